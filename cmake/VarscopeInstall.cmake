@@ -1,0 +1,20 @@
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(varscope_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/varscope)
+install(TARGETS varscope EXPORT varscopeTargets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY include/varscope DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(EXPORT varscopeTargets NAMESPACE varscope:: DESTINATION ${varscope_cmake_dir})
+
+configure_package_config_file(cmake/varscopeConfig.cmake.in
+                              ${CMAKE_CURRENT_BINARY_DIR}/varscopeConfig.cmake
+                              INSTALL_DESTINATION ${varscope_cmake_dir})
+write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/varscopeConfigVersion.cmake
+                                 COMPATIBILITY SameMajorVersion)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/varscopeConfig.cmake
+              ${CMAKE_CURRENT_BINARY_DIR}/varscopeConfigVersion.cmake
+        DESTINATION ${varscope_cmake_dir})

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Fresh machine -> running demo: installs what is missing, builds (release), runs the demo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+cmake --preset release -DVARSCOPE_BUILD_TESTS=OFF -DVARSCOPE_BUILD_BENCHMARKS=OFF
+cmake --build --preset release --target demo
+./build/release/examples/demo "$@"

@@ -1,0 +1,55 @@
+// Device discovery through cudart. Built only with the CUDA backend.
+#include <cuda_runtime_api.h>
+
+#include <string>
+
+#include "varscope/device.h"
+#include "varscope/errors.h"
+
+namespace varscope {
+namespace {
+
+std::string describe(const char* call, cudaError_t err) {
+  return std::string(call) + ": " + cudaGetErrorString(err) + " (" + cudaGetErrorName(err) + ")";
+}
+
+// cudaGetDeviceCount leaves its argument untouched on failure (e.g. no driver), so
+// start from zero and trust the count only with cudaSuccess.
+int query_device_count(std::string* reason) {
+  int count = 0;
+  cudaError_t err = cudaGetDeviceCount(&count);
+  if (err != cudaSuccess) {
+    if (reason) *reason = describe("cudaGetDeviceCount", err);
+    cudaGetLastError();  // clear the non-sticky error so later calls start clean
+    return 0;
+  }
+  if (count == 0 && reason) *reason = "cudaGetDeviceCount: no CUDA device found";
+  return count;
+}
+
+}  // namespace
+
+int cuda_device_count() { return query_device_count(nullptr); }
+
+bool cuda_available() { return cuda_device_count() > 0; }
+
+std::string cuda_unavailable_reason() {
+  std::string reason;
+  query_device_count(&reason);
+  return reason;
+}
+
+CudaDeviceInfo cuda_device_info(int ordinal) {
+  std::string reason;
+  int count = query_device_count(&reason);
+  if (ordinal < 0 || ordinal >= count) {
+    throw UnavailableError("CUDA device " + std::to_string(ordinal) + " is not available" +
+                           (reason.empty() ? "" : ": " + reason));
+  }
+  cudaDeviceProp prop{};
+  cudaError_t err = cudaGetDeviceProperties(&prop, ordinal);
+  if (err != cudaSuccess) throw InternalError(describe("cudaGetDeviceProperties", err));
+  return CudaDeviceInfo{ordinal, prop.name, prop.major, prop.minor, prop.totalGlobalMem};
+}
+
+}  // namespace varscope
