@@ -37,7 +37,9 @@ bool is_floating(DType dtype);
 bool is_integer(DType dtype);  // signed or unsigned
 bool is_complex(DType dtype);
 
-inline std::ostream& operator<<(std::ostream& os, DType dtype) { return os << dtype_name(dtype); }
+inline std::ostream& operator<<(std::ostream& os, DType dtype) {
+  return os << dtype_name(dtype);
+}
 
 template <typename T>
 struct dtype_of;

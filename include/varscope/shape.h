@@ -41,6 +41,8 @@ class Shape {
   std::vector<std::int64_t> dims_;
 };
 
-inline std::ostream& operator<<(std::ostream& os, const Shape& s) { return os << s.to_string(); }
+inline std::ostream& operator<<(std::ostream& os, const Shape& s) {
+  return os << s.to_string();
+}
 
 }  // namespace varscope

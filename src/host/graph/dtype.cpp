@@ -27,15 +27,23 @@ constexpr std::array<DTypeTraits, 11> kTraits = {{
     {DType::kComplex64, "complex64", 8},
 }};
 
-const DTypeTraits& traits(DType dtype) { return kTraits.at(static_cast<std::size_t>(dtype)); }
+const DTypeTraits& traits(DType dtype) {
+  return kTraits.at(static_cast<std::size_t>(dtype));
+}
 
 }  // namespace
 
-std::string_view dtype_name(DType dtype) { return traits(dtype).name; }
+std::string_view dtype_name(DType dtype) {
+  return traits(dtype).name;
+}
 
-std::string dtype_ref_name(DType dtype) { return std::string(dtype_name(dtype)) + "_ref"; }
+std::string dtype_ref_name(DType dtype) {
+  return std::string(dtype_name(dtype)) + "_ref";
+}
 
-std::string dtype_repr(DType dtype) { return "<dtype: '" + std::string(dtype_name(dtype)) + "'>"; }
+std::string dtype_repr(DType dtype) {
+  return "<dtype: '" + std::string(dtype_name(dtype)) + "'>";
+}
 
 DType dtype_from_name(std::string_view name) {
   for (const auto& t : kTraits) {
@@ -44,7 +52,9 @@ DType dtype_from_name(std::string_view name) {
   throw ValueError("Unknown dtype name '" + std::string(name) + "'");
 }
 
-std::size_t dtype_size(DType dtype) { return traits(dtype).size; }
+std::size_t dtype_size(DType dtype) {
+  return traits(dtype).size;
+}
 
 bool is_floating(DType dtype) {
   return dtype == DType::kFloat16 || dtype == DType::kBFloat16 || dtype == DType::kFloat32 ||
@@ -56,6 +66,8 @@ bool is_integer(DType dtype) {
          dtype == DType::kInt64 || dtype == DType::kUInt8;
 }
 
-bool is_complex(DType dtype) { return dtype == DType::kComplex64; }
+bool is_complex(DType dtype) {
+  return dtype == DType::kComplex64;
+}
 
 }  // namespace varscope

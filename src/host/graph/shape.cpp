@@ -13,13 +13,19 @@ void check_dims(const std::vector<std::int64_t>& dims) {
   }
 }
 
-std::string dim_string(std::int64_t d) { return d == kUnknownDim ? "?" : std::to_string(d); }
+std::string dim_string(std::int64_t d) {
+  return d == kUnknownDim ? "?" : std::to_string(d);
+}
 
 }  // namespace
 
-Shape::Shape(std::initializer_list<std::int64_t> dims) : dims_(dims) { check_dims(dims_); }
+Shape::Shape(std::initializer_list<std::int64_t> dims) : dims_(dims) {
+  check_dims(dims_);
+}
 
-Shape::Shape(std::vector<std::int64_t> dims) : dims_(std::move(dims)) { check_dims(dims_); }
+Shape::Shape(std::vector<std::int64_t> dims) : dims_(std::move(dims)) {
+  check_dims(dims_);
+}
 
 Shape Shape::unknown_rank() {
   Shape s;
@@ -27,7 +33,9 @@ Shape Shape::unknown_rank() {
   return s;
 }
 
-int Shape::rank() const { return known_rank_ ? static_cast<int>(dims_.size()) : -1; }
+int Shape::rank() const {
+  return known_rank_ ? static_cast<int>(dims_.size()) : -1;
+}
 
 bool Shape::is_fully_defined() const {
   if (!known_rank_) return false;
@@ -40,7 +48,8 @@ bool Shape::is_fully_defined() const {
 std::int64_t Shape::num_elements() const {
   if (!is_fully_defined()) return -1;
   std::int64_t n = 1;
-  for (std::int64_t d : dims_) n *= d;
+  for (std::int64_t d : dims_)
+    n *= d;
   return n;
 }
 

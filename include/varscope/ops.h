@@ -1,0 +1,98 @@
+// Graph-building ops with TF1's names, default op names and shape inference.
+// Op functions taking only Inputs build into the graph of their first Tensor input;
+// the ones that make values from nothing take the Graph explicitly.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "varscope/graph.h"
+#include "varscope/tensor.h"
+#include "varscope/variable.h"
+
+namespace varscope {
+
+// An op argument: a Tensor, a Variable (its snapshot "<v>/read:0") or a literal that
+// becomes a Const inside the op's name scope, named after the argument ("add/y").
+class Input {
+ public:
+  Input(const Tensor& t) : tensor_(t) {}
+  Input(const Variable& v) : tensor_(v.value()) {}
+  Input(HostTensor value) : literal_(std::move(value)), is_literal_(true) {}
+  Input(float v) : Input(HostTensor(v)) {}
+  Input(double v) : Input(HostTensor(v)) {}
+  Input(int v) : Input(HostTensor(v)) {}
+  Input(std::int64_t v) : Input(HostTensor(v)) {}
+
+  bool is_literal() const { return is_literal_; }
+  const Tensor& tensor() const { return tensor_; }
+  const HostTensor& literal() const { return literal_; }
+
+ private:
+  Tensor tensor_;
+  HostTensor literal_;
+  bool is_literal_ = false;
+};
+
+// --- sources ---
+struct ConstantOptions {
+  std::string name;            // default "Const"
+  std::optional<DType> dtype;  // convert the value
+  std::optional<Shape> shape;  // broadcast a scalar / fill with the last value, as TF
+  bool verify_shape = false;
+};
+Tensor constant(Graph& g, const HostTensor& value, const ConstantOptions& options = {});
+
+// shape unset = unknown rank; a kUnknownDim dim is fed at run time.
+Tensor placeholder(Graph& g,
+                   DType dtype,
+                   std::optional<Shape> shape = std::nullopt,
+                   std::string_view name = {});
+
+// --- random ops (random_ops.py). Seeds follow tf.set_random_seed's rules. ---
+struct RandomOptions {
+  double mean = 0.0;    // random_normal / truncated_normal
+  double stddev = 1.0;  // random_normal / truncated_normal
+  DType dtype = DType::kFloat32;
+  std::optional<std::int64_t> seed;
+  std::string name;
+};
+struct RandomUniformOpOptions {
+  double minval = 0.0;
+  std::optional<double> maxval;  // 1 for floats; required for integer dtypes
+  DType dtype = DType::kFloat32;
+  std::optional<std::int64_t> seed;
+  std::string name;
+};
+Tensor random_normal(Graph& g, const Shape& shape, const RandomOptions& options = {});
+Tensor truncated_normal(Graph& g, const Shape& shape, const RandomOptions& options = {});
+Tensor random_uniform(Graph& g, const Shape& shape, const RandomUniformOpOptions& options = {});
+
+// --- elementwise (NumPy broadcasting) ---
+Tensor identity(const Input& x, std::string_view name = {});
+Tensor add(const Input& x, const Input& y, std::string_view name = {});       // "Add"
+Tensor subtract(const Input& x, const Input& y, std::string_view name = {});  // "Sub"
+Tensor multiply(const Input& x, const Input& y, std::string_view name = {});  // "Mul"
+Tensor divide(const Input& x, const Input& y, std::string_view name = {});    // "truediv"
+
+// Python's operators: scopes "add", "sub", "mul", "truediv" (lower case, as TF).
+Tensor operator+(const Input& x, const Input& y);
+Tensor operator-(const Input& x, const Input& y);
+Tensor operator*(const Input& x, const Input& y);
+Tensor operator/(const Input& x, const Input& y);
+
+// --- linear algebra ---
+struct MatMulOptions {
+  bool transpose_a = false;
+  bool transpose_b = false;
+  std::string name;  // default "MatMul"
+};
+Tensor matmul(const Input& a, const Input& b, const MatMulOptions& options = {});
+
+// A NoOp that runs its control inputs (tf.group).
+Operation group(const std::vector<Operation>& inputs, std::string_view name = {});
+
+}  // namespace varscope

@@ -1,0 +1,70 @@
+// The op recipes shared by the public op functions, the initializers and the variables.
+// Each validates its inputs before it touches the graph, so a bad call changes nothing.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "host/graph/graph_impl.h"
+#include "varscope/ops.h"
+
+namespace varscope::detail {
+
+// tf.constant: TF's size rules (a scalar broadcasts, a short list repeats its last value,
+// too many values is an error), named `name` (default "Const") in the current scope.
+TensorRef build_constant(GraphImpl& g,
+                         const HostTensor& value,
+                         std::optional<DType> dtype,
+                         const std::optional<Shape>& shape,
+                         bool verify_shape,
+                         std::string_view name);
+
+// An elementwise binary op named `name_or_scope` ("x/" = verbatim). Broadcasts shapes.
+TensorRef build_binary(
+    GraphImpl& g, std::string type, std::string_view name_or_scope, TensorRef x, TensorRef y);
+
+// Python's operator wrappers and generated op wrappers: enter the name scope `scope_name`,
+// convert literals to Consts named after the argument ("x", "y"), create the op with the
+// scope's own name.
+Tensor build_binary_op(const std::string& type,
+                       std::string_view scope_name,
+                       const Input& x,
+                       const Input& y);
+
+// random_ops.random_normal / truncated_normal / random_uniform under scope `name`.
+TensorRef build_random_normal(GraphImpl& g,
+                              const Shape& shape,
+                              double mean,
+                              double stddev,
+                              DType dtype,
+                              std::optional<std::int64_t> seed,
+                              bool truncated,
+                              std::string_view name);
+TensorRef build_random_uniform(GraphImpl& g,
+                               const Shape& shape,
+                               double minval,
+                               std::optional<double> maxval,
+                               DType dtype,
+                               std::optional<std::int64_t> seed,
+                               std::string_view name);
+
+// array_ops.zeros / ones: a Const below 1000 elements, a Fill above.
+TensorRef build_fill(
+    GraphImpl& g, const Shape& shape, DType dtype, double value, std::string_view name);
+
+// Broadcast two shapes (NumPy rules) or throw TF's shape-inference ValueError for `op`.
+Shape broadcast_shapes(const Shape& a,
+                       const Shape& b,
+                       std::string_view op_name,
+                       std::string_view op_type);
+
+}  // namespace varscope::detail
+
+namespace varscope::detail {
+
+// Calls an initializer for a fully defined shape and dtype, building TF's ops in the
+// current name scope (get_variable has entered "<v>/Initializer/").
+TensorRef build_initializer(GraphImpl& g, const Initializer& init, const Shape& shape, DType dtype);
+
+}  // namespace varscope::detail

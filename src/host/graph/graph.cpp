@@ -1,0 +1,200 @@
+// Graph: the public facade over GraphImpl, and the node table.
+#include "varscope/graph.h"
+
+#include "host/graph/graph_impl.h"
+#include "varscope/errors.h"
+
+namespace varscope {
+namespace detail {
+namespace {
+
+constexpr std::int64_t kMaxInt32 = 2147483647;        // _MAXINT32 = 2**31 - 1
+constexpr std::int64_t kDefaultGraphSeed = 87654321;  // DEFAULT_GRAPH_SEED
+
+// Python's `seed % _MAXINT32`: never negative.
+std::int64_t truncate_seed(std::int64_t seed) {
+  return ((seed % kMaxInt32) + kMaxInt32) % kMaxInt32;
+}
+
+// FNV-1a: stable across platforms and runs, unlike std::hash.
+std::uint64_t fnv1a(std::string_view s) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+}  // namespace
+
+GraphImpl::GraphImpl()
+    : root_scope(std::make_shared<VariableScopeData>()), current_scope(root_scope) {}
+
+int GraphImpl::add_node(std::string type,
+                        std::string_view name_or_scope,
+                        std::vector<TensorRef> inputs,
+                        std::vector<OutputSpec> outputs,
+                        Attrs attrs,
+                        std::vector<int> control_inputs) {
+  Node n;
+  n.name = op_name(name_or_scope);
+  n.type = std::move(type);
+  n.inputs = std::move(inputs);
+  n.outputs = std::move(outputs);
+  n.attrs = std::move(attrs);
+  n.control_inputs = std::move(control_inputs);
+  const int id = static_cast<int>(nodes.size());
+  nodes_by_name.emplace(n.name, id);
+  nodes.push_back(std::move(n));
+  return id;
+}
+
+TensorRef GraphImpl::ref_of(const Tensor& t) {
+  auto g = Access::lock(t);
+  if (g.get() != this) {
+    throw ValueError("Tensor " + t.name() + " must be from the same graph as the op being built.");
+  }
+  return Access::ref(t);
+}
+
+std::pair<std::int64_t, std::int64_t> GraphImpl::op_seeds(std::optional<std::int64_t> op_seed,
+                                                          std::string_view name) const {
+  std::int64_t seed = 0;
+  std::int64_t seed2 = 0;
+  if (graph_seed) {
+    seed = truncate_seed(*graph_seed);
+    seed2 = op_seed
+                ? truncate_seed(*op_seed)
+                : static_cast<std::int64_t>(fnv1a(name) % static_cast<std::uint64_t>(kMaxInt32));
+  } else if (op_seed) {
+    seed = kDefaultGraphSeed;
+    seed2 = truncate_seed(*op_seed);
+  } else {
+    return {0, 0};  // nondeterministic
+  }
+  if (seed == 0 && seed2 == 0) return {0, kMaxInt32};  // (0, 0) would mean nondeterministic
+  return {seed, seed2};
+}
+
+}  // namespace detail
+
+using detail::Access;
+
+Graph::Graph() : impl_(std::make_shared<detail::GraphImpl>()) {}
+
+std::string Graph::unique_name(std::string_view name, bool mark_as_used) {
+  impl_->check_nesting();
+  return impl_->unique_name(name, mark_as_used);
+}
+
+std::string Graph::get_name_scope() const {
+  return impl_->name_stack;
+}
+
+NameScope Graph::name_scope(std::optional<std::string_view> name) {
+  return impl_->enter_name_scope(name);
+}
+
+NameScope Graph::name_scope(std::optional<std::string_view> name, std::string_view default_name) {
+  return impl_->enter_name_scope(name ? name : std::optional<std::string_view>(default_name));
+}
+
+VariableScopeGuard Graph::variable_scope(std::string_view name, VariableScopeOptions options) {
+  const std::string n(name);
+  return impl_->enter_variable_scope(&n, nullptr, options);
+}
+
+VariableScopeGuard Graph::variable_scope(const VariableScope& scope, VariableScopeOptions options) {
+  if (Access::lock(scope) != impl_) {
+    throw ValueError("variable_scope: the VariableScope '" + scope.name() +
+                     "' belongs to another graph");
+  }
+  return impl_->enter_variable_scope(nullptr, &scope, options);
+}
+
+VariableScopeGuard Graph::variable_scope(std::nullopt_t, VariableScopeOptions options) {
+  return impl_->enter_variable_scope(nullptr, nullptr, options);
+}
+
+VariableScope Graph::get_variable_scope() const {
+  return Access::scope(impl_, impl_->current_scope);
+}
+
+std::vector<Variable> Graph::get_collection(const std::string& key,
+                                            const std::optional<std::string>& scope) const {
+  return impl_->collection(key, scope);
+}
+std::vector<Variable> Graph::global_variables(const std::optional<std::string>& scope) const {
+  return impl_->collection(GraphKeys::kGlobalVariables, scope);
+}
+std::vector<Variable> Graph::trainable_variables(const std::optional<std::string>& scope) const {
+  return impl_->collection(GraphKeys::kTrainableVariables, scope);
+}
+std::vector<Variable> Graph::local_variables(const std::optional<std::string>& scope) const {
+  return impl_->collection(GraphKeys::kLocalVariables, scope);
+}
+
+Operation Graph::global_variables_initializer() {
+  return impl_->variables_initializer(global_variables(), "init");
+}
+Operation Graph::local_variables_initializer() {
+  return impl_->variables_initializer(local_variables(), "init");
+}
+Operation Graph::variables_initializer(const std::vector<Variable>& variables,
+                                       std::string_view name) {
+  return impl_->variables_initializer(variables, name);
+}
+
+void Graph::set_random_seed(std::int64_t seed) {
+  impl_->graph_seed = seed;
+}
+std::optional<std::int64_t> Graph::seed() const {
+  return impl_->graph_seed;
+}
+
+std::vector<Operation> Graph::operations() const {
+  std::vector<Operation> ops;
+  ops.reserve(impl_->nodes.size());
+  for (std::size_t i = 0; i < impl_->nodes.size(); ++i) {
+    ops.push_back(Access::operation(impl_, static_cast<int>(i)));
+  }
+  return ops;
+}
+
+std::size_t Graph::num_operations() const {
+  return impl_->nodes.size();
+}
+
+Operation Graph::get_operation_by_name(std::string_view name) const {
+  auto it = impl_->nodes_by_name.find(std::string(name));
+  if (it == impl_->nodes_by_name.end()) {
+    throw NotFoundError("The name '" + std::string(name) +
+                        "' refers to an Operation not in the graph.");
+  }
+  return Access::operation(impl_, it->second);
+}
+
+Tensor Graph::get_tensor_by_name(std::string_view name) const {
+  std::size_t colon = name.rfind(':');
+  if (colon == std::string_view::npos) {
+    throw ValueError("The name '" + std::string(name) +
+                     "' looks like an (invalid) Operation name, not a Tensor. Tensor names must "
+                     "be of the form \"<op_name>:<output_index>\".");
+  }
+  Operation op = get_operation_by_name(name.substr(0, colon));
+  int index = 0;
+  try {
+    index = std::stoi(std::string(name.substr(colon + 1)));
+  } catch (const std::exception&) {
+    throw ValueError("The name '" + std::string(name) + "' has an invalid output index.");
+  }
+  if (index < 0 || index >= op.num_outputs()) {
+    throw NotFoundError("The name '" + std::string(name) +
+                        "' refers to a Tensor which does not exist. The operation, '" + op.name() +
+                        "', exists but only has " + std::to_string(op.num_outputs()) + " outputs.");
+  }
+  return op.output(index);
+}
+
+}  // namespace varscope

@@ -1,0 +1,223 @@
+// The graph's state behind the public handles. Private to the library.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <source_location>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "host/graph/scope_counts.h"
+#include "varscope/graph.h"
+
+namespace varscope::detail {
+
+using AttrValue = std::variant<std::int64_t,
+                               double,
+                               bool,
+                               std::string,
+                               DType,
+                               Shape,
+                               HostTensor,
+                               std::vector<std::string>>;
+using Attrs = std::vector<std::pair<std::string, AttrValue>>;
+
+struct TensorRef {
+  int node = -1;
+  int index = 0;
+};
+
+struct OutputSpec {
+  DType dtype;
+  Shape shape;
+};
+
+struct Node {
+  std::string name;
+  std::string type;
+  std::vector<TensorRef> inputs;
+  std::vector<int> control_inputs;
+  std::vector<OutputSpec> outputs;
+  Attrs attrs;
+  int variable = -1;  // for VariableV2 nodes: index into GraphImpl::variables
+
+  const AttrValue* find_attr(std::string_view attr) const;
+};
+
+struct VariableRecord {
+  std::string store_key;  // "" for tf.Variable
+  int node = -1;          // VariableV2
+  int assign = -1;        // "<v>/Assign"
+  int read = -1;          // "<v>/read"
+  TensorRef initial_value;
+  DType dtype = DType::kFloat32;
+  Shape shape;
+  bool trainable = true;
+  std::source_location defined_at;
+};
+
+struct VariableScopeData {
+  std::string name;
+  std::string original_name_scope;
+  Reuse reuse = Reuse::kFalse;  // resolved: kFalse, kTrue or kAuto
+  std::optional<Initializer> initializer;
+  DType dtype = DType::kFloat32;
+};
+
+// One open scope guard and what its exit restores.
+struct Frame {
+  std::uint64_t id = 0;
+  std::string saved_name_stack;
+  std::shared_ptr<VariableScopeData> saved_scope;  // null for a name-scope frame
+  std::string opened_scope_name;                   // variable scope frames
+  bool by_object = false;                          // entered with a VariableScope object
+  std::size_t counts_mark = 0;
+};
+
+struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
+  GraphImpl();
+
+  // ---- names (names.cpp) ----
+  std::string unique_name(std::string_view name, bool mark_as_used = true);
+  // TF's Graph.name_scope resolution: validates, uniquifies, returns the new stack
+  // (no trailing '/'; "" for the root). Does not change name_stack.
+  std::string resolve_name_scope(std::optional<std::string_view> name);
+  // Op names: "x/" verbatim without the '/', otherwise unique_name; validated.
+  std::string op_name(std::string_view name_or_scope);
+
+  // ---- scope guards (scopes.cpp) ----
+  NameScope enter_name_scope(std::optional<std::string_view> name);
+  VariableScopeGuard enter_variable_scope(const std::string* name,
+                                          const VariableScope* scope,
+                                          const VariableScopeOptions& options);
+  void exit_frame(std::uint64_t id) noexcept;
+  // Every public building call starts here: reports an earlier improper nesting.
+  void check_nesting();
+
+  // ---- nodes (graph.cpp) ----
+  int add_node(std::string type,
+               std::string_view name_or_scope,
+               std::vector<TensorRef> inputs,
+               std::vector<OutputSpec> outputs,
+               Attrs attrs = {},
+               std::vector<int> control_inputs = {});
+  const Node& node(int id) const { return nodes.at(static_cast<std::size_t>(id)); }
+  Tensor tensor(TensorRef ref);
+  // The graph that owns a handle; vs::ValueError when it is another graph.
+  TensorRef ref_of(const Tensor& t);
+
+  // ---- variables (variables.cpp) ----
+  Variable get_variable(std::string_view name,
+                        const GetVariableOptions& options,
+                        bool local,
+                        std::source_location where);
+  // Builds a variable's initial value inside its name scope.
+  using InitialValue = std::function<TensorRef(GraphImpl&)>;
+  // tf.Variable's construction: name scope `name` (default "Variable"), the initial value
+  // (under "<v>/Initializer/" when `callable`), then VariableV2, Assign and read.
+  Variable create_variable(std::string_view name,
+                           const std::string& store_key,
+                           const InitialValue& initial_value,
+                           bool callable,
+                           bool trainable,
+                           const std::vector<std::string>& collection_keys,
+                           bool validate_shape,
+                           std::source_location where);
+  std::vector<Variable> collection(const std::string& key,
+                                   const std::optional<std::string>& scope) const;
+  Operation variables_initializer(const std::vector<Variable>& vars, std::string_view name);
+
+  // ---- seeds ----
+  // TF's get_seed(op_seed), with the op seed derived from `op_name` when only the graph
+  // seed is set. Returns {seed, seed2}; {0, 0} means nondeterministic.
+  std::pair<std::int64_t, std::int64_t> op_seeds(std::optional<std::int64_t> op_seed,
+                                                 std::string_view op_name) const;
+
+  std::vector<Node> nodes;
+  std::unordered_map<std::string, int> nodes_by_name;
+  std::unordered_map<std::string, int> names_in_use;  // lower-cased full names
+  std::string name_stack;
+
+  std::shared_ptr<VariableScopeData> root_scope;
+  std::shared_ptr<VariableScopeData> current_scope;
+  ScopeCounts scope_counts;
+  std::vector<Frame> frames;
+  std::uint64_t next_frame_id = 1;
+  int open_object_frames = 0;
+  bool improper_nesting = false;
+
+  std::unordered_map<std::string, int> store;  // get_variable full name -> variable
+  std::vector<VariableRecord> variables;
+  std::unordered_map<std::string, std::vector<int>> collections;
+
+  std::optional<std::int64_t> graph_seed;
+};
+
+// Handles <-> internals.
+struct Access {
+  static const std::shared_ptr<GraphImpl>& impl(const Graph& g) { return g.impl_; }
+  static Graph graph(std::shared_ptr<GraphImpl> impl) { return Graph(std::move(impl)); }
+  static Tensor tensor(const std::shared_ptr<GraphImpl>& g, TensorRef r) {
+    return Tensor(g, r.node, r.index);
+  }
+  static Operation operation(const std::shared_ptr<GraphImpl>& g, int node) {
+    return Operation(g, node);
+  }
+  static Variable variable(const std::shared_ptr<GraphImpl>& g, int id) { return Variable(g, id); }
+  static VariableScope scope(const std::shared_ptr<GraphImpl>& g,
+                             std::shared_ptr<VariableScopeData> data) {
+    return VariableScope(g, std::move(data));
+  }
+  static NameScope name_scope(std::shared_ptr<GraphImpl> g, std::uint64_t frame, std::string n) {
+    return NameScope(std::move(g), frame, std::move(n));
+  }
+  static VariableScopeGuard scope_guard(std::shared_ptr<GraphImpl> g,
+                                        std::shared_ptr<VariableScopeData> data,
+                                        std::uint64_t frame) {
+    return VariableScopeGuard(std::move(g), std::move(data), frame);
+  }
+
+  // Lock a handle's graph; vs::FailedPreconditionError when it is gone or the handle empty.
+  static std::shared_ptr<GraphImpl> lock(const Tensor& t) { return lock(t.graph_, t.node_); }
+  static std::shared_ptr<GraphImpl> lock(const Operation& o) { return lock(o.graph_, o.node_); }
+  static std::shared_ptr<GraphImpl> lock(const Variable& v) { return lock(v.graph_, v.id_); }
+  static std::shared_ptr<GraphImpl> lock(const VariableScope& s);
+  static TensorRef ref(const Tensor& t) { return {t.node_, t.index_}; }
+  static int id(const Operation& o) { return o.node_; }
+  static const std::shared_ptr<VariableScopeData>& data(const VariableScope& s) { return s.data_; }
+
+ private:
+  static std::shared_ptr<GraphImpl> lock(const std::weak_ptr<GraphImpl>& g, int id);
+};
+
+inline Tensor GraphImpl::tensor(TensorRef ref) {
+  return Access::tensor(shared_from_this(), ref);
+}
+
+// `with ops.name_scope(...)` inside op wrappers: sets the stack, restores it on exit.
+class StackGuard {
+ public:
+  StackGuard(GraphImpl& g, std::string new_stack) : g_(g), saved_(std::move(g.name_stack)) {
+    g_.name_stack = std::move(new_stack);
+  }
+  ~StackGuard() { g_.name_stack = std::move(saved_); }
+  StackGuard(const StackGuard&) = delete;
+  StackGuard& operator=(const StackGuard&) = delete;
+
+ private:
+  GraphImpl& g_;
+  std::string saved_;
+};
+
+// The yielded form of a name stack: "a/b/" or "".
+inline std::string scope_string(const std::string& stack) {
+  return stack.empty() ? std::string() : stack + "/";
+}
+
+}  // namespace varscope::detail

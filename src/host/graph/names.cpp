@@ -1,0 +1,86 @@
+// TF's naming rules (ops.py): Graph.unique_name, Graph.name_scope and the name regexes.
+#include <string>
+
+#include "host/graph/graph_impl.h"
+#include "varscope/errors.h"
+
+namespace varscope::detail {
+namespace {
+
+// _VALID_SCOPE_NAME_REGEX = "^[A-Za-z0-9_.\\-/]*$" (TF 1.15)
+bool is_scope_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == '-' || c == '/';
+}
+
+// _VALID_OP_NAME_REGEX = "^[A-Za-z0-9.][A-Za-z0-9_.\\-/]*$" (TF 1.15)
+bool is_valid_op_name(std::string_view name) {
+  if (name.empty()) return false;
+  char first = name.front();
+  bool first_ok = (first >= 'A' && first <= 'Z') || (first >= 'a' && first <= 'z') ||
+                  (first >= '0' && first <= '9') || first == '.';
+  if (!first_ok) return false;
+  for (char c : name.substr(1)) {
+    if (!is_scope_char(c)) return false;
+  }
+  return true;
+}
+
+bool is_valid_scope_name(std::string_view name) {
+  for (char c : name) {
+    if (!is_scope_char(c)) return false;
+  }
+  return true;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string GraphImpl::unique_name(std::string_view name, bool mark_as_used) {
+  std::string full = name_stack.empty() ? std::string(name) : name_stack + "/" + std::string(name);
+  std::string key = lower(full);
+  auto it = names_in_use.find(key);
+  int i = it == names_in_use.end() ? 0 : it->second;
+  if (mark_as_used) names_in_use[key] = i + 1;
+  if (i == 0) return full;
+  // Skip suffixes that were taken explicitly ("a_1" before the second "a").
+  std::string candidate = key + "_" + std::to_string(i);
+  while (names_in_use.contains(candidate)) {
+    ++i;
+    candidate = key + "_" + std::to_string(i);
+  }
+  if (mark_as_used) names_in_use[candidate] = 1;
+  return full + "_" + std::to_string(i);  // keeps the caller's capitalisation
+}
+
+std::string GraphImpl::resolve_name_scope(std::optional<std::string_view> name) {
+  if (!name || name->empty()) return {};
+  // Nested scopes may start with '_', '-' or '/'; root scopes must look like op names.
+  bool valid = name_stack.empty() ? is_valid_op_name(*name) : is_valid_scope_name(*name);
+  if (!valid) throw ValueError("'" + std::string(*name) + "' is not a valid scope name");
+  if (name->back() == '/') return std::string(name->substr(0, name->size() - 1));
+  return unique_name(*name);
+}
+
+std::string GraphImpl::op_name(std::string_view name_or_scope) {
+  std::string name;
+  if (!name_or_scope.empty() && name_or_scope.back() == '/') {
+    name = std::string(name_or_scope.substr(0, name_or_scope.size() - 1));
+  } else {
+    // Validate before marking, so a bad name leaves the name table as it was.
+    std::string peek = unique_name(name_or_scope, /*mark_as_used=*/false);
+    if (!is_valid_op_name(peek)) throw ValueError("'" + peek + "' is not a valid node name");
+    name = unique_name(name_or_scope);
+  }
+  if (!is_valid_op_name(name)) throw ValueError("'" + name + "' is not a valid node name");
+  return name;
+}
+
+}  // namespace varscope::detail

@@ -1,0 +1,189 @@
+// The public op functions: argument checks, TF's default names, then the shared recipes.
+#include "varscope/ops.h"
+
+#include "host/graph/builders.h"
+#include "varscope/errors.h"
+
+namespace varscope {
+
+using detail::Access;
+using detail::GraphImpl;
+using detail::StackGuard;
+using detail::TensorRef;
+
+namespace {
+
+GraphImpl& building(Graph& g) {
+  GraphImpl& impl = *Access::impl(g);
+  impl.check_nesting();
+  return impl;
+}
+
+const detail::OutputSpec& spec(const GraphImpl& g, TensorRef r) {
+  return g.node(r.node).outputs.at(static_cast<std::size_t>(r.index));
+}
+
+// Generated op wrappers: `with ops.name_scope(name or "<Default>") as scope`, then the op
+// takes the scope's own name.
+std::string wrapper_scope(GraphImpl& g, std::string_view name, std::string_view default_name) {
+  return detail::scope_string(g.resolve_name_scope(name.empty() ? default_name : name));
+}
+
+}  // namespace
+
+Tensor constant(Graph& g, const HostTensor& value, const ConstantOptions& options) {
+  GraphImpl& impl = building(g);
+  return impl.tensor(detail::build_constant(impl, value, options.dtype, options.shape,
+                                            options.verify_shape, options.name));
+}
+
+Tensor placeholder(Graph& g, DType dtype, std::optional<Shape> shape, std::string_view name) {
+  GraphImpl& impl = building(g);
+  Shape s = shape.value_or(Shape::unknown_rank());
+  const int node = impl.add_node("Placeholder", wrapper_scope(impl, name, "Placeholder"), {},
+                                 {{dtype, s}}, {{"dtype", dtype}, {"shape", s}});
+  return impl.tensor({node, 0});
+}
+
+Tensor random_normal(Graph& g, const Shape& shape, const RandomOptions& o) {
+  GraphImpl& impl = building(g);
+  return impl.tensor(detail::build_random_normal(impl, shape, o.mean, o.stddev, o.dtype, o.seed,
+                                                 /*truncated=*/false, o.name));
+}
+
+Tensor truncated_normal(Graph& g, const Shape& shape, const RandomOptions& o) {
+  GraphImpl& impl = building(g);
+  return impl.tensor(detail::build_random_normal(impl, shape, o.mean, o.stddev, o.dtype, o.seed,
+                                                 /*truncated=*/true, o.name));
+}
+
+Tensor random_uniform(Graph& g, const Shape& shape, const RandomUniformOpOptions& o) {
+  GraphImpl& impl = building(g);
+  return impl.tensor(
+      detail::build_random_uniform(impl, shape, o.minval, o.maxval, o.dtype, o.seed, o.name));
+}
+
+Tensor identity(const Input& x, std::string_view name) {
+  if (x.is_literal()) throw ValueError("identity needs a Tensor input to know its graph");
+  auto g = Access::lock(x.tensor());
+  g->check_nesting();
+  const TensorRef in = g->ref_of(x.tensor());
+  const detail::OutputSpec out = spec(*g, in);
+  const int node =
+      g->add_node("Identity", wrapper_scope(*g, name, "Identity"), {in}, {out}, {{"T", out.dtype}});
+  return g->tensor({node, 0});
+}
+
+Tensor add(const Input& x, const Input& y, std::string_view name) {
+  return detail::build_binary_op("Add", name.empty() ? "Add" : name, x, y);
+}
+Tensor subtract(const Input& x, const Input& y, std::string_view name) {
+  return detail::build_binary_op("Sub", name.empty() ? "Sub" : name, x, y);
+}
+Tensor multiply(const Input& x, const Input& y, std::string_view name) {
+  return detail::build_binary_op("Mul", name.empty() ? "Mul" : name, x, y);
+}
+Tensor divide(const Input& x, const Input& y, std::string_view name) {
+  return detail::build_binary_op("RealDiv", name.empty() ? "truediv" : name, x, y);
+}
+
+Tensor operator+(const Input& x, const Input& y) {
+  return detail::build_binary_op("AddV2", "add", x, y);
+}
+Tensor operator-(const Input& x, const Input& y) {
+  return detail::build_binary_op("Sub", "sub", x, y);
+}
+Tensor operator*(const Input& x, const Input& y) {
+  return detail::build_binary_op("Mul", "mul", x, y);
+}
+Tensor operator/(const Input& x, const Input& y) {
+  return detail::build_binary_op("RealDiv", "truediv", x, y);
+}
+
+Tensor matmul(const Input& a, const Input& b, const MatMulOptions& options) {
+  if (a.is_literal() && b.is_literal()) {
+    throw ValueError("matmul needs at least one Tensor input to know its graph");
+  }
+  auto g = Access::lock(a.is_literal() ? b.tensor() : a.tensor());
+  g->check_nesting();
+  const TensorRef ar = a.is_literal() ? TensorRef{} : g->ref_of(a.tensor());
+  const TensorRef br = b.is_literal() ? TensorRef{} : g->ref_of(b.tensor());
+  const Shape sa = a.is_literal() ? a.literal().shape() : spec(*g, ar).shape;
+  const Shape sb = b.is_literal() ? b.literal().shape() : spec(*g, br).shape;
+  const DType da = a.is_literal() ? a.literal().dtype() : spec(*g, ar).dtype;
+  const DType db = b.is_literal() ? b.literal().dtype() : spec(*g, br).dtype;
+  const std::string op_name =
+      g->unique_name(options.name.empty() ? "MatMul" : options.name, /*mark_as_used=*/false);
+  const bool batched = (sa.has_rank() && sa.rank() > 2) || (sb.has_rank() && sb.rank() > 2);
+  const std::string type = batched ? "BatchMatMulV2" : "MatMul";
+  auto fail = [&](const std::string& what) {
+    throw ValueError(what + " for '" + op_name + "' (op: '" + type + "') with input shapes: " +
+                     sa.to_list_string() + ", " + sb.to_list_string() + ".");
+  };
+  if (da != db) {
+    throw TypeError("Input 'b' of '" + type + "' Op has type " + std::string(dtype_name(db)) +
+                    " that does not match type " + std::string(dtype_name(da)) +
+                    " of argument 'a'.");
+  }
+  Shape out = Shape::unknown_rank();
+  if (sa.has_rank() && sb.has_rank()) {
+    for (const Shape* s : {&sa, &sb}) {
+      if (s->rank() < 2) {
+        fail("Shape must be rank 2 but is rank " + std::to_string(s->rank()));
+      }
+      if (!batched && s->rank() != 2) {
+        fail("Shape must be rank 2 but is rank " + std::to_string(s->rank()));
+      }
+    }
+    const auto& x = sa.dims();
+    const auto& y = sb.dims();
+    const std::int64_t m = x[x.size() - (options.transpose_a ? 1 : 2)];
+    const std::int64_t ka = x[x.size() - (options.transpose_a ? 2 : 1)];
+    const std::int64_t kb = y[y.size() - (options.transpose_b ? 1 : 2)];
+    const std::int64_t n = y[y.size() - (options.transpose_b ? 2 : 1)];
+    if (ka != kUnknownDim && kb != kUnknownDim && ka != kb) {
+      fail("Dimensions must be equal, but are " + std::to_string(ka) + " and " +
+           std::to_string(kb));
+    }
+    std::vector<std::int64_t> dims;
+    if (batched) {
+      Shape batch_a(std::vector<std::int64_t>(x.begin(), x.end() - 2));
+      Shape batch_b(std::vector<std::int64_t>(y.begin(), y.end() - 2));
+      dims = detail::broadcast_shapes(batch_a, batch_b, op_name, type).dims();
+    }
+    dims.push_back(m);
+    dims.push_back(n);
+    out = Shape(std::move(dims));
+  }
+
+  const std::string scope = wrapper_scope(*g, options.name, "MatMul");
+  StackGuard in_scope(*g, scope.substr(0, scope.size() - 1));
+  const TensorRef ai =
+      a.is_literal() ? detail::build_constant(*g, a.literal(), {}, {}, false, "a") : ar;
+  const TensorRef bi =
+      b.is_literal() ? detail::build_constant(*g, b.literal(), {}, {}, false, "b") : br;
+  detail::Attrs attrs =
+      batched
+          ? detail::Attrs{{"adj_x", options.transpose_a}, {"adj_y", options.transpose_b}, {"T", da}}
+          : detail::Attrs{{"transpose_a", options.transpose_a},
+                          {"transpose_b", options.transpose_b},
+                          {"T", da}};
+  const int node = g->add_node(type, scope, {ai, bi}, {{da, out}}, std::move(attrs));
+  return g->tensor({node, 0});
+}
+
+Operation group(const std::vector<Operation>& inputs, std::string_view name) {
+  if (inputs.empty()) throw ValueError("group needs at least one input to know its graph");
+  auto g = Access::lock(inputs.front());
+  g->check_nesting();
+  std::vector<int> deps;
+  for (const Operation& op : inputs) {
+    if (Access::lock(op) != g) throw ValueError("group: all inputs must be from the same graph");
+    deps.push_back(Access::id(op));
+  }
+  const int node =
+      g->add_node("NoOp", wrapper_scope(*g, name, "group_deps"), {}, {}, {}, std::move(deps));
+  return Access::operation(g, node);
+}
+
+}  // namespace varscope

@@ -1,0 +1,235 @@
+// name_scope and variable_scope guards: TF's variable_scope / _pure_variable_scope
+// (variable_scope.py) entered and exited through a stack of frames.
+#include <algorithm>
+
+#include "host/graph/graph_impl.h"
+#include "varscope/errors.h"
+
+namespace varscope {
+namespace detail {
+namespace {
+
+bool truthy(Reuse r) {
+  return r == Reuse::kTrue || r == Reuse::kAuto;
+}
+
+std::string last_component(const std::string& name) {
+  std::size_t slash = name.rfind('/');
+  return slash == std::string::npos ? name : name.substr(slash + 1);
+}
+
+}  // namespace
+
+void GraphImpl::check_nesting() {
+  if (improper_nesting) {
+    improper_nesting = false;
+    throw RuntimeError("Improper nesting of variable_scope.");
+  }
+}
+
+NameScope GraphImpl::enter_name_scope(std::optional<std::string_view> name) {
+  check_nesting();
+  std::string new_stack = resolve_name_scope(name);
+  Frame frame;
+  frame.id = next_frame_id++;
+  frame.saved_name_stack = std::exchange(name_stack, std::move(new_stack));
+  frames.push_back(std::move(frame));
+  return Access::name_scope(shared_from_this(), frames.back().id, scope_string(name_stack));
+}
+
+VariableScopeGuard GraphImpl::enter_variable_scope(const std::string* name,
+                                                   const VariableScope* scope,
+                                                   const VariableScopeOptions& options) {
+  check_nesting();
+  if (name == nullptr && scope == nullptr && !options.default_name) {
+    throw TypeError("If default_name is None then name_or_scope is required");
+  }
+  std::shared_ptr<VariableScopeData> captured;
+  if (scope != nullptr) {
+    captured = Access::data(*scope);
+    if (!captured) throw ValueError("variable_scope: the VariableScope handle is empty");
+  }
+  // "We don't allow non-inheriting scopes, False = None here."
+  const Reuse reuse_arg = options.reuse == Reuse::kFalse ? Reuse::kInherit : options.reuse;
+  if (name == nullptr && scope == nullptr && truthy(reuse_arg)) {
+    throw ValueError("reuse=True cannot be used without a name_or_scope");
+  }
+
+  // 1. The name scope. auxiliary_name_scope=false re-enters the current one exactly.
+  std::string new_stack = name_stack;
+  std::string old_name_scope;  // what the name scope yielded
+  if (captured) {
+    std::string ns = last_component(captured->name);
+    if (!ns.empty() && options.auxiliary_name_scope) new_stack = resolve_name_scope(ns);
+  } else if (name != nullptr) {
+    // An empty name enters no name scope at all (TF: `if name_scope or current_name_scope`).
+    if (options.auxiliary_name_scope && !name->empty()) new_stack = resolve_name_scope(*name);
+    old_name_scope =
+        (name->empty() && options.auxiliary_name_scope) ? *name : scope_string(new_stack);
+  } else {
+    if (options.auxiliary_name_scope) new_stack = resolve_name_scope(*options.default_name);
+    old_name_scope = scope_string(new_stack);
+  }
+
+  // 2. The variable scope object.
+  auto data = std::make_shared<VariableScopeData>();
+  const VariableScopeData& parent = *current_scope;
+  if (captured) {
+    data->name = captured->name;
+    data->original_name_scope = captured->original_name_scope;
+    data->reuse = truthy(reuse_arg) ? reuse_arg : captured->reuse;
+    data->initializer = captured->initializer;
+    data->dtype = captured->dtype;
+  } else {
+    std::string local;
+    if (name != nullptr) {
+      local = *name;
+    } else {
+      // _get_unique_variable_scope: per-scope counts, independent of graph names.
+      const std::string& prefix = *options.default_name;
+      std::string base = parent.name.empty() ? prefix : parent.name + "/" + prefix;
+      local = prefix;
+      if (scope_counts.count(base) > 0) {
+        int idx = 1;
+        while (scope_counts.count(base + "_" + std::to_string(idx)) > 0)
+          ++idx;
+        local = prefix + "_" + std::to_string(idx);
+      }
+    }
+    data->name = parent.name.empty() ? local : parent.name + "/" + local;
+    data->original_name_scope = old_name_scope;
+    data->reuse = truthy(reuse_arg) ? reuse_arg : parent.reuse;
+    data->initializer = parent.initializer;
+    data->dtype = parent.dtype;
+  }
+  if (options.initializer) data->initializer = options.initializer;
+  if (options.dtype) data->dtype = *options.dtype;
+
+  // 3. Commit: nothing above changed the graph except the name table, as in TF.
+  Frame frame;
+  frame.id = next_frame_id++;
+  frame.saved_name_stack = std::exchange(name_stack, std::move(new_stack));
+  frame.saved_scope = std::exchange(current_scope, data);
+  frame.opened_scope_name = data->name;
+  frame.by_object = captured != nullptr;
+  if (frame.by_object) {
+    if (open_object_frames++ == 0) scope_counts.set_journaling(true);
+  }
+  scope_counts.open(data->name);
+  // An object re-entry restores, on exit, the counts as they are after its own increment.
+  frame.counts_mark = scope_counts.mark();
+  frames.push_back(std::move(frame));
+  return Access::scope_guard(shared_from_this(), std::move(data), frames.back().id);
+}
+
+void GraphImpl::exit_frame(std::uint64_t id) noexcept {
+  auto it = std::find_if(frames.begin(), frames.end(), [id](const Frame& f) { return f.id == id; });
+  if (it == frames.end()) return;  // already closed by an outer guard's improper exit
+  if (std::next(it) != frames.end()) improper_nesting = true;
+  const std::size_t keep = static_cast<std::size_t>(it - frames.begin());
+  while (frames.size() > keep) {
+    Frame& f = frames.back();
+    if (f.saved_scope) {
+      if (f.by_object) {
+        scope_counts.undo_to(f.counts_mark);
+        if (--open_object_frames == 0) scope_counts.set_journaling(false);
+      } else {
+        scope_counts.close_subscopes(f.opened_scope_name);
+      }
+      current_scope = std::move(f.saved_scope);
+    }
+    name_stack = std::move(f.saved_name_stack);
+    frames.pop_back();
+  }
+}
+
+std::shared_ptr<GraphImpl> Access::lock(const VariableScope& s) {
+  if (!s.data_) throw ValueError("VariableScope handle is empty");
+  auto g = s.graph_.lock();
+  if (!g)
+    throw FailedPreconditionError("The graph of variable scope '" + s.data_->name +
+                                  "' has been destroyed");
+  return g;
+}
+
+}  // namespace detail
+
+// ---- guards ----
+
+NameScope::NameScope(std::shared_ptr<detail::GraphImpl> graph,
+                     std::uint64_t frame,
+                     std::string name)
+    : graph_(std::move(graph)), frame_(frame), name_(std::move(name)) {}
+
+NameScope::NameScope(NameScope&& other) noexcept
+    : graph_(std::move(other.graph_)), frame_(other.frame_), name_(std::move(other.name_)) {}
+
+NameScope::~NameScope() {
+  if (graph_) graph_->exit_frame(frame_);
+}
+
+VariableScopeGuard::VariableScopeGuard(std::shared_ptr<detail::GraphImpl> graph,
+                                       std::shared_ptr<detail::VariableScopeData> data,
+                                       std::uint64_t frame)
+    : VariableScope(graph, std::move(data)), owner_(std::move(graph)), frame_(frame) {}
+
+VariableScopeGuard::VariableScopeGuard(VariableScopeGuard&& other) noexcept
+    : VariableScope(other.graph_, other.data_),
+      owner_(std::move(other.owner_)),
+      frame_(other.frame_) {}
+
+VariableScopeGuard::~VariableScopeGuard() {
+  if (owner_) owner_->exit_frame(frame_);
+}
+
+// ---- VariableScope ----
+
+const detail::VariableScopeData& VariableScope::data() const {
+  if (!data_) throw ValueError("VariableScope handle is empty");
+  return *data_;
+}
+
+const std::string& VariableScope::name() const {
+  return data().name;
+}
+const std::string& VariableScope::original_name_scope() const {
+  return data().original_name_scope;
+}
+Reuse VariableScope::reuse() const {
+  return data().reuse;
+}
+const std::optional<Initializer>& VariableScope::initializer() const {
+  return data().initializer;
+}
+DType VariableScope::dtype() const {
+  return data().dtype;
+}
+
+void VariableScope::reuse_variables() {
+  data();
+  data_->reuse = Reuse::kTrue;
+}
+void VariableScope::set_initializer(Initializer initializer) {
+  data();
+  data_->initializer = std::move(initializer);
+}
+void VariableScope::set_dtype(DType dtype) {
+  data();
+  data_->dtype = dtype;
+}
+
+std::vector<Variable> VariableScope::get_collection(const std::string& key) const {
+  auto g = detail::Access::lock(*this);
+  return g->collection(key, data_->name.empty() ? std::string() : data_->name + "/");
+}
+std::vector<Variable> VariableScope::global_variables() const {
+  return get_collection(GraphKeys::kGlobalVariables);
+}
+std::vector<Variable> VariableScope::trainable_variables() const {
+  return get_collection(GraphKeys::kTrainableVariables);
+}
+std::vector<Variable> VariableScope::local_variables() const {
+  return get_collection(GraphKeys::kLocalVariables);
+}
+
+}  // namespace varscope

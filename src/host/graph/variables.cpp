@@ -1,0 +1,296 @@
+// The variable store (variable_scope.py _VariableStore) and tf.Variable (variables.py
+// RefVariable._init_from_args): names, sharing decisions, the ops each variable makes.
+#include <algorithm>
+#include <regex>
+
+#include "host/graph/builders.h"
+#include "varscope/errors.h"
+
+namespace varscope {
+namespace detail {
+namespace {
+
+std::string tensor_repr(GraphImpl& g, TensorRef r) {
+  const Node& n = g.node(r.node);
+  const OutputSpec& s = n.outputs.at(static_cast<std::size_t>(r.index));
+  return "Tensor(\"" + n.name + ":" + std::to_string(r.index) + "\", shape=" + s.shape.to_string() +
+         ", dtype=" + std::string(dtype_name(s.dtype)) + ")";
+}
+
+// Python's traceback.format_list, for the C++ call site that created the variable.
+std::string format_call_site(const std::source_location& where) {
+  return "  File \"" + std::string(where.file_name()) + "\", line " + std::to_string(where.line()) +
+         ", in " + std::string(where.function_name()) + "\n";
+}
+
+bool has_regex_syntax(const std::string& s) {
+  return s.find_first_of(".^$|?*+()[]{}\\") != std::string::npos;
+}
+
+}  // namespace
+
+Variable GraphImpl::get_variable(std::string_view name,
+                                 const GetVariableOptions& options,
+                                 bool local,
+                                 std::source_location where) {
+  check_nesting();
+  const VariableScopeData& scope = *current_scope;
+  const std::string full_name =
+      scope.name.empty() ? std::string(name) : scope.name + "/" + std::string(name);
+
+  // VariableScope.get_variable: an explicit dtype must match a value initializer's.
+  if (options.dtype && options.initializer && options.initializer->is_tensor()) {
+    const DType init_dtype = options.initializer->tensor().dtype();
+    if (init_dtype != *options.dtype) {
+      throw ValueError("Initializer type '" + dtype_repr(init_dtype) + "' and explicit dtype '" +
+                       dtype_repr(*options.dtype) + "' don't match.");
+    }
+  }
+  std::optional<Initializer> initializer =
+      options.initializer ? options.initializer : scope.initializer;
+  const DType dtype = options.dtype.value_or(scope.dtype);
+
+  // _VariableStore._get_single_variable
+  const bool from_value = initializer && initializer->is_tensor();
+  if (options.shape && from_value) {
+    throw ValueError("If initializer is a constant, do not specify shape.");
+  }
+  const Shape shape = options.shape.value_or(Shape::unknown_rank());
+
+  if (auto found = store.find(full_name); found != store.end()) {
+    const VariableRecord& existing = variables[static_cast<std::size_t>(found->second)];
+    if (scope.reuse == Reuse::kFalse) {
+      throw ValueError("Variable " + full_name +
+                       " already exists, disallowed. Did you mean to set reuse=True or "
+                       "reuse=tf.AUTO_REUSE in VarScope? Originally defined at:\n\n" +
+                       format_call_site(existing.defined_at));
+    }
+    if (!shape.is_compatible_with(existing.shape)) {
+      throw ValueError("Trying to share variable " + full_name + ", but specified shape " +
+                       shape.to_string() + " and found shape " + existing.shape.to_string() + ".");
+    }
+    if (dtype != existing.dtype) {
+      throw ValueError("Trying to share variable " + full_name + ", but specified dtype " +
+                       std::string(dtype_name(dtype)) + " and found dtype " +
+                       dtype_ref_name(existing.dtype) + ".");
+    }
+    return Access::variable(shared_from_this(), found->second);
+  }
+  if (scope.reuse == Reuse::kTrue) {
+    throw ValueError("Variable " + full_name +
+                     " does not exist, or was not created with tf.get_variable(). Did you mean "
+                     "to set reuse=tf.AUTO_REUSE in VarScope?");
+  }
+
+  if (!initializer) {  // _get_default_initializer
+    if (is_floating(dtype)) {
+      initializer = glorot_uniform_initializer();
+    } else if (is_integer(dtype) || dtype == DType::kBool) {
+      initializer = zeros_initializer();
+    } else {
+      throw ValueError("An initializer for variable " + full_name + " of " + dtype_repr(dtype) +
+                       " is required");
+    }
+  }
+  std::optional<TensorRef> value;
+  if (from_value) {
+    value = ref_of(initializer->tensor());
+  } else if (!shape.is_fully_defined()) {
+    throw ValueError(
+        "The initializer passed is not valid. It should be a callable with no arguments and the "
+        "shape should not be provided or an instance of `tf.keras.initializers.*' and `shape` "
+        "should be fully defined.");
+  }
+
+  std::vector<std::string> collections_list = options.collections.value_or(
+      local ? std::vector<std::string>{} : std::vector<std::string>{GraphKeys::kGlobalVariables});
+  if (local) collections_list.push_back(GraphKeys::kLocalVariables);
+  const bool trainable = !local && options.trainable.value_or(true);
+
+  // Variable names depend only on the variable scope: create at the root name scope.
+  StackGuard at_root(*this, "");
+  InitialValue initial = [&](GraphImpl& g) -> TensorRef {
+    return value ? *value : build_initializer(g, *initializer, shape, dtype);
+  };
+  return create_variable(full_name, full_name, initial, /*callable=*/!from_value, trainable,
+                         collections_list, options.validate_shape, where);
+}
+
+Variable GraphImpl::create_variable(std::string_view name,
+                                    const std::string& store_key,
+                                    const InitialValue& initial_value,
+                                    bool callable,
+                                    bool trainable,
+                                    const std::vector<std::string>& collection_keys,
+                                    bool validate_shape,
+                                    std::source_location where) {
+  // with ops.name_scope(name, "Variable") as name: validated and uniquified here.
+  const std::string stack = resolve_name_scope(name.empty() ? "Variable" : name);
+  StackGuard in_variable(*this, stack);
+  TensorRef init;
+  if (callable) {
+    StackGuard in_initializer(*this, resolve_name_scope("Initializer"));
+    init = initial_value(*this);
+  } else {
+    init = initial_value(*this);
+  }
+  const OutputSpec value = node(init.node).outputs.at(static_cast<std::size_t>(init.index));
+  if (validate_shape && !value.shape.is_fully_defined()) {
+    throw ValueError("initial_value must have a shape specified: " + tensor_repr(*this, init));
+  }
+  const Shape shape = validate_shape ? value.shape : Shape::unknown_rank();
+
+  VariableRecord rec;
+  rec.store_key = store_key;
+  rec.dtype = value.dtype;
+  rec.shape = shape;
+  rec.trainable = trainable;
+  rec.initial_value = init;
+  rec.defined_at = where;
+  rec.node = add_node("VariableV2", scope_string(stack), {}, {{value.dtype, shape}},
+                      {{"shape", shape}, {"dtype", value.dtype}});
+  rec.assign =
+      add_node("Assign", "Assign", {{rec.node, 0}, init}, {{value.dtype, shape}},
+               {{"T", value.dtype}, {"validate_shape", validate_shape}, {"use_locking", true}});
+  rec.read =
+      add_node("Identity", "read", {{rec.node, 0}}, {{value.dtype, shape}}, {{"T", value.dtype}});
+
+  const int id = static_cast<int>(variables.size());
+  nodes[static_cast<std::size_t>(rec.node)].variable = id;
+  variables.push_back(std::move(rec));
+  std::vector<std::string> keys = collection_keys;
+  if (trainable) keys.push_back(GraphKeys::kTrainableVariables);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  for (const std::string& key : keys)
+    collections[key].push_back(id);
+  if (!store_key.empty()) store.emplace(store_key, id);
+  return Access::variable(shared_from_this(), id);
+}
+
+std::vector<Variable> GraphImpl::collection(const std::string& key,
+                                            const std::optional<std::string>& scope) const {
+  std::vector<Variable> out;
+  auto it = collections.find(key);
+  if (it == collections.end()) return out;
+  auto self = std::const_pointer_cast<GraphImpl>(shared_from_this());
+  // ops.get_collection: re.match(scope, item.name), anchored at the start only.
+  std::optional<std::regex> pattern;
+  if (scope && has_regex_syntax(*scope)) pattern.emplace(*scope, std::regex::ECMAScript);
+  for (int id : it->second) {
+    if (scope) {
+      const std::string var_name = node(variables[static_cast<std::size_t>(id)].node).name + ":0";
+      const bool match =
+          pattern ? std::regex_search(var_name, *pattern, std::regex_constants::match_continuous)
+                  : var_name.starts_with(*scope);
+      if (!match) continue;
+    }
+    out.push_back(Access::variable(self, id));
+  }
+  return out;
+}
+
+Operation GraphImpl::variables_initializer(const std::vector<Variable>& vars,
+                                           std::string_view name) {
+  check_nesting();
+  std::vector<int> deps;
+  for (const Variable& v : vars) {
+    if (Access::lock(v).get() != this) {
+      throw ValueError("variables_initializer: variable " + v.name() + " is from another graph");
+    }
+    deps.push_back(variables[static_cast<std::size_t>(v.id())].assign);
+  }
+  // control_flow_ops.group(..., name="init") or no_op(name="init"): a NoOp either way.
+  const int id =
+      add_node("NoOp", scope_string(resolve_name_scope(name)), {}, {}, {}, std::move(deps));
+  return Access::operation(shared_from_this(), id);
+}
+
+}  // namespace detail
+
+using detail::Access;
+
+Variable Graph::get_variable(std::string_view name,
+                             const GetVariableOptions& options,
+                             std::source_location where) {
+  return impl_->get_variable(name, options, /*local=*/false, where);
+}
+
+Variable Graph::get_local_variable(std::string_view name,
+                                   const GetVariableOptions& options,
+                                   std::source_location where) {
+  return impl_->get_variable(name, options, /*local=*/true, where);
+}
+
+namespace {
+
+std::vector<std::string> variable_collections(const VariableOptions& o) {
+  return o.collections.value_or(std::vector<std::string>{GraphKeys::kGlobalVariables});
+}
+
+}  // namespace
+
+Variable Graph::variable(const Tensor& initial_value,
+                         const VariableOptions& options,
+                         std::source_location where) {
+  impl_->check_nesting();
+  const detail::TensorRef ref = impl_->ref_of(initial_value);
+  if (options.dtype && *options.dtype != initial_value.dtype()) {
+    throw ValueError("Tensor conversion requested dtype " +
+                     std::string(dtype_name(*options.dtype)) + " for Tensor with dtype " +
+                     std::string(dtype_name(initial_value.dtype())));
+  }
+  if (options.validate_shape && !initial_value.shape().is_fully_defined()) {
+    throw ValueError("initial_value must have a shape specified: Tensor(\"" + initial_value.name() +
+                     "\", shape=" + initial_value.shape().to_string() +
+                     ", dtype=" + std::string(dtype_name(initial_value.dtype())) + ")");
+  }
+  return impl_->create_variable(
+      options.name, "", [ref](detail::GraphImpl&) { return ref; },
+      /*callable=*/false, options.trainable, variable_collections(options), options.validate_shape,
+      where);
+}
+
+Variable Graph::variable(const HostTensor& initial_value,
+                         const VariableOptions& options,
+                         std::source_location where) {
+  impl_->check_nesting();
+  auto make = [&](detail::GraphImpl& g) {
+    return detail::build_constant(g, initial_value, options.dtype, {}, false, "initial_value");
+  };
+  return impl_->create_variable(options.name, "", make, /*callable=*/false, options.trainable,
+                                variable_collections(options), options.validate_shape, where);
+}
+
+Variable Graph::variable(const std::function<Tensor()>& initial_value,
+                         const VariableOptions& options,
+                         std::source_location where) {
+  impl_->check_nesting();
+  auto make = [&](detail::GraphImpl& g) {
+    Tensor t = initial_value();
+    if (options.dtype && *options.dtype != t.dtype()) {
+      throw ValueError("Tensor conversion requested dtype " +
+                       std::string(dtype_name(*options.dtype)) + " for Tensor with dtype " +
+                       std::string(dtype_name(t.dtype())));
+    }
+    return g.ref_of(t);
+  };
+  return impl_->create_variable(options.name, "", make, /*callable=*/true, options.trainable,
+                                variable_collections(options), options.validate_shape, where);
+}
+
+Tensor Graph::is_variable_initialized(const Variable& variable) {
+  impl_->check_nesting();
+  if (Access::lock(variable) != impl_) {
+    throw ValueError("is_variable_initialized: variable " + variable.name() +
+                     " is from another graph");
+  }
+  const int var_node = impl_->variables[static_cast<std::size_t>(variable.id())].node;
+  const std::string scope =
+      detail::scope_string(impl_->resolve_name_scope("IsVariableInitialized"));
+  const int node = impl_->add_node("IsVariableInitialized", scope, {{var_node, 0}},
+                                   {{DType::kBool, Shape()}}, {{"dtype", variable.dtype()}});
+  return impl_->tensor({node, 0});
+}
+
+}  // namespace varscope
