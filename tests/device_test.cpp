@@ -1,7 +1,8 @@
+#include "varscope/device.h"
+
 #include <gtest/gtest.h>
 
 #include "gpu_test.h"
-#include "varscope/device.h"
 #include "varscope/errors.h"
 
 namespace vs = varscope;

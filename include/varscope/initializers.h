@@ -62,22 +62,22 @@ struct ConstantInitializerOptions {
 };
 struct RandomUniformOptions {
   double minval = 0.0;
-  std::optional<double> maxval;  // 1 for floats; required for integer dtypes
-  std::optional<std::int64_t> seed;
+  std::optional<double> maxval{};  // 1 for floats; required for integer dtypes
+  std::optional<std::int64_t> seed{};
 };
 struct RandomNormalOptions {
   double mean = 0.0;
   double stddev = 1.0;
-  std::optional<std::int64_t> seed;
+  std::optional<std::int64_t> seed{};
 };
 struct VarianceScalingOptions {
   double scale = 1.0;
   FanMode mode = FanMode::kFanIn;
   Distribution distribution = Distribution::kTruncatedNormal;
-  std::optional<std::int64_t> seed;
+  std::optional<std::int64_t> seed{};
 };
 struct SeedOptions {
-  std::optional<std::int64_t> seed;
+  std::optional<std::int64_t> seed{};
 };
 
 Initializer zeros_initializer();

@@ -39,9 +39,9 @@ class Input {
 
 // --- sources ---
 struct ConstantOptions {
-  std::string name;            // default "Const"
-  std::optional<DType> dtype;  // convert the value
-  std::optional<Shape> shape;  // broadcast a scalar / fill with the last value, as TF
+  std::string name{};            // default "Const"
+  std::optional<DType> dtype{};  // convert the value
+  std::optional<Shape> shape{};  // broadcast a scalar / fill with the last value, as TF
   bool verify_shape = false;
 };
 Tensor constant(Graph& g, const HostTensor& value, const ConstantOptions& options = {});
@@ -57,15 +57,15 @@ struct RandomOptions {
   double mean = 0.0;    // random_normal / truncated_normal
   double stddev = 1.0;  // random_normal / truncated_normal
   DType dtype = DType::kFloat32;
-  std::optional<std::int64_t> seed;
-  std::string name;
+  std::optional<std::int64_t> seed{};
+  std::string name{};
 };
 struct RandomUniformOpOptions {
   double minval = 0.0;
-  std::optional<double> maxval;  // 1 for floats; required for integer dtypes
+  std::optional<double> maxval{};  // 1 for floats; required for integer dtypes
   DType dtype = DType::kFloat32;
-  std::optional<std::int64_t> seed;
-  std::string name;
+  std::optional<std::int64_t> seed{};
+  std::string name{};
 };
 Tensor random_normal(Graph& g, const Shape& shape, const RandomOptions& options = {});
 Tensor truncated_normal(Graph& g, const Shape& shape, const RandomOptions& options = {});
@@ -88,7 +88,7 @@ Tensor operator/(const Input& x, const Input& y);
 struct MatMulOptions {
   bool transpose_a = false;
   bool transpose_b = false;
-  std::string name;  // default "MatMul"
+  std::string name{};  // default "MatMul"
 };
 Tensor matmul(const Input& a, const Input& b, const MatMulOptions& options = {});
 

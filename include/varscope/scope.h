@@ -46,7 +46,7 @@ class NameScope {
 
   std::shared_ptr<detail::GraphImpl> graph_;
   std::uint64_t frame_ = 0;
-  std::string name_;
+  std::string name_{};
 };
 
 // A variable scope object (TF's VariableScope): a cheap handle; copies share the scope,
@@ -88,10 +88,10 @@ class VariableScope {
 
 struct VariableScopeOptions {
   // Used when the scope is given as std::nullopt: uniquified ("layer", "layer_1", ...).
-  std::optional<std::string> default_name;
+  std::optional<std::string> default_name{};
   Reuse reuse = Reuse::kInherit;
-  std::optional<Initializer> initializer;  // default for get_variable inside; inherited
-  std::optional<DType> dtype;              // default for get_variable inside; inherited
+  std::optional<Initializer> initializer{};  // default for get_variable inside; inherited
+  std::optional<DType> dtype{};              // default for get_variable inside; inherited
   // false: enter no new name scope (for re-entering a captured scope); not inherited.
   bool auxiliary_name_scope = true;
 };

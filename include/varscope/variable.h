@@ -31,20 +31,20 @@ struct GraphKeys {
 };
 
 struct GetVariableOptions {
-  std::optional<Shape> shape;              // unset = TF's shape=None
-  std::optional<DType> dtype;              // unset = the scope's dtype (float32 at the root)
-  std::optional<Initializer> initializer;  // unset = the scope's, else glorot_uniform / zeros
-  std::optional<bool> trainable;           // unset = true
+  std::optional<Shape> shape{};              // unset = TF's shape=None
+  std::optional<DType> dtype{};              // unset = the scope's dtype (float32 at the root)
+  std::optional<Initializer> initializer{};  // unset = the scope's, else glorot_uniform / zeros
+  std::optional<bool> trainable{};           // unset = true
   // Replace GLOBAL_VARIABLES (trainable variables still join TRAINABLE_VARIABLES).
-  std::optional<std::vector<std::string>> collections;
+  std::optional<std::vector<std::string>> collections{};
   bool validate_shape = true;
 };
 
 struct VariableOptions {
-  std::string name;  // empty: "Variable", uniquified
+  std::string name{};  // empty: "Variable", uniquified
   bool trainable = true;
-  std::optional<std::vector<std::string>> collections;
-  std::optional<DType> dtype;  // converts a HostTensor initial value; must match a Tensor's
+  std::optional<std::vector<std::string>> collections{};
+  std::optional<DType> dtype{};  // converts a HostTensor initial value; must match a Tensor's
   bool validate_shape = true;
 };
 

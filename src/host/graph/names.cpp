@@ -70,17 +70,17 @@ std::string GraphImpl::resolve_name_scope(std::optional<std::string_view> name) 
 }
 
 std::string GraphImpl::op_name(std::string_view name_or_scope) {
-  std::string name;
   if (!name_or_scope.empty() && name_or_scope.back() == '/') {
-    name = std::string(name_or_scope.substr(0, name_or_scope.size() - 1));
-  } else {
-    // Validate before marking, so a bad name leaves the name table as it was.
-    std::string peek = unique_name(name_or_scope, /*mark_as_used=*/false);
-    if (!is_valid_op_name(peek)) throw ValueError("'" + peek + "' is not a valid node name");
-    name = unique_name(name_or_scope);
+    std::string name(name_or_scope.substr(0, name_or_scope.size() - 1));
+    if (!is_valid_op_name(name)) throw ValueError("'" + name + "' is not a valid node name");
+    return name;
   }
-  if (!is_valid_op_name(name)) throw ValueError("'" + name + "' is not a valid node name");
-  return name;
+  // A "_N" suffix keeps a valid name valid, so checking the plain full name first lets a
+  // bad name leave the name table as it was.
+  std::string full = name_stack.empty() ? std::string(name_or_scope)
+                                        : name_stack + "/" + std::string(name_or_scope);
+  if (!is_valid_op_name(full)) throw ValueError("'" + full + "' is not a valid node name");
+  return unique_name(name_or_scope);
 }
 
 }  // namespace varscope::detail

@@ -26,7 +26,7 @@ ScopeCounts::Node* ScopeCounts::find(std::string_view name) const {
   bool missing = false;
   for_each_component(name, [&](std::string_view part) {
     if (missing) return;
-    auto it = node->children.find(std::string(part));
+    auto it = node->children.find(part);
     if (it == node->children.end()) {
       missing = true;
     } else {
@@ -39,9 +39,11 @@ ScopeCounts::Node* ScopeCounts::find(std::string_view name) const {
 void ScopeCounts::open(std::string_view name) {
   Node* node = &root_;
   for_each_component(name, [&](std::string_view part) {
-    auto& child = node->children[std::string(part)];
-    if (!child) child = std::make_unique<Node>();
-    node = child.get();
+    auto it = node->children.find(part);
+    if (it == node->children.end()) {
+      it = node->children.emplace(std::string(part), std::make_unique<Node>()).first;
+    }
+    node = it->second.get();
   });
   ++node->count;
   if (journaling_) journal_.push_back(Change{node, true, {}});

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,14 +33,21 @@ class ScopeCounts {
   }
 
  private:
+  // Lets children be found by string_view, without building a std::string per lookup.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  struct Node;
+  using Children = std::unordered_map<std::string, std::unique_ptr<Node>, Hash, std::equal_to<>>;
   struct Node {
     int count = 0;
-    std::unordered_map<std::string, std::unique_ptr<Node>> children;
+    Children children;
   };
   struct Change {
     Node* node;
     bool was_increment;  // else: a close that moved the children out
-    std::unordered_map<std::string, std::unique_ptr<Node>> closed_children;
+    Children closed_children;
   };
 
   Node* find(std::string_view name) const;

@@ -130,7 +130,12 @@ Variable GraphImpl::create_variable(std::string_view name,
   TensorRef init;
   if (callable) {
     StackGuard in_initializer(*this, resolve_name_scope("Initializer"));
+    const std::size_t first = nodes.size();
     init = initial_value(*this);
+    // TF builds these under _attr_scope({"_class": ["loc:@<v>"]}): colocated with the variable.
+    for (std::size_t i = first; i < nodes.size(); ++i) {
+      nodes[i].attrs.emplace_back("_class", std::vector<std::string>{"loc:@" + stack});
+    }
   } else {
     init = initial_value(*this);
   }
@@ -234,6 +239,7 @@ Variable Graph::variable(const Tensor& initial_value,
                          const VariableOptions& options,
                          std::source_location where) {
   impl_->check_nesting();
+  if (!initial_value.valid()) throw ValueError("initial_value must be specified.");
   const detail::TensorRef ref = impl_->ref_of(initial_value);
   if (options.dtype && *options.dtype != initial_value.dtype()) {
     throw ValueError("Tensor conversion requested dtype " +
@@ -266,6 +272,7 @@ Variable Graph::variable(const std::function<Tensor()>& initial_value,
                          const VariableOptions& options,
                          std::source_location where) {
   impl_->check_nesting();
+  if (!initial_value) throw ValueError("initial_value must be specified.");
   auto make = [&](detail::GraphImpl& g) {
     Tensor t = initial_value();
     if (options.dtype && *options.dtype != t.dtype()) {
