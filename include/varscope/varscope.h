@@ -8,6 +8,7 @@
 #include "varscope/initializers.h"
 #include "varscope/ops.h"
 #include "varscope/scope.h"
+#include "varscope/session.h"
 #include "varscope/shape.h"
 #include "varscope/tensor.h"
 #include "varscope/variable.h"

@@ -34,7 +34,9 @@ NameScope GraphImpl::enter_name_scope(std::optional<std::string_view> name) {
   frame.id = next_frame_id++;
   frame.saved_name_stack = std::exchange(name_stack, std::move(new_stack));
   frames.push_back(std::move(frame));
-  return Access::name_scope(shared_from_this(), frames.back().id, scope_string(name_stack));
+  // TF yields "" only for the root reset (None or ""); the absolute "/" yields "/".
+  std::string yielded = (!name || name->empty()) ? std::string() : name_stack + "/";
+  return Access::name_scope(shared_from_this(), frames.back().id, std::move(yielded));
 }
 
 VariableScopeGuard GraphImpl::enter_variable_scope(const std::string* name,

@@ -12,3 +12,13 @@ CudaDeviceInfo cuda_device_info(int) {
 }
 
 }  // namespace varscope
+
+#include "host/runtime/backend.h"
+
+namespace varscope::runtime {
+
+std::unique_ptr<Backend> make_cuda_backend(int, void*) {
+  throw UnavailableError("CUDA was requested but varscope was built without its CUDA backend");
+}
+
+}  // namespace varscope::runtime

@@ -1,0 +1,176 @@
+// The CPU backend: host memory, the kernels' functors in loops over both cores, cuRAND's
+// host generator for the random words (the same Philox stream as the device generator).
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <thread>
+#include <vector>
+
+#include "host/runtime/backend.h"
+#include "host/runtime/curand_check.h"
+
+namespace varscope::runtime {
+namespace {
+
+// Splits [0, n) over the cores when there is enough work to pay for a thread.
+template <typename F>
+void parallel_for(std::int64_t n, F&& body) {
+  constexpr std::int64_t kMinPerThread = 1 << 15;
+  const std::int64_t threads =
+      std::min<std::int64_t>(std::max(1u, std::thread::hardware_concurrency()), n / kMinPerThread);
+  if (threads <= 1) {
+    body(std::int64_t{0}, n);
+    return;
+  }
+  std::vector<std::thread> pool;
+  const std::int64_t chunk = (n + threads - 1) / threads;
+  for (std::int64_t t = 1; t < threads; ++t) {
+    const std::int64_t begin = t * chunk;
+    const std::int64_t end = std::min(n, begin + chunk);
+    pool.emplace_back([&body, begin, end] { body(begin, end); });
+  }
+  body(std::int64_t{0}, std::min(n, chunk));
+  for (auto& th : pool) th.join();
+}
+
+template <typename T>
+void transform_all(kernels::RandomDistribution dist, T* data, std::int64_t count) {
+  if (dist == kernels::RandomDistribution::kNormal) {
+    // Pairs: each even element writes itself and its partner.
+    parallel_for((count + 1) / 2, [&](std::int64_t b, std::int64_t e) {
+      for (std::int64_t p = b; p < e; ++p) kernels::random_transform(dist, data, 2 * p, count);
+    });
+  } else {
+    parallel_for(count, [&](std::int64_t b, std::int64_t e) {
+      for (std::int64_t i = b; i < e; ++i) kernels::random_transform(dist, data, i, count);
+    });
+  }
+}
+
+// Integer division by zero traps on x86; TF reports it instead.
+void check_no_zero_divisor(DType dtype, const kernels::Broadcast& bc, const void* y, std::int64_t count) {
+  for (std::int64_t i = 0; i < count; ++i) {
+    std::int64_t xi, yi;
+    bc.inputs_of(i, &xi, &yi);
+    const bool zero = dtype == DType::kInt64 ? static_cast<const std::int64_t*>(y)[yi] == 0
+                                             : static_cast<const std::int32_t*>(y)[yi] == 0;
+    if (zero) throw InvalidArgumentError("Integer division by zero");
+  }
+}
+
+template <typename T>
+void binary_all(kernels::BinaryOp op,
+                const kernels::Broadcast& bc,
+                const void* x,
+                const void* y,
+                void* out,
+                std::int64_t count) {
+  parallel_for(count, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t i = b; i < e; ++i) {
+      kernels::binary_element(op, bc, static_cast<const T*>(x), static_cast<const T*>(y),
+                              static_cast<T*>(out), i);
+    }
+  });
+}
+
+class CpuBackend final : public Backend {
+ public:
+  CpuBackend() {
+    check_curand(curandCreateGeneratorHost(&gen_, CURAND_RNG_PSEUDO_PHILOX4_32_10),
+                 "curandCreateGeneratorHost");
+    configure_philox(gen_);
+  }
+  ~CpuBackend() override { curandDestroyGenerator(gen_); }
+
+  DeviceKind kind() const override { return DeviceKind::kCpu; }
+  std::string description() const override {
+    return "CPU (" + std::to_string(std::max(1u, std::thread::hardware_concurrency())) +
+           " threads, OpenBLAS, cuRAND host generator)";
+  }
+
+  void* allocate(std::size_t bytes) override {
+    // 64-byte alignment, like the device allocator's 256; never a null for zero bytes.
+    void* p = std::aligned_alloc(64, ((bytes + 63) / 64) * 64 + 64);
+    if (p == nullptr) {
+      throw ResourceExhaustedError("OOM when allocating " + std::to_string(bytes) +
+                                   " bytes of host memory");
+    }
+    return p;
+  }
+  void deallocate(void* ptr) noexcept override { std::free(ptr); }
+
+  void copy_from_host(void* dst, const void* src, std::size_t bytes) override {
+    if (bytes) std::memcpy(dst, src, bytes);
+  }
+  void copy_to_host(void* dst, const void* src, std::size_t bytes) override {
+    if (bytes) std::memcpy(dst, src, bytes);
+  }
+  void copy(void* dst, const void* src, std::size_t bytes) override {
+    if (bytes && dst != src) std::memmove(dst, src, bytes);
+  }
+  void fill(void* dst, const void* pattern, std::size_t element_size, std::int64_t count) override {
+    auto* out = static_cast<std::byte*>(dst);
+    parallel_for(count, [&](std::int64_t b, std::int64_t e) {
+      for (std::int64_t i = b; i < e; ++i) {
+        std::memcpy(out + static_cast<std::size_t>(i) * element_size, pattern, element_size);
+      }
+    });
+  }
+
+  void random_words(std::uint32_t* dst, std::size_t count, std::uint64_t seed, std::uint64_t offset) override {
+    if (count == 0) return;
+    std::lock_guard<std::mutex> lock(gen_mu_);
+    generate_words(gen_, dst, count, seed, offset);
+  }
+
+  void random_transform(kernels::RandomDistribution dist, DType dtype, void* data, std::int64_t count) override {
+    if (dtype == DType::kFloat32) {
+      transform_all(dist, static_cast<float*>(data), count);
+    } else if (dtype == DType::kFloat64) {
+      transform_all(dist, static_cast<double*>(data), count);
+    } else {
+      throw UnimplementedError("random values of dtype " + std::string(dtype_name(dtype)));
+    }
+  }
+
+  void random_int_transform(DType dtype, void* data, std::int64_t count, std::int64_t minval,
+                            std::int64_t maxval) override {
+    parallel_for(count, [&](std::int64_t b, std::int64_t e) {
+      for (std::int64_t i = b; i < e; ++i) {
+        if (dtype == DType::kInt64) {
+          kernels::random_int_transform(static_cast<std::int64_t*>(data), i, minval, maxval);
+        } else {
+          kernels::random_int_transform(static_cast<std::int32_t*>(data), i,
+                                        static_cast<std::int32_t>(minval), static_cast<std::int32_t>(maxval));
+        }
+      }
+    });
+  }
+
+  void binary(kernels::BinaryOp op, DType dtype, const kernels::Broadcast& bc, const void* x,
+              const void* y, void* out, std::int64_t count) override {
+    if (op == kernels::BinaryOp::kDiv && (dtype == DType::kInt32 || dtype == DType::kInt64)) {
+      check_no_zero_divisor(dtype, bc, y, count);
+    }
+    switch (dtype) {
+      case DType::kFloat32: return binary_all<float>(op, bc, x, y, out, count);
+      case DType::kFloat64: return binary_all<double>(op, bc, x, y, out, count);
+      case DType::kInt32: return binary_all<std::int32_t>(op, bc, x, y, out, count);
+      case DType::kInt64: return binary_all<std::int64_t>(op, bc, x, y, out, count);
+      default: throw UnimplementedError("elementwise ops on " + std::string(dtype_name(dtype)));
+    }
+  }
+
+  void synchronize() override {}
+
+ private:
+  curandGenerator_t gen_ = nullptr;
+  std::mutex gen_mu_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_cpu_backend() { return std::make_unique<CpuBackend>(); }
+
+}  // namespace varscope::runtime

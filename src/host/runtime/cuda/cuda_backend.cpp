@@ -1,0 +1,141 @@
+// The CUDA backend: everything on one stream; temporaries and variables from a
+// stream-ordered pool (cudaMallocAsync) whose release threshold is raised so steady-state
+// runs never return memory to the driver; cuRAND's device Philox generator for the words;
+// the kernels of src/kernels for the math.
+#include <curand.h>
+
+#include <cstdint>
+#include <mutex>
+
+#include "host/runtime/backend.h"
+#include "host/runtime/cuda/cuda_check.h"
+#include "host/runtime/curand_check.h"
+#include "kernels/launchers.h"
+
+namespace varscope::runtime {
+namespace {
+
+void check_launch(int err, const char* kernel) {
+  check_cuda(static_cast<cudaError_t>(err), kernel);
+}
+
+class CudaBackend final : public Backend {
+ public:
+  CudaBackend(int device, void* stream) : device_(device) {
+    int count = 0;
+    cudaError_t err = cudaGetDeviceCount(&count);
+    if (err != cudaSuccess) {
+      cudaGetLastError();
+      throw UnavailableError("CUDA was requested but is not usable: " +
+                             cuda_error_text("cudaGetDeviceCount", err));
+    }
+    if (device < 0 || device >= count) {
+      throw UnavailableError("CUDA device " + std::to_string(device) + " was requested but " +
+                             std::to_string(count) + " device(s) are present");
+    }
+    check_cuda(cudaSetDevice(device), "cudaSetDevice");
+    check_cuda(cudaGetDeviceProperties(&props_, device), "cudaGetDeviceProperties");
+    if (stream != nullptr) {
+      stream_ = static_cast<cudaStream_t>(stream);
+    } else {
+      check_cuda(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
+      owns_stream_ = true;
+    }
+    cudaMemPool_t pool;
+    check_cuda(cudaDeviceGetDefaultMemPool(&pool, device), "cudaDeviceGetDefaultMemPool");
+    std::uint64_t threshold = UINT64_MAX;
+    check_cuda(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &threshold),
+               "cudaMemPoolSetAttribute(cudaMemPoolAttrReleaseThreshold)");
+    check_curand(curandCreateGenerator(&gen_, CURAND_RNG_PSEUDO_PHILOX4_32_10), "curandCreateGenerator");
+    configure_philox(gen_);
+    check_curand(curandSetStream(gen_, stream_), "curandSetStream");
+  }
+
+  ~CudaBackend() override {
+    // Destructors never throw; after a sticky error the calls below fail harmlessly.
+    cudaSetDevice(device_);
+    if (gen_) curandDestroyGenerator(gen_);
+    cudaStreamSynchronize(stream_);
+    if (owns_stream_) cudaStreamDestroy(stream_);
+  }
+
+  DeviceKind kind() const override { return DeviceKind::kCuda; }
+  std::string description() const override {
+    return "CUDA device " + std::to_string(device_) + ": " + props_.name + " (sm_" +
+           std::to_string(props_.major) + std::to_string(props_.minor) + ")";
+  }
+
+  void* allocate(std::size_t bytes) override {
+    void* p = nullptr;
+    cudaError_t err = cudaMallocAsync(&p, bytes == 0 ? 1 : bytes, stream_);
+    if (err == cudaErrorMemoryAllocation) {
+      cudaGetLastError();  // not sticky: clear it so the session stays usable
+      throw ResourceExhaustedError("OOM when allocating " + std::to_string(bytes) +
+                                   " bytes on " + description() + ": " +
+                                   cuda_error_text("cudaMallocAsync", err));
+    }
+    check_cuda(err, "cudaMallocAsync");
+    return p;
+  }
+  void deallocate(void* ptr) noexcept override {
+    if (ptr) cudaFreeAsync(ptr, stream_);
+  }
+
+  void copy_from_host(void* dst, const void* src, std::size_t bytes) override {
+    if (bytes == 0) return;
+    check_cuda(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, stream_), "cudaMemcpyAsync(H2D)");
+    // The source is pageable host memory the caller may free right away.
+    check_cuda(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+  }
+  void copy_to_host(void* dst, const void* src, std::size_t bytes) override {
+    if (bytes == 0) return;
+    check_cuda(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, stream_), "cudaMemcpyAsync(D2H)");
+    check_cuda(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+  }
+  void copy(void* dst, const void* src, std::size_t bytes) override {
+    if (bytes == 0 || dst == src) return;
+    check_cuda(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, stream_), "cudaMemcpyAsync(D2D)");
+  }
+  void fill(void* dst, const void* pattern, std::size_t element_size, std::int64_t count) override {
+    check_launch(kernels::launch_fill(dst, pattern, element_size, count, stream_), "fill_kernel");
+  }
+
+  void random_words(std::uint32_t* dst, std::size_t count, std::uint64_t seed, std::uint64_t offset) override {
+    if (count == 0) return;
+    std::lock_guard<std::mutex> lock(gen_mu_);
+    generate_words(gen_, dst, count, seed, offset);
+  }
+  void random_transform(kernels::RandomDistribution dist, DType dtype, void* data, std::int64_t count) override {
+    if (dtype != DType::kFloat32 && dtype != DType::kFloat64) {
+      throw UnimplementedError("random values of dtype " + std::string(dtype_name(dtype)));
+    }
+    check_launch(kernels::launch_random_transform(dist, dtype, data, count, stream_), "random_kernel");
+  }
+  void random_int_transform(DType dtype, void* data, std::int64_t count, std::int64_t minval,
+                            std::int64_t maxval) override {
+    check_launch(kernels::launch_random_int_transform(dtype, data, count, minval, maxval, stream_),
+                 "random_int_kernel");
+  }
+  void binary(kernels::BinaryOp op, DType dtype, const kernels::Broadcast& bc, const void* x,
+              const void* y, void* out, std::int64_t count) override {
+    check_launch(kernels::launch_binary(op, dtype, bc, x, y, out, count, stream_), "binary_kernel");
+  }
+
+  void synchronize() override { check_cuda(cudaStreamSynchronize(stream_), "cudaStreamSynchronize"); }
+
+ private:
+  int device_;
+  cudaDeviceProp props_{};
+  cudaStream_t stream_ = nullptr;
+  bool owns_stream_ = false;
+  curandGenerator_t gen_ = nullptr;
+  std::mutex gen_mu_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_cuda_backend(int device, void* stream) {
+  return std::make_unique<CudaBackend>(device, stream);
+}
+
+}  // namespace varscope::runtime

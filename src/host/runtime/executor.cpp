@@ -1,0 +1,351 @@
+// Plans (which nodes a run needs, in order) and the execution of each op on the backend.
+#include <algorithm>
+#include <random>
+
+#include "host/graph/builders.h"
+#include "host/runtime/session_impl.h"
+#include "varscope/errors.h"
+
+namespace varscope::detail {
+namespace {
+
+OpKind classify(const Node& n, kernels::BinaryOp* binary) {
+  static const std::unordered_map<std::string, OpKind> kinds = {
+      {"Const", OpKind::kConst},
+      {"Placeholder", OpKind::kPlaceholder},
+      {"VariableV2", OpKind::kVariable},
+      {"Identity", OpKind::kIdentity},
+      {"Assign", OpKind::kAssign},
+      {"NoOp", OpKind::kNoOp},
+      {"IsVariableInitialized", OpKind::kIsVariableInitialized},
+      {"Fill", OpKind::kFill},
+      {"RandomUniform", OpKind::kRandomUniform},
+      {"RandomStandardNormal", OpKind::kRandomNormal},
+      {"TruncatedNormal", OpKind::kTruncatedNormal},
+      {"RandomUniformInt", OpKind::kRandomUniformInt},
+  };
+  static const std::unordered_map<std::string, kernels::BinaryOp> binaries = {
+      {"Add", kernels::BinaryOp::kAdd},     {"AddV2", kernels::BinaryOp::kAdd},
+      {"Sub", kernels::BinaryOp::kSub},     {"Mul", kernels::BinaryOp::kMul},
+      {"RealDiv", kernels::BinaryOp::kDiv},
+  };
+  if (auto it = kinds.find(n.type); it != kinds.end()) return it->second;
+  if (auto it = binaries.find(n.type); it != binaries.end()) {
+    *binary = it->second;
+    return OpKind::kBinary;
+  }
+  throw UnimplementedError("Op type '" + n.type + "' (node '" + n.name +
+                           "') has no kernel in this runtime yet");
+}
+
+std::string signature(const std::vector<TensorRef>& fetches,
+                      const std::vector<std::pair<TensorRef, HostTensor>>& feeds,
+                      const std::vector<int>& targets) {
+  std::string key;
+  for (const auto& f : fetches) key += std::to_string(f.node) + ":" + std::to_string(f.index) + ",";
+  key += "|";
+  for (const auto& [ref, value] : feeds) {
+    key += std::to_string(ref.node) + ":" + std::to_string(ref.index) + ",";
+  }
+  key += "|";
+  for (int t : targets) key += std::to_string(t) + ",";
+  return key;
+}
+
+std::int64_t host_integer(const HostTensor& t) { return static_cast<std::int64_t>(t.element_as_double(0)); }
+
+}  // namespace
+
+const Plan& SessionImpl::plan_for(const std::vector<TensorRef>& fetches,
+                                  const std::vector<std::pair<TensorRef, HostTensor>>& feeds,
+                                  const std::vector<int>& targets) {
+  const std::string key = signature(fetches, feeds, targets);
+  auto it = plans_.find(key);
+  if (it == plans_.end()) it = plans_.emplace(key, build_plan(fetches, feeds, targets)).first;
+  return it->second;
+}
+
+Plan SessionImpl::build_plan(const std::vector<TensorRef>& fetches,
+                             const std::vector<std::pair<TensorRef, HostTensor>>& feeds,
+                             const std::vector<int>& targets) const {
+  Plan plan;
+  std::map<std::pair<int, int>, int> fed;  // tensor -> slot
+  for (const auto& [ref, value] : feeds) {
+    const int slot = plan.num_slots++;
+    fed[{ref.node, ref.index}] = slot;
+    plan.feed_slots.push_back(slot);
+  }
+  // Post-order DFS from what is fetched or targeted, not entering fed tensors' producers.
+  std::unordered_map<int, int> output_slot;  // node -> slot of output 0
+  std::vector<int> order;
+  std::unordered_map<int, int> state;  // 1 = on the stack, 2 = done
+  std::vector<std::pair<int, bool>> stack;
+  auto push_root = [&](int node) { stack.push_back({node, false}); };
+  for (const auto& f : fetches) {
+    if (!fed.contains({f.node, f.index})) push_root(f.node);
+  }
+  for (int t : targets) push_root(t);
+  while (!stack.empty()) {
+    auto [node, expanded] = stack.back();
+    stack.pop_back();
+    if (expanded) {
+      state[node] = 2;
+      order.push_back(node);
+      continue;
+    }
+    if (state[node] != 0) continue;
+    state[node] = 1;
+    stack.push_back({node, true});
+    const Node& n = graph->node(node);
+    for (int c : n.control_inputs) {
+      if (state[c] == 0) stack.push_back({c, false});
+    }
+    for (const TensorRef& in : n.inputs) {
+      if (!fed.contains({in.node, in.index}) && state[in.node] == 0) stack.push_back({in.node, false});
+    }
+  }
+  for (int node : order) {
+    const Node& n = graph->node(node);
+    Step step;
+    step.node = node;
+    step.kind = classify(n, &step.binary);
+    if (step.kind == OpKind::kPlaceholder) {
+      throw InvalidArgumentError("You must feed a value for placeholder tensor '" + n.name +
+                                 "' with dtype " + std::string(dtype_name(n.outputs[0].dtype)) +
+                                 " and shape " + n.outputs[0].shape.to_list_string());
+    }
+    step.output = plan.num_slots;
+    plan.num_slots += static_cast<int>(n.outputs.size());
+    output_slot[node] = step.output;
+    for (const TensorRef& in : n.inputs) {
+      auto f = fed.find({in.node, in.index});
+      step.inputs.push_back(f != fed.end() ? f->second : output_slot.at(in.node) + in.index);
+    }
+    plan.steps.push_back(std::move(step));
+  }
+  for (const auto& f : fetches) {
+    auto it = fed.find({f.node, f.index});
+    plan.fetch_slots.push_back(it != fed.end() ? it->second : output_slot.at(f.node) + f.index);
+  }
+  return plan;
+}
+
+std::shared_ptr<void> SessionImpl::allocate(std::size_t bytes) {
+  runtime::Backend* b = backend.get();
+  return std::shared_ptr<void>(b->allocate(bytes), [b](void* p) { b->deallocate(p); });
+}
+
+VariableStorage& SessionImpl::storage(int variable) {
+  if (variables.size() <= static_cast<std::size_t>(variable)) {
+    variables.resize(static_cast<std::size_t>(variable) + 1);
+  }
+  VariableStorage& s = variables[static_cast<std::size_t>(variable)];
+  if (!s.data) {
+    const VariableRecord& rec = graph->variables.at(static_cast<std::size_t>(variable));
+    if (!rec.shape.is_fully_defined()) {
+      throw UnimplementedError("Variable " + graph->node(rec.node).name +
+                               " has no fully defined shape (validate_shape=false)");
+    }
+    s.data = allocate(static_cast<std::size_t>(rec.shape.num_elements()) * dtype_size(rec.dtype));
+  }
+  return s;
+}
+
+const Value& SessionImpl::read(const Step& step, std::size_t input, std::vector<Value>& slots) const {
+  const Value& v = slots[static_cast<std::size_t>(step.inputs[input])];
+  if (v.variable >= 0 && !variables[static_cast<std::size_t>(v.variable)].initialized) {
+    const VariableRecord& rec = graph->variables[static_cast<std::size_t>(v.variable)];
+    throw FailedPreconditionError("Attempting to use uninitialized value " +
+                                  graph->node(rec.node).name + "\n\t [[{{node " +
+                                  graph->node(step.node).name + "}}]]");
+  }
+  return v;
+}
+
+HostTensor SessionImpl::to_host(const Value& v) {
+  HostTensor out(v.dtype, v.shape);
+  backend->copy_to_host(out.raw_data(), v.data.get(), out.nbytes());
+  return out;
+}
+
+std::vector<HostTensor> SessionImpl::run(const std::vector<TensorRef>& fetches,
+                                         const std::vector<std::pair<TensorRef, HostTensor>>& feeds,
+                                         const std::vector<int>& targets) {
+  std::lock_guard<std::mutex> lock(mu);
+  // Feeds are checked before anything runs, so a bad feed changes nothing.
+  for (const auto& [ref, value] : feeds) {
+    const Node& n = graph->node(ref.node);
+    const OutputSpec& spec = n.outputs.at(static_cast<std::size_t>(ref.index));
+    const std::string name = n.name + ":" + std::to_string(ref.index);
+    if (value.dtype() != spec.dtype) {
+      throw InvalidArgumentError("Cannot feed value of dtype " + std::string(dtype_name(value.dtype())) +
+                                 " for Tensor '" + name + "', which has dtype " +
+                                 std::string(dtype_name(spec.dtype)));
+    }
+    if (!value.shape().is_compatible_with(spec.shape)) {
+      throw InvalidArgumentError("Cannot feed value of shape " + value.shape().to_string() +
+                                 " for Tensor '" + name + "', which has shape '" +
+                                 spec.shape.to_string() + "'");
+    }
+  }
+  const Plan& plan = plan_for(fetches, feeds, targets);
+  std::vector<Value> slots(static_cast<std::size_t>(plan.num_slots));
+  for (std::size_t i = 0; i < feeds.size(); ++i) {
+    const HostTensor& value = feeds[i].second;
+    Value& v = slots[static_cast<std::size_t>(plan.feed_slots[i])];
+    v.data = allocate(value.nbytes());
+    v.dtype = value.dtype();
+    v.shape = value.shape();
+    backend->copy_from_host(v.data.get(), value.raw_data(), value.nbytes());
+  }
+  for (const Step& step : plan.steps) execute(step, slots);
+  std::vector<HostTensor> out;
+  for (int slot : plan.fetch_slots) {
+    const Value& v = slots[static_cast<std::size_t>(slot)];
+    if (v.variable >= 0 && !variables[static_cast<std::size_t>(v.variable)].initialized) {
+      const VariableRecord& rec = graph->variables[static_cast<std::size_t>(v.variable)];
+      throw FailedPreconditionError("Attempting to use uninitialized value " +
+                                    graph->node(rec.node).name);
+    }
+    out.push_back(to_host(v));
+  }
+  backend->synchronize();
+  return out;
+}
+
+void SessionImpl::execute(const Step& step, std::vector<Value>& slots) {
+  const Node& n = graph->node(step.node);
+  Value& out = slots[static_cast<std::size_t>(step.output)];
+  switch (step.kind) {
+    case OpKind::kNoOp:
+    case OpKind::kPlaceholder:  // always fed; a plan with an unfed one is never built
+      return;
+    case OpKind::kConst: {
+      auto it = constants_.find(step.node);
+      if (it == constants_.end()) {
+        const HostTensor& value = std::get<HostTensor>(*n.find_attr("value"));
+        Value v{allocate(value.nbytes()), value.dtype(), value.shape(), -1};
+        backend->copy_from_host(v.data.get(), value.raw_data(), value.nbytes());
+        it = constants_.emplace(step.node, std::move(v)).first;
+      }
+      out = it->second;
+      return;
+    }
+    case OpKind::kVariable: {
+      const VariableRecord& rec = graph->variables.at(static_cast<std::size_t>(n.variable));
+      out = Value{storage(n.variable).data, rec.dtype, rec.shape, n.variable};
+      return;
+    }
+    case OpKind::kIdentity: {
+      const Value& in = read(step, 0, slots);
+      out = Value{in.data, in.dtype, in.shape, -1};
+      return;
+    }
+    case OpKind::kAssign: {
+      const Value& ref = slots[static_cast<std::size_t>(step.inputs[0])];
+      const Value& value = read(step, 1, slots);
+      if (ref.variable < 0) throw InternalError("Assign to a non-variable in node " + n.name);
+      if (value.shape != ref.shape || value.dtype != ref.dtype) {
+        throw InvalidArgumentError("Assign requires shapes of both tensors to match. lhs shape= " +
+                                   ref.shape.to_list_string() + " rhs shape= " +
+                                   value.shape.to_list_string());
+      }
+      backend->copy(ref.data.get(), value.data.get(),
+                    static_cast<std::size_t>(value.shape.num_elements()) * dtype_size(value.dtype));
+      variables[static_cast<std::size_t>(ref.variable)].initialized = true;
+      out = ref;
+      return;
+    }
+    case OpKind::kIsVariableInitialized: {
+      const Value& ref = slots[static_cast<std::size_t>(step.inputs[0])];
+      const bool initialized = variables[static_cast<std::size_t>(ref.variable)].initialized;
+      const std::uint8_t byte = initialized ? 1 : 0;
+      out = Value{allocate(1), DType::kBool, Shape(), -1};
+      backend->copy_from_host(out.data.get(), &byte, 1);
+      return;
+    }
+    case OpKind::kFill: {
+      const HostTensor value = to_host(read(step, 1, slots));
+      const OutputSpec& spec = n.outputs[0];
+      out = Value{allocate(value.nbytes() * static_cast<std::size_t>(spec.shape.num_elements())),
+                  spec.dtype, spec.shape, -1};
+      backend->fill(out.data.get(), value.raw_data(), value.nbytes(), spec.shape.num_elements());
+      return;
+    }
+    case OpKind::kRandomUniform:
+    case OpKind::kRandomNormal:
+    case OpKind::kTruncatedNormal:
+    case OpKind::kRandomUniformInt:
+      return random(step, slots);
+    case OpKind::kBinary: {
+      const Value& x = read(step, 0, slots);
+      const Value& y = read(step, 1, slots);
+      const Shape shape = broadcast_shapes(x.shape, y.shape, n.name, n.type);
+      if (shape.rank() > kernels::kMaxRank) {
+        throw UnimplementedError("elementwise ops on rank > 8 (node " + n.name + ")");
+      }
+      kernels::Broadcast bc;
+      bc.rank = shape.rank();
+      for (int d = 0; d < bc.rank; ++d) bc.out_dims[d] = shape.dim(d);
+      auto strides = [&](const Shape& s, std::int64_t* out_strides) {
+        std::int64_t stride = 1;
+        for (int d = bc.rank - 1, sd = s.rank() - 1; d >= 0; --d, --sd) {
+          const std::int64_t dim = sd >= 0 ? s.dim(sd) : 1;
+          out_strides[d] = dim == 1 ? 0 : stride;
+          stride *= dim;
+        }
+      };
+      strides(x.shape, bc.x_strides);
+      strides(y.shape, bc.y_strides);
+      const std::int64_t count = shape.num_elements();
+      out = Value{allocate(static_cast<std::size_t>(count) * dtype_size(x.dtype)), x.dtype, shape, -1};
+      backend->binary(step.binary, x.dtype, bc, x.data.get(), y.data.get(), out.data.get(), count);
+      return;
+    }
+  }
+}
+
+void SessionImpl::random(const Step& step, std::vector<Value>& slots) {
+  const Node& n = graph->node(step.node);
+  const OutputSpec& spec = n.outputs[0];
+  const std::int64_t count = spec.shape.num_elements();
+  const std::int64_t padded = count + (count & 1);  // normals come in pairs
+  const std::size_t words_per_element = dtype_size(spec.dtype) == 8 ? 2 : 1;
+  const std::size_t words = static_cast<std::size_t>(padded) * words_per_element;
+  Value& out = slots[static_cast<std::size_t>(step.output)];
+  out = Value{allocate(words * 4), spec.dtype, spec.shape, -1};
+
+  // Philox stream: (seed, seed2) from the graph's seed rules; (0, 0) = nondeterministic,
+  // drawn once per op and session. Re-running the op continues its stream (TF's behaviour).
+  std::uint64_t& seed = rng_seeds_[step.node];
+  if (seed == 0) {
+    const auto s1 = static_cast<std::uint64_t>(std::get<std::int64_t>(*n.find_attr("seed")));
+    const auto s2 = static_cast<std::uint64_t>(std::get<std::int64_t>(*n.find_attr("seed2")));
+    seed = (s1 == 0 && s2 == 0) ? (std::uint64_t{std::random_device{}()} << 32 | std::random_device{}()) | 1
+                                : (s1 << 32) | s2;
+  }
+  std::uint64_t& offset = rng_offsets_[step.node];
+  backend->random_words(static_cast<std::uint32_t*>(out.data.get()), words, seed, offset);
+  offset += words;
+
+  switch (step.kind) {
+    case OpKind::kRandomUniform:
+      return backend->random_transform(kernels::RandomDistribution::kUniform, spec.dtype, out.data.get(), count);
+    case OpKind::kRandomNormal:
+      return backend->random_transform(kernels::RandomDistribution::kNormal, spec.dtype, out.data.get(), count);
+    case OpKind::kTruncatedNormal:
+      return backend->random_transform(kernels::RandomDistribution::kTruncatedNormal, spec.dtype,
+                                       out.data.get(), count);
+    default: {
+      const std::int64_t minval = host_integer(to_host(read(step, 1, slots)));
+      const std::int64_t maxval = host_integer(to_host(read(step, 2, slots)));
+      if (minval >= maxval) {
+        throw InvalidArgumentError("Need minval < maxval: " + std::to_string(minval) +
+                                   " >= " + std::to_string(maxval));
+      }
+      return backend->random_int_transform(spec.dtype, out.data.get(), count, minval, maxval);
+    }
+  }
+}
+
+}  // namespace varscope::detail

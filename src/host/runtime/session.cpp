@@ -1,0 +1,124 @@
+// Session: device choice, handle checks, and the public run() forms.
+#include "varscope/session.h"
+
+#include <cstdlib>
+
+#include "host/runtime/session_impl.h"
+#include "varscope/device.h"
+#include "varscope/errors.h"
+
+namespace varscope {
+namespace detail {
+namespace {
+
+DeviceKind choose_device(const SessionOptions& options) {
+  if (options.device != DeviceKind::kAuto) return options.device;
+  if (const char* env = std::getenv("VARSCOPE_DEVICE"); env != nullptr && *env != '\0') {
+    const std::string value(env);
+    if (value == "cpu") return DeviceKind::kCpu;
+    if (value == "cuda") return DeviceKind::kCuda;
+    throw InvalidArgumentError("VARSCOPE_DEVICE must be 'cpu' or 'cuda', got '" + value + "'");
+  }
+  return cuda_available() ? DeviceKind::kCuda : DeviceKind::kCpu;
+}
+
+}  // namespace
+
+SessionImpl::SessionImpl(std::shared_ptr<GraphImpl> g, const SessionOptions& options)
+    : graph(std::move(g)) {
+  backend = choose_device(options) == DeviceKind::kCuda
+                ? runtime::make_cuda_backend(options.cuda_device, options.stream)
+                : runtime::make_cpu_backend();
+}
+
+}  // namespace detail
+
+using detail::Access;
+using detail::TensorRef;
+
+namespace {
+
+TensorRef checked_ref(const detail::SessionImpl& s, const Tensor& t) {
+  if (Access::lock(t) != s.graph) {
+    throw InvalidArgumentError("Tensor " + t.name() + " is not an element of this session's graph.");
+  }
+  return Access::ref(t);
+}
+
+int checked_variable(const detail::SessionImpl& s, const Variable& v) {
+  if (Access::lock(v) != s.graph) {
+    throw InvalidArgumentError("Variable " + v.name() + " is not an element of this session's graph.");
+  }
+  return v.id();
+}
+
+}  // namespace
+
+Session::Session(const Graph& graph, SessionOptions options)
+    : impl_(std::make_unique<detail::SessionImpl>(Access::impl(graph), options)) {}
+Session::~Session() = default;
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+
+std::vector<HostTensor> Session::run(const std::vector<Tensor>& fetches,
+                                     const FeedDict& feeds,
+                                     const std::vector<Operation>& targets) {
+  std::vector<TensorRef> fetch_refs;
+  for (const Tensor& t : fetches) fetch_refs.push_back(checked_ref(*impl_, t));
+  std::vector<std::pair<TensorRef, HostTensor>> feed_refs;
+  for (const auto& [t, value] : feeds) feed_refs.emplace_back(checked_ref(*impl_, t), value);
+  std::vector<int> target_ids;
+  for (const Operation& op : targets) {
+    if (Access::lock(op) != impl_->graph) {
+      throw InvalidArgumentError("Operation " + op.name() + " is not an element of this session's graph.");
+    }
+    target_ids.push_back(op.id());
+  }
+  return impl_->run(fetch_refs, feed_refs, target_ids);
+}
+
+void Session::run(const Operation& target, const FeedDict& feeds) { run({}, feeds, {target}); }
+
+HostTensor Session::run(const Tensor& fetch, const FeedDict& feeds) {
+  return std::move(run(std::vector<Tensor>{fetch}, feeds).front());
+}
+
+HostTensor Session::run(const Variable& variable) {
+  checked_variable(*impl_, variable);
+  return run(variable.op().output(0));
+}
+
+std::vector<std::string> Session::report_uninitialized_variables(
+    const std::optional<std::vector<Variable>>& variables) {
+  std::vector<Variable> list;
+  if (variables) {
+    list = *variables;
+  } else {
+    Graph g = Access::graph(impl_->graph);
+    list = g.global_variables();
+    for (const Variable& v : g.local_variables()) list.push_back(v);
+  }
+  std::vector<std::string> names;
+  for (const Variable& v : list) {
+    if (!is_initialized(v)) names.push_back(v.op_name());
+  }
+  return names;
+}
+
+bool Session::is_initialized(const Variable& variable) {
+  const int id = checked_variable(*impl_, variable);
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return static_cast<std::size_t>(id) < impl_->variables.size() &&
+         impl_->variables[static_cast<std::size_t>(id)].initialized;
+}
+
+void* Session::data_ptr(const Variable& variable) {
+  const int id = checked_variable(*impl_, variable);
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->storage(id).data.get();
+}
+
+DeviceKind Session::device() const { return impl_->backend->kind(); }
+std::string Session::device_description() const { return impl_->backend->description(); }
+
+}  // namespace varscope

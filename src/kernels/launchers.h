@@ -1,0 +1,24 @@
+// Host-callable launchers of the device kernels (launchers.cu). They take the stream as
+// an opaque pointer and return the launch's cudaError_t as an int, so that callers need
+// no CUDA headers and check every launch.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/elementwise.h"
+#include "kernels/random.h"
+#include "varscope/dtype.h"
+
+namespace varscope::kernels {
+
+int launch_fill(void* dst, const void* pattern, std::size_t element_size, std::int64_t count,
+                void* stream);
+int launch_random_transform(RandomDistribution dist, DType dtype, void* data, std::int64_t count,
+                            void* stream);
+int launch_random_int_transform(DType dtype, void* data, std::int64_t count, std::int64_t minval,
+                                std::int64_t maxval, void* stream);
+int launch_binary(BinaryOp op, DType dtype, const Broadcast& broadcast, const void* x, const void* y,
+                  void* out, std::int64_t count, void* stream);
+
+}  // namespace varscope::kernels
