@@ -92,6 +92,11 @@ struct MatMulOptions {
 };
 Tensor matmul(const Input& a, const Input& b, const MatMulOptions& options = {});
 
+// --- state (tf.assign, tf.assign_add): write through the variable's storage, so every
+// handle of the variable sees the new value; the result is that value. ---
+Tensor assign(const Variable& ref, const Input& value, std::string_view name = {});
+Tensor assign_add(const Variable& ref, const Input& value, std::string_view name = {});
+
 // A NoOp that runs its control inputs (tf.group).
 Operation group(const std::vector<Operation>& inputs, std::string_view name = {});
 

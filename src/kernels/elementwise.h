@@ -12,10 +12,14 @@ enum class BinaryOp : int { kAdd, kSub, kMul, kDiv };
 template <typename T>
 VS_HD inline T apply(BinaryOp op, T x, T y) {
   switch (op) {
-    case BinaryOp::kAdd: return x + y;
-    case BinaryOp::kSub: return x - y;
-    case BinaryOp::kMul: return x * y;
-    case BinaryOp::kDiv: return x / y;
+    case BinaryOp::kAdd:
+      return x + y;
+    case BinaryOp::kSub:
+      return x - y;
+    case BinaryOp::kMul:
+      return x * y;
+    case BinaryOp::kDiv:
+      return x / y;
   }
   return T(0);
 }
@@ -44,8 +48,8 @@ struct Broadcast {
 };
 
 template <typename T>
-VS_HD inline void binary_element(BinaryOp op, const Broadcast& b, const T* x, const T* y, T* out,
-                                 std::int64_t i) {
+VS_HD inline void binary_element(
+    BinaryOp op, const Broadcast& b, const T* x, const T* y, T* out, std::int64_t i) {
   std::int64_t xi, yi;
   b.inputs_of(i, &xi, &yi);
   out[i] = apply(op, x[xi], y[yi]);

@@ -12,13 +12,23 @@
 
 namespace varscope::kernels {
 
-int launch_fill(void* dst, const void* pattern, std::size_t element_size, std::int64_t count,
-                void* stream);
-int launch_random_transform(RandomDistribution dist, DType dtype, void* data, std::int64_t count,
-                            void* stream);
-int launch_random_int_transform(DType dtype, void* data, std::int64_t count, std::int64_t minval,
-                                std::int64_t maxval, void* stream);
-int launch_binary(BinaryOp op, DType dtype, const Broadcast& broadcast, const void* x, const void* y,
-                  void* out, std::int64_t count, void* stream);
+int launch_fill(
+    void* dst, const void* pattern, std::size_t element_size, std::int64_t count, void* stream);
+int launch_random_transform(
+    RandomDistribution dist, DType dtype, void* data, std::int64_t count, void* stream);
+int launch_random_int_transform(DType dtype,
+                                void* data,
+                                std::int64_t count,
+                                std::int64_t minval,
+                                std::int64_t maxval,
+                                void* stream);
+int launch_binary(BinaryOp op,
+                  DType dtype,
+                  const Broadcast& broadcast,
+                  const void* x,
+                  const void* y,
+                  void* out,
+                  std::int64_t count,
+                  void* stream);
 
 }  // namespace varscope::kernels

@@ -63,15 +63,15 @@ VS_HD inline void det_sincos_2pi(double u, double* sin_out, double* cos_out) {
   const double a = (u4 - static_cast<double>(q)) * 1.5707963267948966;
   const double a2 = a * a;
   double s = 1.0 / 51090942171709440000.0;  // 1/21!
-  s = s * a2 - 1.0 / 121645100408832000.0;   // 1/19!
-  s = s * a2 + 1.0 / 355687428096000.0;      // 1/17!
-  s = s * a2 - 1.0 / 1307674368000.0;        // 1/15!
-  s = s * a2 + 1.0 / 6227020800.0;           // 1/13!
-  s = s * a2 - 1.0 / 39916800.0;             // 1/11!
-  s = s * a2 + 1.0 / 362880.0;               // 1/9!
-  s = s * a2 - 1.0 / 5040.0;                 // 1/7!
-  s = s * a2 + 1.0 / 120.0;                  // 1/5!
-  s = s * a2 - 1.0 / 6.0;                    // 1/3!
+  s = s * a2 - 1.0 / 121645100408832000.0;  // 1/19!
+  s = s * a2 + 1.0 / 355687428096000.0;     // 1/17!
+  s = s * a2 - 1.0 / 1307674368000.0;       // 1/15!
+  s = s * a2 + 1.0 / 6227020800.0;          // 1/13!
+  s = s * a2 - 1.0 / 39916800.0;            // 1/11!
+  s = s * a2 + 1.0 / 362880.0;              // 1/9!
+  s = s * a2 - 1.0 / 5040.0;                // 1/7!
+  s = s * a2 + 1.0 / 120.0;                 // 1/5!
+  s = s * a2 - 1.0 / 6.0;                   // 1/3!
   s = s * a2 + 1.0;
   double c = -1.0 / 1124000727777607680000.0;  // 1/22!
   c = c * a2 + 1.0 / 2432902008176640000.0;    // 1/20!
@@ -87,10 +87,22 @@ VS_HD inline void det_sincos_2pi(double u, double* sin_out, double* cos_out) {
   c = c * a2 + 1.0;
   const double sa = s * a;
   switch (q) {
-    case 0: *sin_out = sa; *cos_out = c; break;
-    case 1: *sin_out = c; *cos_out = -sa; break;
-    case 2: *sin_out = -sa; *cos_out = -c; break;
-    default: *sin_out = -c; *cos_out = sa; break;
+    case 0:
+      *sin_out = sa;
+      *cos_out = c;
+      break;
+    case 1:
+      *sin_out = c;
+      *cos_out = -sa;
+      break;
+    case 2:
+      *sin_out = -sa;
+      *cos_out = -c;
+      break;
+    default:
+      *sin_out = -c;
+      *cos_out = sa;
+      break;
   }
 }
 

@@ -49,7 +49,10 @@ VS_HD constexpr T below_two() {
 // raw words. For kNormal call it for even i only; `count` is the number of elements, and
 // the buffer holds words for an even number of elements.
 template <typename T>
-VS_HD inline void random_transform(RandomDistribution dist, T* out, std::int64_t i, std::int64_t count) {
+VS_HD inline void random_transform(RandomDistribution dist,
+                                   T* out,
+                                   std::int64_t i,
+                                   std::int64_t count) {
   constexpr int kWords = words_per_element<T>();
   const std::uint32_t* words = reinterpret_cast<const std::uint32_t*>(out);
   switch (dist) {
@@ -86,11 +89,12 @@ VS_HD inline void random_int_transform(T* out, std::int64_t i, T minval, T maxva
   const std::uint32_t* words = reinterpret_cast<const std::uint32_t*>(out);
   if constexpr (sizeof(T) == 8) {
     const std::uint64_t r = (static_cast<std::uint64_t>(words[2 * i + 1]) << 32) | words[2 * i];
-    const std::uint64_t range = static_cast<std::uint64_t>(maxval) - static_cast<std::uint64_t>(minval);
+    const std::uint64_t range =
+        static_cast<std::uint64_t>(maxval) - static_cast<std::uint64_t>(minval);
     out[i] = static_cast<T>(static_cast<std::uint64_t>(minval) + r % range);
   } else {
-    const std::uint64_t range =
-        static_cast<std::uint64_t>(static_cast<std::int64_t>(maxval) - static_cast<std::int64_t>(minval));
+    const std::uint64_t range = static_cast<std::uint64_t>(static_cast<std::int64_t>(maxval) -
+                                                           static_cast<std::int64_t>(minval));
     const std::uint64_t pick = (static_cast<std::uint64_t>(words[i]) * range) >> 32;
     out[i] = static_cast<T>(static_cast<std::int64_t>(minval) + static_cast<std::int64_t>(pick));
   }

@@ -30,7 +30,10 @@ class Backend {
   virtual void copy_to_host(void* dst, const void* src, std::size_t bytes) = 0;
   virtual void copy(void* dst, const void* src, std::size_t bytes) = 0;
   // `count` elements of `element_size` bytes, each a copy of `pattern` (host memory).
-  virtual void fill(void* dst, const void* pattern, std::size_t element_size, std::int64_t count) = 0;
+  virtual void fill(void* dst,
+                    const void* pattern,
+                    std::size_t element_size,
+                    std::int64_t count) = 0;
 
   // Philox4_32_10 words `offset`, `offset + 1`, ... of the stream `seed`, as cuRAND makes them.
   virtual void random_words(std::uint32_t* dst,
@@ -43,11 +46,8 @@ class Backend {
                                 void* data,
                                 std::int64_t count) = 0;
   // In place, integers in [minval, maxval) (int32 or int64).
-  virtual void random_int_transform(DType dtype,
-                                    void* data,
-                                    std::int64_t count,
-                                    std::int64_t minval,
-                                    std::int64_t maxval) = 0;
+  virtual void random_int_transform(
+      DType dtype, void* data, std::int64_t count, std::int64_t minval, std::int64_t maxval) = 0;
 
   virtual void binary(kernels::BinaryOp op,
                       DType dtype,

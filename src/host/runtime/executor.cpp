@@ -16,6 +16,7 @@ OpKind classify(const Node& n, kernels::BinaryOp* binary) {
       {"VariableV2", OpKind::kVariable},
       {"Identity", OpKind::kIdentity},
       {"Assign", OpKind::kAssign},
+      {"AssignAdd", OpKind::kAssignAdd},
       {"NoOp", OpKind::kNoOp},
       {"IsVariableInitialized", OpKind::kIsVariableInitialized},
       {"Fill", OpKind::kFill},
@@ -42,17 +43,21 @@ std::string signature(const std::vector<TensorRef>& fetches,
                       const std::vector<std::pair<TensorRef, HostTensor>>& feeds,
                       const std::vector<int>& targets) {
   std::string key;
-  for (const auto& f : fetches) key += std::to_string(f.node) + ":" + std::to_string(f.index) + ",";
+  for (const auto& f : fetches)
+    key += std::to_string(f.node) + ":" + std::to_string(f.index) + ",";
   key += "|";
   for (const auto& [ref, value] : feeds) {
     key += std::to_string(ref.node) + ":" + std::to_string(ref.index) + ",";
   }
   key += "|";
-  for (int t : targets) key += std::to_string(t) + ",";
+  for (int t : targets)
+    key += std::to_string(t) + ",";
   return key;
 }
 
-std::int64_t host_integer(const HostTensor& t) { return static_cast<std::int64_t>(t.element_as_double(0)); }
+std::int64_t host_integer(const HostTensor& t) {
+  return static_cast<std::int64_t>(t.element_as_double(0));
+}
 
 }  // namespace
 
@@ -84,7 +89,8 @@ Plan SessionImpl::build_plan(const std::vector<TensorRef>& fetches,
   for (const auto& f : fetches) {
     if (!fed.contains({f.node, f.index})) push_root(f.node);
   }
-  for (int t : targets) push_root(t);
+  for (int t : targets)
+    push_root(t);
   while (!stack.empty()) {
     auto [node, expanded] = stack.back();
     stack.pop_back();
@@ -101,7 +107,8 @@ Plan SessionImpl::build_plan(const std::vector<TensorRef>& fetches,
       if (state[c] == 0) stack.push_back({c, false});
     }
     for (const TensorRef& in : n.inputs) {
-      if (!fed.contains({in.node, in.index}) && state[in.node] == 0) stack.push_back({in.node, false});
+      if (!fed.contains({in.node, in.index}) && state[in.node] == 0)
+        stack.push_back({in.node, false});
     }
   }
   for (int node : order) {
@@ -151,7 +158,9 @@ VariableStorage& SessionImpl::storage(int variable) {
   return s;
 }
 
-const Value& SessionImpl::read(const Step& step, std::size_t input, std::vector<Value>& slots) const {
+const Value& SessionImpl::read(const Step& step,
+                               std::size_t input,
+                               std::vector<Value>& slots) const {
   const Value& v = slots[static_cast<std::size_t>(step.inputs[input])];
   if (v.variable >= 0 && !variables[static_cast<std::size_t>(v.variable)].initialized) {
     const VariableRecord& rec = graph->variables[static_cast<std::size_t>(v.variable)];
@@ -178,9 +187,9 @@ std::vector<HostTensor> SessionImpl::run(const std::vector<TensorRef>& fetches,
     const OutputSpec& spec = n.outputs.at(static_cast<std::size_t>(ref.index));
     const std::string name = n.name + ":" + std::to_string(ref.index);
     if (value.dtype() != spec.dtype) {
-      throw InvalidArgumentError("Cannot feed value of dtype " + std::string(dtype_name(value.dtype())) +
-                                 " for Tensor '" + name + "', which has dtype " +
-                                 std::string(dtype_name(spec.dtype)));
+      throw InvalidArgumentError("Cannot feed value of dtype " +
+                                 std::string(dtype_name(value.dtype())) + " for Tensor '" + name +
+                                 "', which has dtype " + std::string(dtype_name(spec.dtype)));
     }
     if (!value.shape().is_compatible_with(spec.shape)) {
       throw InvalidArgumentError("Cannot feed value of shape " + value.shape().to_string() +
@@ -198,7 +207,8 @@ std::vector<HostTensor> SessionImpl::run(const std::vector<TensorRef>& fetches,
     v.shape = value.shape();
     backend->copy_from_host(v.data.get(), value.raw_data(), value.nbytes());
   }
-  for (const Step& step : plan.steps) execute(step, slots);
+  for (const Step& step : plan.steps)
+    execute(step, slots);
   std::vector<HostTensor> out;
   for (int slot : plan.fetch_slots) {
     const Value& v = slots[static_cast<std::size_t>(slot)];
@@ -247,12 +257,25 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots) {
       if (ref.variable < 0) throw InternalError("Assign to a non-variable in node " + n.name);
       if (value.shape != ref.shape || value.dtype != ref.dtype) {
         throw InvalidArgumentError("Assign requires shapes of both tensors to match. lhs shape= " +
-                                   ref.shape.to_list_string() + " rhs shape= " +
-                                   value.shape.to_list_string());
+                                   ref.shape.to_list_string() +
+                                   " rhs shape= " + value.shape.to_list_string());
       }
       backend->copy(ref.data.get(), value.data.get(),
                     static_cast<std::size_t>(value.shape.num_elements()) * dtype_size(value.dtype));
       variables[static_cast<std::size_t>(ref.variable)].initialized = true;
+      out = ref;
+      return;
+    }
+    case OpKind::kAssignAdd: {
+      const Value& ref = read(step, 0, slots);  // adding to an uninitialized value is a read
+      const Value& value = read(step, 1, slots);
+      kernels::Broadcast same;
+      same.rank = 1;
+      same.out_dims[0] = std::max<std::int64_t>(1, ref.shape.num_elements());
+      same.x_strides[0] = 1;
+      same.y_strides[0] = 1;
+      backend->binary(kernels::BinaryOp::kAdd, ref.dtype, same, ref.data.get(), value.data.get(),
+                      ref.data.get(), ref.shape.num_elements());
       out = ref;
       return;
     }
@@ -286,7 +309,8 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots) {
       }
       kernels::Broadcast bc;
       bc.rank = shape.rank();
-      for (int d = 0; d < bc.rank; ++d) bc.out_dims[d] = shape.dim(d);
+      for (int d = 0; d < bc.rank; ++d)
+        bc.out_dims[d] = shape.dim(d);
       auto strides = [&](const Shape& s, std::int64_t* out_strides) {
         std::int64_t stride = 1;
         for (int d = bc.rank - 1, sd = s.rank() - 1; d >= 0; --d, --sd) {
@@ -298,7 +322,8 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots) {
       strides(x.shape, bc.x_strides);
       strides(y.shape, bc.y_strides);
       const std::int64_t count = shape.num_elements();
-      out = Value{allocate(static_cast<std::size_t>(count) * dtype_size(x.dtype)), x.dtype, shape, -1};
+      out = Value{allocate(static_cast<std::size_t>(count) * dtype_size(x.dtype)), x.dtype, shape,
+                  -1};
       backend->binary(step.binary, x.dtype, bc, x.data.get(), y.data.get(), out.data.get(), count);
       return;
     }
@@ -321,8 +346,9 @@ void SessionImpl::random(const Step& step, std::vector<Value>& slots) {
   if (seed == 0) {
     const auto s1 = static_cast<std::uint64_t>(std::get<std::int64_t>(*n.find_attr("seed")));
     const auto s2 = static_cast<std::uint64_t>(std::get<std::int64_t>(*n.find_attr("seed2")));
-    seed = (s1 == 0 && s2 == 0) ? (std::uint64_t{std::random_device{}()} << 32 | std::random_device{}()) | 1
-                                : (s1 << 32) | s2;
+    seed = (s1 == 0 && s2 == 0)
+               ? (std::uint64_t{std::random_device{}()} << 32 | std::random_device{}()) | 1
+               : (s1 << 32) | s2;
   }
   std::uint64_t& offset = rng_offsets_[step.node];
   backend->random_words(static_cast<std::uint32_t*>(out.data.get()), words, seed, offset);
@@ -330,9 +356,11 @@ void SessionImpl::random(const Step& step, std::vector<Value>& slots) {
 
   switch (step.kind) {
     case OpKind::kRandomUniform:
-      return backend->random_transform(kernels::RandomDistribution::kUniform, spec.dtype, out.data.get(), count);
+      return backend->random_transform(kernels::RandomDistribution::kUniform, spec.dtype,
+                                       out.data.get(), count);
     case OpKind::kRandomNormal:
-      return backend->random_transform(kernels::RandomDistribution::kNormal, spec.dtype, out.data.get(), count);
+      return backend->random_transform(kernels::RandomDistribution::kNormal, spec.dtype,
+                                       out.data.get(), count);
     case OpKind::kTruncatedNormal:
       return backend->random_transform(kernels::RandomDistribution::kTruncatedNormal, spec.dtype,
                                        out.data.get(), count);

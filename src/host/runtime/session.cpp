@@ -40,14 +40,16 @@ namespace {
 
 TensorRef checked_ref(const detail::SessionImpl& s, const Tensor& t) {
   if (Access::lock(t) != s.graph) {
-    throw InvalidArgumentError("Tensor " + t.name() + " is not an element of this session's graph.");
+    throw InvalidArgumentError("Tensor " + t.name() +
+                               " is not an element of this session's graph.");
   }
   return Access::ref(t);
 }
 
 int checked_variable(const detail::SessionImpl& s, const Variable& v) {
   if (Access::lock(v) != s.graph) {
-    throw InvalidArgumentError("Variable " + v.name() + " is not an element of this session's graph.");
+    throw InvalidArgumentError("Variable " + v.name() +
+                               " is not an element of this session's graph.");
   }
   return v.id();
 }
@@ -64,20 +66,25 @@ std::vector<HostTensor> Session::run(const std::vector<Tensor>& fetches,
                                      const FeedDict& feeds,
                                      const std::vector<Operation>& targets) {
   std::vector<TensorRef> fetch_refs;
-  for (const Tensor& t : fetches) fetch_refs.push_back(checked_ref(*impl_, t));
+  for (const Tensor& t : fetches)
+    fetch_refs.push_back(checked_ref(*impl_, t));
   std::vector<std::pair<TensorRef, HostTensor>> feed_refs;
-  for (const auto& [t, value] : feeds) feed_refs.emplace_back(checked_ref(*impl_, t), value);
+  for (const auto& [t, value] : feeds)
+    feed_refs.emplace_back(checked_ref(*impl_, t), value);
   std::vector<int> target_ids;
   for (const Operation& op : targets) {
     if (Access::lock(op) != impl_->graph) {
-      throw InvalidArgumentError("Operation " + op.name() + " is not an element of this session's graph.");
+      throw InvalidArgumentError("Operation " + op.name() +
+                                 " is not an element of this session's graph.");
     }
     target_ids.push_back(op.id());
   }
   return impl_->run(fetch_refs, feed_refs, target_ids);
 }
 
-void Session::run(const Operation& target, const FeedDict& feeds) { run({}, feeds, {target}); }
+void Session::run(const Operation& target, const FeedDict& feeds) {
+  run({}, feeds, {target});
+}
 
 HostTensor Session::run(const Tensor& fetch, const FeedDict& feeds) {
   return std::move(run(std::vector<Tensor>{fetch}, feeds).front());
@@ -96,7 +103,8 @@ std::vector<std::string> Session::report_uninitialized_variables(
   } else {
     Graph g = Access::graph(impl_->graph);
     list = g.global_variables();
-    for (const Variable& v : g.local_variables()) list.push_back(v);
+    for (const Variable& v : g.local_variables())
+      list.push_back(v);
   }
   std::vector<std::string> names;
   for (const Variable& v : list) {
@@ -118,7 +126,11 @@ void* Session::data_ptr(const Variable& variable) {
   return impl_->storage(id).data.get();
 }
 
-DeviceKind Session::device() const { return impl_->backend->kind(); }
-std::string Session::device_description() const { return impl_->backend->description(); }
+DeviceKind Session::device() const {
+  return impl_->backend->kind();
+}
+std::string Session::device_description() const {
+  return impl_->backend->description();
+}
 
 }  // namespace varscope

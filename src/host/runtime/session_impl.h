@@ -30,6 +30,7 @@ enum class OpKind {
   kVariable,
   kIdentity,
   kAssign,
+  kAssignAdd,
   kNoOp,
   kIsVariableInitialized,
   kFill,

@@ -31,7 +31,8 @@ void parallel_for(std::int64_t n, F&& body) {
     pool.emplace_back([&body, begin, end] { body(begin, end); });
   }
   body(std::int64_t{0}, std::min(n, chunk));
-  for (auto& th : pool) th.join();
+  for (auto& th : pool)
+    th.join();
 }
 
 template <typename T>
@@ -39,17 +40,22 @@ void transform_all(kernels::RandomDistribution dist, T* data, std::int64_t count
   if (dist == kernels::RandomDistribution::kNormal) {
     // Pairs: each even element writes itself and its partner.
     parallel_for((count + 1) / 2, [&](std::int64_t b, std::int64_t e) {
-      for (std::int64_t p = b; p < e; ++p) kernels::random_transform(dist, data, 2 * p, count);
+      for (std::int64_t p = b; p < e; ++p)
+        kernels::random_transform(dist, data, 2 * p, count);
     });
   } else {
     parallel_for(count, [&](std::int64_t b, std::int64_t e) {
-      for (std::int64_t i = b; i < e; ++i) kernels::random_transform(dist, data, i, count);
+      for (std::int64_t i = b; i < e; ++i)
+        kernels::random_transform(dist, data, i, count);
     });
   }
 }
 
 // Integer division by zero traps on x86; TF reports it instead.
-void check_no_zero_divisor(DType dtype, const kernels::Broadcast& bc, const void* y, std::int64_t count) {
+void check_no_zero_divisor(DType dtype,
+                           const kernels::Broadcast& bc,
+                           const void* y,
+                           std::int64_t count) {
   for (std::int64_t i = 0; i < count; ++i) {
     std::int64_t xi, yi;
     bc.inputs_of(i, &xi, &yi);
@@ -118,13 +124,19 @@ class CpuBackend final : public Backend {
     });
   }
 
-  void random_words(std::uint32_t* dst, std::size_t count, std::uint64_t seed, std::uint64_t offset) override {
+  void random_words(std::uint32_t* dst,
+                    std::size_t count,
+                    std::uint64_t seed,
+                    std::uint64_t offset) override {
     if (count == 0) return;
     std::lock_guard<std::mutex> lock(gen_mu_);
     generate_words(gen_, dst, count, seed, offset);
   }
 
-  void random_transform(kernels::RandomDistribution dist, DType dtype, void* data, std::int64_t count) override {
+  void random_transform(kernels::RandomDistribution dist,
+                        DType dtype,
+                        void* data,
+                        std::int64_t count) override {
     if (dtype == DType::kFloat32) {
       transform_all(dist, static_cast<float*>(data), count);
     } else if (dtype == DType::kFloat64) {
@@ -134,7 +146,10 @@ class CpuBackend final : public Backend {
     }
   }
 
-  void random_int_transform(DType dtype, void* data, std::int64_t count, std::int64_t minval,
+  void random_int_transform(DType dtype,
+                            void* data,
+                            std::int64_t count,
+                            std::int64_t minval,
                             std::int64_t maxval) override {
     parallel_for(count, [&](std::int64_t b, std::int64_t e) {
       for (std::int64_t i = b; i < e; ++i) {
@@ -142,23 +157,34 @@ class CpuBackend final : public Backend {
           kernels::random_int_transform(static_cast<std::int64_t*>(data), i, minval, maxval);
         } else {
           kernels::random_int_transform(static_cast<std::int32_t*>(data), i,
-                                        static_cast<std::int32_t>(minval), static_cast<std::int32_t>(maxval));
+                                        static_cast<std::int32_t>(minval),
+                                        static_cast<std::int32_t>(maxval));
         }
       }
     });
   }
 
-  void binary(kernels::BinaryOp op, DType dtype, const kernels::Broadcast& bc, const void* x,
-              const void* y, void* out, std::int64_t count) override {
+  void binary(kernels::BinaryOp op,
+              DType dtype,
+              const kernels::Broadcast& bc,
+              const void* x,
+              const void* y,
+              void* out,
+              std::int64_t count) override {
     if (op == kernels::BinaryOp::kDiv && (dtype == DType::kInt32 || dtype == DType::kInt64)) {
       check_no_zero_divisor(dtype, bc, y, count);
     }
     switch (dtype) {
-      case DType::kFloat32: return binary_all<float>(op, bc, x, y, out, count);
-      case DType::kFloat64: return binary_all<double>(op, bc, x, y, out, count);
-      case DType::kInt32: return binary_all<std::int32_t>(op, bc, x, y, out, count);
-      case DType::kInt64: return binary_all<std::int64_t>(op, bc, x, y, out, count);
-      default: throw UnimplementedError("elementwise ops on " + std::string(dtype_name(dtype)));
+      case DType::kFloat32:
+        return binary_all<float>(op, bc, x, y, out, count);
+      case DType::kFloat64:
+        return binary_all<double>(op, bc, x, y, out, count);
+      case DType::kInt32:
+        return binary_all<std::int32_t>(op, bc, x, y, out, count);
+      case DType::kInt64:
+        return binary_all<std::int64_t>(op, bc, x, y, out, count);
+      default:
+        throw UnimplementedError("elementwise ops on " + std::string(dtype_name(dtype)));
     }
   }
 
@@ -171,6 +197,8 @@ class CpuBackend final : public Backend {
 
 }  // namespace
 
-std::unique_ptr<Backend> make_cpu_backend() { return std::make_unique<CpuBackend>(); }
+std::unique_ptr<Backend> make_cpu_backend() {
+  return std::make_unique<CpuBackend>();
+}
 
 }  // namespace varscope::runtime

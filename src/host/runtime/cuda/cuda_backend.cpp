@@ -38,7 +38,8 @@ class CudaBackend final : public Backend {
     if (stream != nullptr) {
       stream_ = static_cast<cudaStream_t>(stream);
     } else {
-      check_cuda(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
+      check_cuda(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking),
+                 "cudaStreamCreateWithFlags");
       owns_stream_ = true;
     }
     cudaMemPool_t pool;
@@ -46,7 +47,8 @@ class CudaBackend final : public Backend {
     std::uint64_t threshold = UINT64_MAX;
     check_cuda(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &threshold),
                "cudaMemPoolSetAttribute(cudaMemPoolAttrReleaseThreshold)");
-    check_curand(curandCreateGenerator(&gen_, CURAND_RNG_PSEUDO_PHILOX4_32_10), "curandCreateGenerator");
+    check_curand(curandCreateGenerator(&gen_, CURAND_RNG_PSEUDO_PHILOX4_32_10),
+                 "curandCreateGenerator");
     configure_philox(gen_);
     check_curand(curandSetStream(gen_, stream_), "curandSetStream");
   }
@@ -70,9 +72,8 @@ class CudaBackend final : public Backend {
     cudaError_t err = cudaMallocAsync(&p, bytes == 0 ? 1 : bytes, stream_);
     if (err == cudaErrorMemoryAllocation) {
       cudaGetLastError();  // not sticky: clear it so the session stays usable
-      throw ResourceExhaustedError("OOM when allocating " + std::to_string(bytes) +
-                                   " bytes on " + description() + ": " +
-                                   cuda_error_text("cudaMallocAsync", err));
+      throw ResourceExhaustedError("OOM when allocating " + std::to_string(bytes) + " bytes on " +
+                                   description() + ": " + cuda_error_text("cudaMallocAsync", err));
     }
     check_cuda(err, "cudaMallocAsync");
     return p;
@@ -83,45 +84,65 @@ class CudaBackend final : public Backend {
 
   void copy_from_host(void* dst, const void* src, std::size_t bytes) override {
     if (bytes == 0) return;
-    check_cuda(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, stream_), "cudaMemcpyAsync(H2D)");
+    check_cuda(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, stream_),
+               "cudaMemcpyAsync(H2D)");
     // The source is pageable host memory the caller may free right away.
     check_cuda(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
   }
   void copy_to_host(void* dst, const void* src, std::size_t bytes) override {
     if (bytes == 0) return;
-    check_cuda(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, stream_), "cudaMemcpyAsync(D2H)");
+    check_cuda(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, stream_),
+               "cudaMemcpyAsync(D2H)");
     check_cuda(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
   }
   void copy(void* dst, const void* src, std::size_t bytes) override {
     if (bytes == 0 || dst == src) return;
-    check_cuda(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, stream_), "cudaMemcpyAsync(D2D)");
+    check_cuda(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, stream_),
+               "cudaMemcpyAsync(D2D)");
   }
   void fill(void* dst, const void* pattern, std::size_t element_size, std::int64_t count) override {
     check_launch(kernels::launch_fill(dst, pattern, element_size, count, stream_), "fill_kernel");
   }
 
-  void random_words(std::uint32_t* dst, std::size_t count, std::uint64_t seed, std::uint64_t offset) override {
+  void random_words(std::uint32_t* dst,
+                    std::size_t count,
+                    std::uint64_t seed,
+                    std::uint64_t offset) override {
     if (count == 0) return;
     std::lock_guard<std::mutex> lock(gen_mu_);
     generate_words(gen_, dst, count, seed, offset);
   }
-  void random_transform(kernels::RandomDistribution dist, DType dtype, void* data, std::int64_t count) override {
+  void random_transform(kernels::RandomDistribution dist,
+                        DType dtype,
+                        void* data,
+                        std::int64_t count) override {
     if (dtype != DType::kFloat32 && dtype != DType::kFloat64) {
       throw UnimplementedError("random values of dtype " + std::string(dtype_name(dtype)));
     }
-    check_launch(kernels::launch_random_transform(dist, dtype, data, count, stream_), "random_kernel");
+    check_launch(kernels::launch_random_transform(dist, dtype, data, count, stream_),
+                 "random_kernel");
   }
-  void random_int_transform(DType dtype, void* data, std::int64_t count, std::int64_t minval,
+  void random_int_transform(DType dtype,
+                            void* data,
+                            std::int64_t count,
+                            std::int64_t minval,
                             std::int64_t maxval) override {
     check_launch(kernels::launch_random_int_transform(dtype, data, count, minval, maxval, stream_),
                  "random_int_kernel");
   }
-  void binary(kernels::BinaryOp op, DType dtype, const kernels::Broadcast& bc, const void* x,
-              const void* y, void* out, std::int64_t count) override {
+  void binary(kernels::BinaryOp op,
+              DType dtype,
+              const kernels::Broadcast& bc,
+              const void* x,
+              const void* y,
+              void* out,
+              std::int64_t count) override {
     check_launch(kernels::launch_binary(op, dtype, bc, x, y, out, count, stream_), "binary_kernel");
   }
 
-  void synchronize() override { check_cuda(cudaStreamSynchronize(stream_), "cudaStreamSynchronize"); }
+  void synchronize() override {
+    check_cuda(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+  }
 
  private:
   int device_;

@@ -10,7 +10,8 @@
 namespace varscope::runtime {
 
 inline std::string cuda_error_text(const char* call, cudaError_t err) {
-  return std::string(call) + " failed: " + cudaGetErrorString(err) + " (" + cudaGetErrorName(err) + ")";
+  return std::string(call) + " failed: " + cudaGetErrorString(err) + " (" + cudaGetErrorName(err) +
+         ")";
 }
 
 inline void check_cuda(cudaError_t err, const char* call) {

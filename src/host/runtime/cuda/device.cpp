@@ -1,9 +1,10 @@
 // Device discovery through cudart. Built only with the CUDA backend.
+#include "varscope/device.h"
+
 #include <cuda_runtime_api.h>
 
 #include <string>
 
-#include "varscope/device.h"
 #include "varscope/errors.h"
 
 namespace varscope {
@@ -29,9 +30,13 @@ int query_device_count(std::string* reason) {
 
 }  // namespace
 
-int cuda_device_count() { return query_device_count(nullptr); }
+int cuda_device_count() {
+  return query_device_count(nullptr);
+}
 
-bool cuda_available() { return cuda_device_count() > 0; }
+bool cuda_available() {
+  return cuda_device_count() > 0;
+}
 
 std::string cuda_unavailable_reason() {
   std::string reason;

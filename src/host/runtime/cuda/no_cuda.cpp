@@ -4,9 +4,15 @@
 
 namespace varscope {
 
-int cuda_device_count() { return 0; }
-bool cuda_available() { return false; }
-std::string cuda_unavailable_reason() { return "varscope was built without its CUDA backend"; }
+int cuda_device_count() {
+  return 0;
+}
+bool cuda_available() {
+  return false;
+}
+std::string cuda_unavailable_reason() {
+  return "varscope was built without its CUDA backend";
+}
 CudaDeviceInfo cuda_device_info(int) {
   throw UnavailableError("varscope was built without its CUDA backend");
 }

@@ -1,0 +1,26 @@
+// Runs a test suite on each backend: instantiations "Cpu/..." always run, "Gpu/..." are
+// labelled gpu and skip, visibly, where no CUDA device is usable.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include "varscope/device.h"
+#include "varscope/session.h"
+
+namespace varscope::testing {
+
+class BackendTest : public ::testing::TestWithParam<DeviceKind> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == DeviceKind::kCuda && !cuda_available()) {
+      GTEST_SKIP() << "no CUDA device: " << cuda_unavailable_reason();
+    }
+  }
+  SessionOptions options() const { return SessionOptions{.device = GetParam()}; }
+};
+
+}  // namespace varscope::testing
+
+#define VARSCOPE_INSTANTIATE_ON_BACKENDS(Suite)                                          \
+  INSTANTIATE_TEST_SUITE_P(Cpu, Suite, ::testing::Values(::varscope::DeviceKind::kCpu)); \
+  INSTANTIATE_TEST_SUITE_P(Gpu, Suite, ::testing::Values(::varscope::DeviceKind::kCuda))
