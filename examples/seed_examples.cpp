@@ -27,6 +27,7 @@ void sharing_with_reuse(std::ostream& out) {
 
 void variable_scope_prefixes_both(std::ostream& out) {
   vs::Graph g;
+  g.set_random_seed(1234);  // the same values on every run and on CPU and GPU alike
   vs::Variable a1, a2, a3, a4;
   {
     auto s = g.variable_scope("V1");
@@ -39,6 +40,12 @@ void variable_scope_prefixes_both(std::ostream& out) {
     a4 = g.variable(vs::random_normal(g, {2, 3}, {.mean = 0, .stddev = 1}), {.name = "a2"});
   }
   out << a1.name() << "\n" << a2.name() << "\n" << a3.name() << "\n" << a4.name() << "\n";
+  vs::Session sess(g);
+  sess.run(g.global_variables_initializer());
+  out << "values on " << sess.device_description() << ":\n";
+  for (const vs::Variable& v : {a1, a2, a3, a4}) {
+    out << v.name() << " = " << sess.run(v).to_string() << "\n";
+  }
 }
 
 void name_scope_ignored_by_get_variable(std::ostream& out) {

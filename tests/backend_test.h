@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "varscope/device.h"
 #include "varscope/session.h"
 

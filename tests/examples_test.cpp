@@ -14,7 +14,12 @@ TEST(SeedExamples, SharingWithReusePrintsOneNameThreeTimes) {
 TEST(SeedExamples, VariableScopePrefixesBothKinds) {
   std::ostringstream out;
   examples::variable_scope_prefixes_both(out);
-  EXPECT_EQ(out.str(), "V1/a1:0\nV1/a2:0\nV2/a1:0\nV2/a2:0\n");
+  const std::string text = out.str();
+  EXPECT_TRUE(text.starts_with("V1/a1:0\nV1/a2:0\nV2/a1:0\nV2/a2:0\n")) << text;
+  EXPECT_NE(text.find("V1/a1:0 = [1]\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("V2/a1:0 = [1]\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("V1/a2:0 = [["), std::string::npos) << text;
+  EXPECT_NE(text.find("V2/a2:0 = [["), std::string::npos) << text;
 }
 
 TEST(SeedExamples, NameScopeDoesNotPrefixGetVariable) {

@@ -92,7 +92,7 @@ class CpuBackend final : public Backend {
   DeviceKind kind() const override { return DeviceKind::kCpu; }
   std::string description() const override {
     return "CPU (" + std::to_string(std::max(1u, std::thread::hardware_concurrency())) +
-           " threads, OpenBLAS, cuRAND host generator)";
+           " threads, cuRAND host generator)";
   }
 
   void* allocate(std::size_t bytes) override {
