@@ -21,8 +21,15 @@ class BackendTest : public ::testing::TestWithParam<DeviceKind> {
   SessionOptions options() const { return SessionOptions{.device = GetParam()}; }
 };
 
+// Test names end in /cpu or /cuda.
+inline std::string backend_name(const ::testing::TestParamInfo<DeviceKind>& info) {
+  return info.param == DeviceKind::kCuda ? "cuda" : "cpu";
+}
+
 }  // namespace varscope::testing
 
-#define VARSCOPE_INSTANTIATE_ON_BACKENDS(Suite)                                          \
-  INSTANTIATE_TEST_SUITE_P(Cpu, Suite, ::testing::Values(::varscope::DeviceKind::kCpu)); \
-  INSTANTIATE_TEST_SUITE_P(Gpu, Suite, ::testing::Values(::varscope::DeviceKind::kCuda))
+#define VARSCOPE_INSTANTIATE_ON_BACKENDS(Suite)                                           \
+  INSTANTIATE_TEST_SUITE_P(Cpu, Suite, ::testing::Values(::varscope::DeviceKind::kCpu),  \
+                           ::varscope::testing::backend_name);                           \
+  INSTANTIATE_TEST_SUITE_P(Gpu, Suite, ::testing::Values(::varscope::DeviceKind::kCuda), \
+                           ::varscope::testing::backend_name)

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "backend_test.h"
@@ -366,3 +367,34 @@ TEST(SessionMemory, OutOfMemoryIsResourceExhaustedAndTheSessionStaysUsable) {
   sess.run(small.initializer());
   EXPECT_EQ(values(sess.run(small)), (std::vector<float>{1, 1}));
 }
+
+// The planner folds an initializer's Mul/Add (and Sub) into its random op and writes it
+// straight into the variable; that must not change a single bit.
+class SessionFusion : public vs::testing::BackendTest {};
+
+TEST_P(SessionFusion, FusedInitializersGiveTheBitsOfTheUnfusedOps) {
+  for (vs::DType dtype : {vs::DType::kFloat32, vs::DType::kFloat64}) {
+    for (int kind = 0; kind < 3; ++kind) {
+      vs::Graph g;
+      g.set_random_seed(99);
+      const vs::Shape shape{7, 3};
+      vs::Tensor value =
+          kind == 0 ? vs::random_normal(g, shape, {.mean = 0.25, .stddev = 3.0, .dtype = dtype})
+          : kind == 1
+              ? vs::truncated_normal(g, shape, {.mean = -1, .stddev = 0.1, .dtype = dtype})
+              : vs::random_uniform(g, shape, {.minval = -0.3, .maxval = 0.7, .dtype = dtype});
+      vs::Variable v = g.variable(value, {.name = "v"});
+      vs::Tensor scaled = value.op().input(0);  // the Mul: fetching it stops the fusion
+      vs::Session fused(g, options());
+      fused.run(v.initializer());
+      vs::Session unfused(g, options());
+      auto both = unfused.run({value, scaled});
+      const vs::HostTensor a = fused.run(v);
+      ASSERT_EQ(a.nbytes(), both[0].nbytes());
+      EXPECT_EQ(std::memcmp(a.raw_data(), both[0].raw_data(), a.nbytes()), 0)
+          << "kind " << kind << " dtype " << vs::dtype_name(dtype);
+    }
+  }
+}
+
+VARSCOPE_INSTANTIATE_ON_BACKENDS(SessionFusion);

@@ -26,14 +26,12 @@ __global__ void fill_kernel(T* dst, T value, std::int64_t n) {
 }
 
 template <typename T>
-__global__ void random_kernel(RandomDistribution dist,
-                              T* data,
-                              std::int64_t count,
-                              std::int64_t work) {
+__global__ void random_kernel(
+    RandomDistribution dist, Affine affine, T* data, std::int64_t count, std::int64_t work) {
   const int step = dist == RandomDistribution::kNormal ? 2 : 1;
   for (std::int64_t w = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; w < work;
        w += std::int64_t(gridDim.x) * blockDim.x) {
-    random_transform(dist, data, w * step, count);
+    random_transform(dist, affine, data, w * step, count);
   }
 }
 
@@ -95,17 +93,21 @@ int launch_fill(
   }
 }
 
-int launch_random_transform(
-    RandomDistribution dist, DType dtype, void* data, std::int64_t count, void* stream) {
+int launch_random_transform(RandomDistribution dist,
+                            const Affine& affine,
+                            DType dtype,
+                            void* data,
+                            std::int64_t count,
+                            void* stream) {
   if (count == 0) return 0;
   auto s = static_cast<cudaStream_t>(stream);
   const std::int64_t work = dist == RandomDistribution::kNormal ? (count + 1) / 2 : count;
   if (dtype == DType::kFloat32) {
-    random_kernel<<<blocks_for(work), kThreads, 0, s>>>(dist, static_cast<float*>(data), count,
-                                                        work);
+    random_kernel<<<blocks_for(work), kThreads, 0, s>>>(dist, affine, static_cast<float*>(data),
+                                                        count, work);
   } else if (dtype == DType::kFloat64) {
-    random_kernel<<<blocks_for(work), kThreads, 0, s>>>(dist, static_cast<double*>(data), count,
-                                                        work);
+    random_kernel<<<blocks_for(work), kThreads, 0, s>>>(dist, affine, static_cast<double*>(data),
+                                                        count, work);
   } else {
     return static_cast<int>(cudaErrorInvalidValue);
   }

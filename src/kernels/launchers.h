@@ -14,8 +14,12 @@ namespace varscope::kernels {
 
 int launch_fill(
     void* dst, const void* pattern, std::size_t element_size, std::int64_t count, void* stream);
-int launch_random_transform(
-    RandomDistribution dist, DType dtype, void* data, std::int64_t count, void* stream);
+int launch_random_transform(RandomDistribution dist,
+                            const Affine& affine,
+                            DType dtype,
+                            void* data,
+                            std::int64_t count,
+                            void* stream);
 int launch_random_int_transform(DType dtype,
                                 void* data,
                                 std::int64_t count,

@@ -45,19 +45,32 @@ VS_HD constexpr T below_two() {
   }
 }
 
+// `v * scale + shift`, rounded in T after each operation exactly as TF's separate Mul and
+// Add ops round, so fusing them into the random op changes no bit.
+struct Affine {
+  bool enabled = false;
+  double scale = 1.0;
+  double shift = 0.0;
+};
+
+template <typename T>
+VS_HD inline T apply_affine(const Affine& a, T v) {
+  if (!a.enabled) return v;
+  v = v * static_cast<T>(a.scale);
+  return v + static_cast<T>(a.shift);
+}
+
 // Writes element i (and, for normals, its pair partner) of `out`, whose storage holds the
 // raw words. For kNormal call it for even i only; `count` is the number of elements, and
 // the buffer holds words for an even number of elements.
 template <typename T>
-VS_HD inline void random_transform(RandomDistribution dist,
-                                   T* out,
-                                   std::int64_t i,
-                                   std::int64_t count) {
+VS_HD inline void random_transform(
+    RandomDistribution dist, const Affine& affine, T* out, std::int64_t i, std::int64_t count) {
   constexpr int kWords = words_per_element<T>();
   const std::uint32_t* words = reinterpret_cast<const std::uint32_t*>(out);
   switch (dist) {
     case RandomDistribution::kUniform: {
-      out[i] = static_cast<T>(uniform_from_words<T>(words + i * kWords, 0));
+      out[i] = apply_affine(affine, static_cast<T>(uniform_from_words<T>(words + i * kWords, 0)));
       return;
     }
     case RandomDistribution::kNormal: {
@@ -66,8 +79,8 @@ VS_HD inline void random_transform(RandomDistribution dist,
       const double r = sqrt(-2.0 * det_log(u1));
       double s, c;
       det_sincos_2pi(u2, &s, &c);
-      out[i] = static_cast<T>(r * c);
-      if (i + 1 < count) out[i + 1] = static_cast<T>(r * s);
+      out[i] = apply_affine(affine, static_cast<T>(r * c));
+      if (i + 1 < count) out[i + 1] = apply_affine(affine, static_cast<T>(r * s));
       return;
     }
     case RandomDistribution::kTruncatedNormal: {
@@ -77,7 +90,7 @@ VS_HD inline void random_transform(RandomDistribution dist,
       T x = static_cast<T>(det_inverse_normal_cdf(kCdfMinus2 + u * kCdfRange));
       if (x >= below_two<T>()) x = below_two<T>();
       if (x <= -below_two<T>()) x = -below_two<T>();
-      out[i] = x;
+      out[i] = apply_affine(affine, x);
       return;
     }
   }

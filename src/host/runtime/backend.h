@@ -40,8 +40,9 @@ class Backend {
                             std::size_t count,
                             std::uint64_t seed,
                             std::uint64_t offset) = 0;
-  // In place, from the words already in `data` (float32 or float64).
+  // In place, from the words already in `data` (float32 or float64), then `affine`.
   virtual void random_transform(kernels::RandomDistribution dist,
+                                const kernels::Affine& affine,
                                 DType dtype,
                                 void* data,
                                 std::int64_t count) = 0;

@@ -1,6 +1,7 @@
 // Plans (which nodes a run needs, in order) and the execution of each op on the backend.
 #include <algorithm>
 #include <random>
+#include <unordered_set>
 
 #include "host/graph/builders.h"
 #include "host/runtime/session_impl.h"
@@ -59,6 +60,80 @@ std::int64_t host_integer(const HostTensor& t) {
   return static_cast<std::int64_t>(t.element_as_double(0));
 }
 
+// Initializers are built as TF builds them: RandomStandardNormal -> Mul(stddev) ->
+// Add(mean), RandomUniform -> Mul(Sub(max, min)) -> Add(min). When the intermediate
+// values have no other use, one pass computes the same bits: the planner folds them.
+struct Fusions {
+  std::unordered_map<int, std::pair<int, kernels::Affine>> random;  // Add node -> random node
+  std::unordered_set<int> folded;      // nodes whose work a fused step does
+  std::unordered_set<int> single_use;  // nodes with exactly one consumer, not fetched
+};
+
+const HostTensor* scalar_const(const GraphImpl& g, TensorRef r) {
+  const Node& n = g.node(r.node);
+  if (n.type != "Const" || r.index != 0 || n.outputs[0].shape.rank() != 0) return nullptr;
+  return &std::get<HostTensor>(*n.find_attr("value"));
+}
+
+Fusions fuse_initializers(const GraphImpl& g,
+                          const std::vector<int>& order,
+                          const std::vector<TensorRef>& fetches,
+                          const std::vector<int>& targets,
+                          const std::map<std::pair<int, int>, int>& fed) {
+  Fusions out;
+  std::unordered_map<int, int> uses;
+  for (int node : order) {
+    for (const TensorRef& in : g.node(node).inputs) {
+      if (!fed.contains({in.node, in.index})) ++uses[in.node];
+    }
+    for (int c : g.node(node).control_inputs)
+      uses[c] += 2;  // ordering matters: never fold
+  }
+  for (const TensorRef& f : fetches)
+    uses[f.node] += 2;
+  for (int t : targets)
+    uses[t] += 2;
+  for (const auto& [node, count] : uses) {
+    if (count == 1) out.single_use.insert(node);
+  }
+  auto single = [&](TensorRef r) { return r.index == 0 && out.single_use.contains(r.node); };
+  for (int node : order) {
+    const Node& add = g.node(node);
+    if ((add.type != "Add" && add.type != "AddV2") || !single(add.inputs[0])) continue;
+    const HostTensor* shift = scalar_const(g, add.inputs[1]);
+    const Node& mul = g.node(add.inputs[0].node);
+    if (shift == nullptr || mul.type != "Mul" || !single(mul.inputs[0])) continue;
+    const int random = mul.inputs[0].node;
+    const std::string& type = g.node(random).type;
+    const DType dtype = add.outputs[0].dtype;
+    if (dtype != DType::kFloat32 && dtype != DType::kFloat64) continue;
+    kernels::Affine affine{true, 0.0, shift->element_as_double(0)};
+    std::vector<int> folded = {random, add.inputs[0].node};
+    if (type == "RandomStandardNormal" || type == "TruncatedNormal") {
+      const HostTensor* scale = scalar_const(g, mul.inputs[1]);
+      if (scale == nullptr) continue;
+      affine.scale = scale->element_as_double(0);
+    } else if (type == "RandomUniform") {
+      const Node& sub = g.node(mul.inputs[1].node);
+      if (sub.type != "Sub" || !single(mul.inputs[1])) continue;
+      const HostTensor* hi = scalar_const(g, sub.inputs[0]);
+      const HostTensor* lo = scalar_const(g, sub.inputs[1]);
+      if (hi == nullptr || lo == nullptr) continue;
+      // The range as the Sub op computes it: rounded in the value's dtype.
+      affine.scale = dtype == DType::kFloat32
+                         ? static_cast<double>(static_cast<float>(hi->element_as_double(0)) -
+                                               static_cast<float>(lo->element_as_double(0)))
+                         : hi->element_as_double(0) - lo->element_as_double(0);
+      folded.push_back(mul.inputs[1].node);
+    } else {
+      continue;
+    }
+    out.folded.insert(folded.begin(), folded.end());
+    out.random.emplace(node, std::make_pair(random, affine));
+  }
+  return out;
+}
+
 }  // namespace
 
 const Plan& SessionImpl::plan_for(const std::vector<TensorRef>& fetches,
@@ -111,11 +186,22 @@ Plan SessionImpl::build_plan(const std::vector<TensorRef>& fetches,
         stack.push_back({in.node, false});
     }
   }
+  const Fusions fusions = fuse_initializers(*graph, order, fetches, targets, fed);
   for (int node : order) {
+    if (fusions.folded.contains(node)) continue;
     const Node& n = graph->node(node);
     Step step;
     step.node = node;
     step.kind = classify(n, &step.binary);
+    if (auto f = fusions.random.find(node); f != fusions.random.end()) {
+      step.kind = OpKind::kFusedRandom;
+      step.random_node = f->second.first;
+      step.affine = f->second.second;
+      step.output = plan.num_slots++;
+      output_slot[node] = step.output;
+      plan.steps.push_back(std::move(step));
+      continue;
+    }
     if (step.kind == OpKind::kPlaceholder) {
       throw InvalidArgumentError("You must feed a value for placeholder tensor '" + n.name +
                                  "' with dtype " + std::string(dtype_name(n.outputs[0].dtype)) +
@@ -133,6 +219,25 @@ Plan SessionImpl::build_plan(const std::vector<TensorRef>& fetches,
   for (const auto& f : fetches) {
     auto it = fed.find({f.node, f.index});
     plan.fetch_slots.push_back(it != fed.end() ? it->second : output_slot.at(f.node) + f.index);
+  }
+  // A value whose only use is an Assign is produced straight into the variable.
+  std::unordered_map<int, Step*> step_of;
+  for (Step& step : plan.steps)
+    step_of[step.node] = &step;
+  for (Step& step : plan.steps) {
+    if (step.kind != OpKind::kAssign) continue;
+    const Node& assign = graph->node(step.node);
+    const TensorRef value = assign.inputs[1];
+    auto producer = step_of.find(value.node);
+    if (producer == step_of.end() || !fusions.single_use.contains(value.node)) continue;
+    const OpKind k = producer->second->kind;
+    const bool writes_fresh = k == OpKind::kFusedRandom || k == OpKind::kFill ||
+                              k == OpKind::kRandomUniform || k == OpKind::kRandomNormal ||
+                              k == OpKind::kTruncatedNormal || k == OpKind::kRandomUniformInt;
+    const int variable = graph->node(assign.inputs[0].node).variable;
+    if (!writes_fresh || variable < 0) continue;
+    producer->second->into_variable = variable;
+    step.assign_in_place = true;
   }
   return plan;
 }
@@ -260,8 +365,11 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots) {
                                    ref.shape.to_list_string() +
                                    " rhs shape= " + value.shape.to_list_string());
       }
-      backend->copy(ref.data.get(), value.data.get(),
-                    static_cast<std::size_t>(value.shape.num_elements()) * dtype_size(value.dtype));
+      if (!step.assign_in_place) {
+        backend->copy(
+            ref.data.get(), value.data.get(),
+            static_cast<std::size_t>(value.shape.num_elements()) * dtype_size(value.dtype));
+      }
       variables[static_cast<std::size_t>(ref.variable)].initialized = true;
       out = ref;
       return;
@@ -290,8 +398,11 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots) {
     case OpKind::kFill: {
       const HostTensor value = to_host(read(step, 1, slots));
       const OutputSpec& spec = n.outputs[0];
-      out = Value{allocate(value.nbytes() * static_cast<std::size_t>(spec.shape.num_elements())),
-                  spec.dtype, spec.shape, -1};
+      out = step.into_variable >= 0
+                ? Value{storage(step.into_variable).data, spec.dtype, spec.shape, -1}
+                : Value{allocate(value.nbytes() *
+                                 static_cast<std::size_t>(spec.shape.num_elements())),
+                        spec.dtype, spec.shape, -1};
       backend->fill(out.data.get(), value.raw_data(), value.nbytes(), spec.shape.num_elements());
       return;
     }
@@ -299,6 +410,7 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots) {
     case OpKind::kRandomNormal:
     case OpKind::kTruncatedNormal:
     case OpKind::kRandomUniformInt:
+    case OpKind::kFusedRandom:
       return random(step, slots);
     case OpKind::kBinary: {
       const Value& x = read(step, 0, slots);
@@ -331,18 +443,21 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots) {
 }
 
 void SessionImpl::random(const Step& step, std::vector<Value>& slots) {
-  const Node& n = graph->node(step.node);
+  const int random_node = step.random_node >= 0 ? step.random_node : step.node;
+  const Node& n = graph->node(random_node);
   const OutputSpec& spec = n.outputs[0];
   const std::int64_t count = spec.shape.num_elements();
   const std::int64_t padded = count + (count & 1);  // normals come in pairs
   const std::size_t words_per_element = dtype_size(spec.dtype) == 8 ? 2 : 1;
   const std::size_t words = static_cast<std::size_t>(padded) * words_per_element;
   Value& out = slots[static_cast<std::size_t>(step.output)];
-  out = Value{allocate(words * 4), spec.dtype, spec.shape, -1};
+  out = step.into_variable >= 0
+            ? Value{storage(step.into_variable).data, spec.dtype, spec.shape, -1}
+            : Value{allocate(words * 4), spec.dtype, spec.shape, -1};
 
   // Philox stream: (seed, seed2) from the graph's seed rules; (0, 0) = nondeterministic,
   // drawn once per op and session. Re-running the op continues its stream (TF's behaviour).
-  std::uint64_t& seed = rng_seeds_[step.node];
+  std::uint64_t& seed = rng_seeds_[random_node];
   if (seed == 0) {
     const auto s1 = static_cast<std::uint64_t>(std::get<std::int64_t>(*n.find_attr("seed")));
     const auto s2 = static_cast<std::uint64_t>(std::get<std::int64_t>(*n.find_attr("seed2")));
@@ -350,20 +465,25 @@ void SessionImpl::random(const Step& step, std::vector<Value>& slots) {
                ? (std::uint64_t{std::random_device{}()} << 32 | std::random_device{}()) | 1
                : (s1 << 32) | s2;
   }
-  std::uint64_t& offset = rng_offsets_[step.node];
+  std::uint64_t& offset = rng_offsets_[random_node];
   backend->random_words(static_cast<std::uint32_t*>(out.data.get()), words, seed, offset);
   offset += words;
 
-  switch (step.kind) {
+  OpKind kind = step.kind;
+  if (kind == OpKind::kFusedRandom) {
+    kernels::BinaryOp unused;
+    kind = classify(n, &unused);
+  }
+  switch (kind) {
     case OpKind::kRandomUniform:
-      return backend->random_transform(kernels::RandomDistribution::kUniform, spec.dtype,
-                                       out.data.get(), count);
+      return backend->random_transform(kernels::RandomDistribution::kUniform, step.affine,
+                                       spec.dtype, out.data.get(), count);
     case OpKind::kRandomNormal:
-      return backend->random_transform(kernels::RandomDistribution::kNormal, spec.dtype,
-                                       out.data.get(), count);
+      return backend->random_transform(kernels::RandomDistribution::kNormal, step.affine,
+                                       spec.dtype, out.data.get(), count);
     case OpKind::kTruncatedNormal:
-      return backend->random_transform(kernels::RandomDistribution::kTruncatedNormal, spec.dtype,
-                                       out.data.get(), count);
+      return backend->random_transform(kernels::RandomDistribution::kTruncatedNormal, step.affine,
+                                       spec.dtype, out.data.get(), count);
     default: {
       const std::int64_t minval = host_integer(to_host(read(step, 1, slots)));
       const std::int64_t maxval = host_integer(to_host(read(step, 2, slots)));

@@ -39,6 +39,7 @@ enum class OpKind {
   kTruncatedNormal,
   kRandomUniformInt,
   kBinary,
+  kFusedRandom,  // a random op with the Mul/Add (and Sub) that scale it, in one pass
 };
 
 struct Step {
@@ -47,6 +48,12 @@ struct Step {
   kernels::BinaryOp binary = kernels::BinaryOp::kAdd;
   std::vector<int> inputs;  // slot of each data input
   int output = -1;          // slot of output 0; output i is output + i
+
+  // Set by the planner's fusions (see fuse_initializers in executor.cpp).
+  int random_node = -1;          // kFusedRandom: the random op (its seeds and its stream)
+  kernels::Affine affine;        // kFusedRandom: the folded Mul and Add
+  int into_variable = -1;        // a producer that writes straight into this variable
+  bool assign_in_place = false;  // an Assign whose value is already in the variable
 };
 
 // What one (fetches, feeds, targets) signature runs: only the nodes it needs, in order.

@@ -36,17 +36,18 @@ void parallel_for(std::int64_t n, F&& body) {
 }
 
 template <typename T>
-void transform_all(kernels::RandomDistribution dist, T* data, std::int64_t count) {
+void transform_all(kernels::RandomDistribution dist, const kernels::Affine& affine, T* data,
+                   std::int64_t count) {
   if (dist == kernels::RandomDistribution::kNormal) {
     // Pairs: each even element writes itself and its partner.
     parallel_for((count + 1) / 2, [&](std::int64_t b, std::int64_t e) {
       for (std::int64_t p = b; p < e; ++p)
-        kernels::random_transform(dist, data, 2 * p, count);
+        kernels::random_transform(dist, affine, data, 2 * p, count);
     });
   } else {
     parallel_for(count, [&](std::int64_t b, std::int64_t e) {
       for (std::int64_t i = b; i < e; ++i)
-        kernels::random_transform(dist, data, i, count);
+        kernels::random_transform(dist, affine, data, i, count);
     });
   }
 }
@@ -134,13 +135,14 @@ class CpuBackend final : public Backend {
   }
 
   void random_transform(kernels::RandomDistribution dist,
+                        const kernels::Affine& affine,
                         DType dtype,
                         void* data,
                         std::int64_t count) override {
     if (dtype == DType::kFloat32) {
-      transform_all(dist, static_cast<float*>(data), count);
+      transform_all(dist, affine, static_cast<float*>(data), count);
     } else if (dtype == DType::kFloat64) {
-      transform_all(dist, static_cast<double*>(data), count);
+      transform_all(dist, affine, static_cast<double*>(data), count);
     } else {
       throw UnimplementedError("random values of dtype " + std::string(dtype_name(dtype)));
     }

@@ -113,13 +113,14 @@ class CudaBackend final : public Backend {
     generate_words(gen_, dst, count, seed, offset);
   }
   void random_transform(kernels::RandomDistribution dist,
+                        const kernels::Affine& affine,
                         DType dtype,
                         void* data,
                         std::int64_t count) override {
     if (dtype != DType::kFloat32 && dtype != DType::kFloat64) {
       throw UnimplementedError("random values of dtype " + std::string(dtype_name(dtype)));
     }
-    check_launch(kernels::launch_random_transform(dist, dtype, data, count, stream_),
+    check_launch(kernels::launch_random_transform(dist, affine, dtype, data, count, stream_),
                  "random_kernel");
   }
   void random_int_transform(DType dtype,
