@@ -665,8 +665,10 @@ TEST_P(VarianceScaling, I6_ScalarUsesFansOfOne) {
   g.set_random_seed(kGraphSeed);
   std::vector<vs::Variable> vars;
   for (int i = 0; i < 64; ++i) {
+    std::string name = "s";
+    name += std::to_string(i);
     vars.push_back(g.get_variable(
-        "s" + std::to_string(i),
+        name,
         {.shape = vs::Shape{},
          .initializer = vs::variance_scaling_initializer(
              {.scale = 3.0, .distribution = vs::Distribution::kUniform})}));

@@ -1,5 +1,6 @@
 // The CPU backend: host memory, the kernels' functors in loops over both cores, cuRAND's
 // host generator for the random words (the same Philox stream as the device generator).
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -36,7 +37,17 @@ void parallel_for(std::int64_t n, F&& body) {
 }
 
 template <typename T>
-void transform_all(kernels::RandomDistribution dist, const kernels::Affine& affine, T* data,
+void fill_as(void* dst, const void* pattern, std::int64_t count) {
+  T value;
+  std::memcpy(&value, pattern, sizeof(T));
+  T* out = static_cast<T*>(dst);
+  parallel_for(count, [&](std::int64_t b, std::int64_t e) { std::fill(out + b, out + e, value); });
+}
+
+template <typename T>
+void transform_all(kernels::RandomDistribution dist,
+                   const kernels::Affine& affine,
+                   T* data,
                    std::int64_t count) {
   if (dist == kernels::RandomDistribution::kNormal) {
     // Pairs: each even element writes itself and its partner.
@@ -117,12 +128,18 @@ class CpuBackend final : public Backend {
     if (bytes && dst != src) std::memmove(dst, src, bytes);
   }
   void fill(void* dst, const void* pattern, std::size_t element_size, std::int64_t count) override {
-    auto* out = static_cast<std::byte*>(dst);
-    parallel_for(count, [&](std::int64_t b, std::int64_t e) {
-      for (std::int64_t i = b; i < e; ++i) {
-        std::memcpy(out + static_cast<std::size_t>(i) * element_size, pattern, element_size);
-      }
-    });
+    switch (element_size) {
+      case 1:
+        return fill_as<std::uint8_t>(dst, pattern, count);
+      case 2:
+        return fill_as<std::uint16_t>(dst, pattern, count);
+      case 4:
+        return fill_as<std::uint32_t>(dst, pattern, count);
+      case 8:
+        return fill_as<std::uint64_t>(dst, pattern, count);
+      default:
+        throw InternalError("fill: unsupported element size " + std::to_string(element_size));
+    }
   }
 
   void random_words(std::uint32_t* dst,

@@ -1,0 +1,230 @@
+// Initializers through a Session, each beside the raw library call it should match:
+//   fill         vs cudaMemsetD32Async (GPU) / std::fill (CPU)
+//   random_normal vs curandGenerateNormal into the same buffer (device / host generator)
+// GPU figures are timed with CUDA events on the session's stream (manual time).
+#include <benchmark/benchmark.h>
+#include <cuda.h>
+#include <cuda_runtime_api.h>
+#include <curand.h>
+#include <varscope/varscope.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace vs = varscope;
+
+namespace {
+
+constexpr std::int64_t kElements = 1 << 24;  // 64 MiB of float32
+
+void check(bool ok, benchmark::State& state, const char* what) {
+  if (!ok) state.SkipWithError(what);
+}
+
+// ---- CPU ----
+
+void BM_Cpu_RandomNormalInit(benchmark::State& state) {
+  vs::Graph g;
+  g.set_random_seed(1);
+  vs::Variable v = g.get_variable(
+      "v", {.shape = vs::Shape{kElements}, .initializer = vs::random_normal_initializer()});
+  vs::Session sess(g, {.device = vs::DeviceKind::kCpu});
+  vs::Operation init = v.initializer();
+  for (auto _ : state)
+    sess.run(init);
+  state.SetItemsProcessed(state.iterations() * kElements);
+  state.SetBytesProcessed(state.iterations() * kElements * 4);
+}
+BENCHMARK(BM_Cpu_RandomNormalInit)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_Cpu_Baseline_CurandHostGenerateNormal(benchmark::State& state) {
+  curandGenerator_t gen;
+  if (curandCreateGeneratorHost(&gen, CURAND_RNG_PSEUDO_PHILOX4_32_10) != CURAND_STATUS_SUCCESS) {
+    state.SkipWithError("curandCreateGeneratorHost failed");
+    return;
+  }
+  std::vector<float> out(kElements);
+  for (auto _ : state) {
+    check(curandGenerateNormal(gen, out.data(), out.size(), 0.0f, 1.0f) == CURAND_STATUS_SUCCESS,
+          state, "curandGenerateNormal failed");
+    benchmark::DoNotOptimize(out.data());
+  }
+  curandDestroyGenerator(gen);
+  state.SetItemsProcessed(state.iterations() * kElements);
+  state.SetBytesProcessed(state.iterations() * kElements * 4);
+}
+BENCHMARK(BM_Cpu_Baseline_CurandHostGenerateNormal)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_Cpu_FillInit(benchmark::State& state) {
+  vs::Graph g;
+  vs::Variable v =
+      g.get_variable("v", {.shape = vs::Shape{kElements}, .initializer = vs::ones_initializer()});
+  vs::Session sess(g, {.device = vs::DeviceKind::kCpu});
+  vs::Operation init = v.initializer();
+  for (auto _ : state)
+    sess.run(init);
+  state.SetBytesProcessed(state.iterations() * kElements * 4);
+}
+BENCHMARK(BM_Cpu_FillInit)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_Cpu_Baseline_StdFill(benchmark::State& state) {
+  std::vector<float> out(kElements);
+  for (auto _ : state) {
+    std::fill(out.begin(), out.end(), 1.0f);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(state.iterations() * kElements * 4);
+}
+BENCHMARK(BM_Cpu_Baseline_StdFill)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// ---- GPU ----
+
+bool have_gpu(benchmark::State& state) {
+  if (!vs::cuda_available()) {
+    state.SkipWithError("no CUDA device");
+    return false;
+  }
+  return true;
+}
+
+struct Events {
+  cudaEvent_t start{}, stop{};
+  Events() {
+    cudaEventCreate(&start);
+    cudaEventCreate(&stop);
+  }
+  ~Events() {
+    cudaEventDestroy(start);
+    cudaEventDestroy(stop);
+  }
+  double seconds() {
+    cudaEventSynchronize(stop);
+    float ms = 0;
+    cudaEventElapsedTime(&ms, start, stop);
+    return ms / 1e3;
+  }
+};
+
+// Runs `op` in a session on `stream`, timing each run with events.
+void time_session_op(benchmark::State& state, vs::Graph& g, const vs::Operation& op) {
+  cudaStream_t stream;
+  cudaStreamCreate(&stream);
+  {
+    vs::Session sess(g, {.device = vs::DeviceKind::kCuda, .stream = stream});
+    Events ev;
+    sess.run(op);  // warm-up: plan, pool, generator
+    for (auto _ : state) {
+      cudaEventRecord(ev.start, stream);
+      sess.run(op);
+      cudaEventRecord(ev.stop, stream);
+      state.SetIterationTime(ev.seconds());
+    }
+  }
+  cudaStreamDestroy(stream);
+}
+
+void BM_Gpu_FillInit(benchmark::State& state) {
+  if (!have_gpu(state)) return;
+  vs::Graph g;
+  vs::Variable v =
+      g.get_variable("v", {.shape = vs::Shape{kElements}, .initializer = vs::ones_initializer()});
+  time_session_op(state, g, v.initializer());
+  state.SetBytesProcessed(state.iterations() * kElements * 4);
+}
+BENCHMARK(BM_Gpu_FillInit)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// The driver's cuMemsetD32Async, looked up through the runtime so that this binary does
+// not need libcuda on machines without a driver.
+using MemsetD32Async = CUresult (*)(CUdeviceptr, unsigned int, size_t, CUstream);
+
+void BM_Gpu_Baseline_cudaMemsetD32Async(benchmark::State& state) {
+  if (!have_gpu(state)) return;
+  void* entry = nullptr;
+  cudaDriverEntryPointQueryResult found{};
+  if (cudaGetDriverEntryPointByVersion("cuMemsetD32Async", &entry, 12000, cudaEnableDefault,
+                                       &found) != cudaSuccess ||
+      found != cudaDriverEntryPointSuccess) {
+    state.SkipWithError("cuMemsetD32Async not found");
+    return;
+  }
+  auto memset_d32 = reinterpret_cast<MemsetD32Async>(entry);
+  cudaStream_t stream;
+  cudaStreamCreate(&stream);
+  void* buf = nullptr;
+  cudaMalloc(&buf, kElements * 4);
+  Events ev;
+  for (auto _ : state) {
+    cudaEventRecord(ev.start, stream);
+    memset_d32(reinterpret_cast<CUdeviceptr>(buf), 0x3f800000u /* 1.0f */, kElements, stream);
+    cudaEventRecord(ev.stop, stream);
+    state.SetIterationTime(ev.seconds());
+  }
+  cudaFree(buf);
+  cudaStreamDestroy(stream);
+  state.SetBytesProcessed(state.iterations() * kElements * 4);
+}
+BENCHMARK(BM_Gpu_Baseline_cudaMemsetD32Async)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+void BM_Gpu_Baseline_DeviceToDeviceCopy(benchmark::State& state) {
+  if (!have_gpu(state)) return;
+  cudaStream_t stream;
+  cudaStreamCreate(&stream);
+  void *a = nullptr, *b = nullptr;
+  cudaMalloc(&a, kElements * 4);
+  cudaMalloc(&b, kElements * 4);
+  Events ev;
+  for (auto _ : state) {
+    cudaEventRecord(ev.start, stream);
+    cudaMemcpyAsync(b, a, kElements * 4, cudaMemcpyDeviceToDevice, stream);
+    cudaEventRecord(ev.stop, stream);
+    state.SetIterationTime(ev.seconds());
+  }
+  cudaFree(a);
+  cudaFree(b);
+  cudaStreamDestroy(stream);
+  state.SetBytesProcessed(state.iterations() * kElements * 8);  // read + write
+}
+BENCHMARK(BM_Gpu_Baseline_DeviceToDeviceCopy)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+void BM_Gpu_RandomNormalInit(benchmark::State& state) {
+  if (!have_gpu(state)) return;
+  vs::Graph g;
+  g.set_random_seed(1);
+  vs::Variable v = g.get_variable(
+      "v", {.shape = vs::Shape{kElements}, .initializer = vs::random_normal_initializer()});
+  time_session_op(state, g, v.initializer());
+  state.SetItemsProcessed(state.iterations() * kElements);
+  state.SetBytesProcessed(state.iterations() * kElements * 4);
+}
+BENCHMARK(BM_Gpu_RandomNormalInit)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+void BM_Gpu_Baseline_curandGenerateNormal(benchmark::State& state) {
+  if (!have_gpu(state)) return;
+  cudaStream_t stream;
+  cudaStreamCreate(&stream);
+  float* buf = nullptr;
+  cudaMalloc(&buf, kElements * 4);
+  curandGenerator_t gen;
+  curandCreateGenerator(&gen, CURAND_RNG_PSEUDO_PHILOX4_32_10);
+  curandSetStream(gen, stream);
+  curandGenerateNormal(gen, buf, kElements, 0.0f, 1.0f);  // warm-up
+  Events ev;
+  for (auto _ : state) {
+    cudaEventRecord(ev.start, stream);
+    curandGenerateNormal(gen, buf, kElements, 0.0f, 1.0f);
+    cudaEventRecord(ev.stop, stream);
+    state.SetIterationTime(ev.seconds());
+  }
+  curandDestroyGenerator(gen);
+  cudaFree(buf);
+  cudaStreamDestroy(stream);
+  state.SetItemsProcessed(state.iterations() * kElements);
+  state.SetBytesProcessed(state.iterations() * kElements * 4);
+}
+BENCHMARK(BM_Gpu_Baseline_curandGenerateNormal)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
