@@ -3,6 +3,8 @@
 // every initializer's values are fetched from a session and checked against its distribution
 // with tolerances derived from the sample size (6 standard errors; Kolmogorov-Smirnov at
 // alpha = 1e-9), so an honest implementation fails with negligible probability.
+// InitializerRounding checks that an initializer rounds exactly as TF's separate random,
+// Mul and Add ops do (whatever the backend fuses).
 // InitializerGolden pins the exact bits of a few seeded initializers on the CPU backend to
 // tests/golden/initializers.txt (regenerate only on purpose: VARSCOPE_REGENERATE_GOLDEN=1).
 #include <gtest/gtest.h>
@@ -54,15 +56,16 @@ std::string ErrorOf(F&& f) {
 
 std::vector<double> ValuesOf(const vs::HostTensor& t) {
   std::vector<double> v(static_cast<std::size_t>(t.num_elements()));
-  for (std::int64_t i = 0; i < t.num_elements(); ++i) v[static_cast<std::size_t>(i)] = t.element_as_double(i);
+  for (std::int64_t i = 0; i < t.num_elements(); ++i)
+    v[static_cast<std::size_t>(i)] = t.element_as_double(i);
   return v;
 }
 
 // Same dtype, shape and bytes; on a difference, says where.
 ::testing::AssertionResult SameBits(const vs::HostTensor& a, const vs::HostTensor& b) {
   if (a.dtype() != b.dtype() || a.shape() != b.shape()) {
-    return ::testing::AssertionFailure() << "dtype/shape differ: " << a.dtype() << a.shape()
-                                         << " vs " << b.dtype() << b.shape();
+    return ::testing::AssertionFailure()
+           << "dtype/shape differ: " << a.dtype() << a.shape() << " vs " << b.dtype() << b.shape();
   }
   const std::size_t size = vs::dtype_size(a.dtype());
   const auto* pa = static_cast<const unsigned char*>(a.raw_data());
@@ -70,8 +73,8 @@ std::vector<double> ValuesOf(const vs::HostTensor& t) {
   for (std::int64_t i = 0; i < a.num_elements(); ++i) {
     if (std::memcmp(pa + i * size, pb + i * size, size) != 0) {
       return ::testing::AssertionFailure()
-             << "element " << i << " of " << a.num_elements() << " differs: " << a.element_as_double(i)
-             << " vs " << b.element_as_double(i);
+             << "element " << i << " of " << a.num_elements()
+             << " differs: " << a.element_as_double(i) << " vs " << b.element_as_double(i);
     }
   }
   return ::testing::AssertionSuccess();
@@ -93,8 +96,12 @@ std::int64_t EqualElements(const vs::HostTensor& a, const vs::HostTensor& b) {
 // Distributions and the statistical checks
 // ---------------------------------------------------------------------------------------------
 
-double NormalCdf(double z) { return 0.5 * std::erfc(-z / std::numbers::sqrt2); }
-double NormalPdf(double z) { return std::exp(-0.5 * z * z) / std::sqrt(2.0 * std::numbers::pi); }
+double NormalCdf(double z) {
+  return 0.5 * std::erfc(-z / std::numbers::sqrt2);
+}
+double NormalPdf(double z) {
+  return std::exp(-0.5 * z * z) / std::sqrt(2.0 * std::numbers::pi);
+}
 
 // The standard normal truncated to [-2, 2]: Z = P(|x| < 2), second and fourth moments from
 // E[x^k] = (k-1) E[x^(k-2)] - 2 a^(k-1) phi(a) / Z with a = 2.
@@ -188,8 +195,8 @@ void ExpectDistribution(const vs::HostTensor& t, const Expected& e) {
   const double mean_tol = 6 * std::sqrt(e.var / n);
   EXPECT_NEAR(mean, e.mean, mean_tol) << "mean";
   const double var_tol = 6 * std::sqrt((e.mu4 - e.var * e.var) / n);
-  EXPECT_NEAR(var, e.var, var_tol) << "variance (stddev " << std::sqrt(var) << ", expected "
-                                   << std::sqrt(e.var) << ")";
+  EXPECT_NEAR(var, e.var, var_tol)
+      << "variance (stddev " << std::sqrt(var) << ", expected " << std::sqrt(e.var) << ")";
   EXPECT_LT(std::abs(corr), 6 / std::sqrt(n)) << "lag-1 autocorrelation";
 
   const auto [min_it, max_it] = std::minmax_element(x.begin(), x.end());
@@ -216,10 +223,10 @@ void ExpectDistribution(const vs::HostTensor& t, const Expected& e) {
   if (e.normal_tails) {
     const double sd = std::sqrt(e.var);
     const double p = 1 - (NormalCdf(2.0) - NormalCdf(-2.0));
-    const double beyond = static_cast<double>(std::count_if(
-                              x.begin(), x.end(),
-                              [&](double v) { return std::abs(v - e.mean) > 2 * sd; })) /
-                          n;
+    const double beyond =
+        static_cast<double>(std::count_if(
+            x.begin(), x.end(), [&](double v) { return std::abs(v - e.mean) > 2 * sd; })) /
+        n;
     EXPECT_NEAR(beyond, p, 6 * std::sqrt(p * (1 - p) / n)) << "fraction beyond 2 stddev";
     // P(|z| > 3.5) = 4.65e-4: about 46 such values are expected, none is an e^-46 event.
     EXPECT_GT(std::max(e.mean - min, max - e.mean), 3.5 * sd) << "tails look truncated";
@@ -275,7 +282,8 @@ void ExpectWideUniformInts(const std::vector<std::int64_t>& x, std::int64_t a, s
   }
   const double mean = sum / n;
   double m2 = 0;
-  for (std::int64_t v : x) m2 += (static_cast<double>(v) - mean) * (static_cast<double>(v) - mean);
+  for (std::int64_t v : x)
+    m2 += (static_cast<double>(v) - mean) * (static_cast<double>(v) - mean);
   const double var = m2 / (n - 1);
   EXPECT_NEAR(mean, want_mean, 6 * std::sqrt(want_var / n));
   EXPECT_NEAR(var, want_var, 6 * std::sqrt((mu4 - want_var * want_var) / n));
@@ -339,7 +347,8 @@ TEST_P(Initializers, I1_IntegerVariablesDefaultToZeros) {
   sess.run(g.global_variables_initializer());
   const vs::HostTensor value = sess.run(v);
   ASSERT_EQ(value.dtype(), vs::DType::kInt32);
-  for (const std::int32_t x : value.data<std::int32_t>()) EXPECT_EQ(x, 0);
+  for (const std::int32_t x : value.data<std::int32_t>())
+    EXPECT_EQ(x, 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -348,14 +357,17 @@ TEST_P(Initializers, I1_IntegerVariablesDefaultToZeros) {
 
 TEST_P(Initializers, I2_ConstantScalarBroadcasts) {
   const vs::HostTensor f = InitValue(vs::constant_initializer(3.5), vs::Shape{2, 3});
-  for (const float x : f.data<float>()) EXPECT_EQ(x, 3.5f);
+  for (const float x : f.data<float>())
+    EXPECT_EQ(x, 3.5f);
   // A float64 variable gets the double value, not one rounded through float32.
   const vs::HostTensor d =
       InitValue(vs::constant_initializer(0.1), vs::Shape{4}, vs::DType::kFloat64);
-  for (const double x : d.data<double>()) EXPECT_EQ(x, 0.1);
+  for (const double x : d.data<double>())
+    EXPECT_EQ(x, 0.1);
   const vs::HostTensor i =
       InitValue(vs::constant_initializer(-7.0), vs::Shape{2, 2}, vs::DType::kInt32);
-  for (const std::int32_t x : i.data<std::int32_t>()) EXPECT_EQ(x, -7);
+  for (const std::int32_t x : i.data<std::int32_t>())
+    EXPECT_EQ(x, -7);
 }
 
 TEST_P(Initializers, I2_ConstantListIsRowMajor) {
@@ -366,9 +378,9 @@ TEST_P(Initializers, I2_ConstantListIsRowMajor) {
   const vs::HostTensor ints =
       InitValue(vs::constant_initializer(value), vs::Shape{4, 2}, vs::DType::kInt64);
   const std::vector<std::int64_t> want_ints{0, 1, 2, 3, 4, 5, 6, 7};
-  EXPECT_EQ(std::vector<std::int64_t>(ints.data<std::int64_t>().begin(),
-                                      ints.data<std::int64_t>().end()),
-            want_ints);
+  EXPECT_EQ(
+      std::vector<std::int64_t>(ints.data<std::int64_t>().begin(), ints.data<std::int64_t>().end()),
+      want_ints);
 }
 
 TEST_P(Initializers, I2_ShortListRepeatsItsLastValue) {
@@ -385,20 +397,22 @@ TEST_P(Initializers, I2_ShortListRepeatsItsLastValue) {
 TEST_P(Initializers, I2_EmptyListGivesZeros) {
   const vs::HostTensor t =
       InitValue(vs::constant_initializer(std::vector<double>{}), vs::Shape{2, 2});
-  for (const float x : t.data<float>()) EXPECT_EQ(x, 0.0f);
+  for (const float x : t.data<float>())
+    EXPECT_EQ(x, 0.0f);
 }
 
 TEST_P(Initializers, I2_VerifyShapeAcceptsTheExactShape) {
   const std::vector<double> value{0, 1, 2, 3, 4, 5, 6, 7};
-  const vs::HostTensor t = InitValue(vs::constant_initializer(value, {.verify_shape = true}),
-                                     vs::Shape{8});
+  const vs::HostTensor t =
+      InitValue(vs::constant_initializer(value, {.verify_shape = true}), vs::Shape{8});
   const std::vector<float> want{0, 1, 2, 3, 4, 5, 6, 7};
   EXPECT_EQ(std::vector<float>(t.data<float>().begin(), t.data<float>().end()), want);
 }
 
 TEST(InitializerErrors, I2_TooManyElements) {
   vs::Graph g;
-  const vs::Initializer init = vs::constant_initializer(std::vector<double>{0, 1, 2, 3, 4, 5, 6, 7});
+  const vs::Initializer init =
+      vs::constant_initializer(std::vector<double>{0, 1, 2, 3, 4, 5, 6, 7});
   EXPECT_EQ(ErrorOf<vs::ValueError>([&] {
               g.get_variable("x", {.shape = vs::Shape{2, 3}, .initializer = init});
             }),
@@ -407,8 +421,8 @@ TEST(InitializerErrors, I2_TooManyElements) {
 
 TEST(InitializerErrors, I2_VerifyShapeMismatch) {
   vs::Graph g;
-  const vs::Initializer init = vs::constant_initializer(std::vector<double>{0, 1, 2, 3, 4, 5, 6, 7},
-                                                        {.verify_shape = true});
+  const vs::Initializer init =
+      vs::constant_initializer(std::vector<double>{0, 1, 2, 3, 4, 5, 6, 7}, {.verify_shape = true});
   EXPECT_EQ(ErrorOf<vs::TypeError>([&] {
               g.get_variable("x", {.shape = vs::Shape{3, 4}, .initializer = init});
             }),
@@ -451,15 +465,13 @@ TEST_P(Initializers, I3_UniformDefaultsToZeroOne) {
 
 TEST_P(Initializers, I3_UniformMinvalMaxval) {
   // A range of 8: rnd * 8 - 2 is exact in float32, so the upper end stays open.
-  ExpectDistribution(
-      InitValue(vs::random_uniform_initializer({.minval = -2, .maxval = 6}), kBig),
-      Uniform(-2, 6));
+  ExpectDistribution(InitValue(vs::random_uniform_initializer({.minval = -2, .maxval = 6}), kBig),
+                     Uniform(-2, 6));
 }
 
 TEST_P(Initializers, I3_UniformFloat64) {
-  const vs::HostTensor t =
-      InitValue(vs::random_uniform_initializer({.minval = -3, .maxval = 5}), kBig,
-                vs::DType::kFloat64);
+  const vs::HostTensor t = InitValue(vs::random_uniform_initializer({.minval = -3, .maxval = 5}),
+                                     kBig, vs::DType::kFloat64);
   ExpectDistribution(t, Uniform(-3, 5));
   // 53-bit values: almost none is representable in float32.
   std::int64_t float_exact = 0;
@@ -470,35 +482,33 @@ TEST_P(Initializers, I3_UniformFloat64) {
 }
 
 TEST_P(Initializers, I3_UniformInt32) {
-  const vs::HostTensor t =
-      InitValue(vs::random_uniform_initializer({.minval = -5, .maxval = 7}), kBig,
-                vs::DType::kInt32);
+  const vs::HostTensor t = InitValue(vs::random_uniform_initializer({.minval = -5, .maxval = 7}),
+                                     kBig, vs::DType::kInt32);
   ExpectUniformInts(t, -5, 7);
 }
 
 TEST_P(Initializers, I3_UniformInt32FullRange) {
   const std::int64_t lo = -2147483648LL;
   const std::int64_t hi = 2147483647LL;
-  const vs::HostTensor t = InitValue(
-      vs::random_uniform_initializer({.minval = double(lo), .maxval = double(hi)}), kBig,
-      vs::DType::kInt32);
+  const vs::HostTensor t =
+      InitValue(vs::random_uniform_initializer({.minval = double(lo), .maxval = double(hi)}), kBig,
+                vs::DType::kInt32);
   const auto span = t.data<std::int32_t>();
   ExpectWideUniformInts(std::vector<std::int64_t>(span.begin(), span.end()), lo, hi);
 }
 
 TEST_P(Initializers, I3_UniformInt64) {
-  const vs::HostTensor t =
-      InitValue(vs::random_uniform_initializer({.minval = 10, .maxval = 20}), kBig,
-                vs::DType::kInt64);
+  const vs::HostTensor t = InitValue(vs::random_uniform_initializer({.minval = 10, .maxval = 20}),
+                                     kBig, vs::DType::kInt64);
   ExpectUniformInts(t, 10, 20);
 }
 
 TEST_P(Initializers, I3_UniformInt64BeyondInt32) {
   const std::int64_t lo = -(std::int64_t{1} << 40);
   const std::int64_t hi = std::int64_t{1} << 40;
-  const vs::HostTensor t = InitValue(
-      vs::random_uniform_initializer({.minval = double(lo), .maxval = double(hi)}), kBig,
-      vs::DType::kInt64);
+  const vs::HostTensor t =
+      InitValue(vs::random_uniform_initializer({.minval = double(lo), .maxval = double(hi)}), kBig,
+                vs::DType::kInt64);
   const auto span = t.data<std::int64_t>();
   const std::vector<std::int64_t> x(span.begin(), span.end());
   ExpectWideUniformInts(x, lo, hi);
@@ -521,8 +531,8 @@ TEST_P(Initializers, I4_NormalMeanStddev) {
 }
 
 TEST_P(Initializers, I4_NormalFloat64) {
-  const vs::HostTensor t = InitValue(
-      vs::random_normal_initializer({.mean = -1.0, .stddev = 0.5}), kBig, vs::DType::kFloat64);
+  const vs::HostTensor t = InitValue(vs::random_normal_initializer({.mean = -1.0, .stddev = 0.5}),
+                                     kBig, vs::DType::kFloat64);
   ExpectDistribution(t, Normal(-1, 0.5));
   std::int64_t float_exact = 0;
   for (const double x : t.data<double>()) {
@@ -625,8 +635,7 @@ class VarianceScaling : public Initializers {
            {vs::FanMode::kFanIn, vs::FanMode::kFanOut, vs::FanMode::kFanAvg}) {
         SCOPED_TRACE(std::string(ModeName(mode)) + " " + c.shape.to_string());
         const vs::HostTensor t = InitValue(
-            vs::variance_scaling_initializer(
-                {.scale = kScale, .mode = mode, .distribution = dist}),
+            vs::variance_scaling_initializer({.scale = kScale, .mode = mode, .distribution = dist}),
             c.shape, dtype);
         const Expected e = VarianceScaled(dist, kScale, Fan(mode, c));
         ExpectDistribution(t, e);
@@ -644,7 +653,9 @@ TEST_P(VarianceScaling, I6_TruncatedNormalEveryMode) {
 TEST_P(VarianceScaling, I6_UntruncatedNormalEveryMode) {
   CheckAllModes(vs::Distribution::kUntruncatedNormal);
 }
-TEST_P(VarianceScaling, I6_UniformEveryMode) { CheckAllModes(vs::Distribution::kUniform); }
+TEST_P(VarianceScaling, I6_UniformEveryMode) {
+  CheckAllModes(vs::Distribution::kUniform);
+}
 
 TEST_P(VarianceScaling, I6_Float64) {
   const vs::Shape shape{160, 640};
@@ -653,8 +664,8 @@ TEST_P(VarianceScaling, I6_Float64) {
                 shape, vs::DType::kFloat64),
       VarianceScaled(vs::Distribution::kTruncatedNormal, 2.0, 160));
   ExpectDistribution(
-      InitValue(vs::variance_scaling_initializer({.mode = vs::FanMode::kFanOut,
-                                                  .distribution = vs::Distribution::kUniform}),
+      InitValue(vs::variance_scaling_initializer(
+                    {.mode = vs::FanMode::kFanOut, .distribution = vs::Distribution::kUniform}),
                 shape, vs::DType::kFloat64),
       VarianceScaled(vs::Distribution::kUniform, 1.0, 640));
 }
@@ -667,11 +678,10 @@ TEST_P(VarianceScaling, I6_ScalarUsesFansOfOne) {
   for (int i = 0; i < 64; ++i) {
     std::string name = "s";
     name += std::to_string(i);
-    vars.push_back(g.get_variable(
-        name,
-        {.shape = vs::Shape{},
-         .initializer = vs::variance_scaling_initializer(
-             {.scale = 3.0, .distribution = vs::Distribution::kUniform})}));
+    vars.push_back(
+        g.get_variable(name, {.shape = vs::Shape{},
+                              .initializer = vs::variance_scaling_initializer(
+                                  {.scale = 3.0, .distribution = vs::Distribution::kUniform})}));
   }
   vs::Session sess(g, options());
   sess.run(g.global_variables_initializer());
@@ -774,17 +784,16 @@ class InitializerSeeds : public vs::testing::BackendTest {
       m.g.get_variable("extra", {.shape = vs::Shape{3}});
     }
     auto scope = m.g.variable_scope("dense");
-    m.kernel = m.g.get_variable(
-        "kernel",
-        {.shape = vs::Shape{32, 64}, .initializer = vs::glorot_uniform_initializer({.seed = op_seed})});
+    m.kernel = m.g.get_variable("kernel",
+                                {.shape = vs::Shape{32, 64},
+                                 .initializer = vs::glorot_uniform_initializer({.seed = op_seed})});
     m.bias = m.g.get_variable(
-        "bias", {.shape = vs::Shape{64},
-                 .initializer = vs::random_normal_initializer({.seed = op_seed})});
-    m.table = m.g.get_variable(
-        "table", {.shape = vs::Shape{100},
-                  .dtype = vs::DType::kInt32,
-                  .initializer = vs::random_uniform_initializer(
-                      {.minval = 0, .maxval = 1000000, .seed = op_seed})});
+        "bias",
+        {.shape = vs::Shape{64}, .initializer = vs::random_normal_initializer({.seed = op_seed})});
+    m.table = m.g.get_variable("table", {.shape = vs::Shape{100},
+                                         .dtype = vs::DType::kInt32,
+                                         .initializer = vs::random_uniform_initializer(
+                                             {.minval = 0, .maxval = 1000000, .seed = op_seed})});
     return m;
   }
 
@@ -797,7 +806,8 @@ class InitializerSeeds : public vs::testing::BackendTest {
   static void ExpectSame(const std::vector<vs::HostTensor>& a,
                          const std::vector<vs::HostTensor>& b) {
     ASSERT_EQ(a.size(), b.size());
-    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(SameBits(a[i], b[i])) << "variable " << i;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      EXPECT_TRUE(SameBits(a[i], b[i])) << "variable " << i;
   }
   // Two independent draws: at most a handful of equal elements (int table: 1e-6 each).
   static void ExpectDifferent(const std::vector<vs::HostTensor>& a,
@@ -939,15 +949,15 @@ TEST_P(InitializerSeeds, RerunDrawsTheWordsThatFollow) {
       {"normal, odd", vs::random_normal_initializer(), 999, vs::DType::kFloat32},
       {"truncated, odd", vs::truncated_normal_initializer(), 333, vs::DType::kFloat32},
       {"float64 normal, odd", vs::random_normal_initializer(), 77, vs::DType::kFloat64},
-      {"int64 uniform, odd",
-       vs::random_uniform_initializer({.minval = 0, .maxval = 1e15}), 101, vs::DType::kInt64},
+      {"int64 uniform, odd", vs::random_uniform_initializer({.minval = 0, .maxval = 1e15}), 101,
+       vs::DType::kInt64},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
     vs::Graph g;
     g.set_random_seed(kGraphSeed);
-    const vs::Variable v = g.get_variable(
-        "v", {.shape = vs::Shape{c.n}, .dtype = c.dtype, .initializer = c.init});
+    const vs::Variable v =
+        g.get_variable("v", {.shape = vs::Shape{c.n}, .dtype = c.dtype, .initializer = c.init});
     vs::Graph g3;
     g3.set_random_seed(kGraphSeed);
     const vs::Variable v3 = g3.get_variable(
@@ -973,6 +983,116 @@ TEST_P(InitializerSeeds, RerunDrawsTheWordsThatFollow) {
     EXPECT_TRUE(at_n || (c.n % 2 == 1 && at_n_plus_1))
         << "the re-run does not continue the stream right after the first run";
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// An initializer rounds as TF's separate ops do
+// ---------------------------------------------------------------------------------------------
+
+// An initializer is TF's graph: random op -> Mul(stddev or Sub(max, min)) -> Add(mean or min),
+// each op rounding in the variable's dtype. However the backend computes it, the values must
+// equal the raw random op's output put through those two roundings (computed here), and the
+// same ops run unfused (their raw output fetched too) must give the same bits.
+class InitializerRounding : public vs::testing::BackendTest {
+ protected:
+  enum class Op { kNormal, kTruncated, kUniform };
+
+  template <typename T>
+  static ::testing::AssertionResult IsMulAdd(const vs::HostTensor& raw,
+                                             const vs::HostTensor& value,
+                                             T scale,
+                                             T shift) {
+    const auto r = raw.data<T>();
+    const auto v = value.data<T>();
+    if (r.size() != v.size()) return ::testing::AssertionFailure() << "sizes differ";
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      volatile T product = r[i] * scale;  // rounded on its own, as the Mul op
+      const T want = product + shift;
+      if (std::memcmp(&want, &v[i], sizeof(T)) != 0) {
+        return ::testing::AssertionFailure()
+               << "element " << i << ": raw " << r[i] << " * " << scale << " + " << shift
+               << " rounds to " << want << ", got " << v[i];
+      }
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  template <typename T>
+  void Check(Op op, double a, double b) {
+    constexpr vs::DType kDtype = vs::dtype_of_v<T>;
+    const vs::Shape shape{4099};
+    constexpr std::int64_t kSeed = 9;  // no graph seed: (87654321, 9) in both graphs
+    vs::Initializer init = vs::zeros_initializer();
+    const char* raw_name = "";
+    T scale{}, shift{};
+    switch (op) {
+      case Op::kNormal:
+        init = vs::random_normal_initializer({.mean = a, .stddev = b, .seed = kSeed});
+        raw_name = "random_normal/RandomStandardNormal:0";
+        scale = static_cast<T>(b);
+        shift = static_cast<T>(a);
+        break;
+      case Op::kTruncated:
+        init = vs::truncated_normal_initializer({.mean = a, .stddev = b, .seed = kSeed});
+        raw_name = "truncated_normal/TruncatedNormal:0";
+        scale = static_cast<T>(b);
+        shift = static_cast<T>(a);
+        break;
+      case Op::kUniform:
+        init = vs::random_uniform_initializer({.minval = a, .maxval = b, .seed = kSeed});
+        raw_name = "random_uniform/RandomUniform:0";
+        scale = static_cast<T>(static_cast<T>(b) - static_cast<T>(a));  // the Sub op
+        shift = static_cast<T>(a);
+        break;
+    }
+    // The variable's initial value.
+    vs::Graph g;
+    const vs::Variable v =
+        g.get_variable("v", {.shape = shape, .dtype = kDtype, .initializer = init});
+    vs::Session sess(g, options());
+    sess.run(v.initializer());
+    const vs::HostTensor value = sess.run(v);
+
+    // The same ops outside a variable, with the raw random values fetched as well.
+    vs::Graph g2;
+    vs::Tensor out;
+    switch (op) {
+      case Op::kNormal:
+        out =
+            vs::random_normal(g2, shape, {.mean = a, .stddev = b, .dtype = kDtype, .seed = kSeed});
+        break;
+      case Op::kTruncated:
+        out = vs::truncated_normal(g2, shape,
+                                   {.mean = a, .stddev = b, .dtype = kDtype, .seed = kSeed});
+        break;
+      case Op::kUniform:
+        out = vs::random_uniform(g2, shape,
+                                 {.minval = a, .maxval = b, .dtype = kDtype, .seed = kSeed});
+        break;
+    }
+    vs::Session sess2(g2, options());
+    const std::vector<vs::HostTensor> both = sess2.run({g2.get_tensor_by_name(raw_name), out});
+    ASSERT_EQ(both.size(), 2u);
+    EXPECT_TRUE(IsMulAdd<T>(both[0], value, scale, shift)) << "variable vs raw op";
+    EXPECT_TRUE(IsMulAdd<T>(both[0], both[1], scale, shift)) << "unfused ops vs raw op";
+    EXPECT_TRUE(SameBits(value, both[1])) << "variable vs unfused ops";
+  }
+};
+VARSCOPE_INSTANTIATE_ON_BACKENDS(InitializerRounding);
+
+TEST_P(InitializerRounding, RandomNormal) {
+  Check<float>(Op::kNormal, 0.1, 0.3);
+  Check<double>(Op::kNormal, 0.1, 0.3);
+}
+
+TEST_P(InitializerRounding, TruncatedNormal) {
+  Check<float>(Op::kTruncated, 1.5, 0.7);
+  Check<double>(Op::kTruncated, 1.5, 0.7);
+}
+
+TEST_P(InitializerRounding, RandomUniform) {
+  Check<float>(Op::kUniform, -0.3, 0.9);
+  Check<double>(Op::kUniform, -0.3, 0.9);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1006,8 +1126,8 @@ std::vector<GoldenCase> GoldenCases() {
       {"random_uniform_int32", std::nullopt,
        vs::random_uniform_initializer({.minval = -100, .maxval = 100, .seed = 11}), vs::Shape{64},
        vs::DType::kInt32},
-      {"random_normal_f64", std::nullopt, vs::random_normal_initializer({.seed = 5}),
-       vs::Shape{64}, vs::DType::kFloat64},
+      {"random_normal_f64", std::nullopt, vs::random_normal_initializer({.seed = 5}), vs::Shape{64},
+       vs::DType::kFloat64},
   };
 }
 
@@ -1041,7 +1161,8 @@ std::string GoldenLine(const GoldenCase& c) {
 
 TEST(InitializerGolden, CpuBitsMatchTheCommittedFile) {
   std::vector<std::string> lines;
-  for (const GoldenCase& c : GoldenCases()) lines.push_back(GoldenLine(c));
+  for (const GoldenCase& c : GoldenCases())
+    lines.push_back(GoldenLine(c));
 
   const char* regen = std::getenv("VARSCOPE_REGENERATE_GOLDEN");
   if (regen != nullptr && std::string(regen) == "1") {
@@ -1054,7 +1175,8 @@ TEST(InitializerGolden, CpuBitsMatchTheCommittedFile) {
         << "# Regenerate only on purpose (the test then fails to say it did):\n"
         << "#   VARSCOPE_REGENERATE_GOLDEN=1 initializers_test "
            "--gtest_filter=InitializerGolden.*\n";
-    for (const std::string& l : lines) out << l << "\n";
+    for (const std::string& l : lines)
+      out << l << "\n";
     out.close();
     ASSERT_TRUE(out) << "error writing " << kGoldenFile;
     FAIL() << "regenerated " << kGoldenFile << " (VARSCOPE_REGENERATE_GOLDEN=1); review and "

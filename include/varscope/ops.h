@@ -84,6 +84,26 @@ Tensor operator-(const Input& x, const Input& y);
 Tensor operator*(const Input& x, const Input& y);
 Tensor operator/(const Input& x, const Input& y);
 
+// --- activations (tf.nn) ---
+Tensor relu(const Input& features, std::string_view name = {});   // "Relu"
+Tensor sigmoid(const Input& x, std::string_view name = {});       // "Sigmoid"
+Tensor tanh(const Input& x, std::string_view name = {});          // "Tanh"
+Tensor softmax(const Input& logits, std::string_view name = {});  // "Softmax", last axis
+// value [..., C] + bias [C] ("BiasAdd").
+Tensor bias_add(const Input& value, const Input& bias, std::string_view name = {});
+
+// --- reductions: axes unset = all; negative axes count from the end ---
+struct ReduceOptions {
+  std::optional<std::vector<int>> axes{};
+  bool keepdims = false;
+  std::string name{};
+};
+Tensor reduce_sum(const Input& x, const ReduceOptions& options = {});   // "Sum"
+Tensor reduce_mean(const Input& x, const ReduceOptions& options = {});  // "Mean"
+
+// tf.cast between float32, float64, int32 and int64 ("Cast"; x itself when already dtype).
+Tensor cast(const Input& x, DType dtype, std::string_view name = {});
+
 // --- linear algebra ---
 struct MatMulOptions {
   bool transpose_a = false;

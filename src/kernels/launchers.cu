@@ -4,6 +4,7 @@
 #include <cuda_runtime.h>
 
 #include <cstring>
+#include <type_traits>
 
 #include "kernels/launchers.h"
 
@@ -73,7 +74,124 @@ int binary_as(BinaryOp op,
   return static_cast<int>(cudaGetLastError());
 }
 
+template <typename T>
+__global__ void unary_kernel(UnaryOp op, const T* x, T* out, std::int64_t n) {
+  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += std::int64_t(gridDim.x) * blockDim.x) {
+    out[i] = apply(op, x[i]);
+  }
+}
+
+template <typename From, typename To>
+__global__ void cast_kernel(const From* x, To* out, std::int64_t n) {
+  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += std::int64_t(gridDim.x) * blockDim.x) {
+    out[i] = cast_value<From, To>(x[i]);
+  }
+}
+
+template <typename T>
+__global__ void reduce_kernel(ReduceOp op, Reduction red, const T* x, T* out, std::int64_t n) {
+  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += std::int64_t(gridDim.x) * blockDim.x) {
+    reduce_element(op, red, x, out, i);
+  }
+}
+
+template <typename T>
+__global__ void softmax_kernel(const T* x, T* out, std::int64_t rows, std::int64_t cols) {
+  for (std::int64_t r = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; r < rows;
+       r += std::int64_t(gridDim.x) * blockDim.x) {
+    softmax_row(x, out, r, cols);
+  }
+}
+
+// Calls f(static_cast<T*>(nullptr)) with T the C++ type of a numeric dtype; false if none.
+template <typename F>
+bool dispatch_numeric(DType dtype, F&& f) {
+  switch (dtype) {
+    case DType::kFloat32:
+      f(static_cast<float*>(nullptr));
+      return true;
+    case DType::kFloat64:
+      f(static_cast<double*>(nullptr));
+      return true;
+    case DType::kInt32:
+      f(static_cast<std::int32_t*>(nullptr));
+      return true;
+    case DType::kInt64:
+      f(static_cast<std::int64_t*>(nullptr));
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
+
+int launch_unary(
+    UnaryOp op, DType dtype, const void* x, void* out, std::int64_t count, void* stream) {
+  if (count == 0) return 0;
+  auto s = static_cast<cudaStream_t>(stream);
+  if (dtype == DType::kFloat32) {
+    unary_kernel<<<blocks_for(count), kThreads, 0, s>>>(op, static_cast<const float*>(x),
+                                                        static_cast<float*>(out), count);
+  } else if (dtype == DType::kFloat64) {
+    unary_kernel<<<blocks_for(count), kThreads, 0, s>>>(op, static_cast<const double*>(x),
+                                                        static_cast<double*>(out), count);
+  } else {
+    return static_cast<int>(cudaErrorInvalidValue);
+  }
+  return static_cast<int>(cudaGetLastError());
+}
+
+int launch_cast(DType from, DType to, const void* x, void* out, std::int64_t count, void* stream) {
+  if (count == 0) return 0;
+  auto s = static_cast<cudaStream_t>(stream);
+  bool ok = false;
+  dispatch_numeric(from, [&](auto* src_tag) {
+    using From = std::remove_pointer_t<decltype(src_tag)>;
+    ok = dispatch_numeric(to, [&](auto* dst_tag) {
+      using To = std::remove_pointer_t<decltype(dst_tag)>;
+      cast_kernel<<<blocks_for(count), kThreads, 0, s>>>(static_cast<const From*>(x),
+                                                         static_cast<To*>(out), count);
+    });
+  });
+  return ok ? static_cast<int>(cudaGetLastError()) : static_cast<int>(cudaErrorInvalidValue);
+}
+
+int launch_reduce(ReduceOp op,
+                  DType dtype,
+                  const Reduction& red,
+                  const void* x,
+                  void* out,
+                  std::int64_t out_count,
+                  void* stream) {
+  if (out_count == 0) return 0;
+  auto s = static_cast<cudaStream_t>(stream);
+  const bool ok = dispatch_numeric(dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    reduce_kernel<<<blocks_for(out_count), kThreads, 0, s>>>(op, red, static_cast<const T*>(x),
+                                                             static_cast<T*>(out), out_count);
+  });
+  return ok ? static_cast<int>(cudaGetLastError()) : static_cast<int>(cudaErrorInvalidValue);
+}
+
+int launch_softmax(
+    DType dtype, const void* x, void* out, std::int64_t rows, std::int64_t cols, void* stream) {
+  if (rows == 0 || cols == 0) return 0;
+  auto s = static_cast<cudaStream_t>(stream);
+  if (dtype == DType::kFloat32) {
+    softmax_kernel<<<blocks_for(rows), kThreads, 0, s>>>(static_cast<const float*>(x),
+                                                         static_cast<float*>(out), rows, cols);
+  } else if (dtype == DType::kFloat64) {
+    softmax_kernel<<<blocks_for(rows), kThreads, 0, s>>>(static_cast<const double*>(x),
+                                                         static_cast<double*>(out), rows, cols);
+  } else {
+    return static_cast<int>(cudaErrorInvalidValue);
+  }
+  return static_cast<int>(cudaGetLastError());
+}
 
 int launch_fill(
     void* dst, const void* pattern, std::size_t element_size, std::int64_t count, void* stream) {

@@ -8,6 +8,8 @@
 
 #include "kernels/elementwise.h"
 #include "kernels/random.h"
+#include "kernels/reduce.h"
+#include "kernels/unary.h"
 #include "varscope/dtype.h"
 
 namespace varscope::kernels {
@@ -34,5 +36,18 @@ int launch_binary(BinaryOp op,
                   void* out,
                   std::int64_t count,
                   void* stream);
+
+int launch_unary(
+    UnaryOp op, DType dtype, const void* x, void* out, std::int64_t count, void* stream);
+int launch_cast(DType from, DType to, const void* x, void* out, std::int64_t count, void* stream);
+int launch_reduce(ReduceOp op,
+                  DType dtype,
+                  const Reduction& reduction,
+                  const void* x,
+                  void* out,
+                  std::int64_t out_count,
+                  void* stream);
+int launch_softmax(
+    DType dtype, const void* x, void* out, std::int64_t rows, std::int64_t cols, void* stream);
 
 }  // namespace varscope::kernels

@@ -1,6 +1,8 @@
 // The public op functions: argument checks, TF's default names, then the shared recipes.
 #include "varscope/ops.h"
 
+#include <algorithm>
+
 #include "host/graph/builders.h"
 #include "varscope/errors.h"
 
@@ -252,6 +254,174 @@ Operation group(const std::vector<Operation>& inputs, std::string_view name) {
   const int node =
       g->add_node("NoOp", wrapper_scope(*g, name, "group_deps"), {}, {}, {}, std::move(deps));
   return Access::operation(g, node);
+}
+
+}  // namespace varscope
+
+namespace varscope {
+namespace {
+
+std::shared_ptr<GraphImpl> graph_of_input(const Input& x, const char* op) {
+  if (x.is_literal()) throw ValueError(std::string(op) + " needs a Tensor input to know its graph");
+  auto g = Access::lock(x.tensor());
+  g->check_nesting();
+  return g;
+}
+
+void require_floating(const std::string& type, DType dtype) {
+  if (dtype != DType::kFloat32 && dtype != DType::kFloat64 && dtype != DType::kFloat16 &&
+      dtype != DType::kBFloat16) {
+    throw TypeError("Value passed to parameter 'x' has DataType " + std::string(dtype_name(dtype)) +
+                    " not in list of allowed values: float16, bfloat16, float32, float64 (op " +
+                    type + ")");
+  }
+}
+
+Tensor build_unary(const std::string& type, const Input& x, std::string_view name) {
+  auto g = graph_of_input(x, type.c_str());
+  const TensorRef in = g->ref_of(x.tensor());
+  const detail::OutputSpec out = spec(*g, in);
+  require_floating(type, out.dtype);
+  if (type == "Softmax" && out.shape.has_rank() && out.shape.rank() < 1) {
+    throw ValueError("Shape must be at least rank 1 but is rank 0 for '" +
+                     g->unique_name(name.empty() ? type : name, false) +
+                     "' (op: 'Softmax') with input shapes: [].");
+  }
+  const int node =
+      g->add_node(type, wrapper_scope(*g, name, type), {in}, {out}, {{"T", out.dtype}});
+  return g->tensor({node, 0});
+}
+
+Tensor build_reduce(const std::string& type, const Input& x, const ReduceOptions& o) {
+  auto g = graph_of_input(x, type.c_str());
+  const TensorRef in = g->ref_of(x.tensor());
+  const detail::OutputSpec s = spec(*g, in);
+  const std::string op_name = g->unique_name(o.name.empty() ? type : o.name, false);
+  std::vector<int> axes;
+  Shape out = Shape::unknown_rank();
+  if (s.shape.has_rank()) {
+    const int rank = s.shape.rank();
+    if (o.axes) {
+      for (int a : *o.axes) {
+        if (a < -rank || a >= rank) {
+          throw ValueError("Invalid reduction dimension " + std::to_string(a) + " for input with " +
+                           std::to_string(rank) + " dimensions. for '" + op_name + "' (op: '" +
+                           type + "') with input shapes: " + s.shape.to_list_string() + ".");
+        }
+        axes.push_back(a < 0 ? a + rank : a);
+      }
+    } else {
+      for (int a = 0; a < rank; ++a)
+        axes.push_back(a);
+    }
+    std::vector<std::int64_t> dims;
+    for (int d = 0; d < rank; ++d) {
+      const bool reduced = std::find(axes.begin(), axes.end(), d) != axes.end();
+      if (!reduced) {
+        dims.push_back(s.shape.dim(d));
+      } else if (o.keepdims) {
+        dims.push_back(1);
+      }
+    }
+    out = Shape(std::move(dims));
+  } else if (!o.axes) {
+    throw ValueError(type + " of a tensor of unknown rank needs explicit axes");
+  } else {
+    axes = *o.axes;
+  }
+  std::vector<std::int32_t> axes32(axes.begin(), axes.end());
+  // math_ops._ReductionDims: all axes become a Const built before the op, outside its
+  // scope; explicit axes are converted inside it as "<op>/reduction_indices".
+  TensorRef axes_ref;
+  if (!o.axes) axes_ref = detail::build_constant(*g, HostTensor(axes32), {}, {}, false, "Const");
+  const std::string scope = wrapper_scope(*g, o.name, type);
+  StackGuard in_scope(*g, scope.substr(0, scope.size() - 1));
+  if (o.axes) {
+    std::vector<std::int32_t> given(o.axes->begin(), o.axes->end());
+    axes_ref = detail::build_constant(*g, HostTensor(given), {}, {}, false, "reduction_indices");
+  }
+  const int node = g->add_node(type, scope, {in, axes_ref}, {{s.dtype, out}},
+                               {{"T", s.dtype}, {"keep_dims", o.keepdims}});
+  return g->tensor({node, 0});
+}
+
+}  // namespace
+
+Tensor relu(const Input& features, std::string_view name) {
+  return build_unary("Relu", features, name);
+}
+Tensor sigmoid(const Input& x, std::string_view name) {
+  return build_unary("Sigmoid", x, name);
+}
+Tensor tanh(const Input& x, std::string_view name) {
+  return build_unary("Tanh", x, name);
+}
+Tensor softmax(const Input& logits, std::string_view name) {
+  return build_unary("Softmax", logits, name);
+}
+
+Tensor bias_add(const Input& value, const Input& bias, std::string_view name) {
+  auto g = graph_of_input(value, "bias_add");
+  const TensorRef v = g->ref_of(value.tensor());
+  const detail::OutputSpec vs = spec(*g, v);
+  const HostTensor literal = bias.is_literal() ? bias.literal().cast(vs.dtype) : HostTensor();
+  const TensorRef b = bias.is_literal() ? TensorRef{} : g->ref_of(bias.tensor());
+  const Shape bshape = bias.is_literal() ? literal.shape() : spec(*g, b).shape;
+  const DType bdtype = bias.is_literal() ? literal.dtype() : spec(*g, b).dtype;
+  const std::string op_name = g->unique_name(name.empty() ? "BiasAdd" : name, false);
+  const std::string shapes = " for '" + op_name +
+                             "' (op: 'BiasAdd') with input shapes: " + vs.shape.to_list_string() +
+                             ", " + bshape.to_list_string() + ".";
+  if (bdtype != vs.dtype) {
+    throw TypeError("Input 'bias' of 'BiasAdd' Op has type " + std::string(dtype_name(bdtype)) +
+                    " that does not match type " + std::string(dtype_name(vs.dtype)) +
+                    " of argument 'value'.");
+  }
+  if (bshape.has_rank() && bshape.rank() != 1) {
+    throw ValueError("Shape must be rank 1 but is rank " + std::to_string(bshape.rank()) + shapes);
+  }
+  if (vs.shape.has_rank() && vs.shape.rank() < 2) {
+    throw ValueError("Shape must be at least rank 2 but is rank " +
+                     std::to_string(vs.shape.rank()) + shapes);
+  }
+  if (vs.shape.has_rank() && bshape.has_rank()) {
+    const std::int64_t c = vs.shape.dim(vs.shape.rank() - 1);
+    const std::int64_t n = bshape.dim(0);
+    if (c != kUnknownDim && n != kUnknownDim && c != n) {
+      throw ValueError("Dimensions must be equal, but are " + std::to_string(c) + " and " +
+                       std::to_string(n) + shapes);
+    }
+  }
+  const std::string scope = wrapper_scope(*g, name, "BiasAdd");
+  StackGuard in_scope(*g, scope.substr(0, scope.size() - 1));
+  const TensorRef bi =
+      bias.is_literal() ? detail::build_constant(*g, literal, {}, {}, false, "bias") : b;
+  const int node = g->add_node("BiasAdd", scope, {v, bi}, {vs}, {{"T", vs.dtype}});
+  return g->tensor({node, 0});
+}
+
+Tensor reduce_sum(const Input& x, const ReduceOptions& options) {
+  return build_reduce("Sum", x, options);
+}
+Tensor reduce_mean(const Input& x, const ReduceOptions& options) {
+  return build_reduce("Mean", x, options);
+}
+
+Tensor cast(const Input& x, DType dtype, std::string_view name) {
+  auto g = graph_of_input(x, "cast");
+  const TensorRef in = g->ref_of(x.tensor());
+  const detail::OutputSpec s = spec(*g, in);
+  if (s.dtype == dtype) return x.tensor();  // tf.cast returns x itself
+  auto supported = [](DType d) {
+    return d == DType::kFloat32 || d == DType::kFloat64 || d == DType::kInt32 || d == DType::kInt64;
+  };
+  if (!supported(s.dtype) || !supported(dtype)) {
+    throw UnimplementedError("Cast from " + std::string(dtype_name(s.dtype)) + " to " +
+                             std::string(dtype_name(dtype)) + " is not supported");
+  }
+  const int node = g->add_node("Cast", wrapper_scope(*g, name, "Cast"), {in}, {{dtype, s.shape}},
+                               {{"SrcT", s.dtype}, {"DstT", dtype}});
+  return g->tensor({node, 0});
 }
 
 }  // namespace varscope

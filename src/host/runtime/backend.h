@@ -10,6 +10,8 @@
 
 #include "kernels/elementwise.h"
 #include "kernels/random.h"
+#include "kernels/reduce.h"
+#include "kernels/unary.h"
 #include "varscope/dtype.h"
 #include "varscope/session.h"
 
@@ -58,11 +60,33 @@ class Backend {
                       void* out,
                       std::int64_t count) = 0;
 
+  virtual void unary(
+      kernels::UnaryOp op, DType dtype, const void* x, void* out, std::int64_t count) = 0;
+  virtual void cast(DType from, DType to, const void* x, void* out, std::int64_t count) = 0;
+  virtual void reduce(kernels::ReduceOp op,
+                      DType dtype,
+                      const kernels::Reduction& reduction,
+                      const void* x,
+                      void* out,
+                      std::int64_t out_count) = 0;
+  virtual void softmax(
+      DType dtype, const void* x, void* out, std::int64_t rows, std::int64_t cols) = 0;
+
+  // Row-major C[b] = op(A[b]) x op(B[b]) for b < batch, with op(A) m x k and op(B) k x n.
+  // A stride of 0 reuses one matrix for every batch element (broadcast).
+  struct MatMulShape {
+    std::int64_t batch = 1, m = 0, n = 0, k = 0;
+    bool transpose_a = false, transpose_b = false;
+    std::int64_t stride_a = 0, stride_b = 0, stride_c = 0;  // in elements
+  };
+  virtual void matmul(
+      DType dtype, const MatMulShape& shape, const void* a, const void* b, void* c) = 0;
+
   virtual void synchronize() = 0;
 };
 
 std::unique_ptr<Backend> make_cpu_backend();
 // Throws vs::UnavailableError when the device cannot be used (or CUDA is compiled out).
-std::unique_ptr<Backend> make_cuda_backend(int device, void* stream);
+std::unique_ptr<Backend> make_cuda_backend(int device, void* stream, bool allow_tf32);
 
 }  // namespace varscope::runtime

@@ -10,7 +10,8 @@
 namespace varscope::detail {
 namespace {
 
-OpKind classify(const Node& n, kernels::BinaryOp* binary) {
+// The kernel of a node, decided once per plan.
+OpKind classify(const Node& n, Step* step) {
   static const std::unordered_map<std::string, OpKind> kinds = {
       {"Const", OpKind::kConst},
       {"Placeholder", OpKind::kPlaceholder},
@@ -25,16 +26,33 @@ OpKind classify(const Node& n, kernels::BinaryOp* binary) {
       {"RandomStandardNormal", OpKind::kRandomNormal},
       {"TruncatedNormal", OpKind::kTruncatedNormal},
       {"RandomUniformInt", OpKind::kRandomUniformInt},
+      {"MatMul", OpKind::kMatMul},
+      {"BatchMatMulV2", OpKind::kMatMul},
+      {"Softmax", OpKind::kSoftmax},
+      {"Cast", OpKind::kCast},
   };
   static const std::unordered_map<std::string, kernels::BinaryOp> binaries = {
       {"Add", kernels::BinaryOp::kAdd},     {"AddV2", kernels::BinaryOp::kAdd},
-      {"Sub", kernels::BinaryOp::kSub},     {"Mul", kernels::BinaryOp::kMul},
-      {"RealDiv", kernels::BinaryOp::kDiv},
+      {"BiasAdd", kernels::BinaryOp::kAdd}, {"Sub", kernels::BinaryOp::kSub},
+      {"Mul", kernels::BinaryOp::kMul},     {"RealDiv", kernels::BinaryOp::kDiv},
+  };
+  static const std::unordered_map<std::string, kernels::UnaryOp> unaries = {
+      {"Relu", kernels::UnaryOp::kRelu},
+      {"Sigmoid", kernels::UnaryOp::kSigmoid},
+      {"Tanh", kernels::UnaryOp::kTanh},
   };
   if (auto it = kinds.find(n.type); it != kinds.end()) return it->second;
   if (auto it = binaries.find(n.type); it != binaries.end()) {
-    *binary = it->second;
+    step->binary = it->second;
     return OpKind::kBinary;
+  }
+  if (auto it = unaries.find(n.type); it != unaries.end()) {
+    step->unary = it->second;
+    return OpKind::kUnary;
+  }
+  if (n.type == "Sum" || n.type == "Mean") {
+    step->reduce = n.type == "Sum" ? kernels::ReduceOp::kSum : kernels::ReduceOp::kMean;
+    return OpKind::kReduce;
   }
   throw UnimplementedError("Op type '" + n.type + "' (node '" + n.name +
                            "') has no kernel in this runtime yet");
@@ -192,7 +210,7 @@ Plan SessionImpl::build_plan(const std::vector<TensorRef>& fetches,
     const Node& n = graph->node(node);
     Step step;
     step.node = node;
-    step.kind = classify(n, &step.binary);
+    step.kind = classify(n, &step);
     if (auto f = fusions.random.find(node); f != fusions.random.end()) {
       step.kind = OpKind::kFusedRandom;
       step.random_node = f->second.first;
@@ -412,6 +430,34 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots) {
     case OpKind::kRandomUniformInt:
     case OpKind::kFusedRandom:
       return random(step, slots);
+    case OpKind::kUnary: {
+      const Value& x = read(step, 0, slots);
+      out = Value{allocate(static_cast<std::size_t>(x.shape.num_elements()) * dtype_size(x.dtype)),
+                  x.dtype, x.shape, -1};
+      backend->unary(step.unary, x.dtype, x.data.get(), out.data.get(), x.shape.num_elements());
+      return;
+    }
+    case OpKind::kSoftmax: {
+      const Value& x = read(step, 0, slots);
+      const std::int64_t cols = x.shape.dim(x.shape.rank() - 1);
+      const std::int64_t rows = cols == 0 ? 0 : x.shape.num_elements() / cols;
+      out = Value{allocate(static_cast<std::size_t>(x.shape.num_elements()) * dtype_size(x.dtype)),
+                  x.dtype, x.shape, -1};
+      backend->softmax(x.dtype, x.data.get(), out.data.get(), rows, cols);
+      return;
+    }
+    case OpKind::kCast: {
+      const Value& x = read(step, 0, slots);
+      const DType to = n.outputs[0].dtype;
+      out = Value{allocate(static_cast<std::size_t>(x.shape.num_elements()) * dtype_size(to)), to,
+                  x.shape, -1};
+      backend->cast(x.dtype, to, x.data.get(), out.data.get(), x.shape.num_elements());
+      return;
+    }
+    case OpKind::kMatMul:
+      return matmul(step, slots);
+    case OpKind::kReduce:
+      return reduce(step, slots);
     case OpKind::kBinary: {
       const Value& x = read(step, 0, slots);
       const Value& y = read(step, 1, slots);
@@ -471,7 +517,7 @@ void SessionImpl::random(const Step& step, std::vector<Value>& slots) {
 
   OpKind kind = step.kind;
   if (kind == OpKind::kFusedRandom) {
-    kernels::BinaryOp unused;
+    Step unused;
     kind = classify(n, &unused);
   }
   switch (kind) {
@@ -494,6 +540,106 @@ void SessionImpl::random(const Step& step, std::vector<Value>& slots) {
       return backend->random_int_transform(spec.dtype, out.data.get(), count, minval, maxval);
     }
   }
+}
+
+void SessionImpl::matmul(const Step& step, std::vector<Value>& slots) {
+  const Node& n = graph->node(step.node);
+  const Value& a = read(step, 0, slots);
+  const Value& b = read(step, 1, slots);
+  const bool batched = n.type == "BatchMatMulV2";
+  const bool ta = std::get<bool>(*n.find_attr(batched ? "adj_x" : "transpose_a"));
+  const bool tb = std::get<bool>(*n.find_attr(batched ? "adj_y" : "transpose_b"));
+  const auto& da = a.shape.dims();
+  const auto& db = b.shape.dims();
+  runtime::Backend::MatMulShape s;
+  s.transpose_a = ta;
+  s.transpose_b = tb;
+  s.m = da[da.size() - (ta ? 1 : 2)];
+  s.k = da[da.size() - (ta ? 2 : 1)];
+  const std::int64_t kb = db[db.size() - (tb ? 1 : 2)];
+  s.n = db[db.size() - (tb ? 2 : 1)];
+  if (s.k != kb) {
+    throw InvalidArgumentError("Matrix size-incompatible: In[0]: " + a.shape.to_list_string() +
+                               ", In[1]: " + b.shape.to_list_string() + "\n\t [[{{node " + n.name +
+                               "}}]]");
+  }
+  // Batch dims: equal on both sides, or one side without any (one matrix for all).
+  const std::vector<std::int64_t> batch_a(da.begin(), da.end() - 2);
+  const std::vector<std::int64_t> batch_b(db.begin(), db.end() - 2);
+  auto product = [](const std::vector<std::int64_t>& d) {
+    std::int64_t p = 1;
+    for (std::int64_t x : d)
+      p *= x;
+    return p;
+  };
+  const std::int64_t na = product(batch_a), nb = product(batch_b);
+  if (na != nb && na != 1 && nb != 1) {
+    throw UnimplementedError("BatchMatMul broadcasting of batch shapes " +
+                             Shape(batch_a).to_list_string() + " and " +
+                             Shape(batch_b).to_list_string());
+  }
+  s.batch = std::max(na, nb);
+  s.stride_a = na == 1 ? 0 : s.m * s.k;
+  s.stride_b = nb == 1 ? 0 : s.k * s.n;
+  s.stride_c = s.m * s.n;
+  std::vector<std::int64_t> out_dims = batch_a.size() >= batch_b.size() ? batch_a : batch_b;
+  out_dims.push_back(s.m);
+  out_dims.push_back(s.n);
+  Value& out = slots[static_cast<std::size_t>(step.output)];
+  out = Value{allocate(static_cast<std::size_t>(s.batch * s.m * s.n) * dtype_size(a.dtype)),
+              a.dtype, Shape(std::move(out_dims)), -1};
+  if (s.k == 0) {  // an empty sum: zeros
+    const std::uint64_t zero = 0;
+    backend->fill(out.data.get(), &zero, dtype_size(a.dtype), s.batch * s.m * s.n);
+    return;
+  }
+  backend->matmul(a.dtype, s, a.data.get(), b.data.get(), out.data.get());
+}
+
+void SessionImpl::reduce(const Step& step, std::vector<Value>& slots) {
+  const Node& n = graph->node(step.node);
+  const Value& x = read(step, 0, slots);
+  const HostTensor axes_value = to_host(read(step, 1, slots));
+  const bool keepdims = std::get<bool>(*n.find_attr("keep_dims"));
+  const int rank = x.shape.rank();
+  if (rank > kernels::kMaxRank)
+    throw UnimplementedError("reductions of rank > 8 (node " + n.name + ")");
+  std::vector<bool> reduced(static_cast<std::size_t>(rank), false);
+  for (std::int64_t i = 0; i < axes_value.num_elements(); ++i) {
+    const auto a = static_cast<int>(axes_value.element_as_double(i));
+    if (a < -rank || a >= rank) {
+      throw InvalidArgumentError("Invalid reduction dimension (" + std::to_string(a) +
+                                 " for input with " + std::to_string(rank) + " dimension(s)");
+    }
+    reduced[static_cast<std::size_t>(a < 0 ? a + rank : a)] = true;
+  }
+  kernels::Reduction red;
+  std::vector<std::int64_t> out_dims;
+  std::int64_t stride = 1;
+  std::vector<std::int64_t> strides(static_cast<std::size_t>(rank));
+  for (int d = rank - 1; d >= 0; --d) {
+    strides[static_cast<std::size_t>(d)] = stride;
+    stride *= x.shape.dim(d);
+  }
+  for (int d = 0; d < rank; ++d) {
+    const auto i = static_cast<std::size_t>(d);
+    if (reduced[i]) {
+      red.reduced_dims[red.reduced_rank] = x.shape.dim(d);
+      red.reduced_strides[red.reduced_rank++] = strides[i];
+      red.reduced_count *= x.shape.dim(d);
+      if (keepdims) out_dims.push_back(1);
+    } else {
+      red.kept_dims[red.kept_rank] = x.shape.dim(d);
+      red.kept_strides[red.kept_rank++] = strides[i];
+      out_dims.push_back(x.shape.dim(d));
+    }
+  }
+  Shape out_shape(std::move(out_dims));
+  const std::int64_t count = out_shape.num_elements();
+  Value& out = slots[static_cast<std::size_t>(step.output)];
+  out = Value{allocate(static_cast<std::size_t>(count) * dtype_size(x.dtype)), x.dtype,
+              std::move(out_shape), -1};
+  backend->reduce(step.reduce, x.dtype, red, x.data.get(), out.data.get(), count);
 }
 
 }  // namespace varscope::detail

@@ -26,9 +26,10 @@ DeviceKind choose_device(const SessionOptions& options) {
 
 SessionImpl::SessionImpl(std::shared_ptr<GraphImpl> g, const SessionOptions& options)
     : graph(std::move(g)) {
-  backend = choose_device(options) == DeviceKind::kCuda
-                ? runtime::make_cuda_backend(options.cuda_device, options.stream)
-                : runtime::make_cpu_backend();
+  backend =
+      choose_device(options) == DeviceKind::kCuda
+          ? runtime::make_cuda_backend(options.cuda_device, options.stream, options.allow_tf32)
+          : runtime::make_cpu_backend();
 }
 
 }  // namespace detail

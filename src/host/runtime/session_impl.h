@@ -40,12 +40,19 @@ enum class OpKind {
   kRandomUniformInt,
   kBinary,
   kFusedRandom,  // a random op with the Mul/Add (and Sub) that scale it, in one pass
+  kMatMul,
+  kUnary,
+  kSoftmax,
+  kReduce,
+  kCast,
 };
 
 struct Step {
   int node = -1;
   OpKind kind = OpKind::kNoOp;
   kernels::BinaryOp binary = kernels::BinaryOp::kAdd;
+  kernels::UnaryOp unary = kernels::UnaryOp::kRelu;
+  kernels::ReduceOp reduce = kernels::ReduceOp::kSum;
   std::vector<int> inputs;  // slot of each data input
   int output = -1;          // slot of output 0; output i is output + i
 
@@ -95,6 +102,8 @@ class SessionImpl {
   const Value& read(const Step& step, std::size_t input, std::vector<Value>& slots) const;
   HostTensor to_host(const Value& v);
   void random(const Step& step, std::vector<Value>& slots);
+  void matmul(const Step& step, std::vector<Value>& slots);
+  void reduce(const Step& step, std::vector<Value>& slots);
 
   std::unordered_map<int, Value> constants_;
   std::unordered_map<int, std::uint64_t> rng_offsets_;

@@ -1,11 +1,14 @@
 // The CPU backend: host memory, the kernels' functors in loops over both cores, cuRAND's
 // host generator for the random words (the same Philox stream as the device generator).
+#include <cblas.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <new>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "host/runtime/backend.h"
@@ -92,6 +95,23 @@ void binary_all(kernels::BinaryOp op,
   });
 }
 
+// Calls f(static_cast<T*>(nullptr)) with T the C++ type of a numeric dtype.
+template <typename F>
+void dispatch_numeric(DType dtype, F&& f) {
+  switch (dtype) {
+    case DType::kFloat32:
+      return f(static_cast<float*>(nullptr));
+    case DType::kFloat64:
+      return f(static_cast<double*>(nullptr));
+    case DType::kInt32:
+      return f(static_cast<std::int32_t*>(nullptr));
+    case DType::kInt64:
+      return f(static_cast<std::int64_t*>(nullptr));
+    default:
+      throw UnimplementedError("ops on " + std::string(dtype_name(dtype)));
+  }
+}
+
 class CpuBackend final : public Backend {
  public:
   CpuBackend() {
@@ -104,7 +124,7 @@ class CpuBackend final : public Backend {
   DeviceKind kind() const override { return DeviceKind::kCpu; }
   std::string description() const override {
     return "CPU (" + std::to_string(std::max(1u, std::thread::hardware_concurrency())) +
-           " threads, cuRAND host generator)";
+           " threads, OpenBLAS, cuRAND host generator)";
   }
 
   void* allocate(std::size_t bytes) override {
@@ -204,6 +224,92 @@ class CpuBackend final : public Backend {
         return binary_all<std::int64_t>(op, bc, x, y, out, count);
       default:
         throw UnimplementedError("elementwise ops on " + std::string(dtype_name(dtype)));
+    }
+  }
+
+  void unary(
+      kernels::UnaryOp op, DType dtype, const void* x, void* out, std::int64_t count) override {
+    auto run = [&](auto* typed_out, const auto* typed_x) {
+      parallel_for(count, [&](std::int64_t b, std::int64_t e) {
+        for (std::int64_t i = b; i < e; ++i)
+          typed_out[i] = kernels::apply(op, typed_x[i]);
+      });
+    };
+    if (dtype == DType::kFloat32)
+      return run(static_cast<float*>(out), static_cast<const float*>(x));
+    if (dtype == DType::kFloat64)
+      return run(static_cast<double*>(out), static_cast<const double*>(x));
+    throw UnimplementedError("unary ops on " + std::string(dtype_name(dtype)));
+  }
+
+  void cast(DType from, DType to, const void* x, void* out, std::int64_t count) override {
+    dispatch_numeric(from, [&](auto* src_tag) {
+      using From = std::remove_pointer_t<decltype(src_tag)>;
+      dispatch_numeric(to, [&](auto* dst_tag) {
+        using To = std::remove_pointer_t<decltype(dst_tag)>;
+        const From* src = static_cast<const From*>(x);
+        To* dst = static_cast<To*>(out);
+        parallel_for(count, [&](std::int64_t b, std::int64_t e) {
+          for (std::int64_t i = b; i < e; ++i)
+            dst[i] = kernels::cast_value<From, To>(src[i]);
+        });
+      });
+    });
+  }
+
+  void reduce(kernels::ReduceOp op,
+              DType dtype,
+              const kernels::Reduction& red,
+              const void* x,
+              void* out,
+              std::int64_t out_count) override {
+    dispatch_numeric(dtype, [&](auto* tag) {
+      using T = std::remove_pointer_t<decltype(tag)>;
+      parallel_for(out_count, [&](std::int64_t b, std::int64_t e) {
+        for (std::int64_t i = b; i < e; ++i) {
+          kernels::reduce_element(op, red, static_cast<const T*>(x), static_cast<T*>(out), i);
+        }
+      });
+    });
+  }
+
+  void softmax(
+      DType dtype, const void* x, void* out, std::int64_t rows, std::int64_t cols) override {
+    auto run = [&](const auto* typed_x, auto* typed_out) {
+      parallel_for(rows, [&](std::int64_t b, std::int64_t e) {
+        for (std::int64_t r = b; r < e; ++r)
+          kernels::softmax_row(typed_x, typed_out, r, cols);
+      });
+    };
+    if (dtype == DType::kFloat32)
+      return run(static_cast<const float*>(x), static_cast<float*>(out));
+    if (dtype == DType::kFloat64)
+      return run(static_cast<const double*>(x), static_cast<double*>(out));
+    throw UnimplementedError("softmax on " + std::string(dtype_name(dtype)));
+  }
+
+  void matmul(DType dtype, const MatMulShape& s, const void* a, const void* b, void* c) override {
+    if (s.m == 0 || s.n == 0) return;
+    const auto ta = s.transpose_a ? CblasTrans : CblasNoTrans;
+    const auto tb = s.transpose_b ? CblasTrans : CblasNoTrans;
+    const auto lda = static_cast<blasint>(s.transpose_a ? s.m : s.k);
+    const auto ldb = static_cast<blasint>(s.transpose_b ? s.k : s.n);
+    const auto m = static_cast<blasint>(s.m), n = static_cast<blasint>(s.n),
+               k = static_cast<blasint>(s.k);
+    for (std::int64_t i = 0; i < s.batch; ++i) {
+      if (dtype == DType::kFloat32) {
+        cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f,
+                    static_cast<const float*>(a) + i * s.stride_a, lda,
+                    static_cast<const float*>(b) + i * s.stride_b, ldb, 0.0f,
+                    static_cast<float*>(c) + i * s.stride_c, n);
+      } else if (dtype == DType::kFloat64) {
+        cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0,
+                    static_cast<const double*>(a) + i * s.stride_a, lda,
+                    static_cast<const double*>(b) + i * s.stride_b, ldb, 0.0,
+                    static_cast<double*>(c) + i * s.stride_c, n);
+      } else {
+        throw UnimplementedError("MatMul on " + std::string(dtype_name(dtype)));
+      }
     }
   }
 

@@ -2,6 +2,7 @@
 // stream-ordered pool (cudaMallocAsync) whose release threshold is raised so steady-state
 // runs never return memory to the driver; cuRAND's device Philox generator for the words;
 // the kernels of src/kernels for the math.
+#include <cublas_v2.h>
 #include <curand.h>
 
 #include <cstdint>
@@ -15,13 +16,20 @@
 namespace varscope::runtime {
 namespace {
 
+void check_cublas(cublasStatus_t status, const char* call) {
+  if (status != CUBLAS_STATUS_SUCCESS) {
+    throw InternalError(std::string(call) + " failed: " + cublasGetStatusName(status) + " (" +
+                        cublasGetStatusString(status) + ")");
+  }
+}
+
 void check_launch(int err, const char* kernel) {
   check_cuda(static_cast<cudaError_t>(err), kernel);
 }
 
 class CudaBackend final : public Backend {
  public:
-  CudaBackend(int device, void* stream) : device_(device) {
+  CudaBackend(int device, void* stream, bool allow_tf32) : device_(device) {
     int count = 0;
     cudaError_t err = cudaGetDeviceCount(&count);
     if (err != cudaSuccess) {
@@ -51,12 +59,19 @@ class CudaBackend final : public Backend {
                  "curandCreateGenerator");
     configure_philox(gen_);
     check_curand(curandSetStream(gen_, stream_), "curandSetStream");
+    check_cublas(cublasCreate(&blas_), "cublasCreate");
+    check_cublas(cublasSetStream(blas_, stream_), "cublasSetStream");
+    // TF32 only when asked: by default float32 matmuls keep float32 precision.
+    check_cublas(
+        cublasSetMathMode(blas_, allow_tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH),
+        "cublasSetMathMode");
   }
 
   ~CudaBackend() override {
     // Destructors never throw; after a sticky error the calls below fail harmlessly.
     cudaSetDevice(device_);
     if (gen_) curandDestroyGenerator(gen_);
+    if (blas_) cublasDestroy(blas_);
     cudaStreamSynchronize(stream_);
     if (owns_stream_) cudaStreamDestroy(stream_);
   }
@@ -141,6 +156,54 @@ class CudaBackend final : public Backend {
     check_launch(kernels::launch_binary(op, dtype, bc, x, y, out, count, stream_), "binary_kernel");
   }
 
+  void unary(
+      kernels::UnaryOp op, DType dtype, const void* x, void* out, std::int64_t count) override {
+    check_launch(kernels::launch_unary(op, dtype, x, out, count, stream_), "unary_kernel");
+  }
+  void cast(DType from, DType to, const void* x, void* out, std::int64_t count) override {
+    check_launch(kernels::launch_cast(from, to, x, out, count, stream_), "cast_kernel");
+  }
+  void reduce(kernels::ReduceOp op,
+              DType dtype,
+              const kernels::Reduction& red,
+              const void* x,
+              void* out,
+              std::int64_t out_count) override {
+    check_launch(kernels::launch_reduce(op, dtype, red, x, out, out_count, stream_),
+                 "reduce_kernel");
+  }
+  void softmax(
+      DType dtype, const void* x, void* out, std::int64_t rows, std::int64_t cols) override {
+    check_launch(kernels::launch_softmax(dtype, x, out, rows, cols, stream_), "softmax_kernel");
+  }
+
+  // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: swap the operands.
+  void matmul(DType dtype, const MatMulShape& s, const void* a, const void* b, void* c) override {
+    if (s.m == 0 || s.n == 0) return;
+    const cublasOperation_t ta = s.transpose_a ? CUBLAS_OP_T : CUBLAS_OP_N;
+    const cublasOperation_t tb = s.transpose_b ? CUBLAS_OP_T : CUBLAS_OP_N;
+    const int m = static_cast<int>(s.m), n = static_cast<int>(s.n), k = static_cast<int>(s.k);
+    const int lda = static_cast<int>(s.transpose_a ? s.m : s.k);
+    const int ldb = static_cast<int>(s.transpose_b ? s.k : s.n);
+    if (dtype == DType::kFloat32) {
+      const float one = 1.0f, zero = 0.0f;
+      check_cublas(cublasSgemmStridedBatched(
+                       blas_, tb, ta, n, m, k, &one, static_cast<const float*>(b), ldb, s.stride_b,
+                       static_cast<const float*>(a), lda, s.stride_a, &zero, static_cast<float*>(c),
+                       n, s.stride_c, static_cast<int>(s.batch)),
+                   "cublasSgemmStridedBatched");
+    } else if (dtype == DType::kFloat64) {
+      const double one = 1.0, zero = 0.0;
+      check_cublas(cublasDgemmStridedBatched(
+                       blas_, tb, ta, n, m, k, &one, static_cast<const double*>(b), ldb, s.stride_b,
+                       static_cast<const double*>(a), lda, s.stride_a, &zero,
+                       static_cast<double*>(c), n, s.stride_c, static_cast<int>(s.batch)),
+                   "cublasDgemmStridedBatched");
+    } else {
+      throw UnimplementedError("MatMul on " + std::string(dtype_name(dtype)));
+    }
+  }
+
   void synchronize() override {
     check_cuda(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
   }
@@ -152,12 +215,13 @@ class CudaBackend final : public Backend {
   bool owns_stream_ = false;
   curandGenerator_t gen_ = nullptr;
   std::mutex gen_mu_;
+  cublasHandle_t blas_ = nullptr;
 };
 
 }  // namespace
 
-std::unique_ptr<Backend> make_cuda_backend(int device, void* stream) {
-  return std::make_unique<CudaBackend>(device, stream);
+std::unique_ptr<Backend> make_cuda_backend(int device, void* stream, bool allow_tf32) {
+  return std::make_unique<CudaBackend>(device, stream, allow_tf32);
 }
 
 }  // namespace varscope::runtime

@@ -23,7 +23,7 @@ CudaDeviceInfo cuda_device_info(int) {
 
 namespace varscope::runtime {
 
-std::unique_ptr<Backend> make_cuda_backend(int, void*) {
+std::unique_ptr<Backend> make_cuda_backend(int, void*, bool) {
   throw UnavailableError("CUDA was requested but varscope was built without its CUDA backend");
 }
 

@@ -1,0 +1,52 @@
+// Elementwise unary ops and casts. These use the platform's exp/tanh, which differ in the
+// last bits between host and device: results match across backends to a tolerance, not
+// bitwise (only the random initializers promise bit parity).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "kernels/hd.h"
+
+namespace varscope::kernels {
+
+enum class UnaryOp : int { kRelu, kSigmoid, kTanh };
+
+// The platform's exp and tanh: CUDA's overloads on the device, std:: on the host.
+template <typename T>
+VS_HD inline T platform_exp(T x) {
+#if defined(__CUDA_ARCH__)
+  return exp(x);
+#else
+  return std::exp(x);
+#endif
+}
+
+template <typename T>
+VS_HD inline T platform_tanh(T x) {
+#if defined(__CUDA_ARCH__)
+  return tanh(x);
+#else
+  return std::tanh(x);
+#endif
+}
+
+template <typename T>
+VS_HD inline T apply(UnaryOp op, T x) {
+  switch (op) {
+    case UnaryOp::kRelu:
+      return x > T(0) ? x : T(0);
+    case UnaryOp::kSigmoid:
+      return T(1) / (T(1) + platform_exp(-x));
+    case UnaryOp::kTanh:
+      return platform_tanh(x);
+  }
+  return x;
+}
+
+template <typename From, typename To>
+VS_HD inline To cast_value(From v) {
+  return static_cast<To>(v);
+}
+
+}  // namespace varscope::kernels
