@@ -9,6 +9,7 @@
 #include <new>
 #include <thread>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 #include "host/runtime/backend.h"
@@ -18,11 +19,16 @@ namespace varscope::runtime {
 namespace {
 
 // Splits [0, n) over the cores when there is enough work to pay for a thread.
+// hardware_concurrency() reads /sys on every call (microseconds): ask once.
+std::int64_t cores() {
+  static const std::int64_t n = std::max(1u, std::thread::hardware_concurrency());
+  return n;
+}
+
 template <typename F>
 void parallel_for(std::int64_t n, F&& body) {
   constexpr std::int64_t kMinPerThread = 1 << 15;
-  const std::int64_t threads =
-      std::min<std::int64_t>(std::max(1u, std::thread::hardware_concurrency()), n / kMinPerThread);
+  const std::int64_t threads = std::min<std::int64_t>(cores(), n / kMinPerThread);
   if (threads <= 1) {
     body(std::int64_t{0}, n);
     return;
@@ -119,24 +125,56 @@ class CpuBackend final : public Backend {
                  "curandCreateGeneratorHost");
     configure_philox(gen_);
   }
-  ~CpuBackend() override { curandDestroyGenerator(gen_); }
+  ~CpuBackend() override {
+    curandDestroyGenerator(gen_);
+    for (auto& [size, blocks] : cache_) {
+      for (void* p : blocks)
+        std::free(p);
+    }
+  }
 
   DeviceKind kind() const override { return DeviceKind::kCpu; }
   std::string description() const override {
-    return "CPU (" + std::to_string(std::max(1u, std::thread::hardware_concurrency())) +
-           " threads, OpenBLAS, cuRAND host generator)";
+    return "CPU (" + std::to_string(cores()) + " threads, OpenBLAS, cuRAND host generator)";
   }
 
+  // Freed blocks are kept by size and handed out again: steady-state runs allocate the
+  // same sizes, and fresh pages cost a page fault each (first touch).
   void* allocate(std::size_t bytes) override {
-    // 64-byte alignment, like the device allocator's 256; never a null for zero bytes.
-    void* p = std::aligned_alloc(64, ((bytes + 63) / 64) * 64 + 64);
+    const std::size_t size = ((bytes + 63) / 64) * 64 + 64;
+    {
+      std::lock_guard<std::mutex> lock(cache_mu_);
+      auto it = cache_.find(size);
+      if (it != cache_.end() && !it->second.empty()) {
+        void* p = it->second.back();
+        it->second.pop_back();
+        cached_bytes_ -= size;
+        sizes_[p] = size;
+        return p;
+      }
+    }
+    void* p = std::aligned_alloc(64, size);
     if (p == nullptr) {
       throw ResourceExhaustedError("OOM when allocating " + std::to_string(bytes) +
                                    " bytes of host memory");
     }
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    sizes_[p] = size;
     return p;
   }
-  void deallocate(void* ptr) noexcept override { std::free(ptr); }
+  void deallocate(void* ptr) noexcept override {
+    if (ptr == nullptr) return;
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = sizes_.find(ptr);
+    const std::size_t size = it->second;
+    sizes_.erase(it);
+    if (cached_bytes_ + size > kMaxCachedBytes) {
+      std::free(ptr);
+      return;
+    }
+    cache_[size].push_back(ptr);
+    cached_bytes_ += size;
+  }
 
   void copy_from_host(void* dst, const void* src, std::size_t bytes) override {
     if (bytes) std::memcpy(dst, src, bytes);
@@ -318,6 +356,12 @@ class CpuBackend final : public Backend {
  private:
   curandGenerator_t gen_ = nullptr;
   std::mutex gen_mu_;
+
+  static constexpr std::size_t kMaxCachedBytes = std::size_t{1} << 30;
+  std::mutex cache_mu_;
+  std::unordered_map<std::size_t, std::vector<void*>> cache_;  // free blocks by size
+  std::unordered_map<void*, std::size_t> sizes_;               // live blocks
+  std::size_t cached_bytes_ = 0;
 };
 
 }  // namespace
