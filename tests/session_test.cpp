@@ -327,7 +327,6 @@ TEST_P(SessionAliasing, EachSessionOwnsItsOwnStorage) {
 
 VARSCOPE_INSTANTIATE_ON_BACKENDS(SessionRun);
 VARSCOPE_INSTANTIATE_ON_BACKENDS(SessionInit);
-VARSCOPE_INSTANTIATE_ON_BACKENDS(SessionAliasing);
 
 // ---- lifetimes and memory ----
 
@@ -398,3 +397,24 @@ TEST_P(SessionFusion, FusedInitializersGiveTheBitsOfTheUnfusedOps) {
 }
 
 VARSCOPE_INSTANTIATE_ON_BACKENDS(SessionFusion);
+
+TEST_P(SessionAliasing, LoadVariableWritesTheSharedStorageOrRejectsAndChangesNothing) {
+  vs::Graph g;
+  vs::Variable v =
+      g.get_variable("v", {.shape = vs::Shape{3}, .initializer = vs::zeros_initializer()});
+  vs::Session sess(g, options());
+  EXPECT_FALSE(sess.is_initialized(v));
+  EXPECT_EQ(error_of<vs::InvalidArgumentError>([&] {
+              sess.load_variable(v, vs::HostTensor(std::vector<float>{1, 2}));
+            }),
+            "Cannot load a value of dtype float32 and shape (2,) into variable v of dtype float32 "
+            "and shape (3,)");
+  EXPECT_THROW(sess.load_variable(v, vs::HostTensor(std::vector<double>{1, 2, 3})),
+               vs::InvalidArgumentError);
+  EXPECT_FALSE(sess.is_initialized(v));
+  sess.load_variable(v, vs::HostTensor(std::vector<float>{4, 5, 6}));
+  EXPECT_TRUE(sess.is_initialized(v));
+  EXPECT_EQ(values(sess.run(v)), (std::vector<float>{4, 5, 6}));
+}
+
+VARSCOPE_INSTANTIATE_ON_BACKENDS(SessionAliasing);

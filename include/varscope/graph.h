@@ -100,6 +100,9 @@ class Graph {
   Operation get_operation_by_name(std::string_view name) const;  // vs::NotFoundError
   Tensor get_tensor_by_name(std::string_view name) const;        // "op:0"; vs::NotFoundError
 
+  // Graphviz DOT of the graph, one cluster per name scope (TensorBoard's grouping).
+  std::string to_dot() const;
+
   bool operator==(const Graph& o) const { return impl_ == o.impl_; }
 
  private:

@@ -57,6 +57,11 @@ class Session {
       const std::optional<std::vector<Variable>>& variables = std::nullopt);
   bool is_initialized(const Variable& variable);
 
+  // Writes a host value into the variable's storage and marks it initialized (what a
+  // checkpoint restore does). The value must have the variable's dtype and shape, else
+  // vs::InvalidArgumentError and nothing changes.
+  void load_variable(const Variable& variable, const HostTensor& value);
+
   // Where the variable lives: a device pointer on CUDA, a host pointer on the CPU backend.
   // Every handle of one variable gives the same pointer.
   void* data_ptr(const Variable& variable);

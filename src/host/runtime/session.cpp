@@ -121,6 +121,21 @@ bool Session::is_initialized(const Variable& variable) {
          impl_->variables[static_cast<std::size_t>(id)].initialized;
 }
 
+void Session::load_variable(const Variable& variable, const HostTensor& value) {
+  const int id = checked_variable(*impl_, variable);
+  const detail::VariableRecord& rec = impl_->graph->variables.at(static_cast<std::size_t>(id));
+  if (value.dtype() != rec.dtype || value.shape() != rec.shape) {
+    throw InvalidArgumentError(
+        "Cannot load a value of dtype " + std::string(dtype_name(value.dtype())) + " and shape " +
+        value.shape().to_string() + " into variable " + variable.op_name() + " of dtype " +
+        std::string(dtype_name(rec.dtype)) + " and shape " + rec.shape.to_string());
+  }
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  detail::VariableStorage& s = impl_->storage(id);
+  impl_->backend->copy_from_host(s.data.get(), value.raw_data(), value.nbytes());
+  s.initialized = true;
+}
+
 void* Session::data_ptr(const Variable& variable) {
   const int id = checked_variable(*impl_, variable);
   std::lock_guard<std::mutex> lock(impl_->mu);
