@@ -8,12 +8,14 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench_common.h"
+
 namespace vs = varscope;
 
 namespace {
 
-constexpr int kOuter = 100;     // scopes "block_i"
-constexpr int kInner = 10;      // scopes "block_i/layer_j"
+const int kOuter = bench::smoke() ? 2 : 100;  // scopes "block_i"
+constexpr int kInner = 10;                    // scopes "block_i/layer_j"
 constexpr int kPerScope = 100;  // variables "w_k" per inner scope: 100 * 10 * 100 = 100k
 
 std::vector<std::string> variable_names() {
@@ -40,7 +42,7 @@ void build_store(vs::Graph& g, bool glorot) {
   }
 }
 
-void BM_CreateVariables(benchmark::State& state) {
+void BM_Cpu_CreateVariables_Ours(benchmark::State& state) {
   const bool glorot = state.range(0) != 0;
   for (auto _ : state) {
     vs::Graph g;
@@ -51,14 +53,14 @@ void BM_CreateVariables(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
   state.SetLabel(glorot ? "glorot_uniform (10 ops/variable)" : "zeros (4 ops/variable)");
 }
-BENCHMARK(BM_CreateVariables)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Cpu_CreateVariables_Ours)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 // get_variable with reuse inside one scope, with 100k variables in the store.
-void BM_ReuseLookup(benchmark::State& state) {
+void BM_Cpu_ReuseLookup_Ours(benchmark::State& state) {
   vs::Graph g;
   build_store(g, false);
   const auto names = variable_names();
-  auto outer = g.variable_scope("block_42");
+  auto outer = g.variable_scope("block_" + std::to_string(kOuter / 2));
   auto inner = g.variable_scope("layer_7", {.reuse = vs::Reuse::kTrue});
   std::size_t i = 0;
   for (auto _ : state) {
@@ -67,10 +69,10 @@ void BM_ReuseLookup(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_ReuseLookup);
+BENCHMARK(BM_Cpu_ReuseLookup_Ours);
 
 // Baseline: a hash-map find on the same full names.
-void BM_ReuseLookupBaseline_UnorderedMap(benchmark::State& state) {
+void BM_Cpu_ReuseLookup_Baseline_UnorderedMap(benchmark::State& state) {
   std::unordered_map<std::string, int> store;
   int id = 0;
   for (int i = 0; i < kOuter; ++i)
@@ -80,7 +82,7 @@ void BM_ReuseLookupBaseline_UnorderedMap(benchmark::State& state) {
                           std::to_string(k),
                       id++);
   const auto names = variable_names();
-  const std::string prefix = "block_42/layer_7";
+  const std::string prefix = "block_" + std::to_string(kOuter / 2) + "/layer_7";
   std::size_t i = 0;
   for (auto _ : state) {
     // get_variable must build the full name from the scope too.
@@ -89,22 +91,21 @@ void BM_ReuseLookupBaseline_UnorderedMap(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_ReuseLookupBaseline_UnorderedMap);
+BENCHMARK(BM_Cpu_ReuseLookup_Baseline_UnorderedMap);
 
 // Enter and exit a reuse variable scope (a name scope is uniquified each time) and look
 // one variable up: the cost of the TF1 sharing idiom.
-void BM_ScopeEnterLookupExit(benchmark::State& state) {
+void BM_Cpu_ScopeEnterLookupExit_Ours(benchmark::State& state) {
   vs::Graph g;
   build_store(g, false);
   for (auto _ : state) {
-    auto outer = g.variable_scope("block_42", {.reuse = vs::Reuse::kTrue});
+    auto outer =
+        g.variable_scope("block_" + std::to_string(kOuter / 2), {.reuse = vs::Reuse::kTrue});
     auto inner = g.variable_scope("layer_7");
     benchmark::DoNotOptimize(g.get_variable("w_3"));
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_ScopeEnterLookupExit);
+BENCHMARK(BM_Cpu_ScopeEnterLookupExit_Ours);
 
 }  // namespace
-
-BENCHMARK_MAIN();

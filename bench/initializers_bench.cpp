@@ -13,11 +13,13 @@
 #include <memory>
 #include <vector>
 
+#include "bench_common.h"
+
 namespace vs = varscope;
 
 namespace {
 
-constexpr std::int64_t kElements = 1 << 24;  // 64 MiB of float32
+const std::int64_t kElements = bench::smoke() ? 1 << 12 : 1 << 24;  // 64 MiB of float32
 
 void check(bool ok, benchmark::State& state, const char* what) {
   if (!ok) state.SkipWithError(what);
@@ -25,7 +27,7 @@ void check(bool ok, benchmark::State& state, const char* what) {
 
 // ---- CPU ----
 
-void BM_Cpu_RandomNormalInit(benchmark::State& state) {
+void BM_Cpu_RandomNormal_Ours(benchmark::State& state) {
   vs::Graph g;
   g.set_random_seed(1);
   vs::Variable v = g.get_variable(
@@ -37,9 +39,9 @@ void BM_Cpu_RandomNormalInit(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kElements);
   state.SetBytesProcessed(state.iterations() * kElements * 4);
 }
-BENCHMARK(BM_Cpu_RandomNormalInit)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Cpu_RandomNormal_Ours)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-void BM_Cpu_Baseline_CurandHostGenerateNormal(benchmark::State& state) {
+void BM_Cpu_RandomNormal_Baseline_curandHostGenerateNormal(benchmark::State& state) {
   curandGenerator_t gen;
   if (curandCreateGeneratorHost(&gen, CURAND_RNG_PSEUDO_PHILOX4_32_10) != CURAND_STATUS_SUCCESS) {
     state.SkipWithError("curandCreateGeneratorHost failed");
@@ -55,9 +57,11 @@ void BM_Cpu_Baseline_CurandHostGenerateNormal(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kElements);
   state.SetBytesProcessed(state.iterations() * kElements * 4);
 }
-BENCHMARK(BM_Cpu_Baseline_CurandHostGenerateNormal)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Cpu_RandomNormal_Baseline_curandHostGenerateNormal)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
-void BM_Cpu_FillInit(benchmark::State& state) {
+void BM_Cpu_Fill_Ours(benchmark::State& state) {
   vs::Graph g;
   vs::Variable v =
       g.get_variable("v", {.shape = vs::Shape{kElements}, .initializer = vs::ones_initializer()});
@@ -67,9 +71,9 @@ void BM_Cpu_FillInit(benchmark::State& state) {
     sess.run(init);
   state.SetBytesProcessed(state.iterations() * kElements * 4);
 }
-BENCHMARK(BM_Cpu_FillInit)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Cpu_Fill_Ours)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-void BM_Cpu_Baseline_StdFill(benchmark::State& state) {
+void BM_Cpu_Fill_Baseline_StdFill(benchmark::State& state) {
   std::vector<float> out(kElements);
   for (auto _ : state) {
     std::fill(out.begin(), out.end(), 1.0f);
@@ -77,7 +81,7 @@ void BM_Cpu_Baseline_StdFill(benchmark::State& state) {
   }
   state.SetBytesProcessed(state.iterations() * kElements * 4);
 }
-BENCHMARK(BM_Cpu_Baseline_StdFill)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Cpu_Fill_Baseline_StdFill)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // ---- GPU ----
 
@@ -125,7 +129,7 @@ void time_session_op(benchmark::State& state, vs::Graph& g, const vs::Operation&
   cudaStreamDestroy(stream);
 }
 
-void BM_Gpu_FillInit(benchmark::State& state) {
+void BM_Gpu_Fill_Ours(benchmark::State& state) {
   if (!have_gpu(state)) return;
   vs::Graph g;
   vs::Variable v =
@@ -133,13 +137,13 @@ void BM_Gpu_FillInit(benchmark::State& state) {
   time_session_op(state, g, v.initializer());
   state.SetBytesProcessed(state.iterations() * kElements * 4);
 }
-BENCHMARK(BM_Gpu_FillInit)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Gpu_Fill_Ours)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 // The driver's cuMemsetD32Async, looked up through the runtime so that this binary does
 // not need libcuda on machines without a driver.
 using MemsetD32Async = CUresult (*)(CUdeviceptr, unsigned int, size_t, CUstream);
 
-void BM_Gpu_Baseline_cudaMemsetD32Async(benchmark::State& state) {
+void BM_Gpu_Fill_Baseline_cuMemsetD32Async(benchmark::State& state) {
   if (!have_gpu(state)) return;
   void* entry = nullptr;
   cudaDriverEntryPointQueryResult found{};
@@ -165,9 +169,9 @@ void BM_Gpu_Baseline_cudaMemsetD32Async(benchmark::State& state) {
   cudaStreamDestroy(stream);
   state.SetBytesProcessed(state.iterations() * kElements * 4);
 }
-BENCHMARK(BM_Gpu_Baseline_cudaMemsetD32Async)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Gpu_Fill_Baseline_cuMemsetD32Async)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
-void BM_Gpu_Baseline_DeviceToDeviceCopy(benchmark::State& state) {
+void BM_Gpu_Fill_Baseline_DeviceToDeviceCopy(benchmark::State& state) {
   if (!have_gpu(state)) return;
   cudaStream_t stream;
   cudaStreamCreate(&stream);
@@ -186,9 +190,9 @@ void BM_Gpu_Baseline_DeviceToDeviceCopy(benchmark::State& state) {
   cudaStreamDestroy(stream);
   state.SetBytesProcessed(state.iterations() * kElements * 8);  // read + write
 }
-BENCHMARK(BM_Gpu_Baseline_DeviceToDeviceCopy)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Gpu_Fill_Baseline_DeviceToDeviceCopy)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
-void BM_Gpu_RandomNormalInit(benchmark::State& state) {
+void BM_Gpu_RandomNormal_Ours(benchmark::State& state) {
   if (!have_gpu(state)) return;
   vs::Graph g;
   g.set_random_seed(1);
@@ -198,9 +202,9 @@ void BM_Gpu_RandomNormalInit(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kElements);
   state.SetBytesProcessed(state.iterations() * kElements * 4);
 }
-BENCHMARK(BM_Gpu_RandomNormalInit)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Gpu_RandomNormal_Ours)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
-void BM_Gpu_Baseline_curandGenerateNormal(benchmark::State& state) {
+void BM_Gpu_RandomNormal_Baseline_curandGenerateNormal(benchmark::State& state) {
   if (!have_gpu(state)) return;
   cudaStream_t stream;
   cudaStreamCreate(&stream);
@@ -223,8 +227,8 @@ void BM_Gpu_Baseline_curandGenerateNormal(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kElements);
   state.SetBytesProcessed(state.iterations() * kElements * 4);
 }
-BENCHMARK(BM_Gpu_Baseline_curandGenerateNormal)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Gpu_RandomNormal_Baseline_curandGenerateNormal)
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
-
-BENCHMARK_MAIN();

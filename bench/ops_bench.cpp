@@ -35,7 +35,7 @@ void set_flops(benchmark::State& state, std::int64_t n) {
 
 // ---- CPU matmul ----
 
-void BM_Cpu_MatMul_Session(benchmark::State& state) {
+void BM_Cpu_MatMul_Ours(benchmark::State& state) {
   const std::int64_t n = state.range(0);
   vs::Graph g;
   vs::Tensor a = vs::constant(g, vs::HostTensor(random_values(n * n, 1), vs::Shape{n, n}));
@@ -47,7 +47,7 @@ void BM_Cpu_MatMul_Session(benchmark::State& state) {
     sess.run(mm);
   set_flops(state, n);
 }
-BENCHMARK(BM_Cpu_MatMul_Session)
+BENCHMARK(BM_Cpu_MatMul_Ours)
     ->Arg(256)
     ->Arg(512)
     ->Arg(1024)
@@ -143,22 +143,22 @@ void handwritten_overhead(benchmark::State& state, vs::DeviceKind device) {
       kOps, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
-void BM_Cpu_SessionRun_10Ops(benchmark::State& state) {
+void BM_Cpu_SessionRun10_Ours(benchmark::State& state) {
   session_overhead(state, vs::DeviceKind::kCpu);
 }
-void BM_Cpu_Baseline_HandWritten_10Ops(benchmark::State& state) {
+void BM_Cpu_SessionRun10_Baseline_HandWritten(benchmark::State& state) {
   handwritten_overhead(state, vs::DeviceKind::kCpu);
 }
-void BM_Gpu_SessionRun_10Ops(benchmark::State& state) {
+void BM_Gpu_SessionRun10_Ours(benchmark::State& state) {
   session_overhead(state, vs::DeviceKind::kCuda);
 }
-void BM_Gpu_Baseline_HandWritten_10Ops(benchmark::State& state) {
+void BM_Gpu_SessionRun10_Baseline_HandWritten(benchmark::State& state) {
   handwritten_overhead(state, vs::DeviceKind::kCuda);
 }
-BENCHMARK(BM_Cpu_SessionRun_10Ops);
-BENCHMARK(BM_Cpu_Baseline_HandWritten_10Ops);
-BENCHMARK(BM_Gpu_SessionRun_10Ops)->UseRealTime();
-BENCHMARK(BM_Gpu_Baseline_HandWritten_10Ops)->UseRealTime();
+BENCHMARK(BM_Cpu_SessionRun10_Ours);
+BENCHMARK(BM_Cpu_SessionRun10_Baseline_HandWritten);
+BENCHMARK(BM_Gpu_SessionRun10_Ours)->UseRealTime();
+BENCHMARK(BM_Gpu_SessionRun10_Baseline_HandWritten)->UseRealTime();
 
 // ---- GPU matmul ----
 
@@ -180,7 +180,7 @@ struct Events {
   }
 };
 
-void BM_Gpu_MatMul_Session(benchmark::State& state) {
+void BM_Gpu_MatMul_Ours(benchmark::State& state) {
   if (!vs::cuda_available()) {
     state.SkipWithError("no CUDA device");
     return;
@@ -206,7 +206,7 @@ void BM_Gpu_MatMul_Session(benchmark::State& state) {
   cudaStreamDestroy(stream);
   set_flops(state, n);
 }
-BENCHMARK(BM_Gpu_MatMul_Session)
+BENCHMARK(BM_Gpu_MatMul_Ours)
     ->RangeMultiplier(2)
     ->Range(256, 8192)
     ->UseManualTime()
@@ -255,5 +255,3 @@ BENCHMARK(BM_Gpu_MatMul_Baseline_cublasSgemm)
     ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
-
-BENCHMARK_MAIN();
