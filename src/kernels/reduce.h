@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 
 #include "kernels/elementwise.h"
 #include "kernels/unary.h"
@@ -45,13 +46,24 @@ template <typename T>
 VS_HD inline void reduce_element(
     ReduceOp op, const Reduction& red, const T* x, T* out, std::int64_t i) {
   const std::int64_t base = red.base_of(i);
-  double acc = 0.0;
-  for (std::int64_t r = 0; r < red.reduced_count; ++r)
-    acc += static_cast<double>(x[base + red.offset_of(r)]);
-  if (op == ReduceOp::kMean)
-    acc = red.reduced_count > 0 ? acc / static_cast<double>(red.reduced_count)
-                                : static_cast<double>(NAN);
-  out[i] = static_cast<T>(acc);
+  if constexpr (std::is_integral_v<T>) {
+    // Integers sum exactly (in 64 bits); the mean divides as integers, as TF's does.
+    std::int64_t acc = 0;
+    for (std::int64_t r = 0; r < red.reduced_count; ++r)
+      acc += x[base + red.offset_of(r)];
+    if (op == ReduceOp::kMean && red.reduced_count > 0) acc /= red.reduced_count;
+    out[i] = static_cast<T>(acc);
+  } else {
+    double acc = 0.0;
+    for (std::int64_t r = 0; r < red.reduced_count; ++r) {
+      acc += static_cast<double>(x[base + red.offset_of(r)]);
+    }
+    if (op == ReduceOp::kMean) {
+      acc = red.reduced_count > 0 ? acc / static_cast<double>(red.reduced_count)
+                                  : static_cast<double>(NAN);
+    }
+    out[i] = static_cast<T>(acc);
+  }
 }
 
 // Numerically stable softmax of one row: exp(x - max) / sum.

@@ -130,8 +130,8 @@ Tensor matmul(const Input& a, const Input& b, const MatMulOptions& options) {
   Shape out = Shape::unknown_rank();
   if (sa.has_rank() && sb.has_rank()) {
     for (const Shape* s : {&sa, &sb}) {
-      if (s->rank() < 2) {
-        fail("Shape must be rank 2 but is rank " + std::to_string(s->rank()));
+      if (batched && s->rank() < 2) {  // BatchMatMulV2Shape
+        fail("Shape must be at least rank 2 but is rank " + std::to_string(s->rank()));
       }
       if (!batched && s->rank() != 2) {
         fail("Shape must be rank 2 but is rank " + std::to_string(s->rank()));
@@ -151,7 +151,13 @@ Tensor matmul(const Input& a, const Input& b, const MatMulOptions& options) {
     if (batched) {
       Shape batch_a(std::vector<std::int64_t>(x.begin(), x.end() - 2));
       Shape batch_b(std::vector<std::int64_t>(y.begin(), y.end() - 2));
-      dims = detail::broadcast_shapes(batch_a, batch_b, op_name, type).dims();
+      try {
+        dims = detail::broadcast_shapes(batch_a, batch_b, op_name, type).dims();
+      } catch (const ValueError& e) {
+        // Same wording, but TF names the operands' full shapes, not their batch parts.
+        const std::string what = e.what();
+        fail(what.substr(0, what.find(" for '")));
+      }
     }
     dims.push_back(m);
     dims.push_back(n);
@@ -304,9 +310,17 @@ Tensor build_reduce(const std::string& type, const Input& x, const ReduceOptions
     if (o.axes) {
       for (int a : *o.axes) {
         if (a < -rank || a >= rank) {
+          // TF's context: every input shape, then the constant axes it read.
+          std::string given;
+          for (int g2 : *o.axes) {
+            if (!given.empty()) given += ' ';
+            given += std::to_string(g2);
+          }
           throw ValueError("Invalid reduction dimension " + std::to_string(a) + " for input with " +
                            std::to_string(rank) + " dimensions. for '" + op_name + "' (op: '" +
-                           type + "') with input shapes: " + s.shape.to_list_string() + ".");
+                           type + "') with input shapes: " + s.shape.to_list_string() + ", [" +
+                           std::to_string(o.axes->size()) +
+                           "] and with computed input tensors: input[1] = <" + given + ">.");
         }
         axes.push_back(a < 0 ? a + rank : a);
       }
@@ -377,12 +391,13 @@ Tensor bias_add(const Input& value, const Input& bias, std::string_view name) {
                     " that does not match type " + std::string(dtype_name(vs.dtype)) +
                     " of argument 'value'.");
   }
-  if (bshape.has_rank() && bshape.rank() != 1) {
-    throw ValueError("Shape must be rank 1 but is rank " + std::to_string(bshape.rank()) + shapes);
-  }
+  // BiasAddShape checks the value's rank before the bias's.
   if (vs.shape.has_rank() && vs.shape.rank() < 2) {
     throw ValueError("Shape must be at least rank 2 but is rank " +
                      std::to_string(vs.shape.rank()) + shapes);
+  }
+  if (bshape.has_rank() && bshape.rank() != 1) {
+    throw ValueError("Shape must be rank 1 but is rank " + std::to_string(bshape.rank()) + shapes);
   }
   if (vs.shape.has_rank() && bshape.has_rank()) {
     const std::int64_t c = vs.shape.dim(vs.shape.rank() - 1);

@@ -395,6 +395,10 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots) {
     case OpKind::kAssignAdd: {
       const Value& ref = read(step, 0, slots);  // adding to an uninitialized value is a read
       const Value& value = read(step, 1, slots);
+      if (value.shape.num_elements() != ref.shape.num_elements() || value.dtype != ref.dtype) {
+        throw InvalidArgumentError("Parameters and update must be the same size\n\t [[{{node " +
+                                   n.name + "}}]]");
+      }
       kernels::Broadcast same;
       same.rank = 1;
       same.out_dims[0] = std::max<std::int64_t>(1, ref.shape.num_elements());
@@ -461,7 +465,13 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots) {
     case OpKind::kBinary: {
       const Value& x = read(step, 0, slots);
       const Value& y = read(step, 1, slots);
-      const Shape shape = broadcast_shapes(x.shape, y.shape, n.name, n.type);
+      Shape shape;
+      try {
+        shape = broadcast_shapes(x.shape, y.shape, n.name, n.type);
+      } catch (const ValueError&) {  // fed shapes the graph could not know
+        throw InvalidArgumentError("Incompatible shapes: " + x.shape.to_list_string() + " vs. " +
+                                   y.shape.to_list_string() + "\n\t [[{{node " + n.name + "}}]]");
+      }
       if (shape.rank() > kernels::kMaxRank) {
         throw UnimplementedError("elementwise ops on rank > 8 (node " + n.name + ")");
       }
@@ -582,7 +592,13 @@ void SessionImpl::matmul(const Step& step, std::vector<Value>& slots) {
   s.stride_a = na == 1 ? 0 : s.m * s.k;
   s.stride_b = nb == 1 ? 0 : s.k * s.n;
   s.stride_c = s.m * s.n;
-  std::vector<std::int64_t> out_dims = batch_a.size() >= batch_b.size() ? batch_a : batch_b;
+  std::vector<std::int64_t> out_dims;
+  try {
+    out_dims = broadcast_shapes(Shape(batch_a), Shape(batch_b), n.name, n.type).dims();
+  } catch (const ValueError&) {
+    throw InvalidArgumentError("In[0] and In[1] must have compatible batch dimensions: " +
+                               a.shape.to_list_string() + " vs. " + b.shape.to_list_string());
+  }
   out_dims.push_back(s.m);
   out_dims.push_back(s.n);
   Value& out = slots[static_cast<std::size_t>(step.output)];
