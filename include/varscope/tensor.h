@@ -55,7 +55,7 @@ class HostTensor {
     if constexpr (std::is_same_v<T, bool>) {
       for (std::size_t i = 0; i < values.size(); ++i)
         bytes_[i] = std::byte(values[i] ? 1 : 0);
-    } else {
+    } else if (!values.empty()) {  // memcpy from/to null is undefined even for 0 bytes
       std::memcpy(raw_data(), values.data(), values.size() * sizeof(T));
     }
   }

@@ -347,11 +347,14 @@ std::vector<HostTensor> SessionImpl::run(const std::vector<TensorRef>& fetches,
 }
 
 void SessionImpl::execute(const Step& step, std::vector<Value>& slots) {
+  // A NoOp has no output slot; a Placeholder is always fed (a plan with an unfed one is
+  // never built).
+  if (step.kind == OpKind::kNoOp || step.kind == OpKind::kPlaceholder) return;
   const Node& n = graph->node(step.node);
   Value& out = slots[static_cast<std::size_t>(step.output)];
   switch (step.kind) {
     case OpKind::kNoOp:
-    case OpKind::kPlaceholder:  // always fed; a plan with an unfed one is never built
+    case OpKind::kPlaceholder:
       return;
     case OpKind::kConst: {
       auto it = constants_.find(step.node);
