@@ -2,12 +2,27 @@
 #include <varscope/varscope.h>
 
 #include <iostream>
+#include <string>
 
 #include "seed_examples.h"
 
 namespace vs = varscope;
 
-int main() {
+// `demo --dot`: the Graphviz DOT of seed example 2's graph (one cluster per name scope).
+int print_dot() {
+  vs::Graph g;
+  for (const char* scope : {"V1", "V2"}) {
+    auto s = g.variable_scope(scope);
+    g.get_variable("a1", {.shape = vs::Shape{1}, .initializer = vs::constant_initializer(1)});
+    g.variable(vs::random_normal(g, {2, 3}), {.name = "a2"});
+  }
+  g.global_variables_initializer();
+  std::cout << g.to_dot();
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "--dot") return print_dot();
   if (vs::cuda_available()) {
     vs::CudaDeviceInfo info = vs::cuda_device_info(0);
     std::cout << "device: CUDA " << info.name << " (sm_" << info.compute_capability_major

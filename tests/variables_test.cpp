@@ -813,3 +813,25 @@ TEST(DesignExamples, Example3_NameScopeDoesNotPrefixGetVariable) {
     EXPECT_EQ(a4.name(), "V2/a2:0");
   }
 }
+
+// Found by fuzz/scope_fuzzer: an absolute name ("x/") is taken verbatim, so it can name an
+// op that exists already; TF's C API refuses that ("Duplicate node name in graph").
+TEST(Variables, AbsoluteNameOfAnExistingOpIsRefusedAndLeavesNoOps) {
+  vs::Graph g;
+  g.variable(1.0f, {.name = "x/"});
+  const std::size_t ops = g.num_operations();
+  try {
+    g.get_variable("x/", {.shape = vs::Shape{1}});
+    FAIL() << "no exception";
+  } catch (const vs::ValueError& e) {
+    EXPECT_STREQ(e.what(), "Duplicate node name in graph: 'x'");
+  }
+  EXPECT_EQ(g.num_operations(), ops);
+  EXPECT_THROW(vs::constant(g, 1.0f, {.name = "x/"}), vs::ValueError);
+  EXPECT_EQ(g.num_operations(), ops);
+  // "x" was never marked used (absolute scopes are not), so TF's uniquifier hands it out
+  // again and the node is refused the same way; the graph stays usable.
+  EXPECT_THROW(vs::constant(g, 1.0f, {.name = "x"}), vs::ValueError);
+  EXPECT_EQ(g.num_operations(), ops);
+  EXPECT_EQ(vs::constant(g, 1.0f, {.name = "y"}).name(), "y:0");
+}

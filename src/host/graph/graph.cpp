@@ -39,6 +39,10 @@ int GraphImpl::add_node(std::string type,
                         std::vector<int> control_inputs) {
   Node n;
   n.name = op_name(name_or_scope);
+  // Only an absolute "x/" name can collide: TF's C API refuses it the same way.
+  if (nodes_by_name.contains(n.name)) {
+    throw ValueError("Duplicate node name in graph: '" + n.name + "'");
+  }
   n.type = std::move(type);
   n.inputs = std::move(inputs);
   n.outputs = std::move(outputs);

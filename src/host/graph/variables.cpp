@@ -126,6 +126,10 @@ Variable GraphImpl::create_variable(std::string_view name,
                                     std::source_location where) {
   // with ops.name_scope(name, "Variable") as name: validated and uniquified here.
   const std::string stack = resolve_name_scope(name.empty() ? "Variable" : name);
+  // Checked before the initializer is built, so that the refusal leaves no ops behind.
+  if (nodes_by_name.contains(stack)) {
+    throw ValueError("Duplicate node name in graph: '" + stack + "'");
+  }
   StackGuard in_variable(*this, stack);
   TensorRef init;
   if (callable) {

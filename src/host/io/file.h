@@ -1,0 +1,48 @@
+// OS file access for the io room: sequential reads that name the file and the OS error, and
+// atomic replacement of a file (temp file in the same directory + fsync + rename).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+
+namespace varscope::io {
+
+// Receives the bytes of a file being written, in order; throws to abort the write.
+using ByteSink = std::function<void(std::span<const std::byte>)>;
+// Wraps the sink that writes to the temp file. Tests use it to fail a write midway.
+using SinkFilter = std::function<ByteSink(ByteSink file_sink)>;
+
+// Writes `path` through `produce`, which emits every byte into the sink it is given.
+// The bytes go to "<path>.tmp.<pid>.<n>", which is fsync'ed and renamed over `path`, then the
+// directory is fsync'ed. If anything throws (produce, the filter's sink, or the OS:
+// vs::InternalError naming the call and errno text), the temp file is removed, `path` is
+// left as it was, and the exception propagates.
+void write_file_atomically(const std::string& path,
+                           const std::function<void(const ByteSink&)>& produce,
+                           const SinkFilter& filter = {});
+
+// A file opened for reading. A missing file is vs::NotFoundError; other OS failures are
+// vs::InternalError naming the path and the OS error.
+class InputFile {
+ public:
+  explicit InputFile(const std::string& path);
+  ~InputFile();
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::uint64_t size() const { return size_; }
+  // Reads exactly `out.size()` bytes at the current position. Returns false if the file
+  // ends first (the bytes read so far are left in `out`).
+  bool read(std::span<std::byte> out);
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  std::uint64_t size_ = 0;
+};
+
+}  // namespace varscope::io

@@ -1,0 +1,23 @@
+// The body of Saver::save, with the file sink reachable: tests pass a filter that fails
+// midway to check that an interrupted save leaves the previous file intact.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "host/io/file.h"
+#include "varscope/graph.h"
+#include "varscope/session.h"
+#include "varscope/variable.h"
+
+namespace varscope::io {
+
+// Saver::save: fetches every variable of `var_list` (checkpoint key -> variable), then writes
+// them with the provenance metadata through `filter` (see write_file_atomically).
+void save_variables(Session& session,
+                    const Graph& graph,
+                    const std::map<std::string, Variable>& var_list,
+                    const std::string& path,
+                    const SinkFilter& filter);
+
+}  // namespace varscope::io
