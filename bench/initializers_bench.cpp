@@ -231,4 +231,111 @@ BENCHMARK(BM_Gpu_RandomNormal_Baseline_curandGenerateNormal)
     ->UseManualTime()
     ->Unit(benchmark::kMicrosecond);
 
+// ---- uniform and truncated normal, both devices ----
+
+void init_ours(benchmark::State& state, vs::DeviceKind device, const vs::Initializer& init) {
+  if (device == vs::DeviceKind::kCuda && !have_gpu(state)) return;
+  vs::Graph g;
+  g.set_random_seed(1);
+  vs::Variable v = g.get_variable("v", {.shape = vs::Shape{kElements}, .initializer = init});
+  if (device == vs::DeviceKind::kCuda) {
+    time_session_op(state, g, v.initializer());
+  } else {
+    vs::Session sess(g, {.device = device});
+    vs::Operation op = v.initializer();
+    for (auto _ : state)
+      sess.run(op);
+  }
+  state.SetItemsProcessed(state.iterations() * kElements);
+  state.SetBytesProcessed(state.iterations() * kElements * 4);
+}
+
+// cuRAND's own generation into a buffer of the same size, host or device generator.
+template <typename Generate>
+void curand_baseline(benchmark::State& state, vs::DeviceKind device, Generate generate) {
+  curandGenerator_t gen;
+  float* buf = nullptr;
+  cudaStream_t stream = nullptr;
+  std::vector<float> host;
+  if (device == vs::DeviceKind::kCuda) {
+    if (!have_gpu(state)) return;
+    cudaStreamCreate(&stream);
+    cudaMalloc(reinterpret_cast<void**>(&buf), kElements * 4);
+    curandCreateGenerator(&gen, CURAND_RNG_PSEUDO_PHILOX4_32_10);
+    curandSetStream(gen, stream);
+  } else {
+    host.resize(kElements);
+    buf = host.data();
+    curandCreateGeneratorHost(&gen, CURAND_RNG_PSEUDO_PHILOX4_32_10);
+  }
+  generate(gen, buf);  // warm-up
+  if (device == vs::DeviceKind::kCuda) {
+    Events ev;
+    for (auto _ : state) {
+      cudaEventRecord(ev.start, stream);
+      generate(gen, buf);
+      cudaEventRecord(ev.stop, stream);
+      state.SetIterationTime(ev.seconds());
+    }
+    cudaFree(buf);
+    cudaStreamDestroy(stream);
+  } else {
+    for (auto _ : state) {
+      check(generate(gen, buf) == CURAND_STATUS_SUCCESS, state, "cuRAND generation failed");
+      benchmark::DoNotOptimize(buf);
+    }
+  }
+  curandDestroyGenerator(gen);
+  state.SetItemsProcessed(state.iterations() * kElements);
+  state.SetBytesProcessed(state.iterations() * kElements * 4);
+}
+
+curandStatus_t uniform(curandGenerator_t g, float* b) {
+  return curandGenerateUniform(g, b, kElements);
+}
+curandStatus_t normal(curandGenerator_t g, float* b) {
+  return curandGenerateNormal(g, b, kElements, 0.0f, 1.0f);
+}
+
+void BM_Cpu_Uniform_Ours(benchmark::State& s) {
+  init_ours(s, vs::DeviceKind::kCpu, vs::random_uniform_initializer());
+}
+void BM_Cpu_Uniform_Baseline_curandHostGenerateUniform(benchmark::State& s) {
+  curand_baseline(s, vs::DeviceKind::kCpu, uniform);
+}
+void BM_Cpu_TruncatedNormal_Ours(benchmark::State& s) {
+  init_ours(s, vs::DeviceKind::kCpu, vs::truncated_normal_initializer());
+}
+void BM_Cpu_TruncatedNormal_Baseline_curandHostGenerateNormal(benchmark::State& s) {
+  curand_baseline(s, vs::DeviceKind::kCpu, normal);
+}
+void BM_Gpu_Uniform_Ours(benchmark::State& s) {
+  init_ours(s, vs::DeviceKind::kCuda, vs::random_uniform_initializer());
+}
+void BM_Gpu_Uniform_Baseline_curandGenerateUniform(benchmark::State& s) {
+  curand_baseline(s, vs::DeviceKind::kCuda, uniform);
+}
+void BM_Gpu_TruncatedNormal_Ours(benchmark::State& s) {
+  init_ours(s, vs::DeviceKind::kCuda, vs::truncated_normal_initializer());
+}
+void BM_Gpu_TruncatedNormal_Baseline_curandGenerateNormal(benchmark::State& s) {
+  curand_baseline(s, vs::DeviceKind::kCuda, normal);
+}
+BENCHMARK(BM_Cpu_Uniform_Ours)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Cpu_Uniform_Baseline_curandHostGenerateUniform)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_Cpu_TruncatedNormal_Ours)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Cpu_TruncatedNormal_Baseline_curandHostGenerateNormal)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_Gpu_Uniform_Ours)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Gpu_Uniform_Baseline_curandGenerateUniform)
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Gpu_TruncatedNormal_Ours)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Gpu_TruncatedNormal_Baseline_curandGenerateNormal)
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
+
 }  // namespace
