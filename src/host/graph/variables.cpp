@@ -46,16 +46,19 @@ Variable GraphImpl::get_variable(std::string_view name,
                        dtype_repr(*options.dtype) + "' don't match.");
     }
   }
-  std::optional<Initializer> initializer =
-      options.initializer ? options.initializer : scope.initializer;
+  // Pointers, not copies: a reuse lookup should cost a hash lookup, not allocations.
+  const Initializer* initializer = options.initializer ? &*options.initializer
+                                   : scope.initializer ? &*scope.initializer
+                                                       : nullptr;
   const DType dtype = options.dtype.value_or(scope.dtype);
 
   // _VariableStore._get_single_variable
-  const bool from_value = initializer && initializer->is_tensor();
+  const bool from_value = initializer != nullptr && initializer->is_tensor();
   if (options.shape && from_value) {
     throw ValueError("If initializer is a constant, do not specify shape.");
   }
-  const Shape shape = options.shape.value_or(Shape::unknown_rank());
+  static const Shape kShapeNone = Shape::unknown_rank();
+  const Shape& shape = options.shape ? *options.shape : kShapeNone;
 
   if (auto found = store.find(full_name); found != store.end()) {
     const VariableRecord& existing = variables[static_cast<std::size_t>(found->second)];
@@ -82,15 +85,17 @@ Variable GraphImpl::get_variable(std::string_view name,
                      "to set reuse=tf.AUTO_REUSE in VarScope?");
   }
 
-  if (!initializer) {  // _get_default_initializer
+  std::optional<Initializer> default_initializer;
+  if (initializer == nullptr) {  // _get_default_initializer
     if (is_floating(dtype)) {
-      initializer = glorot_uniform_initializer();
+      default_initializer = glorot_uniform_initializer();
     } else if (is_integer(dtype) || dtype == DType::kBool) {
-      initializer = zeros_initializer();
+      default_initializer = zeros_initializer();
     } else {
       throw ValueError("An initializer for variable " + full_name + " of " + dtype_repr(dtype) +
                        " is required");
     }
+    initializer = &*default_initializer;
   }
   std::optional<TensorRef> value;
   if (from_value) {
