@@ -26,6 +26,7 @@
 #include "gpu_test.h"
 #include "host/io/safetensors.h"
 #include "host/io/saver.h"
+#include "test_util.h"
 #include "varscope/varscope.h"
 
 namespace vs = varscope;
@@ -88,17 +89,7 @@ std::string safetensors_bytes(const std::string& header, const std::string& data
   return out + header + data;
 }
 
-template <typename E, typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("wrong exception type: ") + e.what();
-  }
-  return "no exception";
-}
+using varscope::testing::error_of;
 
 std::string hex(const vs::HostTensor& t) {
   static const char* digits = "0123456789abcdef";

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "backend_test.h"
+#include "test_util.h"
 #include "varscope/varscope.h"
 
 #ifndef VARSCOPE_GOLDEN_DIR
@@ -39,20 +40,7 @@ namespace vs = varscope;
 
 namespace {
 
-// Runs f, which must throw E; returns the exception's message. Any other outcome fails the test.
-template <typename E, typename F>
-std::string ErrorOf(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "threw another exception type (" << typeid(e).name() << "): " << e.what();
-    return "<wrong exception type>";
-  }
-  ADD_FAILURE() << "did not throw";
-  return "<no exception>";
-}
+using varscope::testing::error_of;
 
 std::vector<double> ValuesOf(const vs::HostTensor& t) {
   std::vector<double> v(static_cast<std::size_t>(t.num_elements()));
@@ -413,7 +401,7 @@ TEST(InitializerErrors, I2_TooManyElements) {
   vs::Graph g;
   const vs::Initializer init =
       vs::constant_initializer(std::vector<double>{0, 1, 2, 3, 4, 5, 6, 7});
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] {
+  EXPECT_EQ(error_of<vs::ValueError>([&] {
               g.get_variable("x", {.shape = vs::Shape{2, 3}, .initializer = init});
             }),
             "Too many elements provided. Needed at most 6, but received 8");
@@ -423,7 +411,7 @@ TEST(InitializerErrors, I2_VerifyShapeMismatch) {
   vs::Graph g;
   const vs::Initializer init =
       vs::constant_initializer(std::vector<double>{0, 1, 2, 3, 4, 5, 6, 7}, {.verify_shape = true});
-  EXPECT_EQ(ErrorOf<vs::TypeError>([&] {
+  EXPECT_EQ(error_of<vs::TypeError>([&] {
               g.get_variable("x", {.shape = vs::Shape{3, 4}, .initializer = init});
             }),
             "Expected Tensor's shape: (3, 4), got (8,).");
@@ -431,7 +419,7 @@ TEST(InitializerErrors, I2_VerifyShapeMismatch) {
 
 TEST(InitializerErrors, I3_IntegerUniformNeedsMaxval) {
   vs::Graph g;
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] {
+  EXPECT_EQ(error_of<vs::ValueError>([&] {
               g.get_variable("x", {.shape = vs::Shape{3},
                                    .dtype = vs::DType::kInt32,
                                    .initializer = vs::random_uniform_initializer()});
@@ -441,13 +429,13 @@ TEST(InitializerErrors, I3_IntegerUniformNeedsMaxval) {
 
 TEST(InitializerErrors, I4_I5_NormalsNeedFloatingDtypes) {
   vs::Graph g;
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] {
+  EXPECT_EQ(error_of<vs::ValueError>([&] {
               g.get_variable("x", {.shape = vs::Shape{3},
                                    .dtype = vs::DType::kInt32,
                                    .initializer = vs::random_normal_initializer()});
             }),
             "Expected floating point type, got <dtype: 'int32'>.");
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] {
+  EXPECT_EQ(error_of<vs::ValueError>([&] {
               g.get_variable("y", {.shape = vs::Shape{3},
                                    .dtype = vs::DType::kInt64,
                                    .initializer = vs::truncated_normal_initializer()});

@@ -8,26 +8,14 @@
 #include <typeinfo>
 #include <vector>
 
+#include "test_util.h"
 #include "varscope/varscope.h"
 
 namespace vs = varscope;
 
 namespace {
 
-// Runs f, which must throw E; returns the exception's message. Any other outcome fails the test.
-template <typename E, typename F>
-std::string ErrorOf(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "threw another exception type (" << typeid(e).name() << "): " << e.what();
-    return "<wrong exception type>";
-  }
-  ADD_FAILURE() << "did not throw";
-  return "<no exception>";
-}
+using varscope::testing::error_of;
 
 // tf.constant(0., name=name); an empty name gives TF's default "Const".
 vs::Tensor Const(vs::Graph& g, const std::string& name = {}) {
@@ -392,13 +380,13 @@ TEST(Naming, N8_NoNameNoDefaultResetsToRoot) {
 
 TEST(Naming, N9_RootScopeNameUsesTheOpRegex) {
   vs::Graph g;
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { auto s = g.name_scope("_x"); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { auto s = g.name_scope("_x"); }),
             "'_x' is not a valid scope name");
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { auto s = g.name_scope("-x"); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { auto s = g.name_scope("-x"); }),
             "'-x' is not a valid scope name");
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { auto s = g.name_scope("a b"); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { auto s = g.name_scope("a b"); }),
             "'a b' is not a valid scope name");
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { auto s = g.name_scope("_x/"); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { auto s = g.name_scope("_x/"); }),
             "'_x/' is not a valid scope name");
   // A failed name_scope leaves the graph at the root.
   EXPECT_EQ(g.get_name_scope(), "");
@@ -423,21 +411,21 @@ TEST(Naming, N9_NestedScopeNameUsesTheScopeRegex) {
     auto s = g.name_scope("-y");
     EXPECT_EQ(s.name(), "a/-y/");
   }
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { auto s = g.name_scope("a b"); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { auto s = g.name_scope("a b"); }),
             "'a b' is not a valid scope name");
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { auto s = g.name_scope("x>y"); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { auto s = g.name_scope("x>y"); }),
             "'x>y' is not a valid scope name");
   EXPECT_EQ(g.get_name_scope(), "a");
 }
 
 TEST(Naming, N9_InvalidNodeName) {
   vs::Graph g;
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { vs::constant(g, 1.0f, {.name = "a b"}); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { vs::constant(g, 1.0f, {.name = "a b"}); }),
             "'a b' is not a valid node name");
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { vs::constant(g, 1.0f, {.name = "_c"}); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { vs::constant(g, 1.0f, {.name = "_c"}); }),
             "'_c' is not a valid node name");
   // TF 1.15's regex has no '>' (it came in 2.0).
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { vs::constant(g, 1.0f, {.name = "a>b"}); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { vs::constant(g, 1.0f, {.name = "a>b"}); }),
             "'a>b' is not a valid node name");
   EXPECT_EQ(vs::constant(g, 1.0f, {.name = ".c"}).name(), ".c:0");
   EXPECT_EQ(vs::constant(g, 1.0f, {.name = "x/y-z.w_1"}).name(), "x/y-z.w_1:0");
@@ -448,21 +436,21 @@ TEST(Naming, N9_NodeNameIsCheckedAsAFullPath) {
   auto a = g.name_scope("a");
   // "a/_c" starts with 'a', so it is a valid node name.
   EXPECT_EQ(vs::constant(g, 1.0f, {.name = "_c"}).name(), "a/_c:0");
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { vs::constant(g, 1.0f, {.name = "c d"}); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { vs::constant(g, 1.0f, {.name = "c d"}); }),
             "'a/c d' is not a valid node name");
 }
 
 TEST(Naming, N9_VariableNamesAreCheckedAsScopeNames) {
   vs::Graph g;
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { g.variable(1.0f, {.name = "a b"}); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { g.variable(1.0f, {.name = "a b"}); }),
             "'a b' is not a valid scope name");
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { g.get_variable("_v", {.shape = vs::Shape{1}}); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { g.get_variable("_v", {.shape = vs::Shape{1}}); }),
             "'_v' is not a valid scope name");
   {
     auto s = g.variable_scope("s");
     EXPECT_EQ(g.get_variable("_v", {.shape = vs::Shape{1}}).name(), "s/_v:0");
   }
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { auto s = g.variable_scope("_"); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { auto s = g.variable_scope("_"); }),
             "'_' is not a valid scope name");
   // The failed variable_scope left nothing entered.
   EXPECT_EQ(g.get_variable_scope().name(), "");

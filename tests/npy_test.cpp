@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "test_util.h"
 #include "varscope/checkpoint.h"
 #include "varscope/varscope.h"
 
@@ -68,17 +69,7 @@ std::string npy_bytes(const std::string& dict, const std::string& data, char maj
   return out + header + data;
 }
 
-template <typename E, typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("wrong exception type: ") + e.what();
-  }
-  return "no exception";
-}
+using varscope::testing::error_of;
 
 template <typename T>
 std::vector<T> values(const vs::HostTensor& t) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "backend_test.h"
+#include "test_util.h"
 #include "varscope/varscope.h"
 
 namespace vs = varscope;
@@ -31,17 +32,7 @@ using BinaryFn = std::function<double(double, double)>;
 constexpr std::int64_t kTwoTo31 = std::int64_t{1} << 31;
 constexpr std::int64_t kTwoTo53 = std::int64_t{1} << 53;
 
-template <typename E, typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("wrong exception type: ") + e.what();
-  }
-  return "no exception";
-}
+using varscope::testing::error_of;
 
 std::string str(const vs::Shape& s) {
   return s.to_list_string();

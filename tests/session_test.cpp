@@ -7,23 +7,14 @@
 #include <string>
 
 #include "backend_test.h"
+#include "test_util.h"
 #include "varscope/varscope.h"
 
 namespace vs = varscope;
 
 namespace {
 
-template <typename E, typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("wrong exception type: ") + e.what();
-  }
-  return "no exception";
-}
+using varscope::testing::error_of;
 
 std::vector<float> values(const vs::HostTensor& t) {
   auto d = t.data<float>();

@@ -26,26 +26,14 @@
 #include <utility>
 #include <vector>
 
+#include "test_util.h"
 #include "varscope/varscope.h"
 
 namespace vs = varscope;
 
 namespace {
 
-// Runs f, which must throw E; returns the exception's message. Any other outcome fails the test.
-template <typename E, typename F>
-std::string ErrorOf(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "threw another exception type (" << typeid(e).name() << "): " << e.what();
-    return "<wrong exception type>";
-  }
-  ADD_FAILURE() << "did not throw";
-  return "<no exception>";
-}
+using varscope::testing::error_of;
 
 std::string AlreadyExistsPrefix(const std::string& store_name) {
   return "Variable " + store_name +
@@ -124,15 +112,15 @@ TEST(TfCasesVariableScopeTest, NameExists) {
   {
     // When reuse is False, we fail when variables are already there.
     auto no_reuse = g.variable_scope(root, {.reuse = kFalse});
-    EXPECT_EQ(Vec1(g, "w").name(), "w:0");                                   // That's ok.
-    const std::string msg = ErrorOf<vs::ValueError>([&] { Vec1(g, "v"); });  // That fails.
+    EXPECT_EQ(Vec1(g, "w").name(), "w:0");                                    // That's ok.
+    const std::string msg = error_of<vs::ValueError>([&] { Vec1(g, "v"); });  // That fails.
     EXPECT_TRUE(StartsWith(msg, AlreadyExistsPrefix("v"))) << msg;
   }
   {
     // When reuse is True, we fail when variables are new.
     auto reuse = g.variable_scope(root, {.reuse = kTrue});
-    EXPECT_TRUE(Vec1(g, "v") == v);                                                // That's ok.
-    EXPECT_EQ(ErrorOf<vs::ValueError>([&] { Vec1(g, "u"); }), DoesNotExist("u"));  // That fails.
+    EXPECT_TRUE(Vec1(g, "v") == v);                                                 // That's ok.
+    EXPECT_EQ(error_of<vs::ValueError>([&] { Vec1(g, "u"); }), DoesNotExist("u"));  // That fails.
   }
 }
 
@@ -296,7 +284,7 @@ TEST(TfCasesVariableScopeTest, GetVariableWithRefDtype) {
 TEST(TfCasesOperationTest, InvalidNames) {
   vs::Graph g;
   for (const std::string name : {"_invalid", "-invalid", "/invalid", "invalid:0"}) {
-    EXPECT_EQ(ErrorOf<vs::ValueError>([&] { vs::constant(g, 0.0f, {.name = name}); }),
+    EXPECT_EQ(error_of<vs::ValueError>([&] { vs::constant(g, 0.0f, {.name = name}); }),
               "'" + name + "' is not a valid node name");
   }
   EXPECT_EQ(g.num_operations(), 0u);
@@ -417,9 +405,9 @@ TEST(TfCasesNameStackTest, InvalidNameRaisesError) {
     auto bar = g.name_scope("_bar");  // Should not raise
     EXPECT_EQ(bar.name(), "foo/_bar/");
   }
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { auto s = g.name_scope("foo:0"); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { auto s = g.name_scope("foo:0"); }),
             "'foo:0' is not a valid scope name");
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { auto s = g.name_scope("_bar"); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { auto s = g.name_scope("_bar"); }),
             "'_bar' is not a valid scope name");
 }
 
@@ -618,6 +606,6 @@ TEST(TfCasesNameScopeTest, GetNameScope) {
 TEST(TfCasesNameScopeTest, TwoGraphs) {
   vs::Graph g1;
   vs::Graph g2;
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { auto s = g2.name_scope("_"); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { auto s = g2.name_scope("_"); }),
             "'_' is not a valid scope name");
 }

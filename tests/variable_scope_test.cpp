@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "test_util.h"
 #include "varscope/varscope.h"
 
 namespace vs = varscope;
@@ -22,20 +23,7 @@ namespace {
 
 constexpr const char* kThisFile = "variable_scope_test.cpp";
 
-// Runs f, which must throw E; returns the exception's message. Any other outcome fails the test.
-template <typename E, typename F>
-std::string ErrorOf(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "threw another exception type (" << typeid(e).name() << "): " << e.what();
-    return "<wrong exception type>";
-  }
-  ADD_FAILURE() << "did not throw";
-  return "<no exception>";
-}
+using varscope::testing::error_of;
 
 // True when `text` contains `n` as a whole decimal number.
 bool HasNumber(const std::string& text, int n) {
@@ -476,7 +464,7 @@ TEST(VariableScope, S9_ReenterSafelyDocstringExample) {
 
 TEST(VariableScope, S10_E10_NoNameAndNoDefaultName) {
   vs::Graph g;
-  EXPECT_EQ(ErrorOf<vs::TypeError>([&] { auto s = g.variable_scope(std::nullopt, {}); }),
+  EXPECT_EQ(error_of<vs::TypeError>([&] { auto s = g.variable_scope(std::nullopt, {}); }),
             "If default_name is None then name_or_scope is required");
   EXPECT_EQ(g.get_variable_scope().name(), "");
   EXPECT_EQ(g.get_name_scope(), "");
@@ -484,12 +472,12 @@ TEST(VariableScope, S10_E10_NoNameAndNoDefaultName) {
 
 TEST(VariableScope, S10_E14_ReuseWithoutAName) {
   vs::Graph g;
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] {
+  EXPECT_EQ(error_of<vs::ValueError>([&] {
               auto s = g.variable_scope(std::nullopt, {.default_name = "default", .reuse = kTrue});
             }),
             "reuse=True cannot be used without a name_or_scope");
   // AUTO_REUSE is truthy too.
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] {
+  EXPECT_EQ(error_of<vs::ValueError>([&] {
               auto s = g.variable_scope(std::nullopt, {.default_name = "default", .reuse = kAuto});
             }),
             "reuse=True cannot be used without a name_or_scope");
@@ -502,9 +490,9 @@ TEST(VariableScope, S10_E14_ReuseWithoutAName) {
 
 TEST(VariableScope, S10_ScopeNamesAreValidated) {
   vs::Graph g;
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { auto s = g.variable_scope("_"); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { auto s = g.variable_scope("_"); }),
             "'_' is not a valid scope name");
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { auto s = g.variable_scope("a b"); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { auto s = g.variable_scope("a b"); }),
             "'a b' is not a valid scope name");
   auto a = g.variable_scope("a");
   auto u = g.variable_scope("_x");  // nested: a leading '_' is allowed
@@ -618,12 +606,12 @@ TEST(Reuse, R1_StoreDecision) {
   {
     auto s = g.variable_scope("foo", {.reuse = kTrue});
     EXPECT_TRUE(Vec1(g, "v") == v);
-    EXPECT_EQ(ErrorOf<vs::ValueError>([&] { Vec1(g, "u"); }), DoesNotExist("foo/u"));
+    EXPECT_EQ(error_of<vs::ValueError>([&] { Vec1(g, "u"); }), DoesNotExist("foo/u"));
   }
   {
     auto s = g.variable_scope("foo");
     EXPECT_EQ(Vec1(g, "u").name(), "foo/u:0");
-    const std::string msg = ErrorOf<vs::ValueError>([&] { Vec1(g, "v"); });
+    const std::string msg = error_of<vs::ValueError>([&] { Vec1(g, "v"); });
     EXPECT_EQ(msg.rfind("Variable foo/v already exists, disallowed.", 0), 0u) << msg;
   }
   EXPECT_EQ(g.global_variables().size(), 2u);
@@ -701,7 +689,7 @@ TEST(Reuse, R3_ReuseVariables) {
   {
     auto bar = g.variable_scope("bar");
     g.get_variable_scope().reuse_variables();
-    EXPECT_EQ(ErrorOf<vs::ValueError>([&] { Vec1(g, "w"); }), DoesNotExist("bar/w"));
+    EXPECT_EQ(error_of<vs::ValueError>([&] { Vec1(g, "w"); }), DoesNotExist("bar/w"));
   }
   // Later object re-entries of that object see it.
   {
@@ -721,7 +709,7 @@ TEST(Reuse, R3_ReuseVariablesOnTheRootScope) {
   g.get_variable_scope().reuse_variables();
   EXPECT_EQ(g.get_variable_scope().reuse(), kTrue);
   EXPECT_TRUE(Vec1(g, "x") == x);
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { Vec1(g, "y"); }), DoesNotExist("y"));
+  EXPECT_EQ(error_of<vs::ValueError>([&] { Vec1(g, "y"); }), DoesNotExist("y"));
   auto a = g.variable_scope("a");
   EXPECT_EQ(a.reuse(), kTrue);
 }
@@ -749,7 +737,7 @@ TEST(Reuse, R5_AlreadyExists) {
   auto foo = g.variable_scope("foo");
   const int line = __LINE__ + 1;
   vs::Variable v = g.get_variable("v", {.shape = vs::Shape{1}});
-  const std::string msg = ErrorOf<vs::ValueError>([&] { Vec1(g, "v"); });
+  const std::string msg = error_of<vs::ValueError>([&] { Vec1(g, "v"); });
   ExpectAlreadyExists(msg, "foo/v", line);
   EXPECT_EQ(g.global_variables().size(), 1u);
 }
@@ -758,14 +746,14 @@ TEST(Reuse, R6_DoesNotExist) {
   vs::Graph g;
   {
     auto s = g.variable_scope("foo", {.reuse = kTrue});
-    EXPECT_EQ(ErrorOf<vs::ValueError>([&] { Vec1(g, "v"); }), DoesNotExist("foo/v"));
+    EXPECT_EQ(error_of<vs::ValueError>([&] { Vec1(g, "v"); }), DoesNotExist("foo/v"));
   }
   // A variable made by tf.Variable is not in the store.
   vs::Variable made = g.variable(1.0f, {.name = "bar/v"});
   EXPECT_EQ(made.name(), "bar/v:0");
   {
     auto s = g.variable_scope("bar", {.reuse = kTrue});
-    EXPECT_EQ(ErrorOf<vs::ValueError>([&] { Vec1(g, "v"); }), DoesNotExist("bar/v"));
+    EXPECT_EQ(error_of<vs::ValueError>([&] { Vec1(g, "v"); }), DoesNotExist("bar/v"));
   }
 }
 
@@ -777,13 +765,13 @@ TEST(Reuse, R7_ShapeMismatch) {
     v = Vec1(g, "v");
   }
   auto s = g.variable_scope("foo", {.reuse = kTrue});
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { g.get_variable("v", {.shape = vs::Shape{2}}); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { g.get_variable("v", {.shape = vs::Shape{2}}); }),
             "Trying to share variable foo/v, but specified shape (2,) and found shape (1,).");
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] {
+  EXPECT_EQ(error_of<vs::ValueError>([&] {
               g.get_variable("v", {.shape = vs::Shape{1, 1}});
             }),
             "Trying to share variable foo/v, but specified shape (1, 1) and found shape (1,).");
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { g.get_variable("v", {.shape = vs::Shape()}); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { g.get_variable("v", {.shape = vs::Shape()}); }),
             "Trying to share variable foo/v, but specified shape () and found shape (1,).");
   // Unknown shapes and dims are compatible.
   EXPECT_TRUE(g.get_variable("v") == v);
@@ -800,7 +788,7 @@ TEST(Reuse, R8_DtypeMismatch) {
   }
   {
     auto s = g.variable_scope("foo", {.reuse = kTrue});
-    EXPECT_EQ(ErrorOf<vs::ValueError>([&] {
+    EXPECT_EQ(error_of<vs::ValueError>([&] {
                 g.get_variable("v", {.shape = vs::Shape{1}, .dtype = vs::DType::kInt32});
               }),
               "Trying to share variable foo/v, but specified dtype int32 and found dtype "
@@ -812,7 +800,7 @@ TEST(Reuse, R8_DtypeMismatch) {
   EXPECT_EQ(t.dtype(), vs::DType::kInt32);
   {
     auto root = g.variable_scope(g.get_variable_scope(), {.reuse = kTrue});
-    EXPECT_EQ(ErrorOf<vs::ValueError>([&] { Vec1(g, "t"); }),
+    EXPECT_EQ(error_of<vs::ValueError>([&] { Vec1(g, "t"); }),
               "Trying to share variable t, but specified dtype float32 and found dtype int32_ref.");
     EXPECT_TRUE(g.get_variable("t", {.shape = vs::Shape{1}, .dtype = vs::DType::kInt32}) == t);
   }
@@ -851,11 +839,11 @@ TEST(Reuse, R9_InitializerChecksStillApplyOnReuse) {
   vs::Variable v = Vec1(g, "v");
   auto root = g.variable_scope(g.get_variable_scope(), {.reuse = kTrue});
   vs::Tensor f = vs::constant(g, 1.0f);
-  EXPECT_EQ(ErrorOf<vs::ValueError>(
+  EXPECT_EQ(error_of<vs::ValueError>(
                 [&] { g.get_variable("v", {.shape = vs::Shape{1}, .initializer = f}); }),
             "If initializer is a constant, do not specify shape.");
   vs::Tensor i = vs::constant(g, 1);
-  EXPECT_EQ(ErrorOf<vs::ValueError>(
+  EXPECT_EQ(error_of<vs::ValueError>(
                 [&] { g.get_variable("v", {.dtype = vs::DType::kFloat64, .initializer = i}); }),
             "Initializer type '<dtype: 'int32'>' and explicit dtype '<dtype: 'float64'>' don't "
             "match.");
@@ -912,7 +900,7 @@ TEST(VariableScopeTest, T1_VarScopeGetVar) {
   }
   {
     auto a = g.variable_scope("towerA");
-    ExpectAlreadyExists(ErrorOf<vs::ValueError>([&] { Vec1(g, "v"); }), "root/towerA/v", va_line);
+    ExpectAlreadyExists(error_of<vs::ValueError>([&] { Vec1(g, "v"); }), "root/towerA/v", va_line);
   }
   {
     auto a = g.variable_scope("towerA", {.reuse = kTrue});
@@ -928,17 +916,17 @@ TEST(VariableScopeTest, T1_VarScopeGetVar) {
   {
     auto a = g.variable_scope(tower_a, {.reuse = kTrue});
     auto baz = g.variable_scope("baz");
-    EXPECT_EQ(ErrorOf<vs::ValueError>([&] { Vec1(g, "v"); }), DoesNotExist("root/towerA/baz/v"));
+    EXPECT_EQ(error_of<vs::ValueError>([&] { Vec1(g, "v"); }), DoesNotExist("root/towerA/baz/v"));
   }
   {
     auto a = g.variable_scope(tower_a, {.reuse = kTrue});
-    EXPECT_EQ(ErrorOf<vs::ValueError>([&] { g.get_variable("v", {.shape = vs::Shape{2}}); }),
+    EXPECT_EQ(error_of<vs::ValueError>([&] { g.get_variable("v", {.shape = vs::Shape{2}}); }),
               "Trying to share variable root/towerA/v, but specified shape (2,) and found shape "
               "(1,).");
   }
   {
     auto a = g.variable_scope(tower_a, {.reuse = kTrue});
-    EXPECT_EQ(ErrorOf<vs::ValueError>([&] {
+    EXPECT_EQ(error_of<vs::ValueError>([&] {
                 g.get_variable("v", {.shape = vs::Shape{1}, .dtype = vs::DType::kInt32});
               }),
               "Trying to share variable root/towerA/v, but specified dtype int32 and found dtype "
@@ -995,7 +983,7 @@ TEST(VariableScopeTest, T4_VarOpScope) {
     }
     {
       auto t = g.variable_scope("tower", {.default_name = "default"});
-      const std::string msg = ErrorOf<vs::ValueError>([&] { Scalar(g, "w"); });
+      const std::string msg = error_of<vs::ValueError>([&] { Scalar(g, "w"); });
       EXPECT_EQ(msg.rfind("Variable tower/w already exists, disallowed.", 0), 0u) << msg;
       EXPECT_EQ(NameScope(g, "testVarOpScope2"), "testVarOpScope1/tower_1/testVarOpScope2/");
     }
@@ -1180,7 +1168,7 @@ TEST(VariableScopeTest, T9_VarScopeObjectReuseAndReuseError) {
     EXPECT_EQ(j.reuse(), kFalse);
   }
   // testVarOpScopeReuseError
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] {
+  EXPECT_EQ(error_of<vs::ValueError>([&] {
               auto s = g.variable_scope(std::nullopt, {.default_name = "default", .reuse = kTrue});
               Scalar(g, "w");
             }),
@@ -1318,7 +1306,7 @@ TEST(VariableScopeTest, T13_InitializeFromValue) {
   EXPECT_EQ(w.shape(), vs::Shape());
   EXPECT_EQ(w.dtype(), vs::DType::kFloat32);
   EXPECT_TRUE(w.initial_value() == init);
-  EXPECT_EQ(ErrorOf<vs::ValueError>(
+  EXPECT_EQ(error_of<vs::ValueError>(
                 [&] { g.get_variable("u", {.shape = vs::Shape{1}, .initializer = init}); }),
             "If initializer is a constant, do not specify shape.");
   {
@@ -1332,7 +1320,7 @@ TEST(VariableScopeTest, T13_InitializeFromValue) {
   vs::Tensor init_int = vs::constant(g, 1);
   vs::Variable t = g.get_variable("t", {.initializer = init_int});
   EXPECT_EQ(t.dtype(), vs::DType::kInt32);
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] {
+  EXPECT_EQ(error_of<vs::ValueError>([&] {
               g.get_variable("s", {.dtype = vs::DType::kFloat64, .initializer = init_int});
             }),
             "Initializer type '<dtype: 'int32'>' and explicit dtype '<dtype: 'float64'>' don't "
@@ -1346,7 +1334,7 @@ TEST(VariableScopeTest, T16_E15_ImproperNesting) {
     auto bb = std::make_unique<vs::VariableScopeGuard>(g.variable_scope("bb"));
     auto cc = std::make_unique<vs::VariableScopeGuard>(g.variable_scope("cc"));
     bb.reset();  // exits "bb" while "cc" is still open; destructors never throw
-    EXPECT_EQ(ErrorOf<vs::RuntimeError>([&] { Vec1(g, "v"); }),
+    EXPECT_EQ(error_of<vs::RuntimeError>([&] { Vec1(g, "v"); }),
               "Improper nesting of variable_scope.");
     cc.reset();
   }
@@ -1355,7 +1343,7 @@ TEST(VariableScopeTest, T16_E15_ImproperNesting) {
     auto bb = std::make_unique<vs::VariableScopeGuard>(g.variable_scope("bb"));
     auto cc = std::make_unique<vs::VariableScopeGuard>(g.variable_scope("cc"));
     bb.reset();
-    EXPECT_EQ(ErrorOf<vs::RuntimeError>([&] { auto dd = g.variable_scope("dd"); }),
+    EXPECT_EQ(error_of<vs::RuntimeError>([&] { auto dd = g.variable_scope("dd"); }),
               "Improper nesting of variable_scope.");
     cc.reset();
   }

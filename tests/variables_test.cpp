@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "test_util.h"
 #include "varscope/varscope.h"
 
 namespace vs = varscope;
@@ -24,20 +25,7 @@ namespace {
 
 constexpr const char* kThisFile = "variables_test.cpp";
 
-// Runs f, which must throw E; returns the exception's message. Any other outcome fails the test.
-template <typename E, typename F>
-std::string ErrorOf(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "threw another exception type (" << typeid(e).name() << "): " << e.what();
-    return "<wrong exception type>";
-  }
-  ADD_FAILURE() << "did not throw";
-  return "<no exception>";
-}
+using varscope::testing::error_of;
 
 // True when `text` contains `n` as a whole decimal number.
 bool HasNumber(const std::string& text, int n) {
@@ -247,7 +235,7 @@ TEST(Variables, N12_StoreKeyVsGraphName) {
   EXPECT_EQ(b.initializer().name(), "foo/v_1/Assign");
   const int c_line = __LINE__ + 1;
   auto again = [&] { g.get_variable("v", {.shape = vs::Shape{1}}); };
-  const std::string msg = ErrorOf<vs::ValueError>(again);
+  const std::string msg = error_of<vs::ValueError>(again);
   // The error quotes the store key and the creation of `b`, not the graph name nor `a`.
   ExpectAlreadyExists(msg, "foo/v", b_line);
   EXPECT_FALSE(HasNumber(msg, a_line)) << msg;
@@ -300,7 +288,7 @@ TEST(Variables, G2_E7_DefaultInitializerByDtype) {
     EXPECT_EQ(v.initial_value().name(), name + "/Initializer/zeros:0");
     EXPECT_EQ(v.initial_value().op().type(), "Const");
   }
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] {
+  EXPECT_EQ(error_of<vs::ValueError>([&] {
               g.get_variable("c", {.shape = vs::Shape{2}, .dtype = vs::DType::kComplex64});
             }),
             "An initializer for variable c of <dtype: 'complex64'> is required");
@@ -357,15 +345,15 @@ TEST(Variables, G5_E6_ShapeNotFullyDefined) {
       "The initializer passed is not valid. It should be a callable with no arguments and the "
       "shape should not be provided or an instance of `tf.keras.initializers.*' and `shape` "
       "should be fully defined.";
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { g.get_variable("x"); }), kInvalid);
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] {
+  EXPECT_EQ(error_of<vs::ValueError>([&] { g.get_variable("x"); }), kInvalid);
+  EXPECT_EQ(error_of<vs::ValueError>([&] {
               g.get_variable("x", {.shape = vs::Shape{vs::kUnknownDim, 3}});
             }),
             kInvalid);
   EXPECT_EQ(
-      ErrorOf<vs::ValueError>([&] { g.get_variable("x", {.shape = vs::Shape::unknown_rank()}); }),
+      error_of<vs::ValueError>([&] { g.get_variable("x", {.shape = vs::Shape::unknown_rank()}); }),
       kInvalid);
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] {
+  EXPECT_EQ(error_of<vs::ValueError>([&] {
               g.get_variable("x",
                              {.dtype = vs::DType::kInt32, .initializer = vs::zeros_initializer()});
             }),
@@ -479,19 +467,19 @@ TEST(Variables, E1_AlreadyExists) {
     auto foo = g.variable_scope("foo");
     const int line = __LINE__ + 1;
     vs::Variable v = g.get_variable("v", {.shape = vs::Shape{1}});
-    ExpectAlreadyExists(ErrorOf<vs::ValueError>([&] { Scalar(g, "v"); }), "foo/v", line);
+    ExpectAlreadyExists(error_of<vs::ValueError>([&] { Scalar(g, "v"); }), "foo/v", line);
   }
   const int line = __LINE__ + 1;
   vs::Variable w = g.get_variable("w", {.shape = vs::Shape{1}});
-  ExpectAlreadyExists(ErrorOf<vs::ValueError>([&] { Scalar(g, "w"); }), "w", line);
+  ExpectAlreadyExists(error_of<vs::ValueError>([&] { Scalar(g, "w"); }), "w", line);
 }
 
 TEST(Variables, E2_DoesNotExist) {
   vs::Graph g;
   auto root = g.variable_scope(g.get_variable_scope(), {.reuse = vs::Reuse::kTrue});
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { Scalar(g, "nope"); }), DoesNotExist("nope"));
+  EXPECT_EQ(error_of<vs::ValueError>([&] { Scalar(g, "nope"); }), DoesNotExist("nope"));
   auto s = g.variable_scope("outer");
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { g.get_local_variable("l", {.shape = vs::Shape()}); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { g.get_local_variable("l", {.shape = vs::Shape()}); }),
             DoesNotExist("outer/l"));
   EXPECT_TRUE(g.global_variables().empty());
   EXPECT_TRUE(g.local_variables().empty());
@@ -502,9 +490,9 @@ TEST(Variables, E3_ShapeMismatch) {
   Scalar(g, "s");
   g.get_variable("m", {.shape = vs::Shape{2, 3}});
   auto root = g.variable_scope(g.get_variable_scope(), {.reuse = vs::Reuse::kTrue});
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { g.get_variable("s", {.shape = vs::Shape{1}}); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { g.get_variable("s", {.shape = vs::Shape{1}}); }),
             "Trying to share variable s, but specified shape (1,) and found shape ().");
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] {
+  EXPECT_EQ(error_of<vs::ValueError>([&] {
               g.get_variable("m", {.shape = vs::Shape{vs::kUnknownDim, 4}});
             }),
             "Trying to share variable m, but specified shape (?, 4) and found shape (2, 3).");
@@ -516,10 +504,10 @@ TEST(Variables, E4_DtypeMismatch) {
   Scalar(g, "d");
   g.get_variable("i", {.shape = vs::Shape(), .dtype = vs::DType::kInt64});
   auto root = g.variable_scope(g.get_variable_scope(), {.reuse = vs::Reuse::kTrue});
-  EXPECT_EQ(ErrorOf<vs::ValueError>(
+  EXPECT_EQ(error_of<vs::ValueError>(
                 [&] { g.get_variable("d", {.shape = vs::Shape(), .dtype = vs::DType::kFloat64}); }),
             "Trying to share variable d, but specified dtype float64 and found dtype float32_ref.");
-  EXPECT_EQ(ErrorOf<vs::ValueError>(
+  EXPECT_EQ(error_of<vs::ValueError>(
                 [&] { g.get_variable("i", {.shape = vs::Shape(), .dtype = vs::DType::kInt32}); }),
             "Trying to share variable i, but specified dtype int32 and found dtype int64_ref.");
 }
@@ -527,12 +515,12 @@ TEST(Variables, E4_DtypeMismatch) {
 TEST(Variables, E5_ConstantInitializerWithShape) {
   vs::Graph g;
   vs::Tensor t = vs::constant(g, 0.1f);
-  EXPECT_EQ(ErrorOf<vs::ValueError>(
+  EXPECT_EQ(error_of<vs::ValueError>(
                 [&] { g.get_variable("u", {.shape = vs::Shape{1}, .initializer = t}); }),
             "If initializer is a constant, do not specify shape.");
   // Also when the Tensor comes from the scope.
   auto s = g.variable_scope("foo", {.initializer = t});
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { g.get_variable("v", {.shape = vs::Shape()}); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { g.get_variable("v", {.shape = vs::Shape()}); }),
             "If initializer is a constant, do not specify shape.");
   EXPECT_EQ(g.get_variable("v").name(), "foo/v:0");
 }
@@ -540,12 +528,12 @@ TEST(Variables, E5_ConstantInitializerWithShape) {
 TEST(Variables, E8_InitializerDtypeMismatch) {
   vs::Graph g;
   vs::Tensor i = vs::constant(g, 1);
-  EXPECT_EQ(ErrorOf<vs::ValueError>(
+  EXPECT_EQ(error_of<vs::ValueError>(
                 [&] { g.get_variable("x", {.dtype = vs::DType::kFloat32, .initializer = i}); }),
             "Initializer type '<dtype: 'int32'>' and explicit dtype '<dtype: 'float32'>' don't "
             "match.");
   // Checked before the constant-with-shape rule.
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] {
+  EXPECT_EQ(error_of<vs::ValueError>([&] {
               g.get_variable(
                   "x", {.shape = vs::Shape{1}, .dtype = vs::DType::kFloat64, .initializer = i});
             }),
@@ -556,7 +544,7 @@ TEST(Variables, E8_InitializerDtypeMismatch) {
 
 TEST(Variables, E20_InitialValueMustBeSpecified) {
   vs::Graph g;
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { g.variable(vs::Tensor(), {.name = "v"}); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { g.variable(vs::Tensor(), {.name = "v"}); }),
             "initial_value must be specified.");
 }
 
@@ -565,7 +553,7 @@ TEST(Variables, E21_InitialValueMustHaveAShape) {
   vs::Tensor p = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{vs::kUnknownDim, 3});
   EXPECT_EQ(p.name(), "Placeholder:0");
   // "%s" is str(Tensor) in TF 1.15.
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] { g.variable(p); }),
+  EXPECT_EQ(error_of<vs::ValueError>([&] { g.variable(p); }),
             "initial_value must have a shape specified: Tensor(\"Placeholder:0\", shape=(?, 3), "
             "dtype=float32)");
   // validate_shape=false allows it.
@@ -584,12 +572,12 @@ TEST(Variables, E24_E25_ConstantInitializerShapes) {
                  "y", {.shape = vs::Shape{3, 4}, .initializer = vs::constant_initializer(value)})
                 .name(),
             "y:0");
-  EXPECT_EQ(ErrorOf<vs::ValueError>([&] {
+  EXPECT_EQ(error_of<vs::ValueError>([&] {
               g.get_variable(
                   "z", {.shape = vs::Shape{2, 3}, .initializer = vs::constant_initializer(value)});
             }),
             "Too many elements provided. Needed at most 6, but received 8");
-  EXPECT_EQ(ErrorOf<vs::TypeError>([&] {
+  EXPECT_EQ(error_of<vs::TypeError>([&] {
               g.get_variable(
                   "w", {.shape = vs::Shape{3, 4},
                         .initializer = vs::constant_initializer(value, {.verify_shape = true})});
@@ -598,9 +586,9 @@ TEST(Variables, E24_E25_ConstantInitializerShapes) {
 }
 
 TEST(Variables, E28_ScaleMustBePositive) {
-  EXPECT_EQ(ErrorOf<vs::ValueError>([] { vs::variance_scaling_initializer({.scale = 0.0}); }),
+  EXPECT_EQ(error_of<vs::ValueError>([] { vs::variance_scaling_initializer({.scale = 0.0}); }),
             "`scale` must be positive float.");
-  EXPECT_EQ(ErrorOf<vs::ValueError>([] { vs::variance_scaling_initializer({.scale = -1.0}); }),
+  EXPECT_EQ(error_of<vs::ValueError>([] { vs::variance_scaling_initializer({.scale = -1.0}); }),
             "`scale` must be positive float.");
   const vs::Initializer ok = vs::variance_scaling_initializer({.scale = 2.0});
   EXPECT_EQ(ok.kind(), vs::Initializer::Kind::kVarianceScaling);
@@ -793,7 +781,8 @@ TEST(DesignExamples, Example3_NameScopeDoesNotPrefixGetVariable) {
     }
     {
       auto s = g2.name_scope("V2");
-      ExpectAlreadyExists(ErrorOf<vs::ValueError>([&] { g2.get_variable("a1", one); }), "a1", line);
+      ExpectAlreadyExists(error_of<vs::ValueError>([&] { g2.get_variable("a1", one); }), "a1",
+                          line);
     }
   }
   {
