@@ -28,7 +28,7 @@ inline std::string backend_name(const ::testing::TestParamInfo<DeviceKind>& info
 
 }  // namespace varscope::testing
 
-#define VARSCOPE_INSTANTIATE_ON_BACKENDS(Suite)                                           \
+#define VARSCOPE_INSTANTIATE_ON_BACKENDS(Suite)                                          \
   INSTANTIATE_TEST_SUITE_P(Cpu, Suite, ::testing::Values(::varscope::DeviceKind::kCpu),  \
                            ::varscope::testing::backend_name);                           \
   INSTANTIATE_TEST_SUITE_P(Gpu, Suite, ::testing::Values(::varscope::DeviceKind::kCuda), \
