@@ -1,5 +1,6 @@
-#include <iostream>
 #include <varscope/varscope.h>
+
+#include <iostream>
 
 namespace vs = varscope;
 
