@@ -15,6 +15,9 @@ NAME = re.compile(r"^BM_(Cpu|Gpu)_([A-Za-z0-9]+)_(Ours|Baseline_[A-Za-z0-9]+)((?
 # Peaks to compute a floor from (bytes/s, FLOP/s). Sources: ../shared/reference/performance-anchors.md.
 GPU_PEAKS = {"H100": (3.35e12, 66.9e12), "H200": (4.8e12, 66.9e12)}
 CPU_PEAKS = (27.9e9, 207e9)  # this VM kind: 2-thread fill bandwidth, OpenBLAS 2-thread sgemm
+# FLOP/s peak of a matmul family relative to FP32 SIMT (H100/H200 dense datasheet figures).
+GPU_MATMUL_PEAK = {"MatMul": 66.9e12, "MatMulTF32": 494.7e12, "MatMulF64": 66.9e12}
+MEMORY_BOUND = ("Fill", "RandomNormal", "Uniform", "TruncatedNormal", "BroadcastAdd")
 
 
 def seconds(b):
@@ -30,10 +33,11 @@ def floor(dev, family, args, b, device_name):
     if peaks is None:
         return None
     bandwidth, flops = peaks
-    if family == "MatMul" and args:
+    if family.startswith("MatMul") and args:
         n = int(args.strip("/").split("/")[0])
-        return 2.0 * n ** 3 / flops
-    if family in ("Fill", "RandomNormal") and "bytes_per_second" in b:
+        peak = GPU_MATMUL_PEAK.get(family, flops) if dev == "Gpu" else flops
+        return 2.0 * n ** 3 / peak
+    if family in MEMORY_BOUND and "bytes_per_second" in b:
         return b["bytes_per_second"] * seconds(b) / bandwidth
     return None
 
