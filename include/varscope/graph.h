@@ -108,6 +108,8 @@ class Graph {
  private:
   friend struct detail::Access;
   explicit Graph(std::shared_ptr<detail::GraphImpl> impl) : impl_(std::move(impl)) {}
+  // The state; vs::FailedPreconditionError for a moved-from Graph.
+  const std::shared_ptr<detail::GraphImpl>& impl() const;
 
   std::shared_ptr<detail::GraphImpl> impl_;
 };

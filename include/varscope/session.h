@@ -70,6 +70,9 @@ class Session {
   std::string device_description() const;
 
  private:
+  // The state; vs::FailedPreconditionError for a moved-from Session.
+  detail::SessionImpl& impl() const;
+
   std::unique_ptr<detail::SessionImpl> impl_;
 };
 

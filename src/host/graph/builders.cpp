@@ -149,6 +149,13 @@ Tensor build_binary_op(const std::string& type,
                        const Input& y) {
   std::shared_ptr<GraphImpl> g = graph_of(x, y);
   g->check_nesting();
+  // math_ops._truediv_python3 checks the two dtypes itself, before any conversion.
+  if (type == "RealDiv" && !x.is_literal() && !y.is_literal() &&
+      x.tensor().dtype() != y.tensor().dtype()) {
+    throw TypeError("x and y must have the same dtype, got " +
+                    dtype_python_repr(x.tensor().dtype()) +
+                    " != " + dtype_python_repr(y.tensor().dtype()));
+  }
   // Literals take the dtype of the tensor beside them (TF's dtype_hint).
   const TensorRef xr = x.is_literal() ? TensorRef{} : g->ref_of(x.tensor());
   const TensorRef yr = y.is_literal() ? TensorRef{} : g->ref_of(y.tensor());

@@ -87,96 +87,101 @@ using detail::Access;
 
 Graph::Graph() : impl_(std::make_shared<detail::GraphImpl>()) {}
 
+const std::shared_ptr<detail::GraphImpl>& Graph::impl() const {
+  if (!impl_) throw FailedPreconditionError("This Graph was moved from and holds no graph");
+  return impl_;
+}
+
 std::string Graph::unique_name(std::string_view name, bool mark_as_used) {
-  impl_->check_nesting();
-  return impl_->unique_name(name, mark_as_used);
+  impl()->check_nesting();
+  return impl()->unique_name(name, mark_as_used);
 }
 
 std::string Graph::get_name_scope() const {
-  return impl_->name_stack;
+  return impl()->name_stack;
 }
 
 NameScope Graph::name_scope(std::optional<std::string_view> name) {
-  return impl_->enter_name_scope(name);
+  return impl()->enter_name_scope(name);
 }
 
 NameScope Graph::name_scope(std::optional<std::string_view> name, std::string_view default_name) {
-  return impl_->enter_name_scope(name ? name : std::optional<std::string_view>(default_name));
+  return impl()->enter_name_scope(name ? name : std::optional<std::string_view>(default_name));
 }
 
 VariableScopeGuard Graph::variable_scope(std::string_view name, VariableScopeOptions options) {
   const std::string n(name);
-  return impl_->enter_variable_scope(&n, nullptr, options);
+  return impl()->enter_variable_scope(&n, nullptr, options);
 }
 
 VariableScopeGuard Graph::variable_scope(const VariableScope& scope, VariableScopeOptions options) {
-  if (Access::lock(scope) != impl_) {
+  if (Access::lock(scope) != impl()) {
     throw ValueError("variable_scope: the VariableScope '" + scope.name() +
                      "' belongs to another graph");
   }
-  return impl_->enter_variable_scope(nullptr, &scope, options);
+  return impl()->enter_variable_scope(nullptr, &scope, options);
 }
 
 VariableScopeGuard Graph::variable_scope(std::nullopt_t, VariableScopeOptions options) {
-  return impl_->enter_variable_scope(nullptr, nullptr, options);
+  return impl()->enter_variable_scope(nullptr, nullptr, options);
 }
 
 VariableScope Graph::get_variable_scope() const {
-  return Access::scope(impl_, impl_->current_scope);
+  return Access::scope(impl(), impl()->current_scope);
 }
 
 std::vector<Variable> Graph::get_collection(const std::string& key,
                                             const std::optional<std::string>& scope) const {
-  return impl_->collection(key, scope);
+  return impl()->collection(key, scope);
 }
 std::vector<Variable> Graph::global_variables(const std::optional<std::string>& scope) const {
-  return impl_->collection(GraphKeys::kGlobalVariables, scope);
+  return impl()->collection(GraphKeys::kGlobalVariables, scope);
 }
 std::vector<Variable> Graph::trainable_variables(const std::optional<std::string>& scope) const {
-  return impl_->collection(GraphKeys::kTrainableVariables, scope);
+  return impl()->collection(GraphKeys::kTrainableVariables, scope);
 }
 std::vector<Variable> Graph::local_variables(const std::optional<std::string>& scope) const {
-  return impl_->collection(GraphKeys::kLocalVariables, scope);
+  return impl()->collection(GraphKeys::kLocalVariables, scope);
 }
 
 Operation Graph::global_variables_initializer() {
-  return impl_->variables_initializer(global_variables(), "init");
+  return impl()->variables_initializer(global_variables(), "init");
 }
 Operation Graph::local_variables_initializer() {
-  return impl_->variables_initializer(local_variables(), "init");
+  return impl()->variables_initializer(local_variables(), "init");
 }
 Operation Graph::variables_initializer(const std::vector<Variable>& variables,
                                        std::string_view name) {
-  return impl_->variables_initializer(variables, name);
+  return impl()->variables_initializer(variables, name);
 }
 
 void Graph::set_random_seed(std::int64_t seed) {
-  impl_->graph_seed = seed;
+  impl()->graph_seed = seed;
 }
 std::optional<std::int64_t> Graph::seed() const {
-  return impl_->graph_seed;
+  return impl()->graph_seed;
 }
 
 std::vector<Operation> Graph::operations() const {
   std::vector<Operation> ops;
-  ops.reserve(impl_->nodes.size());
-  for (std::size_t i = 0; i < impl_->nodes.size(); ++i) {
-    ops.push_back(Access::operation(impl_, static_cast<int>(i)));
+  ops.reserve(impl()->nodes.size());
+  for (std::size_t i = 0; i < impl()->nodes.size(); ++i) {
+    ops.push_back(Access::operation(impl(), static_cast<int>(i)));
   }
   return ops;
 }
 
 std::size_t Graph::num_operations() const {
-  return impl_->nodes.size();
+  return impl()->nodes.size();
 }
 
 Operation Graph::get_operation_by_name(std::string_view name) const {
-  auto it = impl_->nodes_by_name.find(std::string(name));
-  if (it == impl_->nodes_by_name.end()) {
+  auto it = impl()->nodes_by_name.find(std::string(name));
+  if (it == impl()->nodes_by_name.end()) {
     throw NotFoundError("The name '" + std::string(name) +
                         "' refers to an Operation not in the graph.");
   }
-  return Access::operation(impl_, it->second);
+  return Access::operation(impl(), it->second);
 }
 
 Tensor Graph::get_tensor_by_name(std::string_view name) const {

@@ -161,7 +161,7 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
 
 // Handles <-> internals.
 struct Access {
-  static const std::shared_ptr<GraphImpl>& impl(const Graph& g) { return g.impl_; }
+  static const std::shared_ptr<GraphImpl>& impl(const Graph& g) { return g.impl(); }
   static Graph graph(std::shared_ptr<GraphImpl> impl) { return Graph(std::move(impl)); }
   static Tensor tensor(const std::shared_ptr<GraphImpl>& g, TensorRef r) {
     return Tensor(g, r.node, r.index);

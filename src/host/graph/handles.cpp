@@ -54,7 +54,11 @@ int Operation::num_inputs() const {
 }
 Tensor Operation::input(int i) const {
   auto g = Access::lock(*this);
-  return Access::tensor(g, g->node(node_).inputs.at(static_cast<std::size_t>(i)));
+  const detail::Node& n = g->node(node_);
+  if (i < 0 || i >= static_cast<int>(n.inputs.size())) {
+    throw ValueError("Operation '" + n.name + "' has no input " + std::to_string(i));
+  }
+  return Access::tensor(g, n.inputs[static_cast<std::size_t>(i)]);
 }
 int Operation::num_outputs() const {
   return static_cast<int>(Access::lock(*this)->node(node_).outputs.size());

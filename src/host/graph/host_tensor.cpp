@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <bit>
 #include <cmath>
 #include <sstream>
@@ -131,7 +133,21 @@ HostTensor::HostTensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::mo
   if (!shape_.is_fully_defined()) {
     throw ValueError("A HostTensor needs a fully defined shape, got " + shape_.to_string());
   }
-  bytes_.resize(static_cast<std::size_t>(shape_.num_elements()) * dtype_size(dtype_));
+  const std::size_t bytes = static_cast<std::size_t>(shape_.num_elements()) * dtype_size(dtype_);
+  // More than the machine's memory can never succeed; refuse it before asking (a sanitizer's
+  // allocator would abort instead of throwing std::bad_alloc).
+  static const std::size_t physical = static_cast<std::size_t>(sysconf(_SC_PHYS_PAGES)) *
+                                      static_cast<std::size_t>(sysconf(_SC_PAGE_SIZE));
+  if (bytes > physical) {
+    throw ResourceExhaustedError("OOM when allocating " + std::to_string(bytes) +
+                                 " bytes of host memory");
+  }
+  try {
+    bytes_.resize(bytes);
+  } catch (const std::bad_alloc&) {
+    throw ResourceExhaustedError("OOM when allocating " + std::to_string(bytes) +
+                                 " bytes of host memory");
+  }
 }
 
 void HostTensor::check_count(std::size_t n) const {

@@ -387,9 +387,11 @@ Tensor bias_add(const Input& value, const Input& bias, std::string_view name) {
                              "' (op: 'BiasAdd') with input shapes: " + vs.shape.to_list_string() +
                              ", " + bshape.to_list_string() + ".";
   if (bdtype != vs.dtype) {
-    throw TypeError("Input 'bias' of 'BiasAdd' Op has type " + std::string(dtype_name(bdtype)) +
-                    " that does not match type " + std::string(dtype_name(vs.dtype)) +
-                    " of argument 'value'.");
+    // TF converts the bias to the value's dtype first; a Tensor of another dtype fails there.
+    throw ValueError("Tensor conversion requested dtype " + std::string(dtype_name(vs.dtype)) +
+                     " for Tensor with dtype " + std::string(dtype_name(bdtype)) + ": 'Tensor(\"" +
+                     bias.tensor().name() + "\", shape=" + bshape.to_string() +
+                     ", dtype=" + std::string(dtype_name(bdtype)) + ")'");
   }
   // BiasAddShape checks the value's rank before the bias's.
   if (vs.shape.has_rank() && vs.shape.rank() < 2) {

@@ -48,8 +48,11 @@ bool Shape::is_fully_defined() const {
 std::int64_t Shape::num_elements() const {
   if (!is_fully_defined()) return -1;
   std::int64_t n = 1;
-  for (std::int64_t d : dims_)
-    n *= d;
+  for (std::int64_t d : dims_) {
+    if (__builtin_mul_overflow(n, d, &n)) {
+      throw InvalidArgumentError("Shape " + to_string() + " has more than 2^63 elements");
+    }
+  }
   return n;
 }
 

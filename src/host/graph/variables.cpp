@@ -37,6 +37,8 @@ Variable GraphImpl::get_variable(std::string_view name,
   const VariableScopeData& scope = *current_scope;
   const std::string full_name =
       scope.name.empty() ? std::string(name) : scope.name + "/" + std::string(name);
+  // TF: Variable(name="") at the root reaches create_op with an empty node name.
+  if (full_name.empty()) throw ValueError("'' is not a valid node name");
 
   // VariableScope.get_variable: an explicit dtype must match a value initializer's.
   if (options.dtype && options.initializer && options.initializer->is_tensor()) {
@@ -190,7 +192,14 @@ std::vector<Variable> GraphImpl::collection(const std::string& key,
   auto self = std::const_pointer_cast<GraphImpl>(shared_from_this());
   // ops.get_collection: re.match(scope, item.name), anchored at the start only.
   std::optional<std::regex> pattern;
-  if (scope && has_regex_syntax(*scope)) pattern.emplace(*scope, std::regex::ECMAScript);
+  if (scope && has_regex_syntax(*scope)) {
+    try {
+      pattern.emplace(*scope, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      throw ValueError("Invalid collection scope filter '" + *scope +
+                       "': not a regular expression (" + e.what() + ")");
+    }
+  }
   for (int id : it->second) {
     if (scope) {
       const std::string var_name = node(variables[static_cast<std::size_t>(id)].node).name + ":0";
@@ -227,13 +236,13 @@ using detail::Access;
 Variable Graph::get_variable(std::string_view name,
                              const GetVariableOptions& options,
                              std::source_location where) {
-  return impl_->get_variable(name, options, /*local=*/false, where);
+  return impl()->get_variable(name, options, /*local=*/false, where);
 }
 
 Variable Graph::get_local_variable(std::string_view name,
                                    const GetVariableOptions& options,
                                    std::source_location where) {
-  return impl_->get_variable(name, options, /*local=*/true, where);
+  return impl()->get_variable(name, options, /*local=*/true, where);
 }
 
 namespace {
@@ -247,9 +256,9 @@ std::vector<std::string> variable_collections(const VariableOptions& o) {
 Variable Graph::variable(const Tensor& initial_value,
                          const VariableOptions& options,
                          std::source_location where) {
-  impl_->check_nesting();
+  impl()->check_nesting();
   if (!initial_value.valid()) throw ValueError("initial_value must be specified.");
-  const detail::TensorRef ref = impl_->ref_of(initial_value);
+  const detail::TensorRef ref = impl()->ref_of(initial_value);
   if (options.dtype && *options.dtype != initial_value.dtype()) {
     throw ValueError("Tensor conversion requested dtype " +
                      std::string(dtype_name(*options.dtype)) + " for Tensor with dtype " +
@@ -260,7 +269,7 @@ Variable Graph::variable(const Tensor& initial_value,
                      "\", shape=" + initial_value.shape().to_string() +
                      ", dtype=" + std::string(dtype_name(initial_value.dtype())) + ")");
   }
-  return impl_->create_variable(
+  return impl()->create_variable(
       options.name, "", [ref](detail::GraphImpl&) { return ref; },
       /*callable=*/false, options.trainable, variable_collections(options), options.validate_shape,
       where);
@@ -269,18 +278,18 @@ Variable Graph::variable(const Tensor& initial_value,
 Variable Graph::variable(const HostTensor& initial_value,
                          const VariableOptions& options,
                          std::source_location where) {
-  impl_->check_nesting();
+  impl()->check_nesting();
   auto make = [&](detail::GraphImpl& g) {
     return detail::build_constant(g, initial_value, options.dtype, {}, false, "initial_value");
   };
-  return impl_->create_variable(options.name, "", make, /*callable=*/false, options.trainable,
-                                variable_collections(options), options.validate_shape, where);
+  return impl()->create_variable(options.name, "", make, /*callable=*/false, options.trainable,
+                                 variable_collections(options), options.validate_shape, where);
 }
 
 Variable Graph::variable(const std::function<Tensor()>& initial_value,
                          const VariableOptions& options,
                          std::source_location where) {
-  impl_->check_nesting();
+  impl()->check_nesting();
   if (!initial_value) throw ValueError("initial_value must be specified.");
   auto make = [&](detail::GraphImpl& g) {
     Tensor t = initial_value();
@@ -291,22 +300,22 @@ Variable Graph::variable(const std::function<Tensor()>& initial_value,
     }
     return g.ref_of(t);
   };
-  return impl_->create_variable(options.name, "", make, /*callable=*/true, options.trainable,
-                                variable_collections(options), options.validate_shape, where);
+  return impl()->create_variable(options.name, "", make, /*callable=*/true, options.trainable,
+                                 variable_collections(options), options.validate_shape, where);
 }
 
 Tensor Graph::is_variable_initialized(const Variable& variable) {
-  impl_->check_nesting();
-  if (Access::lock(variable) != impl_) {
+  impl()->check_nesting();
+  if (Access::lock(variable) != impl()) {
     throw ValueError("is_variable_initialized: variable " + variable.name() +
                      " is from another graph");
   }
-  const int var_node = impl_->variables[static_cast<std::size_t>(variable.id())].node;
+  const int var_node = impl()->variables[static_cast<std::size_t>(variable.id())].node;
   const std::string scope =
-      detail::scope_string(impl_->resolve_name_scope("IsVariableInitialized"));
-  const int node = impl_->add_node("IsVariableInitialized", scope, {{var_node, 0}},
-                                   {{DType::kBool, Shape()}}, {{"dtype", variable.dtype()}});
-  return impl_->tensor({node, 0});
+      detail::scope_string(impl()->resolve_name_scope("IsVariableInitialized"));
+  const int node = impl()->add_node("IsVariableInitialized", scope, {{var_node, 0}},
+                                    {{DType::kBool, Shape()}}, {{"dtype", variable.dtype()}});
+  return impl()->tensor({node, 0});
 }
 
 }  // namespace varscope

@@ -630,7 +630,13 @@ void SessionImpl::reduce(const Step& step, std::vector<Value>& slots) {
       throw InvalidArgumentError("Invalid reduction dimension (" + std::to_string(a) +
                                  " for input with " + std::to_string(rank) + " dimension(s)");
     }
-    reduced[static_cast<std::size_t>(a < 0 ? a + rank : a)] = true;
+    const auto axis = static_cast<std::size_t>(a < 0 ? a + rank : a);
+    if (reduced[axis]) {
+      throw InvalidArgumentError(
+          "Invalid reduction arguments: Axes contains duplicate dimension: " +
+          std::to_string(axis) + "\n\t [[{{node " + n.name + "}}]]");
+    }
+    reduced[axis] = true;
   }
   kernels::Reduction red;
   std::vector<std::int64_t> out_dims;

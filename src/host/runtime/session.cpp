@@ -60,6 +60,11 @@ int checked_variable(const detail::SessionImpl& s, const Variable& v) {
 Session::Session(const Graph& graph, SessionOptions options)
     : impl_(std::make_unique<detail::SessionImpl>(Access::impl(graph), options)) {}
 Session::~Session() = default;
+
+detail::SessionImpl& Session::impl() const {
+  if (!impl_) throw FailedPreconditionError("This Session was moved from and holds no session");
+  return *impl_;
+}
 Session::Session(Session&&) noexcept = default;
 Session& Session::operator=(Session&&) noexcept = default;
 
@@ -68,19 +73,19 @@ std::vector<HostTensor> Session::run(const std::vector<Tensor>& fetches,
                                      const std::vector<Operation>& targets) {
   std::vector<TensorRef> fetch_refs;
   for (const Tensor& t : fetches)
-    fetch_refs.push_back(checked_ref(*impl_, t));
+    fetch_refs.push_back(checked_ref(impl(), t));
   std::vector<std::pair<TensorRef, HostTensor>> feed_refs;
   for (const auto& [t, value] : feeds)
-    feed_refs.emplace_back(checked_ref(*impl_, t), value);
+    feed_refs.emplace_back(checked_ref(impl(), t), value);
   std::vector<int> target_ids;
   for (const Operation& op : targets) {
-    if (Access::lock(op) != impl_->graph) {
+    if (Access::lock(op) != impl().graph) {
       throw InvalidArgumentError("Operation " + op.name() +
                                  " is not an element of this session's graph.");
     }
     target_ids.push_back(op.id());
   }
-  return impl_->run(fetch_refs, feed_refs, target_ids);
+  return impl().run(fetch_refs, feed_refs, target_ids);
 }
 
 void Session::run(const Operation& target, const FeedDict& feeds) {
@@ -92,7 +97,7 @@ HostTensor Session::run(const Tensor& fetch, const FeedDict& feeds) {
 }
 
 HostTensor Session::run(const Variable& variable) {
-  checked_variable(*impl_, variable);
+  checked_variable(impl(), variable);
   return run(variable.op().output(0));
 }
 
@@ -102,7 +107,7 @@ std::vector<std::string> Session::report_uninitialized_variables(
   if (variables) {
     list = *variables;
   } else {
-    Graph g = Access::graph(impl_->graph);
+    Graph g = Access::graph(impl().graph);
     list = g.global_variables();
     for (const Variable& v : g.local_variables())
       list.push_back(v);
@@ -115,38 +120,38 @@ std::vector<std::string> Session::report_uninitialized_variables(
 }
 
 bool Session::is_initialized(const Variable& variable) {
-  const int id = checked_variable(*impl_, variable);
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  return static_cast<std::size_t>(id) < impl_->variables.size() &&
-         impl_->variables[static_cast<std::size_t>(id)].initialized;
+  const int id = checked_variable(impl(), variable);
+  std::lock_guard<std::mutex> lock(impl().mu);
+  return static_cast<std::size_t>(id) < impl().variables.size() &&
+         impl().variables[static_cast<std::size_t>(id)].initialized;
 }
 
 void Session::load_variable(const Variable& variable, const HostTensor& value) {
-  const int id = checked_variable(*impl_, variable);
-  const detail::VariableRecord& rec = impl_->graph->variables.at(static_cast<std::size_t>(id));
+  const int id = checked_variable(impl(), variable);
+  const detail::VariableRecord& rec = impl().graph->variables.at(static_cast<std::size_t>(id));
   if (value.dtype() != rec.dtype || value.shape() != rec.shape) {
     throw InvalidArgumentError(
         "Cannot load a value of dtype " + std::string(dtype_name(value.dtype())) + " and shape " +
         value.shape().to_string() + " into variable " + variable.op_name() + " of dtype " +
         std::string(dtype_name(rec.dtype)) + " and shape " + rec.shape.to_string());
   }
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  detail::VariableStorage& s = impl_->storage(id);
-  impl_->backend->copy_from_host(s.data.get(), value.raw_data(), value.nbytes());
+  std::lock_guard<std::mutex> lock(impl().mu);
+  detail::VariableStorage& s = impl().storage(id);
+  impl().backend->copy_from_host(s.data.get(), value.raw_data(), value.nbytes());
   s.initialized = true;
 }
 
 void* Session::data_ptr(const Variable& variable) {
-  const int id = checked_variable(*impl_, variable);
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  return impl_->storage(id).data.get();
+  const int id = checked_variable(impl(), variable);
+  std::lock_guard<std::mutex> lock(impl().mu);
+  return impl().storage(id).data.get();
 }
 
 DeviceKind Session::device() const {
-  return impl_->backend->kind();
+  return impl().backend->kind();
 }
 std::string Session::device_description() const {
-  return impl_->backend->description();
+  return impl().backend->description();
 }
 
 }  // namespace varscope
