@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-cmake --preset release -DVARSCOPE_BUILD_TESTS=OFF -DVARSCOPE_BUILD_EXAMPLES=OFF
+cmake --preset release -DVARSCOPE_BUILD_BENCHMARKS=ON -DVARSCOPE_BUILD_TESTS=OFF -DVARSCOPE_BUILD_EXAMPLES=OFF
 cmake --build --preset release
 mkdir -p bench/out/raw
 inputs=()

@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-cmake --preset release -DVARSCOPE_BUILD_TESTS=OFF -DVARSCOPE_BUILD_BENCHMARKS=OFF
+cmake --preset release -DVARSCOPE_BUILD_EXAMPLES=ON -DVARSCOPE_BUILD_TESTS=OFF -DVARSCOPE_BUILD_BENCHMARKS=OFF
 cmake --build --preset release --target demo
 ./build/release/examples/demo "$@"
