@@ -93,10 +93,26 @@ void binary_all(kernels::BinaryOp op,
                 const void* y,
                 void* out,
                 std::int64_t count) {
-  parallel_for(count, [&](std::int64_t b, std::int64_t e) {
-    for (std::int64_t i = b; i < e; ++i) {
-      kernels::binary_element(op, bc, static_cast<const T*>(x), static_cast<const T*>(y),
-                              static_cast<T*>(out), i);
+  // Row by row: the broadcast index arithmetic (a division per dimension) once per row of
+  // the innermost dimension, then strided loops.
+  const T* xs = static_cast<const T*>(x);
+  const T* ys = static_cast<const T*>(y);
+  T* o = static_cast<T*>(out);
+  if (bc.rank == 0) {
+    if (count > 0) o[0] = kernels::apply(op, xs[0], ys[0]);
+    return;
+  }
+  const std::int64_t inner = bc.out_dims[bc.rank - 1];
+  if (inner == 0) return;
+  const std::int64_t sx = bc.x_strides[bc.rank - 1];
+  const std::int64_t sy = bc.y_strides[bc.rank - 1];
+  parallel_for(count / inner, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t row = b; row < e; ++row) {
+      std::int64_t xi, yi;
+      bc.inputs_of(row * inner, &xi, &yi);
+      T* orow = o + row * inner;
+      for (std::int64_t j = 0; j < inner; ++j)
+        orow[j] = kernels::apply(op, xs[xi + j * sx], ys[yi + j * sy]);
     }
   });
 }
