@@ -38,44 +38,6 @@ void set_flops(benchmark::State& state, std::int64_t n) {
 
 // ---- CPU matmul ----
 
-void BM_Cpu_MatMul_Ours(benchmark::State& state) {
-  const std::int64_t n = state.range(0);
-  vs::Graph g;
-  vs::Tensor a = vs::constant(g, vs::HostTensor(random_values(n * n, 1), vs::Shape{n, n}));
-  vs::Tensor b = vs::constant(g, vs::HostTensor(random_values(n * n, 2), vs::Shape{n, n}));
-  vs::Operation mm = vs::matmul(a, b).op();
-  vs::Session sess(g, {.device = vs::DeviceKind::kCpu});
-  sess.run(mm);  // warm-up: plan, constants uploaded
-  for (auto _ : state)
-    sess.run(mm);
-  set_flops(state, n);
-}
-BENCHMARK(BM_Cpu_MatMul_Ours)
-    ->Arg(256)
-    ->Arg(512)
-    ->Arg(1024)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-
-void BM_Cpu_MatMul_Baseline_OpenBLAS(benchmark::State& state) {
-  const std::int64_t n = state.range(0);
-  const auto a = random_values(n * n, 1), b = random_values(n * n, 2);
-  std::vector<float> c(static_cast<std::size_t>(n * n));
-  const auto ni = static_cast<blasint>(n);
-  for (auto _ : state) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ni, ni, ni, 1.0f, a.data(), ni, b.data(),
-                ni, 0.0f, c.data(), ni);
-    benchmark::DoNotOptimize(c.data());
-  }
-  set_flops(state, n);
-}
-BENCHMARK(BM_Cpu_MatMul_Baseline_OpenBLAS)
-    ->Arg(256)
-    ->Arg(512)
-    ->Arg(1024)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-
 // ---- Session::run overhead: 10 tiny elementwise ops ----
 
 vs::Tensor chain(vs::Tensor x, int ops) {
@@ -196,38 +158,6 @@ struct Events {
     return ms / 1e3;
   }
 };
-
-void BM_Gpu_MatMul_Ours(benchmark::State& state) {
-  if (!vs::cuda_available()) {
-    state.SkipWithError("no CUDA device");
-    return;
-  }
-  const std::int64_t n = state.range(0);
-  vs::Graph g;
-  vs::Tensor a = vs::constant(g, vs::HostTensor(random_values(n * n, 1), vs::Shape{n, n}));
-  vs::Tensor b = vs::constant(g, vs::HostTensor(random_values(n * n, 2), vs::Shape{n, n}));
-  vs::Operation mm = vs::matmul(a, b).op();
-  cudaStream_t stream;
-  cudaStreamCreate(&stream);
-  {
-    vs::Session sess(g, {.device = vs::DeviceKind::kCuda, .stream = stream});
-    sess.run(mm);
-    Events ev;
-    for (auto _ : state) {
-      cudaEventRecord(ev.start, stream);
-      sess.run(mm);
-      cudaEventRecord(ev.stop, stream);
-      state.SetIterationTime(ev.seconds());
-    }
-  }
-  cudaStreamDestroy(stream);
-  set_flops(state, n);
-}
-BENCHMARK(BM_Gpu_MatMul_Ours)
-    ->RangeMultiplier(2)
-    ->Range(256, 8192)
-    ->UseManualTime()
-    ->Unit(benchmark::kMicrosecond);
 
 void BM_Gpu_MatMul_Baseline_cublasSgemm(benchmark::State& state) {
   if (!vs::cuda_available()) {
@@ -381,6 +311,33 @@ void matmul_cublas(
   state.counters["TFLOP/s"] = benchmark::Counter(2.0 * double(m) * double(k) * double(n) * 1e-12,
                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
+
+void BM_Cpu_MatMul_Ours(benchmark::State& s) {
+  matmul_ours<float>(s, vs::DeviceKind::kCpu, s.range(0), s.range(0), s.range(0), false);
+}
+void BM_Cpu_MatMul_Baseline_OpenBLAS(benchmark::State& s) {
+  matmul_openblas<float>(s, s.range(0), s.range(0), s.range(0));
+}
+void BM_Gpu_MatMul_Ours(benchmark::State& s) {
+  matmul_ours<float>(s, vs::DeviceKind::kCuda, s.range(0), s.range(0), s.range(0), false);
+}
+BENCHMARK(BM_Cpu_MatMul_Ours)
+    ->Arg(256)
+    ->Arg(512)
+    ->Arg(1024)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_Cpu_MatMul_Baseline_OpenBLAS)
+    ->Arg(256)
+    ->Arg(512)
+    ->Arg(1024)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_Gpu_MatMul_Ours)
+    ->RangeMultiplier(2)
+    ->Range(256, 8192)
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
 
 const std::int64_t kTall = bench::smoke() ? 1024 : (1 << 20);  // rows of the tall-skinny A
 
