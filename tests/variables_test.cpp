@@ -27,43 +27,12 @@ constexpr const char* kThisFile = "variables_test.cpp";
 
 using varscope::testing::error_of;
 
-// True when `text` contains `n` as a whole decimal number.
-bool HasNumber(const std::string& text, int n) {
-  const std::string want = std::to_string(n);
-  for (std::size_t i = text.find(want); i != std::string::npos; i = text.find(want, i + 1)) {
-    const bool left = i == 0 || !std::isdigit(static_cast<unsigned char>(text[i - 1]));
-    const std::size_t end = i + want.size();
-    const bool right = end == text.size() || !std::isdigit(static_cast<unsigned char>(text[end]));
-    if (left && right) return true;
-  }
-  return false;
-}
+using varscope::testing::DoesNotExist;
+using varscope::testing::HasNumber;
+using varscope::testing::Names;
 
-// E1: TF's exact text, then the C++ call site of the original creation (this file, `line`).
 void ExpectAlreadyExists(const std::string& message, const std::string& store_name, int line) {
-  const std::string prefix = "Variable " + store_name +
-                             " already exists, disallowed. Did you mean to set reuse=True or "
-                             "reuse=tf.AUTO_REUSE in VarScope? Originally defined at:\n\n";
-  ASSERT_EQ(message.substr(0, prefix.size()), prefix) << message;
-  const std::string rest = message.substr(prefix.size());
-  const std::size_t at = rest.find(kThisFile);
-  ASSERT_NE(at, std::string::npos) << "no call site in " << kThisFile << ":\n" << message;
-  EXPECT_TRUE(HasNumber(rest.substr(at), line))
-      << "line " << line << " not named after the file in:\n"
-      << message;
-}
-
-std::string DoesNotExist(const std::string& store_name) {
-  return "Variable " + store_name +
-         " does not exist, or was not created with tf.get_variable(). Did you mean to set "
-         "reuse=tf.AUTO_REUSE in VarScope?";
-}
-
-std::vector<std::string> Names(const std::vector<vs::Variable>& vars) {
-  std::vector<std::string> out;
-  for (const vs::Variable& v : vars)
-    out.push_back(v.name());
-  return out;
+  varscope::testing::ExpectAlreadyExists(message, store_name, kThisFile, line);
 }
 
 std::vector<std::string> OpNames(const vs::Graph& g) {
