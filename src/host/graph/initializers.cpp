@@ -35,20 +35,24 @@ Initializer random_uniform_initializer(RandomUniformOptions options) {
   return Initializer(Initializer::Kind::kRandomUniform, std::move(p));
 }
 
-Initializer random_normal_initializer(RandomNormalOptions options) {
+namespace {
+
+Initializer normal_initializer(Initializer::Kind kind, const RandomNormalOptions& options) {
   Initializer::Params p;
   p.mean = options.mean;
   p.stddev = options.stddev;
   p.seed = options.seed;
-  return Initializer(Initializer::Kind::kRandomNormal, std::move(p));
+  return Initializer(kind, std::move(p));
+}
+
+}  // namespace
+
+Initializer random_normal_initializer(RandomNormalOptions options) {
+  return normal_initializer(Initializer::Kind::kRandomNormal, options);
 }
 
 Initializer truncated_normal_initializer(RandomNormalOptions options) {
-  Initializer::Params p;
-  p.mean = options.mean;
-  p.stddev = options.stddev;
-  p.seed = options.seed;
-  return Initializer(Initializer::Kind::kTruncatedNormal, std::move(p));
+  return normal_initializer(Initializer::Kind::kTruncatedNormal, options);
 }
 
 Initializer variance_scaling_initializer(VarianceScalingOptions options) {
