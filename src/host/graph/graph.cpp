@@ -49,7 +49,7 @@ int GraphImpl::add_node(std::string type,
   n.attrs = std::move(attrs);
   n.control_inputs = std::move(control_inputs);
   const int id = static_cast<int>(nodes.size());
-  nodes_by_name.emplace(n.name, id);
+  nodes_by_name.emplace(intern(n.name), id);
   nodes.push_back(std::move(n));
   return id;
 }
@@ -176,7 +176,7 @@ std::size_t Graph::num_operations() const {
 }
 
 Operation Graph::get_operation_by_name(std::string_view name) const {
-  auto it = impl()->nodes_by_name.find(std::string(name));
+  auto it = impl()->nodes_by_name.find(name);
   if (it == impl()->nodes_by_name.end()) {
     throw NotFoundError("The name '" + std::string(name) +
                         "' refers to an Operation not in the graph.");

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <memory_resource>
 #include <optional>
 #include <source_location>
 #include <string>
@@ -27,6 +28,10 @@ using AttrValue = std::variant<std::int64_t,
                                HostTensor,
                                std::vector<std::string>>;
 using Attrs = std::vector<std::pair<std::string, AttrValue>>;
+
+// Name -> index. A graph only grows, so the keys live in its arena (GraphImpl::intern) and
+// the table's own nodes too: an entry costs no heap allocation and no free.
+using NameTable = std::pmr::unordered_map<std::string_view, int>;
 
 struct TensorRef {
   int node = -1;
@@ -85,6 +90,8 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
 
   // ---- names (names.cpp) ----
   std::string unique_name(std::string_view name, bool mark_as_used = true);
+  // A copy of `s` that lives as long as the graph.
+  std::string_view intern(std::string_view s);
   // TF's Graph.name_scope resolution: validates, uniquifies, returns the new stack
   // (no trailing '/'; "" for the root). Does not change name_stack.
   std::string resolve_name_scope(std::optional<std::string_view> name);
@@ -139,9 +146,13 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   std::pair<std::int64_t, std::int64_t> op_seeds(std::optional<std::int64_t> op_seed,
                                                  std::string_view op_name) const;
 
+  // Declared first: the name tables below point into it.
+  std::pmr::monotonic_buffer_resource arena;
+
   std::vector<Node> nodes;
-  std::unordered_map<std::string, int> nodes_by_name;
-  std::unordered_map<std::string, int> names_in_use;  // lower-cased full names
+  NameTable nodes_by_name{&arena};
+  NameTable names_in_use{&arena};  // lower-cased full names
+  std::string lowered;             // unique_name's scratch key, kept to reuse its capacity
   std::string name_stack;
 
   std::shared_ptr<VariableScopeData> root_scope;
@@ -152,7 +163,7 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   int open_object_frames = 0;
   bool improper_nesting = false;
 
-  std::unordered_map<std::string, int> store;  // get_variable full name -> variable
+  NameTable store{&arena};  // get_variable full name -> variable
   std::vector<VariableRecord> variables;
   std::unordered_map<std::string, std::vector<int>> collections;
 

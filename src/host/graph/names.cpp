@@ -1,4 +1,5 @@
 // TF's naming rules (ops.py): Graph.unique_name, Graph.name_scope and the name regexes.
+#include <cstring>
 #include <string>
 
 #include "host/graph/graph_impl.h"
@@ -33,31 +34,52 @@ bool is_valid_scope_name(std::string_view name) {
   return true;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
+void lower_in_place(std::string& s) {
+  for (char& c : s) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
-  return out;
 }
 
 }  // namespace
 
+std::string_view GraphImpl::intern(std::string_view s) {
+  if (s.empty()) return {};
+  auto* p = static_cast<char*>(arena.allocate(s.size(), 1));
+  std::memcpy(p, s.data(), s.size());
+  return {p, s.size()};
+}
+
 std::string GraphImpl::unique_name(std::string_view name, bool mark_as_used) {
-  std::string full = name_stack.empty() ? std::string(name) : name_stack + "/" + std::string(name);
-  std::string key = lower(full);
-  auto it = names_in_use.find(key);
+  std::string full;
+  full.reserve(name_stack.size() + 1 + name.size());
+  if (!name_stack.empty()) {
+    full += name_stack;
+    full += '/';
+  }
+  full += name;
+  lowered.assign(full);
+  lower_in_place(lowered);
+  auto it = names_in_use.find(lowered);
   int i = it == names_in_use.end() ? 0 : it->second;
-  if (mark_as_used) names_in_use[key] = i + 1;
+  if (mark_as_used) {
+    if (it != names_in_use.end()) {
+      it->second = i + 1;
+    } else {
+      names_in_use.emplace(intern(lowered), 1);
+    }
+  }
   if (i == 0) return full;
   // Skip suffixes that were taken explicitly ("a_1" before the second "a").
-  std::string candidate = key + "_" + std::to_string(i);
-  while (names_in_use.contains(candidate)) {
-    ++i;
-    candidate = key + "_" + std::to_string(i);
-  }
-  if (mark_as_used) names_in_use[candidate] = 1;
-  return full + "_" + std::to_string(i);  // keeps the caller's capitalisation
+  const std::size_t base = lowered.size();
+  do {
+    lowered.resize(base);
+    lowered += '_';
+    lowered += std::to_string(i++);
+  } while (names_in_use.contains(lowered));
+  if (mark_as_used) names_in_use.emplace(intern(lowered), 1);
+  full += '_';
+  full += std::to_string(i - 1);  // keeps the caller's capitalisation
+  return full;
 }
 
 std::string GraphImpl::resolve_name_scope(std::optional<std::string_view> name) {
@@ -76,10 +98,15 @@ std::string GraphImpl::op_name(std::string_view name_or_scope) {
     return name;
   }
   // A "_N" suffix keeps a valid name valid, so checking the plain full name first lets a
-  // bad name leave the name table as it was.
-  std::string full = name_stack.empty() ? std::string(name_or_scope)
-                                        : name_stack + "/" + std::string(name_or_scope);
-  if (!is_valid_op_name(full)) throw ValueError("'" + full + "' is not a valid node name");
+  // bad name leave the name table as it was. Checked in two parts: no string to build.
+  const bool valid = name_stack.empty()
+                         ? is_valid_op_name(name_or_scope)
+                         : is_valid_op_name(name_stack) && is_valid_scope_name(name_or_scope);
+  if (!valid) {
+    std::string full = scope_string(name_stack);
+    full += name_or_scope;
+    throw ValueError("'" + full + "' is not a valid node name");
+  }
   return unique_name(name_or_scope);
 }
 

@@ -180,7 +180,7 @@ Variable GraphImpl::create_variable(std::string_view name,
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   for (const std::string& key : keys)
     collections[key].push_back(id);
-  if (!store_key.empty()) store.emplace(store_key, id);
+  if (!store_key.empty()) store.emplace(intern(store_key), id);
   return Access::variable(shared_from_this(), id);
 }
 
