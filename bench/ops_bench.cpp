@@ -1,6 +1,7 @@
 // Ops through a Session beside the raw library calls they wrap:
 //   matmul            vs cblas_sgemm (OpenBLAS, CPU) / cublasSgemm (GPU), TFLOP/s
-//   Session::run cost vs a hand-written sequence of the same Backend calls (10 tiny ops)
+//   Session::run cost vs a hand-written sequence of the same Backend calls (10 tiny ops),
+//                     with plain launches and replaying a CUDA Graph (use_cuda_graph)
 // GPU figures are timed with CUDA events on the session's stream (manual time).
 #include <benchmark/benchmark.h>
 #include <cblas.h>
@@ -46,7 +47,10 @@ vs::Tensor chain(vs::Tensor x, int ops) {
   return x;
 }
 
-void session_overhead(benchmark::State& state, vs::DeviceKind device, int ops) {
+void session_overhead(benchmark::State& state,
+                      vs::DeviceKind device,
+                      int ops,
+                      bool cuda_graph = false) {
   if (device == vs::DeviceKind::kCuda && !vs::cuda_available()) {
     state.SkipWithError("no CUDA device");
     return;
@@ -54,8 +58,15 @@ void session_overhead(benchmark::State& state, vs::DeviceKind device, int ops) {
   vs::Graph g;
   vs::Tensor x = vs::constant(g, vs::HostTensor(std::vector<float>{1, 2, 3, 4}));
   vs::Operation last = chain(x, ops).op();
-  vs::Session sess(g, {.device = device});
+  vs::Session sess(g, {.device = device, .use_cuda_graph = cuda_graph});
   sess.run(last);
+  if (cuda_graph) {
+    sess.run(last);  // the second run records the graph; the timed ones replay it
+    if (sess.cuda_graph_launches() == 0) {
+      state.SkipWithError("the plan was not captured into a CUDA Graph");
+      return;
+    }
+  }
   for (auto _ : state)
     sess.run(last);
   // Seconds per op, shown with an SI prefix (e.g. "330n").
@@ -124,6 +135,13 @@ void BM_Gpu_SessionRun10_Ours(benchmark::State& state) {
 void BM_Gpu_SessionRun100_Ours(benchmark::State& state) {
   session_overhead(state, vs::DeviceKind::kCuda, 100);
 }
+// The same Session::run replaying a CUDA Graph: one launch instead of one per op.
+void BM_Gpu_SessionRun10_Ours_CudaGraph(benchmark::State& state) {
+  session_overhead(state, vs::DeviceKind::kCuda, 10, true);
+}
+void BM_Gpu_SessionRun100_Ours_CudaGraph(benchmark::State& state) {
+  session_overhead(state, vs::DeviceKind::kCuda, 100, true);
+}
 void BM_Gpu_SessionRun10_Baseline_HandWritten(benchmark::State& state) {
   handwritten_overhead(state, vs::DeviceKind::kCuda, 10);
 }
@@ -136,6 +154,8 @@ BENCHMARK(BM_Cpu_SessionRun100_Baseline_HandWritten);
 BENCHMARK(BM_Cpu_SessionRun10_Baseline_HandWritten);
 BENCHMARK(BM_Gpu_SessionRun10_Ours)->UseRealTime();
 BENCHMARK(BM_Gpu_SessionRun100_Ours)->UseRealTime();
+BENCHMARK(BM_Gpu_SessionRun10_Ours_CudaGraph)->UseRealTime();
+BENCHMARK(BM_Gpu_SessionRun100_Ours_CudaGraph)->UseRealTime();
 BENCHMARK(BM_Gpu_SessionRun100_Baseline_HandWritten)->UseRealTime();
 BENCHMARK(BM_Gpu_SessionRun10_Baseline_HandWritten)->UseRealTime();
 

@@ -2,15 +2,17 @@
 """Merges Google Benchmark JSON files into one and writes a Markdown table of each figure
 beside its baseline, the ratio, and the physical floor where one is known.
 
-Names follow BM_<Cpu|Gpu>_<Family>_Ours[/args] and BM_<Cpu|Gpu>_<Family>_Baseline_<What>[/args];
-a figure is paired with every baseline of the same device, family and arguments.
+Names follow BM_<Cpu|Gpu>_<Family>_Ours[_<Variant>][/args] and
+BM_<Cpu|Gpu>_<Family>_Baseline_<What>[/args]; a figure is paired with every baseline of the
+same device, family and arguments. A variant of ours (e.g. _Ours_CudaGraph) is also paired
+with the plain _Ours figure, shown as the baseline "Ours".
 Usage: bench_report.py OUT_JSON OUT_MD INPUT.json...
 """
 import json
 import re
 import sys
 
-NAME = re.compile(r"^BM_(Cpu|Gpu)_([A-Za-z0-9]+)_(Ours|Baseline_[A-Za-z0-9]+)((?:/[^/]+)*?)(?:/(?:real|manual)_time)?$")
+NAME = re.compile(r"^BM_(Cpu|Gpu)_([A-Za-z0-9]+)_(Ours(?:_[A-Za-z0-9]+)?|Baseline_[A-Za-z0-9]+)((?:/[^/]+)*?)(?:/(?:real|manual)_time)?$")
 
 # Peaks to compute a floor from (bytes/s, FLOP/s). Sources: ../shared/reference/performance-anchors.md.
 GPU_PEAKS = {"H100": (3.35e12, 66.9e12), "H200": (4.8e12, 66.9e12)}
@@ -74,10 +76,10 @@ def main():
         if not m or b.get("run_type") == "aggregate":
             continue
         dev, family, role, args = m.groups()
-        groups.setdefault((dev, family, args), {"ours": None, "baselines": []})
+        groups.setdefault((dev, family, args), {"ours": {}, "baselines": []})
         g = groups[(dev, family, args)]
-        if role == "Ours":
-            g["ours"] = b
+        if role.startswith("Ours"):
+            g["ours"][role[len("Ours_"):]] = b  # "" for the plain figure
         else:
             g["baselines"].append(b)
 
@@ -99,24 +101,25 @@ def main():
         return dev, family, [int(a) if a.isdigit() else a for a in args.strip("/").split("/") if a]
 
     for (dev, family, args), g in sorted(groups.items(), key=order):
-        ours = g["ours"]
-        figure = f"{dev} {family}{args}"
-        if ours is None:
-            continue
-        if ours.get("error_occurred"):
-            lines.append(f"| {figure} | skipped: {ours.get('error_message', '')} | | | | |")
-            continue
-        t = seconds(ours)
-        fl = fmt(floor(dev, family, args, ours, device))
-        if not g["baselines"]:
-            lines.append(f"| {figure} | {fmt(t)} | — | — | — | {fl} |")
-        for base in g["baselines"]:
-            what = base["name"].split("_Baseline_")[1].split("/")[0]
-            if base.get("error_occurred"):
-                lines.append(f"| {figure} | {fmt(t)} | {what} | skipped | — | {fl} |")
+        for variant, ours in sorted(g["ours"].items()):  # the plain figure ("") first
+            figure = f"{dev} {family}{args}" + (f" ({variant})" if variant else "")
+            if ours.get("error_occurred"):
+                lines.append(f"| {figure} | skipped: {ours.get('error_message', '')} | | | | |")
                 continue
-            bt = seconds(base)
-            lines.append(f"| {figure} | {fmt(t)} | {what} | {fmt(bt)} | {bt / t:.2f} | {fl} |")
+            t = seconds(ours)
+            fl = fmt(floor(dev, family, args, ours, device))
+            baselines = [(base["name"].split("_Baseline_")[1].split("/")[0], base)
+                         for base in g["baselines"]]
+            if variant and "" in g["ours"]:
+                baselines.append(("Ours", g["ours"][""]))
+            if not baselines:
+                lines.append(f"| {figure} | {fmt(t)} | — | — | — | {fl} |")
+            for what, base in baselines:
+                if base.get("error_occurred"):
+                    lines.append(f"| {figure} | {fmt(t)} | {what} | skipped | — | {fl} |")
+                    continue
+                bt = seconds(base)
+                lines.append(f"| {figure} | {fmt(t)} | {what} | {fmt(bt)} | {bt / t:.2f} | {fl} |")
     with open(out_md, "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))

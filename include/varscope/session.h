@@ -3,6 +3,7 @@
 // resolves to it. Session::run may be called from several threads; calls are serialized.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,17 @@ struct SessionOptions {
   // A cudaStream_t to enqueue all work on (CUDA only); null: the session makes its own.
   void* stream = nullptr;
   bool allow_tf32 = false;
+  // CUDA only; no effect on the CPU backend, so one program runs on both. The first run of
+  // a (fetches, feeds, targets) signature with given feed shapes uses plain launches; the
+  // next one records its work into a CUDA Graph, and later runs with the same feed shapes
+  // replay it: one launch instead of one per op. Feed values may change between runs; the
+  // host-side checks (feeds, uninitialized variables) still run every time. Always plain
+  // launches: plans with random ops (each run must draw new numbers), Fill,
+  // IsVariableInitialized, or a reduction whose axes are not a constant; and sessions on an
+  // external `stream` (other work on it would be recorded into our graph). Each captured
+  // signature and shape keeps its temporaries allocated while the session lives (up to 8
+  // shapes per signature), and cuBLAS gets a fixed workspace (4 MiB, 32 MiB from sm_90).
+  bool use_cuda_graph = false;
 };
 
 // Values for placeholders (or any tensor) for one run.
@@ -68,6 +80,10 @@ class Session {
 
   DeviceKind device() const;
   std::string device_description() const;
+
+  // How many runs did their device work as one CUDA Graph launch (use_cuda_graph), the run
+  // that captured a graph included; always 0 on the CPU backend.
+  std::uint64_t cuda_graph_launches() const;
 
  private:
   // The state; vs::FailedPreconditionError for a moved-from Session.

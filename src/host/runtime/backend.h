@@ -13,6 +13,7 @@
 #include "kernels/reduce.h"
 #include "kernels/unary.h"
 #include "varscope/dtype.h"
+#include "varscope/errors.h"
 #include "varscope/session.h"
 
 namespace varscope::runtime {
@@ -83,6 +84,32 @@ class Backend {
       DType dtype, const MatMulShape& shape, const void* a, const void* b, void* c) = 0;
 
   virtual void synchronize() = 0;
+
+  // Graph capture (SessionOptions::use_cuda_graph): the work one run enqueues is recorded
+  // once, then replayed with one launch. The executor calls the methods below only after
+  // enable_graphs() returned true.
+  class Graph {  // an instantiated recording (a cudaGraphExec_t); destroyed by its destructor
+   public:
+    virtual ~Graph() = default;
+  };
+  // Prepares this backend for capture; false where it cannot capture (the CPU backend has
+  // no launches to save).
+  virtual bool enable_graphs() { return false; }
+  // From here to end_capture, work is recorded, not run. Until then nothing may allocate,
+  // free, copy to or from the host or synchronize: the executor never does.
+  virtual void begin_capture() { throw InternalError("this backend cannot capture graphs"); }
+  // Stops recording and instantiates what was recorded; nullptr when nothing was. Throws
+  // vs::InternalError when the capture failed; the stream is out of capture mode either way.
+  virtual std::unique_ptr<Graph> end_capture() {
+    throw InternalError("this backend cannot capture graphs");
+  }
+  // Leaves capture mode after an exception between begin_capture and end_capture, dropping
+  // the recording; does nothing when not capturing.
+  virtual void abort_capture() noexcept {}
+  // Enqueues one replay of `graph` (a Graph from this backend).
+  virtual void launch(Graph& /*graph*/) {
+    throw InternalError("this backend cannot launch graphs");
+  }
 };
 
 std::unique_ptr<Backend> make_cpu_backend();

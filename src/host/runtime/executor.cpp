@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <random>
 #include <unordered_set>
+#include <utility>
 
 #include "host/graph/builders.h"
 #include "host/runtime/session_impl.h"
@@ -77,6 +78,67 @@ std::string signature(const std::vector<TensorRef>& fetches,
 std::int64_t host_integer(const HostTensor& t) {
   return static_cast<std::int64_t>(t.element_as_double(0));
 }
+
+// use_cuda_graph: whether a step's work can be recorded once and replayed. A replay runs the
+// recorded kernels again on the same addresses with the same arguments, and nothing that
+// waits for the device (a copy to the host) can happen while recording.
+bool capturable(const Step& step) {
+  switch (step.kind) {
+    case OpKind::kConst:  // uploaded once, by the plain first run, then cached
+    case OpKind::kPlaceholder:
+    case OpKind::kVariable:  // one fixed allocation per variable
+    case OpKind::kIdentity:
+    case OpKind::kAssign:
+    case OpKind::kAssignAdd:
+    case OpKind::kNoOp:
+    case OpKind::kBinary:
+    case OpKind::kMatMul:
+    case OpKind::kUnary:
+    case OpKind::kSoftmax:
+    case OpKind::kCast:
+      return true;
+    case OpKind::kReduce:  // its axes are needed on the host: only a constant's are known there
+      return step.host_axes >= 0;
+    case OpKind::kIsVariableInitialized:  // answers from host state at run time
+    case OpKind::kFill:                   // copies its value to the host
+    // Stateful: the Philox offset advances on the host at every run, so a replay would
+    // repeat the recorded run's numbers where TF draws new ones.
+    case OpKind::kRandomUniform:
+    case OpKind::kRandomNormal:
+    case OpKind::kTruncatedNormal:
+    case OpKind::kRandomUniformInt:
+    case OpKind::kFusedRandom:
+      return false;
+  }
+  return false;
+}
+
+// The key of a plan's recordings: the feeds' shapes (dtypes are fixed by the plan's checks).
+std::vector<std::int64_t> feed_shapes(const std::vector<std::pair<TensorRef, HostTensor>>& feeds) {
+  std::vector<std::int64_t> key;
+  for (const auto& [ref, value] : feeds) {
+    key.push_back(value.shape().rank());
+    for (std::int64_t d : value.shape().dims())
+      key.push_back(d);
+  }
+  return key;
+}
+
+// Each recording keeps its temporaries allocated: a few feed shapes per plan, not unbounded.
+constexpr std::size_t kMaxGraphsPerPlan = 8;
+
+// Runs `f` when the scope ends, however it ends.
+template <typename F>
+class OnExit {
+ public:
+  explicit OnExit(F f) : f_(std::move(f)) {}
+  ~OnExit() { f_(); }
+  OnExit(const OnExit&) = delete;
+  OnExit& operator=(const OnExit&) = delete;
+
+ private:
+  F f_;
+};
 
 // Initializers are built as TF builds them: RandomStandardNormal -> Mul(stddev) ->
 // Add(mean), RandomUniform -> Mul(Sub(max, min)) -> Add(min). When the intermediate
@@ -154,9 +216,9 @@ Fusions fuse_initializers(const GraphImpl& g,
 
 }  // namespace
 
-const Plan& SessionImpl::plan_for(const std::vector<TensorRef>& fetches,
-                                  const std::vector<std::pair<TensorRef, HostTensor>>& feeds,
-                                  const std::vector<int>& targets) {
+Plan& SessionImpl::plan_for(const std::vector<TensorRef>& fetches,
+                            const Feeds& feeds,
+                            const std::vector<int>& targets) {
   const std::string key = signature(fetches, feeds, targets);
   auto it = plans_.find(key);
   if (it == plans_.end()) it = plans_.emplace(key, build_plan(fetches, feeds, targets)).first;
@@ -164,7 +226,7 @@ const Plan& SessionImpl::plan_for(const std::vector<TensorRef>& fetches,
 }
 
 Plan SessionImpl::build_plan(const std::vector<TensorRef>& fetches,
-                             const std::vector<std::pair<TensorRef, HostTensor>>& feeds,
+                             const Feeds& feeds,
                              const std::vector<int>& targets) const {
   Plan plan;
   std::map<std::pair<int, int>, int> fed;  // tensor -> slot
@@ -232,6 +294,12 @@ Plan SessionImpl::build_plan(const std::vector<TensorRef>& fetches,
       auto f = fed.find({in.node, in.index});
       step.inputs.push_back(f != fed.end() ? f->second : output_slot.at(in.node) + in.index);
     }
+    if (step.kind == OpKind::kReduce) {
+      const TensorRef axes = n.inputs.at(1);
+      if (!fed.contains({axes.node, axes.index}) && graph->node(axes.node).type == "Const") {
+        step.host_axes = axes.node;
+      }
+    }
     plan.steps.push_back(std::move(step));
   }
   for (const auto& f : fetches) {
@@ -257,6 +325,7 @@ Plan SessionImpl::build_plan(const std::vector<TensorRef>& fetches,
     producer->second->into_variable = variable;
     step.assign_in_place = true;
   }
+  plan.capturable = std::all_of(plan.steps.begin(), plan.steps.end(), capturable);
   return plan;
 }
 
@@ -265,12 +334,29 @@ std::shared_ptr<void> SessionImpl::allocate(std::size_t bytes) {
   return std::shared_ptr<void>(b->allocate(bytes), [b](void* p) { b->deallocate(p); });
 }
 
+std::shared_ptr<void> SessionImpl::temporary(std::size_t bytes) {
+  if (capturing_ != nullptr) {
+    // Recording: no allocation may happen now. The run takes the buffers allocated for it
+    // before, sized after the plain first run, which made the same requests in this order.
+    const std::size_t i = next_buffer_++;
+    if (i >= capturing_->buffers.size() || capturing_->temporaries[i] != bytes) {
+      throw InternalError("A recorded run asked for other temporaries than its first run");
+    }
+    return capturing_->buffers[i];
+  }
+  if (record_temporaries_ != nullptr) record_temporaries_->push_back(bytes);
+  return allocate(bytes);
+}
+
 VariableStorage& SessionImpl::storage(int variable) {
   if (variables.size() <= static_cast<std::size_t>(variable)) {
     variables.resize(static_cast<std::size_t>(variable) + 1);
   }
   VariableStorage& s = variables[static_cast<std::size_t>(variable)];
   if (!s.data) {
+    // Cannot happen (the plain first run allocated it), and must not: memory allocated
+    // while recording would belong to the graph.
+    if (capturing_ != nullptr) throw InternalError("A variable allocated while recording");
     const VariableRecord& rec = graph->variables.at(static_cast<std::size_t>(variable));
     if (!rec.shape.is_fully_defined()) {
       throw UnimplementedError("Variable " + graph->node(rec.node).name +
@@ -285,13 +371,22 @@ const Value& SessionImpl::read(const Step& step,
                                std::size_t input,
                                std::vector<Value>& slots) const {
   const Value& v = slots[static_cast<std::size_t>(step.inputs[input])];
-  if (v.variable >= 0 && !variables[static_cast<std::size_t>(v.variable)].initialized) {
-    const VariableRecord& rec = graph->variables[static_cast<std::size_t>(v.variable)];
-    throw FailedPreconditionError("Attempting to use uninitialized value " +
-                                  graph->node(rec.node).name + "\n\t [[{{node " +
-                                  graph->node(step.node).name + "}}]]");
+  if (v.variable >= 0) {
+    if (record_checks_ != nullptr) {
+      record_checks_->push_back({GraphCheck::kRead, v.variable, step.node});
+    }
+    if (!variables[static_cast<std::size_t>(v.variable)].initialized) {
+      throw_uninitialized(v.variable, step.node);
+    }
   }
   return v;
+}
+
+void SessionImpl::throw_uninitialized(int variable, int node) const {
+  const VariableRecord& rec = graph->variables[static_cast<std::size_t>(variable)];
+  std::string message = "Attempting to use uninitialized value " + graph->node(rec.node).name;
+  if (node >= 0) message += "\n\t [[{{node " + graph->node(node).name + "}}]]";
+  throw FailedPreconditionError(message);
 }
 
 HostTensor SessionImpl::to_host(const Value& v) {
@@ -301,7 +396,7 @@ HostTensor SessionImpl::to_host(const Value& v) {
 }
 
 std::vector<HostTensor> SessionImpl::run(const std::vector<TensorRef>& fetches,
-                                         const std::vector<std::pair<TensorRef, HostTensor>>& feeds,
+                                         const Feeds& feeds,
                                          const std::vector<int>& targets) {
   std::lock_guard<std::mutex> lock(mu);
   // Feeds are checked before anything runs, so a bad feed changes nothing.
@@ -320,28 +415,161 @@ std::vector<HostTensor> SessionImpl::run(const std::vector<TensorRef>& fetches,
                                  spec.shape.to_string() + "'");
     }
   }
-  const Plan& plan = plan_for(fetches, feeds, targets);
-  std::vector<Value> slots(static_cast<std::size_t>(plan.num_slots));
+  Plan& plan = plan_for(fetches, feeds, targets);
+  if (!use_graphs_ || !plan.capturable) return run_plain(plan, feeds, nullptr);
+
+  // use_cuda_graph, per feed shapes: a plain first run (it uploads the constants, loads the
+  // kernels and notes the temporaries' sizes), then a run that records and launches a
+  // graph, then replays.
+  std::vector<std::int64_t> shapes = feed_shapes(feeds);
+  auto it = plan.graphs.find(shapes);
+  if (it == plan.graphs.end()) {
+    if (plan.graphs.size() >= kMaxGraphsPerPlan) return run_plain(plan, feeds, nullptr);
+    CapturedRun first;
+    std::vector<HostTensor> out = run_plain(plan, feeds, &first.temporaries);
+    plan.graphs.emplace(std::move(shapes), std::move(first));  // only after a run that worked
+    return out;
+  }
+  CapturedRun& recording = it->second;
+  if (recording.graph) return replay(recording, feeds);
+  if (recording.nothing_to_capture) return run_plain(plan, feeds, nullptr);
+  return capture(plan, recording, feeds);
+}
+
+void SessionImpl::load_feeds(const Plan& plan, const Feeds& feeds, std::vector<Value>& slots) {
   for (std::size_t i = 0; i < feeds.size(); ++i) {
     const HostTensor& value = feeds[i].second;
     Value& v = slots[static_cast<std::size_t>(plan.feed_slots[i])];
-    v.data = allocate(value.nbytes());
+    v.data = temporary(value.nbytes());
     v.dtype = value.dtype();
     v.shape = value.shape();
     backend->copy_from_host(v.data.get(), value.raw_data(), value.nbytes());
   }
-  for (const Step& step : plan.steps)
-    execute(step, slots);
-  std::vector<HostTensor> out;
+}
+
+void SessionImpl::check_fetches(const Plan& plan, const std::vector<Value>& slots) const {
   for (int slot : plan.fetch_slots) {
     const Value& v = slots[static_cast<std::size_t>(slot)];
-    if (v.variable >= 0 && !variables[static_cast<std::size_t>(v.variable)].initialized) {
-      const VariableRecord& rec = graph->variables[static_cast<std::size_t>(v.variable)];
-      throw FailedPreconditionError("Attempting to use uninitialized value " +
-                                    graph->node(rec.node).name);
+    if (v.variable < 0) continue;
+    if (record_checks_ != nullptr) record_checks_->push_back({GraphCheck::kFetch, v.variable, -1});
+    if (!variables[static_cast<std::size_t>(v.variable)].initialized) {
+      throw_uninitialized(v.variable, -1);
     }
-    out.push_back(to_host(v));
   }
+}
+
+std::vector<HostTensor> SessionImpl::run_plain(const Plan& plan,
+                                               const Feeds& feeds,
+                                               std::vector<std::size_t>* temporaries) {
+  record_temporaries_ = temporaries;
+  OnExit reset([this] { record_temporaries_ = nullptr; });
+  std::vector<Value> slots(static_cast<std::size_t>(plan.num_slots));
+  load_feeds(plan, feeds, slots);
+  for (const Step& step : plan.steps)
+    execute(step, slots);
+  check_fetches(plan, slots);
+  std::vector<HostTensor> out;
+  for (int slot : plan.fetch_slots)
+    out.push_back(to_host(slots[static_cast<std::size_t>(slot)]));
+  backend->synchronize();
+  return out;
+}
+
+std::vector<HostTensor> SessionImpl::capture(Plan& plan, CapturedRun& rec, const Feeds& feeds) {
+  std::vector<Value> slots(static_cast<std::size_t>(plan.num_slots));
+  // Executing under capture records the device work but runs none of it, while the host
+  // side (initialized flags) moves on: put it back if the graph is not launched.
+  std::vector<bool> initialized;
+  for (const VariableStorage& v : variables)
+    initialized.push_back(v.initialized);
+  std::vector<GraphCheck> checks;
+  bool recording = false;
+  auto undo = [&] {
+    if (recording) backend->abort_capture();  // never leave the stream capturing
+    recording = false;
+    capturing_ = nullptr;
+    record_checks_ = nullptr;
+    for (std::size_t i = 0; i < initialized.size() && i < variables.size(); ++i)
+      variables[i].initialized = initialized[i];
+    slots.clear();
+    rec.buffers.clear();
+  };
+  try {
+    // Everything that allocates or waits happens before recording starts: the graph's
+    // buffers (alive as long as it is), then the feeds copied into the first of them.
+    for (std::size_t bytes : rec.temporaries)
+      rec.buffers.push_back(allocate(bytes));
+    capturing_ = &rec;
+    next_buffer_ = 0;
+    load_feeds(plan, feeds, slots);
+    record_checks_ = &checks;
+    backend->begin_capture();
+    recording = true;
+    for (const Step& step : plan.steps)
+      execute(step, slots);
+    check_fetches(plan, slots);
+    if (next_buffer_ != rec.buffers.size()) {
+      throw InternalError("A recorded run asked for other temporaries than its first run");
+    }
+    recording = false;
+    std::unique_ptr<runtime::Backend::Graph> graph = backend->end_capture();
+    if (graph) backend->launch(*graph);
+    rec.graph = std::move(graph);
+  } catch (const InternalError&) {
+    // A device call failed while recording (work a graph cannot hold): nothing ran and the
+    // host state is back, so this run and every later one of the plan use plain launches.
+    undo();
+    plan.capturable = false;
+    plan.graphs.clear();  // `rec` is gone from here on
+    return run_plain(plan, feeds, nullptr);
+  } catch (...) {
+    undo();  // e.g. an uninitialized read: reported as a plain run would, nothing changed
+    throw;
+  }
+  capturing_ = nullptr;
+  record_checks_ = nullptr;
+  if (rec.graph) {
+    ++graph_launches;
+    rec.checks = std::move(checks);
+    for (int slot : plan.feed_slots)
+      rec.feeds.push_back(slots[static_cast<std::size_t>(slot)]);
+    for (int slot : plan.fetch_slots)
+      rec.fetches.push_back(slots[static_cast<std::size_t>(slot)]);
+  } else {
+    // No device work at all (e.g. fetching a variable): plain runs cost no more.
+    rec.nothing_to_capture = true;
+    rec.buffers.clear();
+  }
+  std::vector<HostTensor> out;
+  for (int slot : plan.fetch_slots)
+    out.push_back(to_host(slots[static_cast<std::size_t>(slot)]));
+  backend->synchronize();
+  return out;
+}
+
+std::vector<HostTensor> SessionImpl::replay(CapturedRun& rec, const Feeds& feeds) {
+  // The host-side checks of the recorded run, in its order, counting the variables it
+  // initializes on the way; all before anything changes.
+  std::vector<int> assigned;
+  for (const GraphCheck& c : rec.checks) {
+    if (c.kind == GraphCheck::kAssign) {
+      assigned.push_back(c.variable);
+    } else if (!variables[static_cast<std::size_t>(c.variable)].initialized &&
+               std::find(assigned.begin(), assigned.end(), c.variable) == assigned.end()) {
+      throw_uninitialized(c.variable, c.kind == GraphCheck::kRead ? c.node : -1);
+    }
+  }
+  for (std::size_t i = 0; i < feeds.size(); ++i) {
+    const HostTensor& value = feeds[i].second;
+    backend->copy_from_host(rec.feeds[i].data.get(), value.raw_data(), value.nbytes());
+  }
+  backend->launch(*rec.graph);
+  ++graph_launches;
+  for (int v : assigned)
+    variables[static_cast<std::size_t>(v)].initialized = true;
+  std::vector<HostTensor> out;
+  for (const Value& v : rec.fetches)
+    out.push_back(to_host(v));
   backend->synchronize();
   return out;
 }
@@ -359,6 +587,8 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots) {
     case OpKind::kConst: {
       auto it = constants_.find(step.node);
       if (it == constants_.end()) {
+        // Uploaded by the plain first run; an upload waits for the stream: not while recording.
+        if (capturing_ != nullptr) throw InternalError("A constant uploaded while recording");
         const HostTensor& value = std::get<HostTensor>(*n.find_attr("value"));
         Value v{allocate(value.nbytes()), value.dtype(), value.shape(), -1};
         backend->copy_from_host(v.data.get(), value.raw_data(), value.nbytes());
@@ -392,6 +622,9 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots) {
             static_cast<std::size_t>(value.shape.num_elements()) * dtype_size(value.dtype));
       }
       variables[static_cast<std::size_t>(ref.variable)].initialized = true;
+      if (record_checks_ != nullptr) {
+        record_checks_->push_back({GraphCheck::kAssign, ref.variable, step.node});
+      }
       out = ref;
       return;
     }
@@ -416,7 +649,7 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots) {
       const Value& ref = slots[static_cast<std::size_t>(step.inputs[0])];
       const bool initialized = variables[static_cast<std::size_t>(ref.variable)].initialized;
       const std::uint8_t byte = initialized ? 1 : 0;
-      out = Value{allocate(1), DType::kBool, Shape(), -1};
+      out = Value{temporary(1), DType::kBool, Shape(), -1};
       backend->copy_from_host(out.data.get(), &byte, 1);
       return;
     }
@@ -425,8 +658,8 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots) {
       const OutputSpec& spec = n.outputs[0];
       out = step.into_variable >= 0
                 ? Value{storage(step.into_variable).data, spec.dtype, spec.shape, -1}
-                : Value{allocate(value.nbytes() *
-                                 static_cast<std::size_t>(spec.shape.num_elements())),
+                : Value{temporary(value.nbytes() *
+                                  static_cast<std::size_t>(spec.shape.num_elements())),
                         spec.dtype, spec.shape, -1};
       backend->fill(out.data.get(), value.raw_data(), value.nbytes(), spec.shape.num_elements());
       return;
@@ -439,7 +672,7 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots) {
       return random(step, slots);
     case OpKind::kUnary: {
       const Value& x = read(step, 0, slots);
-      out = Value{allocate(static_cast<std::size_t>(x.shape.num_elements()) * dtype_size(x.dtype)),
+      out = Value{temporary(static_cast<std::size_t>(x.shape.num_elements()) * dtype_size(x.dtype)),
                   x.dtype, x.shape, -1};
       backend->unary(step.unary, x.dtype, x.data.get(), out.data.get(), x.shape.num_elements());
       return;
@@ -448,7 +681,7 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots) {
       const Value& x = read(step, 0, slots);
       const std::int64_t cols = x.shape.dim(x.shape.rank() - 1);
       const std::int64_t rows = cols == 0 ? 0 : x.shape.num_elements() / cols;
-      out = Value{allocate(static_cast<std::size_t>(x.shape.num_elements()) * dtype_size(x.dtype)),
+      out = Value{temporary(static_cast<std::size_t>(x.shape.num_elements()) * dtype_size(x.dtype)),
                   x.dtype, x.shape, -1};
       backend->softmax(x.dtype, x.data.get(), out.data.get(), rows, cols);
       return;
@@ -456,7 +689,7 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots) {
     case OpKind::kCast: {
       const Value& x = read(step, 0, slots);
       const DType to = n.outputs[0].dtype;
-      out = Value{allocate(static_cast<std::size_t>(x.shape.num_elements()) * dtype_size(to)), to,
+      out = Value{temporary(static_cast<std::size_t>(x.shape.num_elements()) * dtype_size(to)), to,
                   x.shape, -1};
       backend->cast(x.dtype, to, x.data.get(), out.data.get(), x.shape.num_elements());
       return;
@@ -493,7 +726,7 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots) {
       strides(x.shape, bc.x_strides);
       strides(y.shape, bc.y_strides);
       const std::int64_t count = shape.num_elements();
-      out = Value{allocate(static_cast<std::size_t>(count) * dtype_size(x.dtype)), x.dtype, shape,
+      out = Value{temporary(static_cast<std::size_t>(count) * dtype_size(x.dtype)), x.dtype, shape,
                   -1};
       backend->binary(step.binary, x.dtype, bc, x.data.get(), y.data.get(), out.data.get(), count);
       return;
@@ -512,7 +745,7 @@ void SessionImpl::random(const Step& step, std::vector<Value>& slots) {
   Value& out = slots[static_cast<std::size_t>(step.output)];
   out = step.into_variable >= 0
             ? Value{storage(step.into_variable).data, spec.dtype, spec.shape, -1}
-            : Value{allocate(words * 4), spec.dtype, spec.shape, -1};
+            : Value{temporary(words * 4), spec.dtype, spec.shape, -1};
 
   // Philox stream: (seed, seed2) from the graph's seed rules; (0, 0) = nondeterministic,
   // drawn once per op and session. Re-running the op continues its stream (TF's behaviour).
@@ -605,7 +838,7 @@ void SessionImpl::matmul(const Step& step, std::vector<Value>& slots) {
   out_dims.push_back(s.m);
   out_dims.push_back(s.n);
   Value& out = slots[static_cast<std::size_t>(step.output)];
-  out = Value{allocate(static_cast<std::size_t>(s.batch * s.m * s.n) * dtype_size(a.dtype)),
+  out = Value{temporary(static_cast<std::size_t>(s.batch * s.m * s.n) * dtype_size(a.dtype)),
               a.dtype, Shape(std::move(out_dims)), -1};
   if (s.k == 0) {  // an empty sum: zeros
     const std::uint64_t zero = 0;
@@ -618,7 +851,10 @@ void SessionImpl::matmul(const Step& step, std::vector<Value>& slots) {
 void SessionImpl::reduce(const Step& step, std::vector<Value>& slots) {
   const Node& n = graph->node(step.node);
   const Value& x = read(step, 0, slots);
-  const HostTensor axes_value = to_host(read(step, 1, slots));
+  // Constant axes come from the graph, with no round trip through the device.
+  const HostTensor axes_value =
+      step.host_axes >= 0 ? std::get<HostTensor>(*graph->node(step.host_axes).find_attr("value"))
+                          : to_host(read(step, 1, slots));
   const bool keepdims = std::get<bool>(*n.find_attr("keep_dims"));
   const int rank = x.shape.rank();
   if (rank > kernels::kMaxRank)
@@ -662,7 +898,7 @@ void SessionImpl::reduce(const Step& step, std::vector<Value>& slots) {
   Shape out_shape(std::move(out_dims));
   const std::int64_t count = out_shape.num_elements();
   Value& out = slots[static_cast<std::size_t>(step.output)];
-  out = Value{allocate(static_cast<std::size_t>(count) * dtype_size(x.dtype)), x.dtype,
+  out = Value{temporary(static_cast<std::size_t>(count) * dtype_size(x.dtype)), x.dtype,
               std::move(out_shape), -1};
   backend->reduce(step.reduce, x.dtype, red, x.data.get(), out.data.get(), count);
 }

@@ -25,11 +25,19 @@ DeviceKind choose_device(const SessionOptions& options) {
 }  // namespace
 
 SessionImpl::SessionImpl(std::shared_ptr<GraphImpl> g, const SessionOptions& options)
-    : graph(std::move(g)) {
-  backend =
-      choose_device(options) == DeviceKind::kCuda
-          ? runtime::make_cuda_backend(options.cuda_device, options.stream, options.allow_tf32)
-          : runtime::make_cpu_backend();
+    : SessionImpl(
+          std::move(g),
+          choose_device(options) == DeviceKind::kCuda
+              ? runtime::make_cuda_backend(options.cuda_device, options.stream, options.allow_tf32)
+              : runtime::make_cpu_backend(),
+          options.use_cuda_graph) {}
+
+SessionImpl::SessionImpl(std::shared_ptr<GraphImpl> g,
+                         std::unique_ptr<runtime::Backend> b,
+                         bool use_cuda_graph)
+    : graph(std::move(g)), backend(std::move(b)) {
+  // The CPU backend declines: the option is a no-op there.
+  use_graphs_ = use_cuda_graph && backend->enable_graphs();
 }
 
 }  // namespace detail
@@ -152,6 +160,11 @@ DeviceKind Session::device() const {
 }
 std::string Session::device_description() const {
   return impl().backend->description();
+}
+
+std::uint64_t Session::cuda_graph_launches() const {
+  std::lock_guard<std::mutex> lock(impl().mu);
+  return impl().graph_launches;
 }
 
 }  // namespace varscope

@@ -61,6 +61,27 @@ struct Step {
   kernels::Affine affine;        // kFusedRandom: the folded Mul and Add
   int into_variable = -1;        // a producer that writes straight into this variable
   bool assign_in_place = false;  // an Assign whose value is already in the variable
+  int host_axes = -1;            // kReduce: the Const node of the axes, read on the host
+};
+
+// use_cuda_graph: one host-side check a run made, in order, to be made again on a replay.
+struct GraphCheck {
+  enum Kind { kRead, kFetch, kAssign };  // kAssign: the run initializes the variable
+  Kind kind = kRead;
+  int variable = -1;
+  int node = -1;  // kRead: the op that reads (named in the message)
+};
+
+// use_cuda_graph: a plan's recording for one set of feed shapes.
+struct CapturedRun {
+  std::vector<std::size_t> temporaries;  // bytes of each temporary of the first run, in order
+  bool nothing_to_capture = false;       // the capture recorded no work at all
+  // The graph replays fixed addresses: these buffers (the temporaries, the feeds among them)
+  // live as long as it does. Feeds are copied in before a launch, fetches read after it.
+  std::vector<std::shared_ptr<void>> buffers;
+  std::vector<Value> feeds, fetches;
+  std::vector<GraphCheck> checks;
+  std::unique_ptr<runtime::Backend::Graph> graph;  // null until captured; destroyed first
 };
 
 // What one (fetches, feeds, targets) signature runs: only the nodes it needs, in order.
@@ -69,6 +90,10 @@ struct Plan {
   int num_slots = 0;
   std::vector<int> feed_slots;   // one per feed, in the order given
   std::vector<int> fetch_slots;  // one per fetch
+  // use_cuda_graph: whether the steps can be recorded (see capturable() in executor.cpp),
+  // and the recordings, keyed by the feeds' shapes (rank, dims, rank, dims, ...).
+  bool capturable = false;
+  std::map<std::vector<std::int64_t>, CapturedRun> graphs;
 };
 
 struct VariableStorage {
@@ -79,27 +104,47 @@ struct VariableStorage {
 class SessionImpl {
  public:
   SessionImpl(std::shared_ptr<GraphImpl> graph, const SessionOptions& options);
+  // With a given backend (tests use one that records instead of launching).
+  SessionImpl(std::shared_ptr<GraphImpl> graph,
+              std::unique_ptr<runtime::Backend> backend,
+              bool use_cuda_graph);
+
+  using Feeds = std::vector<std::pair<TensorRef, HostTensor>>;
 
   std::vector<HostTensor> run(const std::vector<TensorRef>& fetches,
-                              const std::vector<std::pair<TensorRef, HostTensor>>& feeds,
+                              const Feeds& feeds,
                               const std::vector<int>& targets);
   VariableStorage& storage(int variable);  // allocated on first use; caller holds mu
 
   std::shared_ptr<GraphImpl> graph;
-  std::unique_ptr<runtime::Backend> backend;  // declared before the buffers: destroyed after them
+  // Declared before the buffers and graphs (plans_): destroyed after them.
+  std::unique_ptr<runtime::Backend> backend;
   std::mutex mu;
   std::vector<VariableStorage> variables;
+  std::uint64_t graph_launches = 0;  // runs done as one graph launch; caller holds mu
 
  private:
-  const Plan& plan_for(const std::vector<TensorRef>& fetches,
-                       const std::vector<std::pair<TensorRef, HostTensor>>& feeds,
-                       const std::vector<int>& targets);
+  Plan& plan_for(const std::vector<TensorRef>& fetches,
+                 const Feeds& feeds,
+                 const std::vector<int>& targets);
   Plan build_plan(const std::vector<TensorRef>& fetches,
-                  const std::vector<std::pair<TensorRef, HostTensor>>& feeds,
+                  const Feeds& feeds,
                   const std::vector<int>& targets) const;
+  // `temporaries`, when given, receives the size of every temporary the run allocates.
+  std::vector<HostTensor> run_plain(const Plan& plan,
+                                    const Feeds& feeds,
+                                    std::vector<std::size_t>* temporaries);
+  std::vector<HostTensor> capture(Plan& plan, CapturedRun& run, const Feeds& feeds);
+  std::vector<HostTensor> replay(CapturedRun& run, const Feeds& feeds);
+  void load_feeds(const Plan& plan, const Feeds& feeds, std::vector<Value>& slots);
+  void check_fetches(const Plan& plan, const std::vector<Value>& slots) const;
   void execute(const Step& step, std::vector<Value>& slots);
+  // Persistent memory (variables, constants).
   std::shared_ptr<void> allocate(std::size_t bytes);
+  // A run's values: fresh memory, or while capturing, the recording's next buffer.
+  std::shared_ptr<void> temporary(std::size_t bytes);
   const Value& read(const Step& step, std::size_t input, std::vector<Value>& slots) const;
+  [[noreturn]] void throw_uninitialized(int variable, int node) const;
   HostTensor to_host(const Value& v);
   void random(const Step& step, std::vector<Value>& slots);
   void matmul(const Step& step, std::vector<Value>& slots);
@@ -109,6 +154,13 @@ class SessionImpl {
   std::unordered_map<int, std::uint64_t> rng_offsets_;
   std::unordered_map<int, std::uint64_t> rng_seeds_;
   std::map<std::string, Plan> plans_;
+
+  bool use_graphs_ = false;
+  // Set for the duration of one run (see run_plain and capture).
+  std::vector<std::size_t>* record_temporaries_ = nullptr;
+  CapturedRun* capturing_ = nullptr;  // temporary() hands out its buffers, in order
+  std::size_t next_buffer_ = 0;
+  std::vector<GraphCheck>* record_checks_ = nullptr;
 };
 
 }  // namespace varscope::detail

@@ -6,6 +6,7 @@
 #include <curand.h>
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 
 #include "host/runtime/backend.h"
@@ -26,6 +27,30 @@ void check_cublas(cublasStatus_t status, const char* call) {
 void check_launch(int err, const char* kernel) {
   check_cuda(static_cast<cudaError_t>(err), kernel);
 }
+
+// For the graph calls, whose failures the executor survives (it falls back to plain
+// launches): a failed runtime call is also the thread's "last error", which the next kernel
+// launch's check would report as its own. Those errors are not sticky: clear it.
+void check_graph_call(cudaError_t err, const char* call) {
+  if (err != cudaSuccess) {
+    cudaGetLastError();
+    throw InternalError(cuda_error_text(call, err));
+  }
+}
+
+// An instantiated graph; the session destroys it before the backend. An in-flight launch
+// is not cut short: CUDA frees the executable graph when it completes.
+class CudaGraph final : public Backend::Graph {
+ public:
+  explicit CudaGraph(cudaGraphExec_t exec) : exec_(exec) {}
+  ~CudaGraph() override { cudaGraphExecDestroy(exec_); }
+  CudaGraph(const CudaGraph&) = delete;
+  CudaGraph& operator=(const CudaGraph&) = delete;
+  cudaGraphExec_t exec() const { return exec_; }
+
+ private:
+  cudaGraphExec_t exec_;
+};
 
 class CudaBackend final : public Backend {
  public:
@@ -72,6 +97,7 @@ class CudaBackend final : public Backend {
     cudaSetDevice(device_);
     if (gen_) curandDestroyGenerator(gen_);
     if (blas_) cublasDestroy(blas_);
+    if (workspace_) cudaFreeAsync(workspace_, stream_);
     cudaStreamSynchronize(stream_);
     if (owns_stream_) cudaStreamDestroy(stream_);
   }
@@ -208,6 +234,77 @@ class CudaBackend final : public Backend {
     check_cuda(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
   }
 
+  // Only on a stream the session owns: while we record, work that other code enqueues on
+  // the stream would be recorded into our graph instead of running.
+  bool enable_graphs() override {
+    if (!owns_stream_) return false;
+    if (workspace_ == nullptr) {
+      // cuBLAS must not allocate its workspace while recording: give it a fixed one, of the
+      // size its docs recommend (32 MiB from Hopper on, 4 MiB before) and the 256-byte
+      // alignment they require. Set after cublasSetStream, which resets it to the default.
+      const std::size_t bytes = (props_.major >= 9 ? std::size_t{32} : std::size_t{4}) << 20;
+      void* ws = allocate(bytes);
+      if (reinterpret_cast<std::uintptr_t>(ws) % 256 != 0) {
+        deallocate(ws);
+        throw InternalError("cudaMallocAsync returned a workspace not aligned to 256 bytes");
+      }
+      const cublasStatus_t status = cublasSetWorkspace(blas_, ws, bytes);
+      if (status != CUBLAS_STATUS_SUCCESS) deallocate(ws);
+      check_cublas(status, "cublasSetWorkspace");
+      workspace_ = ws;
+    }
+    return true;
+  }
+
+  void begin_capture() override {
+    // ThreadLocal: a call from this thread that cannot be recorded (one that waits for the
+    // stream, cudaMalloc) fails and invalidates the capture, which we then detect, instead
+    // of running outside the graph unnoticed (Relaxed); and unlike Global, the capture does
+    // not make other threads' (other sessions') calls fail.
+    check_graph_call(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal),
+                     "cudaStreamBeginCapture");
+  }
+
+  std::unique_ptr<Graph> end_capture() override {
+    cudaGraph_t graph = nullptr;
+    const cudaError_t err = cudaStreamEndCapture(stream_, &graph);
+    if (err != cudaSuccess || graph == nullptr) {
+      // An invalidated capture ends with a null graph (and usually an error code).
+      if (graph != nullptr) cudaGraphDestroy(graph);
+      abort_capture();  // should the stream still be capturing; clears the error too
+      throw InternalError(cuda_error_text(
+          "cudaStreamEndCapture", err == cudaSuccess ? cudaErrorStreamCaptureInvalidated : err));
+    }
+    // The executable graph is independent of the captured one: destroy that on every path.
+    struct Destroy {
+      void operator()(cudaGraph_t g) const noexcept { cudaGraphDestroy(g); }
+    };
+    const std::unique_ptr<CUgraph_st, Destroy> owner(graph);
+    std::size_t nodes = 0;
+    check_graph_call(cudaGraphGetNodes(graph, nullptr, &nodes), "cudaGraphGetNodes");
+    if (nodes == 0) return nullptr;
+    cudaGraphExec_t exec = nullptr;
+    check_graph_call(cudaGraphInstantiateWithFlags(&exec, graph, 0),
+                     "cudaGraphInstantiateWithFlags");
+    return std::make_unique<CudaGraph>(exec);
+  }
+
+  void abort_capture() noexcept override {
+    cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
+    if (cudaStreamIsCapturing(stream_, &status) == cudaSuccess &&
+        status != cudaStreamCaptureStatusNone) {
+      cudaGraph_t graph = nullptr;
+      cudaStreamEndCapture(stream_, &graph);  // active or invalidated: either way it ends
+      if (graph != nullptr) cudaGraphDestroy(graph);
+    }
+    cudaGetLastError();  // the failure that brought us here is not sticky: clear it
+  }
+
+  void launch(Graph& graph) override {
+    check_graph_call(cudaGraphLaunch(static_cast<CudaGraph&>(graph).exec(), stream_),
+                     "cudaGraphLaunch");
+  }
+
  private:
   int device_;
   cudaDeviceProp props_{};
@@ -216,6 +313,7 @@ class CudaBackend final : public Backend {
   curandGenerator_t gen_ = nullptr;
   std::mutex gen_mu_;
   cublasHandle_t blas_ = nullptr;
+  void* workspace_ = nullptr;  // cuBLAS's, once graphs are enabled
 };
 
 }  // namespace
