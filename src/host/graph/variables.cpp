@@ -144,8 +144,10 @@ Variable GraphImpl::create_variable(std::string_view name,
     const std::size_t first = nodes.size();
     init = initial_value(*this);
     // TF builds these under _attr_scope({"_class": ["loc:@<v>"]}): colocated with the variable.
-    for (std::size_t i = first; i < nodes.size(); ++i) {
-      nodes[i].attrs.emplace_back("_class", std::vector<std::string>{"loc:@" + stack});
+    if (first < nodes.size()) {
+      const AttrValue colocation = std::vector<std::string>{"loc:@" + stack};
+      for (std::size_t i = first; i < nodes.size(); ++i)
+        nodes[i].attrs.emplace_back("_class", colocation);
     }
   } else {
     init = initial_value(*this);
