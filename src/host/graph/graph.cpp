@@ -39,8 +39,10 @@ int GraphImpl::add_node(std::string type,
                         std::vector<int> control_inputs) {
   Node n;
   n.name = op_name(name_or_scope);
+  const int id = static_cast<int>(nodes.size());
   // Only an absolute "x/" name can collide: TF's C API refuses it the same way.
-  if (nodes_by_name.contains(n.name)) {
+  const std::string_view key = intern(n.name);
+  if (!nodes_by_name.try_emplace(key, id).second) {
     throw ValueError("Duplicate node name in graph: '" + n.name + "'");
   }
   n.type = std::move(type);
@@ -48,9 +50,12 @@ int GraphImpl::add_node(std::string type,
   n.outputs = std::move(outputs);
   n.attrs = std::move(attrs);
   n.control_inputs = std::move(control_inputs);
-  const int id = static_cast<int>(nodes.size());
-  nodes_by_name.emplace(intern(n.name), id);
-  nodes.push_back(std::move(n));
+  try {
+    nodes.push_back(std::move(n));
+  } catch (...) {  // out of memory: the name must not point at a node that is not there
+    nodes_by_name.erase(key);
+    throw;
+  }
   return id;
 }
 

@@ -59,14 +59,14 @@ std::string GraphImpl::unique_name(std::string_view name, bool mark_as_used) {
   full += name;
   lowered.assign(full);
   lower_in_place(lowered);
-  auto it = names_in_use.find(lowered);
-  int i = it == names_in_use.end() ? 0 : it->second;
+  int i = 0;
   if (mark_as_used) {
-    if (it != names_in_use.end()) {
-      it->second = i + 1;
-    } else {
-      names_in_use.emplace(intern(lowered), 1);
-    }
+    // One probe of the table: the key is interned before we know it is new (a repeated
+    // name wastes those few arena bytes).
+    auto [it, inserted] = names_in_use.try_emplace(intern(lowered), 0);
+    i = it->second++;
+  } else if (auto it = names_in_use.find(lowered); it != names_in_use.end()) {
+    i = it->second;
   }
   if (i == 0) return full;
   // Skip suffixes that were taken explicitly ("a_1" before the second "a").
