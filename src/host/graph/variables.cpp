@@ -35,8 +35,13 @@ Variable GraphImpl::get_variable(std::string_view name,
                                  std::source_location where) {
   check_nesting();
   const VariableScopeData& scope = *current_scope;
-  const std::string full_name =
-      scope.name.empty() ? std::string(name) : scope.name + "/" + std::string(name);
+  std::string full_name;  // appended, not concatenated: one allocation on the lookup path
+  full_name.reserve(scope.name.size() + 1 + name.size());
+  if (!scope.name.empty()) {
+    full_name += scope.name;
+    full_name += '/';
+  }
+  full_name += name;
   // TF: Variable(name="") at the root reaches create_op with an empty node name.
   if (full_name.empty()) throw ValueError("'' is not a valid node name");
 
