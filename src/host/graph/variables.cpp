@@ -67,8 +67,8 @@ Variable GraphImpl::get_variable(std::string_view name,
   static const Shape kShapeNone = Shape::unknown_rank();
   const Shape& shape = options.shape ? *options.shape : kShapeNone;
 
-  if (auto found = store.find(full_name); found != store.end()) {
-    const VariableRecord& existing = variables[static_cast<std::size_t>(found->second)];
+  if (const int* found = store.find(full_name)) {
+    const VariableRecord& existing = variables[static_cast<std::size_t>(*found)];
     if (scope.reuse == Reuse::kFalse) {
       throw ValueError("Variable " + full_name +
                        " already exists, disallowed. Did you mean to set reuse=True or "
@@ -84,7 +84,7 @@ Variable GraphImpl::get_variable(std::string_view name,
                        std::string(dtype_name(dtype)) + " and found dtype " +
                        dtype_ref_name(existing.dtype) + ".");
     }
-    return Access::variable(shared_from_this(), found->second);
+    return Access::variable(shared_from_this(), *found);
   }
   if (scope.reuse == Reuse::kTrue) {
     throw ValueError("Variable " + full_name +
@@ -187,7 +187,7 @@ Variable GraphImpl::create_variable(std::string_view name,
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   for (const std::string& key : keys)
     collections[key].push_back(id);
-  if (!store_key.empty()) store.emplace(intern(store_key), id);
+  if (!store_key.empty()) store.try_emplace(intern(store_key), id);
   return Access::variable(shared_from_this(), id);
 }
 
