@@ -56,10 +56,7 @@ std::shared_ptr<GraphImpl> graph_of(const Input& x, const Input& y) {
 
 }  // namespace
 
-Shape broadcast_shapes(const Shape& a,
-                       const Shape& b,
-                       std::string_view op_name,
-                       std::string_view op_type) {
+std::optional<Shape> try_broadcast_shapes(const Shape& a, const Shape& b) {
   if (!a.has_rank() || !b.has_rank()) return Shape::unknown_rank();
   const auto& da = a.dims();
   const auto& db = b.dims();
@@ -77,13 +74,31 @@ Shape broadcast_shapes(const Shape& a,
     } else if (y == kUnknownDim || x == y) {
       out[i] = x;
     } else {
-      throw ValueError("Dimensions must be equal, but are " + std::to_string(x) + " and " +
-                       std::to_string(y) + " for '" + std::string(op_name) + "' (op: '" +
-                       std::string(op_type) + "') with input shapes: " + a.to_list_string() + ", " +
-                       b.to_list_string() + ".");
+      return std::nullopt;
     }
   }
   return Shape(std::move(out));
+}
+
+Shape broadcast_shapes(const Shape& a,
+                       const Shape& b,
+                       std::string_view op_name,
+                       std::string_view op_type) {
+  if (std::optional<Shape> out = try_broadcast_shapes(a, b)) return std::move(*out);
+  const auto& da = a.dims();
+  const auto& db = b.dims();
+  const std::size_t rank = std::max(da.size(), db.size());
+  std::int64_t x = 1;
+  std::int64_t y = 1;
+  for (std::size_t i = 0; i < rank; ++i) {  // the first pair that does not broadcast
+    x = i < rank - da.size() ? 1 : da[i - (rank - da.size())];
+    y = i < rank - db.size() ? 1 : db[i - (rank - db.size())];
+    if (x != 1 && y != 1 && x != kUnknownDim && y != kUnknownDim && x != y) break;
+  }
+  throw ValueError("Dimensions must be equal, but are " + std::to_string(x) + " and " +
+                   std::to_string(y) + " for '" + std::string(op_name) + "' (op: '" +
+                   std::string(op_type) + "') with input shapes: " + a.to_list_string() + ", " +
+                   b.to_list_string() + ".");
 }
 
 TensorRef build_constant(GraphImpl& g,
@@ -121,9 +136,13 @@ TensorRef build_constant(GraphImpl& g,
   }
   const DType out_dtype = v.dtype();
   Shape out_shape = v.shape();
-  const int node =
-      g.add_node("Const", name.empty() ? "Const" : name, {}, {{out_dtype, std::move(out_shape)}},
-                 {{"value", std::move(v)}, {"dtype", out_dtype}});
+  // Emplaced, not a braced list: that would deep-copy the value.
+  Attrs attrs;
+  attrs.reserve(2);
+  attrs.emplace_back("value", std::move(v));
+  attrs.emplace_back("dtype", out_dtype);
+  const int node = g.add_node("Const", name.empty() ? "Const" : name, {},
+                              {{out_dtype, std::move(out_shape)}}, std::move(attrs));
   return {node, 0};
 }
 
@@ -136,9 +155,11 @@ TensorRef build_binary(
                     " that does not match type " + std::string(dtype_name(sx.dtype)) +
                     " of argument 'x'.");
   }
-  Shape shape = broadcast_shapes(sx.shape, sy.shape, display_name(g, name_or_scope), type);
+  // The op's display name is only needed for the error: not computed on the way through.
+  std::optional<Shape> shape = try_broadcast_shapes(sx.shape, sy.shape);
+  if (!shape) broadcast_shapes(sx.shape, sy.shape, display_name(g, name_or_scope), type);
   const DType dtype = sx.dtype;
-  const int node = g.add_node(std::move(type), name_or_scope, {x, y}, {{dtype, std::move(shape)}},
+  const int node = g.add_node(std::move(type), name_or_scope, {x, y}, {{dtype, std::move(*shape)}},
                               {{"T", dtype}});
   return {node, 0};
 }
@@ -169,9 +190,11 @@ Tensor build_binary_op(const std::string& type,
                     " that does not match type " + std::string(dtype_name(dx)) +
                     " of argument 'x'.");
   }
-  broadcast_shapes(x.is_literal() ? xl.shape() : spec(*g, xr).shape,
-                   y.is_literal() ? yl.shape() : spec(*g, yr).shape,
-                   g->unique_name(scope_name, /*mark_as_used=*/false), type);
+  const Shape& xs = x.is_literal() ? xl.shape() : spec(*g, xr).shape;
+  const Shape& ys = y.is_literal() ? yl.shape() : spec(*g, yr).shape;
+  if (!try_broadcast_shapes(xs, ys)) {
+    broadcast_shapes(xs, ys, g->unique_name(scope_name, /*mark_as_used=*/false), type);
+  }
 
   const std::string stack = g->resolve_name_scope(scope_name);
   StackGuard in_scope(*g, stack);

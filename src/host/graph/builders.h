@@ -53,6 +53,8 @@ TensorRef build_random_uniform(GraphImpl& g,
 TensorRef build_fill(
     GraphImpl& g, const Shape& shape, DType dtype, double value, std::string_view name);
 
+// Broadcast two shapes (NumPy rules); nullopt when they do not broadcast.
+std::optional<Shape> try_broadcast_shapes(const Shape& a, const Shape& b);
 // Broadcast two shapes (NumPy rules) or throw TF's shape-inference ValueError for `op`.
 Shape broadcast_shapes(const Shape& a,
                        const Shape& b,

@@ -43,14 +43,20 @@ int GraphImpl::add_node(std::string type,
   if (nodes_by_name.contains(n.name)) {
     throw ValueError("Duplicate node name in graph: '" + n.name + "'");
   }
+  const std::string_view key = intern(n.name);
   n.type = std::move(type);
   n.inputs = std::move(inputs);
   n.outputs = std::move(outputs);
   n.attrs = std::move(attrs);
   n.control_inputs = std::move(control_inputs);
   const int id = static_cast<int>(nodes.size());
-  nodes_by_name.emplace(intern(n.name), id);
   nodes.push_back(std::move(n));
+  try {
+    nodes_by_name.try_emplace(key, id);  // the probe above left these slots in cache
+  } catch (...) {                        // out of memory: no node without its name
+    nodes.pop_back();
+    throw;
+  }
   return id;
 }
 
@@ -176,12 +182,12 @@ std::size_t Graph::num_operations() const {
 }
 
 Operation Graph::get_operation_by_name(std::string_view name) const {
-  auto it = impl()->nodes_by_name.find(name);
-  if (it == impl()->nodes_by_name.end()) {
+  const int* id = impl()->nodes_by_name.find(name);
+  if (id == nullptr) {
     throw NotFoundError("The name '" + std::string(name) +
                         "' refers to an Operation not in the graph.");
   }
-  return Access::operation(impl(), it->second);
+  return Access::operation(impl(), *id);
 }
 
 Tensor Graph::get_tensor_by_name(std::string_view name) const {

@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "host/graph/name_table.h"
 #include "host/graph/scope_counts.h"
 #include "varscope/graph.h"
 
@@ -28,10 +29,6 @@ using AttrValue = std::variant<std::int64_t,
                                HostTensor,
                                std::vector<std::string>>;
 using Attrs = std::vector<std::pair<std::string, AttrValue>>;
-
-// Name -> index. A graph only grows, so the keys live in its arena (GraphImpl::intern) and
-// the table's own nodes too: an entry costs no heap allocation and no free.
-using NameTable = std::pmr::unordered_map<std::string_view, int>;
 
 struct TensorRef {
   int node = -1;
@@ -146,13 +143,14 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   std::pair<std::int64_t, std::int64_t> op_seeds(std::optional<std::int64_t> op_seed,
                                                  std::string_view op_name) const;
 
-  // Declared first: the name tables below point into it.
+  // Declared first: the name tables' keys point into it. A graph only grows, so its names
+  // are never freed one by one.
   std::pmr::monotonic_buffer_resource arena;
 
   std::vector<Node> nodes;
-  NameTable nodes_by_name{&arena};
-  NameTable names_in_use{&arena};  // lower-cased full names
-  std::string lowered;             // unique_name's scratch key, kept to reuse its capacity
+  NameTable nodes_by_name;
+  NameTable names_in_use;  // lower-cased full names
+  std::string lowered;     // unique_name's scratch key, kept to reuse its capacity
   std::string name_stack;
 
   std::shared_ptr<VariableScopeData> root_scope;
@@ -163,7 +161,7 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   int open_object_frames = 0;
   bool improper_nesting = false;
 
-  NameTable store{&arena};  // get_variable full name -> variable
+  NameTable store;  // get_variable full name -> variable
   std::vector<VariableRecord> variables;
   std::unordered_map<std::string, std::vector<int>> collections;
 

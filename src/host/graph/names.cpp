@@ -59,14 +59,14 @@ std::string GraphImpl::unique_name(std::string_view name, bool mark_as_used) {
   full += name;
   lowered.assign(full);
   lower_in_place(lowered);
-  auto it = names_in_use.find(lowered);
-  int i = it == names_in_use.end() ? 0 : it->second;
+  int i = 0;
   if (mark_as_used) {
-    if (it != names_in_use.end()) {
-      it->second = i + 1;
-    } else {
-      names_in_use.emplace(intern(lowered), 1);
-    }
+    // Interned only when new; the second probe finds its slots in cache.
+    int* count = names_in_use.find(lowered);
+    if (count == nullptr) count = names_in_use.try_emplace(intern(lowered), 0).first;
+    i = (*count)++;
+  } else if (const int* count = names_in_use.find(lowered)) {
+    i = *count;
   }
   if (i == 0) return full;
   // Skip suffixes that were taken explicitly ("a_1" before the second "a").
@@ -76,7 +76,7 @@ std::string GraphImpl::unique_name(std::string_view name, bool mark_as_used) {
     lowered += '_';
     lowered += std::to_string(i++);
   } while (names_in_use.contains(lowered));
-  if (mark_as_used) names_in_use.emplace(intern(lowered), 1);
+  if (mark_as_used) names_in_use.try_emplace(intern(lowered), 1);
   full += '_';
   full += std::to_string(i - 1);  // keeps the caller's capitalisation
   return full;

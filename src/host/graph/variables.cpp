@@ -35,8 +35,13 @@ Variable GraphImpl::get_variable(std::string_view name,
                                  std::source_location where) {
   check_nesting();
   const VariableScopeData& scope = *current_scope;
-  const std::string full_name =
-      scope.name.empty() ? std::string(name) : scope.name + "/" + std::string(name);
+  std::string full_name;  // appended, not concatenated: one allocation on the lookup path
+  full_name.reserve(scope.name.size() + 1 + name.size());
+  if (!scope.name.empty()) {
+    full_name += scope.name;
+    full_name += '/';
+  }
+  full_name += name;
   // TF: Variable(name="") at the root reaches create_op with an empty node name.
   if (full_name.empty()) throw ValueError("'' is not a valid node name");
 
@@ -62,8 +67,8 @@ Variable GraphImpl::get_variable(std::string_view name,
   static const Shape kShapeNone = Shape::unknown_rank();
   const Shape& shape = options.shape ? *options.shape : kShapeNone;
 
-  if (auto found = store.find(full_name); found != store.end()) {
-    const VariableRecord& existing = variables[static_cast<std::size_t>(found->second)];
+  if (const int* found = store.find(full_name)) {
+    const VariableRecord& existing = variables[static_cast<std::size_t>(*found)];
     if (scope.reuse == Reuse::kFalse) {
       throw ValueError("Variable " + full_name +
                        " already exists, disallowed. Did you mean to set reuse=True or "
@@ -79,7 +84,7 @@ Variable GraphImpl::get_variable(std::string_view name,
                        std::string(dtype_name(dtype)) + " and found dtype " +
                        dtype_ref_name(existing.dtype) + ".");
     }
-    return Access::variable(shared_from_this(), found->second);
+    return Access::variable(shared_from_this(), *found);
   }
   if (scope.reuse == Reuse::kTrue) {
     throw ValueError("Variable " + full_name +
@@ -144,8 +149,10 @@ Variable GraphImpl::create_variable(std::string_view name,
     const std::size_t first = nodes.size();
     init = initial_value(*this);
     // TF builds these under _attr_scope({"_class": ["loc:@<v>"]}): colocated with the variable.
-    for (std::size_t i = first; i < nodes.size(); ++i) {
-      nodes[i].attrs.emplace_back("_class", std::vector<std::string>{"loc:@" + stack});
+    if (first < nodes.size()) {
+      const AttrValue colocation = std::vector<std::string>{"loc:@" + stack};
+      for (std::size_t i = first; i < nodes.size(); ++i)
+        nodes[i].attrs.emplace_back("_class", colocation);
     }
   } else {
     init = initial_value(*this);
@@ -180,7 +187,7 @@ Variable GraphImpl::create_variable(std::string_view name,
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   for (const std::string& key : keys)
     collections[key].push_back(id);
-  if (!store_key.empty()) store.emplace(intern(store_key), id);
+  if (!store_key.empty()) store.try_emplace(intern(store_key), id);
   return Access::variable(shared_from_this(), id);
 }
 
