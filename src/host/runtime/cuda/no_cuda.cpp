@@ -1,4 +1,6 @@
 // Stand-in when varscope is built without nvcc: the library links, CUDA reports absent.
+#include <string>
+
 #include "varscope/device.h"
 #include "varscope/errors.h"
 
@@ -13,8 +15,13 @@ bool cuda_available() {
 std::string cuda_unavailable_reason() {
   return "varscope was built without its CUDA backend";
 }
-CudaDeviceInfo cuda_device_info(int) {
-  throw UnavailableError("varscope was built without its CUDA backend");
+// The same message prefixes as the CUDA build's, so callers can match on them in either.
+CudaDeviceInfo cuda_device_info(int ordinal) {
+  std::string message = "CUDA device ";  // appended: GCC 12's -Wrestrict misfires on "" + &&
+  message += std::to_string(ordinal);
+  message += " is not available: ";
+  message += cuda_unavailable_reason();
+  throw UnavailableError(message);
 }
 
 }  // namespace varscope
@@ -24,7 +31,7 @@ CudaDeviceInfo cuda_device_info(int) {
 namespace varscope::runtime {
 
 std::unique_ptr<Backend> make_cuda_backend(int, void*, bool) {
-  throw UnavailableError("CUDA was requested but varscope was built without its CUDA backend");
+  throw UnavailableError("CUDA was requested but is not usable: " + cuda_unavailable_reason());
 }
 
 }  // namespace varscope::runtime
