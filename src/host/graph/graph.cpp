@@ -43,7 +43,6 @@ int GraphImpl::add_node(std::string type,
   if (nodes_by_name.contains(n.name)) {
     throw ValueError("Duplicate node name in graph: '" + n.name + "'");
   }
-  const std::string_view key = intern(n.name);
   n.type = std::move(type);
   n.inputs = std::move(inputs);
   n.outputs = std::move(outputs);
@@ -52,8 +51,8 @@ int GraphImpl::add_node(std::string type,
   const int id = static_cast<int>(nodes.size());
   nodes.push_back(std::move(n));
   try {
-    nodes_by_name.try_emplace(key, id);  // the probe above left these slots in cache
-  } catch (...) {                        // out of memory: no node without its name
+    nodes_by_name.try_emplace(nodes.back().name, id);  // the probe above left these in cache
+  } catch (...) {                                      // out of memory: no node without its name
     nodes.pop_back();
     throw;
   }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <memory_resource>
@@ -147,10 +148,11 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   // are never freed one by one.
   std::pmr::monotonic_buffer_resource arena;
 
-  std::vector<Node> nodes;
-  NameTable nodes_by_name;
-  NameTable names_in_use;  // lower-cased full names
-  std::string lowered;     // unique_name's scratch key, kept to reuse its capacity
+  // A deque: a node never moves, so nodes_by_name's keys can view the nodes' own names.
+  std::deque<Node> nodes;
+  NameTable nodes_by_name;  // keys view Node::name
+  NameTable names_in_use;   // lower-cased full names
+  std::string lowered;      // unique_name's scratch key, kept to reuse its capacity
   std::string name_stack;
 
   std::shared_ptr<VariableScopeData> root_scope;
@@ -163,7 +165,13 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
 
   NameTable store;  // get_variable full name -> variable
   std::vector<VariableRecord> variables;
-  std::unordered_map<std::string, std::vector<int>> collections;
+  struct KeyHash {  // lets collections be searched with a string_view
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  std::unordered_map<std::string, std::vector<int>, KeyHash, std::equal_to<>> collections;
 
   std::optional<std::int64_t> graph_seed;
 };

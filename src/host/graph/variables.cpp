@@ -114,18 +114,34 @@ Variable GraphImpl::get_variable(std::string_view name,
         "should be fully defined.");
   }
 
-  std::vector<std::string> collections_list = options.collections.value_or(
-      local ? std::vector<std::string>{} : std::vector<std::string>{GraphKeys::kGlobalVariables});
-  if (local) collections_list.push_back(GraphKeys::kLocalVariables);
+  static const std::vector<std::string> kGlobal = {GraphKeys::kGlobalVariables};
+  static const std::vector<std::string> kLocal = {GraphKeys::kLocalVariables};
+  const std::vector<std::string>* collections_list = &kGlobal;
+  std::vector<std::string> given_and_local;
+  if (options.collections && local) {
+    given_and_local = *options.collections;
+    given_and_local.push_back(GraphKeys::kLocalVariables);
+    collections_list = &given_and_local;
+  } else if (options.collections) {
+    collections_list = &*options.collections;
+  } else if (local) {
+    collections_list = &kLocal;
+  }
   const bool trainable = !local && options.trainable.value_or(true);
 
   // Variable names depend only on the variable scope: create at the root name scope.
   StackGuard at_root(*this, "");
-  InitialValue initial = [&](GraphImpl& g) -> TensorRef {
-    return value ? *value : build_initializer(g, *initializer, shape, dtype);
+  struct Recipe {  // captured by one pointer: the std::function below needs no allocation
+    const std::optional<TensorRef>& value;
+    const Initializer& initializer;
+    const Shape& shape;
+    DType dtype;
+  } recipe{value, *initializer, shape, dtype};
+  InitialValue initial = [r = &recipe](GraphImpl& g) -> TensorRef {
+    return r->value ? *r->value : build_initializer(g, r->initializer, r->shape, r->dtype);
   };
   return create_variable(full_name, full_name, initial, /*callable=*/!from_value, trainable,
-                         collections_list, options.validate_shape, where);
+                         *collections_list, options.validate_shape, where);
 }
 
 Variable GraphImpl::create_variable(std::string_view name,
@@ -181,12 +197,17 @@ Variable GraphImpl::create_variable(std::string_view name,
   const int id = static_cast<int>(variables.size());
   nodes[static_cast<std::size_t>(rec.node)].variable = id;
   variables.push_back(std::move(rec));
-  std::vector<std::string> keys = collection_keys;
-  if (trainable) keys.push_back(GraphKeys::kTrainableVariables);
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  for (const std::string& key : keys)
-    collections[key].push_back(id);
+  // Each collection once (TF adds to a set of keys); `id` is the newest variable, so a
+  // repeated key finds it at the back.
+  auto add_to = [&](std::string_view key) {
+    auto it = collections.find(key);
+    if (it == collections.end())
+      it = collections.emplace(std::string(key), std::vector<int>{}).first;
+    if (it->second.empty() || it->second.back() != id) it->second.push_back(id);
+  };
+  for (const std::string& key : collection_keys)
+    add_to(key);
+  if (trainable) add_to(GraphKeys::kTrainableVariables);
   if (!store_key.empty()) store.try_emplace(intern(store_key), id);
   return Access::variable(shared_from_this(), id);
 }
