@@ -79,54 +79,6 @@ std::int64_t host_integer(const HostTensor& t) {
   return static_cast<std::int64_t>(t.element_as_double(0));
 }
 
-// use_cuda_graph: whether a step's work can be recorded once and replayed. A replay runs the
-// recorded kernels again on the same addresses with the same arguments, and nothing that
-// waits for the device (a copy to the host) can happen while recording.
-bool capturable(const Step& step) {
-  switch (step.kind) {
-    case OpKind::kConst:  // uploaded once, by the plain first run, then cached
-    case OpKind::kPlaceholder:
-    case OpKind::kVariable:  // one fixed allocation per variable
-    case OpKind::kIdentity:
-    case OpKind::kAssign:
-    case OpKind::kAssignAdd:
-    case OpKind::kNoOp:
-    case OpKind::kBinary:
-    case OpKind::kMatMul:
-    case OpKind::kUnary:
-    case OpKind::kSoftmax:
-    case OpKind::kCast:
-      return true;
-    case OpKind::kReduce:  // its axes are needed on the host: only a constant's are known there
-      return step.host_axes >= 0;
-    case OpKind::kIsVariableInitialized:  // answers from host state at run time
-    case OpKind::kFill:                   // copies its value to the host
-    // Stateful: the Philox offset advances on the host at every run, so a replay would
-    // repeat the recorded run's numbers where TF draws new ones.
-    case OpKind::kRandomUniform:
-    case OpKind::kRandomNormal:
-    case OpKind::kTruncatedNormal:
-    case OpKind::kRandomUniformInt:
-    case OpKind::kFusedRandom:
-      return false;
-  }
-  return false;
-}
-
-// The key of a plan's recordings: the feeds' shapes (dtypes are fixed by the plan's checks).
-std::vector<std::int64_t> feed_shapes(const std::vector<std::pair<TensorRef, HostTensor>>& feeds) {
-  std::vector<std::int64_t> key;
-  for (const auto& [ref, value] : feeds) {
-    key.push_back(value.shape().rank());
-    for (std::int64_t d : value.shape().dims())
-      key.push_back(d);
-  }
-  return key;
-}
-
-// Each recording keeps its temporaries allocated: a few feed shapes per plan, not unbounded.
-constexpr std::size_t kMaxGraphsPerPlan = 8;
-
 // Runs `f` when the scope ends, however it ends.
 template <typename F>
 class OnExit {
@@ -418,22 +370,7 @@ std::vector<HostTensor> SessionImpl::run(const std::vector<TensorRef>& fetches,
   Plan& plan = plan_for(fetches, feeds, targets);
   if (!use_graphs_ || !plan.capturable) return run_plain(plan, feeds, nullptr);
 
-  // use_cuda_graph, per feed shapes: a plain first run (it uploads the constants, loads the
-  // kernels and notes the temporaries' sizes), then a run that records and launches a
-  // graph, then replays.
-  std::vector<std::int64_t> shapes = feed_shapes(feeds);
-  auto it = plan.graphs.find(shapes);
-  if (it == plan.graphs.end()) {
-    if (plan.graphs.size() >= kMaxGraphsPerPlan) return run_plain(plan, feeds, nullptr);
-    CapturedRun first;
-    std::vector<HostTensor> out = run_plain(plan, feeds, &first.temporaries);
-    plan.graphs.emplace(std::move(shapes), std::move(first));  // only after a run that worked
-    return out;
-  }
-  CapturedRun& recording = it->second;
-  if (recording.graph) return replay(recording, feeds);
-  if (recording.nothing_to_capture) return run_plain(plan, feeds, nullptr);
-  return capture(plan, recording, feeds);
+  return run_recorded(plan, feeds);
 }
 
 void SessionImpl::load_feeds(const Plan& plan, const Feeds& feeds, std::vector<Value>& slots) {
@@ -471,105 +408,6 @@ std::vector<HostTensor> SessionImpl::run_plain(const Plan& plan,
   std::vector<HostTensor> out;
   for (int slot : plan.fetch_slots)
     out.push_back(to_host(slots[static_cast<std::size_t>(slot)]));
-  backend->synchronize();
-  return out;
-}
-
-std::vector<HostTensor> SessionImpl::capture(Plan& plan, CapturedRun& rec, const Feeds& feeds) {
-  std::vector<Value> slots(static_cast<std::size_t>(plan.num_slots));
-  // Executing under capture records the device work but runs none of it, while the host
-  // side (initialized flags) moves on: put it back if the graph is not launched.
-  std::vector<bool> initialized;
-  for (const VariableStorage& v : variables)
-    initialized.push_back(v.initialized);
-  std::vector<GraphCheck> checks;
-  bool recording = false;
-  auto undo = [&] {
-    if (recording) backend->abort_capture();  // never leave the stream capturing
-    recording = false;
-    capturing_ = nullptr;
-    record_checks_ = nullptr;
-    for (std::size_t i = 0; i < initialized.size() && i < variables.size(); ++i)
-      variables[i].initialized = initialized[i];
-    slots.clear();
-    rec.buffers.clear();
-  };
-  try {
-    // Everything that allocates or waits happens before recording starts: the graph's
-    // buffers (alive as long as it is), then the feeds copied into the first of them.
-    for (std::size_t bytes : rec.temporaries)
-      rec.buffers.push_back(allocate(bytes));
-    capturing_ = &rec;
-    next_buffer_ = 0;
-    load_feeds(plan, feeds, slots);
-    record_checks_ = &checks;
-    backend->begin_capture();
-    recording = true;
-    for (const Step& step : plan.steps)
-      execute(step, slots);
-    check_fetches(plan, slots);
-    if (next_buffer_ != rec.buffers.size()) {
-      throw InternalError("A recorded run asked for other temporaries than its first run");
-    }
-    recording = false;
-    std::unique_ptr<runtime::Backend::Graph> graph = backend->end_capture();
-    if (graph) backend->launch(*graph);
-    rec.graph = std::move(graph);
-  } catch (const InternalError&) {
-    // A device call failed while recording (work a graph cannot hold): nothing ran and the
-    // host state is back, so this run and every later one of the plan use plain launches.
-    undo();
-    plan.capturable = false;
-    plan.graphs.clear();  // `rec` is gone from here on
-    return run_plain(plan, feeds, nullptr);
-  } catch (...) {
-    undo();  // e.g. an uninitialized read: reported as a plain run would, nothing changed
-    throw;
-  }
-  capturing_ = nullptr;
-  record_checks_ = nullptr;
-  if (rec.graph) {
-    ++graph_launches;
-    rec.checks = std::move(checks);
-    for (int slot : plan.feed_slots)
-      rec.feeds.push_back(slots[static_cast<std::size_t>(slot)]);
-    for (int slot : plan.fetch_slots)
-      rec.fetches.push_back(slots[static_cast<std::size_t>(slot)]);
-  } else {
-    // No device work at all (e.g. fetching a variable): plain runs cost no more.
-    rec.nothing_to_capture = true;
-    rec.buffers.clear();
-  }
-  std::vector<HostTensor> out;
-  for (int slot : plan.fetch_slots)
-    out.push_back(to_host(slots[static_cast<std::size_t>(slot)]));
-  backend->synchronize();
-  return out;
-}
-
-std::vector<HostTensor> SessionImpl::replay(CapturedRun& rec, const Feeds& feeds) {
-  // The host-side checks of the recorded run, in its order, counting the variables it
-  // initializes on the way; all before anything changes.
-  std::vector<int> assigned;
-  for (const GraphCheck& c : rec.checks) {
-    if (c.kind == GraphCheck::kAssign) {
-      assigned.push_back(c.variable);
-    } else if (!variables[static_cast<std::size_t>(c.variable)].initialized &&
-               std::find(assigned.begin(), assigned.end(), c.variable) == assigned.end()) {
-      throw_uninitialized(c.variable, c.kind == GraphCheck::kRead ? c.node : -1);
-    }
-  }
-  for (std::size_t i = 0; i < feeds.size(); ++i) {
-    const HostTensor& value = feeds[i].second;
-    backend->copy_from_host(rec.feeds[i].data.get(), value.raw_data(), value.nbytes());
-  }
-  backend->launch(*rec.graph);
-  ++graph_launches;
-  for (int v : assigned)
-    variables[static_cast<std::size_t>(v)].initialized = true;
-  std::vector<HostTensor> out;
-  for (const Value& v : rec.fetches)
-    out.push_back(to_host(v));
   backend->synchronize();
   return out;
 }

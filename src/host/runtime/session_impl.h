@@ -90,11 +90,14 @@ struct Plan {
   int num_slots = 0;
   std::vector<int> feed_slots;   // one per feed, in the order given
   std::vector<int> fetch_slots;  // one per fetch
-  // use_cuda_graph: whether the steps can be recorded (see capturable() in executor.cpp),
+  // use_cuda_graph: whether the steps can be recorded (every step capturable()),
   // and the recordings, keyed by the feeds' shapes (rank, dims, rank, dims, ...).
   bool capturable = false;
   std::map<std::vector<std::int64_t>, CapturedRun> graphs;
 };
+
+// use_cuda_graph: whether a step's work can be recorded once and replayed (graph_replay.cpp).
+bool capturable(const Step& step);
 
 struct VariableStorage {
   std::shared_ptr<void> data;
@@ -134,6 +137,8 @@ class SessionImpl {
   std::vector<HostTensor> run_plain(const Plan& plan,
                                     const Feeds& feeds,
                                     std::vector<std::size_t>* temporaries);
+  // use_cuda_graph (graph_replay.cpp): the plain first run, the recording, the replays.
+  std::vector<HostTensor> run_recorded(Plan& plan, const Feeds& feeds);
   std::vector<HostTensor> capture(Plan& plan, CapturedRun& run, const Feeds& feeds);
   std::vector<HostTensor> replay(CapturedRun& run, const Feeds& feeds);
   void load_feeds(const Plan& plan, const Feeds& feeds, std::vector<Value>& slots);
