@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "varscope/errors.h"
+
 namespace varscope::detail {
 
 class NameTable {
@@ -29,14 +31,17 @@ class NameTable {
   bool contains(std::string_view key) const { return find(key) != nullptr; }
 
   // The entry for `key`, inserted with `value` when absent; second is true when inserted.
+  // A name longer than 4 GiB is refused, not truncated.
   std::pair<int*, bool> try_emplace(std::string_view key, int value) {
+    if (key.size() > UINT32_MAX)
+      throw InvalidArgumentError("Names longer than 4 GiB are not supported");
     if (2 * (size_ + 1) > slots_.size()) grow();  // load factor <= 1/2: short probe runs
     const std::uint64_t h = hash(key);
     std::size_t i = home(h);
     for (; slots_[i].hash != 0; i = (i + 1) & mask()) {
       if (slots_[i].hash == h && slots_[i].key() == key) return {&slots_[i].value, false};
     }
-    slots_[i] = Slot{h, key.data(), key.size(), value};
+    slots_[i] = Slot{h, key.data(), static_cast<std::uint32_t>(key.size()), value};
     ++size_;
     return {&slots_[i].value, true};
   }
@@ -44,10 +49,10 @@ class NameTable {
   std::size_t size() const { return size_; }
 
  private:
-  struct Slot {
+  struct Slot {              // 24 bytes: millions of them
     std::uint64_t hash = 0;  // 0: empty
     const char* data = nullptr;
-    std::size_t size = 0;
+    std::uint32_t size = 0;
     int value = 0;
     std::string_view key() const { return {data, size}; }
   };
