@@ -84,6 +84,9 @@ class Backend {
       DType dtype, const MatMulShape& shape, const void* a, const void* b, void* c) = 0;
 
   virtual void synchronize() = 0;
+  // Makes this backend's device the calling thread's current one (a session may be used from
+  // any thread, after anything changed the device); the session calls it on every entry.
+  virtual void activate() {}
 
   // Graph capture (SessionOptions::use_cuda_graph): the work one run enqueues is recorded
   // once, then replayed with one launch. The executor calls the methods below only after

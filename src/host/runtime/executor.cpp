@@ -351,6 +351,7 @@ std::vector<HostTensor> SessionImpl::run(const std::vector<TensorRef>& fetches,
                                          const Feeds& feeds,
                                          const std::vector<int>& targets) {
   std::lock_guard<std::mutex> lock(mu);
+  backend->activate();
   // Feeds are checked before anything runs, so a bad feed changes nothing.
   for (const auto& [ref, value] : feeds) {
     const Node& n = graph->node(ref.node);

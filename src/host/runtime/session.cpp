@@ -144,6 +144,7 @@ void Session::load_variable(const Variable& variable, const HostTensor& value) {
         std::string(dtype_name(rec.dtype)) + " and shape " + rec.shape.to_string());
   }
   std::lock_guard<std::mutex> lock(impl().mu);
+  impl().backend->activate();
   detail::VariableStorage& s = impl().storage(id);
   impl().backend->copy_from_host(s.data.get(), value.raw_data(), value.nbytes());
   s.initialized = true;
@@ -152,6 +153,7 @@ void Session::load_variable(const Variable& variable, const HostTensor& value) {
 void* Session::data_ptr(const Variable& variable) {
   const int id = checked_variable(impl(), variable);
   std::lock_guard<std::mutex> lock(impl().mu);
+  impl().backend->activate();
   return impl().storage(id).data.get();
 }
 

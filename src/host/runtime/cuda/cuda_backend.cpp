@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "host/runtime/backend.h"
 #include "host/runtime/cuda/cuda_check.h"
@@ -120,7 +121,18 @@ class CudaBackend final : public Backend {
     return p;
   }
   void deallocate(void* ptr) noexcept override {
-    if (ptr) cudaFreeAsync(ptr, stream_);
+    if (ptr == nullptr) return;
+    if (capturing_) {
+      // A free while recording would become a graph node, and the recorded kernels may use
+      // the buffer: keep it until the capture ends, and make that capture fail.
+      capture_broken_ = true;
+      try {
+        freed_while_capturing_.push_back(ptr);
+      } catch (...) {  // out of host memory: leak the buffer rather than free it under capture
+      }
+      return;
+    }
+    cudaFreeAsync(ptr, stream_);
   }
 
   void copy_from_host(void* dst, const void* src, std::size_t bytes) override {
@@ -230,6 +242,8 @@ class CudaBackend final : public Backend {
     }
   }
 
+  void activate() override { check_cuda(cudaSetDevice(device_), "cudaSetDevice"); }
+
   void synchronize() override {
     check_cuda(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
   }
@@ -263,11 +277,18 @@ class CudaBackend final : public Backend {
     // not make other threads' (other sessions') calls fail.
     check_graph_call(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal),
                      "cudaStreamBeginCapture");
+    capturing_ = true;
+    capture_broken_ = false;
   }
 
   std::unique_ptr<Graph> end_capture() override {
     cudaGraph_t graph = nullptr;
     const cudaError_t err = cudaStreamEndCapture(stream_, &graph);
+    stop_capturing();
+    if (err == cudaSuccess && graph != nullptr && capture_broken_) {
+      cudaGraphDestroy(graph);
+      throw InternalError("A device buffer was freed while a graph was being recorded");
+    }
     if (err != cudaSuccess || graph == nullptr) {
       // An invalidated capture ends with a null graph (and usually an error code).
       if (graph != nullptr) cudaGraphDestroy(graph);
@@ -289,6 +310,14 @@ class CudaBackend final : public Backend {
     return std::make_unique<CudaGraph>(exec);
   }
 
+  // Out of capture mode: the frees deferred during it happen now, in stream order.
+  void stop_capturing() noexcept {
+    capturing_ = false;
+    for (void* p : freed_while_capturing_)
+      cudaFreeAsync(p, stream_);
+    freed_while_capturing_.clear();
+  }
+
   void abort_capture() noexcept override {
     cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
     if (cudaStreamIsCapturing(stream_, &status) == cudaSuccess &&
@@ -297,6 +326,7 @@ class CudaBackend final : public Backend {
       cudaStreamEndCapture(stream_, &graph);  // active or invalidated: either way it ends
       if (graph != nullptr) cudaGraphDestroy(graph);
     }
+    stop_capturing();
     cudaGetLastError();  // the failure that brought us here is not sticky: clear it
   }
 
@@ -314,6 +344,9 @@ class CudaBackend final : public Backend {
   std::mutex gen_mu_;
   cublasHandle_t blas_ = nullptr;
   void* workspace_ = nullptr;  // cuBLAS's, once graphs are enabled
+  bool capturing_ = false;     // between begin_capture and end_capture / abort_capture
+  bool capture_broken_ = false;
+  std::vector<void*> freed_while_capturing_;
 };
 
 }  // namespace
