@@ -30,10 +30,7 @@ namespace {
 
 using vs::testing::error_of;
 
-std::vector<float> values(const vs::HostTensor& t) {
-  auto d = t.data<float>();
-  return {d.begin(), d.end()};
-}
+using vs::testing::values;
 
 vs::HostTensor floats(std::vector<float> v, vs::Shape shape) {
   return vs::HostTensor(std::move(v), std::move(shape));

@@ -8,16 +8,14 @@
 #include <vector>
 
 #include "gpu_test.h"
+#include "test_util.h"
 #include "varscope/varscope.h"
 
 namespace vs = varscope;
 
 namespace {
 
-std::vector<float> values(const vs::HostTensor& t) {
-  auto d = t.data<float>();
-  return {d.begin(), d.end()};
-}
+using vs::testing::values;
 
 // Resident set size in bytes, from /proc/self/statm.
 std::size_t resident_bytes() {

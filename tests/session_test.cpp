@@ -16,10 +16,7 @@ namespace {
 
 using varscope::testing::error_of;
 
-std::vector<float> values(const vs::HostTensor& t) {
-  auto d = t.data<float>();
-  return {d.begin(), d.end()};
-}
+using varscope::testing::values;
 
 class ScopedEnv {
  public:

@@ -9,6 +9,7 @@
 #include <typeinfo>
 #include <vector>
 
+#include "varscope/tensor.h"
 #include "varscope/variable.h"
 
 namespace varscope::testing {
@@ -69,6 +70,12 @@ inline std::vector<std::string> Names(const std::vector<Variable>& vars) {
   for (const Variable& v : vars)
     out.push_back(v.name());
   return out;
+}
+
+// A float32 tensor's values, for EXPECT_EQ against a std::vector<float>.
+inline std::vector<float> values(const HostTensor& t) {
+  auto d = t.data<float>();
+  return {d.begin(), d.end()};
 }
 
 }  // namespace varscope::testing
