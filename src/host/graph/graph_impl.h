@@ -144,8 +144,8 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   std::pair<std::int64_t, std::int64_t> op_seeds(std::optional<std::int64_t> op_seed,
                                                  std::string_view op_name) const;
 
-  // Declared first: the name tables' keys point into it. A graph only grows, so its names
-  // are never freed one by one.
+  // Declared first: the keys of names_in_use and store point into it. A graph only grows,
+  // so its names are never freed one by one.
   std::pmr::monotonic_buffer_resource arena;
 
   // A deque: a node never moves, so nodes_by_name's keys can view the nodes' own names.
