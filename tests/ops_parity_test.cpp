@@ -17,63 +17,19 @@
 #include <utility>
 #include <vector>
 
+#include "test_values.h"
 #include "varscope/varscope.h"
 
 namespace vs = varscope;
 
 namespace {
 
+using vs::testing::of_dtype;
+using vs::testing::random_divisor;
+using vs::testing::random_tensor;
+
 std::string str(const vs::Shape& s) {
   return s.to_list_string();
-}
-
-template <typename T>
-vs::HostTensor typed(const std::vector<double>& values, const vs::Shape& shape) {
-  std::vector<T> v(values.size());
-  for (std::size_t i = 0; i < values.size(); ++i)
-    v[i] = static_cast<T>(values[i]);
-  return vs::HostTensor(v, shape);
-}
-
-// Uniform values in [lo, hi] (integers for integer dtypes), never all zero.
-vs::HostTensor random_tensor(
-    std::mt19937& rng, vs::DType dtype, const vs::Shape& shape, double lo = -2.0, double hi = 2.0) {
-  std::vector<double> v(static_cast<std::size_t>(shape.num_elements()));
-  if (vs::is_integer(dtype)) {
-    std::uniform_int_distribution<std::int64_t> dist(static_cast<std::int64_t>(lo),
-                                                     static_cast<std::int64_t>(hi));
-    for (double& x : v)
-      x = static_cast<double>(dist(rng));
-  } else {
-    std::uniform_real_distribution<double> dist(lo, hi);
-    for (double& x : v)
-      x = dist(rng);
-  }
-  if (!v.empty() && std::all_of(v.begin(), v.end(), [](double x) { return x == 0.0; })) {
-    v[0] = 1.0;
-  }
-  switch (dtype) {
-    case vs::DType::kFloat32:
-      return typed<float>(v, shape);
-    case vs::DType::kFloat64:
-      return typed<double>(v, shape);
-    case vs::DType::kInt32:
-      return typed<std::int32_t>(v, shape);
-    case vs::DType::kInt64:
-      return typed<std::int64_t>(v, shape);
-    default:
-      throw std::logic_error("random_tensor: unsupported dtype");
-  }
-}
-
-// Magnitudes in [0.5, 2] with either sign: safe divisors.
-vs::HostTensor random_divisor(std::mt19937& rng, vs::DType dtype, const vs::Shape& shape) {
-  std::uniform_real_distribution<double> mag(0.5, 2.0);
-  std::bernoulli_distribution negative(0.5);
-  std::vector<double> v(static_cast<std::size_t>(shape.num_elements()));
-  for (double& x : v)
-    x = negative(rng) ? -mag(rng) : mag(rng);
-  return dtype == vs::DType::kFloat32 ? typed<float>(v, shape) : typed<double>(v, shape);
 }
 
 ::testing::AssertionResult SameLayout(const vs::HostTensor& cpu, const vs::HostTensor& gpu) {
@@ -325,9 +281,7 @@ TEST_F(GpuOpsParity, SoftmaxAgreesIncludingLargeLogits) {
     const vs::HostTensor xv = random_tensor(rng, dtype, vs::Shape{6, 5, 17}, -8.0, 8.0);
     vs::Tensor x = vs::placeholder(g, dtype, vs::Shape{6, 5, 17}, "x");
     const std::vector<double> large = {1000, 1001, 1002, -1000, -1000.5, -999, 0, 1000, -1000};
-    vs::Tensor l =
-        vs::constant(g, dtype == vs::DType::kFloat32 ? typed<float>(large, vs::Shape{3, 3})
-                                                     : typed<double>(large, vs::Shape{3, 3}));
+    vs::Tensor l = vs::constant(g, of_dtype(dtype, large, vs::Shape{3, 3}));
     vs::Tensor one_col = vs::constant(g, random_tensor(rng, dtype, vs::Shape{4, 1}));
     const Results r = both(g, {vs::softmax(x), vs::softmax(l), vs::softmax(one_col)}, {{x, xv}});
     for (std::size_t k = 0; k < r.cpu.size(); ++k) {

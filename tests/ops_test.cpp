@@ -20,12 +20,16 @@
 
 #include "backend_test.h"
 #include "test_util.h"
+#include "test_values.h"
 #include "varscope/varscope.h"
 
 namespace vs = varscope;
 
 namespace {
 
+using vs::testing::of_dtype;
+using vs::testing::random_divisor;
+using vs::testing::random_tensor;
 using Dims = std::vector<std::int64_t>;
 using BinaryFn = std::function<double(double, double)>;
 
@@ -51,61 +55,6 @@ template <typename T>
 std::vector<T> values_of(const vs::HostTensor& t) {
   auto d = t.data<T>();
   return {d.begin(), d.end()};
-}
-
-template <typename T>
-vs::HostTensor typed(const std::vector<double>& values, const vs::Shape& shape) {
-  std::vector<T> v(values.size());
-  for (std::size_t i = 0; i < values.size(); ++i)
-    v[i] = static_cast<T>(values[i]);
-  return vs::HostTensor(v, shape);
-}
-
-vs::HostTensor of_dtype(vs::DType dtype,
-                        const std::vector<double>& values,
-                        const vs::Shape& shape) {
-  switch (dtype) {
-    case vs::DType::kFloat32:
-      return typed<float>(values, shape);
-    case vs::DType::kFloat64:
-      return typed<double>(values, shape);
-    case vs::DType::kInt32:
-      return typed<std::int32_t>(values, shape);
-    case vs::DType::kInt64:
-      return typed<std::int64_t>(values, shape);
-    default:
-      throw std::logic_error("of_dtype: unsupported dtype");
-  }
-}
-
-// Uniform values in [lo, hi] (integers for integer dtypes), never all zero.
-vs::HostTensor random_tensor(
-    std::mt19937& rng, vs::DType dtype, const vs::Shape& shape, double lo = -2.0, double hi = 2.0) {
-  std::vector<double> v(static_cast<std::size_t>(shape.num_elements()));
-  if (vs::is_integer(dtype)) {
-    std::uniform_int_distribution<std::int64_t> dist(static_cast<std::int64_t>(lo),
-                                                     static_cast<std::int64_t>(hi));
-    for (double& x : v)
-      x = static_cast<double>(dist(rng));
-  } else {
-    std::uniform_real_distribution<double> dist(lo, hi);
-    for (double& x : v)
-      x = dist(rng);
-  }
-  if (!v.empty() && std::all_of(v.begin(), v.end(), [](double x) { return x == 0.0; })) {
-    v[0] = 1.0;
-  }
-  return of_dtype(dtype, v, shape);
-}
-
-// Magnitudes in [0.5, 2] with either sign: safe divisors.
-vs::HostTensor random_divisor(std::mt19937& rng, vs::DType dtype, const vs::Shape& shape) {
-  std::uniform_real_distribution<double> mag(0.5, 2.0);
-  std::bernoulli_distribution negative(0.5);
-  std::vector<double> v(static_cast<std::size_t>(shape.num_elements()));
-  for (double& x : v)
-    x = negative(rng) ? -mag(rng) : mag(rng);
-  return of_dtype(dtype, v, shape);
 }
 
 // ---- comparisons ----
