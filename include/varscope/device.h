@@ -1,10 +1,13 @@
-// Which devices this process can run sessions on.
+// The kinds of device a session runs on, and which CUDA devices this process can use.
 #pragma once
 
 #include <cstddef>
 #include <string>
 
 namespace varscope {
+
+// kAuto: CUDA when a device is usable, else the CPU backend (see SessionOptions::device).
+enum class DeviceKind { kAuto, kCpu, kCuda };
 
 struct CudaDeviceInfo {
   int ordinal = 0;

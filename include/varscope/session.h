@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "varscope/device.h"
 #include "varscope/graph.h"
 #include "varscope/tensor.h"
 #include "varscope/variable.h"
@@ -19,8 +20,6 @@ namespace varscope {
 namespace detail {
 class SessionImpl;
 }  // namespace detail
-
-enum class DeviceKind { kAuto, kCpu, kCuda };
 
 struct SessionOptions {
   // kAuto: CUDA when a device is usable, else the CPU backend. The environment variable

@@ -12,9 +12,9 @@
 #include "kernels/random.h"
 #include "kernels/reduce.h"
 #include "kernels/unary.h"
+#include "varscope/device.h"
 #include "varscope/dtype.h"
 #include "varscope/errors.h"
-#include "varscope/session.h"
 
 namespace varscope::runtime {
 
