@@ -7,8 +7,8 @@
 // when |a - b| <= atol + rtol * |b| (numpy.isclose; defaults rtol=1e-05, atol=1e-08); NaN
 // matches NaN, and infinities match themselves. Metadata is not compared.
 // Exit status: 0 the files match, 1 they differ, 2 bad usage or an unreadable file.
-#include <varscope/checkpoint.h>
 #include <varscope/errors.h>
+#include <varscope/tensor_files.h>
 
 #include <algorithm>
 #include <cmath>

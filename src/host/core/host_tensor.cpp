@@ -1,10 +1,10 @@
+#include "varscope/host_tensor.h"
+
 #include <unistd.h>
 
 #include <bit>
 #include <cmath>
 #include <sstream>
-
-#include "varscope/tensor.h"
 
 namespace varscope {
 namespace {

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "host/io/file.h"
-#include "varscope/checkpoint.h"
 #include "varscope/errors.h"
+#include "varscope/tensor_files.h"
 
 namespace varscope {
 namespace {

@@ -11,8 +11,8 @@
 #include <tuple>
 #include <utility>
 
-#include "varscope/checkpoint.h"
 #include "varscope/errors.h"
+#include "varscope/tensor_files.h"
 
 namespace varscope {
 namespace io {

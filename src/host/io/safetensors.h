@@ -12,8 +12,8 @@
 
 #include "host/io/file.h"
 #include "varscope/dtype.h"
+#include "varscope/host_tensor.h"
 #include "varscope/shape.h"
-#include "varscope/tensor.h"
 
 namespace varscope::io {
 

@@ -7,8 +7,9 @@
 
 #include "host/io/safetensors.h"
 #include "host/io/version.h"
-#include "varscope/checkpoint.h"
 #include "varscope/errors.h"
+#include "varscope/saver.h"
+#include "varscope/tensor_files.h"
 
 namespace varscope {
 namespace {

@@ -1,0 +1,97 @@
+// HostTensor: an owning host buffer with a dtype and a shape, the value side of the API:
+// constants, feeds, fetched results, checkpoint entries. It knows nothing of graphs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "varscope/dtype.h"
+#include "varscope/errors.h"
+#include "varscope/shape.h"
+
+namespace varscope {
+
+class HostTensor {
+ public:
+  HostTensor() : HostTensor(DType::kFloat32, Shape()) {}
+  // Zero-filled.
+  HostTensor(DType dtype, Shape shape);
+
+  // Scalars. A floating literal is float32, an integer literal int32, as Python
+  // literals are in TensorFlow; use scalar<double>(x) for a float64.
+  HostTensor(float v) : HostTensor(scalar<float>(v)) {}
+  HostTensor(double v) : HostTensor(scalar<float>(static_cast<float>(v))) {}
+  HostTensor(int v) : HostTensor(scalar<std::int32_t>(v)) {}
+  HostTensor(std::int64_t v) : HostTensor(scalar<std::int64_t>(v)) {}
+  HostTensor(bool v) : HostTensor(scalar<bool>(v)) {}
+
+  template <typename T>
+  static HostTensor scalar(T value) {
+    HostTensor t(dtype_of_v<T>, Shape());
+    std::memcpy(t.raw_data(), &value, sizeof(T));
+    return t;
+  }
+
+  // Row-major values; values.size() must equal shape.num_elements().
+  template <typename T>
+  HostTensor(const std::vector<T>& values, Shape shape)
+      : HostTensor(dtype_of_v<T>, std::move(shape)) {
+    check_count(values.size());
+    if constexpr (std::is_same_v<T, bool>) {
+      for (std::size_t i = 0; i < values.size(); ++i)
+        bytes_[i] = std::byte(values[i] ? 1 : 0);
+    } else if (!values.empty()) {  // memcpy from/to null is undefined even for 0 bytes
+      std::memcpy(raw_data(), values.data(), values.size() * sizeof(T));
+    }
+  }
+  // A vector: shape (values.size(),).
+  template <typename T>
+  explicit HostTensor(const std::vector<T>& values)
+      : HostTensor(values, Shape{static_cast<std::int64_t>(values.size())}) {}
+
+  DType dtype() const { return dtype_; }
+  const Shape& shape() const { return shape_; }
+  std::int64_t num_elements() const { return shape_.num_elements(); }
+  std::size_t nbytes() const { return bytes_.size(); }
+
+  const void* raw_data() const { return bytes_.data(); }
+  void* raw_data() { return bytes_.data(); }
+
+  // Typed views; throw vs::InvalidArgumentError when T is not the dtype.
+  template <typename T>
+  std::span<const T> data() const {
+    check_dtype(dtype_of_v<T>);
+    return {reinterpret_cast<const T*>(bytes_.data()), static_cast<std::size_t>(num_elements())};
+  }
+  template <typename T>
+  std::span<T> data() {
+    check_dtype(dtype_of_v<T>);
+    return {reinterpret_cast<T*>(bytes_.data()), static_cast<std::size_t>(num_elements())};
+  }
+  // Element i converted to double (any numeric dtype), for printing and comparisons.
+  double element_as_double(std::int64_t i) const;
+  // The same values in another numeric dtype (C++ conversion rules).
+  HostTensor cast(DType dtype) const;
+
+  // numpy-like text: "1.5", "[1 2 3]", "[[0.1 0.2]\n [0.3 0.4]]".
+  std::string to_string() const;
+
+  bool operator==(const HostTensor& other) const {
+    return dtype_ == other.dtype_ && shape_ == other.shape_ && bytes_ == other.bytes_;
+  }
+
+ private:
+  void check_count(std::size_t n) const;
+  void check_dtype(DType requested) const;
+
+  DType dtype_;
+  Shape shape_;
+  std::vector<std::byte> bytes_;
+};
+
+}  // namespace varscope
