@@ -1,4 +1,5 @@
-// The three examples of the seed note (DESIGN §1), each printing what TF prints.
+// The three examples of the seed note (docs/tf1-semantics.md, EX1-EX3), each printing what TF
+// prints.
 #pragma once
 
 #include <ostream>

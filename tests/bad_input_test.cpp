@@ -1,7 +1,7 @@
 // Bad input to the public API: for each kind, the exception class and message, and that the
 // graph and the session keep working and no variable changed afterwards. One test per row
 // (or group of rows) of the table in tests/README.md. Expected texts are TensorFlow 1.15's
-// where TF has the case (reference/tf1-scoping.md); the CPU backend runs everything.
+// where TF has the case (docs/errors.md); the CPU backend runs everything.
 #include <cxxabi.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -42,10 +42,7 @@ std::string TypeName(const std::type_info& type) {
 }
 
 using varscope::testing::error_of;
-
-bool StartsWith(const std::string& text, const std::string& prefix) {
-  return text.rfind(prefix, 0) == 0;
-}
+using varscope::testing::StartsWith;
 
 bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
@@ -77,36 +74,12 @@ void UseThreadsafeDeathTests() {
 #endif
 }
 
-std::vector<std::string> Names(const std::vector<vs::Variable>& vars) {
-  std::vector<std::string> out;
-  for (const vs::Variable& v : vars)
-    out.push_back(v.name());
-  return out;
-}
+using vs::testing::Names;
+using vs::testing::TempDir;
 
 vs::HostTensor Floats(std::vector<float> values, vs::Shape shape) {
   return vs::HostTensor(values, std::move(shape));
 }
-
-// A directory of its own under the system temp directory, removed at the end.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("varscope_bad_input_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::string path() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
 
 // The model every test starts from: variables "model/w" (2x3) and "model/b" (3) made by
 // get_variable, a tf.Variable "steps" (int64), a placeholder "x" (?x2) and y = x·w + b, in a

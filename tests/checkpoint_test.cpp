@@ -1,8 +1,6 @@
 // Checkpoints: Saver round trips on both backends, name/prefix maps, the file layout (also
 // read by Python's standard library), every corruption case with its own error and no
 // variable changed, and interrupted saves that leave the previous file loadable.
-#include "varscope/checkpoint.h"
-
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -27,6 +25,7 @@
 #include "host/io/safetensors.h"
 #include "host/io/saver.h"
 #include "test_util.h"
+#include "varscope/saver.h"
 #include "varscope/varscope.h"
 
 namespace vs = varscope;
@@ -34,41 +33,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "varscope_ckpt_XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::vector<std::string> entries() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(path_))
-      out.push_back(e.path().filename().string());
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
- private:
-  fs::path path_;
-};
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
+using vs::testing::read_bytes;
+using vs::testing::TempDir;
+using vs::testing::write_bytes;
 
 // The u64 little-endian header length at the start of a safetensors file.
 std::uint64_t header_length(const std::string& file) {

@@ -6,18 +6,17 @@
 
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <map>
 #include <string>
 #include <vector>
 
-#include "varscope/checkpoint.h"
+#include "test_util.h"
+#include "varscope/tensor_files.h"
 #include "varscope/varscope.h"
 
 namespace vs = varscope;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -28,18 +27,8 @@ struct Result {
 
 class DiffTool : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "varscope_diff_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
   std::string write(const std::string& name, const std::map<std::string, vs::HostTensor>& t) {
-    const std::string path = (dir_ / name).string();
+    const std::string path = dir_.file(name);
     vs::write_safetensors(path, t);
     return path;
   }
@@ -61,7 +50,7 @@ class DiffTool : public ::testing::Test {
     return vs::HostTensor(v, std::move(shape));
   }
 
-  fs::path dir_;
+  vs::testing::TempDir dir_;
 };
 
 const float kNaN = std::numeric_limits<float>::quiet_NaN();
@@ -172,12 +161,12 @@ TEST_F(DiffTool, TroubleExitsTwo) {
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_NE(r.output.find("unknown option --frobnicate"), std::string::npos) << r.output;
 
-  const std::string bad = (dir_ / "bad.safetensors").string();
+  const std::string bad = dir_.file("bad.safetensors");
   std::ofstream(bad) << "junk";
   r = run("'" + a + "' '" + bad + "'");
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_NE(r.output.find("Corrupt safetensors file " + bad), std::string::npos) << r.output;
-  r = run("'" + a + "' '" + (dir_ / "missing.safetensors").string() + "'");
+  r = run("'" + a + "' '" + dir_.file("missing.safetensors") + "'");
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_NE(r.output.find("No such file or directory"), std::string::npos) << r.output;
 

@@ -6,17 +6,15 @@
 #include <stdlib.h>
 
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "test_util.h"
 #include "varscope/varscope.h"
 
 namespace vs = varscope;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -168,21 +166,15 @@ TEST(GraphDot, QuotesAndBackslashesAreEscaped) {
 
 TEST(GraphDot, GraphvizRendersIt) {
   if (!dot_installed()) GTEST_SKIP() << "Graphviz `dot` not found on PATH";
-  std::string dir_pattern = (fs::temp_directory_path() / "varscope_dot_XXXXXX").string();
-  ASSERT_NE(::mkdtemp(dir_pattern.data()), nullptr);
-  const fs::path dir = dir_pattern;
-  { std::ofstream(dir / "g.dot") << make_graph().to_dot(); }
-  const std::string command = "dot -Tsvg '" + (dir / "g.dot").string() + "' -o '" +
-                              (dir / "g.svg").string() + "' 2> '" + (dir / "err.txt").string() +
-                              "'";
+  const vs::testing::TempDir dir;
+  vs::testing::write_bytes(dir.file("g.dot"), make_graph().to_dot());
+  const std::string command = "dot -Tsvg '" + dir.file("g.dot") + "' -o '" + dir.file("g.svg") +
+                              "' 2> '" + dir.file("err.txt") + "'";
   const int status = std::system(command.c_str());
-  std::ifstream svg_in(dir / "g.svg"), err_in(dir / "err.txt");
-  std::stringstream svg, err;
-  svg << svg_in.rdbuf();
-  err << err_in.rdbuf();
-  fs::remove_all(dir);
-  ASSERT_EQ(status, 0) << err.str();
-  EXPECT_EQ(err.str(), "");  // no syntax warnings either
-  EXPECT_NE(svg.str().find("<svg"), std::string::npos);
-  EXPECT_NE(svg.str().find("<title>cluster_v_scope/Weights</title>"), std::string::npos);
+  const std::string svg = vs::testing::read_bytes(dir.file("g.svg"));
+  const std::string err = vs::testing::read_bytes(dir.file("err.txt"));
+  ASSERT_EQ(status, 0) << err;
+  EXPECT_EQ(err, "");  // no syntax warnings either
+  EXPECT_NE(svg.find("<svg"), std::string::npos);
+  EXPECT_NE(svg.find("<title>cluster_v_scope/Weights</title>"), std::string::npos);
 }

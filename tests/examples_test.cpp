@@ -1,4 +1,4 @@
-// The seed's examples print exactly what TensorFlow prints (DESIGN §1).
+// The seed's examples print exactly what TensorFlow prints (docs/tf1-semantics.md, EX1-EX3).
 #include <gtest/gtest.h>
 
 #include <sstream>

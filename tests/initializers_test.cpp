@@ -1,5 +1,5 @@
-// Initializers (reference/tf1-scoping.md section 5, I1-I7) and the value-level seed rules
-// (section 6, RS1-RS5, with DESIGN.md section 2's name-derived op seed), run on each backend:
+// Initializers (docs/tf1-semantics.md section 5, I1-I7) and the value-level seed rules
+// (section 6, RS1-RS5, with docs/differences.md's name-derived op seed), run on each backend:
 // every initializer's values are fetched from a session and checked against its distribution
 // with tolerances derived from the sample size (6 standard errors; Kolmogorov-Smirnov at
 // alpha = 1e-9), so an honest implementation fails with negligible probability.
@@ -749,7 +749,7 @@ TEST_P(Initializers, OddSizesAreFullyInitialized) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Seeds: values (RS2, RS5, DESIGN.md section 2)
+// Seeds: values (RS2, RS5, the name-derived op seed of docs/differences.md)
 // ---------------------------------------------------------------------------------------------
 
 class InitializerSeeds : public vs::testing::BackendTest {

@@ -1,5 +1,6 @@
-// Naming: Graph.unique_name, name_scope and op default names (tf1-scoping.md section 1, N1-N9,
-// and the name errors E16/E17 of section 10). Every expected string is what TF 1.15 prints.
+// Naming: Graph.unique_name, name_scope and op default names (docs/tf1-semantics.md section 1,
+// N1-N9, and the name errors E16/E17 of docs/errors.md). Every expected string is what TF 1.15
+// prints.
 #include <gtest/gtest.h>
 
 #include <exception>

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "test_util.h"
-#include "varscope/checkpoint.h"
+#include "varscope/tensor_files.h"
 #include "varscope/varscope.h"
 
 namespace vs = varscope;
@@ -27,34 +27,9 @@ namespace {
 
 const std::string kData = VARSCOPE_TEST_DATA_DIR;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "varscope_npy_XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
+using vs::testing::read_bytes;
+using vs::testing::TempDir;
+using vs::testing::write_bytes;
 
 // A v1.0 file with the given header dict (padded as numpy pads it) and data.
 std::string npy_bytes(const std::string& dict, const std::string& data, char major = 1) {

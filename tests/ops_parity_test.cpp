@@ -1,9 +1,9 @@
-// CPU/GPU parity of the ops (DESIGN.md sections 4 and 7): each op runs in a CPU session and
-// in a CUDA session of the same graph, on the same random inputs (fed through placeholders
-// or held in constants), and the results are compared: bit for bit where both backends do
-// one IEEE operation per element (+ - * /, relu, bias_add, cast, assign), to a tolerance
-// where they use different exp/tanh or summation orders (sigmoid, tanh, softmax, reductions,
-// matmul). Needs a CUDA device: skips, visibly, where there is none.
+// CPU/GPU parity of the ops (docs/architecture.md: one set of kernels for both backends): each op
+// runs in a CPU session and in a CUDA session of the same graph, on the same random inputs (fed
+// through placeholders or held in constants), and the results are compared: bit for bit where both
+// backends do one IEEE operation per element (+ - * /, relu, bias_add, cast, assign), to a
+// tolerance where they use different exp/tanh or summation orders (sigmoid, tanh, softmax,
+// reductions, matmul). Needs a CUDA device: skips, visibly, where there is none.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "test_util.h"
 #include "test_values.h"
 #include "varscope/varscope.h"
 
@@ -27,6 +28,7 @@ namespace {
 using vs::testing::of_dtype;
 using vs::testing::random_divisor;
 using vs::testing::random_tensor;
+using vs::testing::SameBytes;
 
 std::string str(const vs::Shape& s) {
   return s.to_list_string();
@@ -38,30 +40,6 @@ std::string str(const vs::Shape& s) {
                                          << gpu.dtype() << str(gpu.shape());
   }
   return ::testing::AssertionSuccess();
-}
-
-// Same dtype, shape and bytes.
-::testing::AssertionResult SameBits(const vs::HostTensor& cpu, const vs::HostTensor& gpu) {
-  if (auto layout = SameLayout(cpu, gpu); !layout) return layout;
-  if (cpu.nbytes() == gpu.nbytes() &&
-      (cpu.nbytes() == 0 || std::memcmp(cpu.raw_data(), gpu.raw_data(), cpu.nbytes()) == 0)) {
-    return ::testing::AssertionSuccess();
-  }
-  const std::size_t size = vs::dtype_size(cpu.dtype());
-  std::int64_t first = -1, count = 0;
-  for (std::int64_t i = 0; i < cpu.num_elements(); ++i) {
-    const std::size_t at = static_cast<std::size_t>(i) * size;
-    if (std::memcmp(static_cast<const char*>(cpu.raw_data()) + at,
-                    static_cast<const char*>(gpu.raw_data()) + at, size) != 0) {
-      if (first < 0) first = i;
-      ++count;
-    }
-  }
-  std::ostringstream os;
-  os.precision(17);
-  os << count << " of " << cpu.num_elements() << " elements differ; first is element " << first
-     << ": CPU " << cpu.element_as_double(first) << " vs GPU " << gpu.element_as_double(first);
-  return ::testing::AssertionFailure() << os.str();
 }
 
 // Same dtype and shape, and |cpu - gpu| <= atol + rtol * max(|cpu|, scale) per element
@@ -229,7 +207,7 @@ TEST_F(GpuOpsParity, ArithmeticWithBroadcastingIsBitExact) {
           y - x,         y / x * 0.5f};
       const Results r = both(g, outs, {{x, xv}});
       for (std::size_t k = 0; k < outs.size(); ++k)
-        EXPECT_TRUE(SameBits(r.cpu[k], r.gpu[k])) << outs[k].name();
+        EXPECT_TRUE(SameBytes(r.cpu[k], r.gpu[k])) << outs[k].name();
     }
   }
 }
@@ -244,7 +222,7 @@ TEST_F(GpuOpsParity, IntegerArithmeticIsExact) {
     vs::Tensor y = vs::constant(g, random_tensor(rng, dtype, vs::Shape{7}, -30000, 30000));
     const Results r = both(g, {x + y, x - y, x * y, vs::multiply(y, x) + 3}, {{x, xv}});
     for (std::size_t k = 0; k < r.cpu.size(); ++k)
-      EXPECT_TRUE(SameBits(r.cpu[k], r.gpu[k])) << k;
+      EXPECT_TRUE(SameBytes(r.cpu[k], r.gpu[k])) << k;
   }
   vs::Graph g;
   const std::int64_t big = std::int64_t{1} << 53;
@@ -253,8 +231,8 @@ TEST_F(GpuOpsParity, IntegerArithmeticIsExact) {
   vs::Tensor b =
       vs::constant(g, vs::HostTensor(std::vector<std::int64_t>{2, 3, -(std::int64_t{1} << 40)}));
   const Results r = both(g, {a + b, a * b});
-  EXPECT_TRUE(SameBits(r.cpu[0], r.gpu[0]));
-  EXPECT_TRUE(SameBits(r.cpu[1], r.gpu[1]));
+  EXPECT_TRUE(SameBytes(r.cpu[0], r.gpu[0]));
+  EXPECT_TRUE(SameBytes(r.cpu[1], r.gpu[1]));
   EXPECT_EQ(r.gpu[0].data<std::int64_t>()[0], big + 3);
 }
 
@@ -267,7 +245,7 @@ TEST_F(GpuOpsParity, ActivationsAgree) {
     const vs::HostTensor xv = random_tensor(rng, dtype, shape, -12.0, 12.0);
     vs::Tensor x = vs::placeholder(g, dtype, shape, "x");
     const Results r = both(g, {vs::relu(x), vs::sigmoid(x), vs::tanh(x)}, {{x, xv}});
-    EXPECT_TRUE(SameBits(r.cpu[0], r.gpu[0])) << "Relu";
+    EXPECT_TRUE(SameBytes(r.cpu[0], r.gpu[0])) << "Relu";
     EXPECT_TRUE(Close(r.cpu[1], r.gpu[1], rtol_for(dtype), atol_for(dtype))) << "Sigmoid";
     EXPECT_TRUE(Close(r.cpu[2], r.gpu[2], rtol_for(dtype), atol_for(dtype))) << "Tanh";
   }
@@ -305,8 +283,8 @@ TEST_F(GpuOpsParity, BiasAddIsBitExact) {
              {vs::bias_add(x, vs::constant(g, random_tensor(rng, dtype, vs::Shape{13}))),
               vs::bias_add(m, vs::constant(g, random_tensor(rng, dtype, vs::Shape{3})))},
              {{x, xv}});
-    EXPECT_TRUE(SameBits(r.cpu[0], r.gpu[0]));
-    EXPECT_TRUE(SameBits(r.cpu[1], r.gpu[1]));
+    EXPECT_TRUE(SameBytes(r.cpu[0], r.gpu[0]));
+    EXPECT_TRUE(SameBytes(r.cpu[1], r.gpu[1]));
   }
 }
 
@@ -336,7 +314,7 @@ TEST_F(GpuOpsParity, ReductionsAgree) {
     const Results r = both(g, outs, {{x, xv}});
     for (std::size_t k = 0; k < outs.size(); ++k) {
       if (vs::is_integer(dtype)) {
-        EXPECT_TRUE(SameBits(r.cpu[k], r.gpu[k])) << outs[k].name();
+        EXPECT_TRUE(SameBytes(r.cpu[k], r.gpu[k])) << outs[k].name();
       } else {
         EXPECT_TRUE(Close(r.cpu[k], r.gpu[k], rtol_for(dtype), 0.0, scales[k])) << outs[k].name();
       }
@@ -346,7 +324,7 @@ TEST_F(GpuOpsParity, ReductionsAgree) {
   vs::Graph g;
   vs::Tensor e = vs::constant(g, vs::HostTensor(vs::DType::kFloat32, vs::Shape{0, 3}));
   const Results r = both(g, {vs::reduce_sum(e), vs::reduce_mean(e, {.axes = {{0}}})});
-  EXPECT_TRUE(SameBits(r.cpu[0], r.gpu[0]));
+  EXPECT_TRUE(SameBytes(r.cpu[0], r.gpu[0]));
   EXPECT_TRUE(Close(r.cpu[1], r.gpu[1], 0.0, 0.0));
   EXPECT_TRUE(std::isnan(r.gpu[1].element_as_double(0)));
 }
@@ -369,7 +347,7 @@ TEST_F(GpuOpsParity, CastIsExact) {
   };
   const Results r = both(g, outs, {{a, f32}, {b, f64}});
   for (std::size_t k = 0; k < outs.size(); ++k)
-    EXPECT_TRUE(SameBits(r.cpu[k], r.gpu[k])) << outs[k].name();
+    EXPECT_TRUE(SameBytes(r.cpu[k], r.gpu[k])) << outs[k].name();
 }
 
 TEST_F(GpuOpsParity, MatMulAgreesForSizesTransposesAndBatches) {
@@ -431,8 +409,8 @@ TEST_F(GpuOpsParity, AssignAndAssignAddAreBitExact) {
     vs::Tensor set = vs::assign(v, vs::constant(g, random_tensor(rng, dtype, vs::Shape{17, 3})));
     const vs::FeedDict feeds = {{inc, random_tensor(rng, dtype, vs::Shape{17, 3}, -50, 50)}};
     const Results added = both(g, {v.value()}, feeds, {v.initializer(), add.op(), add.op()});
-    EXPECT_TRUE(SameBits(added.cpu[0], added.gpu[0])) << "assign_add";
+    EXPECT_TRUE(SameBytes(added.cpu[0], added.gpu[0])) << "assign_add";
     const Results assigned = both(g, {v.value()}, {}, {v.initializer(), set.op()});
-    EXPECT_TRUE(SameBits(assigned.cpu[0], assigned.gpu[0])) << "assign";
+    EXPECT_TRUE(SameBytes(assigned.cpu[0], assigned.gpu[0])) << "assign";
   }
 }

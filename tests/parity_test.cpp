@@ -1,8 +1,8 @@
-// CPU/GPU bit parity of initial values (DESIGN.md section 4): for every initializer kind, one
-// seeded graph is run in a CPU session and in a CUDA session and the fetched bytes must be
-// identical, including odd element counts, float64, int32/int64 and re-runs in the same
-// session (the Philox stream continues identically on both). Needs a CUDA device: skips,
-// visibly, where there is none.
+// CPU/GPU bit parity of initial values (docs/tf1-semantics.md I1-I7, RS5): for every initializer
+// kind, one seeded graph is run in a CPU session and in a CUDA session and the fetched bytes must
+// be identical, including odd element counts, float64, int32/int64 and re-runs in the same session
+// (the Philox stream continues identically on both). Needs a CUDA device: skips, visibly, where
+// there is none.
 #include <gtest/gtest.h>
 
 #include <cstddef>
@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "test_util.h"
 #include "varscope/varscope.h"
 
 namespace vs = varscope;
@@ -24,47 +25,7 @@ constexpr std::int64_t kGraphSeed = 1234;
 // Element counts: a single element, odd counts below and above a warp/block, a large odd one.
 const std::vector<std::int64_t> kCounts{1, 2, 7, 1001, 65537, 1000003};
 
-std::string Hex(const vs::HostTensor& t, std::int64_t i) {
-  const std::size_t size = vs::dtype_size(t.dtype());
-  std::uint64_t bits = 0;
-  std::memcpy(&bits, static_cast<const char*>(t.raw_data()) + i * static_cast<std::int64_t>(size),
-              size);
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%0*llx", static_cast<int>(2 * size),
-                static_cast<unsigned long long>(bits));
-  return buf;
-}
-
-// Same dtype, shape and bytes (memcmp of raw_data); on a difference, the first element that
-// differs and how many do.
-::testing::AssertionResult SameBytes(const vs::HostTensor& cpu, const vs::HostTensor& gpu) {
-  if (cpu.dtype() != gpu.dtype() || cpu.shape() != gpu.shape()) {
-    return ::testing::AssertionFailure()
-           << "CPU " << cpu.dtype() << cpu.shape() << " vs GPU " << gpu.dtype() << gpu.shape();
-  }
-  if (cpu.nbytes() != gpu.nbytes()) {
-    return ::testing::AssertionFailure()
-           << "sizes differ: " << cpu.nbytes() << " vs " << gpu.nbytes();
-  }
-  if (std::memcmp(cpu.raw_data(), gpu.raw_data(), cpu.nbytes()) == 0) {
-    return ::testing::AssertionSuccess();
-  }
-  const std::size_t size = vs::dtype_size(cpu.dtype());
-  std::int64_t first = -1;
-  std::int64_t count = 0;
-  for (std::int64_t i = 0; i < cpu.num_elements(); ++i) {
-    const std::size_t at = static_cast<std::size_t>(i) * size;
-    if (std::memcmp(static_cast<const char*>(cpu.raw_data()) + at,
-                    static_cast<const char*>(gpu.raw_data()) + at, size) != 0) {
-      if (first < 0) first = i;
-      ++count;
-    }
-  }
-  return ::testing::AssertionFailure()
-         << count << " of " << cpu.num_elements() << " elements differ; first is element " << first
-         << ": CPU " << cpu.element_as_double(first) << " (" << Hex(cpu, first) << ") vs GPU "
-         << gpu.element_as_double(first) << " (" << Hex(gpu, first) << ")";
-}
+using vs::testing::SameBytes;
 
 // prefix + k (appending: GCC 12 warns spuriously on "literal" + std::string temporaries).
 std::string Name(const std::string& prefix, std::int64_t k) {

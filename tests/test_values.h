@@ -6,7 +6,7 @@
 #include <random>
 #include <vector>
 
-#include "varscope/tensor.h"
+#include "varscope/host_tensor.h"
 
 namespace varscope::testing {
 

@@ -35,45 +35,18 @@ namespace {
 
 using varscope::testing::error_of;
 
-std::string AlreadyExistsPrefix(const std::string& store_name) {
-  return "Variable " + store_name +
-         " already exists, disallowed. Did you mean to set reuse=True or "
-         "reuse=tf.AUTO_REUSE in VarScope? Originally defined at:\n\n";
-}
-
-std::string DoesNotExist(const std::string& store_name) {
-  return "Variable " + store_name +
-         " does not exist, or was not created with tf.get_variable(). Did you mean to set "
-         "reuse=tf.AUTO_REUSE in VarScope?";
-}
-
-bool StartsWith(const std::string& s, const std::string& prefix) {
-  return s.rfind(prefix, 0) == 0;
-}
-
-std::vector<std::string> Names(const std::vector<vs::Variable>& vars) {
-  std::vector<std::string> out;
-  for (const vs::Variable& v : vars)
-    out.push_back(v.name());
-  return out;
-}
-
-// get_variable(name, []) and get_variable(name, [1]).
-vs::Variable Scalar(vs::Graph& g, const std::string& name) {
-  return g.get_variable(name, {.shape = vs::Shape()});
-}
-vs::Variable Vec1(vs::Graph& g, const std::string& name) {
-  return g.get_variable(name, {.shape = vs::Shape{1}});
-}
+using varscope::testing::AlreadyExistsPrefix;
+using varscope::testing::DoesNotExist;
+using varscope::testing::Names;
+using varscope::testing::NameScope;
+using varscope::testing::Scalar;
+using varscope::testing::StartsWith;
+using varscope::testing::Vec1;
 
 // g.create_op("FloatOutput", [], [dtypes.float32], name=name).name, with Const standing in for
 // FloatOutput: an empty name gives the op type, as create_op does.
 std::string OpName(vs::Graph& g, const std::string& name = {}) {
   return vs::constant(g, 0.0f, {.name = name}).op().name();
-}
-
-std::string NameScope(vs::Graph& g, const std::string& name) {
-  return g.name_scope(name).name();
 }
 
 constexpr vs::Reuse kTrue = vs::Reuse::kTrue;

@@ -1,6 +1,6 @@
-// variable_scope and reuse: tf1-scoping.md sections 2 (S1-S11), 3 (R1-R10) and the cases of
-// TF's variable_scope_test.py listed in section 9 (T1-T16; T14 custom getters and T15
-// partitioners are not part of varscope). Errors E10, E14, E15 of section 10.
+// variable_scope and reuse: docs/tf1-semantics.md sections 2 (S1-S11), 3 (R1-R10) and the
+// cases of TF's variable_scope_test.py listed in section 8 (T1-T16; T14 custom getters and T15
+// partitioners are not part of varscope). Errors E10, E14, E15 of docs/errors.md.
 // Expected strings are what TF 1.15 prints.
 #include <gtest/gtest.h>
 
@@ -28,23 +28,16 @@ using varscope::testing::error_of;
 using varscope::testing::DoesNotExist;
 using varscope::testing::HasNumber;
 using varscope::testing::Names;
+using varscope::testing::NameScope;
+using varscope::testing::Scalar;
+using varscope::testing::Vec1;
 
 void ExpectAlreadyExists(const std::string& message, const std::string& store_name, int line) {
   varscope::testing::ExpectAlreadyExists(message, store_name, kThisFile, line);
 }
 
-// get_variable(name, []) and get_variable(name, [1]).
-vs::Variable Scalar(vs::Graph& g, const std::string& name) {
-  return g.get_variable(name, {.shape = vs::Shape()});
-}
-vs::Variable Vec1(vs::Graph& g, const std::string& name) {
-  return g.get_variable(name, {.shape = vs::Shape{1}});
-}
 std::string ConstName(vs::Graph& g, const std::string& name) {
   return vs::constant(g, 0.0f, {.name = name}).name();
-}
-std::string NameScope(vs::Graph& g, const std::string& name) {
-  return g.name_scope(name).name();
 }
 
 constexpr vs::Reuse kTrue = vs::Reuse::kTrue;

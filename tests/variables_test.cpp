@@ -1,7 +1,8 @@
 // Variables: tf.Variable vs tf.get_variable naming (N10-N12), the graph nodes a variable
-// creates (N11), get_variable defaults and collections (G1-G7), the error texts of section 10
-// that apply to C++ (E1-E8, E20, E21, E24, E25, E28), the seed rules of section 6 with
-// DESIGN.md's deliberate difference, and the three examples of DESIGN.md section 1.
+// creates (N11), get_variable defaults and collections (G1-G7), the error texts that apply to
+// C++ (E1-E8, E20, E21, E24, E25, E28; docs/errors.md), the seed rules (RS1-RS4) with the
+// name-derived op seed (docs/differences.md), and the three examples EX1-EX3. Rule IDs are
+// defined in docs/tf1-semantics.md.
 // Expected strings are what TF 1.15 prints.
 #include <gtest/gtest.h>
 
@@ -30,6 +31,7 @@ using varscope::testing::error_of;
 using varscope::testing::DoesNotExist;
 using varscope::testing::HasNumber;
 using varscope::testing::Names;
+using varscope::testing::Scalar;
 
 void ExpectAlreadyExists(const std::string& message, const std::string& store_name, int line) {
   varscope::testing::ExpectAlreadyExists(message, store_name, kThisFile, line);
@@ -47,10 +49,6 @@ std::vector<std::string> OpTypes(const vs::Graph& g) {
   for (const vs::Operation& op : g.operations())
     out.push_back(op.type());
   return out;
-}
-
-vs::Variable Scalar(vs::Graph& g, const std::string& name) {
-  return g.get_variable(name, {.shape = vs::Shape()});
 }
 
 // The scalar value of a Const op's "value" attribute.
@@ -427,7 +425,7 @@ TEST(Variables, G7_ScopeObjectsFilterByTheirNameAndSlash) {
 }
 
 // =============================================================================================
-// Section 10: error texts
+// Error texts (docs/errors.md)
 // =============================================================================================
 
 TEST(Variables, E1_AlreadyExists) {
@@ -564,7 +562,7 @@ TEST(Variables, E28_ScaleMustBePositive) {
 }
 
 // =============================================================================================
-// Section 6: seeds (RS1-RS4), with DESIGN.md's name-derived op seed
+// Seeds (RS1-RS4), with the name-derived op seed of docs/differences.md
 // =============================================================================================
 
 TEST(Seeds, RS2_NoSeedsLeaveZeros) {
@@ -673,7 +671,7 @@ TEST(Seeds, GraphSeedOnly_DifferentVariablesDifferentSeeds) {
 }
 
 // =============================================================================================
-// DESIGN.md section 1: the three examples
+// The three examples (EX1-EX3, docs/tf1-semantics.md section 9)
 // =============================================================================================
 
 TEST(DesignExamples, Example1_SharingThroughVariableScopeAndReuse) {
