@@ -179,3 +179,11 @@ TEST(HostileSizes, ByteSizeThatWrapsIsResourceExhausted) {
             }).find("OOM"),
             std::string::npos);
 }
+
+TEST(HostileSizes, ShapeDimOutOfRangeIsInvalidArgument) {
+  const vs::Shape s{2, 3};
+  EXPECT_NE(error_of<vs::InvalidArgumentError>([&] { (void)s.dim(2); }).find("out of range"),
+            std::string::npos);
+  error_of<vs::InvalidArgumentError>([&] { (void)s.dim(-1); });
+  error_of<vs::InvalidArgumentError>([&] { (void)vs::Shape::unknown_rank().dim(0); });
+}
