@@ -317,7 +317,7 @@ TEST(CheckpointFile, MetadataNamesFormatVersionSeedBackendAndLibrary) {
   vs::Saver(m.g).save(sess, dir.file("m.safetensors"));
   const auto meta = vs::read_safetensors_metadata(dir.file("m.safetensors"));
   EXPECT_EQ(meta.at("format_version"), "1");
-  EXPECT_EQ(meta.at("varscope_version"), "0.1.0");
+  EXPECT_EQ(meta.at("varscope_version"), vs::version());
   EXPECT_EQ(meta.at("graph_seed"), "7");
   EXPECT_EQ(meta.at("backend"), sess.device_description());
   EXPECT_EQ(meta.at("device"), "cpu");

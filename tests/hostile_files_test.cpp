@@ -187,3 +187,12 @@ TEST(HostileSizes, ShapeDimOutOfRangeIsInvalidArgument) {
   error_of<vs::InvalidArgumentError>([&] { (void)s.dim(-1); });
   error_of<vs::InvalidArgumentError>([&] { (void)vs::Shape::unknown_rank().dim(0); });
 }
+
+TEST(Version, MacrosFunctionAndCheckpointMetadataAgree) {
+  const std::string expected = std::to_string(VARSCOPE_VERSION_MAJOR) + "." +
+                               std::to_string(VARSCOPE_VERSION_MINOR) + "." +
+                               std::to_string(VARSCOPE_VERSION_PATCH);
+  EXPECT_EQ(vs::version(), expected);
+  EXPECT_EQ(VARSCOPE_VERSION,
+            VARSCOPE_VERSION_MAJOR * 10000 + VARSCOPE_VERSION_MINOR * 100 + VARSCOPE_VERSION_PATCH);
+}

@@ -13,3 +13,4 @@
 #include "varscope/shape.h"
 #include "varscope/tensor.h"
 #include "varscope/variable.h"
+#include "varscope/version.h"
