@@ -174,3 +174,41 @@ TEST_F(DiffTool, TroubleExitsTwo) {
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(r.output.rfind("usage: varscope-diff", 0), 0u) << r.output;
 }
+
+// numpy.isclose: an infinite b has an infinite tolerance, which must not make every a close.
+TEST_F(DiffTool, AnInfinityMatchesOnlyTheSameInfinity) {
+  const std::string a = write("a.safetensors", {{"w", f32({kInf, 1, -kInf, kInf}, {4})}});
+  const std::string b = write("b.safetensors", {{"w", f32({-kInf, kInf, -kInf, kInf}, {4})}});
+  const Result r = run("'" + a + "' '" + b + "'");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("2 of 4 elements beyond tolerance"), std::string::npos) << r.output;
+}
+
+TEST_F(DiffTool, TopBeyondALongListsEverything) {
+  const std::string a = write("a.safetensors", {{"w", f32({1, 2}, {2})}});
+  const std::string b = write("b.safetensors", {{"w", f32({3, 4}, {2})}});
+  const Result r = run("'" + a + "' '" + b + "' --top 1e19");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("w[0]"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("w[1]"), std::string::npos) << r.output;
+}
+
+TEST_F(DiffTool, ComparesTwoNpyFiles) {
+  const std::string a = (dir_ / "a.npy").string(), b = (dir_ / "b.npy").string();
+  vs::write_npy(a, f32({1, 2, 3}, {3}));
+  vs::write_npy(b, f32({1, 2, 4}, {3}));
+  Result r = run("'" + a + "' '" + a + "'");
+  EXPECT_EQ(r.status, 0) << r.output;
+  r = run("'" + a + "' '" + b + "'");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("array[2]"), std::string::npos) << r.output;
+}
+
+TEST_F(DiffTool, NpyAgainstACheckpointIsAClearError) {
+  const std::string a = (dir_ / "a.npy").string();
+  vs::write_npy(a, f32({1}, {1}));
+  const std::string b = write("b.safetensors", {{"w", f32({1}, {1})}});
+  const Result r = run("'" + a + "' '" + b + "'");
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("is a .npy file and"), std::string::npos) << r.output;
+}

@@ -178,3 +178,22 @@ TEST(GraphDot, GraphvizRendersIt) {
   EXPECT_NE(svg.find("<svg"), std::string::npos);
   EXPECT_NE(svg.find("<title>cluster_v_scope/Weights</title>"), std::string::npos);
 }
+
+// One legal name of 60,000 components: no recursion on its depth, no output quadratic in its
+// length; clusters stop nesting at 64 levels and the op keeps its full name.
+TEST(GraphDot, DeepNamesNestAtMost64ClustersDeep) {
+  vs::Graph g;
+  std::string deep;
+  for (int i = 0; i < 60000; ++i)
+    deep += "s/";
+  vs::Tensor x = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{1}, deep + "x");
+  vs::identity(x, deep + "y");
+  const std::string dot = g.to_dot();
+  EXPECT_LT(dot.size(), 64 * 4 * deep.size());
+  EXPECT_NE(dot.find(vs::Tensor(x).op().name()), std::string::npos);
+  std::size_t clusters = 0;
+  for (std::size_t at = dot.find("subgraph"); at != std::string::npos;
+       at = dot.find("subgraph", at + 1))
+    ++clusters;
+  EXPECT_EQ(clusters, 64u);
+}

@@ -1,11 +1,13 @@
-// varscope-diff: compares two safetensors checkpoints by name, for regression suites.
+// varscope-diff: compares two safetensors checkpoints by name (or two .npy golden files),
+// for regression suites.
 //
 //   varscope-diff A.safetensors B.safetensors [--rtol R] [--atol A] [--top N]
+//   varscope-diff A.npy B.npy [...]
 //
 // Lists the names only in one file, the entries whose shape or dtype differ, and for each
 // entry with values beyond tolerance the N worst elements. An element is within tolerance
 // when |a - b| <= atol + rtol * |b| (numpy.isclose; defaults rtol=1e-05, atol=1e-08); NaN
-// matches NaN, and infinities match themselves. Metadata is not compared.
+// matches NaN, and an infinity matches only the same infinity. Metadata is not compared.
 // Exit status: 0 the files match, 1 they differ, 2 bad usage or an unreadable file.
 #include <varscope/errors.h>
 #include <varscope/tensor_files.h>
@@ -17,6 +19,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <fstream>
 #include <iostream>
 #include <limits>
 #include <map>
@@ -30,7 +33,9 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: varscope-diff A.safetensors B.safetensors [--rtol R] [--atol A] [--top N]\n"
-    "  Compares two checkpoints by name. Exit status: 0 same (within tolerance),\n"
+    "       varscope-diff A.npy B.npy [--rtol R] [--atol A] [--top N]\n"
+    "  Compares two checkpoints by name (or two .npy files). Exit status: 0 same (within\n"
+    "  tolerance),\n"
     "  1 different, 2 bad usage or unreadable file.\n"
     "  --rtol R  relative tolerance (default 1e-05)\n"
     "  --atol A  absolute tolerance (default 1e-08)\n"
@@ -94,7 +99,8 @@ bool parse_args(int argc, char** argv, Options& opt, std::string& error) {
         error = "--top needs a non-negative integer, got '" + v + "'";
         return false;
       }
-      opt.top = static_cast<long>(n);
+      // Past what a long holds means "all of them" (a cast would be undefined).
+      opt.top = n >= 9.2e18 ? std::numeric_limits<long>::max() : static_cast<long>(n);
     } else if (arg == "-h" || arg == "--help") {
       error = "help";
       return false;
@@ -136,6 +142,8 @@ std::string number(double v, vs::DType dtype) {
   return buf;
 }
 
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
 // Elements beyond tolerance, worst first.
 std::vector<Bad> compare(const vs::HostTensor& a, const vs::HostTensor& b, const Options& opt) {
   std::vector<Bad> bad;
@@ -154,7 +162,9 @@ std::vector<Bad> compare(const vs::HostTensor& a, const vs::HostTensor& b, const
       nan_y = std::isnan(yb[0]) || std::isnan(yb[1]);
       x = cx.real();
       y = cy.real();
-      diff = cx == cy ? 0.0 : std::abs(cx - cy);
+      diff = cx == cy                                               ? 0.0
+             : std::isinf(std::abs(cx)) || std::isinf(std::abs(cy)) ? kInf
+                                                                    : std::abs(cx - cy);
       magnitude_b = std::abs(cy);
     } else if (a.dtype() == vs::DType::kInt64) {
       std::int64_t xi, yi;
@@ -169,14 +179,16 @@ std::vector<Bad> compare(const vs::HostTensor& a, const vs::HostTensor& b, const
       y = b.element_as_double(i);
       nan_x = std::isnan(x);
       nan_y = std::isnan(y);
-      diff = x == y ? 0.0 : std::abs(x - y);  // equal infinities: 0, not NaN
+      // numpy.isclose: an infinity is close only to the same infinity (the tolerance of
+      // an infinite b is infinite, so |a - b| <= tolerance would say yes to anything).
+      diff = x == y ? 0.0 : std::isinf(x) || std::isinf(y) ? kInf : std::abs(x - y);
       magnitude_b = std::abs(y);
     }
     if (nan_x && nan_y) continue;
     const double tolerance = opt.atol + opt.rtol * magnitude_b;
     if (nan_x || nan_y || std::isnan(diff)) {
-      diff = std::numeric_limits<double>::infinity();
-    } else if (diff <= tolerance) {
+      diff = kInf;
+    } else if (!std::isinf(diff) && diff <= tolerance) {
       continue;
     }
     const double excess = std::isinf(diff) ? diff : diff - tolerance;
@@ -185,6 +197,20 @@ std::vector<Bad> compare(const vs::HostTensor& a, const vs::HostTensor& b, const
   std::stable_sort(bad.begin(), bad.end(),
                    [](const Bad& l, const Bad& r) { return l.excess > r.excess; });
   return bad;
+}
+
+// A .npy file starts with its magic string; a safetensors file with a header length.
+bool is_npy(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[6] = {};
+  return in.read(magic, sizeof(magic)) && std::memcmp(magic, "\x93NUMPY", sizeof(magic)) == 0;
+}
+
+// A .npy file's one tensor, under the name the report uses for it.
+std::map<std::string, vs::HostTensor> npy_entry(const std::string& path) {
+  std::map<std::string, vs::HostTensor> out;
+  out.emplace("array", vs::read_npy(path));
+  return out;
 }
 
 std::string describe(const vs::HostTensor& t) {
@@ -206,8 +232,14 @@ int main(int argc, char** argv) {
   }
   std::map<std::string, vs::HostTensor> a, b;
   try {
-    a = vs::read_safetensors(opt.a);
-    b = vs::read_safetensors(opt.b);
+    const bool npy_a = is_npy(opt.a), npy_b = is_npy(opt.b);
+    if (npy_a != npy_b) {
+      throw vs::InvalidArgumentError((npy_a ? opt.a : opt.b) + " is a .npy file and " +
+                                     (npy_a ? opt.b : opt.a) +
+                                     " is not: compare two checkpoints or two .npy files");
+    }
+    a = npy_a ? npy_entry(opt.a) : vs::read_safetensors(opt.a);
+    b = npy_b ? npy_entry(opt.b) : vs::read_safetensors(opt.b);
   } catch (const std::exception& e) {
     std::cerr << "varscope-diff: " << e.what() << "\n";
     return 2;

@@ -22,7 +22,11 @@ class Shape {
   bool has_rank() const { return known_rank_; }
   int rank() const;  // -1 when the rank is unknown
   const std::vector<std::int64_t>& dims() const { return dims_; }
-  std::int64_t dim(int i) const { return dims_.at(static_cast<std::size_t>(i)); }
+  // vs::InvalidArgumentError when `i` is not in [0, rank()).
+  std::int64_t dim(int i) const {
+    if (i < 0 || static_cast<std::size_t>(i) >= dims_.size()) throw_bad_dim(i);
+    return dims_[static_cast<std::size_t>(i)];
+  }
   bool is_fully_defined() const;
   // Product of the dims; -1 unless fully defined.
   std::int64_t num_elements() const;
@@ -37,6 +41,8 @@ class Shape {
   bool operator==(const Shape&) const = default;
 
  private:
+  [[noreturn]] void throw_bad_dim(int i) const;
+
   bool known_rank_ = true;
   std::vector<std::int64_t> dims_;
 };

@@ -15,3 +15,4 @@
 #include "varscope/tensor.h"
 #include "varscope/tensor_files.h"
 #include "varscope/variable.h"
+#include "varscope/version.h"

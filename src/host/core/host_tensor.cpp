@@ -6,6 +6,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "host/core/byte_size.h"
+
 namespace varscope {
 namespace {
 
@@ -133,7 +135,7 @@ HostTensor::HostTensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::mo
   if (!shape_.is_fully_defined()) {
     throw ValueError("A HostTensor needs a fully defined shape, got " + shape_.to_string());
   }
-  const std::size_t bytes = static_cast<std::size_t>(shape_.num_elements()) * dtype_size(dtype_);
+  const std::size_t bytes = detail::byte_size(shape_.num_elements(), dtype_);
   // More than the machine's memory can never succeed; refuse it before asking (a sanitizer's
   // allocator would abort instead of throwing std::bad_alloc).
   static const std::size_t physical = static_cast<std::size_t>(sysconf(_SC_PHYS_PAGES)) *

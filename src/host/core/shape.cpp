@@ -56,6 +56,12 @@ std::int64_t Shape::num_elements() const {
   return n;
 }
 
+void Shape::throw_bad_dim(int i) const {
+  throw InvalidArgumentError("Dimension index " + std::to_string(i) +
+                             " is out of range for shape " + to_string() + " of rank " +
+                             std::to_string(rank()));
+}
+
 bool Shape::is_compatible_with(const Shape& other) const {
   if (!known_rank_ || !other.known_rank_) return true;
   if (dims_.size() != other.dims_.size()) return false;

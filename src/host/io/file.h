@@ -16,15 +16,19 @@ using ByteSink = std::function<void(std::span<const std::byte>)>;
 using SinkFilter = std::function<ByteSink(ByteSink file_sink)>;
 
 // Writes `path` through `produce`, which emits every byte into the sink it is given.
-// The bytes go to "<path>.tmp.<pid>.<n>", which is fsync'ed and renamed over `path`, then the
-// directory is fsync'ed. If anything throws (produce, the filter's sink, or the OS:
-// vs::InternalError naming the call and errno text), the temp file is removed, `path` is
-// left as it was, and the exception propagates.
+// The bytes go to an anonymous temp file in the same directory (O_TMPFILE; where the file
+// system lacks it, a short hidden ".vs-<hex>.tmp"), which is fsync'ed, named and renamed
+// over `path`, then the directory is fsync'ed. A symbolic link is followed (the file it
+// names is replaced, the link stays); an existing file keeps its permission bits. If
+// anything throws (produce, the filter's sink, or the OS: vs::InternalError naming the
+// call and errno text), `path` is left as it was, no temp file remains, and the exception
+// propagates. A path with a NUL byte is vs::InvalidArgumentError.
 void write_file_atomically(const std::string& path,
                            const std::function<void(const ByteSink&)>& produce,
                            const SinkFilter& filter = {});
 
-// A file opened for reading. A missing file is vs::NotFoundError; other OS failures are
+// A regular file opened for reading. A missing file is vs::NotFoundError; a FIFO, socket or
+// device is vs::InvalidArgumentError (refused without blocking); other OS failures are
 // vs::InternalError naming the path and the OS error.
 class InputFile {
  public:

@@ -66,6 +66,17 @@ std::string shape_repr(const Shape& shape) {
   throw DataLossError("Corrupt .npy file " + path + ": " + problem);
 }
 
+// numpy refuses headers over 10000 bytes unless told otherwise; a generous cap keeps a
+// hostile length from allocating gigabytes.
+constexpr std::size_t kMaxHeaderBytes = 1 << 20;
+
+// At most a short prefix of the header, for error messages.
+std::string excerpt(std::string_view text) {
+  constexpr std::size_t kMaxChars = 120;
+  if (text.size() <= kMaxChars) return std::string(text);
+  return std::string(text.substr(0, kMaxChars)) + "...";
+}
+
 // The header dict literal, e.g. {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }.
 struct NpyHeader {
   std::string descr;
@@ -118,7 +129,7 @@ class HeaderParser {
  private:
   [[noreturn]] void fail(const std::string& what) const {
     corrupt(path_, "bad header dict at character " + std::to_string(pos_) + ": " + what + " in " +
-                       std::string(text_));
+                       excerpt(text_));
   }
   char peek() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
   void skip_space() {
@@ -186,7 +197,7 @@ class HeaderParser {
 };
 
 // Reverses the bytes of each `unit`-byte word.
-void byteswap(std::vector<std::byte>& data, std::size_t unit) {
+void byteswap(std::span<std::byte> data, std::size_t unit) {
   for (std::size_t i = 0; i + unit <= data.size(); i += unit) {
     std::reverse(data.begin() + static_cast<std::ptrdiff_t>(i),
                  data.begin() + static_cast<std::ptrdiff_t>(i + unit));
@@ -226,12 +237,13 @@ void write_npy(const std::string& path, const HostTensor& tensor) {
 
 HostTensor read_npy(const std::string& path) {
   io::InputFile file(path);
-  std::vector<std::byte> bytes(file.size());
-  if (!file.read(bytes)) corrupt(path, "the file ended while reading it");
-  auto byte_at = [&](std::size_t i) { return std::to_integer<unsigned>(bytes[i]); };
-
-  if (bytes.size() < kMagic.size() + 2 ||
-      std::memcmp(bytes.data(), kMagic.data(), kMagic.size()) != 0) {
+  // The fixed prefix and the header first: the data's size is checked against the file's
+  // before anything of that size is allocated.
+  std::array<std::byte, kMagic.size() + 2 + 4> start{};
+  auto byte_at = [&](std::size_t i) { return std::to_integer<unsigned>(start[i]); };
+  if (file.size() < kMagic.size() + 2 ||
+      !file.read(std::span<std::byte>(start).first(kMagic.size() + 2)) ||
+      std::memcmp(start.data(), kMagic.data(), kMagic.size()) != 0) {
     corrupt(path, "it does not start with the magic string \\x93NUMPY");
   }
   const unsigned major = byte_at(6), minor = byte_at(7);
@@ -241,16 +253,26 @@ HostTensor read_npy(const std::string& path) {
   }
   const std::size_t len_size = major == 1 ? 2 : 4;
   const std::size_t prefix = kMagic.size() + 2 + len_size;
-  if (bytes.size() < prefix) corrupt(path, "the file ends inside the header length");
+  if (file.size() < prefix || !file.read(std::span<std::byte>(start).subspan(8, len_size))) {
+    corrupt(path, "the file ends inside the header length");
+  }
   std::size_t header_len = 0;
   for (std::size_t i = len_size; i-- > 0;)
     header_len = (header_len << 8) | byte_at(8 + i);
-  if (header_len > bytes.size() - prefix) {
+  if (header_len > file.size() - prefix) {
     corrupt(path, "header length " + std::to_string(header_len) +
-                      " runs past the end of the file (file size " + std::to_string(bytes.size()) +
+                      " runs past the end of the file (file size " + std::to_string(file.size()) +
                       ")");
   }
-  const std::string_view text(reinterpret_cast<const char*>(bytes.data()) + prefix, header_len);
+  if (header_len > kMaxHeaderBytes) {
+    corrupt(path, "header length " + std::to_string(header_len) + " exceeds the limit of " +
+                      std::to_string(kMaxHeaderBytes) + " bytes");
+  }
+  std::string header_text(header_len, '\0');
+  if (!file.read(std::as_writable_bytes(std::span<char>(header_text)))) {
+    corrupt(path, "the file ended while reading the header");
+  }
+  const std::string_view text(header_text);
   const NpyHeader h = HeaderParser(path, text).parse();
 
   // descr: byte order, kind, item size.
@@ -270,13 +292,16 @@ HostTensor read_npy(const std::string& path) {
   std::uint64_t count = 1;
   constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
   for (std::uint64_t d : h.shape) {
-    if (d != 0 && count > kMax / d) corrupt(path, "shape " + std::string(text) + " overflows");
+    // Each dimension on its own too: a zero elsewhere makes the product small.
+    if (d > kMax || (d != 0 && count > kMax / d)) {
+      corrupt(path, "shape " + excerpt(text) + " overflows");
+    }
     count *= d;
     dims.push_back(static_cast<std::int64_t>(d));
   }
   if (count > kMax / descr->itemsize) corrupt(path, "shape overflows");
   const std::uint64_t nbytes = count * descr->itemsize;
-  const std::uint64_t available = bytes.size() - prefix - header_len;
+  const std::uint64_t available = file.size() - prefix - header_len;
   if (available < nbytes) {
     corrupt(path, "the data is " + std::to_string(available) + " bytes, but dtype '" + h.descr +
                       "' and shape " + shape_repr(Shape(dims)) + " need " + std::to_string(nbytes) +
@@ -286,8 +311,10 @@ HostTensor read_npy(const std::string& path) {
     corrupt(path, "the file has " + std::to_string(available - nbytes) + " bytes after the data");
   }
 
-  std::vector<std::byte> data(bytes.begin() + static_cast<std::ptrdiff_t>(prefix + header_len),
-                              bytes.end());
+  // One allocation of the data's size: the tensor's own buffer (the file holds that much).
+  HostTensor out(descr->dtype, Shape(dims));
+  std::span<std::byte> data(static_cast<std::byte*>(out.raw_data()), out.nbytes());
+  if (!file.read(data)) corrupt(path, "the file ended while reading the data");
   if (order == '>' && descr->itemsize > 1) {
     byteswap(data, descr->dtype == DType::kComplex64 ? 4 : descr->itemsize);
   }
@@ -298,13 +325,9 @@ HostTensor read_npy(const std::string& path) {
       }
     }
   }
-
-  HostTensor out(descr->dtype, Shape(dims));
-  auto* dst = static_cast<std::byte*>(out.raw_data());
-  if (!h.fortran_order || dims.size() < 2) {
-    std::copy(data.begin(), data.end(), dst);
-    return out;
-  }
+  if (!h.fortran_order || dims.size() < 2) return out;
+  const std::vector<std::byte> column_major(data.begin(), data.end());
+  std::byte* dst = data.data();
   // Fortran order: walk the C-order index and gather from column-major positions.
   const std::size_t rank = dims.size();
   std::vector<std::uint64_t> f_stride(rank, 1);
@@ -316,7 +339,8 @@ HostTensor read_npy(const std::string& path) {
     std::uint64_t f = 0;
     for (std::size_t k = 0; k < rank; ++k)
       f += index[k] * f_stride[k];
-    std::memcpy(dst + c * descr->itemsize, data.data() + f * descr->itemsize, descr->itemsize);
+    std::memcpy(dst + c * descr->itemsize, column_major.data() + f * descr->itemsize,
+                descr->itemsize);
     for (std::size_t k = rank; k-- > 0;) {
       if (++index[k] < static_cast<std::uint64_t>(dims[k])) break;
       index[k] = 0;

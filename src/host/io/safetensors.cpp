@@ -9,6 +9,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <tuple>
+#include <unordered_set>
 #include <utility>
 
 #include "varscope/errors.h"
@@ -73,9 +74,51 @@ std::string dims_string(const std::vector<std::uint64_t>& dims) {
   return out + "]";
 }
 
+// At most a short prefix of a JSON value, for error messages: a hostile header can hold
+// megabytes in one value.
+std::string excerpt(const json& value) {
+  constexpr std::size_t kMaxChars = 120;
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (text.size() > kMaxChars) text = text.substr(0, kMaxChars) + "...";
+  return text;
+}
+
+// A valid header nests three levels deep ({"name": {"shape": [..]}}); anything much deeper
+// is refused before parsing, so no later step (parse, dump, destruction) meets deep input.
+constexpr int kMaxHeaderDepth = 16;
+
+void check_nesting(const std::string& path, const std::string& text) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxHeaderDepth) {
+        corrupt(path, "header nests deeper than " + std::to_string(kMaxHeaderDepth) +
+                          " levels at offset " + std::to_string(i));
+      }
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+}
+
 // Duplicate keys are disallowed by the spec; nlohmann would keep the last one silently.
 json parse_header(const std::string& path, const std::string& text) {
-  std::vector<std::vector<std::string>> open_objects;
+  // The reference reader requires the header to start with '{' (no BOM, no space).
+  if (text.empty() || text[0] != '{') {
+    corrupt(path, "header is not a JSON object starting with '{' (no BOM, no leading space)");
+  }
+  check_nesting(path, text);
+  std::vector<std::unordered_set<std::string>> open_objects;
   std::string duplicate;
   auto callback = [&](int /*depth*/, json::parse_event_t event, json& parsed) {
     switch (event) {
@@ -88,11 +131,8 @@ json parse_header(const std::string& path, const std::string& text) {
       case json::parse_event_t::key: {
         if (open_objects.empty()) break;
         std::string key = parsed.get<std::string>();
-        std::vector<std::string>& keys = open_objects.back();
-        if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
-          if (duplicate.empty()) duplicate = key;
-        } else {
-          keys.push_back(std::move(key));
+        if (!open_objects.back().insert(key).second && duplicate.empty()) {
+          duplicate = std::move(key);
         }
         break;
       }
@@ -152,11 +192,13 @@ SafetensorsEntry parse_entry(const std::string& path, const std::string& name, c
     }
   }
   if (!shape_ok) {
-    corrupt(path, what + " has shape " + jshape.dump() + ", not a list of non-negative integers");
+    corrupt(path, what + " has shape " + excerpt(jshape) + ", not a list of non-negative integers");
   }
   std::uint64_t count = 1;
+  constexpr auto kMaxDim = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
   for (std::uint64_t d : dims) {
-    if (!checked_mul(count, d, count))
+    // Each dimension on its own too: a zero elsewhere makes the product small.
+    if (d > kMaxDim || !checked_mul(count, d, count))
       corrupt(path, what + " has shape " + dims_string(dims) + ", whose element count overflows");
   }
   std::uint64_t nbytes = 0;
@@ -167,16 +209,16 @@ SafetensorsEntry parse_entry(const std::string& path, const std::string& name, c
   const json& joffsets = info["data_offsets"];
   if (!joffsets.is_array() || joffsets.size() != 2 || !joffsets[0].is_number_unsigned() ||
       !joffsets[1].is_number_unsigned()) {
-    corrupt(path, what + " has data_offsets " + joffsets.dump() +
+    corrupt(path, what + " has data_offsets " + excerpt(joffsets) +
                       ", not [BEGIN, END] of non-negative integers");
   }
   const auto begin = joffsets[0].get<std::uint64_t>();
   const auto end = joffsets[1].get<std::uint64_t>();
   if (end < begin)
-    corrupt(path, what + " has data_offsets " + joffsets.dump() + " that end before they begin");
+    corrupt(path, what + " has data_offsets " + excerpt(joffsets) + " that end before they begin");
   if (end - begin != nbytes) {
     corrupt(path, what + " of dtype " + dtype_str + " and shape " + dims_string(dims) + " needs " +
-                      std::to_string(nbytes) + " bytes, but its data_offsets " + joffsets.dump() +
+                      std::to_string(nbytes) + " bytes, but its data_offsets " + excerpt(joffsets) +
                       " span " + std::to_string(end - begin));
   }
   std::vector<std::int64_t> sdims(dims.begin(), dims.end());
@@ -246,7 +288,7 @@ SafetensorsHeader read_safetensors_header(InputFile& file) {
       if (!value.is_object()) corrupt(path, "__metadata__ is not a JSON object");
       for (const auto& [mkey, mvalue] : value.items()) {
         if (!mvalue.is_string()) {
-          corrupt(path, "__metadata__ value of " + json_quoted(mkey) + " is " + mvalue.dump() +
+          corrupt(path, "__metadata__ value of " + json_quoted(mkey) + " is " + excerpt(mvalue) +
                             ", not a string");
         }
         out.metadata.emplace(mkey, mvalue.get<std::string>());

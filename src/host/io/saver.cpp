@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "host/io/safetensors.h"
-#include "host/io/version.h"
 #include "varscope/errors.h"
 #include "varscope/saver.h"
 #include "varscope/tensor_files.h"
+#include "varscope/version.h"
 
 namespace varscope {
 namespace {
@@ -58,7 +58,7 @@ void save_variables(Session& session,
   const std::optional<std::int64_t> seed = graph.seed();
   const std::map<std::string, std::string> metadata{
       {"format_version", kCheckpointFormatVersion},
-      {"varscope_version", std::string(kVersion)},
+      {"varscope_version", std::string(version())},
       {"backend", session.device_description()},
       {"device", session.device() == DeviceKind::kCuda ? "cuda" : "cpu"},
       {"graph_seed", seed ? std::to_string(*seed) : "none"},
