@@ -10,22 +10,22 @@
 # and the exit status is 1 if any did (2 if no GPU test ran at all).
 #
 #   bash scripts/gpu-check.sh                      # build build/release here, then check
-#   bash scripts/gpu-check.sh --no-build           # use an existing build (e.g. one carried
-#        --build-dir build/release                 #   to a GPU machine that lacks GoogleTest,
-#                                                  #   Benchmark or BLAS: see --bundle-libs)
-#   bash scripts/gpu-check.sh --bundle-libs        # on the build machine: copy the shared
-#                                                  #   libraries the binaries need, except
-#                                                  #   CUDA's and libc's, to <build>/runtime-libs
+#   bash scripts/gpu-check.sh --no-build --build-dir build/release   # an existing build
+# A GPU machine may lack GoogleTest, Benchmark or BLAS: build here, carry a bundle, run there.
+#   bash scripts/gpu-check.sh --bundle gpu-bundle.tgz       # here, after the build: the stripped
+#        # GPU test and benchmark binaries, and the shared libraries they need (not CUDA's, libc's)
+#   bash scripts/gpu-check.sh --from-bundle gpu-bundle.tgz  # there (paths: from the repo root)
 #   --tools "memcheck racecheck"   sanitizer tools (default: all four); --tools "" for none
 #   --no-bench                     skip the benchmarks
-# Environment: PRESET (release), GPU_FILTER (Gpu*), SANITIZER_ARGS, COMPUTE_SANITIZER,
-# LD_LIBRARY_PATH (searched after <build>/src and <build>/runtime-libs).
+# Environment: PRESET (release), GPU_FILTER (Gpu*), SANITIZER_FILTER (GPU_FILTER less
+# *.Large*), SANITIZER_ARGS, BENCH_ARGS,
+# COMPUTE_SANITIZER, LD_LIBRARY_PATH (searched after <build>/src and <build>/runtime-libs).
 # Logs: <build>/gpu-check/.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
 preset="${PRESET:-release}"
-build="" do_build=1 bench=1 bundle=0
+build="" do_build=1 bench=1 bundle="" from_bundle=""
 tools="memcheck initcheck racecheck synccheck"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -33,28 +33,45 @@ while [[ $# -gt 0 ]]; do
     --build-dir) build="$2"; shift ;;
     --tools) tools="$2"; shift ;;
     --no-bench) bench=0 ;;
-    --bundle-libs) bundle=1 ;;
+    --bundle) bundle="$2"; shift ;;
+    --from-bundle) from_bundle="$2"; do_build=0; shift ;;
     *) echo "unknown argument: $1 (see the comment at the top of $0)" >&2; exit 64 ;;
   esac
   shift
 done
+[[ -z "${from_bundle}" ]] || build="${build:-build/gpu-bundle}"
 build="${build:-build/${preset}}"
 filter="${GPU_FILTER:-Gpu*}"
+# Tests named Large* move gigabytes: under a sanitizer's instrumentation they take too long.
+sanitizer_filter="${SANITIZER_FILTER:-${filter}:-*.Large*}"
 # shellcheck disable=SC2206  # word splitting of SANITIZER_ARGS is intended
 sanitizer_args=(${SANITIZER_ARGS:-${MEMCHECK_ARGS:-}})
+# shellcheck disable=SC2206
+bench_args=(${BENCH_ARGS:-})
 
 # Test and benchmark binaries; lists nothing when the build has none.
 binaries() { find "${build}/tests" "${build}/bench" -maxdepth 1 -type f -perm -u+x \
   \( -name '*_test' -o -name '*_bench' \) 2>/dev/null | sort; }
 
-if [[ ${bundle} -eq 1 ]]; then
-  mkdir -p "${build}/runtime-libs"
-  for bin in $(binaries); do  # ldd lists the libraries of libraries too
-    ldd "${bin}" | awk '/=> \// {print $3}'
-  done | sort -u | grep -vE '/(libc|libm|libdl|libpthread|librt|ld-linux[^/]*|libgcc_s|libstdc\+\+|libcuda|libcudart|libcublas|libcublasLt|libcurand|libvarscope)\.so' |
-    while read -r lib; do cp -L "${lib}" "${build}/runtime-libs/"; done
-  du -sh "${build}/runtime-libs"/*
+has_gpu_tests() { "$1" --gtest_list_tests --gtest_filter="${filter}" 2>/dev/null | grep -q '^  '; }
+
+if [[ -n "${bundle}" ]]; then
+  stage="$(mktemp -d)"
+  mkdir -p "${stage}/tests" "${stage}/bench" "${stage}/runtime-libs"
+  for bin in $(binaries); do
+    kind="$(basename "$(dirname "${bin}")")"
+    [[ "${kind}" == bench ]] || has_gpu_tests "${bin}" || continue
+    strip -o "${stage}/${kind}/$(basename "${bin}")" "${bin}"
+    ldd "${bin}" | awk '/=> \// {print $3}'  # the libraries of libraries too
+  done | sort -u |
+    grep -vE '/(libc|libm|libdl|libpthread|librt|ld-linux[^/]*|libgcc_s|libstdc\+\+|libcuda|libcudart|libcublas|libcublasLt|libcurand)\.so' |
+    while read -r lib; do cp -L "${lib}" "${stage}/runtime-libs/"; done
+  tar -C "${stage}" -czf "${bundle}" . && rm -rf "${stage}"
+  du -h "${bundle}"
   exit 0
+fi
+if [[ -n "${from_bundle}" ]]; then
+  rm -rf "${build}" && mkdir -p "${build}" && tar -C "${build}" -xzf "${from_bundle}" || exit 1
 fi
 
 failed=()
@@ -83,9 +100,7 @@ mkdir -p "${logs}"
 gpu_binaries=()
 for bin in $(binaries); do
   [[ "${bin}" == *_test ]] || continue
-  if "${bin}" --gtest_list_tests --gtest_filter="${filter}" 2>/dev/null | grep -q '^  '; then
-    gpu_binaries+=("${bin}")
-  fi
+  if has_gpu_tests "${bin}"; then gpu_binaries+=("${bin}"); fi
 done
 
 step "GPU tests, VARSCOPE_REQUIRE_GPU=1"
@@ -124,7 +139,7 @@ for tool in ${tools}; do
     # API errors are not reported: the tests provoke some on purpose (a failed free, a stale
     # error), and the library checks every return code itself.
     "${sanitizer}" --tool "${tool}" --error-exitcode 1 --report-api-errors no \
-      "${sanitizer_args[@]}" "${bin}" --gtest_filter="${filter}" >"${log}" 2>&1
+      "${sanitizer_args[@]}" "${bin}" --gtest_filter="${sanitizer_filter}" >"${log}" 2>&1
     status=$?
     echo "${name}: exit ${status}; $(grep -E '^========= (ERROR|RACECHECK) SUMMARY' "${log}" | tail -1)"
     if [[ ${status} -ne 0 ]]; then
@@ -140,7 +155,7 @@ if [[ ${bench} -eq 1 ]]; then
     [[ "${bin}" == *_bench ]] || continue
     name="$(basename "${bin}")"
     "${bin}" --benchmark_filter='BM_Gpu_' --benchmark_out="${logs}/${name}.json" \
-      --benchmark_out_format=json 2>&1 | tee "${logs}/${name}.log" || failed+=("bench ${name}")
+      --benchmark_out_format=json "${bench_args[@]}" 2>&1 | tee "${logs}/${name}.log" || failed+=("bench ${name}")
   done
 fi
 

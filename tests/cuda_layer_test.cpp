@@ -400,7 +400,7 @@ TEST_F(GpuCudaLayer, AFailedFreeIsReportedByTheNextCallThatCanThrow) {
   EXPECT_NO_THROW(backend->synchronize());
 }
 
-TEST_F(GpuCudaLayer, MatMulWithKPastInt32IsNotTruncated) {
+TEST_F(GpuCudaLayer, LargeMatMulWithKPastInt32IsNotTruncated) {
   const std::int64_t k = (std::int64_t{1} << 31) + 6;
   const std::size_t bytes = static_cast<std::size_t>(k) * sizeof(float);
   std::size_t free = 0, total = 0;

@@ -48,11 +48,10 @@ class CudaGraph final : public Backend::Graph {
 // `device` when it exists; vs::UnavailableError saying why not otherwise.
 int usable_device(int device) {
   int count = 0;
-  const cudaError_t err = cudaGetDeviceCount(&count);
-  if (err != cudaSuccess) {
-    cudaGetLastError();
-    throw UnavailableError("CUDA was requested but is not usable: " +
-                           cuda_error_text("cudaGetDeviceCount", err));
+  try {
+    VARSCOPE_CHECK_CUDA(cudaGetDeviceCount(&count));
+  } catch (const InternalError& e) {
+    throw UnavailableError(std::string("CUDA was requested but is not usable: ") + e.what());
   }
   if (device < 0 || device >= count) {
     throw UnavailableError("CUDA device " + std::to_string(device) + " was requested but " +
