@@ -78,8 +78,11 @@ failed=()
 step() { echo; echo "== $*"; }
 
 step "device"
-device="$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1)" ||
-  device="nvidia-smi failed: ${device}"
+if command -v nvidia-smi >/dev/null; then
+  device="$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1)"
+else
+  device="no nvidia-smi on PATH"
+fi
 echo "${device}"
 nvcc --version 2>/dev/null | tail -1 || true
 
@@ -124,8 +127,10 @@ fi
 echo "${ran} GPU tests passed"
 
 sanitizer="${COMPUTE_SANITIZER:-$(command -v compute-sanitizer || true)}"
-[[ -n "${sanitizer}" || ! -x /usr/local/cuda/bin/compute-sanitizer ]] ||
-  sanitizer=/usr/local/cuda/bin/compute-sanitizer
+for candidate in "${CUDA_HOME:-/usr/local/cuda}/bin/compute-sanitizer" \
+                 "${CUDA_HOME:-/usr/local/cuda}/compute-sanitizer/compute-sanitizer"; do
+  [[ -n "${sanitizer}" || ! -x "${candidate}" ]] || sanitizer="${candidate}"
+done
 for tool in ${tools}; do
   step "compute-sanitizer --tool ${tool}"
   if [[ -z "${sanitizer}" ]]; then
