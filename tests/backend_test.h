@@ -1,11 +1,13 @@
 // Runs a test suite on each backend: instantiations "Cpu/..." always run, "Gpu/..." are
-// labelled gpu and skip, visibly, where no CUDA device is usable.
+// labelled gpu and skip, visibly, where no CUDA device is usable (fail with
+// VARSCOPE_REQUIRE_GPU=1: gpu_test.h).
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <string>
 
+#include "gpu_test.h"
 #include "varscope/device.h"
 #include "varscope/session.h"
 
@@ -14,9 +16,7 @@ namespace varscope::testing {
 class BackendTest : public ::testing::TestWithParam<DeviceKind> {
  protected:
   void SetUp() override {
-    if (GetParam() == DeviceKind::kCuda && !cuda_available()) {
-      GTEST_SKIP() << "no CUDA device: " << cuda_unavailable_reason();
-    }
+    if (GetParam() == DeviceKind::kCuda) VARSCOPE_SKIP_WITHOUT_GPU();
   }
   SessionOptions options() const { return SessionOptions{.device = GetParam()}; }
 };

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "gpu_test.h"
 #include "host/runtime/backend.h"
 #include "host/runtime/session_impl.h"
 #include "test_util.h"
@@ -594,11 +595,7 @@ TEST(SessionCudaGraph, TheOptionDoesNothingOnTheCpuBackend) {
 
 class GpuCudaGraph : public ::testing::Test {
  protected:
-  void SetUp() override {
-    if (!vs::cuda_available()) {
-      GTEST_SKIP() << "skipped: no CUDA device: " << vs::cuda_unavailable_reason();
-    }
-  }
+  void SetUp() override { VARSCOPE_SKIP_WITHOUT_GPU(); }
   static vs::SessionOptions options(bool graph) {
     return {.device = vs::DeviceKind::kCuda, .use_cuda_graph = graph};
   }

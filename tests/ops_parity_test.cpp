@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "gpu_test.h"
 #include "test_util.h"
 #include "test_values.h"
 #include "varscope/varscope.h"
@@ -158,9 +159,7 @@ const std::vector<vs::DType> kFloatTypes{vs::DType::kFloat32, vs::DType::kFloat6
 
 class GpuOpsParity : public ::testing::Test {
  protected:
-  void SetUp() override {
-    if (!vs::cuda_available()) GTEST_SKIP() << "no CUDA device: " << vs::cuda_unavailable_reason();
-  }
+  void SetUp() override { VARSCOPE_SKIP_WITHOUT_GPU(); }
 
   struct Results {
     std::vector<vs::HostTensor> cpu, gpu;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "gpu_test.h"
 #include "test_util.h"
 #include "varscope/varscope.h"
 
@@ -43,11 +44,7 @@ struct Spec {
 
 class GpuParity : public ::testing::Test {
  protected:
-  void SetUp() override {
-    if (!vs::cuda_available()) {
-      GTEST_SKIP() << "no CUDA device: " << vs::cuda_unavailable_reason();
-    }
-  }
+  void SetUp() override { VARSCOPE_SKIP_WITHOUT_GPU(); }
 
   // Builds one graph holding a variable per spec (graph seed kGraphSeed unless told
   // otherwise), runs global_variables_initializer `runs` times in a CPU session and in a

@@ -1,12 +1,17 @@
 // cuRAND status -> vs::InternalError naming the call. Used by both backends: the CPU
-// backend draws its words from cuRAND's host generator.
+// backend draws its words from cuRAND's host generator. VARSCOPE_CHECK_CURAND names the call
+// by stringifying it, like VARSCOPE_CHECK_CUDA (cuda/cuda_check.h).
 #pragma once
 
 #include <curand.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "varscope/errors.h"
+
+#define VARSCOPE_CHECK_CURAND(call) ::varscope::runtime::check_curand((call), #call)
 
 namespace varscope::runtime {
 
@@ -51,8 +56,7 @@ inline void check_curand(curandStatus_t status, const char* call) {
 // A Philox4_32_10 generator in cuRAND's legacy ordering, which cuRAND keeps the same in
 // every release, so host and device generators give one sequence.
 inline void configure_philox(curandGenerator_t gen) {
-  check_curand(curandSetGeneratorOrdering(gen, CURAND_ORDERING_PSEUDO_LEGACY),
-               "curandSetGeneratorOrdering");
+  VARSCOPE_CHECK_CURAND(curandSetGeneratorOrdering(gen, CURAND_ORDERING_PSEUDO_LEGACY));
 }
 
 inline void generate_words(curandGenerator_t gen,
@@ -60,9 +64,9 @@ inline void generate_words(curandGenerator_t gen,
                            std::size_t count,
                            std::uint64_t seed,
                            std::uint64_t offset) {
-  check_curand(curandSetPseudoRandomGeneratorSeed(gen, seed), "curandSetPseudoRandomGeneratorSeed");
-  check_curand(curandSetGeneratorOffset(gen, offset), "curandSetGeneratorOffset");
-  check_curand(curandGenerate(gen, dst, count), "curandGenerate");
+  VARSCOPE_CHECK_CURAND(curandSetPseudoRandomGeneratorSeed(gen, seed));
+  VARSCOPE_CHECK_CURAND(curandSetGeneratorOffset(gen, offset));
+  VARSCOPE_CHECK_CURAND(curandGenerate(gen, dst, count));
 }
 
 }  // namespace varscope::runtime

@@ -1,106 +1,80 @@
-// The CUDA backend: everything on one stream; temporaries and variables from a
-// stream-ordered pool (cudaMallocAsync) whose release threshold is raised so steady-state
-// runs never return memory to the driver; cuRAND's device Philox generator for the words;
-// the kernels of src/kernels for the math.
+// The CUDA backend: everything on one stream; temporaries and variables from a stream-ordered
+// pool the session owns (cudaMemPoolCreate), which keeps the session's memory between runs
+// and gives it back when the session ends, without touching the device's default pool that
+// other code allocates from; cuRAND's device Philox generator for the words; the kernels of
+// src/kernels for the math. Every handle has an owner (cuda/handles.h); every entry point
+// makes the backend's device current and gives the caller's back (cuda/device_guard.h).
 #include <cublas_v2.h>
 #include <curand.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <new>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "host/runtime/backend.h"
 #include "host/runtime/cuda/cuda_check.h"
+#include "host/runtime/cuda/deferred_error.h"
+#include "host/runtime/cuda/device_guard.h"
+#include "host/runtime/cuda/gemm_args.h"
+#include "host/runtime/cuda/handles.h"
 #include "host/runtime/curand_check.h"
 #include "kernels/launchers.h"
+
+#if CUBLAS_VER_MAJOR < 12
+#error "the CUDA backend needs cuBLAS 12 or later: matmul sizes use its 64-bit API (*_64)"
+#endif
+
+// The launchers return the cudaError_t of their launch as an int.
+#define VARSCOPE_CHECK_LAUNCH(call) check_cuda(static_cast<cudaError_t>(call), #call)
 
 namespace varscope::runtime {
 namespace {
 
-void check_cublas(cublasStatus_t status, const char* call) {
-  if (status != CUBLAS_STATUS_SUCCESS) {
-    throw InternalError(std::string(call) + " failed: " + cublasGetStatusName(status) + " (" +
-                        cublasGetStatusString(status) + ")");
-  }
-}
-
-void check_launch(int err, const char* kernel) {
-  check_cuda(static_cast<cudaError_t>(err), kernel);
-}
-
-// For the graph calls, whose failures the executor survives (it falls back to plain
-// launches): a failed runtime call is also the thread's "last error", which the next kernel
-// launch's check would report as its own. Those errors are not sticky: clear it.
-void check_graph_call(cudaError_t err, const char* call) {
-  if (err != cudaSuccess) {
-    cudaGetLastError();
-    throw InternalError(cuda_error_text(call, err));
-  }
-}
-
-// An instantiated graph; the session destroys it before the backend. An in-flight launch
-// is not cut short: CUDA frees the executable graph when it completes.
+// An instantiated graph; the session destroys it before the backend.
 class CudaGraph final : public Backend::Graph {
  public:
-  explicit CudaGraph(cudaGraphExec_t exec) : exec_(exec) {}
-  ~CudaGraph() override { cudaGraphExecDestroy(exec_); }
-  CudaGraph(const CudaGraph&) = delete;
-  CudaGraph& operator=(const CudaGraph&) = delete;
-  cudaGraphExec_t exec() const { return exec_; }
+  explicit CudaGraph(cuda::GraphExec exec) : exec_(std::move(exec)) {}
+  cudaGraphExec_t exec() const { return exec_.get(); }
 
  private:
-  cudaGraphExec_t exec_;
+  cuda::GraphExec exec_;
 };
+
+// `device` when it exists; vs::UnavailableError saying why not otherwise.
+int usable_device(int device) {
+  int count = 0;
+  try {
+    VARSCOPE_CHECK_CUDA(cudaGetDeviceCount(&count));
+  } catch (const InternalError& e) {
+    throw UnavailableError(std::string("CUDA was requested but is not usable: ") + e.what());
+  }
+  if (device < 0 || device >= count) {
+    throw UnavailableError("CUDA device " + std::to_string(device) + " was requested but " +
+                           std::to_string(count) + " device(s) are present");
+  }
+  return device;
+}
 
 class CudaBackend final : public Backend {
  public:
-  CudaBackend(int device, void* stream, bool allow_tf32) : device_(device) {
-    int count = 0;
-    cudaError_t err = cudaGetDeviceCount(&count);
-    if (err != cudaSuccess) {
-      cudaGetLastError();
-      throw UnavailableError("CUDA was requested but is not usable: " +
-                             cuda_error_text("cudaGetDeviceCount", err));
+  CudaBackend(int device, void* stream, bool allow_tf32) : device_(usable_device(device)) {
+    const cuda::DeviceGuard on(device_);
+    try {
+      create(static_cast<cudaStream_t>(stream), allow_tf32);
+    } catch (...) {
+      release();  // on our device, before the guard gives the caller's back
+      throw;
     }
-    if (device < 0 || device >= count) {
-      throw UnavailableError("CUDA device " + std::to_string(device) + " was requested but " +
-                             std::to_string(count) + " device(s) are present");
-    }
-    check_cuda(cudaSetDevice(device), "cudaSetDevice");
-    check_cuda(cudaGetDeviceProperties(&props_, device), "cudaGetDeviceProperties");
-    if (stream != nullptr) {
-      stream_ = static_cast<cudaStream_t>(stream);
-    } else {
-      check_cuda(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking),
-                 "cudaStreamCreateWithFlags");
-      owns_stream_ = true;
-    }
-    cudaMemPool_t pool;
-    check_cuda(cudaDeviceGetDefaultMemPool(&pool, device), "cudaDeviceGetDefaultMemPool");
-    std::uint64_t threshold = UINT64_MAX;
-    check_cuda(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &threshold),
-               "cudaMemPoolSetAttribute(cudaMemPoolAttrReleaseThreshold)");
-    check_curand(curandCreateGenerator(&gen_, CURAND_RNG_PSEUDO_PHILOX4_32_10),
-                 "curandCreateGenerator");
-    configure_philox(gen_);
-    check_curand(curandSetStream(gen_, stream_), "curandSetStream");
-    check_cublas(cublasCreate(&blas_), "cublasCreate");
-    check_cublas(cublasSetStream(blas_, stream_), "cublasSetStream");
-    // TF32 only when asked: by default float32 matmuls keep float32 precision.
-    check_cublas(
-        cublasSetMathMode(blas_, allow_tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH),
-        "cublasSetMathMode");
   }
 
   ~CudaBackend() override {
-    // Destructors never throw; after a sticky error the calls below fail harmlessly.
-    cudaSetDevice(device_);
-    if (gen_) curandDestroyGenerator(gen_);
-    if (blas_) cublasDestroy(blas_);
-    if (workspace_) cudaFreeAsync(workspace_, stream_);
-    cudaStreamSynchronize(stream_);
-    if (owns_stream_) cudaStreamDestroy(stream_);
+    const cuda::DeviceGuard on(device_, std::nothrow);
+    release();
   }
 
   DeviceKind kind() const override { return DeviceKind::kCuda; }
@@ -110,14 +84,11 @@ class CudaBackend final : public Backend {
   }
 
   void* allocate(std::size_t bytes) override {
+    const cuda::DeviceGuard on = enter();
+    const std::size_t size = std::max<std::size_t>(bytes, 1);
     void* p = nullptr;
-    cudaError_t err = cudaMallocAsync(&p, bytes == 0 ? 1 : bytes, stream_);
-    if (err == cudaErrorMemoryAllocation) {
-      cudaGetLastError();  // not sticky: clear it so the session stays usable
-      throw ResourceExhaustedError("OOM when allocating " + std::to_string(bytes) + " bytes on " +
-                                   description() + ": " + cuda_error_text("cudaMallocAsync", err));
-    }
-    check_cuda(err, "cudaMallocAsync");
+    VARSCOPE_CHECK_CUDA_ALLOC(cudaMallocFromPoolAsync(&p, size, pool_.get(), stream_), bytes,
+                              [this] { return description(); });
     return p;
   }
   void deallocate(void* ptr) noexcept override {
@@ -132,38 +103,41 @@ class CudaBackend final : public Backend {
       }
       return;
     }
-    cudaFreeAsync(ptr, stream_);
+    const cuda::DeviceGuard on(device_, std::nothrow);
+    VARSCOPE_KEEP_CUDA_FAILURE(deferred_, cudaFreeAsync(ptr, stream_));
   }
 
   void copy_from_host(void* dst, const void* src, std::size_t bytes) override {
+    const cuda::DeviceGuard on = enter();
     if (bytes == 0) return;
-    check_cuda(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, stream_),
-               "cudaMemcpyAsync(H2D)");
+    VARSCOPE_CHECK_CUDA(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, stream_));
     // The source is pageable host memory the caller may free right away.
-    check_cuda(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+    VARSCOPE_CHECK_CUDA(cudaStreamSynchronize(stream_));
   }
   void copy_to_host(void* dst, const void* src, std::size_t bytes) override {
+    const cuda::DeviceGuard on = enter();
     if (bytes == 0) return;
-    check_cuda(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, stream_),
-               "cudaMemcpyAsync(D2H)");
-    check_cuda(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+    VARSCOPE_CHECK_CUDA(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, stream_));
+    VARSCOPE_CHECK_CUDA(cudaStreamSynchronize(stream_));
   }
   void copy(void* dst, const void* src, std::size_t bytes) override {
+    const cuda::DeviceGuard on = enter();
     if (bytes == 0 || dst == src) return;
-    check_cuda(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, stream_),
-               "cudaMemcpyAsync(D2D)");
+    VARSCOPE_CHECK_CUDA(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, stream_));
   }
   void fill(void* dst, const void* pattern, std::size_t element_size, std::int64_t count) override {
-    check_launch(kernels::launch_fill(dst, pattern, element_size, count, stream_), "fill_kernel");
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_fill(dst, pattern, element_size, count, stream_));
   }
 
   void random_words(std::uint32_t* dst,
                     std::size_t count,
                     std::uint64_t seed,
                     std::uint64_t offset) override {
+    const cuda::DeviceGuard on = enter();
     if (count == 0) return;
     std::lock_guard<std::mutex> lock(gen_mu_);
-    generate_words(gen_, dst, count, seed, offset);
+    generate_words(gen_.get(), dst, count, seed, offset);
   }
   void random_transform(kernels::RandomDistribution dist,
                         const kernels::Affine& affine,
@@ -173,16 +147,18 @@ class CudaBackend final : public Backend {
     if (dtype != DType::kFloat32 && dtype != DType::kFloat64) {
       throw UnimplementedError("random values of dtype " + std::string(dtype_name(dtype)));
     }
-    check_launch(kernels::launch_random_transform(dist, affine, dtype, data, count, stream_),
-                 "random_kernel");
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(
+        kernels::launch_random_transform(dist, affine, dtype, data, count, stream_));
   }
   void random_int_transform(DType dtype,
                             void* data,
                             std::int64_t count,
                             std::int64_t minval,
                             std::int64_t maxval) override {
-    check_launch(kernels::launch_random_int_transform(dtype, data, count, minval, maxval, stream_),
-                 "random_int_kernel");
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(
+        kernels::launch_random_int_transform(dtype, data, count, minval, maxval, stream_));
   }
   void binary(kernels::BinaryOp op,
               DType dtype,
@@ -191,15 +167,18 @@ class CudaBackend final : public Backend {
               const void* y,
               void* out,
               std::int64_t count) override {
-    check_launch(kernels::launch_binary(op, dtype, bc, x, y, out, count, stream_), "binary_kernel");
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_binary(op, dtype, bc, x, y, out, count, stream_));
   }
 
   void unary(
       kernels::UnaryOp op, DType dtype, const void* x, void* out, std::int64_t count) override {
-    check_launch(kernels::launch_unary(op, dtype, x, out, count, stream_), "unary_kernel");
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_unary(op, dtype, x, out, count, stream_));
   }
   void cast(DType from, DType to, const void* x, void* out, std::int64_t count) override {
-    check_launch(kernels::launch_cast(from, to, x, out, count, stream_), "cast_kernel");
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_cast(from, to, x, out, count, stream_));
   }
   void reduce(kernels::ReduceOp op,
               DType dtype,
@@ -207,51 +186,38 @@ class CudaBackend final : public Backend {
               const void* x,
               void* out,
               std::int64_t out_count) override {
-    check_launch(kernels::launch_reduce(op, dtype, red, x, out, out_count, stream_),
-                 "reduce_kernel");
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_reduce(op, dtype, red, x, out, out_count, stream_));
   }
   void softmax(
       DType dtype, const void* x, void* out, std::int64_t rows, std::int64_t cols) override {
-    check_launch(kernels::launch_softmax(dtype, x, out, rows, cols, stream_), "softmax_kernel");
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_softmax(dtype, x, out, rows, cols, stream_));
   }
 
-  // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: swap the operands.
   void matmul(DType dtype, const MatMulShape& s, const void* a, const void* b, void* c) override {
-    if (s.m == 0 || s.n == 0) return;
-    const cublasOperation_t ta = s.transpose_a ? CUBLAS_OP_T : CUBLAS_OP_N;
-    const cublasOperation_t tb = s.transpose_b ? CUBLAS_OP_T : CUBLAS_OP_N;
-    const int m = static_cast<int>(s.m), n = static_cast<int>(s.n), k = static_cast<int>(s.k);
-    const int lda = static_cast<int>(s.transpose_a ? s.m : s.k);
-    const int ldb = static_cast<int>(s.transpose_b ? s.k : s.n);
-    if (dtype == DType::kFloat32) {
-      const float one = 1.0f, zero = 0.0f;
-      check_cublas(cublasSgemmStridedBatched(
-                       blas_, tb, ta, n, m, k, &one, static_cast<const float*>(b), ldb, s.stride_b,
-                       static_cast<const float*>(a), lda, s.stride_a, &zero, static_cast<float*>(c),
-                       n, s.stride_c, static_cast<int>(s.batch)),
-                   "cublasSgemmStridedBatched");
-    } else if (dtype == DType::kFloat64) {
-      const double one = 1.0, zero = 0.0;
-      check_cublas(cublasDgemmStridedBatched(
-                       blas_, tb, ta, n, m, k, &one, static_cast<const double*>(b), ldb, s.stride_b,
-                       static_cast<const double*>(a), lda, s.stride_a, &zero,
-                       static_cast<double*>(c), n, s.stride_c, static_cast<int>(s.batch)),
-                   "cublasDgemmStridedBatched");
-    } else {
-      throw UnimplementedError("MatMul on " + std::string(dtype_name(dtype)));
-    }
+    if (s.batch == 0 || s.m == 0 || s.n == 0) return;
+    if (dtype == DType::kFloat32) return gemm<float>(s, a, b, c);
+    if (dtype == DType::kFloat64) return gemm<double>(s, a, b, c);
+    throw UnimplementedError("MatMul on " + std::string(dtype_name(dtype)));
   }
 
-  void activate() override { check_cuda(cudaSetDevice(device_), "cudaSetDevice"); }
+  // The session calls this on entry: it reports errors that predate the call, ours (a
+  // failed free) and other code's, before any of our work could be blamed for them.
+  void activate() override {
+    cuda::raise_stale_error();
+    deferred_.raise();
+  }
 
   void synchronize() override {
-    check_cuda(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_CUDA(cudaStreamSynchronize(stream_));
   }
 
   // Only on a stream the session owns: while we record, work that other code enqueues on
   // the stream would be recorded into our graph instead of running.
   bool enable_graphs() override {
-    if (!owns_stream_) return false;
+    if (!owned_stream_) return false;
     if (workspace_ == nullptr) {
       // cuBLAS must not allocate its workspace while recording: give it a fixed one, of the
       // size its docs recommend (32 MiB from Hopper on, 4 MiB before) and the 256-byte
@@ -260,91 +226,163 @@ class CudaBackend final : public Backend {
       void* ws = allocate(bytes);
       if (reinterpret_cast<std::uintptr_t>(ws) % 256 != 0) {
         deallocate(ws);
-        throw InternalError("cudaMallocAsync returned a workspace not aligned to 256 bytes");
+        throw InternalError(
+            "cudaMallocFromPoolAsync returned a workspace not aligned to 256 bytes");
       }
-      const cublasStatus_t status = cublasSetWorkspace(blas_, ws, bytes);
+      const cuda::DeviceGuard on(device_);
+      const cublasStatus_t status = cublasSetWorkspace(blas_.get(), ws, bytes);
       if (status != CUBLAS_STATUS_SUCCESS) deallocate(ws);
-      check_cublas(status, "cublasSetWorkspace");
+      VARSCOPE_CHECK_CUBLAS(status);
       workspace_ = ws;
     }
     return true;
   }
 
   void begin_capture() override {
+    const cuda::DeviceGuard on = enter();
     // ThreadLocal: a call from this thread that cannot be recorded (one that waits for the
     // stream, cudaMalloc) fails and invalidates the capture, which we then detect, instead
     // of running outside the graph unnoticed (Relaxed); and unlike Global, the capture does
     // not make other threads' (other sessions') calls fail.
-    check_graph_call(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal),
-                     "cudaStreamBeginCapture");
+    VARSCOPE_CHECK_CUDA(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal));
     capturing_ = true;
     capture_broken_ = false;
   }
 
   std::unique_ptr<Graph> end_capture() override {
-    cudaGraph_t graph = nullptr;
-    const cudaError_t err = cudaStreamEndCapture(stream_, &graph);
+    const cuda::DeviceGuard on(device_, std::nothrow);  // the stream leaves capture either way
+    cuda::Graph graph;
+    const cudaError_t err = cudaStreamEndCapture(stream_, graph.replace());
     stop_capturing();
-    if (err == cudaSuccess && graph != nullptr && capture_broken_) {
-      cudaGraphDestroy(graph);
+    if (err == cudaSuccess && graph && capture_broken_) {
       throw InternalError("A device buffer was freed while a graph was being recorded");
     }
-    if (err != cudaSuccess || graph == nullptr) {
+    if (err != cudaSuccess || !graph) {
       // An invalidated capture ends with a null graph (and usually an error code).
-      if (graph != nullptr) cudaGraphDestroy(graph);
+      graph.reset();
       abort_capture();  // should the stream still be capturing; clears the error too
       throw InternalError(cuda_error_text(
           "cudaStreamEndCapture", err == cudaSuccess ? cudaErrorStreamCaptureInvalidated : err));
     }
-    // The executable graph is independent of the captured one: destroy that on every path.
-    struct Destroy {
-      void operator()(cudaGraph_t g) const noexcept { cudaGraphDestroy(g); }
-    };
-    const std::unique_ptr<CUgraph_st, Destroy> owner(graph);
     std::size_t nodes = 0;
-    check_graph_call(cudaGraphGetNodes(graph, nullptr, &nodes), "cudaGraphGetNodes");
+    VARSCOPE_CHECK_CUDA(cudaGraphGetNodes(graph.get(), nullptr, &nodes));
     if (nodes == 0) return nullptr;
-    cudaGraphExec_t exec = nullptr;
-    check_graph_call(cudaGraphInstantiateWithFlags(&exec, graph, 0),
-                     "cudaGraphInstantiateWithFlags");
-    return std::make_unique<CudaGraph>(exec);
-  }
-
-  // Out of capture mode: the frees deferred during it happen now, in stream order.
-  void stop_capturing() noexcept {
-    capturing_ = false;
-    for (void* p : freed_while_capturing_)
-      cudaFreeAsync(p, stream_);
-    freed_while_capturing_.clear();
+    cuda::GraphExec exec;
+    VARSCOPE_CHECK_CUDA(cudaGraphInstantiateWithFlags(exec.replace(), graph.get(), 0));
+    return std::make_unique<CudaGraph>(std::move(exec));
   }
 
   void abort_capture() noexcept override {
+    const cuda::DeviceGuard on(device_, std::nothrow);
     cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
     if (cudaStreamIsCapturing(stream_, &status) == cudaSuccess &&
         status != cudaStreamCaptureStatusNone) {
-      cudaGraph_t graph = nullptr;
-      cudaStreamEndCapture(stream_, &graph);  // active or invalidated: either way it ends
-      if (graph != nullptr) cudaGraphDestroy(graph);
+      cuda::Graph graph;
+      cudaStreamEndCapture(stream_, graph.replace());  // active or invalidated: either way it ends
     }
     stop_capturing();
     cudaGetLastError();  // the failure that brought us here is not sticky: clear it
   }
 
   void launch(Graph& graph) override {
-    check_graph_call(cudaGraphLaunch(static_cast<CudaGraph&>(graph).exec(), stream_),
-                     "cudaGraphLaunch");
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_CUDA(cudaGraphLaunch(static_cast<CudaGraph&>(graph).exec(), stream_));
   }
 
  private:
-  int device_;
+  // Every entry point that can throw: first the failure a noexcept call kept, then our device.
+  cuda::DeviceGuard enter() {
+    deferred_.raise();
+    return cuda::DeviceGuard(device_);
+  }
+
+  // The constructor's work, on our device; on a throw the constructor releases what was made.
+  void create(cudaStream_t stream, bool allow_tf32) {
+    VARSCOPE_CHECK_CUDA(cudaGetDeviceProperties(&props_, device_));
+    if (stream != nullptr) {
+      stream_ = stream;
+    } else {
+      VARSCOPE_CHECK_CUDA(
+          cudaStreamCreateWithFlags(owned_stream_.replace(), cudaStreamNonBlocking));
+      stream_ = owned_stream_.get();
+    }
+    cudaMemPoolProps props{};
+    props.allocType = cudaMemAllocationTypePinned;
+    props.handleTypes = cudaMemHandleTypeNone;
+    props.location.type = cudaMemLocationTypeDevice;
+    props.location.id = device_;
+    VARSCOPE_CHECK_CUDA(cudaMemPoolCreate(pool_.replace(), &props));
+    // The pool is ours alone: keeping what the session freed for its next run starves no
+    // one else's cudaMalloc beyond the session's own peak, and ends with the session.
+    std::uint64_t keep_all = UINT64_MAX;
+    VARSCOPE_CHECK_CUDA(
+        cudaMemPoolSetAttribute(pool_.get(), cudaMemPoolAttrReleaseThreshold, &keep_all));
+    VARSCOPE_CHECK_CURAND(curandCreateGenerator(gen_.replace(), CURAND_RNG_PSEUDO_PHILOX4_32_10));
+    configure_philox(gen_.get());
+    VARSCOPE_CHECK_CURAND(curandSetStream(gen_.get(), stream_));
+    VARSCOPE_CHECK_CUBLAS(cublasCreate(blas_.replace()));
+    VARSCOPE_CHECK_CUBLAS(cublasSetStream(blas_.get(), stream_));
+    // TF32 only when asked: by default float32 matmuls keep float32 precision.
+    VARSCOPE_CHECK_CUBLAS(cublasSetMathMode(
+        blas_.get(), allow_tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
+  }
+
+  // Teardown, with our device current: queued work finishes before the handles it uses go;
+  // the pool goes last. Failures are dropped (after a sticky error every call fails).
+  void release() noexcept {
+    if (stream_ != nullptr) ignore_cuda_failure(cudaStreamSynchronize(stream_));
+    gen_.reset();
+    blas_.reset();
+    if (workspace_ != nullptr) {
+      ignore_cuda_failure(cudaFreeAsync(std::exchange(workspace_, nullptr), stream_));
+      ignore_cuda_failure(cudaStreamSynchronize(stream_));
+    }
+    owned_stream_.reset();
+    stream_ = nullptr;
+    pool_.reset();
+  }
+
+  // Out of capture mode: the frees deferred during it happen now, in stream order.
+  void stop_capturing() noexcept {
+    capturing_ = false;
+    for (void* p : freed_while_capturing_)
+      VARSCOPE_KEEP_CUDA_FAILURE(deferred_, cudaFreeAsync(p, stream_));
+    freed_while_capturing_.clear();
+  }
+
+  // Row-major C = op(A) op(B) through cuBLAS's 64-bit API: no size is narrowed to int.
+  template <class T>
+  void gemm(const MatMulShape& s, const void* a, const void* b, void* c) {
+    const cuda::DeviceGuard on = enter();
+    const cuda::GemmArgs g = cuda::column_major_gemm(s);
+    const cublasOperation_t op_first = g.transpose_first ? CUBLAS_OP_T : CUBLAS_OP_N;
+    const cublasOperation_t op_second = g.transpose_second ? CUBLAS_OP_T : CUBLAS_OP_N;
+    const T one = 1, zero = 0;
+    const T* first = static_cast<const T*>(b);
+    const T* second = static_cast<const T*>(a);
+    T* out = static_cast<T*>(c);
+    if constexpr (std::is_same_v<T, float>) {
+      VARSCOPE_CHECK_CUBLAS(cublasSgemmStridedBatched_64(
+          blas_.get(), op_first, op_second, g.m, g.n, g.k, &one, first, g.ld_first, g.stride_first,
+          second, g.ld_second, g.stride_second, &zero, out, g.ld_c, g.stride_c, g.batch));
+    } else {
+      VARSCOPE_CHECK_CUBLAS(cublasDgemmStridedBatched_64(
+          blas_.get(), op_first, op_second, g.m, g.n, g.k, &one, first, g.ld_first, g.stride_first,
+          second, g.ld_second, g.stride_second, &zero, out, g.ld_c, g.stride_c, g.batch));
+    }
+  }
+
+  const int device_;
   cudaDeviceProp props_{};
-  cudaStream_t stream_ = nullptr;
-  bool owns_stream_ = false;
-  curandGenerator_t gen_ = nullptr;
+  cudaStream_t stream_ = nullptr;  // owned_stream_'s, or the caller's (SessionOptions::stream)
+  cuda::Stream owned_stream_;
+  cuda::MemPool pool_;
+  cuda::Generator gen_;
   std::mutex gen_mu_;
-  cublasHandle_t blas_ = nullptr;
-  void* workspace_ = nullptr;  // cuBLAS's, once graphs are enabled
-  bool capturing_ = false;     // between begin_capture and end_capture / abort_capture
+  cuda::Blas blas_;
+  void* workspace_ = nullptr;  // cuBLAS's, from pool_, once graphs are enabled
+  cuda::DeferredError deferred_;
+  bool capturing_ = false;  // between begin_capture and end_capture / abort_capture
   bool capture_broken_ = false;
   std::vector<void*> freed_while_capturing_;
 };

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "host/runtime/cuda/cuda_check.h"
 #include "varscope/errors.h"
 
 namespace varscope {
@@ -52,8 +53,7 @@ CudaDeviceInfo cuda_device_info(int ordinal) {
                            (reason.empty() ? "" : ": " + reason));
   }
   cudaDeviceProp prop{};
-  cudaError_t err = cudaGetDeviceProperties(&prop, ordinal);
-  if (err != cudaSuccess) throw InternalError(describe("cudaGetDeviceProperties", err));
+  VARSCOPE_CHECK_CUDA(cudaGetDeviceProperties(&prop, ordinal));
   return CudaDeviceInfo{ordinal, prop.name, prop.major, prop.minor, prop.totalGlobalMem};
 }
 
