@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "host/graph/name_table.h"
+#include "host/graph/op_type.h"
 #include "host/graph/scope_counts.h"
 #include "varscope/graph.h"
 
@@ -43,7 +44,8 @@ struct OutputSpec {
 
 struct Node {
   std::string name;
-  std::string type;
+  OpType op = OpType::kNoOp;
+  std::string type;  // TF's name of `op` (op_defs.h), for names, DOT and messages
   std::vector<TensorRef> inputs;
   std::vector<int> control_inputs;
   std::vector<OutputSpec> outputs;
@@ -51,6 +53,20 @@ struct Node {
   int variable = -1;  // for VariableV2 nodes: index into GraphImpl::variables
 
   const AttrValue* find_attr(std::string_view attr) const;
+};
+
+// What a random initializer's chain computes (random -> Mul(scale) -> Add(shift), for a
+// uniform range with Sub(max, min) as the scale), recorded by the builder that made it, so
+// that the planner can run the chain as one pass (a fused step) when nothing else uses
+// its intermediate values.
+struct AffineRandom {
+  int random = -1;  // the RandomUniform / RandomStandardNormal / TruncatedNormal node
+  int mul = -1;
+  int sub = -1;                // RandomUniform's range; -1 for the normals
+  std::vector<int> constants;  // the scalar Consts the chain reads (its scale and shift)
+  // As the unfused ops compute them: a float32 range is rounded as the Sub op rounds it.
+  double scale = 1.0;
+  double shift = 0.0;
 };
 
 struct VariableRecord {
@@ -106,7 +122,8 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   void check_nesting();
 
   // ---- nodes (graph.cpp) ----
-  int add_node(std::string type,
+  // `attrs` must be those op_def(op) defines (else vs::InternalError).
+  int add_node(OpType op,
                std::string_view name_or_scope,
                std::vector<TensorRef> inputs,
                std::vector<OutputSpec> outputs,
@@ -174,6 +191,8 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   std::unordered_map<std::string, std::vector<int>, KeyHash, std::equal_to<>> collections;
 
   std::optional<std::int64_t> graph_seed;
+
+  std::unordered_map<int, AffineRandom> affine_randoms;  // keyed by the chain's Add node
 };
 
 // Handles <-> internals.
