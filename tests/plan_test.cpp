@@ -105,8 +105,10 @@ TEST(OpDefs, NodesKeepTheirDefinitionsTfName) {
   EXPECT_EQ(m.op().type(), "BatchMatMulV2");
   EXPECT_EQ(s.op().type(), "Sum");
   const auto impl = d::Access::impl(g);
-  for (const d::Node& n : impl->nodes)
+  for (std::size_t i = 0; i < impl->num_nodes(); ++i) {
+    const d::Node& n = impl->node(static_cast<int>(i));
     EXPECT_EQ(n.type, d::op_def(n.op).name);
+  }
   EXPECT_TRUE(m.op().attr_bool("adj_y"));
 }
 

@@ -75,7 +75,7 @@ void record_affine_random(GraphImpl& g,
                           double scale,
                           double shift) {
   if (dtype != DType::kFloat32 && dtype != DType::kFloat64) return;
-  g.affine_randoms.emplace(add, AffineRandom{random, mul, sub, std::move(constants), scale, shift});
+  g.record_affine_random(add, AffineRandom{random, mul, sub, std::move(constants), scale, shift});
 }
 
 }  // namespace

@@ -173,19 +173,19 @@ std::optional<std::int64_t> Graph::seed() const {
 
 std::vector<Operation> Graph::operations() const {
   std::vector<Operation> ops;
-  ops.reserve(impl()->nodes.size());
-  for (std::size_t i = 0; i < impl()->nodes.size(); ++i) {
+  ops.reserve(impl()->num_nodes());
+  for (std::size_t i = 0; i < impl()->num_nodes(); ++i) {
     ops.push_back(Access::operation(impl(), static_cast<int>(i)));
   }
   return ops;
 }
 
 std::size_t Graph::num_operations() const {
-  return impl()->nodes.size();
+  return impl()->num_nodes();
 }
 
 Operation Graph::get_operation_by_name(std::string_view name) const {
-  const int* id = impl()->nodes_by_name.find(name);
+  const int* id = impl()->find_node(name);
   if (id == nullptr) {
     throw NotFoundError("The name '" + std::string(name) +
                         "' refers to an Operation not in the graph.");

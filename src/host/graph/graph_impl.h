@@ -161,15 +161,21 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   std::pair<std::int64_t, std::int64_t> op_seeds(std::optional<std::int64_t> op_seed,
                                                  std::string_view op_name) const;
 
-  // Declared first: the keys of names_in_use and store point into it. A graph only grows,
-  // so its names are never freed one by one.
-  std::pmr::monotonic_buffer_resource arena;
+  std::size_t num_nodes() const { return nodes.size(); }
+  // The node named `name`; null when there is none.
+  const int* find_node(std::string_view name) const { return nodes_by_name.find(name); }
 
-  // A deque: a node never moves, so nodes_by_name's keys can view the nodes' own names.
-  std::deque<Node> nodes;
-  NameTable nodes_by_name;  // keys view Node::name
-  NameTable names_in_use;   // lower-cased full names
-  std::string lowered;      // unique_name's scratch key, kept to reuse its capacity
+  // ---- random initializer chains (builders.cpp records, the planner fuses) ----
+  void record_affine_random(int add_node, AffineRandom chain) {
+    affine_randoms.emplace(add_node, std::move(chain));
+  }
+  // The chain whose Add is `add_node`; null when that node ends none.
+  const AffineRandom* affine_random(int add_node) const {
+    if (affine_randoms.empty()) return nullptr;
+    auto it = affine_randoms.find(add_node);
+    return it == affine_randoms.end() ? nullptr : &it->second;
+  }
+
   std::string name_stack;
 
   std::shared_ptr<VariableScopeData> root_scope;
@@ -180,7 +186,6 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   int open_object_frames = 0;
   bool improper_nesting = false;
 
-  NameTable store;  // get_variable full name -> variable
   std::vector<VariableRecord> variables;
   struct KeyHash {  // lets collections be searched with a string_view
     using is_transparent = void;
@@ -192,6 +197,18 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
 
   std::optional<std::int64_t> graph_seed;
 
+ private:
+  // The tables whose keys live in the arena or view the nodes: changed only through the
+  // member functions above (names.cpp, graph.cpp, variables.cpp), which keep them so.
+  // The arena is declared first (destroyed last): the keys of names_in_use and store point
+  // into it. A graph only grows, so its names are never freed one by one.
+  std::pmr::monotonic_buffer_resource arena;
+  // A deque: a node never moves, so nodes_by_name's keys can view the nodes' own names.
+  std::deque<Node> nodes;
+  NameTable nodes_by_name;  // keys view Node::name
+  NameTable names_in_use;   // lower-cased full names
+  std::string lowered;      // unique_name's scratch key, kept to reuse its capacity
+  NameTable store;          // get_variable full name -> variable
   std::unordered_map<int, AffineRandom> affine_randoms;  // keyed by the chain's Add node
 };
 

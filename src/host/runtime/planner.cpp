@@ -89,7 +89,7 @@ using Fed = std::map<std::pair<int, int>, int>;  // tensor -> slot
 
 // Random initializers are built as TF builds them: RandomStandardNormal -> Mul(stddev) ->
 // Add(mean), RandomUniform -> Mul(Sub(max, min)) -> Add(min); the builder recorded what
-// each chain computes (GraphImpl::affine_randoms). When the intermediate values have no
+// each chain computes (GraphImpl::affine_random). When the intermediate values have no
 // other use, one pass computes the same bits: the planner folds them.
 struct Fusions {
   std::unordered_map<int, const AffineRandom*> random;  // Add node -> its chain
@@ -118,12 +118,11 @@ Fusions plan_fusions(const GraphImpl& g,
   for (const auto& [node, count] : uses) {
     if (count == 1) out.single_use.insert(node);
   }
-  if (g.affine_randoms.empty()) return out;
   auto single = [&](int node) { return node < 0 || out.single_use.contains(node); };
   for (int node : order) {
-    auto it = g.affine_randoms.find(node);
-    if (it == g.affine_randoms.end()) continue;
-    const AffineRandom& chain = it->second;
+    const AffineRandom* found = g.affine_random(node);
+    if (found == nullptr) continue;
+    const AffineRandom& chain = *found;
     if (!single(chain.random) || !single(chain.mul) || !single(chain.sub)) continue;
     // A fed scale or shift is not the value the builder recorded.
     if (std::any_of(chain.constants.begin(), chain.constants.end(), [&](int c) {
