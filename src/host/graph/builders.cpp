@@ -54,47 +54,38 @@ std::shared_ptr<GraphImpl> graph_of(const Input& x, const Input& y) {
   throw ValueError("An op needs at least one Tensor input to know its graph");
 }
 
-}  // namespace
-
-std::optional<Shape> try_broadcast_shapes(const Shape& a, const Shape& b) {
-  if (!a.has_rank() || !b.has_rank()) return Shape::unknown_rank();
-  const auto& da = a.dims();
-  const auto& db = b.dims();
-  const std::size_t rank = std::max(da.size(), db.size());
-  std::vector<std::int64_t> out(rank);
-  for (std::size_t i = 0; i < rank; ++i) {
-    const std::int64_t x = i < rank - da.size() ? 1 : da[i - (rank - da.size())];
-    const std::int64_t y = i < rank - db.size() ? 1 : db[i - (rank - db.size())];
-    if (x == 1) {
-      out[i] = y;
-    } else if (y == 1) {
-      out[i] = x;
-    } else if (x == kUnknownDim) {
-      out[i] = y;  // y is known and > 1, or unknown too
-    } else if (y == kUnknownDim || x == y) {
-      out[i] = x;
-    } else {
-      return std::nullopt;
-    }
-  }
-  return Shape(std::move(out));
+Attrs random_attrs(DType dtype, std::int64_t seed1, std::int64_t seed2) {
+  return {{attr_name::kDType, dtype}, {attr_name::kSeed, seed1}, {attr_name::kSeed2, seed2}};
 }
+
+double scalar_value(const GraphImpl& g, TensorRef constant) {
+  return attr<HostTensor>(g.node(constant.node), attr_name::kValue).element_as_double(0);
+}
+
+// The planner runs the chain as one pass when its intermediate values have no other use
+// (host/runtime/planner.cpp). Only float32 and float64 chains: the fused pass computes in
+// these types.
+void record_affine_random(GraphImpl& g,
+                          int add,
+                          int random,
+                          int mul,
+                          int sub,
+                          std::vector<int> constants,
+                          DType dtype,
+                          double scale,
+                          double shift) {
+  if (dtype != DType::kFloat32 && dtype != DType::kFloat64) return;
+  g.record_affine_random(add, AffineRandom{random, mul, sub, std::move(constants), scale, shift});
+}
+
+}  // namespace
 
 Shape broadcast_shapes(const Shape& a,
                        const Shape& b,
                        std::string_view op_name,
                        std::string_view op_type) {
-  if (std::optional<Shape> out = try_broadcast_shapes(a, b)) return std::move(*out);
-  const auto& da = a.dims();
-  const auto& db = b.dims();
-  const std::size_t rank = std::max(da.size(), db.size());
-  std::int64_t x = 1;
-  std::int64_t y = 1;
-  for (std::size_t i = 0; i < rank; ++i) {  // the first pair that does not broadcast
-    x = i < rank - da.size() ? 1 : da[i - (rank - da.size())];
-    y = i < rank - db.size() ? 1 : db[i - (rank - db.size())];
-    if (x != 1 && y != 1 && x != kUnknownDim && y != kUnknownDim && x != y) break;
-  }
+  if (std::optional<Shape> out = broadcast(a, b)) return std::move(*out);
+  const auto [x, y] = first_broadcast_mismatch(a, b);
   throw ValueError("Dimensions must be equal, but are " + std::to_string(x) + " and " +
                    std::to_string(y) + " for '" + std::string(op_name) + "' (op: '" +
                    std::string(op_type) + "') with input shapes: " + a.to_list_string() + ", " +
@@ -139,39 +130,38 @@ TensorRef build_constant(GraphImpl& g,
   // Emplaced, not a braced list: that would deep-copy the value.
   Attrs attrs;
   attrs.reserve(2);
-  attrs.emplace_back("value", std::move(v));
-  attrs.emplace_back("dtype", out_dtype);
-  const int node = g.add_node("Const", name.empty() ? "Const" : name, {},
+  attrs.emplace_back(attr_name::kValue, std::move(v));
+  attrs.emplace_back(attr_name::kDType, out_dtype);
+  const int node = g.add_node(OpType::kConst, name.empty() ? "Const" : name, {},
                               {{out_dtype, std::move(out_shape)}}, std::move(attrs));
   return {node, 0};
 }
 
 TensorRef build_binary(
-    GraphImpl& g, std::string type, std::string_view name_or_scope, TensorRef x, TensorRef y) {
+    GraphImpl& g, OpType op, std::string_view name_or_scope, TensorRef x, TensorRef y) {
+  const std::string_view type = op_def(op).name;
   const OutputSpec& sx = spec(g, x);
   const OutputSpec& sy = spec(g, y);
   if (sx.dtype != sy.dtype) {
-    throw TypeError("Input 'y' of '" + type + "' Op has type " + std::string(dtype_name(sy.dtype)) +
-                    " that does not match type " + std::string(dtype_name(sx.dtype)) +
-                    " of argument 'x'.");
+    throw TypeError("Input 'y' of '" + std::string(type) + "' Op has type " +
+                    std::string(dtype_name(sy.dtype)) + " that does not match type " +
+                    std::string(dtype_name(sx.dtype)) + " of argument 'x'.");
   }
   // The op's display name is only needed for the error: not computed on the way through.
-  std::optional<Shape> shape = try_broadcast_shapes(sx.shape, sy.shape);
+  std::optional<Shape> shape = broadcast(sx.shape, sy.shape);
   if (!shape) broadcast_shapes(sx.shape, sy.shape, display_name(g, name_or_scope), type);
   const DType dtype = sx.dtype;
-  const int node = g.add_node(std::move(type), name_or_scope, {x, y}, {{dtype, std::move(*shape)}},
-                              {{"T", dtype}});
+  const int node =
+      g.add_node(op, name_or_scope, {x, y}, {{dtype, std::move(*shape)}}, {{attr_name::kT, dtype}});
   return {node, 0};
 }
 
-Tensor build_binary_op(const std::string& type,
-                       std::string_view scope_name,
-                       const Input& x,
-                       const Input& y) {
+Tensor build_binary_op(OpType op, std::string_view scope_name, const Input& x, const Input& y) {
+  const std::string type(op_def(op).name);
   std::shared_ptr<GraphImpl> g = graph_of(x, y);
   g->check_nesting();
   // math_ops._truediv_python3 checks the two dtypes itself, before any conversion.
-  if (type == "RealDiv" && !x.is_literal() && !y.is_literal() &&
+  if (op == OpType::kRealDiv && !x.is_literal() && !y.is_literal() &&
       x.tensor().dtype() != y.tensor().dtype()) {
     throw TypeError("x and y must have the same dtype, got " +
                     dtype_python_repr(x.tensor().dtype()) +
@@ -192,7 +182,7 @@ Tensor build_binary_op(const std::string& type,
   }
   const Shape& xs = x.is_literal() ? xl.shape() : spec(*g, xr).shape;
   const Shape& ys = y.is_literal() ? yl.shape() : spec(*g, yr).shape;
-  if (!try_broadcast_shapes(xs, ys)) {
+  if (!broadcast(xs, ys)) {
     broadcast_shapes(xs, ys, g->unique_name(scope_name, /*mark_as_used=*/false), type);
   }
 
@@ -200,7 +190,7 @@ Tensor build_binary_op(const std::string& type,
   StackGuard in_scope(*g, stack);
   const TensorRef xi = x.is_literal() ? build_constant(*g, xl, {}, {}, false, "x") : xr;
   const TensorRef yi = y.is_literal() ? build_constant(*g, yl, {}, {}, false, "y") : yr;
-  return g->tensor(build_binary(*g, type, scope_string(stack), xi, yi));
+  return g->tensor(build_binary(*g, op, scope_string(stack), xi, yi));
 }
 
 TensorRef build_random_normal(GraphImpl& g,
@@ -211,7 +201,8 @@ TensorRef build_random_normal(GraphImpl& g,
                               std::optional<std::int64_t> seed,
                               bool truncated,
                               std::string_view name) {
-  const std::string op_type = truncated ? "TruncatedNormal" : "RandomStandardNormal";
+  const OpType op = truncated ? OpType::kTruncatedNormal : OpType::kRandomStandardNormal;
+  const std::string op_type(op_def(op).name);
   if (!is_floating(dtype)) {
     throw TypeError("Value passed to parameter 'dtype' has DataType " +
                     std::string(dtype_name(dtype)) + " not in list of allowed values: float16, " +
@@ -228,10 +219,13 @@ TensorRef build_random_normal(GraphImpl& g,
   const TensorRef stddev_t =
       build_constant(g, HostTensor::scalar(stddev), dtype, {}, false, "stddev");
   const auto [seed1, seed2] = g.op_seeds(seed, g.unique_name(op_type, /*mark_as_used=*/false));
-  const int rnd = g.add_node(op_type, op_type, {shape_t}, {{dtype, shape}},
-                             {{"dtype", dtype}, {"seed", seed1}, {"seed2", seed2}});
-  const TensorRef mul = build_binary(g, "Mul", "mul", {rnd, 0}, stddev_t);
-  return build_binary(g, "Add", scope_string(stack), mul, mean_t);
+  const int rnd =
+      g.add_node(op, op_type, {shape_t}, {{dtype, shape}}, random_attrs(dtype, seed1, seed2));
+  const TensorRef mul = build_binary(g, OpType::kMul, "mul", {rnd, 0}, stddev_t);
+  const TensorRef add = build_binary(g, OpType::kAdd, scope_string(stack), mul, mean_t);
+  record_affine_random(g, add.node, rnd, mul.node, -1, {stddev_t.node, mean_t.node}, dtype,
+                       scalar_value(g, stddev_t), scalar_value(g, mean_t));
+  return add;
 }
 
 TensorRef build_random_uniform(GraphImpl& g,
@@ -259,17 +253,27 @@ TensorRef build_random_uniform(GraphImpl& g,
       build_constant(g, HostTensor::scalar(maxval.value_or(1.0)), dtype, {}, false, "max");
   if (integer) {
     const auto [seed1, seed2] = g.op_seeds(seed, stack);
-    const int node =
-        g.add_node("RandomUniformInt", scope_string(stack), {shape_t, min_t, max_t},
-                   {{dtype, shape}}, {{"Tout", dtype}, {"seed", seed1}, {"seed2", seed2}});
+    const int node = g.add_node(
+        OpType::kRandomUniformInt, scope_string(stack), {shape_t, min_t, max_t}, {{dtype, shape}},
+        {{attr_name::kTout, dtype}, {attr_name::kSeed, seed1}, {attr_name::kSeed2, seed2}});
     return {node, 0};
   }
   const auto [seed1, seed2] = g.op_seeds(seed, g.unique_name("RandomUniform", false));
-  const int rnd = g.add_node("RandomUniform", "RandomUniform", {shape_t}, {{dtype, shape}},
-                             {{"dtype", dtype}, {"seed", seed1}, {"seed2", seed2}});
-  const TensorRef range = build_binary(g, "Sub", "sub", max_t, min_t);
-  const TensorRef mul = build_binary(g, "Mul", "mul", {rnd, 0}, range);
-  return build_binary(g, "Add", scope_string(stack), mul, min_t);
+  const int rnd = g.add_node(OpType::kRandomUniform, "RandomUniform", {shape_t}, {{dtype, shape}},
+                             random_attrs(dtype, seed1, seed2));
+  const TensorRef range = build_binary(g, OpType::kSub, "sub", max_t, min_t);
+  const TensorRef mul = build_binary(g, OpType::kMul, "mul", {rnd, 0}, range);
+  const TensorRef add = build_binary(g, OpType::kAdd, scope_string(stack), mul, min_t);
+  const double hi = scalar_value(g, max_t);
+  const double lo = scalar_value(g, min_t);
+  // The range as the Sub op computes it: rounded in the value's dtype.
+  const double range_value =
+      dtype == DType::kFloat32
+          ? static_cast<double>(static_cast<float>(hi) - static_cast<float>(lo))
+          : hi - lo;
+  record_affine_random(g, add.node, rnd, mul.node, range.node, {max_t.node, min_t.node}, dtype,
+                       range_value, lo);
+  return add;
 }
 
 TensorRef build_fill(
@@ -287,8 +291,8 @@ TensorRef build_fill(
   }
   const TensorRef dims = build_constant(g, shape_tensor(shape), {}, {}, false, "shape_as_tensor");
   const TensorRef fill_value = build_constant(g, scalar, {}, {}, false, "Const");
-  const int node =
-      g.add_node("Fill", scope_string(stack), {dims, fill_value}, {{dtype, shape}}, {{"T", dtype}});
+  const int node = g.add_node(OpType::kFill, scope_string(stack), {dims, fill_value},
+                              {{dtype, shape}}, {{attr_name::kT, dtype}});
   return {node, 0};
 }
 

@@ -6,7 +6,9 @@
 #include <string>
 #include <string_view>
 
+#include "host/core/shape_rules.h"
 #include "host/graph/graph_impl.h"
+#include "host/graph/op_defs.h"
 #include "varscope/ops.h"
 
 namespace varscope::detail {
@@ -22,15 +24,12 @@ TensorRef build_constant(GraphImpl& g,
 
 // An elementwise binary op named `name_or_scope` ("x/" = verbatim). Broadcasts shapes.
 TensorRef build_binary(
-    GraphImpl& g, std::string type, std::string_view name_or_scope, TensorRef x, TensorRef y);
+    GraphImpl& g, OpType op, std::string_view name_or_scope, TensorRef x, TensorRef y);
 
 // Python's operator wrappers and generated op wrappers: enter the name scope `scope_name`,
 // convert literals to Consts named after the argument ("x", "y"), create the op with the
 // scope's own name.
-Tensor build_binary_op(const std::string& type,
-                       std::string_view scope_name,
-                       const Input& x,
-                       const Input& y);
+Tensor build_binary_op(OpType op, std::string_view scope_name, const Input& x, const Input& y);
 
 // random_ops.random_normal / truncated_normal / random_uniform under scope `name`.
 TensorRef build_random_normal(GraphImpl& g,
@@ -53,8 +52,6 @@ TensorRef build_random_uniform(GraphImpl& g,
 TensorRef build_fill(
     GraphImpl& g, const Shape& shape, DType dtype, double value, std::string_view name);
 
-// Broadcast two shapes (NumPy rules); nullopt when they do not broadcast.
-std::optional<Shape> try_broadcast_shapes(const Shape& a, const Shape& b);
 // Broadcast two shapes (NumPy rules) or throw TF's shape-inference ValueError for `op`.
 Shape broadcast_shapes(const Shape& a,
                        const Shape& b,

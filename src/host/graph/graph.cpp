@@ -2,6 +2,7 @@
 #include "varscope/graph.h"
 
 #include "host/graph/graph_impl.h"
+#include "host/graph/op_defs.h"
 #include "varscope/errors.h"
 
 namespace varscope {
@@ -31,7 +32,7 @@ std::uint64_t fnv1a(std::string_view s) {
 GraphImpl::GraphImpl()
     : root_scope(std::make_shared<VariableScopeData>()), current_scope(root_scope) {}
 
-int GraphImpl::add_node(std::string type,
+int GraphImpl::add_node(OpType op,
                         std::string_view name_or_scope,
                         std::vector<TensorRef> inputs,
                         std::vector<OutputSpec> outputs,
@@ -43,7 +44,10 @@ int GraphImpl::add_node(std::string type,
   if (nodes_by_name.contains(n.name)) {
     throw ValueError("Duplicate node name in graph: '" + n.name + "'");
   }
-  n.type = std::move(type);
+  const OpDef& def = op_def(op);
+  check_attrs(def, n.name, attrs);
+  n.op = op;
+  n.type = std::string(def.name);
   n.inputs = std::move(inputs);
   n.outputs = std::move(outputs);
   n.attrs = std::move(attrs);
@@ -169,19 +173,19 @@ std::optional<std::int64_t> Graph::seed() const {
 
 std::vector<Operation> Graph::operations() const {
   std::vector<Operation> ops;
-  ops.reserve(impl()->nodes.size());
-  for (std::size_t i = 0; i < impl()->nodes.size(); ++i) {
+  ops.reserve(impl()->num_nodes());
+  for (std::size_t i = 0; i < impl()->num_nodes(); ++i) {
     ops.push_back(Access::operation(impl(), static_cast<int>(i)));
   }
   return ops;
 }
 
 std::size_t Graph::num_operations() const {
-  return impl()->nodes.size();
+  return impl()->num_nodes();
 }
 
 Operation Graph::get_operation_by_name(std::string_view name) const {
-  const int* id = impl()->nodes_by_name.find(name);
+  const int* id = impl()->find_node(name);
   if (id == nullptr) {
     throw NotFoundError("The name '" + std::string(name) +
                         "' refers to an Operation not in the graph.");

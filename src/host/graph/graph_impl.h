@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "host/graph/name_table.h"
+#include "host/graph/op_type.h"
 #include "host/graph/scope_counts.h"
 #include "varscope/graph.h"
 
@@ -43,7 +44,8 @@ struct OutputSpec {
 
 struct Node {
   std::string name;
-  std::string type;
+  OpType op = OpType::kNoOp;
+  std::string type;  // TF's name of `op` (op_defs.h), for names, DOT and messages
   std::vector<TensorRef> inputs;
   std::vector<int> control_inputs;
   std::vector<OutputSpec> outputs;
@@ -51,6 +53,20 @@ struct Node {
   int variable = -1;  // for VariableV2 nodes: index into GraphImpl::variables
 
   const AttrValue* find_attr(std::string_view attr) const;
+};
+
+// What a random initializer's chain computes (random -> Mul(scale) -> Add(shift), for a
+// uniform range with Sub(max, min) as the scale), recorded by the builder that made it, so
+// that the planner can run the chain as one pass (a fused step) when nothing else uses
+// its intermediate values.
+struct AffineRandom {
+  int random = -1;  // the RandomUniform / RandomStandardNormal / TruncatedNormal node
+  int mul = -1;
+  int sub = -1;                // RandomUniform's range; -1 for the normals
+  std::vector<int> constants;  // the scalar Consts the chain reads (its scale and shift)
+  // As the unfused ops compute them: a float32 range is rounded as the Sub op rounds it.
+  double scale = 1.0;
+  double shift = 0.0;
 };
 
 struct VariableRecord {
@@ -106,7 +122,8 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   void check_nesting();
 
   // ---- nodes (graph.cpp) ----
-  int add_node(std::string type,
+  // `attrs` must be those op_def(op) defines (else vs::InternalError).
+  int add_node(OpType op,
                std::string_view name_or_scope,
                std::vector<TensorRef> inputs,
                std::vector<OutputSpec> outputs,
@@ -144,15 +161,21 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   std::pair<std::int64_t, std::int64_t> op_seeds(std::optional<std::int64_t> op_seed,
                                                  std::string_view op_name) const;
 
-  // Declared first: the keys of names_in_use and store point into it. A graph only grows,
-  // so its names are never freed one by one.
-  std::pmr::monotonic_buffer_resource arena;
+  std::size_t num_nodes() const { return nodes.size(); }
+  // The node named `name`; null when there is none.
+  const int* find_node(std::string_view name) const { return nodes_by_name.find(name); }
 
-  // A deque: a node never moves, so nodes_by_name's keys can view the nodes' own names.
-  std::deque<Node> nodes;
-  NameTable nodes_by_name;  // keys view Node::name
-  NameTable names_in_use;   // lower-cased full names
-  std::string lowered;      // unique_name's scratch key, kept to reuse its capacity
+  // ---- random initializer chains (builders.cpp records, the planner fuses) ----
+  void record_affine_random(int add_node, AffineRandom chain) {
+    affine_randoms.emplace(add_node, std::move(chain));
+  }
+  // The chain whose Add is `add_node`; null when that node ends none.
+  const AffineRandom* affine_random(int add_node) const {
+    if (affine_randoms.empty()) return nullptr;
+    auto it = affine_randoms.find(add_node);
+    return it == affine_randoms.end() ? nullptr : &it->second;
+  }
+
   std::string name_stack;
 
   std::shared_ptr<VariableScopeData> root_scope;
@@ -163,7 +186,6 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   int open_object_frames = 0;
   bool improper_nesting = false;
 
-  NameTable store;  // get_variable full name -> variable
   std::vector<VariableRecord> variables;
   struct KeyHash {  // lets collections be searched with a string_view
     using is_transparent = void;
@@ -174,6 +196,20 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   std::unordered_map<std::string, std::vector<int>, KeyHash, std::equal_to<>> collections;
 
   std::optional<std::int64_t> graph_seed;
+
+ private:
+  // The tables whose keys live in the arena or view the nodes: changed only through the
+  // member functions above (names.cpp, graph.cpp, variables.cpp), which keep them so.
+  // The arena is declared first (destroyed last): the keys of names_in_use and store point
+  // into it. A graph only grows, so its names are never freed one by one.
+  std::pmr::monotonic_buffer_resource arena;
+  // A deque: a node never moves, so nodes_by_name's keys can view the nodes' own names.
+  std::deque<Node> nodes;
+  NameTable nodes_by_name;  // keys view Node::name
+  NameTable names_in_use;   // lower-cased full names
+  std::string lowered;      // unique_name's scratch key, kept to reuse its capacity
+  NameTable store;          // get_variable full name -> variable
+  std::unordered_map<int, AffineRandom> affine_randoms;  // keyed by the chain's Add node
 };
 
 // Handles <-> internals.

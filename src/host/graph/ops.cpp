@@ -10,8 +10,10 @@ namespace varscope {
 
 using detail::Access;
 using detail::GraphImpl;
+using detail::OpType;
 using detail::StackGuard;
 using detail::TensorRef;
+namespace attr_name = detail::attr_name;
 
 namespace {
 
@@ -42,8 +44,9 @@ Tensor constant(Graph& g, const HostTensor& value, const ConstantOptions& option
 Tensor placeholder(Graph& g, DType dtype, std::optional<Shape> shape, std::string_view name) {
   GraphImpl& impl = building(g);
   Shape s = shape.value_or(Shape::unknown_rank());
-  const int node = impl.add_node("Placeholder", wrapper_scope(impl, name, "Placeholder"), {},
-                                 {{dtype, s}}, {{"dtype", dtype}, {"shape", s}});
+  const int node =
+      impl.add_node(OpType::kPlaceholder, wrapper_scope(impl, name, "Placeholder"), {},
+                    {{dtype, s}}, {{attr_name::kDType, dtype}, {attr_name::kShape, s}});
   return impl.tensor({node, 0});
 }
 
@@ -71,35 +74,35 @@ Tensor identity(const Input& x, std::string_view name) {
   g->check_nesting();
   const TensorRef in = g->ref_of(x.tensor());
   const detail::OutputSpec out = spec(*g, in);
-  const int node =
-      g->add_node("Identity", wrapper_scope(*g, name, "Identity"), {in}, {out}, {{"T", out.dtype}});
+  const int node = g->add_node(OpType::kIdentity, wrapper_scope(*g, name, "Identity"), {in}, {out},
+                               {{attr_name::kT, out.dtype}});
   return g->tensor({node, 0});
 }
 
 Tensor add(const Input& x, const Input& y, std::string_view name) {
-  return detail::build_binary_op("Add", name.empty() ? "Add" : name, x, y);
+  return detail::build_binary_op(OpType::kAdd, name.empty() ? "Add" : name, x, y);
 }
 Tensor subtract(const Input& x, const Input& y, std::string_view name) {
-  return detail::build_binary_op("Sub", name.empty() ? "Sub" : name, x, y);
+  return detail::build_binary_op(OpType::kSub, name.empty() ? "Sub" : name, x, y);
 }
 Tensor multiply(const Input& x, const Input& y, std::string_view name) {
-  return detail::build_binary_op("Mul", name.empty() ? "Mul" : name, x, y);
+  return detail::build_binary_op(OpType::kMul, name.empty() ? "Mul" : name, x, y);
 }
 Tensor divide(const Input& x, const Input& y, std::string_view name) {
-  return detail::build_binary_op("RealDiv", name.empty() ? "truediv" : name, x, y);
+  return detail::build_binary_op(OpType::kRealDiv, name.empty() ? "truediv" : name, x, y);
 }
 
 Tensor operator+(const Input& x, const Input& y) {
-  return detail::build_binary_op("AddV2", "add", x, y);
+  return detail::build_binary_op(OpType::kAddV2, "add", x, y);
 }
 Tensor operator-(const Input& x, const Input& y) {
-  return detail::build_binary_op("Sub", "sub", x, y);
+  return detail::build_binary_op(OpType::kSub, "sub", x, y);
 }
 Tensor operator*(const Input& x, const Input& y) {
-  return detail::build_binary_op("Mul", "mul", x, y);
+  return detail::build_binary_op(OpType::kMul, "mul", x, y);
 }
 Tensor operator/(const Input& x, const Input& y) {
-  return detail::build_binary_op("RealDiv", "truediv", x, y);
+  return detail::build_binary_op(OpType::kRealDiv, "truediv", x, y);
 }
 
 Tensor matmul(const Input& a, const Input& b, const MatMulOptions& options) {
@@ -117,7 +120,8 @@ Tensor matmul(const Input& a, const Input& b, const MatMulOptions& options) {
   const std::string op_name =
       g->unique_name(options.name.empty() ? "MatMul" : options.name, /*mark_as_used=*/false);
   const bool batched = (sa.has_rank() && sa.rank() > 2) || (sb.has_rank() && sb.rank() > 2);
-  const std::string type = batched ? "BatchMatMulV2" : "MatMul";
+  const OpType op = batched ? OpType::kBatchMatMulV2 : OpType::kMatMul;
+  const std::string type(detail::op_def(op).name);
   auto fail = [&](const std::string& what) {
     throw ValueError(what + " for '" + op_name + "' (op: '" + type + "') with input shapes: " +
                      sa.to_list_string() + ", " + sb.to_list_string() + ".");
@@ -127,42 +131,23 @@ Tensor matmul(const Input& a, const Input& b, const MatMulOptions& options) {
                     " that does not match type " + std::string(dtype_name(da)) +
                     " of argument 'a'.");
   }
-  Shape out = Shape::unknown_rank();
-  if (sa.has_rank() && sb.has_rank()) {
-    for (const Shape* s : {&sa, &sb}) {
-      if (batched && s->rank() < 2) {  // BatchMatMulV2Shape
-        fail("Shape must be at least rank 2 but is rank " + std::to_string(s->rank()));
-      }
-      if (!batched && s->rank() != 2) {
-        fail("Shape must be rank 2 but is rank " + std::to_string(s->rank()));
-      }
-    }
-    const auto& x = sa.dims();
-    const auto& y = sb.dims();
-    const std::int64_t m = x[x.size() - (options.transpose_a ? 1 : 2)];
-    const std::int64_t ka = x[x.size() - (options.transpose_a ? 2 : 1)];
-    const std::int64_t kb = y[y.size() - (options.transpose_b ? 1 : 2)];
-    const std::int64_t n = y[y.size() - (options.transpose_b ? 2 : 1)];
-    if (ka != kUnknownDim && kb != kUnknownDim && ka != kb) {
-      fail("Dimensions must be equal, but are " + std::to_string(ka) + " and " +
-           std::to_string(kb));
-    }
-    std::vector<std::int64_t> dims;
-    if (batched) {
-      Shape batch_a(std::vector<std::int64_t>(x.begin(), x.end() - 2));
-      Shape batch_b(std::vector<std::int64_t>(y.begin(), y.end() - 2));
-      try {
-        dims = detail::broadcast_shapes(batch_a, batch_b, op_name, type).dims();
-      } catch (const ValueError& e) {
-        // Same wording, but TF names the operands' full shapes, not their batch parts.
-        const std::string what = e.what();
-        fail(what.substr(0, what.find(" for '")));
-      }
-    }
-    dims.push_back(m);
-    dims.push_back(n);
-    out = Shape(std::move(dims));
+  const detail::MatMulShape rule =
+      detail::matmul_shape(sa, sb, options.transpose_a, options.transpose_b, batched);
+  using Failure = detail::MatMulShape::Failure;
+  if (rule.failure == Failure::kRank) {
+    fail(std::string(batched ? "Shape must be at least rank 2" : "Shape must be rank 2") +
+         " but is rank " + std::to_string(rule.bad_rank));
   }
+  if (rule.failure == Failure::kInnerDims) {
+    fail("Dimensions must be equal, but are " + std::to_string(rule.k_a) + " and " +
+         std::to_string(rule.k_b));
+  }
+  if (rule.failure == Failure::kBatchDims) {
+    // The broadcast's wording, but TF names the operands' full shapes, not their batch parts.
+    fail("Dimensions must be equal, but are " + std::to_string(rule.mismatch.first) + " and " +
+         std::to_string(rule.mismatch.second));
+  }
+  const Shape& out = rule.out;
 
   const std::string scope = wrapper_scope(*g, options.name, "MatMul");
   StackGuard in_scope(*g, scope.substr(0, scope.size() - 1));
@@ -170,23 +155,21 @@ Tensor matmul(const Input& a, const Input& b, const MatMulOptions& options) {
       a.is_literal() ? detail::build_constant(*g, a.literal(), {}, {}, false, "a") : ar;
   const TensorRef bi =
       b.is_literal() ? detail::build_constant(*g, b.literal(), {}, {}, false, "b") : br;
-  detail::Attrs attrs =
-      batched
-          ? detail::Attrs{{"adj_x", options.transpose_a}, {"adj_y", options.transpose_b}, {"T", da}}
-          : detail::Attrs{{"transpose_a", options.transpose_a},
-                          {"transpose_b", options.transpose_b},
-                          {"T", da}};
-  const int node = g->add_node(type, scope, {ai, bi}, {{da, out}}, std::move(attrs));
+  detail::Attrs attrs = batched ? detail::Attrs{{attr_name::kAdjX, options.transpose_a},
+                                                {attr_name::kAdjY, options.transpose_b},
+                                                {attr_name::kT, da}}
+                                : detail::Attrs{{attr_name::kTransposeA, options.transpose_a},
+                                                {attr_name::kTransposeB, options.transpose_b},
+                                                {attr_name::kT, da}};
+  const int node = g->add_node(op, scope, {ai, bi}, {{da, out}}, std::move(attrs));
   return g->tensor({node, 0});
 }
 
 namespace {
 
 // state_ops.assign / assign_add: the value must have the variable's dtype and shape.
-Tensor build_assign(const std::string& type,
-                    const Variable& ref,
-                    const Input& value,
-                    std::string_view name) {
+Tensor build_assign(OpType op, const Variable& ref, const Input& value, std::string_view name) {
+  const std::string type(detail::op_def(op).name);
   auto g = Access::lock(ref);
   g->check_nesting();
   const detail::VariableRecord& var = g->variables.at(static_cast<std::size_t>(ref.id()));
@@ -233,19 +216,19 @@ Tensor build_assign(const std::string& type,
   const std::string scope = wrapper_scope(*g, name, type);
   StackGuard in_scope(*g, scope.substr(0, scope.size() - 1));
   if (value.is_literal()) value_ref = detail::build_constant(*g, literal, {}, {}, false, "value");
-  const int node = g->add_node(type, scope, {{var.node, 0}, value_ref}, {{var.dtype, var.shape}},
-                               {{"T", var.dtype}, {"use_locking", true}});
+  const int node = g->add_node(op, scope, {{var.node, 0}, value_ref}, {{var.dtype, var.shape}},
+                               {{attr_name::kT, var.dtype}, {attr_name::kUseLocking, true}});
   return g->tensor({node, 0});
 }
 
 }  // namespace
 
 Tensor assign(const Variable& ref, const Input& value, std::string_view name) {
-  return build_assign("Assign", ref, value, name);
+  return build_assign(OpType::kAssign, ref, value, name);
 }
 
 Tensor assign_add(const Variable& ref, const Input& value, std::string_view name) {
-  return build_assign("AssignAdd", ref, value, name);
+  return build_assign(OpType::kAssignAdd, ref, value, name);
 }
 
 Operation group(const std::vector<Operation>& inputs, std::string_view name) {
@@ -257,8 +240,8 @@ Operation group(const std::vector<Operation>& inputs, std::string_view name) {
     if (Access::lock(op) != g) throw ValueError("group: all inputs must be from the same graph");
     deps.push_back(Access::id(op));
   }
-  const int node =
-      g->add_node("NoOp", wrapper_scope(*g, name, "group_deps"), {}, {}, {}, std::move(deps));
+  const int node = g->add_node(OpType::kNoOp, wrapper_scope(*g, name, "group_deps"), {}, {}, {},
+                               std::move(deps));
   return Access::operation(g, node);
 }
 
@@ -283,22 +266,24 @@ void require_floating(const std::string& type, DType dtype) {
   }
 }
 
-Tensor build_unary(const std::string& type, const Input& x, std::string_view name) {
+Tensor build_unary(OpType op, const Input& x, std::string_view name) {
+  const std::string type(detail::op_def(op).name);
   auto g = graph_of_input(x, type.c_str());
   const TensorRef in = g->ref_of(x.tensor());
   const detail::OutputSpec out = spec(*g, in);
   require_floating(type, out.dtype);
-  if (type == "Softmax" && out.shape.has_rank() && out.shape.rank() < 1) {
+  if (op == OpType::kSoftmax && out.shape.has_rank() && out.shape.rank() < 1) {
     throw ValueError("Shape must be at least rank 1 but is rank 0 for '" +
                      g->unique_name(name.empty() ? type : name, false) +
                      "' (op: 'Softmax') with input shapes: [].");
   }
   const int node =
-      g->add_node(type, wrapper_scope(*g, name, type), {in}, {out}, {{"T", out.dtype}});
+      g->add_node(op, wrapper_scope(*g, name, type), {in}, {out}, {{attr_name::kT, out.dtype}});
   return g->tensor({node, 0});
 }
 
-Tensor build_reduce(const std::string& type, const Input& x, const ReduceOptions& o) {
+Tensor build_reduce(OpType op, const Input& x, const ReduceOptions& o) {
+  const std::string type(detail::op_def(op).name);
   auto g = graph_of_input(x, type.c_str());
   const TensorRef in = g->ref_of(x.tensor());
   const detail::OutputSpec s = spec(*g, in);
@@ -307,37 +292,31 @@ Tensor build_reduce(const std::string& type, const Input& x, const ReduceOptions
   Shape out = Shape::unknown_rank();
   if (s.shape.has_rank()) {
     const int rank = s.shape.rank();
+    std::vector<std::int64_t> given;
     if (o.axes) {
-      for (int a : *o.axes) {
-        if (a < -rank || a >= rank) {
-          // TF's context: every input shape, then the constant axes it read.
-          std::string given;
-          for (int g2 : *o.axes) {
-            if (!given.empty()) given += ' ';
-            given += std::to_string(g2);
-          }
-          throw ValueError("Invalid reduction dimension " + std::to_string(a) + " for input with " +
-                           std::to_string(rank) + " dimensions. for '" + op_name + "' (op: '" +
-                           type + "') with input shapes: " + s.shape.to_list_string() + ", [" +
-                           std::to_string(o.axes->size()) +
-                           "] and with computed input tensors: input[1] = <" + given + ">.");
-        }
-        axes.push_back(a < 0 ? a + rank : a);
-      }
+      given.assign(o.axes->begin(), o.axes->end());
     } else {
       for (int a = 0; a < rank; ++a)
-        axes.push_back(a);
+        given.push_back(a);
     }
-    std::vector<std::int64_t> dims;
-    for (int d = 0; d < rank; ++d) {
-      const bool reduced = std::find(axes.begin(), axes.end(), d) != axes.end();
-      if (!reduced) {
-        dims.push_back(s.shape.dim(d));
-      } else if (o.keepdims) {
-        dims.push_back(1);
+    // Graph building accepts a repeated axis; the run refuses it (as TF does).
+    const detail::ReductionAxes rule = detail::reduction_axes(rank, given, true);
+    if (rule.failure != detail::ReductionAxes::Failure::kNone) {
+      // TF's context: every input shape, then the constant axes it read.
+      std::string listed;
+      for (int g2 : *o.axes) {
+        if (!listed.empty()) listed += ' ';
+        listed += std::to_string(g2);
       }
+      throw ValueError("Invalid reduction dimension " + std::to_string(rule.bad_axis) +
+                       " for input with " + std::to_string(rank) + " dimensions. for '" + op_name +
+                       "' (op: '" + type + "') with input shapes: " + s.shape.to_list_string() +
+                       ", [" + std::to_string(o.axes->size()) +
+                       "] and with computed input tensors: input[1] = <" + listed + ">.");
     }
-    out = Shape(std::move(dims));
+    for (std::int64_t a : given)
+      axes.push_back(static_cast<int>(a < 0 ? a + rank : a));
+    out = detail::reduced_shape(s.shape, rule.reduced, o.keepdims);
   } else if (!o.axes) {
     throw ValueError(type + " of a tensor of unknown rank needs explicit axes");
   } else {
@@ -354,24 +333,24 @@ Tensor build_reduce(const std::string& type, const Input& x, const ReduceOptions
     std::vector<std::int32_t> given(o.axes->begin(), o.axes->end());
     axes_ref = detail::build_constant(*g, HostTensor(given), {}, {}, false, "reduction_indices");
   }
-  const int node = g->add_node(type, scope, {in, axes_ref}, {{s.dtype, out}},
-                               {{"T", s.dtype}, {"keep_dims", o.keepdims}});
+  const int node = g->add_node(op, scope, {in, axes_ref}, {{s.dtype, out}},
+                               {{attr_name::kT, s.dtype}, {attr_name::kKeepDims, o.keepdims}});
   return g->tensor({node, 0});
 }
 
 }  // namespace
 
 Tensor relu(const Input& features, std::string_view name) {
-  return build_unary("Relu", features, name);
+  return build_unary(OpType::kRelu, features, name);
 }
 Tensor sigmoid(const Input& x, std::string_view name) {
-  return build_unary("Sigmoid", x, name);
+  return build_unary(OpType::kSigmoid, x, name);
 }
 Tensor tanh(const Input& x, std::string_view name) {
-  return build_unary("Tanh", x, name);
+  return build_unary(OpType::kTanh, x, name);
 }
 Tensor softmax(const Input& logits, std::string_view name) {
-  return build_unary("Softmax", logits, name);
+  return build_unary(OpType::kSoftmax, logits, name);
 }
 
 Tensor bias_add(const Input& value, const Input& bias, std::string_view name) {
@@ -413,15 +392,15 @@ Tensor bias_add(const Input& value, const Input& bias, std::string_view name) {
   StackGuard in_scope(*g, scope.substr(0, scope.size() - 1));
   const TensorRef bi =
       bias.is_literal() ? detail::build_constant(*g, literal, {}, {}, false, "bias") : b;
-  const int node = g->add_node("BiasAdd", scope, {v, bi}, {vs}, {{"T", vs.dtype}});
+  const int node = g->add_node(OpType::kBiasAdd, scope, {v, bi}, {vs}, {{attr_name::kT, vs.dtype}});
   return g->tensor({node, 0});
 }
 
 Tensor reduce_sum(const Input& x, const ReduceOptions& options) {
-  return build_reduce("Sum", x, options);
+  return build_reduce(OpType::kSum, x, options);
 }
 Tensor reduce_mean(const Input& x, const ReduceOptions& options) {
-  return build_reduce("Mean", x, options);
+  return build_reduce(OpType::kMean, x, options);
 }
 
 Tensor cast(const Input& x, DType dtype, std::string_view name) {
@@ -436,8 +415,9 @@ Tensor cast(const Input& x, DType dtype, std::string_view name) {
     throw UnimplementedError("Cast from " + std::string(dtype_name(s.dtype)) + " to " +
                              std::string(dtype_name(dtype)) + " is not supported");
   }
-  const int node = g->add_node("Cast", wrapper_scope(*g, name, "Cast"), {in}, {{dtype, s.shape}},
-                               {{"SrcT", s.dtype}, {"DstT", dtype}});
+  const int node =
+      g->add_node(OpType::kCast, wrapper_scope(*g, name, "Cast"), {in}, {{dtype, s.shape}},
+                  {{attr_name::kSrcT, s.dtype}, {attr_name::kDstT, dtype}});
   return g->tensor({node, 0});
 }
 

@@ -1,6 +1,6 @@
 // SessionOptions::use_cuda_graph: a plan's work recorded once per feed shapes and replayed
-// with one launch. The recording happens through the backend's capture calls; the executor
-// (executor.cpp) runs the steps the same way in all three phases.
+// with one launch. The recording happens through the backend's capture calls; the steps
+// run the same way in all three phases (execute_step.cpp), only their RunContext differs.
 #include <algorithm>
 #include <cstdint>
 #include <utility>
@@ -85,13 +85,11 @@ std::vector<HostTensor> SessionImpl::capture(Plan& plan, CapturedRun& rec, const
   std::vector<bool> initialized;
   for (const VariableStorage& v : variables)
     initialized.push_back(v.initialized);
-  std::vector<GraphCheck> checks;
+  RunContext ctx(*backend, rec);
   bool recording = false;
   auto undo = [&] {
     if (recording) backend->abort_capture();  // never leave the stream capturing
     recording = false;
-    capturing_ = nullptr;
-    record_checks_ = nullptr;
     for (std::size_t i = 0; i < initialized.size() && i < variables.size(); ++i)
       variables[i].initialized = initialized[i];
     slots.clear();
@@ -101,19 +99,14 @@ std::vector<HostTensor> SessionImpl::capture(Plan& plan, CapturedRun& rec, const
     // Everything that allocates or waits happens before recording starts: the graph's
     // buffers (alive as long as it is), then the feeds copied into the first of them.
     for (std::size_t bytes : rec.temporaries)
-      rec.buffers.push_back(allocate(bytes));
-    capturing_ = &rec;
-    next_buffer_ = 0;
-    load_feeds(plan, feeds, slots);
-    record_checks_ = &checks;
+      rec.buffers.push_back(allocate(*backend, bytes));
+    load_feeds(plan, feeds, slots, ctx);
     backend->begin_capture();
     recording = true;
     for (const Step& step : plan.steps)
-      execute(step, slots);
-    check_fetches(plan, slots);
-    if (next_buffer_ != rec.buffers.size()) {
-      throw InternalError("A recorded run asked for other temporaries than its first run");
-    }
+      execute(step, slots, ctx);
+    check_fetches(plan, slots, ctx);
+    ctx.check_all_buffers_taken();
     recording = false;
     std::unique_ptr<runtime::Backend::Graph> graph = backend->end_capture();
     if (graph) backend->launch(*graph);
@@ -129,11 +122,9 @@ std::vector<HostTensor> SessionImpl::capture(Plan& plan, CapturedRun& rec, const
     undo();  // e.g. an uninitialized read: reported as a plain run would, nothing changed
     throw;
   }
-  capturing_ = nullptr;
-  record_checks_ = nullptr;
   if (rec.graph) {
     ++graph_launches;
-    rec.checks = std::move(checks);
+    rec.checks = ctx.take_checks();
     for (int slot : plan.feed_slots)
       rec.feeds.push_back(slots[static_cast<std::size_t>(slot)]);
     for (int slot : plan.fetch_slots)

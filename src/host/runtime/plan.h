@@ -1,0 +1,116 @@
+// What one Session::run signature executes: the steps (which nodes, in order, with which
+// kernel), the planner's fusions, and where each value lives (slots). Built by planner.cpp,
+// run by run.cpp and execute_step.cpp, recorded and replayed by graph_replay.cpp.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "host/graph/graph_impl.h"
+#include "host/runtime/backend.h"
+
+namespace varscope::detail {
+
+using Feeds = std::vector<std::pair<TensorRef, HostTensor>>;
+
+// A run-time value in backend memory. `variable` >= 0 marks a reference to a variable's
+// storage (a VariableV2 output), which ops other than Assign may read only when initialized.
+struct Value {
+  std::shared_ptr<void> data;
+  DType dtype = DType::kFloat32;
+  Shape shape;
+  int variable = -1;
+};
+
+// The kernel a step runs (several op types share one: the binary ops, the reductions, ...).
+enum class OpKind {
+  kConst,
+  kPlaceholder,
+  kVariable,
+  kIdentity,
+  kAssign,
+  kAssignAdd,
+  kNoOp,
+  kIsVariableInitialized,
+  kFill,
+  kRandomUniform,
+  kRandomNormal,
+  kTruncatedNormal,
+  kRandomUniformInt,
+  kBinary,
+  kFusedRandom,  // a random initializer's chain (random op, Mul, Add, Sub) in one pass
+  kMatMul,
+  kUnary,
+  kSoftmax,
+  kReduce,
+  kCast,
+};
+
+struct Step {
+  int node = -1;
+  OpKind kind = OpKind::kNoOp;
+  kernels::BinaryOp binary = kernels::BinaryOp::kAdd;
+  kernels::UnaryOp unary = kernels::UnaryOp::kRelu;
+  kernels::ReduceOp reduce = kernels::ReduceOp::kSum;
+  std::vector<int> inputs;  // slot of each data input
+  int output = -1;          // slot of output 0; output i is output + i
+
+  // Set by the planner's fusions (planner.cpp).
+  int random_node = -1;                // kFusedRandom: the random op (its seeds and stream)
+  OpKind random_kind = OpKind::kNoOp;  // kFusedRandom: the random op's own kind
+  kernels::Affine affine;              // kFusedRandom: the folded Mul and Add
+  int into_variable = -1;              // a producer that writes straight into this variable
+  bool assign_in_place = false;        // an Assign whose value is already in the variable
+  int host_axes = -1;                  // kReduce: the Const node of the axes, read on the host
+};
+
+// use_cuda_graph: one host-side check a run made, in order, to be made again on a replay.
+struct GraphCheck {
+  enum Kind { kRead, kFetch, kAssign };  // kAssign: the run initializes the variable
+  Kind kind = kRead;
+  int variable = -1;
+  int node = -1;  // kRead: the op that reads (named in the message)
+};
+
+// use_cuda_graph: a plan's recording for one set of feed shapes.
+struct CapturedRun {
+  std::vector<std::size_t> temporaries;  // bytes of each temporary of the first run, in order
+  bool nothing_to_capture = false;       // the capture recorded no work at all
+  // The graph replays fixed addresses: these buffers (the temporaries, the feeds among them)
+  // live as long as it does. Feeds are copied in before a launch, fetches read after it.
+  std::vector<std::shared_ptr<void>> buffers;
+  std::vector<Value> feeds, fetches;
+  std::vector<GraphCheck> checks;
+  std::unique_ptr<runtime::Backend::Graph> graph;  // null until captured; destroyed first
+};
+
+// What one (fetches, feeds, targets) signature runs: only the nodes it needs, in order.
+struct Plan {
+  std::vector<Step> steps;
+  int num_slots = 0;
+  std::vector<int> feed_slots;   // one per feed, in the order given
+  std::vector<int> fetch_slots;  // one per fetch
+  // use_cuda_graph: whether the steps can be recorded (every step capturable()),
+  // and the recordings, keyed by the feeds' shapes (rank, dims, rank, dims, ...).
+  bool capturable = false;
+  std::map<std::vector<std::int64_t>, CapturedRun> graphs;
+};
+
+// The plan cache's key of a run signature.
+std::string plan_key(const std::vector<TensorRef>& fetches,
+                     const Feeds& feeds,
+                     const std::vector<int>& targets);
+// Plans a run (planner.cpp). Refuses an unfed Placeholder the run needs.
+Plan build_plan(const GraphImpl& graph,
+                const std::vector<TensorRef>& fetches,
+                const Feeds& feeds,
+                const std::vector<int>& targets);
+
+// use_cuda_graph: whether a step's work can be recorded once and replayed (graph_replay.cpp).
+bool capturable(const Step& step);
+
+}  // namespace varscope::detail

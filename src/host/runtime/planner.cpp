@@ -1,0 +1,266 @@
+// Plans a run: which nodes it needs (a post-order walk from the fetches and targets, not
+// entering fed tensors' producers), the kernel of each, the fused random initializers and
+// the values produced straight into a variable.
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include "host/graph/op_defs.h"
+#include "host/runtime/plan.h"
+#include "varscope/errors.h"
+
+namespace varscope::detail {
+namespace {
+
+// The kernel of a node.
+OpKind classify(const Node& n, Step* step) {
+  auto binary = [&](kernels::BinaryOp op) {
+    step->binary = op;
+    return OpKind::kBinary;
+  };
+  auto unary = [&](kernels::UnaryOp op) {
+    step->unary = op;
+    return OpKind::kUnary;
+  };
+  auto reduce = [&](kernels::ReduceOp op) {
+    step->reduce = op;
+    return OpKind::kReduce;
+  };
+  switch (n.op) {
+    case OpType::kConst:
+      return OpKind::kConst;
+    case OpType::kPlaceholder:
+      return OpKind::kPlaceholder;
+    case OpType::kVariableV2:
+      return OpKind::kVariable;
+    case OpType::kIdentity:
+      return OpKind::kIdentity;
+    case OpType::kAssign:
+      return OpKind::kAssign;
+    case OpType::kAssignAdd:
+      return OpKind::kAssignAdd;
+    case OpType::kNoOp:
+      return OpKind::kNoOp;
+    case OpType::kIsVariableInitialized:
+      return OpKind::kIsVariableInitialized;
+    case OpType::kFill:
+      return OpKind::kFill;
+    case OpType::kRandomUniform:
+      return OpKind::kRandomUniform;
+    case OpType::kRandomStandardNormal:
+      return OpKind::kRandomNormal;
+    case OpType::kTruncatedNormal:
+      return OpKind::kTruncatedNormal;
+    case OpType::kRandomUniformInt:
+      return OpKind::kRandomUniformInt;
+    case OpType::kMatMul:
+    case OpType::kBatchMatMulV2:
+      return OpKind::kMatMul;
+    case OpType::kSoftmax:
+      return OpKind::kSoftmax;
+    case OpType::kCast:
+      return OpKind::kCast;
+    case OpType::kAdd:
+    case OpType::kAddV2:
+    case OpType::kBiasAdd:
+      return binary(kernels::BinaryOp::kAdd);
+    case OpType::kSub:
+      return binary(kernels::BinaryOp::kSub);
+    case OpType::kMul:
+      return binary(kernels::BinaryOp::kMul);
+    case OpType::kRealDiv:
+      return binary(kernels::BinaryOp::kDiv);
+    case OpType::kRelu:
+      return unary(kernels::UnaryOp::kRelu);
+    case OpType::kSigmoid:
+      return unary(kernels::UnaryOp::kSigmoid);
+    case OpType::kTanh:
+      return unary(kernels::UnaryOp::kTanh);
+    case OpType::kSum:
+      return reduce(kernels::ReduceOp::kSum);
+    case OpType::kMean:
+      return reduce(kernels::ReduceOp::kMean);
+  }
+  throw InternalError("Node '" + n.name + "' has an op type outside OpType");
+}
+
+using Fed = std::map<std::pair<int, int>, int>;  // tensor -> slot
+
+// Random initializers are built as TF builds them: RandomStandardNormal -> Mul(stddev) ->
+// Add(mean), RandomUniform -> Mul(Sub(max, min)) -> Add(min); the builder recorded what
+// each chain computes (GraphImpl::affine_random). When the intermediate values have no
+// other use, one pass computes the same bits: the planner folds them.
+struct Fusions {
+  std::unordered_map<int, const AffineRandom*> random;  // Add node -> its chain
+  std::unordered_set<int> folded;                       // nodes whose work a fused step does
+  std::unordered_set<int> single_use;                   // exactly one consumer, not fetched
+};
+
+Fusions plan_fusions(const GraphImpl& g,
+                     const std::vector<int>& order,
+                     const std::vector<TensorRef>& fetches,
+                     const std::vector<int>& targets,
+                     const Fed& fed) {
+  Fusions out;
+  std::unordered_map<int, int> uses;
+  for (int node : order) {
+    for (const TensorRef& in : g.node(node).inputs) {
+      if (!fed.contains({in.node, in.index})) ++uses[in.node];
+    }
+    for (int c : g.node(node).control_inputs)
+      uses[c] += 2;  // ordering matters: never fold
+  }
+  for (const TensorRef& f : fetches)
+    uses[f.node] += 2;
+  for (int t : targets)
+    uses[t] += 2;
+  for (const auto& [node, count] : uses) {
+    if (count == 1) out.single_use.insert(node);
+  }
+  auto single = [&](int node) { return node < 0 || out.single_use.contains(node); };
+  for (int node : order) {
+    const AffineRandom* found = g.affine_random(node);
+    if (found == nullptr) continue;
+    const AffineRandom& chain = *found;
+    if (!single(chain.random) || !single(chain.mul) || !single(chain.sub)) continue;
+    // A fed scale or shift is not the value the builder recorded.
+    if (std::any_of(chain.constants.begin(), chain.constants.end(), [&](int c) {
+          return fed.contains({c, 0});
+        })) {
+      continue;
+    }
+    out.folded.insert({chain.random, chain.mul});
+    if (chain.sub >= 0) out.folded.insert(chain.sub);
+    out.random.emplace(node, &chain);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string plan_key(const std::vector<TensorRef>& fetches,
+                     const Feeds& feeds,
+                     const std::vector<int>& targets) {
+  std::string key;
+  for (const auto& f : fetches)
+    key += std::to_string(f.node) + ":" + std::to_string(f.index) + ",";
+  key += "|";
+  for (const auto& [ref, value] : feeds) {
+    key += std::to_string(ref.node) + ":" + std::to_string(ref.index) + ",";
+  }
+  key += "|";
+  for (int t : targets)
+    key += std::to_string(t) + ",";
+  return key;
+}
+
+Plan build_plan(const GraphImpl& graph,
+                const std::vector<TensorRef>& fetches,
+                const Feeds& feeds,
+                const std::vector<int>& targets) {
+  Plan plan;
+  Fed fed;
+  for (const auto& [ref, value] : feeds) {
+    const int slot = plan.num_slots++;
+    fed[{ref.node, ref.index}] = slot;
+    plan.feed_slots.push_back(slot);
+  }
+  // Post-order DFS from what is fetched or targeted, not entering fed tensors' producers.
+  std::unordered_map<int, int> output_slot;  // node -> slot of output 0
+  std::vector<int> order;
+  std::unordered_map<int, int> state;  // 1 = on the stack, 2 = done
+  std::vector<std::pair<int, bool>> stack;
+  auto push_root = [&](int node) { stack.push_back({node, false}); };
+  for (const auto& f : fetches) {
+    if (!fed.contains({f.node, f.index})) push_root(f.node);
+  }
+  for (int t : targets)
+    push_root(t);
+  while (!stack.empty()) {
+    auto [node, expanded] = stack.back();
+    stack.pop_back();
+    if (expanded) {
+      state[node] = 2;
+      order.push_back(node);
+      continue;
+    }
+    if (state[node] != 0) continue;
+    state[node] = 1;
+    stack.push_back({node, true});
+    const Node& n = graph.node(node);
+    for (int c : n.control_inputs) {
+      if (state[c] == 0) stack.push_back({c, false});
+    }
+    for (const TensorRef& in : n.inputs) {
+      if (!fed.contains({in.node, in.index}) && state[in.node] == 0)
+        stack.push_back({in.node, false});
+    }
+  }
+  const Fusions fusions = plan_fusions(graph, order, fetches, targets, fed);
+  for (int node : order) {
+    if (fusions.folded.contains(node)) continue;
+    const Node& n = graph.node(node);
+    Step step;
+    step.node = node;
+    step.kind = classify(n, &step);
+    if (auto f = fusions.random.find(node); f != fusions.random.end()) {
+      const AffineRandom& chain = *f->second;
+      Step random;
+      step.kind = OpKind::kFusedRandom;
+      step.random_node = chain.random;
+      step.random_kind = classify(graph.node(chain.random), &random);
+      step.affine = kernels::Affine{true, chain.scale, chain.shift};
+      step.output = plan.num_slots++;
+      output_slot[node] = step.output;
+      plan.steps.push_back(std::move(step));
+      continue;
+    }
+    if (step.kind == OpKind::kPlaceholder) {
+      throw InvalidArgumentError("You must feed a value for placeholder tensor '" + n.name +
+                                 "' with dtype " + std::string(dtype_name(n.outputs[0].dtype)) +
+                                 " and shape " + n.outputs[0].shape.to_list_string());
+    }
+    step.output = plan.num_slots;
+    plan.num_slots += static_cast<int>(n.outputs.size());
+    output_slot[node] = step.output;
+    for (const TensorRef& in : n.inputs) {
+      auto f = fed.find({in.node, in.index});
+      step.inputs.push_back(f != fed.end() ? f->second : output_slot.at(in.node) + in.index);
+    }
+    if (step.kind == OpKind::kReduce) {
+      const TensorRef axes = n.inputs.at(1);
+      if (!fed.contains({axes.node, axes.index}) && graph.node(axes.node).op == OpType::kConst) {
+        step.host_axes = axes.node;
+      }
+    }
+    plan.steps.push_back(std::move(step));
+  }
+  for (const auto& f : fetches) {
+    auto it = fed.find({f.node, f.index});
+    plan.fetch_slots.push_back(it != fed.end() ? it->second : output_slot.at(f.node) + f.index);
+  }
+  // A value whose only use is an Assign is produced straight into the variable.
+  std::unordered_map<int, Step*> step_of;
+  for (Step& step : plan.steps)
+    step_of[step.node] = &step;
+  for (Step& step : plan.steps) {
+    if (step.kind != OpKind::kAssign) continue;
+    const Node& assign = graph.node(step.node);
+    const TensorRef value = assign.inputs[1];
+    auto producer = step_of.find(value.node);
+    if (producer == step_of.end() || !fusions.single_use.contains(value.node)) continue;
+    const OpKind k = producer->second->kind;
+    const bool writes_fresh = k == OpKind::kFusedRandom || k == OpKind::kFill ||
+                              k == OpKind::kRandomUniform || k == OpKind::kRandomNormal ||
+                              k == OpKind::kTruncatedNormal || k == OpKind::kRandomUniformInt;
+    const int variable = graph.node(assign.inputs[0].node).variable;
+    if (!writes_fresh || variable < 0) continue;
+    producer->second->into_variable = variable;
+    step.assign_in_place = true;
+  }
+  plan.capturable = std::all_of(plan.steps.begin(), plan.steps.end(), capturable);
+  return plan;
+}
+
+}  // namespace varscope::detail

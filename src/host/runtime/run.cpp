@@ -1,0 +1,153 @@
+// Session::run's loop: feeds checked before anything runs, the plan of the run's signature
+// (built once, planner.cpp), the feeds loaded into their slots, each step executed
+// (execute_step.cpp), the fetches checked and copied to the host.
+#include <string>
+#include <utility>
+
+#include "host/runtime/run_context.h"
+#include "host/runtime/session_impl.h"
+#include "varscope/errors.h"
+
+namespace varscope::detail {
+
+std::shared_ptr<void> allocate(runtime::Backend& backend, std::size_t bytes) {
+  runtime::Backend* b = &backend;
+  return std::shared_ptr<void>(b->allocate(bytes), [b](void* p) { b->deallocate(p); });
+}
+
+std::shared_ptr<void> RunContext::temporary(std::size_t bytes) {
+  if (recording_ != nullptr) {
+    // Recording: no allocation may happen now. The run takes the buffers allocated for it
+    // before, sized after the plain first run, which made the same requests in this order.
+    const std::size_t i = next_buffer_++;
+    if (i >= recording_->buffers.size() || recording_->temporaries[i] != bytes) {
+      throw InternalError("A recorded run asked for other temporaries than its first run");
+    }
+    return recording_->buffers[i];
+  }
+  if (sizes_ != nullptr) sizes_->push_back(bytes);
+  return allocate(*backend_, bytes);
+}
+
+void RunContext::check_all_buffers_taken() const {
+  if (recording_ != nullptr && next_buffer_ != recording_->buffers.size()) {
+    throw InternalError("A recorded run asked for other temporaries than its first run");
+  }
+}
+
+std::vector<HostTensor> SessionImpl::run(const std::vector<TensorRef>& fetches,
+                                         const Feeds& feeds,
+                                         const std::vector<int>& targets) {
+  std::lock_guard<std::mutex> lock(mu);
+  backend->activate();
+  // Feeds are checked before anything runs, so a bad feed changes nothing.
+  for (const auto& [ref, value] : feeds) {
+    const Node& n = graph->node(ref.node);
+    const OutputSpec& spec = n.outputs.at(static_cast<std::size_t>(ref.index));
+    const std::string name = n.name + ":" + std::to_string(ref.index);
+    if (value.dtype() != spec.dtype) {
+      throw InvalidArgumentError("Cannot feed value of dtype " +
+                                 std::string(dtype_name(value.dtype())) + " for Tensor '" + name +
+                                 "', which has dtype " + std::string(dtype_name(spec.dtype)));
+    }
+    if (!value.shape().is_compatible_with(spec.shape)) {
+      throw InvalidArgumentError("Cannot feed value of shape " + value.shape().to_string() +
+                                 " for Tensor '" + name + "', which has shape '" +
+                                 spec.shape.to_string() + "'");
+    }
+  }
+  Plan& plan = plan_for(fetches, feeds, targets);
+  if (!use_graphs_ || !plan.capturable) return run_plain(plan, feeds, nullptr);
+
+  return run_recorded(plan, feeds);
+}
+
+Plan& SessionImpl::plan_for(const std::vector<TensorRef>& fetches,
+                            const Feeds& feeds,
+                            const std::vector<int>& targets) {
+  const std::string key = plan_key(fetches, feeds, targets);
+  auto it = plans_.find(key);
+  if (it == plans_.end())
+    it = plans_.emplace(key, build_plan(*graph, fetches, feeds, targets)).first;
+  return it->second;
+}
+
+std::vector<HostTensor> SessionImpl::run_plain(const Plan& plan,
+                                               const Feeds& feeds,
+                                               std::vector<std::size_t>* temporaries) {
+  RunContext ctx(*backend, temporaries);
+  std::vector<Value> slots(static_cast<std::size_t>(plan.num_slots));
+  load_feeds(plan, feeds, slots, ctx);
+  for (const Step& step : plan.steps)
+    execute(step, slots, ctx);
+  check_fetches(plan, slots, ctx);
+  std::vector<HostTensor> out;
+  for (int slot : plan.fetch_slots)
+    out.push_back(to_host(slots[static_cast<std::size_t>(slot)]));
+  backend->synchronize();
+  return out;
+}
+
+void SessionImpl::load_feeds(const Plan& plan,
+                             const Feeds& feeds,
+                             std::vector<Value>& slots,
+                             RunContext& ctx) {
+  for (std::size_t i = 0; i < feeds.size(); ++i) {
+    const HostTensor& value = feeds[i].second;
+    Value& v = slots[static_cast<std::size_t>(plan.feed_slots[i])];
+    v.data = ctx.temporary(value.nbytes());
+    v.dtype = value.dtype();
+    v.shape = value.shape();
+    backend->copy_from_host(v.data.get(), value.raw_data(), value.nbytes());
+  }
+}
+
+void SessionImpl::check_fetches(const Plan& plan,
+                                const std::vector<Value>& slots,
+                                RunContext& ctx) const {
+  for (int slot : plan.fetch_slots) {
+    const Value& v = slots[static_cast<std::size_t>(slot)];
+    if (v.variable < 0) continue;
+    ctx.note({GraphCheck::kFetch, v.variable, -1});
+    if (!variables[static_cast<std::size_t>(v.variable)].initialized) {
+      throw_uninitialized(v.variable, -1);
+    }
+  }
+}
+
+VariableStorage& SessionImpl::storage(int variable, const RunContext* ctx) {
+  if (variables.size() <= static_cast<std::size_t>(variable)) {
+    variables.resize(static_cast<std::size_t>(variable) + 1);
+  }
+  VariableStorage& s = variables[static_cast<std::size_t>(variable)];
+  if (!s.data) {
+    // Cannot happen (the plain first run allocated it), and must not: memory allocated
+    // while recording would belong to the graph.
+    if (ctx != nullptr && ctx->recording()) {
+      throw InternalError("A variable allocated while recording");
+    }
+    const VariableRecord& rec = graph->variables.at(static_cast<std::size_t>(variable));
+    if (!rec.shape.is_fully_defined()) {
+      throw UnimplementedError("Variable " + graph->node(rec.node).name +
+                               " has no fully defined shape (validate_shape=false)");
+    }
+    s.data = allocate(*backend,
+                      static_cast<std::size_t>(rec.shape.num_elements()) * dtype_size(rec.dtype));
+  }
+  return s;
+}
+
+void SessionImpl::throw_uninitialized(int variable, int node) const {
+  const VariableRecord& rec = graph->variables[static_cast<std::size_t>(variable)];
+  std::string message = "Attempting to use uninitialized value " + graph->node(rec.node).name;
+  if (node >= 0) message += "\n\t [[{{node " + graph->node(node).name + "}}]]";
+  throw FailedPreconditionError(message);
+}
+
+HostTensor SessionImpl::to_host(const Value& v) {
+  HostTensor out(v.dtype, v.shape);
+  backend->copy_to_host(out.raw_data(), v.data.get(), out.nbytes());
+  return out;
+}
+
+}  // namespace varscope::detail

@@ -1,0 +1,48 @@
+// How one run of a plan gets its temporaries and which host-side checks it records. A
+// plain run allocates; the plain first run of a CUDA Graph recording also notes each
+// temporary's size; the recording itself allocates nothing (it hands out, in order, the
+// buffers allocated for it beforehand) and notes the checks a replay must make again.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "host/runtime/backend.h"
+#include "host/runtime/plan.h"
+
+namespace varscope::detail {
+
+// Backend memory freed when its last owner goes.
+std::shared_ptr<void> allocate(runtime::Backend& backend, std::size_t bytes);
+
+class RunContext {
+ public:
+  // A plain run; `sizes`, when given, receives the size of every temporary, in order.
+  explicit RunContext(runtime::Backend& backend, std::vector<std::size_t>* sizes = nullptr)
+      : backend_(&backend), sizes_(sizes) {}
+  // The recording of `recording`, whose buffers are allocated.
+  RunContext(runtime::Backend& backend, CapturedRun& recording)
+      : backend_(&backend), recording_(&recording) {}
+
+  // A run's values: fresh memory, or while recording, the recording's next buffer.
+  std::shared_ptr<void> temporary(std::size_t bytes);
+  // Nothing may be allocated or uploaded while recording: memory would belong to the graph.
+  bool recording() const { return recording_ != nullptr; }
+  // A check a replay makes again (noted only while recording).
+  void note(const GraphCheck& check) {
+    if (recording_ != nullptr) checks_.push_back(check);
+  }
+  // Recording: vs::InternalError unless the run took every buffer of its first run.
+  void check_all_buffers_taken() const;
+  std::vector<GraphCheck> take_checks() { return std::move(checks_); }
+
+ private:
+  runtime::Backend* backend_;
+  std::vector<std::size_t>* sizes_ = nullptr;
+  CapturedRun* recording_ = nullptr;
+  std::size_t next_buffer_ = 0;
+  std::vector<GraphCheck> checks_;
+};
+
+}  // namespace varscope::detail
