@@ -194,7 +194,7 @@ TEST_F(DiffTool, TopBeyondALongListsEverything) {
 }
 
 TEST_F(DiffTool, ComparesTwoNpyFiles) {
-  const std::string a = (dir_ / "a.npy").string(), b = (dir_ / "b.npy").string();
+  const std::string a = dir_.file("a.npy"), b = dir_.file("b.npy");
   vs::write_npy(a, f32({1, 2, 3}, {3}));
   vs::write_npy(b, f32({1, 2, 4}, {3}));
   Result r = run("'" + a + "' '" + a + "'");
@@ -205,7 +205,7 @@ TEST_F(DiffTool, ComparesTwoNpyFiles) {
 }
 
 TEST_F(DiffTool, NpyAgainstACheckpointIsAClearError) {
-  const std::string a = (dir_ / "a.npy").string();
+  const std::string a = dir_.file("a.npy");
   vs::write_npy(a, f32({1}, {1}));
   const std::string b = write("b.safetensors", {{"w", f32({1}, {1})}});
   const Result r = run("'" + a + "' '" + b + "'");
