@@ -1,18 +1,15 @@
 // The CUDA backend: everything on one stream; temporaries and variables from a
 // stream-ordered pool (cudaMallocAsync) whose release threshold is raised so steady-state
-// runs never return memory to the driver; cuRAND's device Philox generator for the words;
-// the kernels of src/kernels for the math.
+// runs never return memory to the driver; the kernels of src/kernels for the math and
+// the one-pass random initializers.
 #include <cublas_v2.h>
-#include <curand.h>
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "host/runtime/backend.h"
 #include "host/runtime/cuda/cuda_check.h"
-#include "host/runtime/curand_check.h"
 #include "kernels/launchers.h"
 
 namespace varscope::runtime {
@@ -81,10 +78,6 @@ class CudaBackend final : public Backend {
     std::uint64_t threshold = UINT64_MAX;
     check_cuda(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &threshold),
                "cudaMemPoolSetAttribute(cudaMemPoolAttrReleaseThreshold)");
-    check_curand(curandCreateGenerator(&gen_, CURAND_RNG_PSEUDO_PHILOX4_32_10),
-                 "curandCreateGenerator");
-    configure_philox(gen_);
-    check_curand(curandSetStream(gen_, stream_), "curandSetStream");
     check_cublas(cublasCreate(&blas_), "cublasCreate");
     check_cublas(cublasSetStream(blas_, stream_), "cublasSetStream");
     // TF32 only when asked: by default float32 matmuls keep float32 precision.
@@ -96,7 +89,6 @@ class CudaBackend final : public Backend {
   ~CudaBackend() override {
     // Destructors never throw; after a sticky error the calls below fail harmlessly.
     cudaSetDevice(device_);
-    if (gen_) curandDestroyGenerator(gen_);
     if (blas_) cublasDestroy(blas_);
     if (workspace_) cudaFreeAsync(workspace_, stream_);
     cudaStreamSynchronize(stream_);
@@ -157,32 +149,15 @@ class CudaBackend final : public Backend {
     check_launch(kernels::launch_fill(dst, pattern, element_size, count, stream_), "fill_kernel");
   }
 
-  void random_words(std::uint32_t* dst,
-                    std::size_t count,
-                    std::uint64_t seed,
-                    std::uint64_t offset) override {
-    if (count == 0) return;
-    std::lock_guard<std::mutex> lock(gen_mu_);
-    generate_words(gen_, dst, count, seed, offset);
-  }
-  void random_transform(kernels::RandomDistribution dist,
-                        const kernels::Affine& affine,
-                        DType dtype,
-                        void* data,
-                        std::int64_t count) override {
-    if (dtype != DType::kFloat32 && dtype != DType::kFloat64) {
-      throw UnimplementedError("random values of dtype " + std::string(dtype_name(dtype)));
-    }
-    check_launch(kernels::launch_random_transform(dist, affine, dtype, data, count, stream_),
-                 "random_kernel");
-  }
-  void random_int_transform(DType dtype,
-                            void* data,
-                            std::int64_t count,
-                            std::int64_t minval,
-                            std::int64_t maxval) override {
-    check_launch(kernels::launch_random_int_transform(dtype, data, count, minval, maxval, stream_),
-                 "random_int_kernel");
+  void random(const kernels::RandomSpec& spec,
+              DType dtype,
+              void* out,
+              std::int64_t count) override {
+    const bool ints = spec.dist == kernels::RandomDistribution::kUniformInt;
+    const bool ok = ints ? (dtype == DType::kInt32 || dtype == DType::kInt64)
+                         : (dtype == DType::kFloat32 || dtype == DType::kFloat64);
+    if (!ok) throw UnimplementedError("random values of dtype " + std::string(dtype_name(dtype)));
+    check_launch(kernels::launch_random(spec, dtype, out, count, stream_), "random_kernel");
   }
   void binary(kernels::BinaryOp op,
               DType dtype,
@@ -340,8 +315,6 @@ class CudaBackend final : public Backend {
   cudaDeviceProp props_{};
   cudaStream_t stream_ = nullptr;
   bool owns_stream_ = false;
-  curandGenerator_t gen_ = nullptr;
-  std::mutex gen_mu_;
   cublasHandle_t blas_ = nullptr;
   void* workspace_ = nullptr;  // cuBLAS's, once graphs are enabled
   bool capturing_ = false;     // between begin_capture and end_capture / abort_capture
