@@ -196,6 +196,14 @@ class CpuBackend final : public Backend {
               DType dtype,
               void* out,
               std::int64_t count) override {
+    // Starting a thread costs tens of microseconds: uniforms (a few ns an element) stay on
+    // one core below 2^18 elements, the normals (4x the work) follow parallel_for's rule.
+    const bool cheap = spec.dist == kernels::RandomDistribution::kUniform ||
+                       spec.dist == kernels::RandomDistribution::kUniformInt;
+    if (cheap && count < (std::int64_t{1} << 18)) {
+      cpu::random_range(spec, dtype, out, count, 0, count);
+      return;
+    }
     // Pieces split at even elements (normal pairs stay whole); cpu_random.cpp does the rest.
     const auto even = [count](std::int64_t i) { return std::min(count, i + (i & 1)); };
     parallel_for(count, [&](std::int64_t b, std::int64_t e) {
