@@ -7,6 +7,8 @@
 //  - exactly `count` elements are written (the buffers here have no slack: under the asan
 //    preset an overrun fails; elsewhere a guard region must stay untouched);
 //  - the CUDA backend gives the CPU backend's bits (Gpu*, skipped without a device).
+#include "kernels/philox.h"
+
 #include <curand.h>
 #include <gtest/gtest.h>
 
@@ -21,7 +23,6 @@
 #include "gpu_test.h"
 #include "host/runtime/backend.h"
 #include "host/runtime/cpu/cpu_random.h"
-#include "kernels/philox.h"
 #include "philox_legacy_transform.h"
 
 namespace vs = varscope;
@@ -112,10 +113,9 @@ struct Case {
 
 std::string describe(const Case& c, std::uint64_t seed, std::uint64_t offset, std::int64_t n) {
   return "dist " + std::to_string(static_cast<int>(c.dist)) + " dtype " +
-         std::string(vs::dtype_name(c.dtype)) + " affine " + std::to_string(c.affine) +
-         " range [" + std::to_string(c.minval) + ", " + std::to_string(c.maxval) + ") seed " +
-         std::to_string(seed) + " offset " + std::to_string(offset) + " count " +
-         std::to_string(n);
+         std::string(vs::dtype_name(c.dtype)) + " affine " + std::to_string(c.affine) + " range [" +
+         std::to_string(c.minval) + ", " + std::to_string(c.maxval) + ") seed " +
+         std::to_string(seed) + " offset " + std::to_string(offset) + " count " + std::to_string(n);
 }
 
 k::RandomSpec spec_of(const Case& c, std::uint64_t seed, std::uint64_t offset) {
@@ -132,11 +132,8 @@ k::RandomSpec spec_of(const Case& c, std::uint64_t seed, std::uint64_t offset) {
 // Today's path: cuRAND's words for the even-padded count into the output's own storage,
 // then the old in-place transforms. Returns the bytes of the first `count` elements.
 template <typename T>
-std::vector<unsigned char> two_pass(Curand& curand,
-                                    const Case& c,
-                                    std::uint64_t seed,
-                                    std::uint64_t offset,
-                                    std::int64_t count) {
+std::vector<unsigned char> two_pass(
+    Curand& curand, const Case& c, std::uint64_t seed, std::uint64_t offset, std::int64_t count) {
   const std::int64_t padded = count + (count & 1);
   std::vector<T> buf(static_cast<std::size_t>(padded));
   curand.words(seed, offset, reinterpret_cast<std::uint32_t*>(buf.data()),
@@ -182,7 +179,8 @@ std::vector<Case> all_cases() {
   constexpr std::int64_t kI32Max = std::numeric_limits<std::int32_t>::max();
   constexpr std::int64_t kI64Min = std::numeric_limits<std::int64_t>::min();
   constexpr std::int64_t kI64Max = std::numeric_limits<std::int64_t>::max();
-  for (auto [lo, hi] : {std::pair<std::int64_t, std::int64_t>{0, 10}, {-5, 1000}, {kI32Min, kI32Max}})
+  for (auto [lo, hi] :
+       {std::pair<std::int64_t, std::int64_t>{0, 10}, {-5, 1000}, {kI32Min, kI32Max}})
     cases.push_back({D::kUniformInt, vs::DType::kInt32, false, lo, hi});
   for (auto [lo, hi] : {std::pair<std::int64_t, std::int64_t>{0, 10},
                         {-(std::int64_t{1} << 40), std::int64_t{1} << 50},
@@ -249,10 +247,12 @@ TEST(PhiloxTransforms, EveryIsaAndEverySplitMatches) {
       ++isas;
       ASSERT_EQ(whole.values(), expected) << isa << " " << describe(c, seed, offset, n);
       Output pieces(n, vs::dtype_size(c.dtype), 0);
-      for (auto [b, e] : {std::pair<std::int64_t, std::int64_t>{0, 2}, {2, 514}, {514, 1000},
-                          {1000, 4098}, {4098, n}}) {
-        ASSERT_TRUE(
-            vs::runtime::cpu::random_range_on(isa, spec, c.dtype, pieces.data(), n, b, e));
+      for (auto [b, e] : {std::pair<std::int64_t, std::int64_t>{0, 2},
+                          {2, 514},
+                          {514, 1000},
+                          {1000, 4098},
+                          {4098, n}}) {
+        ASSERT_TRUE(vs::runtime::cpu::random_range_on(isa, spec, c.dtype, pieces.data(), n, b, e));
       }
       ASSERT_EQ(pieces.values(), expected) << isa << " split " << describe(c, seed, offset, n);
     }
@@ -280,15 +280,14 @@ TEST(PhiloxTransforms, RefusesDtypesThatDoNotFitTheDistribution) {
   auto backend = vs::runtime::make_cpu_backend();
   std::int32_t ints[4] = {};
   float floats[4] = {};
-  EXPECT_THROW(backend->random(spec_of({k::RandomDistribution::kNormal, vs::DType::kInt32, false},
-                                       1, 0),
-                               vs::DType::kInt32, ints, 4),
-               vs::UnimplementedError);
   EXPECT_THROW(
-      backend->random(spec_of({k::RandomDistribution::kUniformInt, vs::DType::kFloat32, false},
-                              1, 0),
-                      vs::DType::kFloat32, floats, 4),
+      backend->random(spec_of({k::RandomDistribution::kNormal, vs::DType::kInt32, false}, 1, 0),
+                      vs::DType::kInt32, ints, 4),
       vs::UnimplementedError);
+  EXPECT_THROW(backend->random(
+                   spec_of({k::RandomDistribution::kUniformInt, vs::DType::kFloat32, false}, 1, 0),
+                   vs::DType::kFloat32, floats, 4),
+               vs::UnimplementedError);
 }
 
 class GpuPhilox : public vs::testing::GpuTest {};

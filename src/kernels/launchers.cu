@@ -38,8 +38,7 @@ __global__ void random_kernel(RandomSpec spec, T* out, std::int64_t count, std::
 
 template <typename T>
 void launch_random_as(const RandomSpec& spec, void* out, std::int64_t count, cudaStream_t s) {
-  const auto quads =
-      static_cast<std::int64_t>((random_stream_words(count, sizeof(T)) + 3) / 4);
+  const auto quads = static_cast<std::int64_t>((random_stream_words(count, sizeof(T)) + 3) / 4);
   random_kernel<<<blocks_for(quads), kThreads, 0, s>>>(spec, static_cast<T*>(out), count, quads);
 }
 
@@ -210,7 +209,8 @@ int launch_fill(
   }
 }
 
-int launch_random(const RandomSpec& spec, DType dtype, void* out, std::int64_t count, void* stream) {
+int launch_random(
+    const RandomSpec& spec, DType dtype, void* out, std::int64_t count, void* stream) {
   if (count == 0) return 0;
   auto s = static_cast<cudaStream_t>(stream);
   const bool ints = spec.dist == RandomDistribution::kUniformInt;

@@ -127,9 +127,8 @@ VS_HD inline T random_int(const std::uint32_t* w, std::int64_t minval, std::int6
     return static_cast<T>(static_cast<std::uint64_t>(minval) + r % range);
   } else {
     const auto lo = static_cast<std::int32_t>(minval);
-    const auto range = static_cast<std::uint64_t>(static_cast<std::int64_t>(
-                                                      static_cast<std::int32_t>(maxval)) -
-                                                  lo);
+    const auto range = static_cast<std::uint64_t>(
+        static_cast<std::int64_t>(static_cast<std::int32_t>(maxval)) - lo);
     const std::uint64_t pick = (static_cast<std::uint64_t>(w[0]) * range) >> 32;
     return static_cast<T>(static_cast<std::int64_t>(lo) + static_cast<std::int64_t>(pick));
   }

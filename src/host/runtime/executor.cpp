@@ -612,8 +612,8 @@ void SessionImpl::random(const Step& step, std::vector<Value>& slots) {
   Value& out = slots[static_cast<std::size_t>(step.output)];
   out = step.into_variable >= 0
             ? Value{storage(step.into_variable).data, spec.dtype, spec.shape, -1}
-            : Value{temporary(static_cast<std::size_t>(count) * dtype_size(spec.dtype)),
-                    spec.dtype, spec.shape, -1};
+            : Value{temporary(static_cast<std::size_t>(count) * dtype_size(spec.dtype)), spec.dtype,
+                    spec.shape, -1};
 
   // Philox stream: (seed, seed2) from the graph's seed rules; (0, 0) = nondeterministic,
   // drawn once per op and session. Re-running the op continues its stream (TF's behaviour).

@@ -104,11 +104,8 @@ VS_INLINE void transform_tile(const RandomSpec& spec,
 }
 
 template <typename T>
-VS_INLINE void range_of(const RandomSpec& spec,
-                        T* out,
-                        std::int64_t count,
-                        std::int64_t begin,
-                        std::int64_t end) {
+VS_INLINE void range_of(
+    const RandomSpec& spec, T* out, std::int64_t count, std::int64_t begin, std::int64_t end) {
   constexpr int kW = kernels::words_per_element<T>();
   alignas(64) std::uint32_t words[kTile * kW + 8];
   for (std::int64_t e0 = begin; e0 < end; e0 += kTile) {
