@@ -4,6 +4,7 @@
 //  - every element of every distribution equals today's two-pass path (cuRAND's words into
 //    the buffer, then the transforms as they were: philox_legacy_transform.h), bit for bit,
 //    on every SIMD variant this CPU has, through the backend and through any split;
+//  - the device kernel's per-thread code gives the same bits, run on the host;
 //  - exactly `count` elements are written (the buffers here have no slack: under the asan
 //    preset an overrun fails; elsewhere a guard region must stay untouched);
 //  - the CUDA backend gives the CPU backend's bits (Gpu*, skipped without a device).
@@ -257,6 +258,47 @@ TEST(PhiloxTransforms, EveryIsaAndEverySplitMatches) {
       ASSERT_EQ(pieces.values(), expected) << isa << " split " << describe(c, seed, offset, n);
     }
     EXPECT_GE(isas, 1);
+  }
+}
+
+template <typename T>
+void run_quads(const k::RandomSpec& spec, void* out, std::int64_t n) {
+  const auto quads = static_cast<std::int64_t>((k::random_stream_words(n, sizeof(T)) + 3) / 4);
+  for (std::int64_t q = 0; q < quads; ++q)
+    k::random_quad(spec, static_cast<T*>(out), n, q);
+}
+
+// The device kernel's per-thread code (kernels::random_quad: one or two Philox blocks per
+// 4 words), run here on the host, so that CI proves it without a GPU; against the CPU
+// backend, which the test above holds to cuRAND.
+TEST(PhiloxTransforms, DeviceQuadCodeMatchesOnTheHost) {
+  auto backend = vs::runtime::make_cpu_backend();
+  for (const Case& c : all_cases()) {
+    for (std::int64_t n : {1, 2, 3, 7, 513, 4099}) {
+      for (std::uint64_t offset : {0, 2, 5, 4 * 65536 - 6}) {
+        const std::uint64_t seed = 0xabcdef12345ull;
+        const k::RandomSpec spec = spec_of(c, seed, offset);
+        Output expected(n, vs::dtype_size(c.dtype), 0);
+        backend->random(spec, c.dtype, expected.data(), n);
+        Output out(n, vs::dtype_size(c.dtype), 16);
+        switch (c.dtype) {
+          case vs::DType::kFloat32:
+            run_quads<float>(spec, out.data(), n);
+            break;
+          case vs::DType::kFloat64:
+            run_quads<double>(spec, out.data(), n);
+            break;
+          case vs::DType::kInt32:
+            run_quads<std::int32_t>(spec, out.data(), n);
+            break;
+          default:
+            run_quads<std::int64_t>(spec, out.data(), n);
+            break;
+        }
+        ASSERT_EQ(out.values(), expected.values()) << describe(c, seed, offset, n);
+        ASSERT_TRUE(out.guard_intact()) << "wrote past count: " << describe(c, seed, offset, n);
+      }
+    }
   }
 }
 

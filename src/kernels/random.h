@@ -134,57 +134,52 @@ VS_HD inline T random_int(const std::uint32_t* w, std::int64_t minval, std::int6
   }
 }
 
-// Elements [0, n) of `out` from `words`, the words of element 0 onwards (for normals,
-// element 0 starts a pair). With an odd n the last pair's second value is dropped.
-template <typename T>
-VS_HD inline void random_elements(const RandomSpec& spec,
-                                  const std::uint32_t* words,
-                                  T* out,
-                                  std::int64_t n) {
-  constexpr int kWords = words_per_element<T>();
-  switch (spec.dist) {
-    case RandomDistribution::kUniform:
-      for (std::int64_t i = 0; i < n; ++i)
-        out[i] = random_uniform<T>(spec.affine, words + i * kWords);
-      return;
-    case RandomDistribution::kNormal:
-      for (std::int64_t i = 0; i < n; i += 2) {
-        T second;
-        random_normal_pair<T>(spec.affine, words + i * kWords, &out[i],
-                              i + 1 < n ? &out[i + 1] : &second);
-      }
-      return;
-    case RandomDistribution::kTruncatedNormal:
-      for (std::int64_t i = 0; i < n; ++i)
-        out[i] = random_truncated_normal<T>(spec.affine, words + i * kWords);
-      return;
-    case RandomDistribution::kUniformInt:
-      for (std::int64_t i = 0; i < n; ++i)
-        out[i] = random_int<T>(words + i * kWords, spec.minval, spec.maxval);
-      return;
-  }
+// Lane `lane` (0..3) of a block, by selects: registers, not local memory, on the device.
+VS_HD inline std::uint32_t block_word(const PhiloxBlock& b, unsigned lane) {
+  return lane == 0 ? b.w[0] : lane == 1 ? b.w[1] : lane == 2 ? b.w[2] : b.w[3];
 }
 
 // The elements of quad q of an op of `count` elements: those whose words are the op's
-// words [4q, 4q + 4) (4 / words_per_element elements; whole pairs for normals). Quads
-// split any op into independent pieces of one or two Philox blocks each.
+// words [4q, 4q + 4) (4 / words_per_element elements; whole pairs for normals), from one
+// Philox block or, where the op's offset is not a multiple of 4, two. Quads split any op
+// into independent pieces: the device kernel runs one per thread. Only elements below
+// `count` are written.
 template <typename T>
 VS_HD inline void random_quad(const RandomSpec& spec, T* out, std::int64_t count, std::int64_t q) {
-  constexpr int kPerQuad = 4 / words_per_element<T>();
+  constexpr int kW = words_per_element<T>();
+  constexpr int kPerQuad = 4 / kW;
   const std::uint64_t first = spec.offset + 4 * static_cast<std::uint64_t>(q);
-  const unsigned shift = static_cast<unsigned>(first % 4);
-  std::uint32_t w[8];
+  const auto shift = static_cast<unsigned>(first % 4);
   const PhiloxBlock b0 = philox_stream_block(spec.seed, first / 4);
-  for (int j = 0; j < 4; ++j)
-    w[j] = b0.w[j];
-  if (shift != 0) {  // the quad straddles two blocks
-    const PhiloxBlock b1 = philox_stream_block(spec.seed, first / 4 + 1);
-    for (int j = 0; j < 4; ++j)
-      w[4 + j] = b1.w[j];
+  const PhiloxBlock b1 = shift != 0 ? philox_stream_block(spec.seed, first / 4 + 1) : b0;
+  std::uint32_t w[4];
+  for (unsigned j = 0; j < 4; ++j) {
+    const unsigned lane = shift + j;
+    w[j] = lane < 4 ? block_word(b0, lane) : block_word(b1, lane - 4);
+  }
+  T v[kPerQuad];
+  switch (spec.dist) {
+    case RandomDistribution::kUniform:
+      for (int i = 0; i < kPerQuad; ++i)
+        v[i] = random_uniform<T>(spec.affine, w + i * kW);
+      break;
+    case RandomDistribution::kNormal:
+      for (int i = 0; i < kPerQuad; i += 2)
+        random_normal_pair<T>(spec.affine, w + i * kW, &v[i], &v[i + 1]);
+      break;
+    case RandomDistribution::kTruncatedNormal:
+      for (int i = 0; i < kPerQuad; ++i)
+        v[i] = random_truncated_normal<T>(spec.affine, w + i * kW);
+      break;
+    case RandomDistribution::kUniformInt:
+      for (int i = 0; i < kPerQuad; ++i)
+        v[i] = random_int<T>(w + i * kW, spec.minval, spec.maxval);
+      break;
   }
   const std::int64_t e0 = q * kPerQuad;
-  const std::int64_t n = count - e0 < kPerQuad ? count - e0 : kPerQuad;
-  random_elements(spec, w + shift, out + e0, n);
+  for (int i = 0; i < kPerQuad; ++i) {
+    if (e0 + i < count) out[e0 + i] = v[i];
+  }
 }
 
 }  // namespace varscope::kernels
