@@ -206,6 +206,14 @@ Variant pick_variant() {
   return supported_variants().front();
 }
 
+// Pieces start at even elements (normal pairs stay whole) and end within the op.
+void check_piece(std::int64_t count, std::int64_t begin, std::int64_t end) {
+  if (begin < 0 || begin % 2 != 0 || end > count) {
+    throw InternalError("random piece [" + std::to_string(begin) + ", " + std::to_string(end) +
+                        ") of " + std::to_string(count) + " elements");
+  }
+}
+
 const Variant& variant() {
   static const Variant v = pick_variant();
   return v;
@@ -220,6 +228,7 @@ void random_range(const RandomSpec& spec,
                   std::int64_t begin,
                   std::int64_t end) {
   if (begin >= end) return;
+  check_piece(count, begin, end);
   variant().fn(spec, dtype, out, count, begin, end);
 }
 
@@ -236,7 +245,9 @@ bool random_range_on(const char* isa,
                      std::int64_t end) {
   for (const Variant& v : supported_variants()) {
     if (std::strcmp(v.isa, isa) == 0) {
-      if (begin < end) v.fn(spec, dtype, out, count, begin, end);
+      if (begin >= end) return true;
+      check_piece(count, begin, end);
+      v.fn(spec, dtype, out, count, begin, end);
       return true;
     }
   }
