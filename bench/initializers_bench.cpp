@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "bench_common.h"
@@ -82,6 +83,50 @@ void BM_Cpu_Fill_Baseline_StdFill(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * kElements * 4);
 }
 BENCHMARK(BM_Cpu_Fill_Baseline_StdFill)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The workloads issue 13 compares with PyTorch and TF (scripts map these names): one
+// Session::run of the initializer each, the graph built outside the timed loop.
+
+void BM_Cpu_GlorotVariables200_Ours(benchmark::State& state) {
+  const int variables = bench::smoke() ? 4 : 200;
+  const std::int64_t side = bench::smoke() ? 16 : 256;
+  vs::Graph g;
+  g.set_random_seed(1);
+  for (int i = 0; i < variables; ++i) {
+    std::string name = "w";
+    name += std::to_string(i);  // not "w" + ...: GCC 12 warns falsely (-Wrestrict) on that
+    g.get_variable(name, {.shape = vs::Shape{side, side}});  // default: glorot_uniform
+  }
+  vs::Session sess(g, {.device = vs::DeviceKind::kCpu});
+  vs::Operation init = g.global_variables_initializer();
+  for (auto _ : state)
+    sess.run(init);
+  state.SetItemsProcessed(state.iterations() * variables * side * side);
+}
+BENCHMARK(BM_Cpu_GlorotVariables200_Ours)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void cpu_random_normal(benchmark::State& state, std::int64_t elements) {
+  vs::Graph g;
+  g.set_random_seed(1);
+  vs::Variable v = g.get_variable(
+      "v", {.shape = vs::Shape{elements}, .initializer = vs::random_normal_initializer()});
+  vs::Session sess(g, {.device = vs::DeviceKind::kCpu});
+  vs::Operation init = v.initializer();
+  for (auto _ : state)
+    sess.run(init);
+  state.SetItemsProcessed(state.iterations() * elements);
+}
+
+void BM_Cpu_RandomNormal4096_Ours(benchmark::State& state) {
+  cpu_random_normal(state, bench::smoke() ? 64 * 64 : std::int64_t{4096} * 4096);
+}
+BENCHMARK(BM_Cpu_RandomNormal4096_Ours)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// 64 elements: the fixed cost of one random op.
+void BM_Cpu_RandomNormal64_Ours(benchmark::State& state) {
+  cpu_random_normal(state, 64);
+}
+BENCHMARK(BM_Cpu_RandomNormal64_Ours)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 // ---- GPU ----
 

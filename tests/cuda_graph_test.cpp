@@ -92,25 +92,11 @@ class RecordingBackend final : public vs::runtime::Backend {
                                  static_cast<const unsigned char*>(pattern) + element_size);
     enqueue([=, this] { cpu_->fill(dst, p.data(), element_size, count); });
   }
-  void random_words(std::uint32_t* dst,
-                    std::size_t count,
-                    std::uint64_t seed,
-                    std::uint64_t offset) override {
-    enqueue([=, this] { cpu_->random_words(dst, count, seed, offset); });
-  }
-  void random_transform(vs::kernels::RandomDistribution dist,
-                        const vs::kernels::Affine& affine,
-                        vs::DType dtype,
-                        void* data,
-                        std::int64_t count) override {
-    enqueue([=, this] { cpu_->random_transform(dist, affine, dtype, data, count); });
-  }
-  void random_int_transform(vs::DType dtype,
-                            void* data,
-                            std::int64_t count,
-                            std::int64_t minval,
-                            std::int64_t maxval) override {
-    enqueue([=, this] { cpu_->random_int_transform(dtype, data, count, minval, maxval); });
+  void random(const vs::kernels::RandomSpec& spec,
+              vs::DType dtype,
+              void* out,
+              std::int64_t count) override {
+    enqueue([=, this] { cpu_->random(spec, dtype, out, count); });
   }
   void binary(vs::kernels::BinaryOp op,
               vs::DType dtype,

@@ -20,7 +20,6 @@
 #include "host/runtime/cuda/device_guard.h"
 #include "host/runtime/cuda/gemm_args.h"
 #include "host/runtime/cuda/handles.h"
-#include "host/runtime/curand_check.h"
 #include "test_util.h"
 #include "varscope/varscope.h"
 
@@ -132,7 +131,6 @@ TEST(OwnerTypes, EveryHandleTheBackendHoldsHasAnOwner) {
   static_assert(std::is_same_v<decltype(cuda::Graph().get()), cudaGraph_t>);
   static_assert(std::is_same_v<decltype(cuda::GraphExec().get()), cudaGraphExec_t>);
   static_assert(std::is_same_v<decltype(cuda::Blas().get()), cublasHandle_t>);
-  static_assert(std::is_same_v<decltype(cuda::Generator().get()), curandGenerator_t>);
   static_assert(!std::is_copy_constructible_v<cuda::Stream>);
   static_assert(std::is_nothrow_move_constructible_v<cuda::Stream>);
   cuda::Stream empty;  // destroying an empty owner calls nothing
@@ -147,9 +145,6 @@ cudaError_t fake_cuda_call(int code) {
 cublasStatus_t fake_blas_call(int) {
   return CUBLAS_STATUS_NOT_SUPPORTED;
 }
-curandStatus_t fake_rand_call(int) {
-  return CURAND_STATUS_LAUNCH_FAILURE;
-}
 
 TEST(CheckMacros, NameTheFailingCallWithItsArguments) {
   EXPECT_NO_THROW(VARSCOPE_CHECK_CUDA(fake_cuda_call(0)));
@@ -160,8 +155,6 @@ TEST(CheckMacros, NameTheFailingCallWithItsArguments) {
   EXPECT_EQ(error_of<vs::InternalError>([] { VARSCOPE_CHECK_CUBLAS(fake_blas_call(7)); }),
             std::string("fake_blas_call(7) failed: CUBLAS_STATUS_NOT_SUPPORTED (") +
                 cublasGetStatusString(CUBLAS_STATUS_NOT_SUPPORTED) + ")");
-  EXPECT_EQ(error_of<vs::InternalError>([] { VARSCOPE_CHECK_CURAND(fake_rand_call(3)); }),
-            "fake_rand_call(3) failed: CURAND_STATUS_LAUNCH_FAILURE");
 }
 
 TEST(CheckMacros, ARealRuntimeCallIsNamedToo) {

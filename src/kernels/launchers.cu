@@ -26,22 +26,20 @@ __global__ void fill_kernel(T* dst, T value, std::int64_t n) {
   }
 }
 
+// One pass: thread-quad q computes the Philox block(s) of the op's words [4q, 4q + 4) and
+// writes their elements; consecutive threads write consecutive 16 bytes.
 template <typename T>
-__global__ void random_kernel(
-    RandomDistribution dist, Affine affine, T* data, std::int64_t count, std::int64_t work) {
-  const int step = dist == RandomDistribution::kNormal ? 2 : 1;
-  for (std::int64_t w = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; w < work;
-       w += std::int64_t(gridDim.x) * blockDim.x) {
-    random_transform(dist, affine, data, w * step, count);
+__global__ void random_kernel(RandomSpec spec, T* out, std::int64_t count, std::int64_t quads) {
+  for (std::int64_t q = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; q < quads;
+       q += std::int64_t(gridDim.x) * blockDim.x) {
+    random_quad(spec, out, count, q);
   }
 }
 
 template <typename T>
-__global__ void random_int_kernel(T* data, std::int64_t count, T minval, T maxval) {
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < count;
-       i += std::int64_t(gridDim.x) * blockDim.x) {
-    random_int_transform(data, i, minval, maxval);
-  }
+void launch_random_as(const RandomSpec& spec, void* out, std::int64_t count, cudaStream_t s) {
+  const auto quads = static_cast<std::int64_t>((random_stream_words(count, sizeof(T)) + 3) / 4);
+  random_kernel<<<blocks_for(quads), kThreads, 0, s>>>(spec, static_cast<T*>(out), count, quads);
 }
 
 template <typename T>
@@ -211,42 +209,19 @@ int launch_fill(
   }
 }
 
-int launch_random_transform(RandomDistribution dist,
-                            const Affine& affine,
-                            DType dtype,
-                            void* data,
-                            std::int64_t count,
-                            void* stream) {
+int launch_random(
+    const RandomSpec& spec, DType dtype, void* out, std::int64_t count, void* stream) {
   if (count == 0) return 0;
   auto s = static_cast<cudaStream_t>(stream);
-  const std::int64_t work = dist == RandomDistribution::kNormal ? (count + 1) / 2 : count;
-  if (dtype == DType::kFloat32) {
-    random_kernel<<<blocks_for(work), kThreads, 0, s>>>(dist, affine, static_cast<float*>(data),
-                                                        count, work);
-  } else if (dtype == DType::kFloat64) {
-    random_kernel<<<blocks_for(work), kThreads, 0, s>>>(dist, affine, static_cast<double*>(data),
-                                                        count, work);
-  } else {
-    return static_cast<int>(cudaErrorInvalidValue);
-  }
-  return static_cast<int>(cudaGetLastError());
-}
-
-int launch_random_int_transform(DType dtype,
-                                void* data,
-                                std::int64_t count,
-                                std::int64_t minval,
-                                std::int64_t maxval,
-                                void* stream) {
-  if (count == 0) return 0;
-  auto s = static_cast<cudaStream_t>(stream);
-  if (dtype == DType::kInt64) {
-    random_int_kernel<<<blocks_for(count), kThreads, 0, s>>>(static_cast<std::int64_t*>(data),
-                                                             count, minval, maxval);
-  } else if (dtype == DType::kInt32) {
-    random_int_kernel<<<blocks_for(count), kThreads, 0, s>>>(
-        static_cast<std::int32_t*>(data), count, static_cast<std::int32_t>(minval),
-        static_cast<std::int32_t>(maxval));
+  const bool ints = spec.dist == RandomDistribution::kUniformInt;
+  if (dtype == DType::kFloat32 && !ints) {
+    launch_random_as<float>(spec, out, count, s);
+  } else if (dtype == DType::kFloat64 && !ints) {
+    launch_random_as<double>(spec, out, count, s);
+  } else if (dtype == DType::kInt32 && ints) {
+    launch_random_as<std::int32_t>(spec, out, count, s);
+  } else if (dtype == DType::kInt64 && ints) {
+    launch_random_as<std::int64_t>(spec, out, count, s);
   } else {
     return static_cast<int>(cudaErrorInvalidValue);
   }

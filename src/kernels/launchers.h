@@ -16,18 +16,8 @@ namespace varscope::kernels {
 
 int launch_fill(
     void* dst, const void* pattern, std::size_t element_size, std::int64_t count, void* stream);
-int launch_random_transform(RandomDistribution dist,
-                            const Affine& affine,
-                            DType dtype,
-                            void* data,
-                            std::int64_t count,
-                            void* stream);
-int launch_random_int_transform(DType dtype,
-                                void* data,
-                                std::int64_t count,
-                                std::int64_t minval,
-                                std::int64_t maxval,
-                                void* stream);
+// One random op in one pass (kernels/random.h); exactly `count` elements are written.
+int launch_random(const RandomSpec& spec, DType dtype, void* out, std::int64_t count, void* stream);
 int launch_binary(BinaryOp op,
                   DType dtype,
                   const Broadcast& broadcast,

@@ -31,10 +31,9 @@ VS_HD inline double det_log(double x) {
   std::uint64_t b = double_bits(x);
   int e = static_cast<int>((b >> 52) & 0x7ff) - 1023;
   double m = bits_double((b & 0x000fffffffffffffull) | 0x3ff0000000000000ull);  // [1, 2)
-  if (m > 1.4142135623730951) {
-    m = m * 0.5;
-    e += 1;
-  }
+  const bool high = m > 1.4142135623730951;  // selects, not branches: loops vectorize
+  m = high ? m * 0.5 : m;
+  e += high ? 1 : 0;
   const double s = (m - 1.0) / (m + 1.0);
   const double s2 = s * s;
   double p = 1.0 / 21.0;
@@ -59,7 +58,7 @@ VS_HD inline double det_log(double x) {
 VS_HD inline void det_sincos_2pi(double u, double* sin_out, double* cos_out) {
   const double u4 = u * 4.0;  // exact
   int q = static_cast<int>(u4);
-  if (q > 3) q = 3;
+  q = q > 3 ? 3 : q;
   const double a = (u4 - static_cast<double>(q)) * 1.5707963267948966;
   const double a2 = a * a;
   double s = 1.0 / 51090942171709440000.0;  // 1/21!
@@ -86,24 +85,8 @@ VS_HD inline void det_sincos_2pi(double u, double* sin_out, double* cos_out) {
   c = c * a2 - 0.5;                            // 1/2!
   c = c * a2 + 1.0;
   const double sa = s * a;
-  switch (q) {
-    case 0:
-      *sin_out = sa;
-      *cos_out = c;
-      break;
-    case 1:
-      *sin_out = c;
-      *cos_out = -sa;
-      break;
-    case 2:
-      *sin_out = -sa;
-      *cos_out = -c;
-      break;
-    default:
-      *sin_out = -c;
-      *cos_out = sa;
-      break;
-  }
+  *sin_out = q == 0 ? sa : q == 1 ? c : q == 2 ? -sa : -c;
+  *cos_out = q == 0 ? c : q == 1 ? -sa : q == 2 ? -c : sa;
 }
 
 // Acklam's inverse normal CDF (relative error below 1.2e-9) for p in (0, 1).
@@ -120,17 +103,17 @@ VS_HD inline double det_inverse_normal_cdf(double p) {
   constexpr double d0 = 7.784695709041462e-03, d1 = 3.224671290700398e-01,
                    d2 = 2.445134137142996e+00, d3 = 3.754408661907416e+00;
   constexpr double kLow = 0.02425;
-  if (p < kLow || p > 1.0 - kLow) {
-    const bool upper = p > 0.5;
-    const double q = sqrt(-2.0 * det_log(upper ? 1.0 - p : p));
-    const double x = (((((c0 * q + c1) * q + c2) * q + c3) * q + c4) * q + c5) /
-                     ((((d0 * q + d1) * q + d2) * q + d3) * q + 1.0);
-    return upper ? -x : x;
-  }
+  // Both branches, then a select: loops over p vectorize (the bits are the branches').
+  const bool upper = p > 0.5;
+  const double t = sqrt(-2.0 * det_log(upper ? 1.0 - p : p));
+  const double xt = (((((c0 * t + c1) * t + c2) * t + c3) * t + c4) * t + c5) /
+                    ((((d0 * t + d1) * t + d2) * t + d3) * t + 1.0);
   const double q = p - 0.5;
   const double r = q * q;
-  return (((((a0 * r + a1) * r + a2) * r + a3) * r + a4) * r + a5) * q /
-         (((((b0 * r + b1) * r + b2) * r + b3) * r + b4) * r + 1.0);
+  const double central = (((((a0 * r + a1) * r + a2) * r + a3) * r + a4) * r + a5) * q /
+                         (((((b0 * r + b1) * r + b2) * r + b3) * r + b4) * r + 1.0);
+  const bool tail = p < kLow || p > 1.0 - kLow;
+  return tail ? (upper ? -xt : xt) : central;
 }
 
 }  // namespace varscope::kernels

@@ -1,5 +1,5 @@
-// The private interface both backends implement: memory, copies, fills, random words and
-// their transforms, elementwise math. Work is enqueued in order on one stream (the CPU
+// The private interface both backends implement: memory, copies, fills, random
+// initializers, elementwise math. Work is enqueued in order on one stream (the CPU
 // backend runs it immediately); copy_to_host waits for everything before it.
 #pragma once
 
@@ -38,20 +38,14 @@ class Backend {
                     std::size_t element_size,
                     std::int64_t count) = 0;
 
-  // Philox4_32_10 words `offset`, `offset + 1`, ... of the stream `seed`, as cuRAND makes them.
-  virtual void random_words(std::uint32_t* dst,
-                            std::size_t count,
-                            std::uint64_t seed,
-                            std::uint64_t offset) = 0;
-  // In place, from the words already in `data` (float32 or float64), then `affine`.
-  virtual void random_transform(kernels::RandomDistribution dist,
-                                const kernels::Affine& affine,
-                                DType dtype,
-                                void* data,
-                                std::int64_t count) = 0;
-  // In place, integers in [minval, maxval) (int32 or int64).
-  virtual void random_int_transform(
-      DType dtype, void* data, std::int64_t count, std::int64_t minval, std::int64_t maxval) = 0;
+  // One random op in one pass: elements [0, count) of `out` from the Philox words
+  // spec.offset, spec.offset + 1, ... of the stream spec.seed, as cuRAND's generator makes
+  // them (kernels/philox.h), transformed per kernels/random.h. Float distributions fill
+  // float32/float64, kUniformInt int32/int64; exactly `count` elements are written.
+  virtual void random(const kernels::RandomSpec& spec,
+                      DType dtype,
+                      void* out,
+                      std::int64_t count) = 0;
 
   virtual void binary(kernels::BinaryOp op,
                       DType dtype,

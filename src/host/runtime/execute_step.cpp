@@ -5,6 +5,7 @@
 #include <random>
 #include <utility>
 
+#include "host/core/byte_size.h"
 #include "host/core/shape_rules.h"
 #include "host/graph/op_defs.h"
 #include "host/runtime/session_impl.h"
@@ -197,13 +198,37 @@ void SessionImpl::random(const Step& step, std::vector<Value>& slots, RunContext
   const Node& n = graph->node(random_node);
   const OutputSpec& spec = n.outputs[0];
   const std::int64_t count = spec.shape.num_elements();
-  const std::int64_t padded = count + (count & 1);  // normals come in pairs
-  const std::size_t words_per_element = dtype_size(spec.dtype) == 8 ? 2 : 1;
-  const std::size_t words = static_cast<std::size_t>(padded) * words_per_element;
+
+  kernels::RandomSpec rs;
+  rs.affine = step.affine;
+  const OpKind kind = step.kind == OpKind::kFusedRandom ? step.random_kind : step.kind;
+  switch (kind) {
+    case OpKind::kRandomUniform:
+      rs.dist = kernels::RandomDistribution::kUniform;
+      break;
+    case OpKind::kRandomNormal:
+      rs.dist = kernels::RandomDistribution::kNormal;
+      break;
+    case OpKind::kTruncatedNormal:
+      rs.dist = kernels::RandomDistribution::kTruncatedNormal;
+      break;
+    default:
+      // Checked before anything is drawn: bad bounds change neither output nor stream.
+      rs.dist = kernels::RandomDistribution::kUniformInt;
+      rs.minval = host_integer(to_host(read(step, 1, slots, ctx)));
+      rs.maxval = host_integer(to_host(read(step, 2, slots, ctx)));
+      if (rs.minval >= rs.maxval) {
+        throw InvalidArgumentError("Need minval < maxval: " + std::to_string(rs.minval) +
+                                   " >= " + std::to_string(rs.maxval));
+      }
+      break;
+  }
+
+  // Exactly `count` elements: variables are allocated to size.
   Value& out = slots[static_cast<std::size_t>(step.output)];
   out = step.into_variable >= 0
             ? Value{storage(step.into_variable, &ctx).data, spec.dtype, spec.shape, -1}
-            : Value{ctx.temporary(words * 4), spec.dtype, spec.shape, -1};
+            : Value{ctx.temporary(byte_size(count, spec.dtype)), spec.dtype, spec.shape, -1};
 
   // Philox stream: (seed, seed2) from the graph's seed rules; (0, 0) = nondeterministic,
   // drawn once per op and session. Re-running the op continues its stream (TF's behaviour).
@@ -216,30 +241,10 @@ void SessionImpl::random(const Step& step, std::vector<Value>& slots, RunContext
                : (s1 << 32) | s2;
   }
   std::uint64_t& offset = rng_offsets_[random_node];
-  backend->random_words(static_cast<std::uint32_t*>(out.data.get()), words, seed, offset);
-  offset += words;
-
-  const OpKind kind = step.kind == OpKind::kFusedRandom ? step.random_kind : step.kind;
-  switch (kind) {
-    case OpKind::kRandomUniform:
-      return backend->random_transform(kernels::RandomDistribution::kUniform, step.affine,
-                                       spec.dtype, out.data.get(), count);
-    case OpKind::kRandomNormal:
-      return backend->random_transform(kernels::RandomDistribution::kNormal, step.affine,
-                                       spec.dtype, out.data.get(), count);
-    case OpKind::kTruncatedNormal:
-      return backend->random_transform(kernels::RandomDistribution::kTruncatedNormal, step.affine,
-                                       spec.dtype, out.data.get(), count);
-    default: {
-      const std::int64_t minval = host_integer(to_host(read(step, 1, slots, ctx)));
-      const std::int64_t maxval = host_integer(to_host(read(step, 2, slots, ctx)));
-      if (minval >= maxval) {
-        throw InvalidArgumentError("Need minval < maxval: " + std::to_string(minval) +
-                                   " >= " + std::to_string(maxval));
-      }
-      return backend->random_int_transform(spec.dtype, out.data.get(), count, minval, maxval);
-    }
-  }
+  rs.seed = seed;
+  rs.offset = offset;
+  if (count > 0) backend->random(rs, spec.dtype, out.data.get(), count);
+  offset += kernels::random_stream_words(count, dtype_size(spec.dtype));
 }
 
 void SessionImpl::matmul(const Step& step, std::vector<Value>& slots, RunContext& ctx) {

@@ -1,5 +1,5 @@
-// The CPU backend: host memory, the kernels' functors in loops over both cores, cuRAND's
-// host generator for the random words (the same Philox stream as the device generator).
+// The CPU backend: host memory, the kernels' functors in loops over both cores; random
+// initializers in cpu_random.cpp (the same Philox stream as the device kernels).
 #include <cblas.h>
 
 #include <algorithm>
@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "host/runtime/backend.h"
-#include "host/runtime/curand_check.h"
+#include "host/runtime/cpu/cpu_random.h"
 
 namespace varscope::runtime {
 namespace {
@@ -51,25 +51,6 @@ void fill_as(void* dst, const void* pattern, std::int64_t count) {
   std::memcpy(&value, pattern, sizeof(T));
   T* out = static_cast<T*>(dst);
   parallel_for(count, [&](std::int64_t b, std::int64_t e) { std::fill(out + b, out + e, value); });
-}
-
-template <typename T>
-void transform_all(kernels::RandomDistribution dist,
-                   const kernels::Affine& affine,
-                   T* data,
-                   std::int64_t count) {
-  if (dist == kernels::RandomDistribution::kNormal) {
-    // Pairs: each even element writes itself and its partner.
-    parallel_for((count + 1) / 2, [&](std::int64_t b, std::int64_t e) {
-      for (std::int64_t p = b; p < e; ++p)
-        kernels::random_transform(dist, affine, data, 2 * p, count);
-    });
-  } else {
-    parallel_for(count, [&](std::int64_t b, std::int64_t e) {
-      for (std::int64_t i = b; i < e; ++i)
-        kernels::random_transform(dist, affine, data, i, count);
-    });
-  }
 }
 
 // Integer division by zero traps on x86; TF reports it instead.
@@ -136,13 +117,8 @@ void dispatch_numeric(DType dtype, F&& f) {
 
 class CpuBackend final : public Backend {
  public:
-  CpuBackend() {
-    check_curand(curandCreateGeneratorHost(&gen_, CURAND_RNG_PSEUDO_PHILOX4_32_10),
-                 "curandCreateGeneratorHost");
-    configure_philox(gen_);
-  }
+  CpuBackend() = default;
   ~CpuBackend() override {
-    curandDestroyGenerator(gen_);
     for (auto& [size, blocks] : cache_) {
       for (void* p : blocks)
         std::free(p);
@@ -216,44 +192,22 @@ class CpuBackend final : public Backend {
     }
   }
 
-  void random_words(std::uint32_t* dst,
-                    std::size_t count,
-                    std::uint64_t seed,
-                    std::uint64_t offset) override {
-    if (count == 0) return;
-    std::lock_guard<std::mutex> lock(gen_mu_);
-    generate_words(gen_, dst, count, seed, offset);
-  }
-
-  void random_transform(kernels::RandomDistribution dist,
-                        const kernels::Affine& affine,
-                        DType dtype,
-                        void* data,
-                        std::int64_t count) override {
-    if (dtype == DType::kFloat32) {
-      transform_all(dist, affine, static_cast<float*>(data), count);
-    } else if (dtype == DType::kFloat64) {
-      transform_all(dist, affine, static_cast<double*>(data), count);
-    } else {
-      throw UnimplementedError("random values of dtype " + std::string(dtype_name(dtype)));
+  void random(const kernels::RandomSpec& spec,
+              DType dtype,
+              void* out,
+              std::int64_t count) override {
+    // Starting a thread costs tens of microseconds: uniforms (a few ns an element) stay on
+    // one core below 2^18 elements, the normals (4x the work) follow parallel_for's rule.
+    const bool cheap = spec.dist == kernels::RandomDistribution::kUniform ||
+                       spec.dist == kernels::RandomDistribution::kUniformInt;
+    if (cheap && count < (std::int64_t{1} << 18)) {
+      cpu::random_range(spec, dtype, out, count, 0, count);
+      return;
     }
-  }
-
-  void random_int_transform(DType dtype,
-                            void* data,
-                            std::int64_t count,
-                            std::int64_t minval,
-                            std::int64_t maxval) override {
+    // Pieces split at even elements (normal pairs stay whole); cpu_random.cpp does the rest.
+    const auto even = [count](std::int64_t i) { return std::min(count, i + (i & 1)); };
     parallel_for(count, [&](std::int64_t b, std::int64_t e) {
-      for (std::int64_t i = b; i < e; ++i) {
-        if (dtype == DType::kInt64) {
-          kernels::random_int_transform(static_cast<std::int64_t*>(data), i, minval, maxval);
-        } else {
-          kernels::random_int_transform(static_cast<std::int32_t*>(data), i,
-                                        static_cast<std::int32_t>(minval),
-                                        static_cast<std::int32_t>(maxval));
-        }
-      }
+      cpu::random_range(spec, dtype, out, count, even(b), even(e));
     });
   }
 
@@ -370,9 +324,6 @@ class CpuBackend final : public Backend {
   void synchronize() override {}
 
  private:
-  curandGenerator_t gen_ = nullptr;
-  std::mutex gen_mu_;
-
   static constexpr std::size_t kMaxCachedBytes = std::size_t{1} << 30;
   std::mutex cache_mu_;
   std::unordered_map<std::size_t, std::vector<void*>> cache_;  // free blocks by size

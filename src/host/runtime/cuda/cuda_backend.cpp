@@ -1,16 +1,14 @@
 // The CUDA backend: everything on one stream; temporaries and variables from a stream-ordered
 // pool the session owns (cudaMemPoolCreate), which keeps the session's memory between runs
 // and gives it back when the session ends, without touching the device's default pool that
-// other code allocates from; cuRAND's device Philox generator for the words; the kernels of
-// src/kernels for the math. Every handle has an owner (cuda/handles.h); every entry point
-// makes the backend's device current and gives the caller's back (cuda/device_guard.h).
+// other code allocates from; the kernels of src/kernels for the math, the random initializers
+// in one pass. Every handle has an owner (cuda/handles.h); every entry point makes the
+// backend's device current and gives the caller's back (cuda/device_guard.h).
 #include <cublas_v2.h>
-#include <curand.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <new>
 #include <type_traits>
 #include <utility>
@@ -22,7 +20,6 @@
 #include "host/runtime/cuda/device_guard.h"
 #include "host/runtime/cuda/gemm_args.h"
 #include "host/runtime/cuda/handles.h"
-#include "host/runtime/curand_check.h"
 #include "kernels/launchers.h"
 
 #if CUBLAS_VER_MAJOR < 12
@@ -130,35 +127,16 @@ class CudaBackend final : public Backend {
     VARSCOPE_CHECK_LAUNCH(kernels::launch_fill(dst, pattern, element_size, count, stream_));
   }
 
-  void random_words(std::uint32_t* dst,
-                    std::size_t count,
-                    std::uint64_t seed,
-                    std::uint64_t offset) override {
+  void random(const kernels::RandomSpec& spec,
+              DType dtype,
+              void* out,
+              std::int64_t count) override {
+    const bool ints = spec.dist == kernels::RandomDistribution::kUniformInt;
+    const bool ok = ints ? (dtype == DType::kInt32 || dtype == DType::kInt64)
+                         : (dtype == DType::kFloat32 || dtype == DType::kFloat64);
+    if (!ok) throw UnimplementedError("random values of dtype " + std::string(dtype_name(dtype)));
     const cuda::DeviceGuard on = enter();
-    if (count == 0) return;
-    std::lock_guard<std::mutex> lock(gen_mu_);
-    generate_words(gen_.get(), dst, count, seed, offset);
-  }
-  void random_transform(kernels::RandomDistribution dist,
-                        const kernels::Affine& affine,
-                        DType dtype,
-                        void* data,
-                        std::int64_t count) override {
-    if (dtype != DType::kFloat32 && dtype != DType::kFloat64) {
-      throw UnimplementedError("random values of dtype " + std::string(dtype_name(dtype)));
-    }
-    const cuda::DeviceGuard on = enter();
-    VARSCOPE_CHECK_LAUNCH(
-        kernels::launch_random_transform(dist, affine, dtype, data, count, stream_));
-  }
-  void random_int_transform(DType dtype,
-                            void* data,
-                            std::int64_t count,
-                            std::int64_t minval,
-                            std::int64_t maxval) override {
-    const cuda::DeviceGuard on = enter();
-    VARSCOPE_CHECK_LAUNCH(
-        kernels::launch_random_int_transform(dtype, data, count, minval, maxval, stream_));
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_random(spec, dtype, out, count, stream_));
   }
   void binary(kernels::BinaryOp op,
               DType dtype,
@@ -317,9 +295,6 @@ class CudaBackend final : public Backend {
     std::uint64_t keep_all = UINT64_MAX;
     VARSCOPE_CHECK_CUDA(
         cudaMemPoolSetAttribute(pool_.get(), cudaMemPoolAttrReleaseThreshold, &keep_all));
-    VARSCOPE_CHECK_CURAND(curandCreateGenerator(gen_.replace(), CURAND_RNG_PSEUDO_PHILOX4_32_10));
-    configure_philox(gen_.get());
-    VARSCOPE_CHECK_CURAND(curandSetStream(gen_.get(), stream_));
     VARSCOPE_CHECK_CUBLAS(cublasCreate(blas_.replace()));
     VARSCOPE_CHECK_CUBLAS(cublasSetStream(blas_.get(), stream_));
     // TF32 only when asked: by default float32 matmuls keep float32 precision.
@@ -331,7 +306,6 @@ class CudaBackend final : public Backend {
   // the pool goes last. Failures are dropped (after a sticky error every call fails).
   void release() noexcept {
     if (stream_ != nullptr) ignore_cuda_failure(cudaStreamSynchronize(stream_));
-    gen_.reset();
     blas_.reset();
     if (workspace_ != nullptr) {
       ignore_cuda_failure(cudaFreeAsync(std::exchange(workspace_, nullptr), stream_));
@@ -377,8 +351,6 @@ class CudaBackend final : public Backend {
   cudaStream_t stream_ = nullptr;  // owned_stream_'s, or the caller's (SessionOptions::stream)
   cuda::Stream owned_stream_;
   cuda::MemPool pool_;
-  cuda::Generator gen_;
-  std::mutex gen_mu_;
   cuda::Blas blas_;
   void* workspace_ = nullptr;  // cuBLAS's, from pool_, once graphs are enabled
   cuda::DeferredError deferred_;

@@ -3,7 +3,6 @@
 // call other than the one that failed:
 //   VARSCOPE_CHECK_CUDA(cudaSetDevice(device))
 //     -> "cudaSetDevice(device) failed: invalid device ordinal (cudaErrorInvalidDevice)"
-// cuRAND's twin, VARSCOPE_CHECK_CURAND, is in host/runtime/curand_check.h.
 #pragma once
 
 #include <cublas_v2.h>

@@ -1,11 +1,10 @@
-// Owners for the CUDA, cuBLAS and cuRAND handles the CUDA backend holds. Each destroys its
+// Owners for the CUDA and cuBLAS handles the CUDA backend holds. Each destroys its
 // handle exactly once, on every path: a constructor that throws after creating some of them
 // leaks nothing, because the members already built are destroyed as it unwinds.
 #pragma once
 
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
-#include <curand.h>
 
 #include <utility>
 
@@ -72,9 +71,6 @@ inline void destroy_graph_exec(cudaGraphExec_t g) noexcept {
 inline void destroy_blas(cublasHandle_t h) noexcept {
   if (cublasDestroy(h) != CUBLAS_STATUS_SUCCESS) cudaGetLastError();
 }
-inline void destroy_generator(curandGenerator_t g) noexcept {
-  if (curandDestroyGenerator(g) != CURAND_STATUS_SUCCESS) cudaGetLastError();
-}
 
 using Stream = Owner<cudaStream_t, destroy_stream>;
 using Event = Owner<cudaEvent_t, destroy_event>;
@@ -82,6 +78,5 @@ using MemPool = Owner<cudaMemPool_t, destroy_mem_pool>;
 using Graph = Owner<cudaGraph_t, destroy_graph>;
 using GraphExec = Owner<cudaGraphExec_t, destroy_graph_exec>;
 using Blas = Owner<cublasHandle_t, destroy_blas>;
-using Generator = Owner<curandGenerator_t, destroy_generator>;
 
 }  // namespace varscope::runtime::cuda
