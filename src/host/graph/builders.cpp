@@ -159,38 +159,39 @@ TensorRef build_binary(
 Tensor build_binary_op(OpType op, std::string_view scope_name, const Input& x, const Input& y) {
   const std::string type(op_def(op).name);
   std::shared_ptr<GraphImpl> g = graph_of(x, y);
-  g->check_nesting();
-  // math_ops._truediv_python3 checks the two dtypes itself, before any conversion.
-  if (op == OpType::kRealDiv && !x.is_literal() && !y.is_literal() &&
-      x.tensor().dtype() != y.tensor().dtype()) {
-    throw TypeError("x and y must have the same dtype, got " +
-                    dtype_python_repr(x.tensor().dtype()) +
-                    " != " + dtype_python_repr(y.tensor().dtype()));
-  }
-  // Literals take the dtype of the tensor beside them (TF's dtype_hint).
-  const TensorRef xr = x.is_literal() ? TensorRef{} : g->ref_of(x.tensor());
-  const TensorRef yr = y.is_literal() ? TensorRef{} : g->ref_of(y.tensor());
-  const DType dtype = x.is_literal() ? spec(*g, yr).dtype : spec(*g, xr).dtype;
-  const HostTensor xl = x.is_literal() ? convert_literal(x.literal(), dtype) : HostTensor();
-  const HostTensor yl = y.is_literal() ? convert_literal(y.literal(), dtype) : HostTensor();
-  const DType dx = x.is_literal() ? xl.dtype() : spec(*g, xr).dtype;
-  const DType dy = y.is_literal() ? yl.dtype() : spec(*g, yr).dtype;
-  if (dx != dy) {
-    throw TypeError("Input 'y' of '" + type + "' Op has type " + std::string(dtype_name(dy)) +
-                    " that does not match type " + std::string(dtype_name(dx)) +
-                    " of argument 'x'.");
-  }
-  const Shape& xs = x.is_literal() ? xl.shape() : spec(*g, xr).shape;
-  const Shape& ys = y.is_literal() ? yl.shape() : spec(*g, yr).shape;
-  if (!broadcast(xs, ys)) {
-    broadcast_shapes(xs, ys, g->unique_name(scope_name, /*mark_as_used=*/false), type);
-  }
+  return g->mutate([&] {
+    // math_ops._truediv_python3 checks the two dtypes itself, before any conversion.
+    if (op == OpType::kRealDiv && !x.is_literal() && !y.is_literal() &&
+        x.tensor().dtype() != y.tensor().dtype()) {
+      throw TypeError("x and y must have the same dtype, got " +
+                      dtype_python_repr(x.tensor().dtype()) +
+                      " != " + dtype_python_repr(y.tensor().dtype()));
+    }
+    // Literals take the dtype of the tensor beside them (TF's dtype_hint).
+    const TensorRef xr = x.is_literal() ? TensorRef{} : g->ref_of(x.tensor());
+    const TensorRef yr = y.is_literal() ? TensorRef{} : g->ref_of(y.tensor());
+    const DType dtype = x.is_literal() ? spec(*g, yr).dtype : spec(*g, xr).dtype;
+    const HostTensor xl = x.is_literal() ? convert_literal(x.literal(), dtype) : HostTensor();
+    const HostTensor yl = y.is_literal() ? convert_literal(y.literal(), dtype) : HostTensor();
+    const DType dx = x.is_literal() ? xl.dtype() : spec(*g, xr).dtype;
+    const DType dy = y.is_literal() ? yl.dtype() : spec(*g, yr).dtype;
+    if (dx != dy) {
+      throw TypeError("Input 'y' of '" + type + "' Op has type " + std::string(dtype_name(dy)) +
+                      " that does not match type " + std::string(dtype_name(dx)) +
+                      " of argument 'x'.");
+    }
+    const Shape& xs = x.is_literal() ? xl.shape() : spec(*g, xr).shape;
+    const Shape& ys = y.is_literal() ? yl.shape() : spec(*g, yr).shape;
+    if (!broadcast(xs, ys)) {
+      broadcast_shapes(xs, ys, g->unique_name(scope_name, /*mark_as_used=*/false), type);
+    }
 
-  const std::string stack = g->resolve_name_scope(scope_name);
-  StackGuard in_scope(*g, stack);
-  const TensorRef xi = x.is_literal() ? build_constant(*g, xl, {}, {}, false, "x") : xr;
-  const TensorRef yi = y.is_literal() ? build_constant(*g, yl, {}, {}, false, "y") : yr;
-  return g->tensor(build_binary(*g, op, scope_string(stack), xi, yi));
+    const std::string stack = g->resolve_name_scope(scope_name);
+    StackGuard in_scope(*g, stack);
+    const TensorRef xi = x.is_literal() ? build_constant(*g, xl, {}, {}, false, "x") : xr;
+    const TensorRef yi = y.is_literal() ? build_constant(*g, yl, {}, {}, false, "y") : yr;
+    return g->tensor(build_binary(*g, op, scope_string(stack), xi, yi));
+  });
 }
 
 TensorRef build_random_normal(GraphImpl& g,

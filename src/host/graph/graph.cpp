@@ -102,8 +102,7 @@ const std::shared_ptr<detail::GraphImpl>& Graph::impl() const {
 }
 
 std::string Graph::unique_name(std::string_view name, bool mark_as_used) {
-  impl()->check_nesting();
-  return impl()->unique_name(name, mark_as_used);
+  return impl()->mutate([&] { return impl()->unique_name(name, mark_as_used); });
 }
 
 std::string Graph::get_name_scope() const {

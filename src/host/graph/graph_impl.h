@@ -1,15 +1,21 @@
 // The graph's state behind the public handles. Private to the library.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <memory_resource>
+#include <mutex>
+#include <new>
 #include <optional>
+#include <shared_mutex>
 #include <source_location>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <variant>
@@ -18,6 +24,7 @@
 #include "host/graph/name_table.h"
 #include "host/graph/op_type.h"
 #include "host/graph/scope_counts.h"
+#include "varscope/errors.h"
 #include "varscope/graph.h"
 
 namespace varscope::detail {
@@ -102,6 +109,25 @@ struct Frame {
 struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   GraphImpl();
 
+  // ---- calls that change the graph (mutation.cpp) ----
+  // Every public call that changes the graph runs `change` through here. It holds the graph
+  // for writing (Session::run holds it for reading: a run never sees a half-built node),
+  // reports an earlier improper nesting, and when `change` throws, undoes all it did —
+  // nodes, names in use, variables, the store, collections, initializer records, frames —
+  // so a failed call leaves the graph exactly as it was, names included. std::bad_alloc
+  // becomes vs::ResourceExhaustedError, any other non-vs exception vs::InternalError. A
+  // call made inside another (same thread) joins it.
+  template <typename F>
+  decltype(auto) mutate(F&& change);
+  std::shared_lock<std::shared_mutex> lock_for_reading() const {
+    return std::shared_lock<std::shared_mutex>(mutex_);
+  }
+  // Holds the graph for writing unless this thread already does (scope guards' exits).
+  std::unique_lock<std::shared_mutex> lock_for_writing() const {
+    if (writer_.load(std::memory_order_relaxed) == std::this_thread::get_id()) return {};
+    return std::unique_lock<std::shared_mutex>(mutex_);
+  }
+
   // ---- names (names.cpp) ----
   std::string unique_name(std::string_view name, bool mark_as_used = true);
   // A copy of `s` that lives as long as the graph.
@@ -168,7 +194,12 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   // ---- random initializer chains (builders.cpp records, the planner fuses) ----
   void record_affine_random(int add_node, AffineRandom chain) {
     affine_randoms.emplace(add_node, std::move(chain));
+    if (journaling_) journal_.affine.push_back(add_node);
   }
+  // Collections: `variable` joins `key` (variables.cpp).
+  void add_to_collection(std::string_view key, int variable);
+  // The store: `full_name` names `variable` from now on (variables.cpp).
+  void add_to_store(std::string_view full_name, int variable);
   // The chain whose Add is `add_node`; null when that node ends none.
   const AffineRandom* affine_random(int add_node) const {
     if (affine_randoms.empty()) return nullptr;
@@ -198,6 +229,31 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   std::optional<std::int64_t> graph_seed;
 
  private:
+  // What a failed call undoes (mutation.cpp): sizes before it, and a journal of the table
+  // entries it added or changed, kept only while a call runs.
+  struct Mark {
+    std::size_t nodes = 0, variables = 0, frames = 0;
+  };
+  struct CollectionChange {
+    std::vector<int>* ids;
+    std::size_t size_before;
+    bool created;  // the key did not exist before
+  };
+  struct Journal {
+    std::vector<std::pair<std::string_view, int>> names;  // key, count before (-1: new)
+    std::vector<std::string_view> store;                  // keys added
+    std::vector<std::pair<const std::string*, CollectionChange>> collections;
+    std::vector<int> affine;  // chains recorded
+  };
+  Mark begin_mutation();
+  void end_mutation() noexcept;
+  void roll_back(const Mark& mark) noexcept;
+
+  mutable std::shared_mutex mutex_;
+  std::atomic<std::thread::id> writer_{};
+  bool journaling_ = false;
+  Journal journal_;
+
   // The tables whose keys live in the arena or view the nodes: changed only through the
   // member functions above (names.cpp, graph.cpp, variables.cpp), which keep them so.
   // The arena is declared first (destroyed last): the keys of names_in_use and store point
@@ -211,6 +267,35 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   NameTable store;          // get_variable full name -> variable
   std::unordered_map<int, AffineRandom> affine_randoms;  // keyed by the chain's Add node
 };
+
+template <typename F>
+decltype(auto) GraphImpl::mutate(F&& change) {
+  if (writer_.load(std::memory_order_relaxed) == std::this_thread::get_id()) return change();
+  std::unique_lock<std::shared_mutex> lock(mutex_);
+  check_nesting();
+  const Mark mark = begin_mutation();
+  try {
+    if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {
+      change();
+      end_mutation();
+    } else {
+      auto result = change();
+      end_mutation();
+      return result;
+    }
+  } catch (const Error&) {
+    roll_back(mark);
+    throw;
+  } catch (const std::bad_alloc&) {
+    roll_back(mark);
+    throw ResourceExhaustedError("Out of memory while building the graph; it is unchanged");
+  } catch (const std::exception& e) {
+    roll_back(mark);
+    throw InternalError(std::string("Unexpected error while building the graph (it is "
+                                    "unchanged): ") +
+                        e.what());
+  }
+}
 
 // Handles <-> internals.
 struct Access {

@@ -29,6 +29,16 @@ class NameTable {
     return nullptr;
   }
   bool contains(std::string_view key) const { return find(key) != nullptr; }
+  // The table's own copy of `key` (a view that lives as long as the entry) and its value;
+  // {{}, nullptr} when absent.
+  std::pair<std::string_view, int*> find_entry(std::string_view key) {
+    if (slots_.empty()) return {};
+    const std::uint64_t h = hash(key);
+    for (std::size_t i = home(h); slots_[i].hash != 0; i = (i + 1) & mask()) {
+      if (slots_[i].hash == h && slots_[i].key() == key) return {slots_[i].key(), &slots_[i].value};
+    }
+    return {};
+  }
 
   // The entry for `key`, inserted with `value` when absent; second is true when inserted.
   // A name longer than 4 GiB is refused, not truncated.
@@ -44,6 +54,30 @@ class NameTable {
     slots_[i] = Slot{h, key.data(), static_cast<std::uint32_t>(key.size()), value};
     ++size_;
     return {&slots_[i].value, true};
+  }
+
+  // Removes `key`; false when absent. Backward-shift deletion keeps every other key on an
+  // unbroken probe run from its home slot, so no tombstones are needed.
+  bool erase(std::string_view key) {
+    if (slots_.empty()) return false;
+    const std::uint64_t h = hash(key);
+    std::size_t hole = home(h);
+    for (;; hole = (hole + 1) & mask()) {
+      if (slots_[hole].hash == 0) return false;
+      if (slots_[hole].hash == h && slots_[hole].key() == key) break;
+    }
+    for (std::size_t j = (hole + 1) & mask(); slots_[j].hash != 0; j = (j + 1) & mask()) {
+      // The entry at j may fill the hole unless its home lies cyclically in (hole, j].
+      const std::size_t k = home(slots_[j].hash);
+      const bool stays = hole <= j ? (hole < k && k <= j) : (hole < k || k <= j);
+      if (!stays) {
+        slots_[hole] = slots_[j];
+        hole = j;
+      }
+    }
+    slots_[hole] = Slot{};
+    --size_;
+    return true;
   }
 
   std::size_t size() const { return size_; }

@@ -62,8 +62,13 @@ std::string GraphImpl::unique_name(std::string_view name, bool mark_as_used) {
   int i = 0;
   if (mark_as_used) {
     // Interned only when new; the second probe finds its slots in cache.
-    int* count = names_in_use.find(lowered);
-    if (count == nullptr) count = names_in_use.try_emplace(intern(lowered), 0).first;
+    auto [key, count] = names_in_use.find_entry(lowered);
+    const bool inserted = count == nullptr;
+    if (inserted) {
+      key = intern(lowered);
+      count = names_in_use.try_emplace(key, 0).first;
+    }
+    if (journaling_) journal_.names.emplace_back(key, inserted ? -1 : *count);
     i = (*count)++;
   } else if (const int* count = names_in_use.find(lowered)) {
     i = *count;
@@ -76,7 +81,11 @@ std::string GraphImpl::unique_name(std::string_view name, bool mark_as_used) {
     lowered += '_';
     lowered += std::to_string(i++);
   } while (names_in_use.contains(lowered));
-  if (mark_as_used) names_in_use.try_emplace(intern(lowered), 1);
+  if (mark_as_used) {
+    const std::string_view key = intern(lowered);
+    names_in_use.try_emplace(key, 1);
+    if (journaling_) journal_.names.emplace_back(key, -1);
+  }
   full += '_';
   full += std::to_string(i - 1);  // keeps the caller's capitalisation
   return full;

@@ -17,12 +17,6 @@ namespace attr_name = detail::attr_name;
 
 namespace {
 
-GraphImpl& building(Graph& g) {
-  GraphImpl& impl = *Access::impl(g);
-  impl.check_nesting();
-  return impl;
-}
-
 const detail::OutputSpec& spec(const GraphImpl& g, TensorRef r) {
   return g.node(r.node).outputs.at(static_cast<std::size_t>(r.index));
 }
@@ -36,47 +30,58 @@ std::string wrapper_scope(GraphImpl& g, std::string_view name, std::string_view 
 }  // namespace
 
 Tensor constant(Graph& g, const HostTensor& value, const ConstantOptions& options) {
-  GraphImpl& impl = building(g);
-  return impl.tensor(detail::build_constant(impl, value, options.dtype, options.shape,
-                                            options.verify_shape, options.name));
+  GraphImpl& impl = *Access::impl(g);
+  return impl.mutate([&] {
+    return impl.tensor(detail::build_constant(impl, value, options.dtype, options.shape,
+                                              options.verify_shape, options.name));
+  });
 }
 
 Tensor placeholder(Graph& g, DType dtype, std::optional<Shape> shape, std::string_view name) {
-  GraphImpl& impl = building(g);
-  Shape s = shape.value_or(Shape::unknown_rank());
-  const int node =
-      impl.add_node(OpType::kPlaceholder, wrapper_scope(impl, name, "Placeholder"), {},
-                    {{dtype, s}}, {{attr_name::kDType, dtype}, {attr_name::kShape, s}});
-  return impl.tensor({node, 0});
+  GraphImpl& impl = *Access::impl(g);
+  return impl.mutate([&] {
+    Shape s = shape.value_or(Shape::unknown_rank());
+    const int node =
+        impl.add_node(OpType::kPlaceholder, wrapper_scope(impl, name, "Placeholder"), {},
+                      {{dtype, s}}, {{attr_name::kDType, dtype}, {attr_name::kShape, s}});
+    return impl.tensor({node, 0});
+  });
 }
 
 Tensor random_normal(Graph& g, const Shape& shape, const RandomOptions& o) {
-  GraphImpl& impl = building(g);
-  return impl.tensor(detail::build_random_normal(impl, shape, o.mean, o.stddev, o.dtype, o.seed,
-                                                 /*truncated=*/false, o.name));
+  GraphImpl& impl = *Access::impl(g);
+  return impl.mutate([&] {
+    return impl.tensor(detail::build_random_normal(impl, shape, o.mean, o.stddev, o.dtype, o.seed,
+                                                   /*truncated=*/false, o.name));
+  });
 }
 
 Tensor truncated_normal(Graph& g, const Shape& shape, const RandomOptions& o) {
-  GraphImpl& impl = building(g);
-  return impl.tensor(detail::build_random_normal(impl, shape, o.mean, o.stddev, o.dtype, o.seed,
-                                                 /*truncated=*/true, o.name));
+  GraphImpl& impl = *Access::impl(g);
+  return impl.mutate([&] {
+    return impl.tensor(detail::build_random_normal(impl, shape, o.mean, o.stddev, o.dtype, o.seed,
+                                                   /*truncated=*/true, o.name));
+  });
 }
 
 Tensor random_uniform(Graph& g, const Shape& shape, const RandomUniformOpOptions& o) {
-  GraphImpl& impl = building(g);
-  return impl.tensor(
-      detail::build_random_uniform(impl, shape, o.minval, o.maxval, o.dtype, o.seed, o.name));
+  GraphImpl& impl = *Access::impl(g);
+  return impl.mutate([&] {
+    return impl.tensor(
+        detail::build_random_uniform(impl, shape, o.minval, o.maxval, o.dtype, o.seed, o.name));
+  });
 }
 
 Tensor identity(const Input& x, std::string_view name) {
   if (x.is_literal()) throw ValueError("identity needs a Tensor input to know its graph");
   auto g = Access::lock(x.tensor());
-  g->check_nesting();
-  const TensorRef in = g->ref_of(x.tensor());
-  const detail::OutputSpec out = spec(*g, in);
-  const int node = g->add_node(OpType::kIdentity, wrapper_scope(*g, name, "Identity"), {in}, {out},
-                               {{attr_name::kT, out.dtype}});
-  return g->tensor({node, 0});
+  return g->mutate([&] {
+    const TensorRef in = g->ref_of(x.tensor());
+    const detail::OutputSpec out = spec(*g, in);
+    const int node = g->add_node(OpType::kIdentity, wrapper_scope(*g, name, "Identity"), {in},
+                                 {out}, {{attr_name::kT, out.dtype}});
+    return g->tensor({node, 0});
+  });
 }
 
 Tensor add(const Input& x, const Input& y, std::string_view name) {
@@ -110,59 +115,60 @@ Tensor matmul(const Input& a, const Input& b, const MatMulOptions& options) {
     throw ValueError("matmul needs at least one Tensor input to know its graph");
   }
   auto g = Access::lock(a.is_literal() ? b.tensor() : a.tensor());
-  g->check_nesting();
-  const TensorRef ar = a.is_literal() ? TensorRef{} : g->ref_of(a.tensor());
-  const TensorRef br = b.is_literal() ? TensorRef{} : g->ref_of(b.tensor());
-  const Shape sa = a.is_literal() ? a.literal().shape() : spec(*g, ar).shape;
-  const Shape sb = b.is_literal() ? b.literal().shape() : spec(*g, br).shape;
-  const DType da = a.is_literal() ? a.literal().dtype() : spec(*g, ar).dtype;
-  const DType db = b.is_literal() ? b.literal().dtype() : spec(*g, br).dtype;
-  const std::string op_name =
-      g->unique_name(options.name.empty() ? "MatMul" : options.name, /*mark_as_used=*/false);
-  const bool batched = (sa.has_rank() && sa.rank() > 2) || (sb.has_rank() && sb.rank() > 2);
-  const OpType op = batched ? OpType::kBatchMatMulV2 : OpType::kMatMul;
-  const std::string type(detail::op_def(op).name);
-  auto fail = [&](const std::string& what) {
-    throw ValueError(what + " for '" + op_name + "' (op: '" + type + "') with input shapes: " +
-                     sa.to_list_string() + ", " + sb.to_list_string() + ".");
-  };
-  if (da != db) {
-    throw TypeError("Input 'b' of '" + type + "' Op has type " + std::string(dtype_name(db)) +
-                    " that does not match type " + std::string(dtype_name(da)) +
-                    " of argument 'a'.");
-  }
-  const detail::MatMulShape rule =
-      detail::matmul_shape(sa, sb, options.transpose_a, options.transpose_b, batched);
-  using Failure = detail::MatMulShape::Failure;
-  if (rule.failure == Failure::kRank) {
-    fail(std::string(batched ? "Shape must be at least rank 2" : "Shape must be rank 2") +
-         " but is rank " + std::to_string(rule.bad_rank));
-  }
-  if (rule.failure == Failure::kInnerDims) {
-    fail("Dimensions must be equal, but are " + std::to_string(rule.k_a) + " and " +
-         std::to_string(rule.k_b));
-  }
-  if (rule.failure == Failure::kBatchDims) {
-    // The broadcast's wording, but TF names the operands' full shapes, not their batch parts.
-    fail("Dimensions must be equal, but are " + std::to_string(rule.mismatch.first) + " and " +
-         std::to_string(rule.mismatch.second));
-  }
-  const Shape& out = rule.out;
+  return g->mutate([&] {
+    const TensorRef ar = a.is_literal() ? TensorRef{} : g->ref_of(a.tensor());
+    const TensorRef br = b.is_literal() ? TensorRef{} : g->ref_of(b.tensor());
+    const Shape sa = a.is_literal() ? a.literal().shape() : spec(*g, ar).shape;
+    const Shape sb = b.is_literal() ? b.literal().shape() : spec(*g, br).shape;
+    const DType da = a.is_literal() ? a.literal().dtype() : spec(*g, ar).dtype;
+    const DType db = b.is_literal() ? b.literal().dtype() : spec(*g, br).dtype;
+    const std::string op_name =
+        g->unique_name(options.name.empty() ? "MatMul" : options.name, /*mark_as_used=*/false);
+    const bool batched = (sa.has_rank() && sa.rank() > 2) || (sb.has_rank() && sb.rank() > 2);
+    const OpType op = batched ? OpType::kBatchMatMulV2 : OpType::kMatMul;
+    const std::string type(detail::op_def(op).name);
+    auto fail = [&](const std::string& what) {
+      throw ValueError(what + " for '" + op_name + "' (op: '" + type + "') with input shapes: " +
+                       sa.to_list_string() + ", " + sb.to_list_string() + ".");
+    };
+    if (da != db) {
+      throw TypeError("Input 'b' of '" + type + "' Op has type " + std::string(dtype_name(db)) +
+                      " that does not match type " + std::string(dtype_name(da)) +
+                      " of argument 'a'.");
+    }
+    const detail::MatMulShape rule =
+        detail::matmul_shape(sa, sb, options.transpose_a, options.transpose_b, batched);
+    using Failure = detail::MatMulShape::Failure;
+    if (rule.failure == Failure::kRank) {
+      fail(std::string(batched ? "Shape must be at least rank 2" : "Shape must be rank 2") +
+           " but is rank " + std::to_string(rule.bad_rank));
+    }
+    if (rule.failure == Failure::kInnerDims) {
+      fail("Dimensions must be equal, but are " + std::to_string(rule.k_a) + " and " +
+           std::to_string(rule.k_b));
+    }
+    if (rule.failure == Failure::kBatchDims) {
+      // The broadcast's wording, but TF names the operands' full shapes, not their batch parts.
+      fail("Dimensions must be equal, but are " + std::to_string(rule.mismatch.first) + " and " +
+           std::to_string(rule.mismatch.second));
+    }
+    const Shape& out = rule.out;
 
-  const std::string scope = wrapper_scope(*g, options.name, "MatMul");
-  StackGuard in_scope(*g, scope.substr(0, scope.size() - 1));
-  const TensorRef ai =
-      a.is_literal() ? detail::build_constant(*g, a.literal(), {}, {}, false, "a") : ar;
-  const TensorRef bi =
-      b.is_literal() ? detail::build_constant(*g, b.literal(), {}, {}, false, "b") : br;
-  detail::Attrs attrs = batched ? detail::Attrs{{attr_name::kAdjX, options.transpose_a},
-                                                {attr_name::kAdjY, options.transpose_b},
-                                                {attr_name::kT, da}}
-                                : detail::Attrs{{attr_name::kTransposeA, options.transpose_a},
-                                                {attr_name::kTransposeB, options.transpose_b},
-                                                {attr_name::kT, da}};
-  const int node = g->add_node(op, scope, {ai, bi}, {{da, out}}, std::move(attrs));
-  return g->tensor({node, 0});
+    const std::string scope = wrapper_scope(*g, options.name, "MatMul");
+    StackGuard in_scope(*g, scope.substr(0, scope.size() - 1));
+    const TensorRef ai =
+        a.is_literal() ? detail::build_constant(*g, a.literal(), {}, {}, false, "a") : ar;
+    const TensorRef bi =
+        b.is_literal() ? detail::build_constant(*g, b.literal(), {}, {}, false, "b") : br;
+    detail::Attrs attrs = batched ? detail::Attrs{{attr_name::kAdjX, options.transpose_a},
+                                                  {attr_name::kAdjY, options.transpose_b},
+                                                  {attr_name::kT, da}}
+                                  : detail::Attrs{{attr_name::kTransposeA, options.transpose_a},
+                                                  {attr_name::kTransposeB, options.transpose_b},
+                                                  {attr_name::kT, da}};
+    const int node = g->add_node(op, scope, {ai, bi}, {{da, out}}, std::move(attrs));
+    return g->tensor({node, 0});
+  });
 }
 
 namespace {
@@ -171,54 +177,55 @@ namespace {
 Tensor build_assign(OpType op, const Variable& ref, const Input& value, std::string_view name) {
   const std::string type(detail::op_def(op).name);
   auto g = Access::lock(ref);
-  g->check_nesting();
-  const detail::VariableRecord& var = g->variables.at(static_cast<std::size_t>(ref.id()));
-  const std::string op_name = g->unique_name(name.empty() ? type : name, /*mark_as_used=*/false);
-  HostTensor literal;
-  TensorRef value_ref;
-  DType dtype;
-  Shape shape;
-  if (value.is_literal()) {
-    literal = value.literal();
-    if (literal.dtype() != var.dtype) {
-      literal = value.literal().cast(var.dtype);
+  return g->mutate([&] {
+    const detail::VariableRecord& var = g->variables.at(static_cast<std::size_t>(ref.id()));
+    const std::string op_name = g->unique_name(name.empty() ? type : name, /*mark_as_used=*/false);
+    HostTensor literal;
+    TensorRef value_ref;
+    DType dtype;
+    Shape shape;
+    if (value.is_literal()) {
+      literal = value.literal();
+      if (literal.dtype() != var.dtype) {
+        literal = value.literal().cast(var.dtype);
+      }
+      dtype = literal.dtype();
+      shape = literal.shape();
+    } else {
+      value_ref = g->ref_of(value.tensor());
+      dtype = spec(*g, value_ref).dtype;
+      shape = spec(*g, value_ref).shape;
     }
-    dtype = literal.dtype();
-    shape = literal.shape();
-  } else {
-    value_ref = g->ref_of(value.tensor());
-    dtype = spec(*g, value_ref).dtype;
-    shape = spec(*g, value_ref).shape;
-  }
-  const std::string shapes = " for '" + op_name + "' (op: '" + type +
-                             "') with input shapes: " + var.shape.to_list_string() + ", " +
-                             shape.to_list_string() + ".";
-  if (dtype != var.dtype) {
-    throw TypeError("Input 'value' of '" + type + "' Op has type " +
-                    std::string(dtype_name(dtype)) + " that does not match type " +
-                    std::string(dtype_name(var.dtype)) + " of argument 'ref'.");
-  }
-  if (shape.has_rank() && var.shape.has_rank()) {
-    if (shape.rank() != var.shape.rank()) {
-      throw ValueError("Shapes must be equal rank, but are " + std::to_string(var.shape.rank()) +
-                       " and " + std::to_string(shape.rank()) + shapes);
+    const std::string shapes = " for '" + op_name + "' (op: '" + type +
+                               "') with input shapes: " + var.shape.to_list_string() + ", " +
+                               shape.to_list_string() + ".";
+    if (dtype != var.dtype) {
+      throw TypeError("Input 'value' of '" + type + "' Op has type " +
+                      std::string(dtype_name(dtype)) + " that does not match type " +
+                      std::string(dtype_name(var.dtype)) + " of argument 'ref'.");
     }
-    for (int d = 0; d < shape.rank(); ++d) {
-      if (!Shape({shape.dim(d)}).is_compatible_with(Shape({var.shape.dim(d)}))) {
-        throw ValueError("Dimension " + std::to_string(d) +
-                         " in both shapes must be equal, but are " +
-                         std::to_string(var.shape.dim(d)) + " and " + std::to_string(shape.dim(d)) +
-                         ". Shapes are " + var.shape.to_list_string() + " and " +
-                         shape.to_list_string() + "." + shapes);
+    if (shape.has_rank() && var.shape.has_rank()) {
+      if (shape.rank() != var.shape.rank()) {
+        throw ValueError("Shapes must be equal rank, but are " + std::to_string(var.shape.rank()) +
+                         " and " + std::to_string(shape.rank()) + shapes);
+      }
+      for (int d = 0; d < shape.rank(); ++d) {
+        if (!Shape({shape.dim(d)}).is_compatible_with(Shape({var.shape.dim(d)}))) {
+          throw ValueError(
+              "Dimension " + std::to_string(d) + " in both shapes must be equal, but are " +
+              std::to_string(var.shape.dim(d)) + " and " + std::to_string(shape.dim(d)) +
+              ". Shapes are " + var.shape.to_list_string() + " and " + shape.to_list_string() +
+              "." + shapes);
+        }
       }
     }
-  }
-  const std::string scope = wrapper_scope(*g, name, type);
-  StackGuard in_scope(*g, scope.substr(0, scope.size() - 1));
-  if (value.is_literal()) value_ref = detail::build_constant(*g, literal, {}, {}, false, "value");
-  const int node = g->add_node(op, scope, {{var.node, 0}, value_ref}, {{var.dtype, var.shape}},
-                               {{attr_name::kT, var.dtype}, {attr_name::kUseLocking, true}});
-  return g->tensor({node, 0});
+    const std::string scope = wrapper_scope(*g, name, type);
+    StackGuard in_scope(*g, scope.substr(0, scope.size() - 1));
+    if (value.is_literal()) value_ref = detail::build_constant(*g, literal, {}, {}, false, "value");
+    const int node = g->add_node(op, scope, {{var.node, 0}, value_ref}, {{var.dtype, var.shape}},
+                                 {{attr_name::kT, var.dtype}, {attr_name::kUseLocking, true}});
+    return g->tensor({node, 0});
+  });
 }
 
 }  // namespace
@@ -234,15 +241,16 @@ Tensor assign_add(const Variable& ref, const Input& value, std::string_view name
 Operation group(const std::vector<Operation>& inputs, std::string_view name) {
   if (inputs.empty()) throw ValueError("group needs at least one input to know its graph");
   auto g = Access::lock(inputs.front());
-  g->check_nesting();
-  std::vector<int> deps;
-  for (const Operation& op : inputs) {
-    if (Access::lock(op) != g) throw ValueError("group: all inputs must be from the same graph");
-    deps.push_back(Access::id(op));
-  }
-  const int node = g->add_node(OpType::kNoOp, wrapper_scope(*g, name, "group_deps"), {}, {}, {},
-                               std::move(deps));
-  return Access::operation(g, node);
+  return g->mutate([&] {
+    std::vector<int> deps;
+    for (const Operation& op : inputs) {
+      if (Access::lock(op) != g) throw ValueError("group: all inputs must be from the same graph");
+      deps.push_back(Access::id(op));
+    }
+    const int node = g->add_node(OpType::kNoOp, wrapper_scope(*g, name, "group_deps"), {}, {}, {},
+                                 std::move(deps));
+    return Access::operation(g, node);
+  });
 }
 
 }  // namespace varscope
@@ -252,9 +260,7 @@ namespace {
 
 std::shared_ptr<GraphImpl> graph_of_input(const Input& x, const char* op) {
   if (x.is_literal()) throw ValueError(std::string(op) + " needs a Tensor input to know its graph");
-  auto g = Access::lock(x.tensor());
-  g->check_nesting();
-  return g;
+  return Access::lock(x.tensor());
 }
 
 void require_floating(const std::string& type, DType dtype) {
@@ -269,73 +275,77 @@ void require_floating(const std::string& type, DType dtype) {
 Tensor build_unary(OpType op, const Input& x, std::string_view name) {
   const std::string type(detail::op_def(op).name);
   auto g = graph_of_input(x, type.c_str());
-  const TensorRef in = g->ref_of(x.tensor());
-  const detail::OutputSpec out = spec(*g, in);
-  require_floating(type, out.dtype);
-  if (op == OpType::kSoftmax && out.shape.has_rank() && out.shape.rank() < 1) {
-    throw ValueError("Shape must be at least rank 1 but is rank 0 for '" +
-                     g->unique_name(name.empty() ? type : name, false) +
-                     "' (op: 'Softmax') with input shapes: [].");
-  }
-  const int node =
-      g->add_node(op, wrapper_scope(*g, name, type), {in}, {out}, {{attr_name::kT, out.dtype}});
-  return g->tensor({node, 0});
+  return g->mutate([&] {
+    const TensorRef in = g->ref_of(x.tensor());
+    const detail::OutputSpec out = spec(*g, in);
+    require_floating(type, out.dtype);
+    if (op == OpType::kSoftmax && out.shape.has_rank() && out.shape.rank() < 1) {
+      throw ValueError("Shape must be at least rank 1 but is rank 0 for '" +
+                       g->unique_name(name.empty() ? type : name, false) +
+                       "' (op: 'Softmax') with input shapes: [].");
+    }
+    const int node =
+        g->add_node(op, wrapper_scope(*g, name, type), {in}, {out}, {{attr_name::kT, out.dtype}});
+    return g->tensor({node, 0});
+  });
 }
 
 Tensor build_reduce(OpType op, const Input& x, const ReduceOptions& o) {
   const std::string type(detail::op_def(op).name);
   auto g = graph_of_input(x, type.c_str());
-  const TensorRef in = g->ref_of(x.tensor());
-  const detail::OutputSpec s = spec(*g, in);
-  const std::string op_name = g->unique_name(o.name.empty() ? type : o.name, false);
-  std::vector<int> axes;
-  Shape out = Shape::unknown_rank();
-  if (s.shape.has_rank()) {
-    const int rank = s.shape.rank();
-    std::vector<std::int64_t> given;
-    if (o.axes) {
-      given.assign(o.axes->begin(), o.axes->end());
-    } else {
-      for (int a = 0; a < rank; ++a)
-        given.push_back(a);
-    }
-    // Graph building accepts a repeated axis; the run refuses it (as TF does).
-    const detail::ReductionAxes rule = detail::reduction_axes(rank, given, true);
-    if (rule.failure != detail::ReductionAxes::Failure::kNone) {
-      // TF's context: every input shape, then the constant axes it read.
-      std::string listed;
-      for (int g2 : *o.axes) {
-        if (!listed.empty()) listed += ' ';
-        listed += std::to_string(g2);
+  return g->mutate([&] {
+    const TensorRef in = g->ref_of(x.tensor());
+    const detail::OutputSpec s = spec(*g, in);
+    const std::string op_name = g->unique_name(o.name.empty() ? type : o.name, false);
+    std::vector<int> axes;
+    Shape out = Shape::unknown_rank();
+    if (s.shape.has_rank()) {
+      const int rank = s.shape.rank();
+      std::vector<std::int64_t> given;
+      if (o.axes) {
+        given.assign(o.axes->begin(), o.axes->end());
+      } else {
+        for (int a = 0; a < rank; ++a)
+          given.push_back(a);
       }
-      throw ValueError("Invalid reduction dimension " + std::to_string(rule.bad_axis) +
-                       " for input with " + std::to_string(rank) + " dimensions. for '" + op_name +
-                       "' (op: '" + type + "') with input shapes: " + s.shape.to_list_string() +
-                       ", [" + std::to_string(o.axes->size()) +
-                       "] and with computed input tensors: input[1] = <" + listed + ">.");
+      // Graph building accepts a repeated axis; the run refuses it (as TF does).
+      const detail::ReductionAxes rule = detail::reduction_axes(rank, given, true);
+      if (rule.failure != detail::ReductionAxes::Failure::kNone) {
+        // TF's context: every input shape, then the constant axes it read.
+        std::string listed;
+        for (int g2 : *o.axes) {
+          if (!listed.empty()) listed += ' ';
+          listed += std::to_string(g2);
+        }
+        throw ValueError("Invalid reduction dimension " + std::to_string(rule.bad_axis) +
+                         " for input with " + std::to_string(rank) + " dimensions. for '" +
+                         op_name + "' (op: '" + type + "') with input shapes: " +
+                         s.shape.to_list_string() + ", [" + std::to_string(o.axes->size()) +
+                         "] and with computed input tensors: input[1] = <" + listed + ">.");
+      }
+      for (std::int64_t a : given)
+        axes.push_back(static_cast<int>(a < 0 ? a + rank : a));
+      out = detail::reduced_shape(s.shape, rule.reduced, o.keepdims);
+    } else if (!o.axes) {
+      throw ValueError(type + " of a tensor of unknown rank needs explicit axes");
+    } else {
+      axes = *o.axes;
     }
-    for (std::int64_t a : given)
-      axes.push_back(static_cast<int>(a < 0 ? a + rank : a));
-    out = detail::reduced_shape(s.shape, rule.reduced, o.keepdims);
-  } else if (!o.axes) {
-    throw ValueError(type + " of a tensor of unknown rank needs explicit axes");
-  } else {
-    axes = *o.axes;
-  }
-  std::vector<std::int32_t> axes32(axes.begin(), axes.end());
-  // math_ops._ReductionDims: all axes become a Const built before the op, outside its
-  // scope; explicit axes are converted inside it as "<op>/reduction_indices".
-  TensorRef axes_ref;
-  if (!o.axes) axes_ref = detail::build_constant(*g, HostTensor(axes32), {}, {}, false, "Const");
-  const std::string scope = wrapper_scope(*g, o.name, type);
-  StackGuard in_scope(*g, scope.substr(0, scope.size() - 1));
-  if (o.axes) {
-    std::vector<std::int32_t> given(o.axes->begin(), o.axes->end());
-    axes_ref = detail::build_constant(*g, HostTensor(given), {}, {}, false, "reduction_indices");
-  }
-  const int node = g->add_node(op, scope, {in, axes_ref}, {{s.dtype, out}},
-                               {{attr_name::kT, s.dtype}, {attr_name::kKeepDims, o.keepdims}});
-  return g->tensor({node, 0});
+    std::vector<std::int32_t> axes32(axes.begin(), axes.end());
+    // math_ops._ReductionDims: all axes become a Const built before the op, outside its
+    // scope; explicit axes are converted inside it as "<op>/reduction_indices".
+    TensorRef axes_ref;
+    if (!o.axes) axes_ref = detail::build_constant(*g, HostTensor(axes32), {}, {}, false, "Const");
+    const std::string scope = wrapper_scope(*g, o.name, type);
+    StackGuard in_scope(*g, scope.substr(0, scope.size() - 1));
+    if (o.axes) {
+      std::vector<std::int32_t> given(o.axes->begin(), o.axes->end());
+      axes_ref = detail::build_constant(*g, HostTensor(given), {}, {}, false, "reduction_indices");
+    }
+    const int node = g->add_node(op, scope, {in, axes_ref}, {{s.dtype, out}},
+                                 {{attr_name::kT, s.dtype}, {attr_name::kKeepDims, o.keepdims}});
+    return g->tensor({node, 0});
+  });
 }
 
 }  // namespace
@@ -355,45 +365,49 @@ Tensor softmax(const Input& logits, std::string_view name) {
 
 Tensor bias_add(const Input& value, const Input& bias, std::string_view name) {
   auto g = graph_of_input(value, "bias_add");
-  const TensorRef v = g->ref_of(value.tensor());
-  const detail::OutputSpec vs = spec(*g, v);
-  const HostTensor literal = bias.is_literal() ? bias.literal().cast(vs.dtype) : HostTensor();
-  const TensorRef b = bias.is_literal() ? TensorRef{} : g->ref_of(bias.tensor());
-  const Shape bshape = bias.is_literal() ? literal.shape() : spec(*g, b).shape;
-  const DType bdtype = bias.is_literal() ? literal.dtype() : spec(*g, b).dtype;
-  const std::string op_name = g->unique_name(name.empty() ? "BiasAdd" : name, false);
-  const std::string shapes = " for '" + op_name +
-                             "' (op: 'BiasAdd') with input shapes: " + vs.shape.to_list_string() +
-                             ", " + bshape.to_list_string() + ".";
-  if (bdtype != vs.dtype) {
-    // TF converts the bias to the value's dtype first; a Tensor of another dtype fails there.
-    throw ValueError("Tensor conversion requested dtype " + std::string(dtype_name(vs.dtype)) +
-                     " for Tensor with dtype " + std::string(dtype_name(bdtype)) + ": 'Tensor(\"" +
-                     bias.tensor().name() + "\", shape=" + bshape.to_string() +
-                     ", dtype=" + std::string(dtype_name(bdtype)) + ")'");
-  }
-  // BiasAddShape checks the value's rank before the bias's.
-  if (vs.shape.has_rank() && vs.shape.rank() < 2) {
-    throw ValueError("Shape must be at least rank 2 but is rank " +
-                     std::to_string(vs.shape.rank()) + shapes);
-  }
-  if (bshape.has_rank() && bshape.rank() != 1) {
-    throw ValueError("Shape must be rank 1 but is rank " + std::to_string(bshape.rank()) + shapes);
-  }
-  if (vs.shape.has_rank() && bshape.has_rank()) {
-    const std::int64_t c = vs.shape.dim(vs.shape.rank() - 1);
-    const std::int64_t n = bshape.dim(0);
-    if (c != kUnknownDim && n != kUnknownDim && c != n) {
-      throw ValueError("Dimensions must be equal, but are " + std::to_string(c) + " and " +
-                       std::to_string(n) + shapes);
+  return g->mutate([&] {
+    const TensorRef v = g->ref_of(value.tensor());
+    const detail::OutputSpec vs = spec(*g, v);
+    const HostTensor literal = bias.is_literal() ? bias.literal().cast(vs.dtype) : HostTensor();
+    const TensorRef b = bias.is_literal() ? TensorRef{} : g->ref_of(bias.tensor());
+    const Shape bshape = bias.is_literal() ? literal.shape() : spec(*g, b).shape;
+    const DType bdtype = bias.is_literal() ? literal.dtype() : spec(*g, b).dtype;
+    const std::string op_name = g->unique_name(name.empty() ? "BiasAdd" : name, false);
+    const std::string shapes = " for '" + op_name +
+                               "' (op: 'BiasAdd') with input shapes: " + vs.shape.to_list_string() +
+                               ", " + bshape.to_list_string() + ".";
+    if (bdtype != vs.dtype) {
+      // TF converts the bias to the value's dtype first; a Tensor of another dtype fails there.
+      throw ValueError("Tensor conversion requested dtype " + std::string(dtype_name(vs.dtype)) +
+                       " for Tensor with dtype " + std::string(dtype_name(bdtype)) +
+                       ": 'Tensor(\"" + bias.tensor().name() + "\", shape=" + bshape.to_string() +
+                       ", dtype=" + std::string(dtype_name(bdtype)) + ")'");
     }
-  }
-  const std::string scope = wrapper_scope(*g, name, "BiasAdd");
-  StackGuard in_scope(*g, scope.substr(0, scope.size() - 1));
-  const TensorRef bi =
-      bias.is_literal() ? detail::build_constant(*g, literal, {}, {}, false, "bias") : b;
-  const int node = g->add_node(OpType::kBiasAdd, scope, {v, bi}, {vs}, {{attr_name::kT, vs.dtype}});
-  return g->tensor({node, 0});
+    // BiasAddShape checks the value's rank before the bias's.
+    if (vs.shape.has_rank() && vs.shape.rank() < 2) {
+      throw ValueError("Shape must be at least rank 2 but is rank " +
+                       std::to_string(vs.shape.rank()) + shapes);
+    }
+    if (bshape.has_rank() && bshape.rank() != 1) {
+      throw ValueError("Shape must be rank 1 but is rank " + std::to_string(bshape.rank()) +
+                       shapes);
+    }
+    if (vs.shape.has_rank() && bshape.has_rank()) {
+      const std::int64_t c = vs.shape.dim(vs.shape.rank() - 1);
+      const std::int64_t n = bshape.dim(0);
+      if (c != kUnknownDim && n != kUnknownDim && c != n) {
+        throw ValueError("Dimensions must be equal, but are " + std::to_string(c) + " and " +
+                         std::to_string(n) + shapes);
+      }
+    }
+    const std::string scope = wrapper_scope(*g, name, "BiasAdd");
+    StackGuard in_scope(*g, scope.substr(0, scope.size() - 1));
+    const TensorRef bi =
+        bias.is_literal() ? detail::build_constant(*g, literal, {}, {}, false, "bias") : b;
+    const int node =
+        g->add_node(OpType::kBiasAdd, scope, {v, bi}, {vs}, {{attr_name::kT, vs.dtype}});
+    return g->tensor({node, 0});
+  });
 }
 
 Tensor reduce_sum(const Input& x, const ReduceOptions& options) {
@@ -405,20 +419,23 @@ Tensor reduce_mean(const Input& x, const ReduceOptions& options) {
 
 Tensor cast(const Input& x, DType dtype, std::string_view name) {
   auto g = graph_of_input(x, "cast");
-  const TensorRef in = g->ref_of(x.tensor());
-  const detail::OutputSpec s = spec(*g, in);
-  if (s.dtype == dtype) return x.tensor();  // tf.cast returns x itself
-  auto supported = [](DType d) {
-    return d == DType::kFloat32 || d == DType::kFloat64 || d == DType::kInt32 || d == DType::kInt64;
-  };
-  if (!supported(s.dtype) || !supported(dtype)) {
-    throw UnimplementedError("Cast from " + std::string(dtype_name(s.dtype)) + " to " +
-                             std::string(dtype_name(dtype)) + " is not supported");
-  }
-  const int node =
-      g->add_node(OpType::kCast, wrapper_scope(*g, name, "Cast"), {in}, {{dtype, s.shape}},
-                  {{attr_name::kSrcT, s.dtype}, {attr_name::kDstT, dtype}});
-  return g->tensor({node, 0});
+  return g->mutate([&] {
+    const TensorRef in = g->ref_of(x.tensor());
+    const detail::OutputSpec s = spec(*g, in);
+    if (s.dtype == dtype) return x.tensor();  // tf.cast returns x itself
+    auto supported = [](DType d) {
+      return d == DType::kFloat32 || d == DType::kFloat64 || d == DType::kInt32 ||
+             d == DType::kInt64;
+    };
+    if (!supported(s.dtype) || !supported(dtype)) {
+      throw UnimplementedError("Cast from " + std::string(dtype_name(s.dtype)) + " to " +
+                               std::string(dtype_name(dtype)) + " is not supported");
+    }
+    const int node =
+        g->add_node(OpType::kCast, wrapper_scope(*g, name, "Cast"), {in}, {{dtype, s.shape}},
+                    {{attr_name::kSrcT, s.dtype}, {attr_name::kDstT, dtype}});
+    return g->tensor({node, 0});
+  });
 }
 
 }  // namespace varscope

@@ -28,107 +28,112 @@ void GraphImpl::check_nesting() {
 }
 
 NameScope GraphImpl::enter_name_scope(std::optional<std::string_view> name) {
-  check_nesting();
-  std::string new_stack = resolve_name_scope(name);
-  Frame frame;
-  frame.id = next_frame_id++;
-  frame.saved_name_stack = std::exchange(name_stack, std::move(new_stack));
-  frames.push_back(std::move(frame));
-  // TF yields "" only for the root reset (None or ""); the absolute "/" yields "/".
-  std::string yielded = (!name || name->empty()) ? std::string() : name_stack + "/";
-  return Access::name_scope(shared_from_this(), frames.back().id, std::move(yielded));
+  return mutate([&] {
+    std::string new_stack = resolve_name_scope(name);
+    Frame frame;
+    frame.id = next_frame_id++;
+    frame.saved_name_stack = std::exchange(name_stack, std::move(new_stack));
+    frames.push_back(std::move(frame));
+    // TF yields "" only for the root reset (None or ""); the absolute "/" yields "/".
+    std::string yielded = (!name || name->empty()) ? std::string() : name_stack + "/";
+    return Access::name_scope(shared_from_this(), frames.back().id, std::move(yielded));
+  });
 }
 
 VariableScopeGuard GraphImpl::enter_variable_scope(const std::string* name,
                                                    const VariableScope* scope,
                                                    const VariableScopeOptions& options) {
-  check_nesting();
-  if (name == nullptr && scope == nullptr && !options.default_name) {
-    throw TypeError("If default_name is None then name_or_scope is required");
-  }
-  std::shared_ptr<VariableScopeData> captured;
-  if (scope != nullptr) {
-    captured = Access::data(*scope);
-    if (!captured) throw ValueError("variable_scope: the VariableScope handle is empty");
-  }
-  // "We don't allow non-inheriting scopes, False = None here."
-  const Reuse reuse_arg = options.reuse == Reuse::kFalse ? Reuse::kInherit : options.reuse;
-  if (name == nullptr && scope == nullptr && truthy(reuse_arg)) {
-    throw ValueError("reuse=True cannot be used without a name_or_scope");
-  }
-
-  // 1. The name scope. auxiliary_name_scope=false re-enters the current one exactly.
-  std::string new_stack = name_stack;
-  std::string old_name_scope;  // what the name scope yielded
-  if (captured) {
-    std::string ns = last_component(captured->name);
-    if (!ns.empty() && options.auxiliary_name_scope) new_stack = resolve_name_scope(ns);
-  } else if (name != nullptr) {
-    // An empty name enters no name scope at all (TF: `if name_scope or current_name_scope`).
-    if (options.auxiliary_name_scope && !name->empty()) new_stack = resolve_name_scope(*name);
-    old_name_scope =
-        (name->empty() && options.auxiliary_name_scope) ? *name : scope_string(new_stack);
-  } else {
-    if (options.auxiliary_name_scope) new_stack = resolve_name_scope(*options.default_name);
-    old_name_scope = scope_string(new_stack);
-  }
-
-  // 2. The variable scope object.
-  auto data = std::make_shared<VariableScopeData>();
-  const VariableScopeData& parent = *current_scope;
-  if (captured) {
-    data->name = captured->name;
-    data->original_name_scope = captured->original_name_scope;
-    data->reuse = truthy(reuse_arg) ? reuse_arg : captured->reuse;
-    data->initializer = captured->initializer;
-    data->dtype = captured->dtype;
-  } else {
-    std::string local;
-    if (name != nullptr) {
-      local = *name;
-    } else {
-      // _get_unique_variable_scope: per-scope counts, independent of graph names.
-      const std::string& prefix = *options.default_name;
-      std::string base = parent.name.empty() ? prefix : parent.name + "/" + prefix;
-      local = prefix;
-      if (scope_counts.count(base) > 0) {
-        int idx = 1;
-        while (scope_counts.count(base + "_" + std::to_string(idx)) > 0)
-          ++idx;
-        local = prefix + "_" + std::to_string(idx);
-      }
+  return mutate([&] {
+    if (name == nullptr && scope == nullptr && !options.default_name) {
+      throw TypeError("If default_name is None then name_or_scope is required");
     }
-    data->name = parent.name.empty() ? local : parent.name + "/" + local;
-    data->original_name_scope = old_name_scope;
-    data->reuse = truthy(reuse_arg) ? reuse_arg : parent.reuse;
-    data->initializer = parent.initializer;
-    data->dtype = parent.dtype;
-  }
-  if (options.initializer) data->initializer = options.initializer;
-  if (options.dtype) data->dtype = *options.dtype;
+    std::shared_ptr<VariableScopeData> captured;
+    if (scope != nullptr) {
+      captured = Access::data(*scope);
+      if (!captured) throw ValueError("variable_scope: the VariableScope handle is empty");
+    }
+    // "We don't allow non-inheriting scopes, False = None here."
+    const Reuse reuse_arg = options.reuse == Reuse::kFalse ? Reuse::kInherit : options.reuse;
+    if (name == nullptr && scope == nullptr && truthy(reuse_arg)) {
+      throw ValueError("reuse=True cannot be used without a name_or_scope");
+    }
 
-  // 3. Commit: nothing above changed the graph except the name table, as in TF.
-  Frame frame;
-  frame.id = next_frame_id++;
-  frame.saved_name_stack = std::exchange(name_stack, std::move(new_stack));
-  frame.saved_scope = std::exchange(current_scope, data);
-  frame.opened_scope_name = data->name;
-  frame.by_object = captured != nullptr;
-  if (frame.by_object) {
-    if (open_object_frames++ == 0) scope_counts.set_journaling(true);
-  }
-  scope_counts.open(data->name);
-  // An object re-entry restores, on exit, the counts as they are after its own increment.
-  frame.counts_mark = scope_counts.mark();
-  frames.push_back(std::move(frame));
-  return Access::scope_guard(shared_from_this(), std::move(data), frames.back().id);
+    // 1. The name scope. auxiliary_name_scope=false re-enters the current one exactly.
+    std::string new_stack = name_stack;
+    std::string old_name_scope;  // what the name scope yielded
+    if (captured) {
+      std::string ns = last_component(captured->name);
+      if (!ns.empty() && options.auxiliary_name_scope) new_stack = resolve_name_scope(ns);
+    } else if (name != nullptr) {
+      // An empty name enters no name scope at all (TF: `if name_scope or current_name_scope`).
+      if (options.auxiliary_name_scope && !name->empty()) new_stack = resolve_name_scope(*name);
+      old_name_scope =
+          (name->empty() && options.auxiliary_name_scope) ? *name : scope_string(new_stack);
+    } else {
+      if (options.auxiliary_name_scope) new_stack = resolve_name_scope(*options.default_name);
+      old_name_scope = scope_string(new_stack);
+    }
+
+    // 2. The variable scope object.
+    auto data = std::make_shared<VariableScopeData>();
+    const VariableScopeData& parent = *current_scope;
+    if (captured) {
+      data->name = captured->name;
+      data->original_name_scope = captured->original_name_scope;
+      data->reuse = truthy(reuse_arg) ? reuse_arg : captured->reuse;
+      data->initializer = captured->initializer;
+      data->dtype = captured->dtype;
+    } else {
+      std::string local;
+      if (name != nullptr) {
+        local = *name;
+      } else {
+        // _get_unique_variable_scope: per-scope counts, independent of graph names.
+        const std::string& prefix = *options.default_name;
+        std::string base = parent.name.empty() ? prefix : parent.name + "/" + prefix;
+        local = prefix;
+        if (scope_counts.count(base) > 0) {
+          int idx = 1;
+          while (scope_counts.count(base + "_" + std::to_string(idx)) > 0)
+            ++idx;
+          local = prefix + "_" + std::to_string(idx);
+        }
+      }
+      data->name = parent.name.empty() ? local : parent.name + "/" + local;
+      data->original_name_scope = old_name_scope;
+      data->reuse = truthy(reuse_arg) ? reuse_arg : parent.reuse;
+      data->initializer = parent.initializer;
+      data->dtype = parent.dtype;
+    }
+    if (options.initializer) data->initializer = options.initializer;
+    if (options.dtype) data->dtype = *options.dtype;
+
+    // 3. Commit: nothing above changed the graph except the name table, as in TF.
+    Frame frame;
+    frame.id = next_frame_id++;
+    frame.saved_name_stack = std::exchange(name_stack, std::move(new_stack));
+    frame.saved_scope = std::exchange(current_scope, data);
+    frame.opened_scope_name = data->name;
+    frame.by_object = captured != nullptr;
+    if (frame.by_object) {
+      if (open_object_frames++ == 0) scope_counts.set_journaling(true);
+    }
+    scope_counts.open(data->name);
+    // An object re-entry restores, on exit, the counts as they are after its own increment.
+    frame.counts_mark = scope_counts.mark();
+    frames.push_back(std::move(frame));
+    return Access::scope_guard(shared_from_this(), std::move(data), frames.back().id);
+  });
 }
 
 void GraphImpl::exit_frame(std::uint64_t id) noexcept {
-  auto it = std::find_if(frames.begin(), frames.end(), [id](const Frame& f) { return f.id == id; });
-  if (it == frames.end()) return;  // already closed by an outer guard's improper exit
-  if (std::next(it) != frames.end()) improper_nesting = true;
-  const std::size_t keep = static_cast<std::size_t>(it - frames.begin());
+  const auto lock = lock_for_writing();
+  // From the innermost frame: a proper exit finds its frame at once, however deep.
+  auto rit =
+      std::find_if(frames.rbegin(), frames.rend(), [id](const Frame& f) { return f.id == id; });
+  if (rit == frames.rend()) return;  // already closed by an outer guard's improper exit
+  if (rit != frames.rbegin()) improper_nesting = true;
+  const std::size_t keep = static_cast<std::size_t>(frames.rend() - rit) - 1;
   while (frames.size() > keep) {
     Frame& f = frames.back();
     if (f.saved_scope) {

@@ -33,115 +33,117 @@ Variable GraphImpl::get_variable(std::string_view name,
                                  const GetVariableOptions& options,
                                  bool local,
                                  std::source_location where) {
-  check_nesting();
-  const VariableScopeData& scope = *current_scope;
-  std::string full_name;  // appended, not concatenated: one allocation on the lookup path
-  full_name.reserve(scope.name.size() + 1 + name.size());
-  if (!scope.name.empty()) {
-    full_name += scope.name;
-    full_name += '/';
-  }
-  full_name += name;
-  // TF: Variable(name="") at the root reaches create_op with an empty node name.
-  if (full_name.empty()) throw ValueError("'' is not a valid node name");
-
-  // VariableScope.get_variable: an explicit dtype must match a value initializer's.
-  if (options.dtype && options.initializer && options.initializer->is_tensor()) {
-    const DType init_dtype = options.initializer->tensor().dtype();
-    if (init_dtype != *options.dtype) {
-      throw ValueError("Initializer type '" + dtype_repr(init_dtype) + "' and explicit dtype '" +
-                       dtype_repr(*options.dtype) + "' don't match.");
+  return mutate([&] {
+    const VariableScopeData& scope = *current_scope;
+    std::string full_name;  // appended, not concatenated: one allocation on the lookup path
+    full_name.reserve(scope.name.size() + 1 + name.size());
+    if (!scope.name.empty()) {
+      full_name += scope.name;
+      full_name += '/';
     }
-  }
-  // Pointers, not copies: a reuse lookup should cost a hash lookup, not allocations.
-  const Initializer* initializer = options.initializer ? &*options.initializer
-                                   : scope.initializer ? &*scope.initializer
-                                                       : nullptr;
-  const DType dtype = options.dtype.value_or(scope.dtype);
+    full_name += name;
+    // TF: Variable(name="") at the root reaches create_op with an empty node name.
+    if (full_name.empty()) throw ValueError("'' is not a valid node name");
 
-  // _VariableStore._get_single_variable
-  const bool from_value = initializer != nullptr && initializer->is_tensor();
-  if (options.shape && from_value) {
-    throw ValueError("If initializer is a constant, do not specify shape.");
-  }
-  static const Shape kShapeNone = Shape::unknown_rank();
-  const Shape& shape = options.shape ? *options.shape : kShapeNone;
+    // VariableScope.get_variable: an explicit dtype must match a value initializer's.
+    if (options.dtype && options.initializer && options.initializer->is_tensor()) {
+      const DType init_dtype = options.initializer->tensor().dtype();
+      if (init_dtype != *options.dtype) {
+        throw ValueError("Initializer type '" + dtype_repr(init_dtype) + "' and explicit dtype '" +
+                         dtype_repr(*options.dtype) + "' don't match.");
+      }
+    }
+    // Pointers, not copies: a reuse lookup should cost a hash lookup, not allocations.
+    const Initializer* initializer = options.initializer ? &*options.initializer
+                                     : scope.initializer ? &*scope.initializer
+                                                         : nullptr;
+    const DType dtype = options.dtype.value_or(scope.dtype);
 
-  if (const int* found = store.find(full_name)) {
-    const VariableRecord& existing = variables[static_cast<std::size_t>(*found)];
-    if (scope.reuse == Reuse::kFalse) {
+    // _VariableStore._get_single_variable
+    const bool from_value = initializer != nullptr && initializer->is_tensor();
+    if (options.shape && from_value) {
+      throw ValueError("If initializer is a constant, do not specify shape.");
+    }
+    static const Shape kShapeNone = Shape::unknown_rank();
+    const Shape& shape = options.shape ? *options.shape : kShapeNone;
+
+    if (const int* found = store.find(full_name)) {
+      const VariableRecord& existing = variables[static_cast<std::size_t>(*found)];
+      if (scope.reuse == Reuse::kFalse) {
+        throw ValueError("Variable " + full_name +
+                         " already exists, disallowed. Did you mean to set reuse=True or "
+                         "reuse=tf.AUTO_REUSE in VarScope? Originally defined at:\n\n" +
+                         format_call_site(existing.defined_at));
+      }
+      if (!shape.is_compatible_with(existing.shape)) {
+        throw ValueError("Trying to share variable " + full_name + ", but specified shape " +
+                         shape.to_string() + " and found shape " + existing.shape.to_string() +
+                         ".");
+      }
+      if (dtype != existing.dtype) {
+        throw ValueError("Trying to share variable " + full_name + ", but specified dtype " +
+                         std::string(dtype_name(dtype)) + " and found dtype " +
+                         dtype_ref_name(existing.dtype) + ".");
+      }
+      return Access::variable(shared_from_this(), *found);
+    }
+    if (scope.reuse == Reuse::kTrue) {
       throw ValueError("Variable " + full_name +
-                       " already exists, disallowed. Did you mean to set reuse=True or "
-                       "reuse=tf.AUTO_REUSE in VarScope? Originally defined at:\n\n" +
-                       format_call_site(existing.defined_at));
+                       " does not exist, or was not created with tf.get_variable(). Did you mean "
+                       "to set reuse=tf.AUTO_REUSE in VarScope?");
     }
-    if (!shape.is_compatible_with(existing.shape)) {
-      throw ValueError("Trying to share variable " + full_name + ", but specified shape " +
-                       shape.to_string() + " and found shape " + existing.shape.to_string() + ".");
-    }
-    if (dtype != existing.dtype) {
-      throw ValueError("Trying to share variable " + full_name + ", but specified dtype " +
-                       std::string(dtype_name(dtype)) + " and found dtype " +
-                       dtype_ref_name(existing.dtype) + ".");
-    }
-    return Access::variable(shared_from_this(), *found);
-  }
-  if (scope.reuse == Reuse::kTrue) {
-    throw ValueError("Variable " + full_name +
-                     " does not exist, or was not created with tf.get_variable(). Did you mean "
-                     "to set reuse=tf.AUTO_REUSE in VarScope?");
-  }
 
-  std::optional<Initializer> default_initializer;
-  if (initializer == nullptr) {  // _get_default_initializer
-    if (is_floating(dtype)) {
-      default_initializer = glorot_uniform_initializer();
-    } else if (is_integer(dtype) || dtype == DType::kBool) {
-      default_initializer = zeros_initializer();
-    } else {
-      throw ValueError("An initializer for variable " + full_name + " of " + dtype_repr(dtype) +
-                       " is required");
+    std::optional<Initializer> default_initializer;
+    if (initializer == nullptr) {  // _get_default_initializer
+      if (is_floating(dtype)) {
+        default_initializer = glorot_uniform_initializer();
+      } else if (is_integer(dtype) || dtype == DType::kBool) {
+        default_initializer = zeros_initializer();
+      } else {
+        throw ValueError("An initializer for variable " + full_name + " of " + dtype_repr(dtype) +
+                         " is required");
+      }
+      initializer = &*default_initializer;
     }
-    initializer = &*default_initializer;
-  }
-  std::optional<TensorRef> value;
-  if (from_value) {
-    value = ref_of(initializer->tensor());
-  } else if (!shape.is_fully_defined()) {
-    throw ValueError(
-        "The initializer passed is not valid. It should be a callable with no arguments and the "
-        "shape should not be provided or an instance of `tf.keras.initializers.*' and `shape` "
-        "should be fully defined.");
-  }
+    std::optional<TensorRef> value;
+    if (from_value) {
+      value = ref_of(initializer->tensor());
+    } else if (!shape.is_fully_defined()) {
+      throw ValueError(
+          "The initializer passed is not valid. It should be a callable with no arguments and the "
+          "shape should not be provided or an instance of `tf.keras.initializers.*' and `shape` "
+          "should be fully defined.");
+    }
 
-  static const std::vector<std::string> kGlobal = {GraphKeys::kGlobalVariables};
-  static const std::vector<std::string> kLocal = {GraphKeys::kLocalVariables};
-  const std::vector<std::string>* collections_list = &kGlobal;
-  std::vector<std::string> given_and_local;
-  if (options.collections && local) {
-    given_and_local = *options.collections;
-    given_and_local.push_back(GraphKeys::kLocalVariables);
-    collections_list = &given_and_local;
-  } else if (options.collections) {
-    collections_list = &*options.collections;
-  } else if (local) {
-    collections_list = &kLocal;
-  }
-  const bool trainable = !local && options.trainable.value_or(true);
+    static const std::vector<std::string> kGlobal = {GraphKeys::kGlobalVariables};
+    static const std::vector<std::string> kLocal = {GraphKeys::kLocalVariables};
+    const std::vector<std::string>* collections_list = &kGlobal;
+    std::vector<std::string> given_and_local;
+    if (options.collections && local) {
+      given_and_local = *options.collections;
+      given_and_local.push_back(GraphKeys::kLocalVariables);
+      collections_list = &given_and_local;
+    } else if (options.collections) {
+      collections_list = &*options.collections;
+    } else if (local) {
+      collections_list = &kLocal;
+    }
+    const bool trainable = !local && options.trainable.value_or(true);
 
-  // Variable names depend only on the variable scope: create at the root name scope.
-  StackGuard at_root(*this, "");
-  struct Recipe {  // captured by one pointer: the std::function below needs no allocation
-    const std::optional<TensorRef>& value;
-    const Initializer& initializer;
-    const Shape& shape;
-    DType dtype;
-  } recipe{value, *initializer, shape, dtype};
-  InitialValue initial = [r = &recipe](GraphImpl& g) -> TensorRef {
-    return r->value ? *r->value : build_initializer(g, r->initializer, r->shape, r->dtype);
-  };
-  return create_variable(full_name, full_name, initial, /*callable=*/!from_value, trainable,
-                         *collections_list, options.validate_shape, where);
+    // Variable names depend only on the variable scope: create at the root name scope.
+    StackGuard at_root(*this, "");
+    struct Recipe {  // captured by one pointer: the std::function below needs no allocation
+      const std::optional<TensorRef>& value;
+      const Initializer& initializer;
+      const Shape& shape;
+      DType dtype;
+    } recipe{value, *initializer, shape, dtype};
+    InitialValue initial = [r = &recipe](GraphImpl& g) -> TensorRef {
+      return r->value ? *r->value : build_initializer(g, r->initializer, r->shape, r->dtype);
+    };
+    return create_variable(full_name, full_name, initial, /*callable=*/!from_value, trainable,
+                           *collections_list, options.validate_shape, where);
+  });
 }
 
 Variable GraphImpl::create_variable(std::string_view name,
@@ -198,19 +200,29 @@ Variable GraphImpl::create_variable(std::string_view name,
   const int id = static_cast<int>(variables.size());
   nodes[static_cast<std::size_t>(rec.node)].variable = id;
   variables.push_back(std::move(rec));
-  // Each collection once (TF adds to a set of keys); `id` is the newest variable, so a
-  // repeated key finds it at the back.
-  auto add_to = [&](std::string_view key) {
-    auto it = collections.find(key);
-    if (it == collections.end())
-      it = collections.emplace(std::string(key), std::vector<int>{}).first;
-    if (it->second.empty() || it->second.back() != id) it->second.push_back(id);
-  };
   for (const std::string& key : collection_keys)
-    add_to(key);
-  if (trainable) add_to(GraphKeys::kTrainableVariables);
-  if (!store_key.empty()) store.try_emplace(intern(store_key), id);
+    add_to_collection(key, id);
+  if (trainable) add_to_collection(GraphKeys::kTrainableVariables, id);
+  if (!store_key.empty()) add_to_store(store_key, id);
   return Access::variable(shared_from_this(), id);
+}
+
+// Each collection once (TF adds to a set of keys); variables join in creation order, so a
+// repeated key finds `variable` at the back.
+void GraphImpl::add_to_collection(std::string_view key, int variable) {
+  auto it = collections.find(key);
+  const bool created = it == collections.end();
+  if (created) it = collections.emplace(std::string(key), std::vector<int>{}).first;
+  std::vector<int>& ids = it->second;
+  if (!ids.empty() && ids.back() == variable) return;
+  if (journaling_) journal_.collections.push_back({&it->first, {&ids, ids.size(), created}});
+  ids.push_back(variable);
+}
+
+void GraphImpl::add_to_store(std::string_view full_name, int variable) {
+  const std::string_view key = intern(full_name);
+  store.try_emplace(key, variable);
+  if (journaling_) journal_.store.push_back(key);
 }
 
 std::vector<Variable> GraphImpl::collection(const std::string& key,
@@ -244,18 +256,19 @@ std::vector<Variable> GraphImpl::collection(const std::string& key,
 
 Operation GraphImpl::variables_initializer(const std::vector<Variable>& vars,
                                            std::string_view name) {
-  check_nesting();
-  std::vector<int> deps;
-  for (const Variable& v : vars) {
-    if (Access::lock(v).get() != this) {
-      throw ValueError("variables_initializer: variable " + v.name() + " is from another graph");
+  return mutate([&] {
+    std::vector<int> deps;
+    for (const Variable& v : vars) {
+      if (Access::lock(v).get() != this) {
+        throw ValueError("variables_initializer: variable " + v.name() + " is from another graph");
+      }
+      deps.push_back(variables[static_cast<std::size_t>(v.id())].assign);
     }
-    deps.push_back(variables[static_cast<std::size_t>(v.id())].assign);
-  }
-  // control_flow_ops.group(..., name="init") or no_op(name="init"): a NoOp either way.
-  const int id =
-      add_node(OpType::kNoOp, scope_string(resolve_name_scope(name)), {}, {}, {}, std::move(deps));
-  return Access::operation(shared_from_this(), id);
+    // control_flow_ops.group(..., name="init") or no_op(name="init"): a NoOp either way.
+    const int id = add_node(OpType::kNoOp, scope_string(resolve_name_scope(name)), {}, {}, {},
+                            std::move(deps));
+    return Access::operation(shared_from_this(), id);
+  });
 }
 
 }  // namespace detail
@@ -285,67 +298,71 @@ std::vector<std::string> variable_collections(const VariableOptions& o) {
 Variable Graph::variable(const Tensor& initial_value,
                          const VariableOptions& options,
                          std::source_location where) {
-  impl()->check_nesting();
-  if (!initial_value.valid()) throw ValueError("initial_value must be specified.");
-  const detail::TensorRef ref = impl()->ref_of(initial_value);
-  if (options.dtype && *options.dtype != initial_value.dtype()) {
-    throw ValueError("Tensor conversion requested dtype " +
-                     std::string(dtype_name(*options.dtype)) + " for Tensor with dtype " +
-                     std::string(dtype_name(initial_value.dtype())));
-  }
-  if (options.validate_shape && !initial_value.shape().is_fully_defined()) {
-    throw ValueError("initial_value must have a shape specified: Tensor(\"" + initial_value.name() +
-                     "\", shape=" + initial_value.shape().to_string() +
-                     ", dtype=" + std::string(dtype_name(initial_value.dtype())) + ")");
-  }
-  return impl()->create_variable(
-      options.name, "", [ref](detail::GraphImpl&) { return ref; },
-      /*callable=*/false, options.trainable, variable_collections(options), options.validate_shape,
-      where);
+  return impl()->mutate([&] {
+    if (!initial_value.valid()) throw ValueError("initial_value must be specified.");
+    const detail::TensorRef ref = impl()->ref_of(initial_value);
+    if (options.dtype && *options.dtype != initial_value.dtype()) {
+      throw ValueError("Tensor conversion requested dtype " +
+                       std::string(dtype_name(*options.dtype)) + " for Tensor with dtype " +
+                       std::string(dtype_name(initial_value.dtype())));
+    }
+    if (options.validate_shape && !initial_value.shape().is_fully_defined()) {
+      throw ValueError("initial_value must have a shape specified: Tensor(\"" +
+                       initial_value.name() + "\", shape=" + initial_value.shape().to_string() +
+                       ", dtype=" + std::string(dtype_name(initial_value.dtype())) + ")");
+    }
+    return impl()->create_variable(
+        options.name, "", [ref](detail::GraphImpl&) { return ref; },
+        /*callable=*/false, options.trainable, variable_collections(options),
+        options.validate_shape, where);
+  });
 }
 
 Variable Graph::variable(const HostTensor& initial_value,
                          const VariableOptions& options,
                          std::source_location where) {
-  impl()->check_nesting();
-  auto make = [&](detail::GraphImpl& g) {
-    return detail::build_constant(g, initial_value, options.dtype, {}, false, "initial_value");
-  };
-  return impl()->create_variable(options.name, "", make, /*callable=*/false, options.trainable,
-                                 variable_collections(options), options.validate_shape, where);
+  return impl()->mutate([&] {
+    auto make = [&](detail::GraphImpl& g) {
+      return detail::build_constant(g, initial_value, options.dtype, {}, false, "initial_value");
+    };
+    return impl()->create_variable(options.name, "", make, /*callable=*/false, options.trainable,
+                                   variable_collections(options), options.validate_shape, where);
+  });
 }
 
 Variable Graph::variable(const std::function<Tensor()>& initial_value,
                          const VariableOptions& options,
                          std::source_location where) {
-  impl()->check_nesting();
-  if (!initial_value) throw ValueError("initial_value must be specified.");
-  auto make = [&](detail::GraphImpl& g) {
-    Tensor t = initial_value();
-    if (options.dtype && *options.dtype != t.dtype()) {
-      throw ValueError("Tensor conversion requested dtype " +
-                       std::string(dtype_name(*options.dtype)) + " for Tensor with dtype " +
-                       std::string(dtype_name(t.dtype())));
-    }
-    return g.ref_of(t);
-  };
-  return impl()->create_variable(options.name, "", make, /*callable=*/true, options.trainable,
-                                 variable_collections(options), options.validate_shape, where);
+  return impl()->mutate([&] {
+    if (!initial_value) throw ValueError("initial_value must be specified.");
+    auto make = [&](detail::GraphImpl& g) {
+      Tensor t = initial_value();
+      if (options.dtype && *options.dtype != t.dtype()) {
+        throw ValueError("Tensor conversion requested dtype " +
+                         std::string(dtype_name(*options.dtype)) + " for Tensor with dtype " +
+                         std::string(dtype_name(t.dtype())));
+      }
+      return g.ref_of(t);
+    };
+    return impl()->create_variable(options.name, "", make, /*callable=*/true, options.trainable,
+                                   variable_collections(options), options.validate_shape, where);
+  });
 }
 
 Tensor Graph::is_variable_initialized(const Variable& variable) {
-  impl()->check_nesting();
-  if (Access::lock(variable) != impl()) {
-    throw ValueError("is_variable_initialized: variable " + variable.name() +
-                     " is from another graph");
-  }
-  const int var_node = impl()->variables[static_cast<std::size_t>(variable.id())].node;
-  const std::string scope =
-      detail::scope_string(impl()->resolve_name_scope("IsVariableInitialized"));
-  const int node =
-      impl()->add_node(detail::OpType::kIsVariableInitialized, scope, {{var_node, 0}},
-                       {{DType::kBool, Shape()}}, {{detail::attr_name::kDType, variable.dtype()}});
-  return impl()->tensor({node, 0});
+  return impl()->mutate([&] {
+    if (Access::lock(variable) != impl()) {
+      throw ValueError("is_variable_initialized: variable " + variable.name() +
+                       " is from another graph");
+    }
+    const int var_node = impl()->variables[static_cast<std::size_t>(variable.id())].node;
+    const std::string scope =
+        detail::scope_string(impl()->resolve_name_scope("IsVariableInitialized"));
+    const int node = impl()->add_node(detail::OpType::kIsVariableInitialized, scope,
+                                      {{var_node, 0}}, {{DType::kBool, Shape()}},
+                                      {{detail::attr_name::kDType, variable.dtype()}});
+    return impl()->tensor({node, 0});
+  });
 }
 
 }  // namespace varscope

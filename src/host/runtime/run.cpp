@@ -39,6 +39,8 @@ std::vector<HostTensor> SessionImpl::run(const std::vector<TensorRef>& fetches,
                                          const Feeds& feeds,
                                          const std::vector<int>& targets) {
   std::lock_guard<std::mutex> lock(mu);
+  // Another thread may be building the graph: the run sees it before or after each call.
+  const auto reading = graph->lock_for_reading();
   backend->activate();
   // Feeds are checked before anything runs, so a bad feed changes nothing.
   for (const auto& [ref, value] : feeds) {

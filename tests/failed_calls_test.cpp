@@ -1,0 +1,139 @@
+// One rule for failed calls: a call that throws leaves the graph exactly as it was — its
+// operations, the names in use, variables, the store and collections — whatever it had
+// built before it failed (docs/differences.md, D3). And building a graph on one thread
+// while a session runs it on another is safe.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "test_util.h"
+#include "varscope/varscope.h"
+
+namespace vs = varscope;
+using vs::testing::error_of;
+
+namespace {
+
+// Everything a failed call could leave behind, as text.
+std::string state_of(const vs::Graph& g) {
+  std::string out;
+  for (const vs::Operation& op : g.operations())
+    out += op.name() + "(" + op.type() + ") ";
+  out += "| ";
+  for (const vs::Variable& v : g.get_collection(vs::GraphKeys::kGlobalVariables))
+    out += v.name() + " ";
+  out += "| ";
+  for (const vs::Variable& v : g.get_collection(vs::GraphKeys::kTrainableVariables))
+    out += v.name() + " ";
+  return out;
+}
+
+vs::Graph model() {
+  vs::Graph g;
+  auto s = g.variable_scope("m");
+  g.get_variable("w", {.shape = vs::Shape{2, 2}});
+  return g;
+}
+
+}  // namespace
+
+// E24 after the variable's scope and initializer ops were begun: its names are free again.
+TEST(FailedCalls, GetVariableWithTooManyInitialValuesUsesNoName) {
+  vs::Graph g = model();
+  const std::string before = state_of(g);
+  error_of<vs::ValueError>([&] {
+    g.get_variable("c",
+                   {.shape = vs::Shape{2}, .initializer = vs::constant_initializer({1, 2, 3})});
+  });
+  EXPECT_EQ(state_of(g), before);
+  EXPECT_EQ(vs::constant(g, 1.f, {.name = "c"}).op().name(), "c");
+  EXPECT_EQ(g.get_variable("c", {.shape = vs::Shape{3}}).name(), "c_1:0");
+}
+
+// E27: a normal initializer of an integer dtype.
+TEST(FailedCalls, GetVariableWithAnIntegerNormalUsesNoName) {
+  vs::Graph g = model();
+  const std::string before = state_of(g);
+  error_of<vs::ValueError>([&] {
+    g.get_variable("d", {.shape = vs::Shape{2},
+                         .dtype = vs::DType::kInt32,
+                         .initializer = vs::random_normal_initializer()});
+  });
+  EXPECT_EQ(state_of(g), before);
+  EXPECT_EQ(vs::constant(g, 1.f, {.name = "d"}).op().name(), "d");
+}
+
+TEST(FailedCalls, FailedOpLeavesItsNameUnused) {
+  vs::Graph g;
+  const vs::Tensor a = vs::constant(g, vs::HostTensor(std::vector<float>(6, 1.f), vs::Shape{2, 3}));
+  const std::string before = state_of(g);
+  error_of<vs::ValueError>([&] { vs::matmul(a, a); });
+  EXPECT_EQ(state_of(g), before);
+  const vs::Tensor b = vs::constant(g, vs::HostTensor(std::vector<float>(6, 1.f), vs::Shape{3, 2}));
+  EXPECT_EQ(vs::matmul(a, b).op().name(), "MatMul");
+}
+
+// A callable initial value that builds ops and then fails: its ops, names, the variable's
+// own ops and its collections are all undone.
+TEST(FailedCalls, CallableInitialValueThatFailsLeavesNothing) {
+  vs::Graph g = model();
+  const std::string before = state_of(g);
+  error_of<vs::ValueError>([&] {
+    g.variable([&]() -> vs::Tensor {
+      vs::constant(g, 2.f, {.name = "partial"});
+      throw vs::ValueError("no initial value today");
+    });
+  });
+  EXPECT_EQ(state_of(g), before);
+  EXPECT_EQ(g.variable(vs::HostTensor(1.f)).name(), "Variable:0");
+  EXPECT_EQ(vs::constant(g, 2.f, {.name = "partial"}).op().name(), "partial");
+}
+
+// No std:: exception escapes a building call; the graph is unchanged.
+TEST(FailedCalls, ForeignExceptionsBecomeVsErrors) {
+  vs::Graph g = model();
+  const std::string before = state_of(g);
+  const std::string msg = error_of<vs::InternalError>([&] {
+    g.variable([&]() -> vs::Tensor {
+      vs::constant(g, 2.f);
+      throw std::runtime_error("from user code");
+    });
+  });
+  EXPECT_NE(msg.find("from user code"), std::string::npos) << msg;
+  error_of<vs::ResourceExhaustedError>([&] {
+    g.variable([&]() -> vs::Tensor {
+      vs::constant(g, 2.f);
+      throw std::bad_alloc();
+    });
+  });
+  EXPECT_EQ(state_of(g), before);
+}
+
+// Session::run on one thread while another thread keeps building the same graph.
+TEST(GraphThreads, RunWhileAnotherThreadBuilds) {
+  vs::Graph g;
+  const vs::Tensor x = vs::constant(g, vs::HostTensor(std::vector<float>{1, 2, 3}, vs::Shape{3}));
+  const vs::Tensor y = x * 2.f + 1.f;
+  vs::Session sess(g, {.device = vs::DeviceKind::kCpu});
+  std::atomic<bool> done{false};
+  std::thread builder([&] {
+    for (int i = 0; i < 3000; ++i) {
+      auto scope = g.variable_scope(std::string("layer").append(std::to_string(i % 7)));
+      g.get_variable(std::string("w").append(std::to_string(i)), {.shape = vs::Shape{4}});
+      vs::constant(g, static_cast<float>(i)) + 1.f;
+    }
+    done = true;
+  });
+  int runs = 0;
+  while (!done || runs < 10) {
+    EXPECT_EQ(vs::testing::values(sess.run(y)), (std::vector<float>{3, 5, 7}));
+    ++runs;
+  }
+  builder.join();
+  EXPECT_EQ(g.get_collection(vs::GraphKeys::kGlobalVariables).size(), 3000u);
+}
