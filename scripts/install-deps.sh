@@ -12,6 +12,8 @@ declare -A wanted=(
   [libgmock-dev]=/usr/include/gmock/gmock.h
   [libbenchmark-dev]=/usr/lib/x86_64-linux-gnu/cmake/benchmark/benchmarkConfig.cmake
   [libopenblas-dev]=/usr/lib/x86_64-linux-gnu/cmake/openblas/OpenBLASConfig.cmake
+  [libre2-dev]=/usr/include/re2/re2.h
+  [pkg-config]=/usr/bin/pkg-config
   [nlohmann-json3-dev]=/usr/share/cmake/nlohmann_json/nlohmann_jsonConfig.cmake
 )
 

@@ -137,3 +137,54 @@ TEST(GraphThreads, RunWhileAnotherThreadBuilds) {
   builder.join();
   EXPECT_EQ(g.get_collection(vs::GraphKeys::kGlobalVariables).size(), 3000u);
 }
+
+// Where TF and varscope both refuse a call, the error is TF's: the one TF reaches first.
+TEST(FailedCalls, InvalidNameIsReportedBeforeTheShapeError) {
+  vs::Graph g;
+  const vs::Tensor a = vs::constant(g, vs::HostTensor(std::vector<float>(6, 1.f), vs::Shape{2, 3}));
+  EXPECT_EQ(error_of<vs::ValueError>([&] { vs::matmul(a, a, {.name = "_a"}); }),
+            "'_a' is not a valid scope name");
+  const vs::Tensor b = vs::constant(g, vs::HostTensor(std::vector<float>(4, 1.f), vs::Shape{4}));
+  EXPECT_EQ(error_of<vs::ValueError>([&] { vs::add(a, b, "_b"); }),
+            "'_b' is not a valid scope name");
+}
+
+TEST(FailedCalls, InitializerDtypeErrorComesBeforeTheDuplicateName) {
+  vs::Graph g;
+  g.variable(1.0f, {.name = "x/"});
+  const std::string before = state_of(g);
+  EXPECT_EQ(error_of<vs::ValueError>([&] {
+              g.get_variable("x/", {.shape = vs::Shape{1},
+                                    .dtype = vs::DType::kInt32,
+                                    .initializer = vs::random_normal_initializer()});
+            }),
+            "Expected floating point type, got <dtype: 'int32'>.");
+  EXPECT_EQ(state_of(g), before);
+}
+
+// get_tensor_by_name parses the index as TF does (Python's int()), before the op lookup.
+TEST(TensorNames, OutputIndexIsParsedLikePythonInt) {
+  vs::Graph g;
+  vs::constant(g, 1.f, {.name = "x"});
+  for (const char* bad : {"x:0abc", "x:0.9", "x:0 junk", "x:", "x:0:0", "nope:zero", "x:_0"}) {
+    EXPECT_EQ(error_of<vs::ValueError>([&] { g.get_tensor_by_name(bad); }),
+              "The name '" + std::string(bad) + "' has an invalid output index.");
+  }
+  for (const char* good : {"x:0", "x: 0 ", "x:+0", "x:0_0"})
+    EXPECT_EQ(g.get_tensor_by_name(good).name(), "x:0") << good;
+  error_of<vs::NotFoundError>([&] { g.get_tensor_by_name("x:99999999999999999999"); });
+}
+
+// Collection filters are user regexes: matched by RE2 (linear time, no recursion).
+TEST(CollectionFilters, HostileRegexesAreRefusedOrFast) {
+  vs::Graph g;
+  {
+    auto s = g.variable_scope(std::string(200000, 'a'));
+    g.get_variable("w", {.shape = vs::Shape{1}});
+  }
+  EXPECT_EQ(g.get_collection(vs::GraphKeys::kGlobalVariables, "(a|a)*b").size(), 0u);
+  EXPECT_EQ(g.get_collection(vs::GraphKeys::kGlobalVariables, "(a|aa)*/w").size(), 1u);
+  const std::string msg =
+      error_of<vs::ValueError>([&] { g.get_collection(vs::GraphKeys::kGlobalVariables, "a**"); });
+  EXPECT_NE(msg.find("not a regular expression"), std::string::npos) << msg;
+}

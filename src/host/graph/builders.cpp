@@ -160,6 +160,8 @@ Tensor build_binary_op(OpType op, std::string_view scope_name, const Input& x, c
   const std::string type(op_def(op).name);
   std::shared_ptr<GraphImpl> g = graph_of(x, y);
   return g->mutate([&] {
+    // TF enters the name scope first: an invalid name is reported before any other error.
+    g->check_scope_name(scope_name);
     // math_ops._truediv_python3 checks the two dtypes itself, before any conversion.
     if (op == OpType::kRealDiv && !x.is_literal() && !y.is_literal() &&
         x.tensor().dtype() != y.tensor().dtype()) {

@@ -1,6 +1,8 @@
 // Graph: the public facade over GraphImpl, and the node table.
 #include "varscope/graph.h"
 
+#include <algorithm>
+
 #include "host/graph/graph_impl.h"
 #include "host/graph/op_defs.h"
 #include "varscope/errors.h"
@@ -28,6 +30,32 @@ std::uint64_t fnv1a(std::string_view s) {
 }
 
 }  // namespace
+
+std::optional<int> python_int(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
+  while (!s.empty() && space(s.front()))
+    s.remove_prefix(1);
+  while (!s.empty() && space(s.back()))
+    s.remove_suffix(1);
+  bool negative = false;
+  if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
+    negative = s.front() == '-';
+    s.remove_prefix(1);
+  }
+  if (s.empty() || s.front() == '_' || s.back() == '_') return std::nullopt;
+  std::int64_t value = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '_') {
+      if (s[i - 1] == '_') return std::nullopt;  // one underscore between digits
+      continue;
+    }
+    if (c < '0' || c > '9') return std::nullopt;
+    // Past any output index the exact value no longer matters: saturate.
+    value = std::min<std::int64_t>(value * 10 + (c - '0'), kMaxInt32);
+  }
+  return static_cast<int>(negative ? -value : value);
+}
 
 GraphImpl::GraphImpl()
     : root_scope(std::make_shared<VariableScopeData>()), current_scope(root_scope) {}
@@ -193,25 +221,24 @@ Operation Graph::get_operation_by_name(std::string_view name) const {
 }
 
 Tensor Graph::get_tensor_by_name(std::string_view name) const {
-  std::size_t colon = name.rfind(':');
+  const std::size_t colon = name.find(':');
   if (colon == std::string_view::npos) {
     throw ValueError("The name '" + std::string(name) +
                      "' looks like an (invalid) Operation name, not a Tensor. Tensor names must "
                      "be of the form \"<op_name>:<output_index>\".");
   }
-  Operation op = get_operation_by_name(name.substr(0, colon));
-  int index = 0;
-  try {
-    index = std::stoi(std::string(name.substr(colon + 1)));
-  } catch (const std::exception&) {
+  // TF: `op_name, out_n = name.split(":"); out_n = int(out_n)`, before the op is looked up.
+  const std::optional<int> index = detail::python_int(name.substr(colon + 1));
+  if (!index || name.find(':', colon + 1) != std::string_view::npos) {
     throw ValueError("The name '" + std::string(name) + "' has an invalid output index.");
   }
-  if (index < 0 || index >= op.num_outputs()) {
+  Operation op = get_operation_by_name(name.substr(0, colon));
+  if (*index < 0 || *index >= op.num_outputs()) {
     throw NotFoundError("The name '" + std::string(name) +
                         "' refers to a Tensor which does not exist. The operation, '" + op.name() +
                         "', exists but only has " + std::to_string(op.num_outputs()) + " outputs.");
   }
-  return op.output(index);
+  return op.output(*index);
 }
 
 }  // namespace varscope

@@ -135,6 +135,8 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   // TF's Graph.name_scope resolution: validates, uniquifies, returns the new stack
   // (no trailing '/'; "" for the root). Does not change name_stack.
   std::string resolve_name_scope(std::optional<std::string_view> name);
+  // resolve_name_scope's validation alone: vs::ValueError for a name it would refuse.
+  void check_scope_name(std::string_view name) const;
   // Op names: "x/" verbatim without the '/', otherwise unique_name; validated.
   std::string op_name(std::string_view name_or_scope);
 
@@ -296,6 +298,11 @@ decltype(auto) GraphImpl::mutate(F&& change) {
                         e.what());
   }
 }
+
+// Python's int(s) for an output index: surrounding whitespace, a sign, decimal digits with
+// single underscores between them; nullopt for anything else ("0abc", "0.9", "0 junk").
+// Values beyond an int saturate (no tensor has that many outputs either way).
+std::optional<int> python_int(std::string_view s);
 
 // Handles <-> internals.
 struct Access {

@@ -91,11 +91,16 @@ std::string GraphImpl::unique_name(std::string_view name, bool mark_as_used) {
   return full;
 }
 
+void GraphImpl::check_scope_name(std::string_view name) const {
+  if (name.empty()) return;
+  // Nested scopes may start with '_', '-' or '/'; root scopes must look like op names.
+  const bool valid = name_stack.empty() ? is_valid_op_name(name) : is_valid_scope_name(name);
+  if (!valid) throw ValueError("'" + std::string(name) + "' is not a valid scope name");
+}
+
 std::string GraphImpl::resolve_name_scope(std::optional<std::string_view> name) {
   if (!name || name->empty()) return {};
-  // Nested scopes may start with '_', '-' or '/'; root scopes must look like op names.
-  bool valid = name_stack.empty() ? is_valid_op_name(*name) : is_valid_scope_name(*name);
-  if (!valid) throw ValueError("'" + std::string(*name) + "' is not a valid scope name");
+  check_scope_name(*name);
   if (name->back() == '/') return std::string(name->substr(0, name->size() - 1));
   return unique_name(*name);
 }

@@ -23,6 +23,13 @@ const detail::OutputSpec& spec(const GraphImpl& g, TensorRef r) {
 
 // Generated op wrappers: `with ops.name_scope(name or "<Default>") as scope`, then the op
 // takes the scope's own name.
+// The op name shape errors quote, as TF's wrapper would have named the op. TF enters the
+// name scope before it checks shapes, so an invalid name is reported first.
+std::string name_for_errors(GraphImpl& g, std::string_view name, std::string_view default_name) {
+  g.check_scope_name(name);
+  return g.unique_name(name.empty() ? default_name : name, /*mark_as_used=*/false);
+}
+
 std::string wrapper_scope(GraphImpl& g, std::string_view name, std::string_view default_name) {
   return detail::scope_string(g.resolve_name_scope(name.empty() ? default_name : name));
 }
@@ -122,8 +129,7 @@ Tensor matmul(const Input& a, const Input& b, const MatMulOptions& options) {
     const Shape sb = b.is_literal() ? b.literal().shape() : spec(*g, br).shape;
     const DType da = a.is_literal() ? a.literal().dtype() : spec(*g, ar).dtype;
     const DType db = b.is_literal() ? b.literal().dtype() : spec(*g, br).dtype;
-    const std::string op_name =
-        g->unique_name(options.name.empty() ? "MatMul" : options.name, /*mark_as_used=*/false);
+    const std::string op_name = name_for_errors(*g, options.name, "MatMul");
     const bool batched = (sa.has_rank() && sa.rank() > 2) || (sb.has_rank() && sb.rank() > 2);
     const OpType op = batched ? OpType::kBatchMatMulV2 : OpType::kMatMul;
     const std::string type(detail::op_def(op).name);
@@ -179,7 +185,7 @@ Tensor build_assign(OpType op, const Variable& ref, const Input& value, std::str
   auto g = Access::lock(ref);
   return g->mutate([&] {
     const detail::VariableRecord& var = g->variables.at(static_cast<std::size_t>(ref.id()));
-    const std::string op_name = g->unique_name(name.empty() ? type : name, /*mark_as_used=*/false);
+    const std::string op_name = name_for_errors(*g, name, type);
     HostTensor literal;
     TensorRef value_ref;
     DType dtype;
@@ -281,7 +287,7 @@ Tensor build_unary(OpType op, const Input& x, std::string_view name) {
     require_floating(type, out.dtype);
     if (op == OpType::kSoftmax && out.shape.has_rank() && out.shape.rank() < 1) {
       throw ValueError("Shape must be at least rank 1 but is rank 0 for '" +
-                       g->unique_name(name.empty() ? type : name, false) +
+                       name_for_errors(*g, name, type) +
                        "' (op: 'Softmax') with input shapes: [].");
     }
     const int node =
@@ -296,7 +302,7 @@ Tensor build_reduce(OpType op, const Input& x, const ReduceOptions& o) {
   return g->mutate([&] {
     const TensorRef in = g->ref_of(x.tensor());
     const detail::OutputSpec s = spec(*g, in);
-    const std::string op_name = g->unique_name(o.name.empty() ? type : o.name, false);
+    const std::string op_name = name_for_errors(*g, o.name, type);
     std::vector<int> axes;
     Shape out = Shape::unknown_rank();
     if (s.shape.has_rank()) {
@@ -372,7 +378,7 @@ Tensor bias_add(const Input& value, const Input& bias, std::string_view name) {
     const TensorRef b = bias.is_literal() ? TensorRef{} : g->ref_of(bias.tensor());
     const Shape bshape = bias.is_literal() ? literal.shape() : spec(*g, b).shape;
     const DType bdtype = bias.is_literal() ? literal.dtype() : spec(*g, b).dtype;
-    const std::string op_name = g->unique_name(name.empty() ? "BiasAdd" : name, false);
+    const std::string op_name = name_for_errors(*g, name, "BiasAdd");
     const std::string shapes = " for '" + op_name +
                                "' (op: 'BiasAdd') with input shapes: " + vs.shape.to_list_string() +
                                ", " + bshape.to_list_string() + ".";

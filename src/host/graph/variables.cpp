@@ -1,7 +1,9 @@
 // The variable store (variable_scope.py _VariableStore) and tf.Variable (variables.py
 // RefVariable._init_from_args): names, sharing decisions, the ops each variable makes.
+#include <re2/re2.h>
+
 #include <algorithm>
-#include <regex>
+#include <optional>
 
 #include "host/graph/builders.h"
 #include "varscope/errors.h"
@@ -155,11 +157,10 @@ Variable GraphImpl::create_variable(std::string_view name,
                                     bool validate_shape,
                                     std::source_location where) {
   // with ops.name_scope(name, "Variable") as name: validated and uniquified here.
+  // An absolute name of an existing op is refused when VariableV2 is added, after the
+  // initializer (TF's order: an initializer's own error comes first); mutate() then takes
+  // the initializer's ops back out.
   const std::string stack = resolve_name_scope(name.empty() ? "Variable" : name);
-  // Checked before the initializer is built, so that the refusal leaves no ops behind.
-  if (nodes_by_name.contains(stack)) {
-    throw ValueError("Duplicate node name in graph: '" + stack + "'");
-  }
   StackGuard in_variable(*this, stack);
   TensorRef init;
   if (callable) {
@@ -231,21 +232,23 @@ std::vector<Variable> GraphImpl::collection(const std::string& key,
   auto it = collections.find(key);
   if (it == collections.end()) return out;
   auto self = std::const_pointer_cast<GraphImpl>(shared_from_this());
-  // ops.get_collection: re.match(scope, item.name), anchored at the start only.
-  std::optional<std::regex> pattern;
+  // ops.get_collection: re.match(scope, item.name), anchored at the start only. RE2: the
+  // filter is user input, and RE2 matches in time linear in the name, without recursion.
+  std::optional<RE2> pattern;
   if (scope && has_regex_syntax(*scope)) {
-    try {
-      pattern.emplace(*scope, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
+    RE2::Options options;
+    options.set_log_errors(false);
+    pattern.emplace(*scope, options);
+    if (!pattern->ok()) {
       throw ValueError("Invalid collection scope filter '" + *scope +
-                       "': not a regular expression (" + e.what() + ")");
+                       "': not a regular expression (" + pattern->error() + ")");
     }
   }
   for (int id : it->second) {
     if (scope) {
       const std::string var_name = node(variables[static_cast<std::size_t>(id)].node).name + ":0";
       const bool match =
-          pattern ? std::regex_search(var_name, *pattern, std::regex_constants::match_continuous)
+          pattern ? pattern->Match(var_name, 0, var_name.size(), RE2::ANCHOR_START, nullptr, 0)
                   : var_name.starts_with(*scope);
       if (!match) continue;
     }
