@@ -188,3 +188,28 @@ TEST(CollectionFilters, HostileRegexesAreRefusedOrFast) {
       error_of<vs::ValueError>([&] { g.get_collection(vs::GraphKeys::kGlobalVariables, "a**"); });
   EXPECT_NE(msg.find("not a regular expression"), std::string::npos) << msg;
 }
+
+// Placeholders of unknown rank fed values the op cannot take: TF's run-time errors.
+TEST(UnknownRankFeeds, RankErrorsAtRunTime) {
+  vs::Graph g;
+  const vs::Tensor x = vs::placeholder(g, vs::DType::kFloat32, std::nullopt, "x");
+  const vs::Tensor b = vs::placeholder(g, vs::DType::kFloat32, std::nullopt, "b");
+  const vs::Tensor sm = vs::softmax(x);
+  const vs::Tensor ba = vs::bias_add(x, b);
+  const vs::Tensor mm = vs::matmul(x, x);
+  vs::Session sess(g, {.device = vs::DeviceKind::kCpu});
+  const vs::HostTensor scalar(2.f);
+  const vs::HostTensor vec(std::vector<float>{1, 2, 3}, vs::Shape{3});
+  EXPECT_EQ(error_of<vs::InvalidArgumentError>([&] {
+              sess.run(sm, {{x, scalar}});
+            }).find("logits must have >= 1 dimension, got []"),
+            0u);
+  EXPECT_EQ(error_of<vs::InvalidArgumentError>([&] {
+              sess.run(ba, {{x, vec}, {b, vec}});
+            }).find("Input tensor must be at least 2D: [3]"),
+            0u);
+  error_of<vs::InvalidArgumentError>([&] { sess.run(mm, {{x, vec}}); });
+  error_of<vs::InvalidArgumentError>([&] { sess.run(mm, {{x, scalar}}); });
+  // And the session still works.
+  EXPECT_EQ(vs::testing::values(sess.run(sm, {{x, vec}})).size(), 3u);
+}

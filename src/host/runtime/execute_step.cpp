@@ -14,6 +14,23 @@
 namespace varscope::detail {
 namespace {
 
+// BiasAdd's run-time rules, for fed shapes the graph could not check (TF's texts).
+void check_bias_add(const Node& n, const Shape& value, const Shape& bias) {
+  const std::string where = "\n\t [[{{node " + n.name + "}}]]";
+  if (value.rank() < 2) {
+    throw InvalidArgumentError("Input tensor must be at least 2D: " + value.to_list_string() +
+                               where);
+  }
+  if (bias.rank() != 1) {
+    throw InvalidArgumentError("Biases must be 1D: " + bias.to_list_string() + where);
+  }
+  if (bias.dim(0) != value.dim(value.rank() - 1)) {
+    throw InvalidArgumentError(
+        "Must provide as many biases as the last dimension of the input tensor: " +
+        bias.to_list_string() + " vs. " + value.to_list_string() + where);
+  }
+}
+
 std::int64_t host_integer(const HostTensor& t) {
   return static_cast<std::int64_t>(t.element_as_double(0));
 }
@@ -77,9 +94,8 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
                                    " rhs shape= " + value.shape.to_list_string());
       }
       if (!step.assign_in_place) {
-        backend->copy(
-            ref.data.get(), value.data.get(),
-            static_cast<std::size_t>(value.shape.num_elements()) * dtype_size(value.dtype));
+        backend->copy(ref.data.get(), value.data.get(),
+                      byte_size(value.shape.num_elements(), value.dtype));
       }
       variables[static_cast<std::size_t>(ref.variable)].initialized = true;
       ctx.note({GraphCheck::kAssign, ref.variable, step.node});
@@ -130,27 +146,26 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
       return random(step, slots, ctx);
     case OpKind::kUnary: {
       const Value& x = read(step, 0, slots, ctx);
-      out = Value{
-          ctx.temporary(static_cast<std::size_t>(x.shape.num_elements()) * dtype_size(x.dtype)),
-          x.dtype, x.shape, -1};
+      out = Value{ctx.temporary(byte_size(x.shape.num_elements(), x.dtype)), x.dtype, x.shape, -1};
       backend->unary(step.unary, x.dtype, x.data.get(), out.data.get(), x.shape.num_elements());
       return;
     }
     case OpKind::kSoftmax: {
       const Value& x = read(step, 0, slots, ctx);
+      if (x.shape.rank() < 1) {  // a placeholder of unknown rank fed a scalar
+        throw InvalidArgumentError("logits must have >= 1 dimension, got " +
+                                   x.shape.to_list_string() + "\n\t [[{{node " + n.name + "}}]]");
+      }
       const std::int64_t cols = x.shape.dim(x.shape.rank() - 1);
       const std::int64_t rows = cols == 0 ? 0 : x.shape.num_elements() / cols;
-      out = Value{
-          ctx.temporary(static_cast<std::size_t>(x.shape.num_elements()) * dtype_size(x.dtype)),
-          x.dtype, x.shape, -1};
+      out = Value{ctx.temporary(byte_size(x.shape.num_elements(), x.dtype)), x.dtype, x.shape, -1};
       backend->softmax(x.dtype, x.data.get(), out.data.get(), rows, cols);
       return;
     }
     case OpKind::kCast: {
       const Value& x = read(step, 0, slots, ctx);
       const DType to = n.outputs[0].dtype;
-      out = Value{ctx.temporary(static_cast<std::size_t>(x.shape.num_elements()) * dtype_size(to)),
-                  to, x.shape, -1};
+      out = Value{ctx.temporary(byte_size(x.shape.num_elements(), to)), to, x.shape, -1};
       backend->cast(x.dtype, to, x.data.get(), out.data.get(), x.shape.num_elements());
       return;
     }
@@ -161,6 +176,7 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
     case OpKind::kBinary: {
       const Value& x = read(step, 0, slots, ctx);
       const Value& y = read(step, 1, slots, ctx);
+      if (n.op == OpType::kBiasAdd) check_bias_add(n, x.shape, y.shape);
       std::optional<Shape> broadcast_shape = broadcast(x.shape, y.shape);
       if (!broadcast_shape) {  // fed shapes the graph could not know
         throw InvalidArgumentError("Incompatible shapes: " + x.shape.to_list_string() + " vs. " +
@@ -185,8 +201,7 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
       strides(x.shape, bc.x_strides);
       strides(y.shape, bc.y_strides);
       const std::int64_t count = shape.num_elements();
-      out = Value{ctx.temporary(static_cast<std::size_t>(count) * dtype_size(x.dtype)), x.dtype,
-                  shape, -1};
+      out = Value{ctx.temporary(byte_size(count, x.dtype)), x.dtype, shape, -1};
       backend->binary(step.binary, x.dtype, bc, x.data.get(), y.data.get(), out.data.get(), count);
       return;
     }
@@ -293,8 +308,7 @@ void SessionImpl::matmul(const Step& step, std::vector<Value>& slots, RunContext
   s.stride_b = nb == 1 ? 0 : s.k * s.n;
   s.stride_c = s.m * s.n;
   Value& out = slots[static_cast<std::size_t>(step.output)];
-  out = Value{ctx.temporary(static_cast<std::size_t>(s.batch * s.m * s.n) * dtype_size(a.dtype)),
-              a.dtype, rule.out, -1};
+  out = Value{ctx.temporary(byte_size(rule.out.num_elements(), a.dtype)), a.dtype, rule.out, -1};
   if (s.k == 0) {  // an empty sum: zeros
     const std::uint64_t zero = 0;
     backend->fill(out.data.get(), &zero, dtype_size(a.dtype), s.batch * s.m * s.n);
@@ -348,8 +362,7 @@ void SessionImpl::reduce(const Step& step, std::vector<Value>& slots, RunContext
   Shape out_shape = reduced_shape(x.shape, reduced, keepdims);
   const std::int64_t count = out_shape.num_elements();
   Value& out = slots[static_cast<std::size_t>(step.output)];
-  out = Value{ctx.temporary(static_cast<std::size_t>(count) * dtype_size(x.dtype)), x.dtype,
-              std::move(out_shape), -1};
+  out = Value{ctx.temporary(byte_size(count, x.dtype)), x.dtype, std::move(out_shape), -1};
   backend->reduce(step.reduce, x.dtype, red, x.data.get(), out.data.get(), count);
 }
 

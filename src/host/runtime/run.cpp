@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "host/core/byte_size.h"
 #include "host/runtime/run_context.h"
 #include "host/runtime/session_impl.h"
 #include "varscope/errors.h"
@@ -133,8 +134,7 @@ VariableStorage& SessionImpl::storage(int variable, const RunContext* ctx) {
       throw UnimplementedError("Variable " + graph->node(rec.node).name +
                                " has no fully defined shape (validate_shape=false)");
     }
-    s.data = allocate(*backend,
-                      static_cast<std::size_t>(rec.shape.num_elements()) * dtype_size(rec.dtype));
+    s.data = allocate(*backend, byte_size(rec.shape.num_elements(), rec.dtype));
   }
   return s;
 }
