@@ -1,6 +1,6 @@
 // One rule for failed calls: a call that throws leaves the graph exactly as it was — its
 // operations, the names in use, variables, the store and collections — whatever it had
-// built before it failed (docs/differences.md, D3). And building a graph on one thread
+// built before it failed (docs/differences.md, "A failed call changes nothing"). And building a graph on one thread
 // while a session runs it on another is safe.
 #include <gtest/gtest.h>
 
