@@ -20,7 +20,7 @@ namespace vs = varscope;
 
 namespace {
 
-const std::int64_t kSide = bench::smoke() ? 64 : 1024;              // the 1024 x 1024 rows
+const std::int64_t kSide = bench::smoke() ? 64 : 1024;                       // the 1024 x 1024 rows
 const std::int64_t kLong = bench::smoke() ? 4096 : (std::int64_t{1} << 24);  // 16M elements
 
 std::vector<float> uniform(std::int64_t n, unsigned seed) {

@@ -6,8 +6,8 @@
 #include <cstring>
 #include <mutex>
 #include <new>
-#include <utility>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "host/runtime/backend.h"

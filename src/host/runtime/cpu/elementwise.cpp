@@ -20,8 +20,8 @@ using kernels::UnaryOp;
 // o[j] = x[j * sx] op y[j * sy] with strides 0 or 1: each combination is its own loop,
 // so that the compiler sees unit-stride or invariant operands and vectorizes.
 template <typename T, typename Op>
-VS_CPU_INLINE void run_op(Op op, const T* x, bool x_moves, const T* y, bool y_moves, T* o,
-                          std::int64_t len) {
+VS_CPU_INLINE void run_op(
+    Op op, const T* x, bool x_moves, const T* y, bool y_moves, T* o, std::int64_t len) {
   if (x_moves && y_moves) {
     for (std::int64_t j = 0; j < len; ++j)
       o[j] = op(x[j], y[j]);
@@ -45,17 +45,13 @@ VS_CPU_CLONES void binary_run(
     BinaryOp op, const T* x, bool x_moves, const T* y, bool y_moves, T* o, std::int64_t len) {
   switch (op) {
     case BinaryOp::kAdd:
-      return run_op(
-          [](T a, T b) VS_CPU_LAMBDA { return a + b; }, x, x_moves, y, y_moves, o, len);
+      return run_op([](T a, T b) VS_CPU_LAMBDA { return a + b; }, x, x_moves, y, y_moves, o, len);
     case BinaryOp::kSub:
-      return run_op(
-          [](T a, T b) VS_CPU_LAMBDA { return a - b; }, x, x_moves, y, y_moves, o, len);
+      return run_op([](T a, T b) VS_CPU_LAMBDA { return a - b; }, x, x_moves, y, y_moves, o, len);
     case BinaryOp::kMul:
-      return run_op(
-          [](T a, T b) VS_CPU_LAMBDA { return a * b; }, x, x_moves, y, y_moves, o, len);
+      return run_op([](T a, T b) VS_CPU_LAMBDA { return a * b; }, x, x_moves, y, y_moves, o, len);
     case BinaryOp::kDiv:
-      return run_op(
-          [](T a, T b) VS_CPU_LAMBDA { return a / b; }, x, x_moves, y, y_moves, o, len);
+      return run_op([](T a, T b) VS_CPU_LAMBDA { return a / b; }, x, x_moves, y, y_moves, o, len);
   }
 }
 
@@ -90,12 +86,8 @@ bool all_zero(const kernels::Broadcast& bc, const std::int64_t* strides) {
 }
 
 template <typename T>
-void binary_typed(BinaryOp op,
-                  const kernels::Broadcast& bc,
-                  const T* x,
-                  const T* y,
-                  T* o,
-                  std::int64_t count) {
+void binary_typed(
+    BinaryOp op, const kernels::Broadcast& bc, const T* x, const T* y, T* o, std::int64_t count) {
   const bool x_dense = dense(bc, bc.x_strides), y_dense = dense(bc, bc.y_strides);
   const bool x_scalar = all_zero(bc, bc.x_strides), y_scalar = all_zero(bc, bc.y_strides);
   if ((x_dense || x_scalar) && (y_dense || y_scalar)) {  // one flat run

@@ -28,9 +28,8 @@ void sgemm(const Backend::MatMulShape& s, const float* a, const float* b, float*
   const dnnl_dim_t lda = s.transpose_a ? s.m : s.k, ldb = s.transpose_b ? s.k : s.n;
   for (std::int64_t i = 0; i < s.batch; ++i) {
     // Row-major, like cblas_sgemm(CblasRowMajor, ...).
-    const dnnl_status_t status =
-        dnnl_sgemm(ta, tb, s.m, s.n, s.k, 1.0f, a + i * s.stride_a, lda, b + i * s.stride_b, ldb,
-                   0.0f, c + i * s.stride_c, s.n);
+    const dnnl_status_t status = dnnl_sgemm(ta, tb, s.m, s.n, s.k, 1.0f, a + i * s.stride_a, lda,
+                                            b + i * s.stride_b, ldb, 0.0f, c + i * s.stride_c, s.n);
     if (status != dnnl_success) {
       throw InternalError("dnnl_sgemm failed with status " + std::to_string(status));
     }

@@ -174,8 +174,7 @@ void reduce(kernels::ReduceOp op,
       return reduce_columns(op, xs, o, outer, reduced, inner);
     }
     const std::int64_t per_output = std::max<std::int64_t>(1, red.reduced_count);
-    const std::int64_t min_outputs =
-        std::max<std::int64_t>(1, kMinElementsPerThread / per_output);
+    const std::int64_t min_outputs = std::max<std::int64_t>(1, kMinElementsPerThread / per_output);
     parallel_for(out_count, min_outputs, [&](std::int64_t b, std::int64_t e) {
       for (std::int64_t i = b; i < e; ++i)
         kernels::reduce_element(op, red, xs, o, i);

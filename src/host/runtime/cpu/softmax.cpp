@@ -13,7 +13,9 @@ namespace {
 
 constexpr int kLanes = 16;
 
-VS_CPU_CLONES void softmax_rows_f32(const float* x, float* out, std::int64_t rows,
+VS_CPU_CLONES void softmax_rows_f32(const float* x,
+                                    float* out,
+                                    std::int64_t rows,
                                     std::int64_t cols) {
   for (std::int64_t r = 0; r < rows; ++r) {
     const float* in = x + r * cols;
