@@ -2,6 +2,7 @@
 // vectorized passes (max, exp with the row's sum in double lanes, scale); float64 rows use
 // the shared kernel (libm's exp). Within the documented tolerance of the GPU's result.
 #include <algorithm>
+#include <cstring>
 
 #include "host/runtime/cpu/cpu_ops.h"
 #include "host/runtime/cpu/isa.h"
@@ -12,6 +13,8 @@ namespace varscope::runtime::cpu {
 namespace {
 
 constexpr int kLanes = 16;
+// GCC vector extension: each ISA clone lowers it to its own registers.
+typedef float F32Lanes __attribute__((vector_size(kLanes * sizeof(float))));
 
 VS_CPU_CLONES void softmax_rows_f32(const float* x,
                                     float* out,
@@ -20,14 +23,16 @@ VS_CPU_CLONES void softmax_rows_f32(const float* x,
   for (std::int64_t r = 0; r < rows; ++r) {
     const float* in = x + r * cols;
     float* o = out + r * cols;
-    // Max, in lanes; NaN is skipped as in kernels::softmax_row (unless it is in[0]).
-    float lane_max[kLanes];
+    // Max, in vector lanes (the compiler will not vectorize a float max reduction by itself:
+    // NaN semantics); NaN is skipped as in kernels::softmax_row (unless it is in[0]).
+    F32Lanes lane_max;
     for (int l = 0; l < kLanes; ++l)
       lane_max[l] = in[0];
     std::int64_t c = 0;
     for (; c + kLanes <= cols; c += kLanes) {
-      for (int l = 0; l < kLanes; ++l)
-        lane_max[l] = in[c + l] > lane_max[l] ? in[c + l] : lane_max[l];
+      F32Lanes v;
+      std::memcpy(&v, in + c, sizeof v);
+      lane_max = v > lane_max ? v : lane_max;
     }
     float m = in[0];
     for (; c < cols; ++c)

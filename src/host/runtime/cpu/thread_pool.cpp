@@ -1,5 +1,8 @@
-// The pool behind parallel_for: workers wait for a new job generation (a short spin, then
-// a futex wait through std::atomic::wait), take their chunk, and count themselves done.
+// The pool behind parallel_for. A job is cut into a few tasks per thread; the caller and
+// the workers claim tasks from one atomic word until none are left, and the caller waits
+// only for tasks already claimed. So a worker that is slow to wake (a busy machine, a core
+// lent to oneDNN's threads) never delays a job: the caller simply does more of it.
+// Idle workers spin briefly, then sleep on a futex (std::atomic::wait).
 #include "host/runtime/cpu/thread_pool.h"
 
 #include <algorithm>
@@ -18,8 +21,17 @@ inline void cpu_relax() {
 }
 
 // Spins this many times before sleeping: long enough to catch the next op of a run
-// (microseconds), short enough not to steal a core from oneDNN's or the caller's threads.
+// (tens of microseconds), short enough not to steal a core from oneDNN or the caller.
 constexpr int kSpins = 2000;
+// Tasks per thread: small enough pieces that a late thread's share is taken by the others.
+constexpr std::int64_t kTasksPerThread = 4;
+
+// The claim word: job generation (32 bits) | task count (16 bits) | next task (16 bits).
+// A task claimed by compare-and-swap belongs to the job it was claimed from, whose fields
+// stay valid until that task is done (the caller waits for it).
+constexpr std::uint64_t kTaskBits = 16;
+constexpr std::uint64_t kTaskMask = (std::uint64_t{1} << kTaskBits) - 1;
+constexpr std::int64_t kMaxTasks = static_cast<std::int64_t>(kTaskMask);
 
 class Pool {
  public:
@@ -27,12 +39,12 @@ class Pool {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     workers_.reserve(static_cast<std::size_t>(cores - 1));
     for (int i = 1; i < cores; ++i)
-      workers_.emplace_back([this, i] { work(i); });
+      workers_.emplace_back([this] { work(); });
   }
   ~Pool() {
     stop_.store(true, std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);
-    generation_.notify_all();
+    wake_.fetch_add(1, std::memory_order_release);
+    wake_.notify_all();
     for (auto& w : workers_)
       w.join();
   }
@@ -45,62 +57,80 @@ class Pool {
       chunk(ctx, 0, n);
       return;
     }
-    parts = std::min(parts, threads());
+    const std::int64_t tasks = std::min({n, kMaxTasks, parts * kTasksPerThread});
     n_ = n;
-    parts_ = parts;
+    tasks_ = tasks;
     chunk_ = chunk;
     ctx_ = ctx;
-    // Every worker answers every job (those past `parts` with an empty chunk), so none can
-    // still be reading this job's fields when the next one writes them.
-    pending_.store(threads() - 1, std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);
-    generation_.notify_all();
-    do_part(0);
-    for (int spin = 0; pending_.load(std::memory_order_acquire) != 0; ++spin) {
+    done_.store(0, std::memory_order_relaxed);
+    ++generation_;
+    claim_.store((std::uint64_t{generation_} << (2 * kTaskBits)) |
+                     (static_cast<std::uint64_t>(tasks) << kTaskBits),
+                 std::memory_order_release);
+    wake_.fetch_add(1, std::memory_order_release);
+    wake_.notify_all();
+    while (claim_and_run()) {
+    }
+    for (int spin = 0;; ++spin) {
+      const std::int64_t done = done_.load(std::memory_order_acquire);
+      if (done == tasks) break;
       if (spin < kSpins) {
         cpu_relax();
       } else {
-        const int left = pending_.load(std::memory_order_acquire);
-        if (left != 0) pending_.wait(left, std::memory_order_acquire);
+        done_.wait(done, std::memory_order_acquire);
       }
     }
   }
 
  private:
-  void do_part(int part) {
-    const std::int64_t per = (n_ + parts_ - 1) / parts_;
-    const std::int64_t begin = std::min(n_, per * part);
-    const std::int64_t end = std::min(n_, begin + per);
-    if (begin < end) chunk_(ctx_, begin, end);
+  // Claims and runs one task of the current job; false when none is left.
+  bool claim_and_run() {
+    std::uint64_t word = claim_.load(std::memory_order_acquire);
+    for (;;) {
+      const std::uint64_t next = word & kTaskMask;
+      const std::uint64_t total = (word >> kTaskBits) & kTaskMask;
+      if (next >= total) return false;
+      if (claim_.compare_exchange_weak(word, word + 1, std::memory_order_acq_rel,
+                                       std::memory_order_acquire)) {
+        const auto task = static_cast<std::int64_t>(next);
+        const std::int64_t tasks = tasks_;  // read before the job can end
+        const std::int64_t begin = n_ * task / tasks, end = n_ * (task + 1) / tasks;
+        if (begin < end) chunk_(ctx_, begin, end);
+        if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == tasks) done_.notify_one();
+        return true;
+      }
+    }
   }
 
-  void work(int index) {
-    unsigned seen = generation_.load(std::memory_order_acquire);
+  void work() {
+    unsigned seen = wake_.load(std::memory_order_acquire);
     for (;;) {
-      unsigned now = generation_.load(std::memory_order_acquire);
+      unsigned now = wake_.load(std::memory_order_acquire);
       for (int spin = 0; now == seen; ++spin) {
         if (spin < kSpins) {
           cpu_relax();
         } else {
-          generation_.wait(seen, std::memory_order_acquire);
+          wake_.wait(seen, std::memory_order_acquire);
         }
-        now = generation_.load(std::memory_order_acquire);
+        now = wake_.load(std::memory_order_acquire);
       }
       seen = now;
       if (stop_.load(std::memory_order_relaxed)) return;
-      if (index < parts_) do_part(index);
-      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
+      while (claim_and_run()) {
+      }
     }
   }
 
   std::vector<std::thread> workers_;
-  std::mutex busy_;  // one job at a time
-  std::atomic<unsigned> generation_{0};
-  std::atomic<int> pending_{0};
+  std::mutex busy_;                // one job at a time
+  std::atomic<unsigned> wake_{0};  // bumped per job: wakes sleeping workers
+  std::atomic<std::uint64_t> claim_{0};
+  std::atomic<std::int64_t> done_{0};
   std::atomic<bool> stop_{false};
-  // The current job; written before generation_ is bumped (release), read after (acquire).
+  std::uint32_t generation_ = 0;  // written by the caller holding busy_
+  // The current job, written before claim_ is published (release).
   std::int64_t n_ = 0;
-  int parts_ = 0;
+  std::int64_t tasks_ = 1;
   void (*chunk_)(void*, std::int64_t, std::int64_t) = nullptr;
   void* ctx_ = nullptr;
 };
