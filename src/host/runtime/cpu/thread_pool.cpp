@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace varscope::runtime::cpu {
@@ -72,14 +74,15 @@ class Pool {
     while (claim_and_run()) {
     }
     for (int spin = 0;; ++spin) {
-      const std::int64_t done = done_.load(std::memory_order_acquire);
-      if (done == tasks) break;
+      const int done = done_.load(std::memory_order_acquire);
+      if (done == static_cast<int>(tasks)) break;
       if (spin < kSpins) {
         cpu_relax();
       } else {
         done_.wait(done, std::memory_order_acquire);
       }
     }
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
   }
 
  private:
@@ -95,8 +98,17 @@ class Pool {
         const auto task = static_cast<std::int64_t>(next);
         const std::int64_t tasks = tasks_;  // read before the job can end
         const std::int64_t begin = n_ * task / tasks, end = n_ * (task + 1) / tasks;
-        if (begin < end) chunk_(ctx_, begin, end);
-        if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == tasks) done_.notify_one();
+        if (begin < end) {
+          try {
+            chunk_(ctx_, begin, end);
+          } catch (...) {  // kept for the caller; the job still counts this task done
+            std::lock_guard<std::mutex> lock(error_mu_);
+            if (!error_) error_ = std::current_exception();
+          }
+        }
+        if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == static_cast<int>(tasks)) {
+          done_.notify_one();
+        }
         return true;
       }
     }
@@ -125,8 +137,10 @@ class Pool {
   std::mutex busy_;                // one job at a time
   std::atomic<unsigned> wake_{0};  // bumped per job: wakes sleeping workers
   std::atomic<std::uint64_t> claim_{0};
-  std::atomic<std::int64_t> done_{0};
+  std::atomic<int> done_{0};  // int: std::atomic::wait is a plain futex
   std::atomic<bool> stop_{false};
+  std::mutex error_mu_;
+  std::exception_ptr error_;      // the first exception a task threw
   std::uint32_t generation_ = 0;  // written by the caller holding busy_
   // The current job, written before claim_ is published (release).
   std::int64_t n_ = 0;
