@@ -2,11 +2,12 @@
 // the workers claim tasks from one atomic word until none are left, and the caller waits
 // only for tasks already claimed. So a worker that is slow to wake (a busy machine, a core
 // lent to oneDNN's threads) never delays a job: the caller simply does more of it.
-// Idle workers spin briefly, then sleep on a futex (std::atomic::wait).
+// Idle workers spin briefly, then sleep on a condition variable.
 #include "host/runtime/cpu/thread_pool.h"
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -41,12 +42,11 @@ class Pool {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     workers_.reserve(static_cast<std::size_t>(cores - 1));
     for (int i = 1; i < cores; ++i)
-      workers_.emplace_back([this] { work(); });
+      workers_.emplace_back([this] { work(0); });  // 0: jobs seen so far (none)
   }
   ~Pool() {
     stop_.store(true, std::memory_order_relaxed);
-    wake_.fetch_add(1, std::memory_order_release);
-    wake_.notify_all();
+    wake_workers();
     for (auto& w : workers_)
       w.join();
   }
@@ -69,17 +69,17 @@ class Pool {
     claim_.store((std::uint64_t{generation_} << (2 * kTaskBits)) |
                      (static_cast<std::uint64_t>(tasks) << kTaskBits),
                  std::memory_order_release);
-    wake_.fetch_add(1, std::memory_order_release);
-    wake_.notify_all();
+    wake_workers();
     while (claim_and_run()) {
     }
     for (int spin = 0;; ++spin) {
       const int done = done_.load(std::memory_order_acquire);
       if (done == static_cast<int>(tasks)) break;
+      // What is left are tasks a worker is running: short, so spin, then yield the core.
       if (spin < kSpins) {
         cpu_relax();
       } else {
-        done_.wait(done, std::memory_order_acquire);
+        std::this_thread::yield();
       }
     }
     if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
@@ -96,7 +96,7 @@ class Pool {
       if (claim_.compare_exchange_weak(word, word + 1, std::memory_order_acq_rel,
                                        std::memory_order_acquire)) {
         const auto task = static_cast<std::int64_t>(next);
-        const std::int64_t tasks = tasks_;  // read before the job can end
+        const std::int64_t tasks = tasks_;
         const std::int64_t begin = n_ * task / tasks, end = n_ * (task + 1) / tasks;
         if (begin < end) {
           try {
@@ -106,27 +106,38 @@ class Pool {
             if (!error_) error_ = std::current_exception();
           }
         }
-        if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == static_cast<int>(tasks)) {
-          done_.notify_one();
-        }
+        done_.fetch_add(1, std::memory_order_acq_rel);
         return true;
       }
     }
   }
 
-  void work() {
-    unsigned seen = wake_.load(std::memory_order_acquire);
+  // Bumps the job counter and wakes sleeping workers. seq_cst on both sides: a worker
+  // about to sleep either sees the new count or is seen as a sleeper.
+  void wake_workers() {
+    wake_.fetch_add(1, std::memory_order_seq_cst);
+    if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+      { std::lock_guard<std::mutex> lock(sleep_mu_); }
+      sleep_cv_.notify_all();
+    }
+  }
+
+  // `seen` is passed in, not read here: a worker that starts late (after a job, or after
+  // the destructor's wake-up) must not take that wake-up as already seen.
+  void work(unsigned seen) {
     for (;;) {
-      unsigned now = wake_.load(std::memory_order_acquire);
-      for (int spin = 0; now == seen; ++spin) {
+      for (int spin = 0; wake_.load(std::memory_order_acquire) == seen; ++spin) {
         if (spin < kSpins) {
           cpu_relax();
-        } else {
-          wake_.wait(seen, std::memory_order_acquire);
+          continue;
         }
-        now = wake_.load(std::memory_order_acquire);
+        std::unique_lock<std::mutex> lock(sleep_mu_);
+        sleepers_.fetch_add(1, std::memory_order_seq_cst);
+        while (wake_.load(std::memory_order_seq_cst) == seen)
+          sleep_cv_.wait(lock);
+        sleepers_.fetch_sub(1, std::memory_order_relaxed);
       }
-      seen = now;
+      seen = wake_.load(std::memory_order_acquire);
       if (stop_.load(std::memory_order_relaxed)) return;
       while (claim_and_run()) {
       }
@@ -135,9 +146,12 @@ class Pool {
 
   std::vector<std::thread> workers_;
   std::mutex busy_;                // one job at a time
-  std::atomic<unsigned> wake_{0};  // bumped per job: wakes sleeping workers
+  std::atomic<unsigned> wake_{0};  // bumped per job (and at exit)
+  std::atomic<int> sleepers_{0};
+  std::mutex sleep_mu_;
+  std::condition_variable sleep_cv_;
   std::atomic<std::uint64_t> claim_{0};
-  std::atomic<int> done_{0};  // int: std::atomic::wait is a plain futex
+  std::atomic<int> done_{0};
   std::atomic<bool> stop_{false};
   std::mutex error_mu_;
   std::exception_ptr error_;      // the first exception a task threw
