@@ -109,11 +109,13 @@ void reduce_rows(kernels::ReduceOp op, const T* x, T* o, std::int64_t outer, std
     });
     return;
   }
-  // Few long rows: each row's chunks over the threads, partial sums added in chunk order.
+  // Few long rows: each row in a fixed number of pieces (so the sum does not depend on which
+  // thread ran which), partial sums added in piece order.
+  const std::int64_t pieces = 8 * std::int64_t{threads};
   for (std::int64_t r = 0; r < outer; ++r) {
-    std::vector<Acc<T>> partial(static_cast<std::size_t>(threads), Acc<T>(0));
-    const std::int64_t per = (n + threads - 1) / threads;
-    parallel_for(threads, 1, [&](std::int64_t b, std::int64_t e) {
+    std::vector<Acc<T>> partial(static_cast<std::size_t>(pieces), Acc<T>(0));
+    const std::int64_t per = (n + pieces - 1) / pieces;
+    parallel_for(pieces, 1, [&](std::int64_t b, std::int64_t e) {
       for (std::int64_t t = b; t < e; ++t) {
         const std::int64_t begin = std::min(n, t * per), end = std::min(n, begin + per);
         partial[static_cast<std::size_t>(t)] = sum_run(x + r * n + begin, end - begin);
