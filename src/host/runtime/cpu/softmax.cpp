@@ -1,5 +1,5 @@
-// Softmax over the last axis on the CPU, rows split over the pool. float32 rows run three
-// vectorized passes (max, exp with the row's sum in double lanes, scale); float64 rows use
+// Softmax over the last axis on the CPU, rows split over the pool. float32 rows run four
+// vectorized passes (max, exp, the row's sum in double lanes, scale); float64 rows use
 // the shared kernel (libm's exp). Within the documented tolerance of the GPU's result.
 #include <algorithm>
 #include <cstring>
@@ -53,9 +53,10 @@ VS_CPU_CLONES void softmax_rows_f32(const float* x,
     for (int l = 0; l < kLanes; ++l)
       sum += lane_sum[l];
 
-    const double inv = 1.0 / sum;
+    // 1 <= sum <= cols: its reciprocal is a normal float; e * inv is within 1 ulp of e / sum.
+    const float inv = static_cast<float>(1.0 / sum);
     for (c = 0; c < cols; ++c)
-      o[c] = static_cast<float>(static_cast<double>(o[c]) * inv);
+      o[c] = o[c] * inv;
   }
 }
 
