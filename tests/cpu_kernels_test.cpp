@@ -194,4 +194,46 @@ TEST(CpuKernels, LargeSigmoidMatchesTheReferenceIncludingSaturation) {
   }
 }
 
+// Large enough to be cut into row blocks on the pool (with and without transposes, batched
+// with a broadcast B), against a double reference.
+TEST(CpuKernels, LargeMatMulsInRowBlocksMatchTheReference) {
+  auto backend = vs::runtime::make_cpu_backend();
+  const std::int64_t m = 333, k = 150, n = 201, batch = 2;
+  for (bool ta : {false, true}) {
+    for (bool tb : {false, true}) {
+      vs::runtime::Backend::MatMulShape s;
+      s.batch = batch;
+      s.m = m;
+      s.n = n;
+      s.k = k;
+      s.transpose_a = ta;
+      s.transpose_b = tb;
+      s.stride_a = m * k;
+      s.stride_b = 0;  // one B for both
+      s.stride_c = m * n;
+      const auto a = uniform(static_cast<std::size_t>(batch * m * k), 6);
+      const auto b = uniform(static_cast<std::size_t>(k * n), 7);
+      std::vector<float> c(static_cast<std::size_t>(batch * m * n), -1.0f);
+      backend->matmul(vs::DType::kFloat32, s, a.data(), b.data(), c.data());
+      for (std::int64_t i = 0; i < batch; ++i) {
+        for (std::int64_t r = 0; r < m; ++r) {
+          for (std::int64_t col = 0; col < n; ++col) {
+            double want = 0.0, scale = 0.0;
+            for (std::int64_t x = 0; x < k; ++x) {
+              const double av =
+                  a[static_cast<std::size_t>(i * m * k + (ta ? x * m + r : r * k + x))];
+              const double bv = b[static_cast<std::size_t>(tb ? col * k + x : x * n + col)];
+              want += av * bv;
+              scale += std::fabs(av * bv);
+            }
+            ASSERT_NEAR(c[static_cast<std::size_t>(i * m * n + r * n + col)], want,
+                        1e-5 * scale + 1e-6)
+                << "batch " << i << " row " << r << " col " << col << " ta " << ta << " tb " << tb;
+          }
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
