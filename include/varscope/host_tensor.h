@@ -5,9 +5,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
+#include <iosfwd>
 #include <span>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "varscope/dtype.h"
@@ -49,6 +52,10 @@ class HostTensor {
       std::memcpy(raw_data(), values.data(), values.size() * sizeof(T));
     }
   }
+  // HostTensor({1.f, 2.f, 3.f, 4.f}, Shape{2, 2}): the element type picks the dtype.
+  template <typename T>
+  HostTensor(std::initializer_list<T> values, Shape shape)
+      : HostTensor(std::vector<T>(values), std::move(shape)) {}
   // A vector: shape (values.size(),).
   template <typename T>
   explicit HostTensor(const std::vector<T>& values)
@@ -93,5 +100,9 @@ class HostTensor {
   Shape shape_;
   std::vector<std::byte> bytes_;
 };
+
+// The text of to_string(); past 1000 elements, numpy's summary: the first and last three
+// entries of each long dimension around "...".
+std::ostream& operator<<(std::ostream& os, const HostTensor& tensor);
 
 }  // namespace varscope
