@@ -17,4 +17,5 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/varscopeConfigVersi
                                  COMPATIBILITY SameMajorVersion)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/varscopeConfig.cmake
               ${CMAKE_CURRENT_BINARY_DIR}/varscopeConfigVersion.cmake
+              cmake/varscopeCudaStandard.cmake
         DESTINATION ${varscope_cmake_dir})

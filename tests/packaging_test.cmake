@@ -30,4 +30,9 @@ if(CUDA_COMPILER)
            -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_CUDA_COMPILER=${CUDA_COMPILER})
   run_step(${CMAKE_COMMAND} --build ${cuda_build})
   run_step(${cuda_build}/consumer_cuda)
+  # Again as a project that requires its C++ standard (the README's note for CUDA apps).
+  run_step(${CMAKE_COMMAND} -S ${CONSUMER_CUDA_SOURCE_DIR} -B ${cuda_build}-required -G Ninja
+           -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_CUDA_COMPILER=${CUDA_COMPILER}
+           -DREQUIRE_STANDARDS=ON)
+  run_step(${CMAKE_COMMAND} --build ${cuda_build}-required)
 endif()
