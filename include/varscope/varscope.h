@@ -3,6 +3,7 @@
 
 #include "varscope/device.h"
 #include "varscope/device_tensor_view.h"
+#include "varscope/dot.h"
 #include "varscope/dtype.h"
 #include "varscope/errors.h"
 #include "varscope/graph.h"
