@@ -3,6 +3,8 @@
 // It owns nothing: the buffer must outlive every use the session makes of it (see the stream
 // contract in session.h). CUDA sessions only; a CPU session refuses it (vs::InvalidArgumentError).
 #pragma once
+// The public API: exported from a library built with hidden visibility.
+#pragma GCC visibility push(default)
 
 #include <utility>
 #include <vector>
@@ -25,3 +27,5 @@ struct DeviceTensorView {
 using DeviceFeedDict = std::vector<std::pair<Tensor, DeviceTensorView>>;
 
 }  // namespace varscope
+
+#pragma GCC visibility pop

@@ -1,6 +1,8 @@
 // HostTensor: an owning host buffer with a dtype and a shape, the value side of the API:
 // constants, feeds, fetched results, checkpoint entries. It knows nothing of graphs.
 #pragma once
+// The public API: exported from a library built with hidden visibility.
+#pragma GCC visibility push(default)
 
 #include <cstddef>
 #include <cstdint>
@@ -106,3 +108,5 @@ class HostTensor {
 std::ostream& operator<<(std::ostream& os, const HostTensor& tensor);
 
 }  // namespace varscope
+
+#pragma GCC visibility pop

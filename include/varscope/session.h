@@ -16,6 +16,8 @@
 //  - Reading a variable's memory (data_ptr) from your own kernel: enqueue the kernel on
 //    stream(); on another stream, order it after the session's work with an event.
 #pragma once
+// The public API: exported from a library built with hidden visibility.
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <memory>
@@ -134,3 +136,5 @@ class Session {
 };
 
 }  // namespace varscope
+
+#pragma GCC visibility pop
