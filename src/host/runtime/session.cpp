@@ -75,6 +75,19 @@ int checked_variable(const detail::SessionImpl& s, const Variable& v) {
   return v.id();
 }
 
+std::vector<int> checked_targets(const detail::SessionImpl& s,
+                                 const std::vector<Operation>& targets) {
+  std::vector<int> ids;
+  for (const Operation& op : targets) {
+    if (Access::lock(op) != s.graph) {
+      throw InvalidArgumentError("Operation " + op.name() +
+                                 " is not an element of this session's graph.");
+    }
+    ids.push_back(op.id());
+  }
+  return ids;
+}
+
 }  // namespace
 
 Session::Session(const Graph& graph, SessionOptions options)
@@ -97,14 +110,7 @@ std::vector<HostTensor> Session::run(const std::vector<Tensor>& fetches,
   std::vector<std::pair<TensorRef, HostTensor>> feed_refs;
   for (const auto& [t, value] : feeds)
     feed_refs.emplace_back(checked_ref(impl(), t), value);
-  std::vector<int> target_ids;
-  for (const Operation& op : targets) {
-    if (Access::lock(op) != impl().graph) {
-      throw InvalidArgumentError("Operation " + op.name() +
-                                 " is not an element of this session's graph.");
-    }
-    target_ids.push_back(op.id());
-  }
+  const std::vector<int> target_ids = checked_targets(impl(), targets);
   return impl().run(fetch_refs, feed_refs, target_ids);
 }
 
@@ -209,14 +215,7 @@ void Session::run_async(const std::vector<Tensor>& fetches,
   std::vector<std::pair<TensorRef, DeviceTensorView>> feed_refs;
   for (const auto& [t, view] : feeds)
     feed_refs.emplace_back(checked_ref(impl(), t), view);
-  std::vector<int> target_ids;
-  for (const Operation& op : targets) {
-    if (Access::lock(op) != impl().graph) {
-      throw InvalidArgumentError("Operation " + op.name() +
-                                 " is not an element of this session's graph.");
-    }
-    target_ids.push_back(op.id());
-  }
+  const std::vector<int> target_ids = checked_targets(impl(), targets);
   impl().run_async(fetch_refs, outputs, feed_refs, target_ids);
 }
 
