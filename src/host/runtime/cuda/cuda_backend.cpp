@@ -187,6 +187,8 @@ class CudaBackend final : public Backend {
     deferred_.raise();
   }
 
+  void* native_stream() const override { return stream_; }
+
   void synchronize() override {
     const cuda::DeviceGuard on = enter();
     VARSCOPE_CHECK_CUDA(cudaStreamSynchronize(stream_));
