@@ -174,6 +174,73 @@ TEST_P(KernelSemantics, FillAndUniformIntReadTheirConstantsOnTheHost) {
   EXPECT_EQ(*std::max_element(rs.begin(), rs.end()), 3);
 }
 
+// Every reduction layout the GPU picks a kernel by (docs/kernels.md): the two-pass
+// all-reduce, rows short and long, columns, strided; and softmax rows short (a warp) and
+// long (a block). Checked against a double reference; float32 sums to 1e-5 relative.
+TEST_P(KernelSemantics, EveryReductionAndSoftmaxLayoutMatchesTheReference) {
+  const std::int64_t a = 37, b = 45, c = 129;  // 214,785 elements: past the two-pass bound
+  std::vector<float> x(static_cast<std::size_t>(a * b * c));
+  for (std::size_t i = 0; i < x.size(); ++i)
+    x[i] = static_cast<float>(static_cast<int>(i * 2654435761u % 2001) - 1000) / 1000.0f;
+  auto at = [&](std::int64_t i, std::int64_t j, std::int64_t k) {
+    return static_cast<double>(x[static_cast<std::size_t>((i * b + j) * c + k)]);
+  };
+  vs::Graph g;
+  vs::Tensor t = vs::constant(g, vs::HostTensor(x, vs::Shape{a, b, c}));
+  const std::vector<std::vector<int>> axes_list = {{0, 1, 2}, {2}, {1, 2}, {0},
+                                                   {0, 1},    {1}, {0, 2}};
+  std::vector<vs::Tensor> fetches;
+  for (const auto& axes : axes_list)
+    fetches.push_back(vs::reduce_sum(t, {.axes = axes}));
+  vs::Tensor short_rows = vs::constant(g, vs::HostTensor(x, vs::Shape{a * b * c / 5, 5}));
+  fetches.push_back(vs::softmax(short_rows));
+  fetches.push_back(vs::softmax(t));
+  vs::Session sess(g, options());
+  const auto got = sess.run(fetches);
+  for (std::size_t n = 0; n < axes_list.size(); ++n) {
+    const auto& axes = axes_list[n];
+    auto reduced = [&](int axis) {
+      return std::find(axes.begin(), axes.end(), axis) != axes.end();
+    };
+    std::vector<double> want(static_cast<std::size_t>(got[n].num_elements()), 0.0);
+    std::vector<double> scale(want.size(), 0.0);
+    for (std::int64_t i = 0; i < a; ++i) {
+      for (std::int64_t j = 0; j < b; ++j) {
+        for (std::int64_t k = 0; k < c; ++k) {
+          std::int64_t o = 0;
+          if (!reduced(0)) o = o * a + i;
+          if (!reduced(1)) o = o * b + j;
+          if (!reduced(2)) o = o * c + k;
+          want[static_cast<std::size_t>(o)] += at(i, j, k);
+          scale[static_cast<std::size_t>(o)] += std::abs(at(i, j, k));
+        }
+      }
+    }
+    for (std::size_t o = 0; o < want.size(); ++o) {
+      ASSERT_NEAR(got[n].element_as_double(static_cast<std::int64_t>(o)), want[o],
+                  1e-6 * scale[o] + 1e-6)
+          << "axes #" << n << " output " << o;
+    }
+  }
+  for (std::size_t n : {axes_list.size(), axes_list.size() + 1}) {
+    const std::int64_t cols = n == axes_list.size() ? 5 : c;
+    const std::int64_t rows = static_cast<std::int64_t>(x.size()) / cols;
+    for (std::int64_t r = 0; r < rows; r += 97) {
+      double m = -1e300, sum = 0;
+      for (std::int64_t k = 0; k < cols; ++k)
+        m = std::max(m, static_cast<double>(x[static_cast<std::size_t>(r * cols + k)]));
+      for (std::int64_t k = 0; k < cols; ++k)
+        sum += std::exp(static_cast<double>(x[static_cast<std::size_t>(r * cols + k)]) - m);
+      for (std::int64_t k = 0; k < cols; ++k) {
+        const double want =
+            std::exp(static_cast<double>(x[static_cast<std::size_t>(r * cols + k)]) - m) / sum;
+        ASSERT_NEAR(got[n].element_as_double(r * cols + k), want, 1e-6)
+            << "softmax cols " << cols << " row " << r;
+      }
+    }
+  }
+}
+
 VARSCOPE_INSTANTIATE_ON_BACKENDS(KernelSemantics);
 
 }  // namespace
