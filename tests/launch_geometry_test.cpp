@@ -80,6 +80,27 @@ TEST(LaunchGeometry, BlockPerRowKernelsVisitEveryRowAndColumnOnce) {
   }
 }
 
+TEST(LaunchGeometry, ColumnTilesVisitEveryCellOnce) {
+  const std::int64_t rows = 19, cols = 70;  // 3 tiles of 32 columns, the last one partial
+  for (int blocks : {1, 2, 3}) {
+    for (int split : {1, 3, 8}) {
+      std::vector<int> seen(static_cast<std::size_t>(rows * cols), 0);
+      for (int b = 0; b < blocks; ++b) {
+        for (int y = 0; y < split; ++y) {
+          for (int x = 0; x < 32; ++x) {
+            k::for_each_owned_cell(b, blocks, 32, split, x, y, rows, cols,
+                                   [&](std::int64_t j, std::int64_t c) {
+                                     ++seen[static_cast<std::size_t>(j * cols + c)];
+                                   });
+          }
+        }
+      }
+      for (int v : seen)
+        ASSERT_EQ(v, 1) << "blocks=" << blocks << " split=" << split;
+    }
+  }
+}
+
 TEST(FastDivmod, MatchesDivisionForEveryDivisorShape) {
   std::mt19937 rng(7);
   std::vector<std::uint32_t> divisors = {

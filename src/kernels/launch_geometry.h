@@ -52,4 +52,30 @@ VS_HD inline void for_each_owned_column(int thread, int threads, std::int64_t co
     f(c);
 }
 
+// Column reductions (launchers.cu): block `block` takes the tiles of `tile` adjacent columns
+// starting at block * tile, stepping by blocks * tile; in a tile, thread (x, y) sums column
+// tile_start + x over rows y, y + split, ...
+VS_HD inline GridStride column_tiles(int block, int blocks, int tile) {
+  return {std::int64_t(block) * tile, std::int64_t(blocks) * tile};
+}
+
+template <typename F>
+VS_HD inline void for_each_owned_cell(int block,
+                                      int blocks,
+                                      int tile,
+                                      int split,
+                                      int x,
+                                      int y,
+                                      std::int64_t rows,
+                                      std::int64_t cols,
+                                      F&& f) {
+  const GridStride t = column_tiles(block, blocks, tile);
+  for (std::int64_t c0 = t.first; c0 < cols; c0 += t.step) {
+    const std::int64_t c = c0 + x;
+    if (c >= cols) continue;
+    for (std::int64_t j = y; j < rows; j += split)
+      f(j, c);
+  }
+}
+
 }  // namespace varscope::kernels

@@ -208,8 +208,10 @@ __global__ void reduce_columns_kernel(
     ReduceOp op, const T* x, T* out, std::int64_t cols, std::int64_t inner) {
   using Acc = ReduceAcc<T>;
   __shared__ Acc part[kColumnSplit][kColumnTile + 1];
-  for (std::int64_t c0 = std::int64_t(blockIdx.x) * kColumnTile; c0 < cols;
-       c0 += std::int64_t(gridDim.x) * kColumnTile) {
+  // The mapping of for_each_owned_cell (launch_geometry.h), with the combine inside.
+  const GridStride tiles =
+      column_tiles(static_cast<int>(blockIdx.x), static_cast<int>(gridDim.x), kColumnTile);
+  for (std::int64_t c0 = tiles.first; c0 < cols; c0 += tiles.step) {
     const std::int64_t c = c0 + threadIdx.x;
     Acc acc = 0;
     if (c < cols) {
