@@ -243,4 +243,34 @@ TEST_P(KernelSemantics, EveryReductionAndSoftmaxLayoutMatchesTheReference) {
 
 VARSCOPE_INSTANTIATE_ON_BACKENDS(KernelSemantics);
 
+// Past 2^31 elements: the grid-stride loops take several passes of the largest grid
+// (65535 * 32 blocks of 256 threads = 2^29 - 2^13 elements a pass) and every index is 64-bit.
+// Needs about 20 GiB of free device memory; skipped, saying so, where there is less.
+class GpuLargeKernels : public ::testing::Test {
+ protected:
+  void SetUp() override { VARSCOPE_SKIP_WITHOUT_GPU(); }
+};
+
+TEST_F(GpuLargeKernels, LargeFillScaleAndSumPastTwoToThe31Elements) {
+  const std::int64_t n = (std::int64_t{1} << 31) + 1000;
+  std::size_t free_bytes = 0, total_bytes = 0;
+  ASSERT_EQ(cudaMemGetInfo(&free_bytes, &total_bytes), cudaSuccess);
+  const std::size_t needed = static_cast<std::size_t>(n) * 4 * 2 + (std::size_t{2} << 30);
+  if (free_bytes < needed) {
+    GTEST_SKIP() << "needs " << (needed >> 30) << " GiB of free device memory, has "
+                 << (free_bytes >> 30);
+  }
+  vs::Graph g;
+  vs::Variable v =
+      g.get_variable("big", {.shape = vs::Shape{n}, .initializer = vs::ones_initializer()});
+  vs::Tensor twice = v * 2.0f;
+  vs::Session sess(g, {.device = vs::DeviceKind::kCuda});
+  sess.run(v.initializer());
+  const auto got = sess.run({vs::reduce_sum(v), vs::reduce_mean(v), vs::reduce_sum(twice)});
+  // Sums accumulate in double: exact here, then rounded once to float32.
+  EXPECT_EQ(got[0].data<float>()[0], static_cast<float>(n));
+  EXPECT_EQ(got[1].data<float>()[0], 1.0f);
+  EXPECT_EQ(got[2].data<float>()[0], static_cast<float>(2 * n));
+}
+
 }  // namespace

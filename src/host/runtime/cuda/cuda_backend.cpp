@@ -188,6 +188,8 @@ class CudaBackend final : public Backend {
   void activate() override {
     cuda::raise_stale_error();
     deferred_.raise();
+    // A division by zero of a run that failed before its final sync belonged to that run.
+    if (zero_divisor_host_ != nullptr) *zero_divisor_host_ = 0;
   }
 
   void synchronize() override {
