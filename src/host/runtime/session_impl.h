@@ -88,6 +88,12 @@ class SessionImpl {
                     std::size_t input,
                     std::vector<Value>& slots,
                     RunContext& ctx) const;
+  // A scalar input needed on the host: a Const's value when the planner found one (no copy
+  // from the device), else read and copied back.
+  HostTensor host_input(const Step& step,
+                        std::size_t input,
+                        std::vector<Value>& slots,
+                        RunContext& ctx);
   void random(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void matmul(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void reduce(const Step& step, std::vector<Value>& slots, RunContext& ctx);
