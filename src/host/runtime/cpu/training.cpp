@@ -1,0 +1,94 @@
+#include "host/runtime/cpu/training.h"
+
+#include <string>
+
+#include "varscope/errors.h"
+
+namespace varscope::runtime::cpu_training {
+namespace {
+
+// Calls f(T*) for float32 / float64; vs::UnimplementedError for any other dtype.
+template <typename F>
+void dispatch_float(DType dtype, const char* what, F&& f) {
+  if (dtype == DType::kFloat32) return f(static_cast<float*>(nullptr));
+  if (dtype == DType::kFloat64) return f(static_cast<double*>(nullptr));
+  throw UnimplementedError(std::string(what) + " on " + std::string(dtype_name(dtype)));
+}
+
+template <typename T, typename L>
+void sparse_xent(const T* logits, const L* labels, T* loss, T* bp, std::int64_t rows,
+                 std::int64_t cols) {
+  for (std::int64_t r = 0; r < rows; ++r) {
+    kernels::xent_row(
+        logits, [&](std::int64_t row, std::int64_t c) { return labels[row] == c ? T(1) : T(0); },
+        loss, bp, r, cols);
+  }
+}
+
+}  // namespace
+
+void activation_grad(kernels::ActivationGrad op,
+                     DType dtype,
+                     const void* a,
+                     const void* b,
+                     void* out,
+                     std::int64_t count) {
+  dispatch_float(dtype, "activation gradients", [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    const T* ta = static_cast<const T*>(a);
+    const T* tb = static_cast<const T*>(b);
+    T* to = static_cast<T*>(out);
+    for (std::int64_t i = 0; i < count; ++i)
+      to[i] = kernels::activation_grad(op, ta[i], tb[i]);
+  });
+}
+
+void softmax_xent(DType dtype,
+                  DType label_dtype,
+                  bool sparse,
+                  const void* logits,
+                  const void* labels,
+                  void* loss,
+                  void* backprop,
+                  std::int64_t rows,
+                  std::int64_t cols) {
+  dispatch_float(dtype, "softmax cross-entropy", [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    const T* x = static_cast<const T*>(logits);
+    T* l = static_cast<T*>(loss);
+    T* bp = static_cast<T*>(backprop);
+    if (!sparse) {
+      const T* y = static_cast<const T*>(labels);
+      for (std::int64_t r = 0; r < rows; ++r) {
+        kernels::xent_row(
+            x, [&](std::int64_t row, std::int64_t c) { return y[row * cols + c]; }, l, bp, r,
+            cols);
+      }
+    } else if (label_dtype == DType::kInt32) {
+      sparse_xent(x, static_cast<const std::int32_t*>(labels), l, bp, rows, cols);
+    } else {
+      sparse_xent(x, static_cast<const std::int64_t*>(labels), l, bp, rows, cols);
+    }
+  });
+}
+
+void apply_update(kernels::UpdateRule rule,
+                  DType dtype,
+                  const kernels::UpdateScalars& scalars,
+                  void* var,
+                  void* slot1,
+                  void* slot2,
+                  const void* grad,
+                  std::int64_t count) {
+  dispatch_float(dtype, "optimizer updates", [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    T* v = static_cast<T*>(var);
+    T* s1 = static_cast<T*>(slot1);
+    T* s2 = static_cast<T*>(slot2);
+    const T* g = static_cast<const T*>(grad);
+    for (std::int64_t i = 0; i < count; ++i)
+      kernels::apply_update(rule, scalars, v, s1, s2, g, i);
+  });
+}
+
+}  // namespace varscope::runtime::cpu_training
