@@ -54,12 +54,16 @@ class Optimizer {
   // Hooks, called inside the graph's building call (the library implements them).
   virtual void create_slots(Graph& g, const std::vector<Variable>& vars) = 0;
   virtual void prepare(Graph& g) = 0;  // the hyperparameters' Consts, in "<name>/"
-  virtual Operation apply_dense(Graph& g, const Tensor& grad, const Variable& var,
+  virtual Operation apply_dense(Graph& g,
+                                const Tensor& grad,
+                                const Variable& var,
                                 const std::vector<Operation>& after) = 0;
   // After every update (Adam's beta powers); returns the ops the train op groups.
   virtual std::vector<Operation> finish(Graph& g, const std::vector<Operation>& updates);
 
-  Variable zeros_slot(Graph& g, const Variable& var, std::string_view slot_name,
+  Variable zeros_slot(Graph& g,
+                      const Variable& var,
+                      std::string_view slot_name,
                       std::string_view op_name);
 
   std::string name_;
@@ -73,7 +77,9 @@ class GradientDescentOptimizer final : public Optimizer {
  private:
   void create_slots(Graph&, const std::vector<Variable>&) override {}
   void prepare(Graph& g) override;
-  Operation apply_dense(Graph& g, const Tensor& grad, const Variable& var,
+  Operation apply_dense(Graph& g,
+                        const Tensor& grad,
+                        const Variable& var,
                         const std::vector<Operation>& after) override;
   double learning_rate_;
   Tensor lr_t_;
@@ -89,7 +95,9 @@ class MomentumOptimizer final : public Optimizer {
  private:
   void create_slots(Graph& g, const std::vector<Variable>& vars) override;
   void prepare(Graph& g) override;
-  Operation apply_dense(Graph& g, const Tensor& grad, const Variable& var,
+  Operation apply_dense(Graph& g,
+                        const Tensor& grad,
+                        const Variable& var,
                         const std::vector<Operation>& after) override;
   double learning_rate_, momentum_;
   bool use_nesterov_;
@@ -107,7 +115,9 @@ class AdamOptimizer final : public Optimizer {
  private:
   void create_slots(Graph& g, const std::vector<Variable>& vars) override;
   void prepare(Graph& g) override;
-  Operation apply_dense(Graph& g, const Tensor& grad, const Variable& var,
+  Operation apply_dense(Graph& g,
+                        const Tensor& grad,
+                        const Variable& var,
                         const std::vector<Operation>& after) override;
   std::vector<Operation> finish(Graph& g, const std::vector<Operation>& updates) override;
   double learning_rate_, beta1_, beta2_, epsilon_;

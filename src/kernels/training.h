@@ -76,9 +76,13 @@ struct UpdateScalars {
 
 // TF's training_ops.cc formulas, in T. Element i of var (and the slots) from grad.
 template <typename T>
-VS_HD inline void apply_update(
-    UpdateRule rule, const UpdateScalars& s, T* var, T* slot1, T* slot2, const T* grad,
-    std::int64_t i) {
+VS_HD inline void apply_update(UpdateRule rule,
+                               const UpdateScalars& s,
+                               T* var,
+                               T* slot1,
+                               T* slot2,
+                               const T* grad,
+                               std::int64_t i) {
   const T g = grad[i];
   switch (rule) {
     case UpdateRule::kGradientDescent:

@@ -14,14 +14,16 @@ int blocks_for(std::int64_t n) {
   return static_cast<int>(blocks < 65535 * 32 ? (blocks > 0 ? blocks : 1) : 65535 * 32);
 }
 
-#define VS_GRID_STRIDE(i, n)                                                               \
+#define VS_GRID_STRIDE(i, n)                                                          \
   for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < (n); \
        i += std::int64_t(gridDim.x) * blockDim.x)
 
 template <typename T>
 __global__ void activation_grad_kernel(
     ActivationGrad op, const T* a, const T* b, T* out, std::int64_t n) {
-  VS_GRID_STRIDE(i, n) { out[i] = activation_grad(op, a[i], b[i]); }
+  VS_GRID_STRIDE(i, n) {
+    out[i] = activation_grad(op, a[i], b[i]);
+  }
 }
 
 template <typename T>
@@ -42,18 +44,29 @@ struct SparseLabels {
 template <typename T, typename LabelOf>
 __global__ void xent_kernel(
     const T* logits, LabelOf label_of, T* loss, T* bp, std::int64_t rows, std::int64_t cols) {
-  VS_GRID_STRIDE(r, rows) { xent_row(logits, label_of, loss, bp, r, cols); }
+  VS_GRID_STRIDE(r, rows) {
+    xent_row(logits, label_of, loss, bp, r, cols);
+  }
 }
 
 template <typename T>
-__global__ void update_kernel(UpdateRule rule, UpdateScalars s, T* var, T* slot1, T* slot2,
-                              const T* grad, std::int64_t n) {
-  VS_GRID_STRIDE(i, n) { apply_update(rule, s, var, slot1, slot2, grad, i); }
+__global__ void update_kernel(
+    UpdateRule rule, UpdateScalars s, T* var, T* slot1, T* slot2, const T* grad, std::int64_t n) {
+  VS_GRID_STRIDE(i, n) {
+    apply_update(rule, s, var, slot1, slot2, grad, i);
+  }
 }
 
 template <typename T>
-int xent_as(DType label_dtype, bool sparse, const void* logits, const void* labels, void* loss,
-            void* bp, std::int64_t rows, std::int64_t cols, cudaStream_t s) {
+int xent_as(DType label_dtype,
+            bool sparse,
+            const void* logits,
+            const void* labels,
+            void* loss,
+            void* bp,
+            std::int64_t rows,
+            std::int64_t cols,
+            cudaStream_t s) {
   const T* x = static_cast<const T*>(logits);
   T* l = static_cast<T*>(loss);
   T* b = static_cast<T*>(bp);
@@ -84,13 +97,13 @@ int launch_activation_grad(ActivationGrad op,
   if (count == 0) return 0;
   auto s = static_cast<cudaStream_t>(stream);
   if (dtype == DType::kFloat32) {
-    activation_grad_kernel<<<blocks_for(count), kThreads, 0, s>>>(
-        op, static_cast<const float*>(a), static_cast<const float*>(b), static_cast<float*>(out),
-        count);
+    activation_grad_kernel<<<blocks_for(count), kThreads, 0, s>>>(op, static_cast<const float*>(a),
+                                                                  static_cast<const float*>(b),
+                                                                  static_cast<float*>(out), count);
   } else if (dtype == DType::kFloat64) {
-    activation_grad_kernel<<<blocks_for(count), kThreads, 0, s>>>(
-        op, static_cast<const double*>(a), static_cast<const double*>(b),
-        static_cast<double*>(out), count);
+    activation_grad_kernel<<<blocks_for(count), kThreads, 0, s>>>(op, static_cast<const double*>(a),
+                                                                  static_cast<const double*>(b),
+                                                                  static_cast<double*>(out), count);
   } else {
     return static_cast<int>(cudaErrorInvalidValue);
   }

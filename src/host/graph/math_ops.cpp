@@ -91,9 +91,9 @@ Tensor build_xent(bool sparse, const Input& labels, const Input& logits, std::st
     detail::Attrs attrs{{attr_name::kT, xs.dtype}};
     if (sparse) attrs.emplace_back(attr_name::kTlabels, ys.dtype);
     const Shape loss_shape = xs.shape.has_rank() ? Shape({batch}) : Shape::unknown_rank();
-    const int node = g->add_node(op, sparse ? std::string_view(type) : std::string_view(scope),
-                                 {x, y}, {{xs.dtype, loss_shape}, {xs.dtype, xs.shape}},
-                                 std::move(attrs));
+    const int node =
+        g->add_node(op, sparse ? std::string_view(type) : std::string_view(scope), {x, y},
+                    {{xs.dtype, loss_shape}, {xs.dtype, xs.shape}}, std::move(attrs));
     return g->tensor({node, 0});
   });
 }

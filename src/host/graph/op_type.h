@@ -46,8 +46,8 @@ enum class OpType : std::uint8_t {
   kAddN,
   kOnesLike,
   kZerosLike,
-  kSumToShape,       // sums a broadcast gradient back to the shape of its second input
-  kBroadcastToShape, // spreads a reduction's gradient back over the reduced axes
+  kSumToShape,        // sums a broadcast gradient back to the shape of its second input
+  kBroadcastToShape,  // spreads a reduction's gradient back over the reduced axes
   kSoftmaxXent,
   kSparseSoftmaxXent,
   // Optimizer updates: one pass over the variable, its slots and the gradient.

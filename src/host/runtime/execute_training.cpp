@@ -79,9 +79,9 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
       const Value& a = read(step, 0, slots, ctx);
       const Value& b = read(step, 1, slots, ctx);
       if (a.shape != b.shape) {
-        throw InvalidArgumentError(n.type + " requires inputs of one shape: " +
-                                   a.shape.to_list_string() + " vs. " + b.shape.to_list_string() +
-                                   where(n));
+        throw InvalidArgumentError(n.type +
+                                   " requires inputs of one shape: " + a.shape.to_list_string() +
+                                   " vs. " + b.shape.to_list_string() + where(n));
       }
       out = fresh(a.dtype, a.shape);
       backend->activation_grad(step.activation_grad, a.dtype, a.data.get(), b.data.get(),
@@ -105,9 +105,9 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
       for (std::size_t i = 1; i < step.inputs.size(); ++i) {
         const Value& next = read(step, i, slots, ctx);
         if (next.shape != first.shape) {
-          throw InvalidArgumentError("AddN: inputs must be of one shape: " +
-                                     first.shape.to_list_string() + " vs. " +
-                                     next.shape.to_list_string() + where(n));
+          throw InvalidArgumentError(
+              "AddN: inputs must be of one shape: " + first.shape.to_list_string() + " vs. " +
+              next.shape.to_list_string() + where(n));
         }
         backend->binary(kernels::BinaryOp::kAdd, first.dtype, same, acc, next.data.get(),
                         out.data.get(), count);
@@ -146,9 +146,8 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
         const std::int64_t gd = g.shape.dim(d);
         const std::int64_t td = d < lead ? 1 : like.shape.dim(d - lead);
         if (td != gd && td != 1) {
-          throw InvalidArgumentError("Cannot sum a gradient of shape " +
-                                     g.shape.to_list_string() + " to shape " +
-                                     like.shape.to_list_string() + where(n));
+          throw InvalidArgumentError("Cannot sum a gradient of shape " + g.shape.to_list_string() +
+                                     " to shape " + like.shape.to_list_string() + where(n));
         }
         if (td == 1) {
           red.reduced_dims[red.reduced_rank] = gd;
@@ -185,13 +184,12 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
       const Shape kept(kept_shape);
       if (kept.num_elements() != g.shape.num_elements()) {
         throw InvalidArgumentError("A reduction's gradient of shape " + g.shape.to_list_string() +
-                                   " does not fit shape " + like.shape.to_list_string() +
-                                   where(n));
+                                   " does not fit shape " + like.shape.to_list_string() + where(n));
       }
       const bool mean = attr<bool>(n, attr_name::kMean);
       out = fresh(g.dtype, like.shape);
-      const std::shared_ptr<void> y = device_scalar(g.dtype, mean ? static_cast<double>(reduced)
-                                                                  : 0.0);
+      const std::shared_ptr<void> y =
+          device_scalar(g.dtype, mean ? static_cast<double>(reduced) : 0.0);
       backend->binary(mean ? kernels::BinaryOp::kDiv : kernels::BinaryOp::kAdd, g.dtype,
                       broadcast_scalar(kept, like.shape), g.data.get(), y.get(), out.data.get(),
                       like.shape.num_elements());
@@ -268,8 +266,8 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
       const Value& grad = read(step, grad_input, slots, ctx);
       if (grad.shape != var.shape || grad.dtype != var.dtype) {
         throw InvalidArgumentError("var and grad do not have the same shape" +
-                                   var.shape.to_list_string() + " " +
-                                   grad.shape.to_list_string() + where(n));
+                                   var.shape.to_list_string() + " " + grad.shape.to_list_string() +
+                                   where(n));
       }
       backend->apply_update(step.update, var.dtype, s, var.data.get(), slot1, slot2,
                             grad.data.get(), var.shape.num_elements());

@@ -1,12 +1,13 @@
 // The gradient functions, after TF's math_grad.py, nn_grad.py and array_grad.py. Names
 // follow TF's where the ops do ("MatMul_1", "Sum", "mul"); where TF needs Shape,
 // BroadcastGradientArgs and Reshape, one SumToShape (or BroadcastToShape) op stands in.
+#include "host/graph/gradients/grad_fns.h"
+
 #include <array>
 #include <string>
 
 #include "host/core/shape_rules.h"
 #include "host/graph/builders.h"
-#include "host/graph/gradients/grad_fns.h"
 #include "host/graph/op_defs.h"
 #include "varscope/errors.h"
 
@@ -91,18 +92,19 @@ std::vector<TensorRef> div_grad(const GradInputs& in) {
   return {dx, sum_to(g, "Sum_1", binary(g, OpType::kMul, "mul", dy, q2), y)};
 }
 
-TensorRef matmul(GraphImpl& g, bool batched, std::string_view name, TensorRef a, TensorRef b,
-                 bool ta, bool tb) {
+TensorRef matmul(
+    GraphImpl& g, bool batched, std::string_view name, TensorRef a, TensorRef b, bool ta, bool tb) {
   const OutputSpec& sa = spec_of(g, a);
   const MatMulShape rule = matmul_shape(sa.shape, spec_of(g, b).shape, ta, tb, batched);
   if (rule.failure != MatMulShape::Failure::kNone) {
     throw InternalError("a MatMul gradient of shapes it cannot multiply");
   }
   const OpType op = batched ? OpType::kBatchMatMulV2 : OpType::kMatMul;
-  Attrs attrs = batched ? Attrs{{attr_name::kAdjX, ta}, {attr_name::kAdjY, tb}, {attr_name::kT, sa.dtype}}
-                        : Attrs{{attr_name::kTransposeA, ta},
-                                {attr_name::kTransposeB, tb},
-                                {attr_name::kT, sa.dtype}};
+  Attrs attrs =
+      batched ? Attrs{{attr_name::kAdjX, ta}, {attr_name::kAdjY, tb}, {attr_name::kT, sa.dtype}}
+              : Attrs{{attr_name::kTransposeA, ta},
+                      {attr_name::kTransposeB, tb},
+                      {attr_name::kT, sa.dtype}};
   return grad_node(g, op, name, {a, b}, {sa.dtype, rule.out}, std::move(attrs));
 }
 
@@ -164,11 +166,10 @@ std::vector<TensorRef> softmax_grad(const GradInputs& in) {
     reduced.back() = true;
     kept = reduced_shape(s.shape, reduced, true);
   }
-  const TensorRef axes =
-      build_constant(g, HostTensor(std::vector<std::int32_t>{-1}), {}, {}, false, "Sum/reduction_indices");
-  const TensorRef sum =
-      grad_node(g, OpType::kSum, "Sum", {prod, axes}, {s.dtype, kept},
-                {{attr_name::kT, s.dtype}, {attr_name::kKeepDims, true}});
+  const TensorRef axes = build_constant(g, HostTensor(std::vector<std::int32_t>{-1}), {}, {}, false,
+                                        "Sum/reduction_indices");
+  const TensorRef sum = grad_node(g, OpType::kSum, "Sum", {prod, axes}, {s.dtype, kept},
+                                  {{attr_name::kT, s.dtype}, {attr_name::kKeepDims, true}});
   const TensorRef diff = binary(g, OpType::kSub, "sub", dy, sum);
   return {binary(g, OpType::kMul, "mul_1", diff, y)};
 }

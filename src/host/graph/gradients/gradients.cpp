@@ -29,10 +29,10 @@ TensorRef aggregate(GraphImpl& g, std::vector<TensorRef>& grads) {
   if (grads.empty()) return {};
   if (grads.size() > 1) {
     const detail::OutputSpec s = detail::spec_of(g, grads.front());
-    const TensorRef sum = detail::grad_node(
-        g, OpType::kAddN, "AddN", grads, s,
-        {{detail::attr_name::kN, static_cast<std::int64_t>(grads.size())},
-         {detail::attr_name::kT, s.dtype}});
+    const TensorRef sum =
+        detail::grad_node(g, OpType::kAddN, "AddN", grads, s,
+                          {{detail::attr_name::kN, static_cast<std::int64_t>(grads.size())},
+                           {detail::attr_name::kT, s.dtype}});
     grads.assign(1, sum);
   }
   return grads.front();
@@ -96,12 +96,12 @@ std::vector<TensorRef> build_gradients(GraphImpl& g,
       seed = g.ref_of(grad_ys[i]);
       if (detail::spec_of(g, seed).dtype != ys_spec.dtype) {
         throw TypeError("grad_ys[" + std::to_string(i) + "] has dtype " +
-                        std::string(dtype_name(detail::spec_of(g, seed).dtype)) +
-                        " where ys has " + std::string(dtype_name(ys_spec.dtype)));
+                        std::string(dtype_name(detail::spec_of(g, seed).dtype)) + " where ys has " +
+                        std::string(dtype_name(ys_spec.dtype)));
       }
     } else {
-      seed = detail::grad_node(g, OpType::kOnesLike, "grad_ys_" + std::to_string(i), {ys[i]},
-                               ys_spec);
+      seed =
+          detail::grad_node(g, OpType::kOnesLike, "grad_ys_" + std::to_string(i), {ys[i]}, ys_spec);
     }
     add_grad(ys[i], seed);
   }
@@ -120,10 +120,9 @@ std::vector<TensorRef> build_gradients(GraphImpl& g,
       any = any || dys.back().node >= 0;
     }
     if (!any || node.inputs.empty()) continue;
-    const bool any_relevant_input = std::any_of(node.inputs.begin(), node.inputs.end(),
-                                                [&](const TensorRef& in) {
-                                                  return relevant(in.node);
-                                                });
+    const bool any_relevant_input =
+        std::any_of(node.inputs.begin(), node.inputs.end(),
+                    [&](const TensorRef& in) { return relevant(in.node); });
     if (!any_relevant_input) continue;
     const detail::GradientDef& def = detail::gradient_def(node.op);
     if (def.fn == nullptr) {

@@ -109,17 +109,17 @@ Operation Optimizer::apply_gradients(const std::vector<GradAndVar>& grads_and_va
     for (const Operation& op : finish(g, updates))
       deps.push_back(Access::id(op));
     if (!global_step.valid()) {
-      const int node = impl->add_node(OpType::kNoOp, detail::scope_string(scope), {}, {}, {},
-                                      std::move(deps));
+      const int node =
+          impl->add_node(OpType::kNoOp, detail::scope_string(scope), {}, {}, {}, std::move(deps));
       return Access::operation(impl, node);
     }
     const int update = impl->add_node(OpType::kNoOp, "update", {}, {}, {}, std::move(deps));
     const DType step_dtype = global_step.dtype();
-    const TensorRef one = detail::build_constant(*impl, HostTensor(std::int64_t{1}).cast(step_dtype),
-                                                 {}, {}, false, "value");
+    const TensorRef one = detail::build_constant(
+        *impl, HostTensor(std::int64_t{1}).cast(step_dtype), {}, {}, false, "value");
     const int node = impl->add_node(
-        OpType::kAssignAdd, detail::scope_string(scope),
-        {{Access::id(global_step.op()), 0}, one}, {{step_dtype, global_step.shape()}},
+        OpType::kAssignAdd, detail::scope_string(scope), {{Access::id(global_step.op()), 0}, one},
+        {{step_dtype, global_step.shape()}},
         {{detail::attr_name::kT, step_dtype}, {detail::attr_name::kUseLocking, false}}, {update});
     return Access::operation(impl, node);
   });
@@ -130,9 +130,8 @@ Operation Optimizer::minimize(const Tensor& loss,
                               const std::vector<Variable>& var_list,
                               std::string_view name) {
   auto g = Access::lock(loss);
-  return g->mutate([&] {
-    return apply_gradients(compute_gradients(loss, var_list), global_step, name);
-  });
+  return g->mutate(
+      [&] { return apply_gradients(compute_gradients(loss, var_list), global_step, name); });
 }
 
 Variable Optimizer::get_slot(const Variable& var, std::string_view slot_name) const {

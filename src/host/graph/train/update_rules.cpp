@@ -149,13 +149,12 @@ Operation AdamOptimizer::apply_dense(Graph& g,
   const Tensor beta1 = cast(beta1_t_, dtype);
   const Tensor beta2 = cast(beta2_t_, dtype);
   const Tensor epsilon = cast(epsilon_t_, dtype);
-  return apply_node(g, OpType::kApplyAdam, var,
-                    {var_ref(var), var_ref(m), var_ref(v), ref(b1p), ref(b2p), ref(lr), ref(beta1),
-                     ref(beta2), ref(epsilon), ref(grad)},
-                    {{attr_name::kT, dtype},
-                     {attr_name::kUseLocking, false},
-                     {attr_name::kUseNesterov, false}},
-                    after);
+  return apply_node(
+      g, OpType::kApplyAdam, var,
+      {var_ref(var), var_ref(m), var_ref(v), ref(b1p), ref(b2p), ref(lr), ref(beta1), ref(beta2),
+       ref(epsilon), ref(grad)},
+      {{attr_name::kT, dtype}, {attr_name::kUseLocking, false}, {attr_name::kUseNesterov, false}},
+      after);
 }
 
 // beta1_power *= beta1, beta2_power *= beta2, after every update ("<name>/Assign",
@@ -170,13 +169,12 @@ std::vector<Operation> AdamOptimizer::finish(Graph& g, const std::vector<Operati
                           const char* assign_name) {
     const TensorRef product =
         detail::build_binary(impl, OpType::kMul, mul_name, ref(power.value()), ref(beta));
-    const int node =
-        impl.add_node(OpType::kAssign, assign_name, {var_ref(power), product},
-                      {{power.dtype(), power.shape()}},
-                      {{attr_name::kT, power.dtype()},
-                       {attr_name::kValidateShape, true},
-                       {attr_name::kUseLocking, false}},
-                      deps);
+    const int node = impl.add_node(OpType::kAssign, assign_name, {var_ref(power), product},
+                                   {{power.dtype(), power.shape()}},
+                                   {{attr_name::kT, power.dtype()},
+                                    {attr_name::kValidateShape, true},
+                                    {attr_name::kUseLocking, false}},
+                                   deps);
     out.push_back(Access::operation(Access::impl(g), node));
   };
   power_update(beta1_power_, beta1_t_, "mul", "Assign");

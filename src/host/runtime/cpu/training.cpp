@@ -16,8 +16,8 @@ void dispatch_float(DType dtype, const char* what, F&& f) {
 }
 
 template <typename T, typename L>
-void sparse_xent(const T* logits, const L* labels, T* loss, T* bp, std::int64_t rows,
-                 std::int64_t cols) {
+void sparse_xent(
+    const T* logits, const L* labels, T* loss, T* bp, std::int64_t rows, std::int64_t cols) {
   for (std::int64_t r = 0; r < rows; ++r) {
     kernels::xent_row(
         logits, [&](std::int64_t row, std::int64_t c) { return labels[row] == c ? T(1) : T(0); },
@@ -61,8 +61,7 @@ void softmax_xent(DType dtype,
       const T* y = static_cast<const T*>(labels);
       for (std::int64_t r = 0; r < rows; ++r) {
         kernels::xent_row(
-            x, [&](std::int64_t row, std::int64_t c) { return y[row * cols + c]; }, l, bp, r,
-            cols);
+            x, [&](std::int64_t row, std::int64_t c) { return y[row * cols + c]; }, l, bp, r, cols);
       }
     } else if (label_dtype == DType::kInt32) {
       sparse_xent(x, static_cast<const std::int32_t*>(labels), l, bp, rows, cols);

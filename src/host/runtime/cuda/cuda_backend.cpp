@@ -16,12 +16,12 @@
 
 #include "host/runtime/backend.h"
 #include "host/runtime/cuda/cuda_check.h"
-#include "kernels/training_launchers.h"
 #include "host/runtime/cuda/deferred_error.h"
 #include "host/runtime/cuda/device_guard.h"
 #include "host/runtime/cuda/gemm_args.h"
 #include "host/runtime/cuda/handles.h"
 #include "kernels/launchers.h"
+#include "kernels/training_launchers.h"
 
 #if CUBLAS_VER_MAJOR < 12
 #error "the CUDA backend needs cuBLAS 12 or later: matmul sizes use its 64-bit API (*_64)"
