@@ -1,5 +1,6 @@
 // Ops through a Session beside the raw library calls they wrap:
-//   matmul            vs cblas_sgemm (OpenBLAS, CPU) / cublasSgemm (GPU), TFLOP/s
+//   matmul            vs cblas_sgemm (OpenBLAS, CPU; raw oneDNN in cpu_workloads_bench.cpp) /
+//                     cublasSgemm (GPU), TFLOP/s
 //   Session::run cost vs a hand-written sequence of the same Backend calls (10 tiny ops),
 //                     with plain launches and replaying a CUDA Graph (use_cuda_graph)
 // GPU figures are timed with CUDA events on the session's stream (manual time).

@@ -3,8 +3,27 @@
 #   bench/out/<host>-<device>.json  (Google Benchmark JSON, device/driver/CUDA in the context)
 #   bench/out/<host>-<device>.md    (each figure beside its baseline, ratio, physical floor)
 # Extra arguments go to every benchmark binary (e.g. --benchmark_filter=MatMul).
+#
+# --peers: also runs the CPU workloads of issue 14 in PyTorch (eager) and TensorFlow
+# (tf.compat.v1 graph mode) and prints one table beside varscope's figures (tools/peers.py),
+# also written to bench/out/<host>-peers.md. PyTorch and tensorflow-cpu are installed from
+# PyPI into .venv-peers on first use (large downloads; benchmarks only, never tests or CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+peers=0
+args=()
+for a in "$@"; do
+  if [ "$a" = "--peers" ]; then peers=1; else args+=("$a"); fi
+done
+set -- "${args[@]+"${args[@]}"}"
+if [ "$peers" = 1 ]; then
+  venv=.venv-peers
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  if ! "$venv/bin/python" -c 'import torch, tensorflow' >/dev/null 2>&1; then
+    echo "bench: installing torch and tensorflow-cpu into $venv (PyPI)"
+    "$venv/bin/pip" install -q torch tensorflow-cpu
+  fi
+fi
 bash scripts/install-deps.sh
 cmake --preset release -DVARSCOPE_BUILD_BENCHMARKS=ON -DVARSCOPE_BUILD_TESTS=OFF -DVARSCOPE_BUILD_EXAMPLES=OFF
 cmake --build --preset release
@@ -12,10 +31,17 @@ mkdir -p bench/out/raw
 inputs=()
 for bin in graph_building_bench initializers_bench ops_bench; do
   out="bench/out/raw/${bin}.json"
-  "./build/release/bench/${bin}" --benchmark_out="${out}" --benchmark_out_format=json "$@"
+  reps=()
+  [ "$peers" = 1 ] && reps=(--benchmark_repetitions=3)
+  "./build/release/bench/${bin}" --benchmark_out="${out}" --benchmark_out_format=json \
+    "${reps[@]+"${reps[@]}"}" "$@"
   inputs+=("${out}")
 done
 device=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["context"]["device"]; print("cpu" if d.startswith("none") else d.replace(" ", "-"))' "${inputs[0]}")
 name="$(hostname)-${device}"
 python3 tools/bench_report.py "bench/out/${name}.json" "bench/out/${name}.md" "${inputs[@]}"
 echo "wrote bench/out/${name}.json and bench/out/${name}.md"
+if [ "$peers" = 1 ]; then
+  .venv-peers/bin/python tools/peers.py table "${inputs[@]}" --threads "$(nproc)" |
+    tee "bench/out/$(hostname)-peers.md"
+fi

@@ -12,6 +12,7 @@ declare -A wanted=(
   [libgmock-dev]=/usr/include/gmock/gmock.h
   [libbenchmark-dev]=/usr/lib/x86_64-linux-gnu/cmake/benchmark/benchmarkConfig.cmake
   [libopenblas-dev]=/usr/lib/x86_64-linux-gnu/cmake/openblas/OpenBLASConfig.cmake
+  [libdnnl-dev]=/usr/lib/x86_64-linux-gnu/cmake/dnnl/dnnl-config.cmake
   [libre2-dev]=/usr/include/re2/re2.h
   [pkg-config]=/usr/bin/pkg-config
   [nlohmann-json3-dev]=/usr/share/cmake/nlohmann_json/nlohmann_jsonConfig.cmake

@@ -14,12 +14,13 @@ import sys
 
 NAME = re.compile(r"^BM_(Cpu|Gpu)_([A-Za-z0-9]+)_(Ours(?:_[A-Za-z0-9]+)?|Baseline_[A-Za-z0-9]+)((?:/[^/]+)*?)(?:/(?:real|manual)_time)?$")
 
-# Peaks to compute a floor from (bytes/s, FLOP/s). Sources: ../shared/reference/performance-anchors.md.
+# Peaks to compute a floor from (bytes/s, FLOP/s); docs/performance-floors.md says where from.
 GPU_PEAKS = {"H100": (3.35e12, 66.9e12), "H200": (4.8e12, 66.9e12)}
-CPU_PEAKS = (27.9e9, 207e9)  # this VM kind: 2-thread fill bandwidth, OpenBLAS 2-thread sgemm
+CPU_PEAKS = (27.9e9, 207e9)  # this VM kind: 2-thread fill bandwidth, 2-thread sgemm (oneDNN)
 # FLOP/s peak of a matmul family relative to FP32 SIMT (H100/H200 dense datasheet figures).
 GPU_MATMUL_PEAK = {"MatMul": 66.9e12, "MatMulTF32": 494.7e12, "MatMulF64": 66.9e12}
-MEMORY_BOUND = ("Fill", "RandomNormal", "Uniform", "TruncatedNormal", "BroadcastAdd")
+MEMORY_BOUND = ("Fill", "RandomNormal", "Uniform", "TruncatedNormal", "BroadcastAdd", "Add", "BiasAdd",
+                "ReduceSumAxis0", "ReduceSumAxis1", "ReduceSumAll")
 
 
 def seconds(b):

@@ -1,0 +1,36 @@
+// The CPU backend's math, one file per family: elementwise.cpp (fill, binary, unary, cast),
+// reductions.cpp, softmax.cpp and gemm.cpp. CpuBackend forwards to these.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "host/runtime/backend.h"
+
+namespace varscope::runtime::cpu {
+
+void fill(void* dst, const void* pattern, std::size_t element_size, std::int64_t count);
+void binary(kernels::BinaryOp op,
+            DType dtype,
+            const kernels::Broadcast& bc,
+            const void* x,
+            const void* y,
+            void* out,
+            std::int64_t count);
+void unary(kernels::UnaryOp op, DType dtype, const void* x, void* out, std::int64_t count);
+void cast(DType from, DType to, const void* x, void* out, std::int64_t count);
+
+void reduce(kernels::ReduceOp op,
+            DType dtype,
+            const kernels::Reduction& red,
+            const void* x,
+            void* out,
+            std::int64_t out_count);
+void softmax(DType dtype, const void* x, void* out, std::int64_t rows, std::int64_t cols);
+
+void matmul(DType dtype, const Backend::MatMulShape& s, const void* a, const void* b, void* c);
+// Which library does the matrix products, for Backend::description().
+std::string gemm_description();
+
+}  // namespace varscope::runtime::cpu

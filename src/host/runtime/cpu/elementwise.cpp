@@ -1,0 +1,235 @@
+// Fill, binary ops with broadcasting, unary ops and casts on the CPU: contiguous runs with
+// unit or zero input strides (same shape, scalar, bias rows), vectorized per ISA clone and
+// split over the thread pool when large. + - * / are single IEEE operations, as on the GPU.
+#include <algorithm>
+#include <cstring>
+#include <type_traits>
+
+#include "host/runtime/cpu/cpu_ops.h"
+#include "host/runtime/cpu/dispatch.h"
+#include "host/runtime/cpu/isa.h"
+#include "host/runtime/cpu/thread_pool.h"
+#include "host/runtime/cpu/vector_exp.h"
+
+namespace varscope::runtime::cpu {
+namespace {
+
+using kernels::BinaryOp;
+using kernels::UnaryOp;
+
+// o[j] = x[j * sx] op y[j * sy] with strides 0 or 1: each combination is its own loop,
+// so that the compiler sees unit-stride or invariant operands and vectorizes.
+template <typename T, typename Op>
+VS_CPU_INLINE void run_op(
+    Op op, const T* x, bool x_moves, const T* y, bool y_moves, T* o, std::int64_t len) {
+  if (x_moves && y_moves) {
+    for (std::int64_t j = 0; j < len; ++j)
+      o[j] = op(x[j], y[j]);
+  } else if (x_moves) {
+    const T b = y[0];
+    for (std::int64_t j = 0; j < len; ++j)
+      o[j] = op(x[j], b);
+  } else if (y_moves) {
+    const T a = x[0];
+    for (std::int64_t j = 0; j < len; ++j)
+      o[j] = op(a, y[j]);
+  } else {
+    const T v = op(x[0], y[0]);
+    for (std::int64_t j = 0; j < len; ++j)
+      o[j] = v;
+  }
+}
+
+template <typename T>
+VS_CPU_CLONES void binary_run(
+    BinaryOp op, const T* x, bool x_moves, const T* y, bool y_moves, T* o, std::int64_t len) {
+  switch (op) {
+    case BinaryOp::kAdd:
+      return run_op([](T a, T b) VS_CPU_LAMBDA { return a + b; }, x, x_moves, y, y_moves, o, len);
+    case BinaryOp::kSub:
+      return run_op([](T a, T b) VS_CPU_LAMBDA { return a - b; }, x, x_moves, y, y_moves, o, len);
+    case BinaryOp::kMul:
+      return run_op([](T a, T b) VS_CPU_LAMBDA { return a * b; }, x, x_moves, y, y_moves, o, len);
+    case BinaryOp::kDiv:
+      return run_op([](T a, T b) VS_CPU_LAMBDA { return a / b; }, x, x_moves, y, y_moves, o, len);
+  }
+}
+
+// Integer division by zero traps on x86; TF reports it instead. With broadcasting every
+// element of y is used, so y itself is checked (its extent: the dimensions it moves along).
+void check_no_zero_divisor(DType dtype, const kernels::Broadcast& bc, const void* y) {
+  std::int64_t y_count = 1;
+  for (int d = 0; d < bc.rank; ++d) {
+    if (bc.y_strides[d] != 0) y_count *= bc.out_dims[d];
+  }
+  auto has_zero = [&](const auto* ys) { return std::find(ys, ys + y_count, 0) != ys + y_count; };
+  const bool zero = dtype == DType::kInt64 ? has_zero(static_cast<const std::int64_t*>(y))
+                                           : has_zero(static_cast<const std::int32_t*>(y));
+  if (zero) throw InvalidArgumentError("Integer division by zero");
+}
+
+// Whether `strides` walk the output's dims contiguously (same shape as the output).
+bool dense(const kernels::Broadcast& bc, const std::int64_t* strides) {
+  std::int64_t expect = 1;
+  for (int d = bc.rank - 1; d >= 0; --d) {
+    if (bc.out_dims[d] != 1 && strides[d] != expect) return false;
+    expect *= bc.out_dims[d];
+  }
+  return true;
+}
+
+bool all_zero(const kernels::Broadcast& bc, const std::int64_t* strides) {
+  for (int d = 0; d < bc.rank; ++d) {
+    if (strides[d] != 0) return false;
+  }
+  return true;
+}
+
+template <typename T>
+void binary_typed(
+    BinaryOp op, const kernels::Broadcast& bc, const T* x, const T* y, T* o, std::int64_t count) {
+  const bool x_dense = dense(bc, bc.x_strides), y_dense = dense(bc, bc.y_strides);
+  const bool x_scalar = all_zero(bc, bc.x_strides), y_scalar = all_zero(bc, bc.y_strides);
+  if ((x_dense || x_scalar) && (y_dense || y_scalar)) {  // one flat run
+    parallel_for(count, kMinElementsPerThread, [&](std::int64_t b, std::int64_t e) {
+      binary_run(op, x_dense ? x + b : x, x_dense, y_dense ? y + b : y, y_dense, o + b, e - b);
+    });
+    return;
+  }
+  // Rows of the innermost dimension: the broadcast index arithmetic once per row.
+  const std::int64_t inner = bc.out_dims[bc.rank - 1];
+  const std::int64_t sx = bc.x_strides[bc.rank - 1], sy = bc.y_strides[bc.rank - 1];
+  const std::int64_t rows = count / inner;
+  const std::int64_t min_rows = std::max<std::int64_t>(1, kMinElementsPerThread / inner);
+  parallel_for(rows, min_rows, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t row = b; row < e; ++row) {
+      std::int64_t xi, yi;
+      bc.inputs_of(row * inner, &xi, &yi);
+      binary_run(op, x + xi, sx != 0, y + yi, sy != 0, o + row * inner, inner);
+    }
+  });
+}
+
+template <typename T>
+VS_CPU_CLONES void fill_run(T* out, T value, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i)
+    out[i] = value;
+}
+
+template <typename T>
+void fill_as(void* dst, const void* pattern, std::int64_t count) {
+  T value;
+  std::memcpy(&value, pattern, sizeof(T));
+  T* out = static_cast<T*>(dst);
+  parallel_for(count, kMinElementsPerThread,
+               [&](std::int64_t b, std::int64_t e) { fill_run(out + b, value, e - b); });
+}
+
+template <typename T>
+VS_CPU_CLONES void relu_run(const T* x, T* o, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i)
+    o[i] = x[i] > T(0) ? x[i] : T(0);
+}
+
+VS_CPU_CLONES void sigmoid_run_f32(const float* x, float* o, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i)
+    o[i] = 1.0f / (1.0f + vector_exp(-x[i]));
+}
+
+template <typename T>
+void unary_typed(UnaryOp op, const T* x, T* o, std::int64_t count) {
+  if (op == UnaryOp::kRelu) {
+    parallel_for(count, kMinElementsPerThread,
+                 [&](std::int64_t b, std::int64_t e) { relu_run(x + b, o + b, e - b); });
+    return;
+  }
+  // Transcendentals: compute-bound, so threads pay off sooner.
+  constexpr std::int64_t kMinTranscendental = 4096;
+  if constexpr (std::is_same_v<T, float>) {
+    if (op == UnaryOp::kSigmoid) {
+      parallel_for(count, kMinTranscendental,
+                   [&](std::int64_t b, std::int64_t e) { sigmoid_run_f32(x + b, o + b, e - b); });
+      return;
+    }
+  }
+  parallel_for(count, kMinTranscendental, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t i = b; i < e; ++i)
+      o[i] = kernels::apply(op, x[i]);
+  });
+}
+
+template <typename From, typename To>
+VS_CPU_CLONES void cast_run(const From* src, To* dst, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i)
+    dst[i] = kernels::cast_value<From, To>(src[i]);
+}
+
+}  // namespace
+
+void fill(void* dst, const void* pattern, std::size_t element_size, std::int64_t count) {
+  switch (element_size) {
+    case 1:
+      return fill_as<std::uint8_t>(dst, pattern, count);
+    case 2:
+      return fill_as<std::uint16_t>(dst, pattern, count);
+    case 4:
+      return fill_as<std::uint32_t>(dst, pattern, count);
+    case 8:
+      return fill_as<std::uint64_t>(dst, pattern, count);
+    default:
+      throw InternalError("fill: unsupported element size " + std::to_string(element_size));
+  }
+}
+
+void binary(BinaryOp op,
+            DType dtype,
+            const kernels::Broadcast& bc,
+            const void* x,
+            const void* y,
+            void* out,
+            std::int64_t count) {
+  if (count <= 0) return;
+  if (op == BinaryOp::kDiv && (dtype == DType::kInt32 || dtype == DType::kInt64)) {
+    check_no_zero_divisor(dtype, bc, y);
+  }
+  if (dtype != DType::kFloat32 && dtype != DType::kFloat64 && dtype != DType::kInt32 &&
+      dtype != DType::kInt64) {
+    throw UnimplementedError("elementwise ops on " + std::string(dtype_name(dtype)));
+  }
+  dispatch_numeric(dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    const T* xs = static_cast<const T*>(x);
+    const T* ys = static_cast<const T*>(y);
+    T* o = static_cast<T*>(out);
+    if (bc.rank == 0) {
+      o[0] = kernels::apply(op, xs[0], ys[0]);
+    } else {
+      binary_typed(op, bc, xs, ys, o, count);
+    }
+  });
+}
+
+void unary(UnaryOp op, DType dtype, const void* x, void* out, std::int64_t count) {
+  if (dtype == DType::kFloat32) {
+    return unary_typed(op, static_cast<const float*>(x), static_cast<float*>(out), count);
+  }
+  if (dtype == DType::kFloat64) {
+    return unary_typed(op, static_cast<const double*>(x), static_cast<double*>(out), count);
+  }
+  throw UnimplementedError("unary ops on " + std::string(dtype_name(dtype)));
+}
+
+void cast(DType from, DType to, const void* x, void* out, std::int64_t count) {
+  dispatch_numeric(from, [&](auto* src_tag) {
+    using From = std::remove_pointer_t<decltype(src_tag)>;
+    dispatch_numeric(to, [&](auto* dst_tag) {
+      using To = std::remove_pointer_t<decltype(dst_tag)>;
+      const From* src = static_cast<const From*>(x);
+      To* dst = static_cast<To*>(out);
+      parallel_for(count, kMinElementsPerThread,
+                   [&](std::int64_t b, std::int64_t e) { cast_run(src + b, dst + b, e - b); });
+    });
+  });
+}
+
+}  // namespace varscope::runtime::cpu

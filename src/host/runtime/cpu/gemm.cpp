@@ -1,0 +1,135 @@
+// Matrix products on the CPU; the one place that chooses the GEMM library.
+//   float32: oneDNN's dnnl_sgemm. It picks its kernels at run time for the CPU at hand
+//     (AVX2, AVX-512, AMX; Intel and AMD). Debian's OpenBLAS 0.3.21 does not recognise
+//     recent Xeons and falls back to its generic Prescott kernels (correct, but ~6x slower),
+//     which is why it is not used for float32.
+//   float64: OpenBLAS's cblas_dgemm, because oneDNN has no double GEMM on the CPU.
+//     On CPUs OpenBLAS does not recognise it is correct but slow.
+// Other dtypes are refused, as before.
+//
+// Threads: Debian builds oneDNN on OpenMP, whose team splits a GEMM statically: when one
+// of its threads loses its core (a shared machine), the whole product waits (1024^3 took
+// 23-38 ms instead of 12). So large products are cut into row blocks on our own pool,
+// which hands a late thread's blocks to the others, and each block runs oneDNN on one
+// OpenMP thread (a per-thread setting, restored after). Small products run inline.
+#include <cblas.h>
+#include <dnnl.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "host/runtime/cpu/cpu_ops.h"
+#include "host/runtime/cpu/thread_pool.h"
+
+#if DNNL_CPU_THREADING_RUNTIME == DNNL_RUNTIME_OMP
+#include <omp.h>
+#endif
+
+namespace varscope::runtime::cpu {
+namespace {
+
+void zero_outputs(DType dtype, const Backend::MatMulShape& s, void* c) {
+  const std::size_t row_bytes = static_cast<std::size_t>(s.m * s.n) * dtype_size(dtype);
+  for (std::int64_t i = 0; i < s.batch; ++i)
+    std::memset(static_cast<char*>(c) + i * s.stride_c * dtype_size(dtype), 0, row_bytes);
+}
+
+// oneDNN on the calling thread only, for the scope's lifetime.
+class OneThreadedDnnl {
+ public:
+#if DNNL_CPU_THREADING_RUNTIME == DNNL_RUNTIME_OMP
+  OneThreadedDnnl() : saved_(omp_get_max_threads()) {
+    if (saved_ != 1) omp_set_num_threads(1);
+  }
+  ~OneThreadedDnnl() {
+    if (saved_ != 1) omp_set_num_threads(saved_);
+  }
+  OneThreadedDnnl(const OneThreadedDnnl&) = delete;
+  OneThreadedDnnl& operator=(const OneThreadedDnnl&) = delete;
+
+ private:
+  int saved_;
+#endif
+};
+
+// Whether this oneDNN lets a caller pin a call to one thread (OpenMP, or no threads).
+constexpr bool kSplitOnOurPool = DNNL_CPU_THREADING_RUNTIME == DNNL_RUNTIME_OMP ||
+                                 DNNL_CPU_THREADING_RUNTIME == DNNL_RUNTIME_SEQ;
+
+void sgemm_rows(const Backend::MatMulShape& s,
+                const float* a,
+                const float* b,
+                float* c,
+                std::int64_t row0,
+                std::int64_t rows) {
+  const char ta = s.transpose_a ? 'T' : 'N', tb = s.transpose_b ? 'T' : 'N';
+  const dnnl_dim_t lda = s.transpose_a ? s.m : s.k, ldb = s.transpose_b ? s.k : s.n;
+  // Rows row0.. of op(A): columns of A when it is transposed. Row-major throughout, like
+  // cblas_sgemm(CblasRowMajor, ...).
+  const float* a_rows = s.transpose_a ? a + row0 : a + row0 * lda;
+  const dnnl_status_t status =
+      dnnl_sgemm(ta, tb, rows, s.n, s.k, 1.0f, a_rows, lda, b, ldb, 0.0f, c + row0 * s.n, s.n);
+  if (status != dnnl_success) {
+    throw InternalError("dnnl_sgemm failed with status " + std::to_string(status));
+  }
+}
+
+void sgemm(const Backend::MatMulShape& s, const float* a, const float* b, float* c) {
+  if (!kSplitOnOurPool) {
+    for (std::int64_t i = 0; i < s.batch; ++i)
+      sgemm_rows(s, a + i * s.stride_a, b + i * s.stride_b, c + i * s.stride_c, 0, s.m);
+    return;
+  }
+  // Row blocks: a few per thread, at least 16 rows; products under ~4 MFLOP stay inline.
+  const std::int64_t threads = pool_threads();
+  std::int64_t block = (s.m + 4 * threads - 1) / (4 * threads);
+  block = std::max<std::int64_t>(16, block);
+  const std::int64_t blocks_per_matrix = (s.m + block - 1) / block;
+  const double flops_per_block = 2.0 * double(std::min(block, s.m)) * double(s.n) * double(s.k);
+  const auto min_blocks =
+      static_cast<std::int64_t>(std::max(1.0, double(std::int64_t{1} << 22) / flops_per_block));
+  parallel_for(s.batch * blocks_per_matrix, min_blocks, [&](std::int64_t first, std::int64_t end) {
+    OneThreadedDnnl one_thread;
+    for (std::int64_t t = first; t < end; ++t) {
+      const std::int64_t i = t / blocks_per_matrix;
+      const std::int64_t row0 = (t % blocks_per_matrix) * block;
+      sgemm_rows(s, a + i * s.stride_a, b + i * s.stride_b, c + i * s.stride_c, row0,
+                 std::min(block, s.m - row0));
+    }
+  });
+}
+
+void dgemm(const Backend::MatMulShape& s, const double* a, const double* b, double* c) {
+  const auto ta = s.transpose_a ? CblasTrans : CblasNoTrans;
+  const auto tb = s.transpose_b ? CblasTrans : CblasNoTrans;
+  const auto lda = static_cast<blasint>(s.transpose_a ? s.m : s.k);
+  const auto ldb = static_cast<blasint>(s.transpose_b ? s.k : s.n);
+  const auto m = static_cast<blasint>(s.m), n = static_cast<blasint>(s.n),
+             k = static_cast<blasint>(s.k);
+  for (std::int64_t i = 0; i < s.batch; ++i) {
+    cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a + i * s.stride_a, lda, b + i * s.stride_b,
+                ldb, 0.0, c + i * s.stride_c, n);
+  }
+}
+
+}  // namespace
+
+void matmul(DType dtype, const Backend::MatMulShape& s, const void* a, const void* b, void* c) {
+  if (s.m == 0 || s.n == 0 || s.batch == 0) return;
+  if (dtype != DType::kFloat32 && dtype != DType::kFloat64) {
+    throw UnimplementedError("MatMul on " + std::string(dtype_name(dtype)));
+  }
+  if (s.k == 0) return zero_outputs(dtype, s, c);  // an empty sum; no library call needed
+  if (dtype == DType::kFloat32) {
+    return sgemm(s, static_cast<const float*>(a), static_cast<const float*>(b),
+                 static_cast<float*>(c));
+  }
+  dgemm(s, static_cast<const double*>(a), static_cast<const double*>(b), static_cast<double*>(c));
+}
+
+std::string gemm_description() {
+  return "oneDNN sgemm, OpenBLAS dgemm";
+}
+
+}  // namespace varscope::runtime::cpu

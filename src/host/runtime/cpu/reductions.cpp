@@ -1,0 +1,187 @@
+// Sum and mean on the CPU. A reduction whose reduced axes are one contiguous block is an
+// (outer, reduced, inner) walk: inner == 1 sums contiguous rows, inner > 1 adds whole rows
+// into a row of accumulators (both vectorized, both split over the pool). Other axis sets
+// use the shared per-element kernel. Floats accumulate in double, integers in int64, as in
+// kernels/reduce.h; the summation order differs (lanes, threads) within the tolerance.
+#include <algorithm>
+#include <cmath>
+#include <type_traits>
+#include <vector>
+
+#include "host/runtime/cpu/cpu_ops.h"
+#include "host/runtime/cpu/dispatch.h"
+#include "host/runtime/cpu/isa.h"
+#include "host/runtime/cpu/thread_pool.h"
+
+namespace varscope::runtime::cpu {
+namespace {
+
+template <typename T>
+using Acc = std::conditional_t<std::is_integral_v<T>, std::int64_t, double>;
+
+constexpr int kLanes = 16;
+
+// Sum of n contiguous elements in kLanes independent accumulators (vectorizable without
+// reassociating a single chain).
+template <typename T>
+VS_CPU_CLONES Acc<T> sum_run(const T* x, std::int64_t n) {
+  Acc<T> lanes[kLanes] = {};
+  std::int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    for (int l = 0; l < kLanes; ++l)
+      lanes[l] += static_cast<Acc<T>>(x[i + l]);
+  }
+  Acc<T> acc = 0;
+  for (; i < n; ++i)
+    acc += static_cast<Acc<T>>(x[i]);
+  for (int l = 0; l < kLanes; ++l)
+    acc += lanes[l];
+  return acc;
+}
+
+// acc[j] += x[r * stride + j] for r < rows, j < width.
+template <typename T>
+VS_CPU_CLONES void add_rows(
+    const T* x, std::int64_t rows, std::int64_t stride, std::int64_t width, Acc<T>* acc) {
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const T* row = x + r * stride;
+    for (std::int64_t j = 0; j < width; ++j)
+      acc[j] += static_cast<Acc<T>>(row[j]);
+  }
+}
+
+template <typename T>
+T finish(kernels::ReduceOp op, Acc<T> acc, std::int64_t count) {
+  if (op == kernels::ReduceOp::kMean) {
+    if constexpr (std::is_integral_v<T>) {
+      acc /= count;  // integer mean, as TF's
+    } else {
+      acc /= static_cast<double>(count);
+    }
+  }
+  return static_cast<T>(acc);
+}
+
+// The reduction as (outer, reduced, inner) over a contiguous input, when its reduced axes
+// are one contiguous block; false otherwise.
+bool as_block(const kernels::Reduction& red,
+              std::int64_t* outer,
+              std::int64_t* reduced,
+              std::int64_t* inner) {
+  if (red.reduced_rank == 0 || red.reduced_count == 0) return false;
+  // The reduced axes must be adjacent: each stride is the next one times its extent.
+  for (int d = 0; d + 1 < red.reduced_rank; ++d) {
+    if (red.reduced_strides[d] != red.reduced_strides[d + 1] * red.reduced_dims[d + 1])
+      return false;
+  }
+  const std::int64_t block_inner = red.reduced_strides[red.reduced_rank - 1];
+  const std::int64_t block_end = red.reduced_strides[0] * red.reduced_dims[0];
+  // Kept axes after the block walk [0, block_inner) contiguously, those before it multiples
+  // of block_end, in row-major order.
+  std::int64_t in = 1, out = 1, expect_in = 1, expect_out = block_end;
+  for (int d = red.kept_rank - 1; d >= 0; --d) {
+    const std::int64_t s = red.kept_strides[d], n = red.kept_dims[d];
+    if (s < block_inner) {
+      if (s != expect_in || out != 1) return false;
+      expect_in *= n;
+      in *= n;
+    } else {
+      if (s != expect_out) return false;
+      expect_out *= n;
+      out *= n;
+    }
+  }
+  if (in != block_inner) return false;
+  *outer = out;
+  *reduced = red.reduced_count;
+  *inner = in;
+  return true;
+}
+
+template <typename T>
+void reduce_rows(kernels::ReduceOp op, const T* x, T* o, std::int64_t outer, std::int64_t n) {
+  const int threads = pool_threads();
+  if (outer >= threads || n < 2 * kMinElementsPerThread) {
+    const std::int64_t min_rows = std::max<std::int64_t>(1, kMinElementsPerThread / n);
+    parallel_for(outer, min_rows, [&](std::int64_t b, std::int64_t e) {
+      for (std::int64_t r = b; r < e; ++r)
+        o[r] = finish<T>(op, sum_run(x + r * n, n), n);
+    });
+    return;
+  }
+  // Few long rows: each row in a fixed number of pieces (so the sum does not depend on which
+  // thread ran which), partial sums added in piece order.
+  const std::int64_t pieces = 8 * std::int64_t{threads};
+  for (std::int64_t r = 0; r < outer; ++r) {
+    std::vector<Acc<T>> partial(static_cast<std::size_t>(pieces), Acc<T>(0));
+    const std::int64_t per = (n + pieces - 1) / pieces;
+    parallel_for(pieces, 1, [&](std::int64_t b, std::int64_t e) {
+      for (std::int64_t t = b; t < e; ++t) {
+        const std::int64_t begin = std::min(n, t * per), end = std::min(n, begin + per);
+        partial[static_cast<std::size_t>(t)] = sum_run(x + r * n + begin, end - begin);
+      }
+    });
+    Acc<T> acc = 0;
+    for (const Acc<T>& p : partial)
+      acc += p;
+    o[r] = finish<T>(op, acc, n);
+  }
+}
+
+template <typename T>
+void reduce_columns(kernels::ReduceOp op,
+                    const T* x,
+                    T* o,
+                    std::int64_t outer,
+                    std::int64_t reduced,
+                    std::int64_t inner) {
+  // Tiles of (outer index, a block of columns); each keeps its accumulators on the stack.
+  constexpr std::int64_t kMaxBlock = 1024;
+  const std::int64_t threads = pool_threads();
+  std::int64_t block = (inner + threads - 1) / threads;
+  block = std::clamp<std::int64_t>((block + 15) / 16 * 16, 64, kMaxBlock);
+  const std::int64_t blocks = (inner + block - 1) / block;
+  const std::int64_t tile_elements = reduced * std::min(block, inner);
+  const std::int64_t min_tiles =
+      std::max<std::int64_t>(1, kMinElementsPerThread / std::max<std::int64_t>(1, tile_elements));
+  parallel_for(outer * blocks, min_tiles, [&](std::int64_t b, std::int64_t e) {
+    Acc<T> acc[kMaxBlock];
+    for (std::int64_t t = b; t < e; ++t) {
+      const std::int64_t o_index = t / blocks;
+      const std::int64_t j0 = (t % blocks) * block;
+      const std::int64_t width = std::min(block, inner - j0);
+      std::fill(acc, acc + width, Acc<T>(0));
+      add_rows(x + o_index * reduced * inner + j0, reduced, inner, width, acc);
+      for (std::int64_t j = 0; j < width; ++j)
+        o[o_index * inner + j0 + j] = finish<T>(op, acc[j], reduced);
+    }
+  });
+}
+
+}  // namespace
+
+void reduce(kernels::ReduceOp op,
+            DType dtype,
+            const kernels::Reduction& red,
+            const void* x,
+            void* out,
+            std::int64_t out_count) {
+  dispatch_numeric(dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    const T* xs = static_cast<const T*>(x);
+    T* o = static_cast<T*>(out);
+    std::int64_t outer = 0, reduced = 0, inner = 0;
+    if (out_count > 0 && as_block(red, &outer, &reduced, &inner)) {
+      if (inner == 1) return reduce_rows(op, xs, o, outer, reduced);
+      return reduce_columns(op, xs, o, outer, reduced, inner);
+    }
+    const std::int64_t per_output = std::max<std::int64_t>(1, red.reduced_count);
+    const std::int64_t min_outputs = std::max<std::int64_t>(1, kMinElementsPerThread / per_output);
+    parallel_for(out_count, min_outputs, [&](std::int64_t b, std::int64_t e) {
+      for (std::int64_t i = b; i < e; ++i)
+        kernels::reduce_element(op, red, xs, o, i);
+    });
+  });
+}
+
+}  // namespace varscope::runtime::cpu

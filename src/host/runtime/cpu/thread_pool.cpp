@@ -1,0 +1,185 @@
+// The pool behind parallel_for. A job is cut into a few tasks per thread; the caller and
+// the workers claim tasks from one atomic word until none are left, and the caller waits
+// only for tasks already claimed. So a worker that is slow to wake (a busy machine, a core
+// lent to oneDNN's threads) never delays a job: the caller simply does more of it.
+// Idle workers spin briefly, then sleep on a condition variable.
+#include "host/runtime/cpu/thread_pool.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace varscope::runtime::cpu {
+namespace {
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// Spins this many times before sleeping: long enough to catch the next op of a run
+// (tens of microseconds), short enough not to steal a core from oneDNN or the caller.
+constexpr int kSpins = 2000;
+// Tasks per thread: small enough pieces that a late thread's share is taken by the others.
+constexpr std::int64_t kTasksPerThread = 4;
+
+// The claim word: job generation (32 bits) | task count (16 bits) | next task (16 bits).
+// A task claimed by compare-and-swap belongs to the job it was claimed from, whose fields
+// stay valid until that task is done (the caller waits for it).
+constexpr std::uint64_t kTaskBits = 16;
+constexpr std::uint64_t kTaskMask = (std::uint64_t{1} << kTaskBits) - 1;
+constexpr std::int64_t kMaxTasks = static_cast<std::int64_t>(kTaskMask);
+
+class Pool {
+ public:
+  Pool() {
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    workers_.reserve(static_cast<std::size_t>(cores - 1));
+    for (int i = 1; i < cores; ++i)
+      workers_.emplace_back([this] { work(0); });  // 0: jobs seen so far (none)
+  }
+  ~Pool() {
+    stop_.store(true, std::memory_order_relaxed);
+    wake_workers();
+    for (auto& w : workers_)
+      w.join();
+  }
+
+  int threads() const { return static_cast<int>(workers_.size()) + 1; }
+
+  void run(std::int64_t n, int parts, void (*chunk)(void*, std::int64_t, std::int64_t), void* ctx) {
+    std::unique_lock<std::mutex> lock(busy_, std::try_to_lock);
+    if (!lock.owns_lock()) {  // busy or nested: the caller does it all
+      chunk(ctx, 0, n);
+      return;
+    }
+    const std::int64_t tasks = std::min({n, kMaxTasks, parts * kTasksPerThread});
+    n_ = n;
+    tasks_ = tasks;
+    chunk_ = chunk;
+    ctx_ = ctx;
+    done_.store(0, std::memory_order_relaxed);
+    ++generation_;
+    claim_.store((std::uint64_t{generation_} << (2 * kTaskBits)) |
+                     (static_cast<std::uint64_t>(tasks) << kTaskBits),
+                 std::memory_order_release);
+    wake_workers();
+    while (claim_and_run()) {
+    }
+    for (int spin = 0;; ++spin) {
+      const int done = done_.load(std::memory_order_acquire);
+      if (done == static_cast<int>(tasks)) break;
+      // What is left are tasks a worker is running: short, so spin, then yield the core.
+      if (spin < kSpins) {
+        cpu_relax();
+      } else {
+        std::this_thread::yield();
+      }
+    }
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+  }
+
+ private:
+  // Claims and runs one task of the current job; false when none is left.
+  bool claim_and_run() {
+    std::uint64_t word = claim_.load(std::memory_order_acquire);
+    for (;;) {
+      const std::uint64_t next = word & kTaskMask;
+      const std::uint64_t total = (word >> kTaskBits) & kTaskMask;
+      if (next >= total) return false;
+      if (claim_.compare_exchange_weak(word, word + 1, std::memory_order_acq_rel,
+                                       std::memory_order_acquire)) {
+        const auto task = static_cast<std::int64_t>(next);
+        const std::int64_t tasks = tasks_;
+        const std::int64_t begin = n_ * task / tasks, end = n_ * (task + 1) / tasks;
+        if (begin < end) {
+          try {
+            chunk_(ctx_, begin, end);
+          } catch (...) {  // kept for the caller; the job still counts this task done
+            std::lock_guard<std::mutex> lock(error_mu_);
+            if (!error_) error_ = std::current_exception();
+          }
+        }
+        done_.fetch_add(1, std::memory_order_acq_rel);
+        return true;
+      }
+    }
+  }
+
+  // Bumps the job counter and wakes sleeping workers. seq_cst on both sides: a worker
+  // about to sleep either sees the new count or is seen as a sleeper.
+  void wake_workers() {
+    wake_.fetch_add(1, std::memory_order_seq_cst);
+    if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+      { std::lock_guard<std::mutex> lock(sleep_mu_); }
+      sleep_cv_.notify_all();
+    }
+  }
+
+  // `seen` is passed in, not read here: a worker that starts late (after a job, or after
+  // the destructor's wake-up) must not take that wake-up as already seen.
+  void work(unsigned seen) {
+    for (;;) {
+      for (int spin = 0; wake_.load(std::memory_order_acquire) == seen; ++spin) {
+        if (spin < kSpins) {
+          cpu_relax();
+          continue;
+        }
+        std::unique_lock<std::mutex> lock(sleep_mu_);
+        sleepers_.fetch_add(1, std::memory_order_seq_cst);
+        while (wake_.load(std::memory_order_seq_cst) == seen)
+          sleep_cv_.wait(lock);
+        sleepers_.fetch_sub(1, std::memory_order_relaxed);
+      }
+      seen = wake_.load(std::memory_order_acquire);
+      if (stop_.load(std::memory_order_relaxed)) return;
+      while (claim_and_run()) {
+      }
+    }
+  }
+
+  std::vector<std::thread> workers_;
+  std::mutex busy_;                // one job at a time
+  std::atomic<unsigned> wake_{0};  // bumped per job (and at exit)
+  std::atomic<int> sleepers_{0};
+  std::mutex sleep_mu_;
+  std::condition_variable sleep_cv_;
+  std::atomic<std::uint64_t> claim_{0};
+  std::atomic<int> done_{0};
+  std::atomic<bool> stop_{false};
+  std::mutex error_mu_;
+  std::exception_ptr error_;      // the first exception a task threw
+  std::uint32_t generation_ = 0;  // written by the caller holding busy_
+  // The current job, written before claim_ is published (release).
+  std::int64_t n_ = 0;
+  std::int64_t tasks_ = 1;
+  void (*chunk_)(void*, std::int64_t, std::int64_t) = nullptr;
+  void* ctx_ = nullptr;
+};
+
+Pool& pool() {
+  static Pool p;
+  return p;
+}
+
+}  // namespace
+
+int pool_threads() {
+  static const int n = pool().threads();
+  return n;
+}
+
+void run_parallel(std::int64_t n,
+                  int parts,
+                  void (*chunk)(void* ctx, std::int64_t begin, std::int64_t end),
+                  void* ctx) {
+  pool().run(n, parts, chunk, ctx);
+}
+
+}  // namespace varscope::runtime::cpu

@@ -1,0 +1,239 @@
+// The CPU backend's loops on tensors large enough to take the threaded and vectorized
+// paths (the op tests use small ones): elementwise + - * / bit for bit against one IEEE
+// operation per element, reductions and softmax against double references.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "host/runtime/backend.h"
+
+namespace vs = varscope;
+namespace k = varscope::kernels;
+
+namespace {
+
+std::vector<float> uniform(std::size_t n, unsigned seed, float lo = -1.0f, float hi = 1.0f) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(lo, hi);
+  std::vector<float> v(n);
+  for (float& x : v)
+    x = u(rng);
+  return v;
+}
+
+// Row-major strides of `dims`, 0 where the input's dimension is 1 (broadcast).
+k::Broadcast broadcast(const std::vector<std::int64_t>& out,
+                       const std::vector<std::int64_t>& x,
+                       const std::vector<std::int64_t>& y) {
+  k::Broadcast bc;
+  bc.rank = static_cast<int>(out.size());
+  auto strides = [&](const std::vector<std::int64_t>& dims, std::int64_t* s) {
+    std::int64_t stride = 1;
+    for (int d = bc.rank - 1; d >= 0; --d) {
+      const std::int64_t n = dims[static_cast<std::size_t>(d)];
+      s[d] = n == 1 ? 0 : stride;
+      stride *= n;
+    }
+  };
+  for (int d = 0; d < bc.rank; ++d)
+    bc.out_dims[d] = out[static_cast<std::size_t>(d)];
+  strides(x, bc.x_strides);
+  strides(y, bc.y_strides);
+  return bc;
+}
+
+struct Case {
+  std::vector<std::int64_t> out, x, y;
+};
+
+TEST(CpuKernels, LargeBinaryOpsAreOneIeeeOperationPerElement) {
+  auto backend = vs::runtime::make_cpu_backend();
+  const std::vector<Case> cases = {
+      {{512, 300}, {512, 300}, {512, 300}},  // same shape: one flat run
+      {{512, 300}, {512, 300}, {1, 1}},      // scalar y
+      {{512, 300}, {1, 1}, {512, 300}},      // scalar x
+      {{512, 300}, {512, 300}, {1, 300}},    // bias rows
+      {{512, 300}, {512, 1}, {1, 300}},      // outer product shape
+      {{64, 9, 300}, {64, 1, 300}, {1, 9, 1}},
+  };
+  for (const Case& c : cases) {
+    k::Broadcast bc = broadcast(c.out, c.x, c.y);
+    std::int64_t count = 1, nx = 1, ny = 1;
+    for (std::size_t d = 0; d < c.out.size(); ++d) {
+      count *= c.out[d];
+      nx *= c.x[d];
+      ny *= c.y[d];
+    }
+    const auto x = uniform(static_cast<std::size_t>(nx), 1);
+    const auto y = uniform(static_cast<std::size_t>(ny), 2, 0.5f, 2.0f);
+    for (k::BinaryOp op :
+         {k::BinaryOp::kAdd, k::BinaryOp::kSub, k::BinaryOp::kMul, k::BinaryOp::kDiv}) {
+      std::vector<float> got(static_cast<std::size_t>(count));
+      backend->binary(op, vs::DType::kFloat32, bc, x.data(), y.data(), got.data(), count);
+      for (std::int64_t i = 0; i < count; ++i) {
+        std::int64_t xi, yi;
+        bc.inputs_of(i, &xi, &yi);
+        const float want =
+            k::apply(op, x[static_cast<std::size_t>(xi)], y[static_cast<std::size_t>(yi)]);
+        ASSERT_EQ(std::memcmp(&want, &got[static_cast<std::size_t>(i)], 4), 0)
+            << "op " << static_cast<int>(op) << " element " << i << " of case rank "
+            << c.out.size();
+      }
+    }
+  }
+}
+
+TEST(CpuKernels, LargeIntegerDivisionByZeroIsReportedAndNothingWritten) {
+  auto backend = vs::runtime::make_cpu_backend();
+  const std::int64_t n = 1 << 17;
+  std::vector<std::int32_t> x(n, 7), y(n, 3), out(n, -1);
+  y[n - 5] = 0;
+  k::Broadcast bc = broadcast({n}, {n}, {n});
+  EXPECT_THROW(
+      backend->binary(k::BinaryOp::kDiv, vs::DType::kInt32, bc, x.data(), y.data(), out.data(), n),
+      vs::InvalidArgumentError);
+  EXPECT_EQ(out[0], -1);
+  y[n - 5] = 3;
+  backend->binary(k::BinaryOp::kDiv, vs::DType::kInt32, bc, x.data(), y.data(), out.data(), n);
+  EXPECT_EQ(out[n - 1], 2);
+}
+
+// Sums of `dims` over `reduced` axes, against a double reference.
+void check_sum(const std::vector<std::int64_t>& dims, const std::vector<bool>& reduced) {
+  auto backend = vs::runtime::make_cpu_backend();
+  const int rank = static_cast<int>(dims.size());
+  k::Reduction red;
+  std::vector<std::int64_t> strides(dims.size());
+  std::int64_t stride = 1, total = 1;
+  for (int d = rank - 1; d >= 0; --d) {
+    strides[static_cast<std::size_t>(d)] = stride;
+    stride *= dims[static_cast<std::size_t>(d)];
+  }
+  total = stride;
+  std::int64_t out_count = 1;
+  for (int d = 0; d < rank; ++d) {
+    const auto i = static_cast<std::size_t>(d);
+    if (reduced[i]) {
+      red.reduced_dims[red.reduced_rank] = dims[i];
+      red.reduced_strides[red.reduced_rank++] = strides[i];
+      red.reduced_count *= dims[i];
+    } else {
+      red.kept_dims[red.kept_rank] = dims[i];
+      red.kept_strides[red.kept_rank++] = strides[i];
+      out_count *= dims[i];
+    }
+  }
+  const auto x = uniform(static_cast<std::size_t>(total), 3);
+  std::vector<float> got(static_cast<std::size_t>(out_count));
+  backend->reduce(k::ReduceOp::kSum, vs::DType::kFloat32, red, x.data(), got.data(), out_count);
+  for (std::int64_t i = 0; i < out_count; ++i) {
+    const std::int64_t base = red.base_of(i);
+    double want = 0.0, scale = 0.0;
+    for (std::int64_t r = 0; r < red.reduced_count; ++r) {
+      const double v = x[static_cast<std::size_t>(base + red.offset_of(r))];
+      want += v;
+      scale += std::fabs(v);
+    }
+    ASSERT_NEAR(got[static_cast<std::size_t>(i)], want,
+                1e-6 + 1e-5 * std::max(std::fabs(want), scale))
+        << "output " << i;
+  }
+}
+
+TEST(CpuKernels, LargeSumsOverRowsColumnsBlocksAndEverything) {
+  check_sum({600, 700}, {false, true});                    // rows
+  check_sum({600, 700}, {true, false});                    // columns
+  check_sum({1 << 20}, {true});                            // one long row, split over threads
+  check_sum({3, 400, 5, 70}, {false, true, true, false});  // (outer, block, inner)
+  check_sum({40, 30, 50}, {true, false, true});            // not one block: per-element kernel
+}
+
+TEST(CpuKernels, LargeSoftmaxRowsSumToOneAndMatchTheReference) {
+  auto backend = vs::runtime::make_cpu_backend();
+  const std::int64_t rows = 300, cols = 1003;
+  auto x = uniform(static_cast<std::size_t>(rows * cols), 4, -30.0f, 30.0f);
+  x[5] = -INFINITY;
+  std::vector<float> got(x.size());
+  backend->softmax(vs::DType::kFloat32, x.data(), got.data(), rows, cols);
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const float* in = x.data() + r * cols;
+    double m = in[0];
+    for (std::int64_t c = 1; c < cols; ++c)
+      m = std::max<double>(m, in[c]);
+    double sum = 0.0;
+    for (std::int64_t c = 0; c < cols; ++c)
+      sum += std::exp(static_cast<double>(in[c]) - m);
+    for (std::int64_t c = 0; c < cols; ++c) {
+      const double want = std::exp(static_cast<double>(in[c]) - m) / sum;
+      ASSERT_NEAR(got[static_cast<std::size_t>(r * cols + c)], want, 1e-6 + 1e-5 * want)
+          << "row " << r << " col " << c;
+    }
+  }
+  EXPECT_EQ(got[5], 0.0f);
+}
+
+TEST(CpuKernels, LargeSigmoidMatchesTheReferenceIncludingSaturation) {
+  auto backend = vs::runtime::make_cpu_backend();
+  auto x = uniform(1 << 16, 5, -20.0f, 20.0f);
+  x[0] = 200.0f;
+  x[1] = -200.0f;
+  x[2] = NAN;
+  std::vector<float> got(x.size());
+  backend->unary(k::UnaryOp::kSigmoid, vs::DType::kFloat32, x.data(), got.data(),
+                 static_cast<std::int64_t>(x.size()));
+  EXPECT_EQ(got[0], 1.0f);
+  EXPECT_EQ(got[1], 0.0f);
+  EXPECT_TRUE(std::isnan(got[2]));
+  for (std::size_t i = 3; i < x.size(); ++i) {
+    const double want = 1.0 / (1.0 + std::exp(-static_cast<double>(x[i])));
+    ASSERT_NEAR(got[i], want, 1e-6 + 1e-5 * want) << "element " << i;
+  }
+}
+
+// Large enough to be cut into row blocks on the pool (with and without transposes, batched
+// with a broadcast B), against a double reference.
+TEST(CpuKernels, LargeMatMulsInRowBlocksMatchTheReference) {
+  auto backend = vs::runtime::make_cpu_backend();
+  const std::int64_t m = 333, k = 150, n = 201, batch = 2;
+  for (bool ta : {false, true}) {
+    for (bool tb : {false, true}) {
+      vs::runtime::Backend::MatMulShape s;
+      s.batch = batch;
+      s.m = m;
+      s.n = n;
+      s.k = k;
+      s.transpose_a = ta;
+      s.transpose_b = tb;
+      s.stride_a = m * k;
+      s.stride_b = 0;  // one B for both
+      s.stride_c = m * n;
+      const auto a = uniform(static_cast<std::size_t>(batch * m * k), 6);
+      const auto b = uniform(static_cast<std::size_t>(k * n), 7);
+      std::vector<float> c(static_cast<std::size_t>(batch * m * n), -1.0f);
+      backend->matmul(vs::DType::kFloat32, s, a.data(), b.data(), c.data());
+      for (std::int64_t i = 0; i < batch; ++i) {
+        for (std::int64_t r = 0; r < m; ++r) {
+          for (std::int64_t col = 0; col < n; ++col) {
+            double want = 0.0, scale = 0.0;
+            for (std::int64_t x = 0; x < k; ++x) {
+              const double av =
+                  a[static_cast<std::size_t>(i * m * k + (ta ? x * m + r : r * k + x))];
+              const double bv = b[static_cast<std::size_t>(tb ? col * k + x : x * n + col)];
+              want += av * bv;
+              scale += std::fabs(av * bv);
+            }
+            ASSERT_NEAR(c[static_cast<std::size_t>(i * m * n + r * n + col)], want,
+                        1e-5 * scale + 1e-6)
+                << "batch " << i << " row " << r << " col " << col << " ta " << ta << " tb " << tb;
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace

@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""The CPU workloads of issue 14 in PyTorch (eager) and TensorFlow (tf.compat.v1 graph mode,
+a Session), beside varscope's figures from Google Benchmark JSON: one table, one run.
+
+  peers.py table VARSCOPE.json... [--threads N] [--repetitions R]   (what bench.sh --peers runs)
+  peers.py measure torch|tf [--threads N] [--repetitions R]         (one framework, JSON out)
+
+Each framework runs in its own process (their OpenMP/Eigen pools would fight). Inputs are
+held in framework state (tensors / variables); the op runs without copying its result back
+(TF: session.run of the op as a target). Times are seconds per call: the median of R
+repetitions, each the mean over >= 0.2 s of calls, and the min-max range.
+ratio = the faster peer's time / varscope's time (>= 1: varscope is at least as fast).
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+# workload key -> (label, varscope benchmark name)
+WORKLOADS = [
+    ("matmul", "matmul 1024³ float32", "BM_Cpu_MatMul_Ours/1024/real_time"),
+    ("add", "add 1024×1024", "BM_Cpu_Add_Ours/1024/real_time"),
+    ("bias_add", "bias_add 1024×1024", "BM_Cpu_BiasAdd_Ours/1024/real_time"),
+    ("softmax", "softmax 1024×1024 (last axis)", "BM_Cpu_Softmax_Ours/1024/real_time"),
+    ("sum0", "reduce_sum axis 0 of 1024×1024", "BM_Cpu_ReduceSumAxis0_Ours/1024/real_time"),
+    ("sum1", "reduce_sum axis 1 of 1024×1024", "BM_Cpu_ReduceSumAxis1_Ours/1024/real_time"),
+    ("sum_all", "reduce_sum of 16M elements", "BM_Cpu_ReduceSumAll_Ours/16777216/real_time"),
+    ("glorot200", "200 get_variable 256×256 glorot + init", "BM_Cpu_GlorotVariables200_Ours"),
+    ("randn4096", "random_normal 4096×4096 init", "BM_Cpu_RandomNormal4096_Ours"),
+    ("randn64", "random_normal 64 init", "BM_Cpu_RandomNormal64_Ours"),
+]
+
+
+def time_calls(fn, repetitions):
+    fn()
+    fn()
+    reps = []
+    for _ in range(repetitions):
+        calls, start = 0, time.perf_counter()
+        while True:
+            fn()
+            calls += 1
+            elapsed = time.perf_counter() - start
+            if elapsed >= 0.2 and calls >= 3:
+                break
+        reps.append(elapsed / calls)
+    return reps
+
+
+def torch_workloads(threads):
+    import torch
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    x = torch.rand(1024, 1024) * 2 - 1
+    y = torch.rand(1024, 1024) * 2 - 1
+    b = torch.rand(1024) * 2 - 1
+    long = torch.rand(1 << 24)
+    big = torch.empty(4096, 4096)
+    small = torch.empty(64)
+
+    def glorot():
+        vs = [torch.empty(256, 256) for _ in range(200)]
+        for v in vs:
+            torch.nn.init.xavier_uniform_(v)
+
+    def run(fn):
+        def call():
+            with torch.no_grad():
+                fn()
+        return call
+
+    return {
+        "matmul": run(lambda: torch.matmul(x, y)),
+        "add": run(lambda: x + y),
+        "bias_add": run(lambda: x + b),
+        "softmax": run(lambda: torch.softmax(x, dim=-1)),
+        "sum0": run(lambda: x.sum(dim=0)),
+        "sum1": run(lambda: x.sum(dim=1)),
+        "sum_all": run(lambda: long.sum()),
+        "glorot200": run(glorot),
+        "randn4096": run(lambda: torch.nn.init.normal_(big)),
+        "randn64": run(lambda: torch.nn.init.normal_(small)),
+    }
+
+
+def tf_workloads(threads):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import numpy as np
+    import tensorflow as tf
+
+    v1 = tf.compat.v1
+    v1.disable_eager_execution()
+    rng = np.random.default_rng(0)
+
+    def uniform(*shape):
+        return rng.uniform(-1, 1, shape).astype(np.float32)
+
+    config = v1.ConfigProto(intra_op_parallelism_threads=threads, inter_op_parallelism_threads=threads)
+    out = {}
+
+    def session_for(build):
+        g = tf.Graph()
+        with g.as_default():
+            target, init = build()
+            sess = v1.Session(graph=g, config=config)
+            if init is not None:
+                sess.run(init)
+        return lambda: sess.run(target)
+
+    def op_on(*shapes, f):
+        def build():
+            vs = [v1.get_variable(f"v{i}", initializer=uniform(*s)) for i, s in enumerate(shapes)]
+            return f(*vs).op, v1.global_variables_initializer()
+        return build
+
+    out["matmul"] = session_for(op_on((1024, 1024), (1024, 1024), f=tf.matmul))
+    out["add"] = session_for(op_on((1024, 1024), (1024, 1024), f=tf.add))
+    out["bias_add"] = session_for(op_on((1024, 1024), (1024,), f=tf.nn.bias_add))
+    out["softmax"] = session_for(op_on((1024, 1024), f=tf.nn.softmax))
+    out["sum0"] = session_for(op_on((1024, 1024), f=lambda a: tf.reduce_sum(a, axis=0)))
+    out["sum1"] = session_for(op_on((1024, 1024), f=lambda a: tf.reduce_sum(a, axis=1)))
+    out["sum_all"] = session_for(op_on((1 << 24,), f=tf.reduce_sum))
+
+    def glorot():
+        for i in range(200):
+            v1.get_variable(f"w{i}", shape=[256, 256])  # default: glorot_uniform
+        return v1.global_variables_initializer(), None
+
+    out["glorot200"] = session_for(glorot)
+
+    def normal(shape):
+        def build():
+            v = v1.get_variable("x", shape=shape, initializer=v1.random_normal_initializer())
+            return v.initializer, None
+        return build
+
+    out["randn4096"] = session_for(normal([4096, 4096]))
+    out["randn64"] = session_for(normal([64]))
+    return out
+
+
+def measure(framework, threads, repetitions):
+    workloads = torch_workloads(threads) if framework == "torch" else tf_workloads(threads)
+    result = {"framework": framework, "version": None, "times": {}}
+    if framework == "torch":
+        import torch
+        result["version"] = torch.__version__
+    else:
+        import tensorflow as tf
+        result["version"] = tf.__version__
+    for key, fn in workloads.items():
+        result["times"][key] = time_calls(fn, repetitions)
+    json.dump(result, sys.stdout)
+
+
+def varscope_times(paths):
+    times = {}
+    for path in paths:
+        with open(path) as f:
+            data = json.load(f)
+        runs = {}
+        for b in data["benchmarks"]:
+            if b.get("run_type") == "aggregate" or b.get("error_occurred"):
+                continue
+            unit = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b.get("time_unit", "ns")]
+            runs.setdefault(b["run_name"], []).append(b["real_time"] * unit)
+        times.update(runs)
+    return times
+
+
+def fmt(reps):
+    if not reps:
+        return "not built"
+    lo, hi = min(reps) * 1e3, max(reps) * 1e3
+    med = statistics.median(reps) * 1e3
+    digits = lambda v: f"{v:.3g}"
+    return f"{digits(med)} ({digits(lo)}–{digits(hi)})"
+
+
+def table(paths, threads, repetitions):
+    ours = varscope_times(paths)
+    peers = {}
+    for framework in ("torch", "tf"):
+        proc = subprocess.run(
+            [sys.executable, __file__, "measure", framework, "--threads", str(threads),
+             "--repetitions", str(repetitions)],
+            capture_output=True, text=True)
+        if proc.returncode != 0:
+            sys.stderr.write(proc.stderr[-2000:])
+            peers[framework] = {"version": "failed", "times": {}}
+        else:
+            peers[framework] = json.loads(proc.stdout)
+    print(f"ms per call, median (min–max) of {repetitions} repetitions; {threads} threads; "
+          f"PyTorch {peers['torch']['version']} eager, TensorFlow {peers['tf']['version']} "
+          "tf.compat.v1 Session")
+    print()
+    print("| workload | varscope | PyTorch | TF | ratio |")
+    print("| --- | --- | --- | --- | --- |")
+    for key, label, name in WORKLOADS:
+        mine = ours.get(name, [])
+        pt = peers["torch"]["times"].get(key, [])
+        tf = peers["tf"]["times"].get(key, [])
+        ratio = "—"
+        if mine and (pt or tf):
+            best = min(statistics.median(t) for t in (pt, tf) if t)
+            ratio = f"{best / statistics.median(mine):.2f}"
+        print(f"| {label} | {fmt(mine)} | {fmt(pt)} | {fmt(tf)} | {ratio} |")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["table", "measure"])
+    parser.add_argument("args", nargs="*")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repetitions", type=int, default=3)
+    a = parser.parse_args()
+    if a.mode == "measure":
+        measure(a.args[0], a.threads, a.repetitions)
+    else:
+        table(a.args, a.threads, a.repetitions)
+
+
+if __name__ == "__main__":
+    main()
