@@ -2,10 +2,16 @@
 
 #include <string>
 
+#include "host/runtime/cpu/thread_pool.h"
 #include "varscope/errors.h"
 
 namespace varscope::runtime::cpu_training {
 namespace {
+
+// Elements (or rows) worth one more thread; the loops are elementwise, so splitting them
+// changes no bits.
+constexpr std::int64_t kMinPerThread = 16384;
+constexpr std::int64_t kMinRowsPerThread = 64;
 
 // Calls f(T*) for float32 / float64; vs::UnimplementedError for any other dtype.
 template <typename F>
@@ -38,8 +44,10 @@ void activation_grad(kernels::ActivationGrad op,
     const T* ta = static_cast<const T*>(a);
     const T* tb = static_cast<const T*>(b);
     T* to = static_cast<T*>(out);
-    for (std::int64_t i = 0; i < count; ++i)
-      to[i] = kernels::activation_grad(op, ta[i], tb[i]);
+    cpu::parallel_for(count, kMinPerThread, [&](std::int64_t b, std::int64_t e) {
+      for (std::int64_t i = b; i < e; ++i)
+        to[i] = kernels::activation_grad(op, ta[i], tb[i]);
+    });
   });
 }
 
@@ -85,8 +93,10 @@ void apply_update(kernels::UpdateRule rule,
     T* s1 = static_cast<T*>(slot1);
     T* s2 = static_cast<T*>(slot2);
     const T* g = static_cast<const T*>(grad);
-    for (std::int64_t i = 0; i < count; ++i)
-      kernels::apply_update(rule, scalars, v, s1, s2, g, i);
+    cpu::parallel_for(count, kMinPerThread, [&](std::int64_t b, std::int64_t e) {
+      for (std::int64_t i = b; i < e; ++i)
+        kernels::apply_update(rule, scalars, v, s1, s2, g, i);
+    });
   });
 }
 
