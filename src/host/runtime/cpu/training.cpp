@@ -93,10 +93,21 @@ void apply_update(kernels::UpdateRule rule,
     T* s1 = static_cast<T*>(slot1);
     T* s2 = static_cast<T*>(slot2);
     const T* g = static_cast<const T*>(grad);
-    cpu::parallel_for(count, kMinPerThread, [&](std::int64_t b, std::int64_t e) {
-      for (std::int64_t i = b; i < e; ++i)
-        kernels::apply_update(rule, scalars, v, s1, s2, g, i);
-    });
+    // One loop per rule, so that the rule is a constant inside it (the loop vectorizes).
+    auto loop = [&](auto rule_constant) {
+      cpu::parallel_for(count, kMinPerThread, [&](std::int64_t b, std::int64_t e) {
+        for (std::int64_t i = b; i < e; ++i)
+          kernels::apply_update(rule_constant(), scalars, v, s1, s2, g, i);
+      });
+    };
+    switch (rule) {
+      case kernels::UpdateRule::kGradientDescent:
+        return loop([] { return kernels::UpdateRule::kGradientDescent; });
+      case kernels::UpdateRule::kMomentum:
+        return loop([] { return kernels::UpdateRule::kMomentum; });
+      case kernels::UpdateRule::kAdam:
+        return loop([] { return kernels::UpdateRule::kAdam; });
+    }
   });
 }
 
