@@ -171,6 +171,29 @@ TEST(Optimizers, NoGradientIsAValueErrorAndTheGraphIsUnchanged) {
   EXPECT_EQ(g.global_variables().size(), 1u);
 }
 
+// A call that fails after creating slots takes them back out of the graph and the
+// optimizer: the next call makes them again, with the same names.
+TEST(Optimizers, FailedApplyForgetsItsSlots) {
+  Problem p;
+  build(p);
+  vs::train::AdamOptimizer adam(0.01);
+  const auto grads = adam.compute_gradients(p.loss);
+  const std::size_t before = p.g.num_operations();
+  EXPECT_THROW(adam.apply_gradients(grads, {}, "bad name!"), vs::ValueError);
+  EXPECT_EQ(p.g.num_operations(), before);
+  EXPECT_EQ(p.g.global_variables().size(), 1u);
+  EXPECT_FALSE(adam.get_slot(p.w, "m").valid());
+  vs::Operation op = adam.apply_gradients(grads);
+  EXPECT_EQ(op.name(), "Adam");
+  EXPECT_EQ(vs::testing::Names(p.g.global_variables()),
+            (std::vector<std::string>{"w:0", "beta1_power:0", "beta2_power:0", "w/Adam:0",
+                                      "w/Adam_1:0"}));
+  vs::Session sess(p.g, {.device = vs::DeviceKind::kCpu});
+  sess.run(p.g.global_variables_initializer());
+  sess.run(op);
+  EXPECT_NE(sess.run(p.w).element_as_double(0), kInit[0]);
+}
+
 class GpuOptimizers : public vs::testing::GpuTest {};
 
 // The fused updates are +, -, *, /, sqrt only: the GPU gives the CPU's bits.

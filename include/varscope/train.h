@@ -4,6 +4,7 @@
 // named after the optimizer ("Adam"). A checkpoint of a training run has TF1's keys.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -50,6 +51,10 @@ class Optimizer {
 
  protected:
   explicit Optimizer(std::string name) : name_(std::move(name)) {}
+  Operation build_apply(Graph& g,
+                        const std::vector<GradAndVar>& grads_and_vars,
+                        const Variable& global_step,
+                        std::string_view name);
 
   // Hooks, called inside the graph's building call (the library implements them).
   virtual void create_slots(Graph& g, const std::vector<Variable>& vars) = 0;
@@ -60,6 +65,10 @@ class Optimizer {
                                 const std::vector<Operation>& after) = 0;
   // After every update (Adam's beta powers); returns the ops the train op groups.
   virtual std::vector<Operation> finish(Graph& g, const std::vector<Operation>& updates);
+
+  // A failed building call takes its variables back out of the graph: forget those made in
+  // it (slots past `slots_before`, and a subclass's own).
+  virtual void forget_failed_call(std::size_t slots_before) { slots_.resize(slots_before); }
 
   Variable zeros_slot(Graph& g,
                       const Variable& var,
@@ -120,6 +129,7 @@ class AdamOptimizer final : public Optimizer {
                         const Variable& var,
                         const std::vector<Operation>& after) override;
   std::vector<Operation> finish(Graph& g, const std::vector<Operation>& updates) override;
+  void forget_failed_call(std::size_t slots_before) override;
   double learning_rate_, beta1_, beta2_, epsilon_;
   Variable beta1_power_, beta2_power_;
   Tensor lr_t_, beta1_t_, beta2_t_, epsilon_t_;

@@ -66,6 +66,20 @@ Operation Optimizer::apply_gradients(const std::vector<GradAndVar>& grads_and_va
   if (grads_and_vars.empty()) throw ValueError("No variables provided.");
   auto impl = Access::lock(grads_and_vars.front().second);
   Graph g = Access::graph(impl);
+  const std::size_t slots_before = slots_.size();
+  try {
+    return build_apply(g, grads_and_vars, global_step, name);
+  } catch (...) {
+    forget_failed_call(slots_before);
+    throw;
+  }
+}
+
+Operation Optimizer::build_apply(Graph& g,
+                                 const std::vector<GradAndVar>& grads_and_vars,
+                                 const Variable& global_step,
+                                 std::string_view name) {
+  const std::shared_ptr<GraphImpl>& impl = Access::impl(g);
   return impl->mutate([&] {
     std::vector<GradAndVar> live;
     std::vector<int> grad_ops;

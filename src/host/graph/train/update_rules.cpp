@@ -129,6 +129,16 @@ void AdamOptimizer::create_slots(Graph& g, const std::vector<Variable>& vars) {
   }
 }
 
+void AdamOptimizer::forget_failed_call(std::size_t slots_before) {
+  Optimizer::forget_failed_call(slots_before);
+  // The graph dropped the variables the failed call made: the powers too, if it made them.
+  if (beta1_power_.valid() &&
+      static_cast<std::size_t>(beta1_power_.id()) >= Access::lock(beta1_power_)->variables.size()) {
+    beta1_power_ = {};
+    beta2_power_ = {};
+  }
+}
+
 void AdamOptimizer::prepare(Graph& g) {
   lr_t_ = hyperparameter(g, learning_rate_, "learning_rate");
   beta1_t_ = hyperparameter(g, beta1_, "beta1");
