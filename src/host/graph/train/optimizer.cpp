@@ -111,9 +111,10 @@ Operation Optimizer::build_apply(Graph& g,
     StackGuard in_scope(*impl, scope);
     prepare(g);
     // Every gradient is computed before any variable changes: the reads are not snapshots.
-    std::vector<Operation> after;
-    for (int id : grad_ops)
-      after.push_back(Access::operation(impl, id));
+    // One NoOp gathers them (a varscope addition), so n updates need n edges, not n * n.
+    const int ready =
+        impl->add_node(OpType::kNoOp, "gradients_ready", {}, {}, {}, std::move(grad_ops));
+    const std::vector<Operation> after{Access::operation(impl, ready)};
     std::vector<Operation> updates;
     for (const auto& [grad, var] : live) {
       StackGuard in_update(*impl, impl->resolve_name_scope("update_" + var.op_name()));
