@@ -129,7 +129,7 @@ std::vector<TensorRef> build_gradients(GraphImpl& g,
       throw NotFoundError("No gradient defined for operation '" + node.name +
                           "' (op type: " + node.type + ")");
     }
-    if (dys[0].node < 0) continue;  // only the xent ops have a second output; its loss feeds
+    if (dys[0].node < 0) continue;  // a gradient of the xent ops' backprop output alone: none
     const std::string op_scope = g.resolve_name_scope(node.name + "_grad");
     StackGuard in_op_scope(g, op_scope);
     const std::vector<TensorRef> dxs = def.fn(detail::GradInputs{g, v, dys});
