@@ -3,7 +3,10 @@
 //                     cublasSgemm (GPU), TFLOP/s
 //   Session::run cost vs a hand-written sequence of the same Backend calls (10 tiny ops),
 //                     with plain launches and replaying a CUDA Graph (use_cuda_graph)
-// GPU figures are timed with CUDA events on the session's stream (manual time).
+// GPU rows time device work as device work (issue 15): CUDA events around the backend calls
+// a run enqueues (kernels and cuBLAS calls only), as the baselines time their one call; what
+// a Session::run adds on the host (planning, feeds, read-backs, the final sync) is its own
+// *_SessionRunWall row. GPU figures are unmeasured so far (no machine had a GPU).
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 #include <cublas_v2.h>
@@ -12,6 +15,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <random>
 #include <type_traits>
 #include <vector>
@@ -180,6 +184,49 @@ struct Events {
   }
 };
 
+// Events around `enqueue` only, after one warm-up call (module load, cuBLAS heuristics).
+template <typename F>
+void time_device(benchmark::State& state, cudaStream_t stream, F&& enqueue) {
+  enqueue();
+  cudaStreamSynchronize(stream);
+  Events ev;
+  for (auto _ : state) {
+    cudaEventRecord(ev.start, stream);
+    enqueue();
+    cudaEventRecord(ev.stop, stream);
+    state.SetIterationTime(ev.seconds());
+  }
+}
+
+// The CUDA backend on a stream of ours, with device copies of host values.
+struct DeviceRig {
+  cudaStream_t stream = nullptr;
+  std::unique_ptr<vs::runtime::Backend> backend;
+  std::vector<void*> buffers;
+  explicit DeviceRig(bool tf32 = false) {
+    cudaStreamCreate(&stream);
+    backend = vs::runtime::make_cuda_backend(0, stream, tf32);
+  }
+  template <typename T>
+  void* upload(const std::vector<T>& host) {
+    void* p = backend->allocate(host.size() * sizeof(T));
+    backend->copy_from_host(p, host.data(), host.size() * sizeof(T));
+    buffers.push_back(p);
+    return p;
+  }
+  void* scratch(std::size_t bytes) {
+    buffers.push_back(backend->allocate(bytes));
+    return buffers.back();
+  }
+  ~DeviceRig() {
+    for (void* p : buffers)
+      backend->deallocate(p);
+    backend->synchronize();
+    backend.reset();
+    cudaStreamDestroy(stream);
+  }
+};
+
 void BM_Gpu_MatMul_Baseline_cublasSgemm(benchmark::State& state) {
   if (!vs::cuda_available()) {
     state.SkipWithError("no CUDA device");
@@ -242,26 +289,30 @@ void matmul_ours(benchmark::State& state,
     state.SkipWithError("no CUDA device");
     return;
   }
-  vs::Graph g;
-  vs::Tensor a = vs::constant(g, vs::HostTensor(random_of<T>(m * k, 1), vs::Shape{m, k}));
-  vs::Tensor b = vs::constant(g, vs::HostTensor(random_of<T>(k * n, 2), vs::Shape{k, n}));
-  vs::Operation mm = vs::matmul(a, b).op();
-  cudaStream_t stream = nullptr;
-  if (device == vs::DeviceKind::kCuda) cudaStreamCreate(&stream);
-  {
-    vs::Session sess(g, {.device = device, .stream = stream, .allow_tf32 = tf32});
+  if (device == vs::DeviceKind::kCuda) {  // the backend's GEMM call, as a run enqueues it
+    DeviceRig rig(tf32);
+    const void* da = rig.upload(random_of<T>(m * k, 1));
+    const void* db = rig.upload(random_of<T>(k * n, 2));
+    void* dc = rig.scratch(static_cast<std::size_t>(m * n) * sizeof(T));
+    vs::runtime::Backend::MatMulShape s;
+    s.m = m;
+    s.k = k;
+    s.n = n;
+    s.stride_a = m * k;
+    s.stride_b = k * n;
+    s.stride_c = m * n;
+    const vs::DType dtype = std::is_same_v<T, double> ? vs::DType::kFloat64 : vs::DType::kFloat32;
+    time_device(state, rig.stream, [&] { rig.backend->matmul(dtype, s, da, db, dc); });
+  } else {
+    vs::Graph g;
+    vs::Tensor a = vs::constant(g, vs::HostTensor(random_of<T>(m * k, 1), vs::Shape{m, k}));
+    vs::Tensor b = vs::constant(g, vs::HostTensor(random_of<T>(k * n, 2), vs::Shape{k, n}));
+    vs::Operation mm = vs::matmul(a, b).op();
+    vs::Session sess(g, {.device = device});
     sess.run(mm);
-    Events ev;
-    for (auto _ : state) {
-      if (device == vs::DeviceKind::kCuda) cudaEventRecord(ev.start, stream);
+    for (auto _ : state)
       sess.run(mm);
-      if (device == vs::DeviceKind::kCuda) {
-        cudaEventRecord(ev.stop, stream);
-        state.SetIterationTime(ev.seconds());
-      }
-    }
   }
-  if (stream) cudaStreamDestroy(stream);
   state.counters["TFLOP/s"] = benchmark::Counter(2.0 * double(m) * double(k) * double(n) * 1e-12,
                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -434,27 +485,33 @@ void broadcast_add_ours(benchmark::State& state, vs::DeviceKind device) {
     state.SkipWithError("no CUDA device");
     return;
   }
-  vs::Graph g;
-  vs::Tensor x =
-      vs::constant(g, vs::HostTensor(random_values(kRows * 1024, 1), vs::Shape{kRows, 1024}));
-  vs::Tensor b = vs::constant(g, vs::HostTensor(random_values(1024, 2)));
-  vs::Operation sum = (x + b).op();
-  cudaStream_t stream = nullptr;
-  if (device == vs::DeviceKind::kCuda) cudaStreamCreate(&stream);
-  {
-    vs::Session sess(g, {.device = device, .stream = stream});
+  if (device == vs::DeviceKind::kCuda) {  // the backend's broadcast kernel only
+    DeviceRig rig;
+    const void* x = rig.upload(random_values(kRows * 1024, 1));
+    const void* b = rig.upload(random_values(1024, 2));
+    void* out = rig.scratch(static_cast<std::size_t>(kRows * 1024) * 4);
+    vs::kernels::Broadcast bc;
+    bc.rank = 2;
+    bc.out_dims[0] = kRows;
+    bc.out_dims[1] = 1024;
+    bc.x_strides[0] = 1024;
+    bc.x_strides[1] = 1;
+    bc.y_strides[1] = 1;
+    time_device(state, rig.stream, [&] {
+      rig.backend->binary(vs::kernels::BinaryOp::kAdd, vs::DType::kFloat32, bc, x, b, out,
+                          kRows * 1024);
+    });
+  } else {
+    vs::Graph g;
+    vs::Tensor x =
+        vs::constant(g, vs::HostTensor(random_values(kRows * 1024, 1), vs::Shape{kRows, 1024}));
+    vs::Tensor b = vs::constant(g, vs::HostTensor(random_values(1024, 2)));
+    vs::Operation sum = (x + b).op();
+    vs::Session sess(g, {.device = device});
     sess.run(sum);
-    Events ev;
-    for (auto _ : state) {
-      if (stream) cudaEventRecord(ev.start, stream);
+    for (auto _ : state)
       sess.run(sum);
-      if (stream) {
-        cudaEventRecord(ev.stop, stream);
-        state.SetIterationTime(ev.seconds());
-      }
-    }
   }
-  if (stream) cudaStreamDestroy(stream);
   state.SetBytesProcessed(state.iterations() * kRows * 1024 * 8);  // read x, write out
 }
 
@@ -498,6 +555,81 @@ void BM_Gpu_BroadcastAdd_Baseline_DeviceToDeviceCopy(benchmark::State& state) {
 BENCHMARK(BM_Cpu_BroadcastAdd_Ours)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Cpu_BroadcastAdd_Baseline_Memcpy)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Gpu_BroadcastAdd_Ours)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// reduce_sum of 2^26 floats and softmax of 4096 x 4096 (issue 15's targets: within 80% of
+// a device-to-device copy's bandwidth), as the backend's kernels, beside the copy.
+const std::int64_t kReduceCount = bench::smoke() ? (1 << 16) : (std::int64_t{1} << 26);
+const std::int64_t kSoftmaxSide = bench::smoke() ? 256 : 4096;
+
+void BM_Gpu_ReduceSumAll_Ours(benchmark::State& state) {
+  if (!vs::cuda_available()) {
+    state.SkipWithError("no CUDA device");
+    return;
+  }
+  DeviceRig rig;
+  const void* x = rig.upload(random_values(kReduceCount, 3));
+  void* out = rig.scratch(4);
+  vs::kernels::Reduction red;
+  red.reduced_rank = 1;
+  red.reduced_dims[0] = kReduceCount;
+  red.reduced_strides[0] = 1;
+  red.reduced_count = kReduceCount;
+  time_device(state, rig.stream, [&] {
+    rig.backend->reduce(vs::kernels::ReduceOp::kSum, vs::DType::kFloat32, red, x, out, 1);
+  });
+  state.SetBytesProcessed(state.iterations() * kReduceCount * 4);
+}
+void BM_Gpu_ReduceSumAll_Baseline_DeviceToDeviceCopy(benchmark::State& state) {
+  if (!vs::cuda_available()) {
+    state.SkipWithError("no CUDA device");
+    return;
+  }
+  DeviceRig rig;
+  const std::size_t bytes = static_cast<std::size_t>(kReduceCount) * 4;
+  const void* a = rig.scratch(bytes);
+  void* c = rig.scratch(bytes);
+  time_device(state, rig.stream,
+              [&] { cudaMemcpyAsync(c, a, bytes, cudaMemcpyDeviceToDevice, rig.stream); });
+  state.SetBytesProcessed(state.iterations() * kReduceCount * 8);  // read + write
+}
+void BM_Gpu_Softmax_Ours(benchmark::State& state) {
+  if (!vs::cuda_available()) {
+    state.SkipWithError("no CUDA device");
+    return;
+  }
+  DeviceRig rig;
+  const std::int64_t n = kSoftmaxSide * kSoftmaxSide;
+  const void* x = rig.upload(random_values(n, 4));
+  void* out = rig.scratch(static_cast<std::size_t>(n) * 4);
+  time_device(state, rig.stream, [&] {
+    rig.backend->softmax(vs::DType::kFloat32, x, out, kSoftmaxSide, kSoftmaxSide);
+  });
+  state.SetBytesProcessed(state.iterations() * n * 8);  // read x, write out (at least)
+}
+// Session::run's wall time for the broadcast add: the device work plus everything the host
+// adds (planning lookup, the final sync); compare with BM_Gpu_BroadcastAdd_Ours.
+void BM_Gpu_BroadcastAdd_SessionRunWall(benchmark::State& state) {
+  if (!vs::cuda_available()) {
+    state.SkipWithError("no CUDA device");
+    return;
+  }
+  vs::Graph g;
+  vs::Tensor x =
+      vs::constant(g, vs::HostTensor(random_values(kRows * 1024, 1), vs::Shape{kRows, 1024}));
+  vs::Tensor b = vs::constant(g, vs::HostTensor(random_values(1024, 2)));
+  vs::Operation sum = (x + b).op();
+  vs::Session sess(g, {.device = vs::DeviceKind::kCuda});
+  sess.run(sum);
+  for (auto _ : state)
+    sess.run(sum);
+  state.SetBytesProcessed(state.iterations() * kRows * 1024 * 8);
+}
+BENCHMARK(BM_Gpu_ReduceSumAll_Ours)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Gpu_ReduceSumAll_Baseline_DeviceToDeviceCopy)
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Gpu_Softmax_Ours)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Gpu_BroadcastAdd_SessionRunWall)->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Gpu_BroadcastAdd_Baseline_DeviceToDeviceCopy)
     ->UseManualTime()
     ->Unit(benchmark::kMicrosecond);

@@ -5,8 +5,7 @@ set(varscope_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/varscope)
 install(TARGETS varscope EXPORT varscopeTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
-        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY include/varscope DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT varscopeTargets NAMESPACE varscope:: DESTINATION ${varscope_cmake_dir})
 
@@ -18,4 +17,5 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/varscopeConfigVersi
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/varscopeConfig.cmake
               ${CMAKE_CURRENT_BINARY_DIR}/varscopeConfigVersion.cmake
               ${PROJECT_SOURCE_DIR}/cmake/FindRE2.cmake
+              cmake/varscopeCudaStandard.cmake
         DESTINATION ${varscope_cmake_dir})

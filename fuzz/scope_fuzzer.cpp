@@ -4,7 +4,8 @@
 //   - op names are unique and valid node names,
 //   - every variable's op exists, is a VariableV2, and is named "<op>:0",
 //   - collections hold no duplicates,
-//   - with every guard closed, the graph is back at the root scope.
+//   - with every guard closed, the graph is back at the root scope,
+//   - a call that throws adds no operation and no variable.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -90,7 +91,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   vs::Graph g;
   std::vector<std::unique_ptr<Guard>> guards;
   std::vector<vs::VariableScope> captured;
-  for (int step = 0; step < 64 && !in.empty(); ++step) {
+  // Enough steps for scopes a few hundred deep (the corpus has such seeds).
+  for (int step = 0; step < 1024 && !in.empty(); ++step) {
+    const std::size_t ops_before = g.num_operations();
+    const std::size_t variables_before = g.get_collection(vs::GraphKeys::kGlobalVariables).size();
     try {
       switch (in.byte() % 9) {
         case 0:
@@ -132,7 +136,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           break;
       }
     } catch (const vs::Error&) {
-      // Invalid names, reuse violations, improper nesting: errors, not crashes.
+      // Invalid names, reuse violations, improper nesting: errors, not crashes; and a failed
+      // call leaves the graph as it was (docs/differences.md).
+      if (g.num_operations() != ops_before) fail("a failed call left operations behind");
+      if (g.get_collection(vs::GraphKeys::kGlobalVariables).size() != variables_before) {
+        fail("a failed call left a variable behind");
+      }
     }
     check_invariants(g);
   }

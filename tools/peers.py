@@ -28,9 +28,9 @@ WORKLOADS = [
     ("sum0", "reduce_sum axis 0 of 1024×1024", "BM_Cpu_ReduceSumAxis0_Ours/1024/real_time"),
     ("sum1", "reduce_sum axis 1 of 1024×1024", "BM_Cpu_ReduceSumAxis1_Ours/1024/real_time"),
     ("sum_all", "reduce_sum of 16M elements", "BM_Cpu_ReduceSumAll_Ours/16777216/real_time"),
-    ("glorot200", "200 get_variable 256×256 glorot + init", "BM_Cpu_GlorotVariables200_Ours"),
-    ("randn4096", "random_normal 4096×4096 init", "BM_Cpu_RandomNormal4096_Ours"),
-    ("randn64", "random_normal 64 init", "BM_Cpu_RandomNormal64_Ours"),
+    ("glorot200", "200 get_variable 256×256 glorot + init", "BM_Cpu_GlorotVariables200_Ours/real_time"),
+    ("randn4096", "random_normal 4096×4096 init", "BM_Cpu_RandomNormal4096_Ours/real_time"),
+    ("randn64", "random_normal 64 init", "BM_Cpu_RandomNormal64_Ours/real_time"),
 ]
 
 

@@ -1,5 +1,7 @@
 // The kinds of device a session runs on, and which CUDA devices this process can use.
 #pragma once
+// The public API: exported from a library built with hidden visibility.
+#pragma GCC visibility push(default)
 
 #include <cstddef>
 #include <string>
@@ -28,3 +30,5 @@ std::string cuda_unavailable_reason();
 CudaDeviceInfo cuda_device_info(int ordinal = 0);
 
 }  // namespace varscope
+
+#pragma GCC visibility pop

@@ -1,5 +1,7 @@
 // Element types, named as TensorFlow names them.
 #pragma once
+// The public API: exported from a library built with hidden visibility.
+#pragma GCC visibility push(default)
 
 #include <cstddef>
 #include <cstdint>
@@ -79,3 +81,5 @@ template <typename T>
 inline constexpr DType dtype_of_v = dtype_of<T>::value;
 
 }  // namespace varscope
+
+#pragma GCC visibility pop

@@ -2,6 +2,8 @@
 // Python's ValueError/TypeError/RuntimeError keep their names; runtime failures use
 // the tf.errors class names. Message texts are TensorFlow's, word for word.
 #pragma once
+// The public API: exported from a library built with hidden visibility.
+#pragma GCC visibility push(default)
 
 #include <stdexcept>
 #include <string>
@@ -98,3 +100,5 @@ class DataLossError : public Error {
 };
 
 }  // namespace varscope
+
+#pragma GCC visibility pop

@@ -2,6 +2,8 @@
 // name scope per call ("gradients", then "gradients_1", ...), each op's under
 // "gradients/<op>_grad/"; a tensor used several times gets the AddN of its uses' gradients.
 #pragma once
+// The public API: exported from a library built with hidden visibility.
+#pragma GCC visibility push(default)
 
 #include <string_view>
 #include <vector>
@@ -27,3 +29,5 @@ std::vector<Tensor> gradients(const std::vector<Tensor>& ys,
                               std::string_view name = "gradients");
 
 }  // namespace varscope
+
+#pragma GCC visibility pop

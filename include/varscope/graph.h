@@ -3,6 +3,8 @@
 // a given graph (TF's scope stacks are per thread; here they are per graph); building two
 // different graphs on two threads is fine.
 #pragma once
+// The public API: exported from a library built with hidden visibility.
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <functional>
@@ -115,3 +117,5 @@ class Graph {
 };
 
 }  // namespace varscope
+
+#pragma GCC visibility pop

@@ -1,13 +1,18 @@
 // HostTensor: an owning host buffer with a dtype and a shape, the value side of the API:
 // constants, feeds, fetched results, checkpoint entries. It knows nothing of graphs.
 #pragma once
+// The public API: exported from a library built with hidden visibility.
+#pragma GCC visibility push(default)
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
+#include <iosfwd>
 #include <span>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "varscope/dtype.h"
@@ -49,6 +54,10 @@ class HostTensor {
       std::memcpy(raw_data(), values.data(), values.size() * sizeof(T));
     }
   }
+  // HostTensor({1.f, 2.f, 3.f, 4.f}, Shape{2, 2}): the element type picks the dtype.
+  template <typename T>
+  HostTensor(std::initializer_list<T> values, Shape shape)
+      : HostTensor(std::vector<T>(values), std::move(shape)) {}
   // A vector: shape (values.size(),).
   template <typename T>
   explicit HostTensor(const std::vector<T>& values)
@@ -94,4 +103,10 @@ class HostTensor {
   std::vector<std::byte> bytes_;
 };
 
+// The text of to_string(); past 1000 elements, numpy's summary: the first and last three
+// entries of each long dimension around "...".
+std::ostream& operator<<(std::ostream& os, const HostTensor& tensor);
+
 }  // namespace varscope
+
+#pragma GCC visibility pop

@@ -3,6 +3,8 @@
 // A Tensor converts to an Initializer too: the variable then takes that tensor's value,
 // dtype and shape, as TF's `get_variable(name, initializer=tensor)`.
 #pragma once
+// The public API: exported from a library built with hidden visibility.
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <optional>
@@ -96,3 +98,5 @@ Initializer glorot_uniform_initializer(SeedOptions options = {});
 Initializer glorot_normal_initializer(SeedOptions options = {});
 
 }  // namespace varscope
+
+#pragma GCC visibility pop

@@ -2,6 +2,8 @@
 // Op functions taking only Inputs build into the graph of their first Tensor input;
 // the ones that make values from nothing take the Graph explicitly.
 #pragma once
+// The public API: exported from a library built with hidden visibility.
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <optional>
@@ -140,3 +142,5 @@ Tensor assign_add(const Variable& ref, const Input& value, std::string_view name
 Operation group(const std::vector<Operation>& inputs, std::string_view name = {});
 
 }  // namespace varscope
+
+#pragma GCC visibility pop

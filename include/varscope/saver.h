@@ -10,6 +10,8 @@
 //   vs::UnimplementedError    a well-formed file holding a dtype varscope has no DType for
 //   vs::InternalError         an OS failure, naming the call, the path and the OS error
 #pragma once
+// The public API: exported from a library built with hidden visibility.
+#pragma GCC visibility push(default)
 
 #include <map>
 #include <optional>
@@ -64,3 +66,5 @@ class Saver {
 };
 
 }  // namespace varscope
+
+#pragma GCC visibility pop

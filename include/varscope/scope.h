@@ -4,6 +4,8 @@
 // only by moving guards around) closes the inner ones too and marks the graph: its next
 // call throws vs::RuntimeError("Improper nesting of variable_scope.").
 #pragma once
+// The public API: exported from a library built with hidden visibility.
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <memory>
@@ -116,3 +118,5 @@ class VariableScopeGuard : public VariableScope {
 };
 
 }  // namespace varscope
+
+#pragma GCC visibility pop

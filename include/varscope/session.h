@@ -1,7 +1,23 @@
 // Session: runs a graph on a CUDA device or on the CPU backend (TF1's tf.Session).
 // It owns one allocation per variable for its lifetime; every handle of a shared variable
 // resolves to it. Session::run may be called from several threads; calls are serialized.
+//
+// Streams (CUDA). A session enqueues all of its device work, in call order, on one stream:
+// stream() -- SessionOptions::stream when given, else one the session creates (non-blocking:
+// it does not wait for the legacy default stream).
+//  - run(...) with host feeds and fetches is synchronous: it returns when the stream has
+//    finished everything the session enqueued so far (earlier run_async work included).
+//  - run_async(...) enqueues and returns at once. Its feed buffers are read, and its output
+//    buffers written, when the stream gets there: keep them alive and untouched until then
+//    (synchronize(), or cudaStreamWaitEvent on your stream with an event recorded on
+//    stream()). Work of yours that writes a feed buffer must come before it in stream
+//    order: enqueue it on stream() (or pass your stream as SessionOptions::stream), or make
+//    stream() wait for it (cudaStreamWaitEvent) or finish it before the call.
+//  - Reading a variable's memory (data_ptr) from your own kernel: enqueue the kernel on
+//    stream(); on another stream, order it after the session's work with an event.
 #pragma once
+// The public API: exported from a library built with hidden visibility.
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <memory>
@@ -11,6 +27,7 @@
 #include <vector>
 
 #include "varscope/device.h"
+#include "varscope/device_tensor_view.h"
 #include "varscope/graph.h"
 #include "varscope/tensor.h"
 #include "varscope/variable.h"
@@ -27,7 +44,9 @@ struct SessionOptions {
   // vs::UnavailableError naming the CUDA error.
   DeviceKind device = DeviceKind::kAuto;
   int cuda_device = 0;
-  // A cudaStream_t to enqueue all work on (CUDA only); null: the session makes its own.
+  // A cudaStream_t to enqueue all work on (CUDA only; a CPU session refuses a non-null one
+  // with vs::InvalidArgumentError); null: the session makes its own. The session never
+  // destroys a stream it is given, which must outlive the session.
   void* stream = nullptr;
   bool allow_tf32 = false;
   // CUDA only; no effect on the CPU backend, so one program runs on both. The first run of
@@ -73,9 +92,34 @@ class Session {
   // vs::InvalidArgumentError and nothing changes.
   void load_variable(const Variable& variable, const HostTensor& value);
 
+  // The same from device memory of the session's device, copied device to device: returns
+  // when the copy is done. The view must have the variable's dtype and shape, and its data
+  // must be ready in stream() order (see Streams above). CUDA sessions only: a CPU session
+  // throws vs::InvalidArgumentError. Nothing changes on error.
+  void load_variable(const Variable& variable, const DeviceTensorView& value);
+
   // Where the variable lives: a device pointer on CUDA, a host pointer on the CPU backend.
-  // Every handle of one variable gives the same pointer.
+  // Every handle of one variable gives the same pointer. Before the variable is initialized
+  // (by its initializer or load_variable) the memory holds no defined values, and writing it
+  // through this pointer does not make the variable initialized: use load_variable.
   void* data_ptr(const Variable& variable);
+
+  // Runs on device buffers and returns without waiting (see Streams above): feeds are read
+  // from, and fetches[i] written into outputs[i], the caller's device memory, with no host
+  // copy. Each output must have its fetch's dtype and shape. Host-side checks (handles,
+  // dtypes, shapes, uninitialized variables) throw before the failing step is enqueued; work
+  // enqueued by earlier steps of the same call still runs. Always plain launches (no CUDA
+  // Graph replay). A CPU session refuses device views (vs::InvalidArgumentError); with none
+  // (targets only) it runs synchronously.
+  void run_async(const std::vector<Tensor>& fetches,
+                 const std::vector<DeviceTensorView>& outputs,
+                 const DeviceFeedDict& feeds = {},
+                 const std::vector<Operation>& targets = {});
+  // Waits until the session's stream has finished everything enqueued so far; a no-op on
+  // the CPU backend.
+  void synchronize();
+  // The cudaStream_t the session enqueues on; nullptr on the CPU backend.
+  void* stream() const;
 
   DeviceKind device() const;
   std::string device_description() const;
@@ -92,3 +136,5 @@ class Session {
 };
 
 }  // namespace varscope
+
+#pragma GCC visibility pop

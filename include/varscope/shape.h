@@ -1,6 +1,8 @@
 // Tensor shapes with TensorFlow's partial-shape rules: a dimension may be unknown
 // (kUnknownDim, printed "?"), and the rank itself may be unknown.
 #pragma once
+// The public API: exported from a library built with hidden visibility.
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <initializer_list>
@@ -52,3 +54,5 @@ inline std::ostream& operator<<(std::ostream& os, const Shape& s) {
 }
 
 }  // namespace varscope
+
+#pragma GCC visibility pop

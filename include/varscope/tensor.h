@@ -2,6 +2,8 @@
 // outputs. (Host values, the HostTensor, live in varscope/host_tensor.h.)
 // Handles never dangle: using one after its graph is gone throws vs::FailedPreconditionError.
 #pragma once
+// The public API: exported from a library built with hidden visibility.
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <memory>
@@ -90,3 +92,5 @@ class Tensor {
 };
 
 }  // namespace varscope
+
+#pragma GCC visibility pop

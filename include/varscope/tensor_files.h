@@ -11,6 +11,8 @@
 //   vs::UnimplementedError    a well-formed file holding a dtype varscope has no DType for
 //   vs::InternalError         an OS failure, naming the call, the path and the OS error
 #pragma once
+// The public API: exported from a library built with hidden visibility.
+#pragma GCC visibility push(default)
 
 #include <map>
 #include <string>
@@ -39,3 +41,5 @@ void write_npy(const std::string& path, const HostTensor& tensor);
 HostTensor read_npy(const std::string& path);
 
 }  // namespace varscope
+
+#pragma GCC visibility pop

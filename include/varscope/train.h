@@ -3,6 +3,8 @@
 // "beta1_power"/"beta2_power", update ops "<Opt>/update_<var>/Apply<Opt>", and the train op
 // named after the optimizer ("Adam"). A checkpoint of a training run has TF1's keys.
 #pragma once
+// The public API: exported from a library built with hidden visibility.
+#pragma GCC visibility push(default)
 
 #include <cstddef>
 #include <string>
@@ -136,3 +138,5 @@ class AdamOptimizer final : public Optimizer {
 };
 
 }  // namespace varscope::train
+
+#pragma GCC visibility pop

@@ -2,6 +2,8 @@
 // tf.Variable (named by the name scope, never shared). A Variable is a cheap handle;
 // every handle of one store entry compares equal and names one device allocation.
 #pragma once
+// The public API: exported from a library built with hidden visibility.
+#pragma GCC visibility push(default)
 
 #include <memory>
 #include <optional>
@@ -85,3 +87,5 @@ class Variable {
 };
 
 }  // namespace varscope
+
+#pragma GCC visibility pop

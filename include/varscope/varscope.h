@@ -2,6 +2,8 @@
 #pragma once
 
 #include "varscope/device.h"
+#include "varscope/device_tensor_view.h"
+#include "varscope/dot.h"
 #include "varscope/dtype.h"
 #include "varscope/errors.h"
 #include "varscope/gradients.h"

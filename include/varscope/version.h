@@ -1,6 +1,8 @@
 // The library's version. The top-level CMakeLists.txt reads its project version from the
 // three macros below, so this header is the one place to change it.
 #pragma once
+// The public API: exported from a library built with hidden visibility.
+#pragma GCC visibility push(default)
 
 #include <string_view>
 
@@ -19,3 +21,5 @@ namespace varscope {
 std::string_view version();
 
 }  // namespace varscope
+
+#pragma GCC visibility pop

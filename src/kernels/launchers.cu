@@ -1,4 +1,5 @@
-// The device side: grid-stride kernels over the shared __host__ __device__ functors.
+// The device side: grid-stride kernels over the shared __host__ __device__ functors
+// (reductions and softmax: reduce_launchers.cu; docs/kernels.md).
 // Compiled with -fmad=false so that no multiply-add is fused behind our back: the CPU
 // backend (compiled with -ffp-contract=off) computes the same bits.
 #include <cuda_runtime.h>
@@ -6,22 +7,16 @@
 #include <cstring>
 #include <type_traits>
 
+#include "kernels/launch_common.cuh"
 #include "kernels/launchers.h"
 
 namespace varscope::kernels {
 namespace {
 
-constexpr int kThreads = 256;
-
-int blocks_for(std::int64_t n) {
-  const std::int64_t blocks = (n + kThreads - 1) / kThreads;
-  return static_cast<int>(blocks < 65535 * 32 ? (blocks > 0 ? blocks : 1) : 65535 * 32);
-}
-
 template <typename T>
 __global__ void fill_kernel(T* dst, T value, std::int64_t n) {
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
-       i += std::int64_t(gridDim.x) * blockDim.x) {
+  const GridStride g = my_stride();
+  for (std::int64_t i = g.first; i < n; i += g.step) {
     dst[i] = value;
   }
 }
@@ -30,8 +25,8 @@ __global__ void fill_kernel(T* dst, T value, std::int64_t n) {
 // writes their elements; consecutive threads write consecutive 16 bytes.
 template <typename T>
 __global__ void random_kernel(RandomSpec spec, T* out, std::int64_t count, std::int64_t quads) {
-  for (std::int64_t q = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; q < quads;
-       q += std::int64_t(gridDim.x) * blockDim.x) {
+  const GridStride g = my_stride();
+  for (std::int64_t q = g.first; q < quads; q += g.step) {
     random_quad(spec, out, count, q);
   }
 }
@@ -39,15 +34,44 @@ __global__ void random_kernel(RandomSpec spec, T* out, std::int64_t count, std::
 template <typename T>
 void launch_random_as(const RandomSpec& spec, void* out, std::int64_t count, cudaStream_t s) {
   const auto quads = static_cast<std::int64_t>((random_stream_words(count, sizeof(T)) + 3) / 4);
-  random_kernel<<<blocks_for(quads), kThreads, 0, s>>>(spec, static_cast<T*>(out), count, quads);
+  random_kernel<<<blocks_for(quads, kThreads), kThreads, 0, s>>>(spec, static_cast<T*>(out), count,
+                                                                 quads);
 }
 
-template <typename T>
-__global__ void binary_kernel(
-    BinaryOp op, Broadcast bc, const T* x, const T* y, T* out, std::int64_t n) {
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
-       i += std::int64_t(gridDim.x) * blockDim.x) {
-    binary_element(op, bc, x, y, out, i);
+// One output element per step of the grid-stride loop; the broadcast's index maths comes
+// from the host (make_fast_broadcast), with the contiguous and scalar cases as their own
+// instantiations. An integer division by zero raises *zero_divisor (the backend reports
+// it at the run's end) and writes 0.
+template <typename T, FastBroadcast::Kind kKind>
+__global__ void binary_kernel(BinaryOp op,
+                              FastBroadcast bc,
+                              const T* x,
+                              const T* y,
+                              T* out,
+                              std::int64_t n,
+                              int* zero_divisor) {
+  const GridStride g = my_stride();
+  for (std::int64_t i = g.first; i < n; i += g.step) {
+    T a, b;
+    if constexpr (kKind == FastBroadcast::kSame) {
+      a = x[i];
+      b = y[i];
+    } else if constexpr (kKind == FastBroadcast::kScalarX) {
+      a = x[0];
+      b = y[i];
+    } else if constexpr (kKind == FastBroadcast::kScalarY) {
+      a = x[i];
+      b = y[0];
+    } else {
+      std::int64_t xi, yi;
+      bc.inputs_of(i, &xi, &yi);
+      a = x[xi];
+      b = y[yi];
+    }
+    if constexpr (std::is_integral_v<T>) {
+      if (op == BinaryOp::kDiv && b == T(0)) *zero_divisor = 1;
+    }
+    out[i] = apply(op, a, b);
   }
 }
 
@@ -55,73 +79,57 @@ template <typename T>
 int fill_as(void* dst, const void* pattern, std::int64_t count, cudaStream_t s) {
   T value;
   std::memcpy(&value, pattern, sizeof(T));
-  fill_kernel<<<blocks_for(count), kThreads, 0, s>>>(static_cast<T*>(dst), value, count);
+  fill_kernel<<<blocks_for(count, kThreads), kThreads, 0, s>>>(static_cast<T*>(dst), value, count);
   return static_cast<int>(cudaGetLastError());
 }
 
 template <typename T>
 int binary_as(BinaryOp op,
-              const Broadcast& bc,
+              const Broadcast& broadcast,
               const void* x,
               const void* y,
               void* out,
               std::int64_t n,
+              int* zero_divisor,
               cudaStream_t s) {
-  binary_kernel<<<blocks_for(n), kThreads, 0, s>>>(
-      op, bc, static_cast<const T*>(x), static_cast<const T*>(y), static_cast<T*>(out), n);
+  const FastBroadcast bc = make_fast_broadcast(broadcast, n);
+  const auto* xs = static_cast<const T*>(x);
+  const auto* ys = static_cast<const T*>(y);
+  auto* o = static_cast<T*>(out);
+  switch (bc.kind) {
+    case FastBroadcast::kSame:
+      binary_kernel<T, FastBroadcast::kSame>
+          <<<blocks_for(n, kThreads), kThreads, 0, s>>>(op, bc, xs, ys, o, n, zero_divisor);
+      break;
+    case FastBroadcast::kScalarX:
+      binary_kernel<T, FastBroadcast::kScalarX>
+          <<<blocks_for(n, kThreads), kThreads, 0, s>>>(op, bc, xs, ys, o, n, zero_divisor);
+      break;
+    case FastBroadcast::kScalarY:
+      binary_kernel<T, FastBroadcast::kScalarY>
+          <<<blocks_for(n, kThreads), kThreads, 0, s>>>(op, bc, xs, ys, o, n, zero_divisor);
+      break;
+    default:  // kGeneral and kGeneral64: inputs_of picks by bc.kind
+      binary_kernel<T, FastBroadcast::kGeneral>
+          <<<blocks_for(n, kThreads), kThreads, 0, s>>>(op, bc, xs, ys, o, n, zero_divisor);
+      break;
+  }
   return static_cast<int>(cudaGetLastError());
 }
 
 template <typename T>
 __global__ void unary_kernel(UnaryOp op, const T* x, T* out, std::int64_t n) {
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
-       i += std::int64_t(gridDim.x) * blockDim.x) {
+  const GridStride g = my_stride();
+  for (std::int64_t i = g.first; i < n; i += g.step) {
     out[i] = apply(op, x[i]);
   }
 }
 
 template <typename From, typename To>
 __global__ void cast_kernel(const From* x, To* out, std::int64_t n) {
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
-       i += std::int64_t(gridDim.x) * blockDim.x) {
+  const GridStride g = my_stride();
+  for (std::int64_t i = g.first; i < n; i += g.step) {
     out[i] = cast_value<From, To>(x[i]);
-  }
-}
-
-template <typename T>
-__global__ void reduce_kernel(ReduceOp op, Reduction red, const T* x, T* out, std::int64_t n) {
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
-       i += std::int64_t(gridDim.x) * blockDim.x) {
-    reduce_element(op, red, x, out, i);
-  }
-}
-
-template <typename T>
-__global__ void softmax_kernel(const T* x, T* out, std::int64_t rows, std::int64_t cols) {
-  for (std::int64_t r = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; r < rows;
-       r += std::int64_t(gridDim.x) * blockDim.x) {
-    softmax_row(x, out, r, cols);
-  }
-}
-
-// Calls f(static_cast<T*>(nullptr)) with T the C++ type of a numeric dtype; false if none.
-template <typename F>
-bool dispatch_numeric(DType dtype, F&& f) {
-  switch (dtype) {
-    case DType::kFloat32:
-      f(static_cast<float*>(nullptr));
-      return true;
-    case DType::kFloat64:
-      f(static_cast<double*>(nullptr));
-      return true;
-    case DType::kInt32:
-      f(static_cast<std::int32_t*>(nullptr));
-      return true;
-    case DType::kInt64:
-      f(static_cast<std::int64_t*>(nullptr));
-      return true;
-    default:
-      return false;
   }
 }
 
@@ -132,11 +140,11 @@ int launch_unary(
   if (count == 0) return 0;
   auto s = static_cast<cudaStream_t>(stream);
   if (dtype == DType::kFloat32) {
-    unary_kernel<<<blocks_for(count), kThreads, 0, s>>>(op, static_cast<const float*>(x),
-                                                        static_cast<float*>(out), count);
+    unary_kernel<<<blocks_for(count, kThreads), kThreads, 0, s>>>(op, static_cast<const float*>(x),
+                                                                  static_cast<float*>(out), count);
   } else if (dtype == DType::kFloat64) {
-    unary_kernel<<<blocks_for(count), kThreads, 0, s>>>(op, static_cast<const double*>(x),
-                                                        static_cast<double*>(out), count);
+    unary_kernel<<<blocks_for(count, kThreads), kThreads, 0, s>>>(op, static_cast<const double*>(x),
+                                                                  static_cast<double*>(out), count);
   } else {
     return static_cast<int>(cudaErrorInvalidValue);
   }
@@ -151,44 +159,11 @@ int launch_cast(DType from, DType to, const void* x, void* out, std::int64_t cou
     using From = std::remove_pointer_t<decltype(src_tag)>;
     ok = dispatch_numeric(to, [&](auto* dst_tag) {
       using To = std::remove_pointer_t<decltype(dst_tag)>;
-      cast_kernel<<<blocks_for(count), kThreads, 0, s>>>(static_cast<const From*>(x),
-                                                         static_cast<To*>(out), count);
+      cast_kernel<<<blocks_for(count, kThreads), kThreads, 0, s>>>(static_cast<const From*>(x),
+                                                                   static_cast<To*>(out), count);
     });
   });
   return ok ? static_cast<int>(cudaGetLastError()) : static_cast<int>(cudaErrorInvalidValue);
-}
-
-int launch_reduce(ReduceOp op,
-                  DType dtype,
-                  const Reduction& red,
-                  const void* x,
-                  void* out,
-                  std::int64_t out_count,
-                  void* stream) {
-  if (out_count == 0) return 0;
-  auto s = static_cast<cudaStream_t>(stream);
-  const bool ok = dispatch_numeric(dtype, [&](auto* tag) {
-    using T = std::remove_pointer_t<decltype(tag)>;
-    reduce_kernel<<<blocks_for(out_count), kThreads, 0, s>>>(op, red, static_cast<const T*>(x),
-                                                             static_cast<T*>(out), out_count);
-  });
-  return ok ? static_cast<int>(cudaGetLastError()) : static_cast<int>(cudaErrorInvalidValue);
-}
-
-int launch_softmax(
-    DType dtype, const void* x, void* out, std::int64_t rows, std::int64_t cols, void* stream) {
-  if (rows == 0 || cols == 0) return 0;
-  auto s = static_cast<cudaStream_t>(stream);
-  if (dtype == DType::kFloat32) {
-    softmax_kernel<<<blocks_for(rows), kThreads, 0, s>>>(static_cast<const float*>(x),
-                                                         static_cast<float*>(out), rows, cols);
-  } else if (dtype == DType::kFloat64) {
-    softmax_kernel<<<blocks_for(rows), kThreads, 0, s>>>(static_cast<const double*>(x),
-                                                         static_cast<double*>(out), rows, cols);
-  } else {
-    return static_cast<int>(cudaErrorInvalidValue);
-  }
-  return static_cast<int>(cudaGetLastError());
 }
 
 int launch_fill(
@@ -235,18 +210,19 @@ int launch_binary(BinaryOp op,
                   const void* y,
                   void* out,
                   std::int64_t count,
+                  int* zero_divisor,
                   void* stream) {
   if (count == 0) return 0;
   auto s = static_cast<cudaStream_t>(stream);
   switch (dtype) {
     case DType::kFloat32:
-      return binary_as<float>(op, bc, x, y, out, count, s);
+      return binary_as<float>(op, bc, x, y, out, count, zero_divisor, s);
     case DType::kFloat64:
-      return binary_as<double>(op, bc, x, y, out, count, s);
+      return binary_as<double>(op, bc, x, y, out, count, zero_divisor, s);
     case DType::kInt32:
-      return binary_as<std::int32_t>(op, bc, x, y, out, count, s);
+      return binary_as<std::int32_t>(op, bc, x, y, out, count, zero_divisor, s);
     case DType::kInt64:
-      return binary_as<std::int64_t>(op, bc, x, y, out, count, s);
+      return binary_as<std::int64_t>(op, bc, x, y, out, count, zero_divisor, s);
     default:
       return static_cast<int>(cudaErrorInvalidValue);
   }

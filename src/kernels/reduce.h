@@ -42,28 +42,88 @@ struct Reduction {
   }
 };
 
+// What a sum accumulates in: 64-bit integers, or double.
+template <typename T>
+using ReduceAcc = std::conditional_t<std::is_integral_v<T>, std::int64_t, double>;
+
+// The output of an accumulated sum over `count` elements: the mean divides (integers as
+// integers, as TF's does; the mean of nothing is NaN).
+template <typename T>
+VS_HD inline T reduce_finish(ReduceOp op, ReduceAcc<T> acc, std::int64_t count) {
+  if constexpr (std::is_integral_v<T>) {
+    if (op == ReduceOp::kMean && count > 0) acc /= count;
+    return static_cast<T>(acc);
+  } else {
+    if (op == ReduceOp::kMean) {
+      acc = count > 0 ? acc / static_cast<double>(count) : static_cast<double>(NAN);
+    }
+    return static_cast<T>(acc);
+  }
+}
+
 template <typename T>
 VS_HD inline void reduce_element(
     ReduceOp op, const Reduction& red, const T* x, T* out, std::int64_t i) {
   const std::int64_t base = red.base_of(i);
-  if constexpr (std::is_integral_v<T>) {
-    // Integers sum exactly (in 64 bits); the mean divides as integers, as TF's does.
-    std::int64_t acc = 0;
-    for (std::int64_t r = 0; r < red.reduced_count; ++r)
-      acc += x[base + red.offset_of(r)];
-    if (op == ReduceOp::kMean && red.reduced_count > 0) acc /= red.reduced_count;
-    out[i] = static_cast<T>(acc);
-  } else {
-    double acc = 0.0;
-    for (std::int64_t r = 0; r < red.reduced_count; ++r) {
-      acc += static_cast<double>(x[base + red.offset_of(r)]);
-    }
-    if (op == ReduceOp::kMean) {
-      acc = red.reduced_count > 0 ? acc / static_cast<double>(red.reduced_count)
-                                  : static_cast<double>(NAN);
-    }
-    out[i] = static_cast<T>(acc);
+  ReduceAcc<T> acc = 0;
+  for (std::int64_t r = 0; r < red.reduced_count; ++r)
+    acc += static_cast<ReduceAcc<T>>(x[base + red.offset_of(r)]);
+  out[i] = reduce_finish<T>(op, acc, red.reduced_count);
+}
+
+// Whether dims/strides (outermost first) walk offsets 0, step, 2 step, ... in order.
+inline bool walks_densely(int rank,
+                          const std::int64_t* dims,
+                          const std::int64_t* strides,
+                          std::int64_t step) {
+  std::int64_t expect = step;
+  for (int d = rank - 1; d >= 0; --d) {
+    if (dims[d] == 1) continue;
+    if (strides[d] != expect) return false;
+    expect *= dims[d];
   }
+  return true;
+}
+
+// The layout a reduction's GPU kernel is picked by (launchers.cu): a row reduction
+// (x[row * inner + j], the last axes reduced; one output is the all-reduce), a column
+// reduction (x[j * outer + col], the first axes reduced), or strided.
+struct ReduceLayout {
+  enum Kind : int { kRows, kColumns, kStrided };
+  Kind kind = kStrided;
+  std::int64_t outer = 0;  // outputs
+  std::int64_t inner = 0;  // elements summed per output
+};
+
+inline ReduceLayout reduce_layout(const Reduction& red, std::int64_t out_count) {
+  ReduceLayout l;
+  l.outer = out_count;
+  l.inner = red.reduced_count;
+  const bool reduced_unit =
+      walks_densely(red.reduced_rank, red.reduced_dims, red.reduced_strides, 1);
+  const bool kept_unit = walks_densely(red.kept_rank, red.kept_dims, red.kept_strides, 1);
+  if (reduced_unit &&
+      walks_densely(red.kept_rank, red.kept_dims, red.kept_strides, red.reduced_count)) {
+    l.kind = ReduceLayout::kRows;
+  } else if (kept_unit &&
+             walks_densely(red.reduced_rank, red.reduced_dims, red.reduced_strides, out_count)) {
+    l.kind = ReduceLayout::kColumns;
+  }
+  return l;
+}
+
+// Softmax's pieces, run per element by the GPU's block-per-row kernel and by softmax_row.
+template <typename T>
+VS_HD inline T softmax_max(T m, T v) {
+  return v > m ? v : m;
+}
+template <typename T>
+VS_HD inline T softmax_exp(T v, T m) {
+  return platform_exp(v - m);
+}
+template <typename T>
+VS_HD inline T softmax_scale(T e, double sum) {
+  return static_cast<T>(static_cast<double>(e) / sum);
 }
 
 // Numerically stable softmax of one row: exp(x - max) / sum.
@@ -73,15 +133,15 @@ VS_HD inline void softmax_row(const T* x, T* out, std::int64_t row, std::int64_t
   T* o = out + row * cols;
   T m = in[0];
   for (std::int64_t c = 1; c < cols; ++c)
-    m = in[c] > m ? in[c] : m;
+    m = softmax_max(m, in[c]);
   double sum = 0.0;
   for (std::int64_t c = 0; c < cols; ++c) {
-    const T e = platform_exp(in[c] - m);
+    const T e = softmax_exp(in[c], m);
     o[c] = e;
     sum += static_cast<double>(e);
   }
   for (std::int64_t c = 0; c < cols; ++c)
-    o[c] = static_cast<T>(static_cast<double>(o[c]) / sum);
+    o[c] = softmax_scale(o[c], sum);
 }
 
 }  // namespace varscope::kernels

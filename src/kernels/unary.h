@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
+#include <type_traits>
 
 #include "kernels/hd.h"
 
@@ -61,9 +63,25 @@ VS_HD inline T apply(UnaryOp op, T x) {
   return x;
 }
 
+// Floating point to integer saturates, with NaN to 0 (docs/kernels.md, "Casts"): what
+// CUDA's cvt.rzi.sat gives and what TF's Cast gives on a GPU. A plain static_cast is
+// undefined there in C++, and x86 gives INT_MIN for all of NaN, +Inf and -Inf.
 template <typename From, typename To>
 VS_HD inline To cast_value(From v) {
-  return static_cast<To>(v);
+  if constexpr (std::is_floating_point_v<From> && std::is_integral_v<To> &&
+                !std::is_same_v<To, bool>) {
+    // 2^(digits) is exact in From; every From below it truncates into To's range.
+    constexpr From kLimit = From(std::uint64_t{1} << std::numeric_limits<To>::digits);
+    // Built from digits (a constant): numeric_limits' functions are host-only for nvcc.
+    constexpr To kMax = static_cast<To>((std::uint64_t{1} << std::numeric_limits<To>::digits) - 1);
+    constexpr To kMin = std::is_signed_v<To> ? static_cast<To>(-kMax - 1) : To(0);
+    if (v != v) return To(0);
+    if (v >= kLimit) return kMax;
+    if (v <= -kLimit) return kMin;
+    return static_cast<To>(v);
+  } else {
+    return static_cast<To>(v);
+  }
 }
 
 }  // namespace varscope::kernels

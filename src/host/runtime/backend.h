@@ -111,6 +111,8 @@ class Backend {
       DType dtype, const MatMulShape& shape, const void* a, const void* b, void* c) = 0;
 
   virtual void synchronize() = 0;
+  // The cudaStream_t all work goes to (Session::stream); nullptr where there is none.
+  virtual void* native_stream() const { return nullptr; }
   // Makes this backend's device the calling thread's current one (a session may be used from
   // any thread, after anything changed the device); the session calls it on every entry.
   virtual void activate() {}

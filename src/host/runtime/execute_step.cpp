@@ -37,6 +37,15 @@ std::int64_t host_integer(const HostTensor& t) {
 
 }  // namespace
 
+HostTensor SessionImpl::host_input(const Step& step,
+                                   std::size_t input,
+                                   std::vector<Value>& slots,
+                                   RunContext& ctx) {
+  const int node = step.host_consts[input];
+  if (node >= 0) return attr<HostTensor>(graph->node(node), attr_name::kValue);
+  return to_host(read(step, input, slots, ctx));
+}
+
 const Value& SessionImpl::read(const Step& step,
                                std::size_t input,
                                std::vector<Value>& slots,
@@ -128,7 +137,7 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
       return;
     }
     case OpKind::kFill: {
-      const HostTensor value = to_host(read(step, 1, slots, ctx));
+      const HostTensor value = host_input(step, 1, slots, ctx);
       const OutputSpec& spec = n.outputs[0];
       out = step.into_variable >= 0
                 ? Value{storage(step.into_variable, &ctx).data, spec.dtype, spec.shape, -1}
@@ -238,8 +247,8 @@ void SessionImpl::random(const Step& step, std::vector<Value>& slots, RunContext
     default:
       // Checked before anything is drawn: bad bounds change neither output nor stream.
       rs.dist = kernels::RandomDistribution::kUniformInt;
-      rs.minval = host_integer(to_host(read(step, 1, slots, ctx)));
-      rs.maxval = host_integer(to_host(read(step, 2, slots, ctx)));
+      rs.minval = host_integer(host_input(step, 1, slots, ctx));
+      rs.maxval = host_integer(host_input(step, 2, slots, ctx));
       if (rs.minval >= rs.maxval) {
         throw InvalidArgumentError("Need minval < maxval: " + std::to_string(rs.minval) +
                                    " >= " + std::to_string(rs.maxval));
@@ -308,15 +317,18 @@ void SessionImpl::matmul(const Step& step, std::vector<Value>& slots, RunContext
   s.m = rule.m;
   s.k = rule.k_a;
   s.n = rule.n;
-  s.batch = std::max(na, nb);
+  // An empty batch on either side (a [0, m, k] against a matrix) is an empty product: no
+  // GEMM reads the other side for batches that do not exist.
+  s.batch = (na == 0 || nb == 0) ? 0 : std::max(na, nb);
   // Equal batch counts of different layouts ([1, 2] and [2, 1]) broadcast to more matrices
   // than either side holds: not one strided product.
-  if (rule.out.num_elements() != s.batch * s.m * s.n) throw unsupported_batch();
+  if (s.batch != 0 && rule.out.num_elements() != s.batch * s.m * s.n) throw unsupported_batch();
   s.stride_a = na == 1 ? 0 : s.m * s.k;
   s.stride_b = nb == 1 ? 0 : s.k * s.n;
   s.stride_c = s.m * s.n;
   Value& out = slots[static_cast<std::size_t>(step.output)];
   out = Value{ctx.temporary(byte_size(rule.out.num_elements(), a.dtype)), a.dtype, rule.out, -1};
+  if (rule.out.num_elements() == 0) return;
   if (s.k == 0) {  // an empty sum: zeros
     const std::uint64_t zero = 0;
     backend->fill(out.data.get(), &zero, dtype_size(a.dtype), s.batch * s.m * s.n);

@@ -45,8 +45,9 @@ bool capturable(const Step& step) {
       return true;
     case OpKind::kReduce:  // its axes are needed on the host: only a constant's are known there
       return step.host_axes >= 0;
+    case OpKind::kFill:  // its value is needed on the host: only a constant's is known there
+      return step.host_consts[1] >= 0;
     case OpKind::kIsVariableInitialized:  // answers from host state at run time
-    case OpKind::kFill:                   // copies its value to the host
     // Stateful: the Philox offset advances on the host at every run, so a replay would
     // repeat the recorded run's numbers where TF draws new ones.
     case OpKind::kRandomUniform:

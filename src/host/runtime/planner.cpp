@@ -177,6 +177,30 @@ Fusions plan_fusions(const GraphImpl& g,
   return out;
 }
 
+// float16/bfloat16 math: neither backend has kernels for it, so a plan that needs them is
+// refused before any step runs, with the same error on both (not a half-done run, and not
+// an error from inside a CUDA Graph capture). Casts, copies and variables of half types run.
+void refuse_half_precision(const Step& step, const Node& n) {
+  if (n.outputs.empty()) return;
+  const DType dtype = n.outputs[0].dtype;
+  if (dtype != DType::kFloat16 && dtype != DType::kBFloat16) return;
+  const std::string type(dtype_name(dtype));
+  switch (step.kind) {
+    case OpKind::kBinary:
+    case OpKind::kUnary:
+    case OpKind::kAssignAdd:
+      throw UnimplementedError("elementwise ops on " + type);
+    case OpKind::kSoftmax:
+      throw UnimplementedError("softmax on " + type);
+    case OpKind::kReduce:
+      throw UnimplementedError("reductions on " + type);
+    case OpKind::kMatMul:
+      throw UnimplementedError("MatMul on " + type);
+    default:
+      return;
+  }
+}
+
 }  // namespace
 
 std::string plan_key(const std::vector<TensorRef>& fetches,
@@ -268,6 +292,15 @@ Plan build_plan(const GraphImpl& graph,
       auto f = fed.find({in.node, in.index});
       step.inputs.push_back(f != fed.end() ? f->second : output_slot.at(in.node) + in.index);
     }
+    if (step.kind == OpKind::kFill || step.kind == OpKind::kRandomUniformInt) {
+      for (std::size_t i = 1; i < n.inputs.size() && i < 3; ++i) {
+        const TensorRef in = n.inputs[i];
+        if (!fed.contains({in.node, in.index}) && graph.node(in.node).op == OpType::kConst) {
+          step.host_consts[i] = in.node;
+        }
+      }
+    }
+    refuse_half_precision(step, n);
     if (step.kind == OpKind::kReduce) {
       const TensorRef axes = n.inputs.at(1);
       if (!fed.contains({axes.node, axes.index}) && graph.node(axes.node).op == OpType::kConst) {

@@ -44,25 +44,27 @@ std::vector<HostTensor> SessionImpl::run(const std::vector<TensorRef>& fetches,
   const auto reading = graph->lock_for_reading();
   backend->activate();
   // Feeds are checked before anything runs, so a bad feed changes nothing.
-  for (const auto& [ref, value] : feeds) {
-    const Node& n = graph->node(ref.node);
-    const OutputSpec& spec = n.outputs.at(static_cast<std::size_t>(ref.index));
-    const std::string name = n.name + ":" + std::to_string(ref.index);
-    if (value.dtype() != spec.dtype) {
-      throw InvalidArgumentError("Cannot feed value of dtype " +
-                                 std::string(dtype_name(value.dtype())) + " for Tensor '" + name +
-                                 "', which has dtype " + std::string(dtype_name(spec.dtype)));
-    }
-    if (!value.shape().is_compatible_with(spec.shape)) {
-      throw InvalidArgumentError("Cannot feed value of shape " + value.shape().to_string() +
-                                 " for Tensor '" + name + "', which has shape '" +
-                                 spec.shape.to_string() + "'");
-    }
-  }
+  for (const auto& [ref, value] : feeds)
+    check_feed(ref, value.dtype(), value.shape());
   Plan& plan = plan_for(fetches, feeds, targets);
   if (!use_graphs_ || !plan.capturable) return run_plain(plan, feeds, nullptr);
 
   return run_recorded(plan, feeds);
+}
+
+void SessionImpl::check_feed(const TensorRef& ref, DType dtype, const Shape& shape) const {
+  const Node& n = graph->node(ref.node);
+  const OutputSpec& spec = n.outputs.at(static_cast<std::size_t>(ref.index));
+  const std::string name = n.name + ":" + std::to_string(ref.index);
+  if (dtype != spec.dtype) {
+    throw InvalidArgumentError("Cannot feed value of dtype " + std::string(dtype_name(dtype)) +
+                               " for Tensor '" + name + "', which has dtype " +
+                               std::string(dtype_name(spec.dtype)));
+  }
+  if (!shape.is_compatible_with(spec.shape)) {
+    throw InvalidArgumentError("Cannot feed value of shape " + shape.to_string() + " for Tensor '" +
+                               name + "', which has shape '" + spec.shape.to_string() + "'");
+  }
 }
 
 Plan& SessionImpl::plan_for(const std::vector<TensorRef>& fetches,

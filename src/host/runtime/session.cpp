@@ -2,6 +2,10 @@
 #include "varscope/session.h"
 
 #include <cstdlib>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "host/runtime/session_impl.h"
 #include "varscope/device.h"
@@ -22,15 +26,23 @@ DeviceKind choose_device(const SessionOptions& options) {
   return cuda_available() ? DeviceKind::kCuda : DeviceKind::kCpu;
 }
 
+std::unique_ptr<runtime::Backend> make_backend(const SessionOptions& options) {
+  if (choose_device(options) == DeviceKind::kCuda) {
+    return runtime::make_cuda_backend(options.cuda_device, options.stream, options.allow_tf32);
+  }
+  // Work the caller meant to order on its stream would silently run elsewhere.
+  if (options.stream != nullptr) {
+    throw InvalidArgumentError(
+        "SessionOptions.stream is set, but this session runs on the CPU backend, which has no "
+        "stream; leave it null or ask for DeviceKind::kCuda");
+  }
+  return runtime::make_cpu_backend();
+}
+
 }  // namespace
 
 SessionImpl::SessionImpl(std::shared_ptr<GraphImpl> g, const SessionOptions& options)
-    : SessionImpl(
-          std::move(g),
-          choose_device(options) == DeviceKind::kCuda
-              ? runtime::make_cuda_backend(options.cuda_device, options.stream, options.allow_tf32)
-              : runtime::make_cpu_backend(),
-          options.use_cuda_graph) {}
+    : SessionImpl(std::move(g), make_backend(options), options.use_cuda_graph) {}
 
 SessionImpl::SessionImpl(std::shared_ptr<GraphImpl> g,
                          std::unique_ptr<runtime::Backend> b,
@@ -63,6 +75,19 @@ int checked_variable(const detail::SessionImpl& s, const Variable& v) {
   return v.id();
 }
 
+std::vector<int> checked_targets(const detail::SessionImpl& s,
+                                 const std::vector<Operation>& targets) {
+  std::vector<int> ids;
+  for (const Operation& op : targets) {
+    if (Access::lock(op) != s.graph) {
+      throw InvalidArgumentError("Operation " + op.name() +
+                                 " is not an element of this session's graph.");
+    }
+    ids.push_back(op.id());
+  }
+  return ids;
+}
+
 }  // namespace
 
 Session::Session(const Graph& graph, SessionOptions options)
@@ -85,14 +110,7 @@ std::vector<HostTensor> Session::run(const std::vector<Tensor>& fetches,
   std::vector<std::pair<TensorRef, HostTensor>> feed_refs;
   for (const auto& [t, value] : feeds)
     feed_refs.emplace_back(checked_ref(impl(), t), value);
-  std::vector<int> target_ids;
-  for (const Operation& op : targets) {
-    if (Access::lock(op) != impl().graph) {
-      throw InvalidArgumentError("Operation " + op.name() +
-                                 " is not an element of this session's graph.");
-    }
-    target_ids.push_back(op.id());
-  }
+  const std::vector<int> target_ids = checked_targets(impl(), targets);
   return impl().run(fetch_refs, feed_refs, target_ids);
 }
 
@@ -134,15 +152,28 @@ bool Session::is_initialized(const Variable& variable) {
          impl().variables[static_cast<std::size_t>(id)].initialized;
 }
 
-void Session::load_variable(const Variable& variable, const HostTensor& value) {
-  const int id = checked_variable(impl(), variable);
-  const detail::VariableRecord& rec = impl().graph->variables.at(static_cast<std::size_t>(id));
-  if (value.dtype() != rec.dtype || value.shape() != rec.shape) {
+namespace {
+
+// The variable's id; vs::InvalidArgumentError unless a value of `dtype` and `shape` fits it.
+int checked_load(const detail::SessionImpl& s,
+                 const Variable& variable,
+                 DType dtype,
+                 const Shape& shape) {
+  const int id = checked_variable(s, variable);
+  const detail::VariableRecord& rec = s.graph->variables.at(static_cast<std::size_t>(id));
+  if (dtype != rec.dtype || shape != rec.shape) {
     throw InvalidArgumentError(
-        "Cannot load a value of dtype " + std::string(dtype_name(value.dtype())) + " and shape " +
-        value.shape().to_string() + " into variable " + variable.op_name() + " of dtype " +
+        "Cannot load a value of dtype " + std::string(dtype_name(dtype)) + " and shape " +
+        shape.to_string() + " into variable " + variable.op_name() + " of dtype " +
         std::string(dtype_name(rec.dtype)) + " and shape " + rec.shape.to_string());
   }
+  return id;
+}
+
+}  // namespace
+
+void Session::load_variable(const Variable& variable, const HostTensor& value) {
+  const int id = checked_load(impl(), variable, value.dtype(), value.shape());
   std::lock_guard<std::mutex> lock(impl().mu);
   impl().backend->activate();
   detail::VariableStorage& s = impl().storage(id);
@@ -150,11 +181,52 @@ void Session::load_variable(const Variable& variable, const HostTensor& value) {
   s.initialized = true;
 }
 
+void Session::load_variable(const Variable& variable, const DeviceTensorView& value) {
+  const int id = checked_load(impl(), variable, value.dtype, value.shape);
+  const std::size_t bytes = detail::view_bytes(value, "Session::load_variable");
+  std::lock_guard<std::mutex> lock(impl().mu);
+  impl().require_device_views("Session::load_variable");
+  impl().backend->activate();
+  detail::VariableStorage& s = impl().storage(id);
+  if (bytes != 0) impl().backend->copy(s.data.get(), value.data, bytes);
+  impl().backend->synchronize();
+  s.initialized = true;
+}
+
 void* Session::data_ptr(const Variable& variable) {
   const int id = checked_variable(impl(), variable);
   std::lock_guard<std::mutex> lock(impl().mu);
   impl().backend->activate();
-  return impl().storage(id).data.get();
+  const bool allocated = static_cast<std::size_t>(id) < impl().variables.size() &&
+                         impl().variables[static_cast<std::size_t>(id)].data;
+  void* data = impl().storage(id).data.get();
+  // A new allocation is stream-ordered: usable from another stream only once it is done.
+  if (!allocated) impl().backend->synchronize();
+  return data;
+}
+
+void Session::run_async(const std::vector<Tensor>& fetches,
+                        const std::vector<DeviceTensorView>& outputs,
+                        const DeviceFeedDict& feeds,
+                        const std::vector<Operation>& targets) {
+  std::vector<TensorRef> fetch_refs;
+  for (const Tensor& t : fetches)
+    fetch_refs.push_back(checked_ref(impl(), t));
+  std::vector<std::pair<TensorRef, DeviceTensorView>> feed_refs;
+  for (const auto& [t, view] : feeds)
+    feed_refs.emplace_back(checked_ref(impl(), t), view);
+  const std::vector<int> target_ids = checked_targets(impl(), targets);
+  impl().run_async(fetch_refs, outputs, feed_refs, target_ids);
+}
+
+void Session::synchronize() {
+  std::lock_guard<std::mutex> lock(impl().mu);
+  impl().backend->activate();
+  impl().backend->synchronize();
+}
+
+void* Session::stream() const {
+  return impl().backend->native_stream();
 }
 
 DeviceKind Session::device() const {

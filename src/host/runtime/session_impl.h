@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "host/graph/graph_impl.h"
@@ -25,6 +26,10 @@ struct VariableStorage {
   bool initialized = false;
 };
 
+// The bytes of a device view; vs::InvalidArgumentError naming `what` for a shape that is not
+// fully defined or a null pointer to a non-empty tensor.
+std::size_t view_bytes(const DeviceTensorView& view, const std::string& what);
+
 class SessionImpl {
  public:
   SessionImpl(std::shared_ptr<GraphImpl> graph, const SessionOptions& options);
@@ -38,6 +43,13 @@ class SessionImpl {
   std::vector<HostTensor> run(const std::vector<TensorRef>& fetches,
                               const Feeds& feeds,
                               const std::vector<int>& targets);
+  // ---- device_io.cpp: Session::run_async; caller holds no lock ----
+  void run_async(const std::vector<TensorRef>& fetches,
+                 const std::vector<DeviceTensorView>& outputs,
+                 const std::vector<std::pair<TensorRef, DeviceTensorView>>& feeds,
+                 const std::vector<int>& targets);
+  // vs::InvalidArgumentError naming `what` unless this session runs on CUDA.
+  void require_device_views(const std::string& what) const;
   // Allocated on first use (never while recording: vs::InternalError); caller holds mu.
   VariableStorage& storage(int variable, const RunContext* ctx = nullptr);
 
@@ -57,6 +69,8 @@ class SessionImpl {
   std::vector<HostTensor> run_plain(const Plan& plan,
                                     const Feeds& feeds,
                                     std::vector<std::size_t>* temporaries);
+  // vs::InvalidArgumentError unless a value of `dtype` and `shape` may feed `ref`.
+  void check_feed(const TensorRef& ref, DType dtype, const Shape& shape) const;
   void load_feeds(const Plan& plan, const Feeds& feeds, std::vector<Value>& slots, RunContext& ctx);
   void check_fetches(const Plan& plan, const std::vector<Value>& slots, RunContext& ctx) const;
   [[noreturn]] void throw_uninitialized(int variable, int node) const;
@@ -74,6 +88,12 @@ class SessionImpl {
                     std::size_t input,
                     std::vector<Value>& slots,
                     RunContext& ctx) const;
+  // A scalar input needed on the host: a Const's value when the planner found one (no copy
+  // from the device), else read and copied back.
+  HostTensor host_input(const Step& step,
+                        std::size_t input,
+                        std::vector<Value>& slots,
+                        RunContext& ctx);
   void random(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void matmul(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void reduce(const Step& step, std::vector<Value>& slots, RunContext& ctx);

@@ -51,7 +51,9 @@ VS_CPU_CLONES void binary_run(
     case BinaryOp::kMul:
       return run_op([](T a, T b) VS_CPU_LAMBDA { return a * b; }, x, x_moves, y, y_moves, o, len);
     case BinaryOp::kDiv:
-      return run_op([](T a, T b) VS_CPU_LAMBDA { return a / b; }, x, x_moves, y, y_moves, o, len);
+      // kernels::divide: a / b for floats; integers defined for INT_MIN / -1 (no SIGFPE).
+      return run_op([](T a, T b) VS_CPU_LAMBDA { return kernels::divide(a, b); }, x, x_moves, y,
+                    y_moves, o, len);
   }
 }
 

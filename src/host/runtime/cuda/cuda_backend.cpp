@@ -117,6 +117,7 @@ class CudaBackend final : public Backend {
     if (bytes == 0) return;
     VARSCOPE_CHECK_CUDA(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, stream_));
     VARSCOPE_CHECK_CUDA(cudaStreamSynchronize(stream_));
+    raise_zero_divisor();
   }
   void copy(void* dst, const void* src, std::size_t bytes) override {
     const cuda::DeviceGuard on = enter();
@@ -147,7 +148,8 @@ class CudaBackend final : public Backend {
               void* out,
               std::int64_t count) override {
     const cuda::DeviceGuard on = enter();
-    VARSCOPE_CHECK_LAUNCH(kernels::launch_binary(op, dtype, bc, x, y, out, count, stream_));
+    VARSCOPE_CHECK_LAUNCH(
+        kernels::launch_binary(op, dtype, bc, x, y, out, count, zero_divisor_device_, stream_));
   }
 
   void unary(
@@ -166,7 +168,8 @@ class CudaBackend final : public Backend {
               void* out,
               std::int64_t out_count) override {
     const cuda::DeviceGuard on = enter();
-    VARSCOPE_CHECK_LAUNCH(kernels::launch_reduce(op, dtype, red, x, out, out_count, stream_));
+    VARSCOPE_CHECK_LAUNCH(
+        kernels::launch_reduce(op, dtype, red, x, out, out_count, reduce_workspace_, stream_));
   }
   void softmax(
       DType dtype, const void* x, void* out, std::int64_t rows, std::int64_t cols) override {
@@ -221,11 +224,16 @@ class CudaBackend final : public Backend {
   void activate() override {
     cuda::raise_stale_error();
     deferred_.raise();
+    // A division by zero of a run that failed before its final sync belonged to that run.
+    if (zero_divisor_host_ != nullptr) *zero_divisor_host_ = 0;
   }
+
+  void* native_stream() const override { return stream_; }
 
   void synchronize() override {
     const cuda::DeviceGuard on = enter();
     VARSCOPE_CHECK_CUDA(cudaStreamSynchronize(stream_));
+    raise_zero_divisor();
   }
 
   // Only on a stream the session owns: while we record, work that other code enqueues on
@@ -310,6 +318,15 @@ class CudaBackend final : public Backend {
     return cuda::DeviceGuard(device_);
   }
 
+  // An integer division by zero on the device sets the mapped flag; after a stream sync
+  // (a run's end, a fetch) it is reported as the CPU reports it before the op
+  // (docs/kernels.md, "Integer division").
+  void raise_zero_divisor() {
+    if (zero_divisor_host_ == nullptr || *zero_divisor_host_ == 0) return;
+    *zero_divisor_host_ = 0;
+    throw InvalidArgumentError("Integer division by zero");
+  }
+
   // The constructor's work, on our device; on a throw the constructor releases what was made.
   void create(cudaStream_t stream, bool allow_tf32) {
     VARSCOPE_CHECK_CUDA(cudaGetDeviceProperties(&props_, device_));
@@ -331,6 +348,18 @@ class CudaBackend final : public Backend {
     std::uint64_t keep_all = UINT64_MAX;
     VARSCOPE_CHECK_CUDA(
         cudaMemPoolSetAttribute(pool_.get(), cudaMemPoolAttrReleaseThreshold, &keep_all));
+    // Pinned host memory the kernels write through (no copy, no sync, capturable).
+    void* flag = nullptr;
+    VARSCOPE_CHECK_CUDA(cudaHostAlloc(&flag, sizeof(int), cudaHostAllocMapped));
+    zero_divisor_host_ = static_cast<volatile int*>(flag);
+    *zero_divisor_host_ = 0;
+    void* flag_device = nullptr;
+    VARSCOPE_CHECK_CUDA(cudaHostGetDevicePointer(&flag_device, flag, 0));
+    zero_divisor_device_ = static_cast<int*>(flag_device);
+    // Fixed scratch for the all-reduce's partial sums: allocated once, never under capture.
+    VARSCOPE_CHECK_CUDA(cudaMallocFromPoolAsync(
+        &reduce_workspace_, kernels::reduce_workspace_bytes(), pool_.get(), stream_));
+    VARSCOPE_CHECK_CUDA(cudaStreamSynchronize(stream_));
     VARSCOPE_CHECK_CUBLAS(cublasCreate(blas_.replace()));
     VARSCOPE_CHECK_CUBLAS(cublasSetStream(blas_.get(), stream_));
     // TF32 only when asked: by default float32 matmuls keep float32 precision.
@@ -346,6 +375,15 @@ class CudaBackend final : public Backend {
     if (workspace_ != nullptr) {
       ignore_cuda_failure(cudaFreeAsync(std::exchange(workspace_, nullptr), stream_));
       ignore_cuda_failure(cudaStreamSynchronize(stream_));
+    }
+    if (reduce_workspace_ != nullptr) {
+      ignore_cuda_failure(cudaFreeAsync(std::exchange(reduce_workspace_, nullptr), stream_));
+      ignore_cuda_failure(cudaStreamSynchronize(stream_));
+    }
+    if (zero_divisor_host_ != nullptr) {
+      ignore_cuda_failure(
+          cudaFreeHost(const_cast<int*>(std::exchange(zero_divisor_host_, nullptr))));
+      zero_divisor_device_ = nullptr;
     }
     owned_stream_.reset();
     stream_ = nullptr;
@@ -388,7 +426,10 @@ class CudaBackend final : public Backend {
   cuda::Stream owned_stream_;
   cuda::MemPool pool_;
   cuda::Blas blas_;
-  void* workspace_ = nullptr;  // cuBLAS's, from pool_, once graphs are enabled
+  void* workspace_ = nullptr;                  // cuBLAS's, from pool_, once graphs are enabled
+  void* reduce_workspace_ = nullptr;           // kernels::reduce_workspace_bytes(), from pool_
+  volatile int* zero_divisor_host_ = nullptr;  // mapped pinned memory: set by the kernels
+  int* zero_divisor_device_ = nullptr;
   cuda::DeferredError deferred_;
   bool capturing_ = false;  // between begin_capture and end_capture / abort_capture
   bool capture_broken_ = false;
