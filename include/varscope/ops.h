@@ -94,6 +94,25 @@ Tensor softmax(const Input& logits, std::string_view name = {});  // "Softmax", 
 // value [..., C] + bias [C] ("BiasAdd").
 Tensor bias_add(const Input& value, const Input& bias, std::string_view name = {});
 
+// --- math and losses (math_ops.cpp) ---
+Tensor square(const Input& x, std::string_view name = {});    // "Square"
+Tensor exp(const Input& x, std::string_view name = {});       // "Exp"
+Tensor log(const Input& x, std::string_view name = {});       // "Log"
+Tensor negative(const Input& x, std::string_view name = {});  // "Neg"
+// The elementwise sum of tensors of one dtype and shape ("AddN"; the input itself for one).
+Tensor add_n(const std::vector<Tensor>& inputs, std::string_view name = {});
+Tensor ones_like(const Input& x, std::string_view name = {});   // "OnesLike"
+Tensor zeros_like(const Input& x, std::string_view name = {});  // "ZerosLike"
+// Per-example softmax cross-entropy of [batch, classes] logits against labels of the same
+// shape (a distribution per row; no gradient flows into them, as TF1's wrapper) -> [batch].
+Tensor softmax_cross_entropy_with_logits(const Input& labels,
+                                         const Input& logits,
+                                         std::string_view name = {});
+// The same against int32/int64 class ids [batch] in [0, classes).
+Tensor sparse_softmax_cross_entropy_with_logits(const Input& labels,
+                                                const Input& logits,
+                                                std::string_view name = {});
+
 // --- reductions: axes unset = all; negative axes count from the end ---
 struct ReduceOptions {
   std::optional<std::vector<int>> axes{};

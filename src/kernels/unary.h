@@ -12,7 +12,7 @@
 
 namespace varscope::kernels {
 
-enum class UnaryOp : int { kRelu, kSigmoid, kTanh };
+enum class UnaryOp : int { kRelu, kSigmoid, kTanh, kSquare, kExp, kLog, kNeg };
 
 // The platform's exp and tanh: CUDA's overloads on the device, std:: on the host.
 template <typename T>
@@ -34,6 +34,15 @@ VS_HD inline T platform_tanh(T x) {
 }
 
 template <typename T>
+VS_HD inline T platform_log(T x) {
+#if defined(__CUDA_ARCH__)
+  return log(x);
+#else
+  return std::log(x);
+#endif
+}
+
+template <typename T>
 VS_HD inline T apply(UnaryOp op, T x) {
   switch (op) {
     case UnaryOp::kRelu:
@@ -42,6 +51,14 @@ VS_HD inline T apply(UnaryOp op, T x) {
       return T(1) / (T(1) + platform_exp(-x));
     case UnaryOp::kTanh:
       return platform_tanh(x);
+    case UnaryOp::kSquare:
+      return x * x;
+    case UnaryOp::kExp:
+      return platform_exp(x);
+    case UnaryOp::kLog:
+      return platform_log(x);
+    case UnaryOp::kNeg:
+      return -x;
   }
   return x;
 }

@@ -31,6 +31,10 @@ inline constexpr char kUseLocking[] = "use_locking";
 inline constexpr char kValidateShape[] = "validate_shape";
 inline constexpr char kSrcT[] = "SrcT";
 inline constexpr char kDstT[] = "DstT";
+inline constexpr char kN[] = "N";
+inline constexpr char kTlabels[] = "Tlabels";
+inline constexpr char kUseNesterov[] = "use_nesterov";
+inline constexpr char kMean[] = "mean";  // BroadcastToShape: divide by the reduced count
 }  // namespace attr_name
 
 // The alternatives of AttrValue, in its order.
@@ -60,6 +64,8 @@ enum class ShapeFn : std::uint8_t {
   kBroadcast,    // elementwise binary ops: broadcast()
   kMatMul,       // matmul_shape()
   kReduction,    // reduction_axes() and reduced_shape()
+  kSecondInput,  // SumToShape, BroadcastToShape: the shape of input 1
+  kLoss,         // the xent ops: [batch] and [batch, classes]
 };
 
 struct OpDef {

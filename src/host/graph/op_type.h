@@ -35,7 +35,26 @@ enum class OpType : std::uint8_t {
   kSum,
   kMean,
   kCast,
+  // Loss and gradient ops (training).
+  kSquare,
+  kExp,
+  kLog,
+  kNeg,
+  kReluGrad,
+  kSigmoidGrad,
+  kTanhGrad,
+  kAddN,
+  kOnesLike,
+  kZerosLike,
+  kSumToShape,        // sums a broadcast gradient back to the shape of its second input
+  kBroadcastToShape,  // spreads a reduction's gradient back over the reduced axes
+  kSoftmaxXent,
+  kSparseSoftmaxXent,
+  // Optimizer updates: one pass over the variable, its slots and the gradient.
+  kApplyGradientDescent,
+  kApplyMomentum,
+  kApplyAdam,
 };
-inline constexpr int kNumOpTypes = static_cast<int>(OpType::kCast) + 1;
+inline constexpr int kNumOpTypes = static_cast<int>(OpType::kApplyAdam) + 1;
 
 }  // namespace varscope::detail

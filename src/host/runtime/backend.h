@@ -11,6 +11,7 @@
 #include "kernels/elementwise.h"
 #include "kernels/random.h"
 #include "kernels/reduce.h"
+#include "kernels/training.h"
 #include "kernels/unary.h"
 #include "varscope/device.h"
 #include "varscope/dtype.h"
@@ -66,6 +67,38 @@ class Backend {
                       std::int64_t out_count) = 0;
   virtual void softmax(
       DType dtype, const void* x, void* out, std::int64_t rows, std::int64_t cols) = 0;
+
+  // Training (kernels/training.h); backends without them (test stand-ins) throw
+  // vs::UnimplementedError (backend_training.cpp). ReluGrad, SigmoidGrad, TanhGrad of two
+  // same-shape inputs.
+  virtual void activation_grad(kernels::ActivationGrad op,
+                               DType dtype,
+                               const void* a,
+                               const void* b,
+                               void* out,
+                               std::int64_t count);
+  // Softmax cross-entropy of rows x cols logits: loss [rows], backprop [rows, cols]. Dense
+  // labels have the logits' dtype; sparse ones (`label_dtype` int32/int64) are class ids the
+  // caller checked to lie in [0, cols).
+  virtual void softmax_xent(DType dtype,
+                            DType label_dtype,
+                            bool sparse,
+                            const void* logits,
+                            const void* labels,
+                            void* loss,
+                            void* backprop,
+                            std::int64_t rows,
+                            std::int64_t cols);
+  // One optimizer step in one pass over the variable, its slots (null where the rule has
+  // none) and the gradient.
+  virtual void apply_update(kernels::UpdateRule rule,
+                            DType dtype,
+                            const kernels::UpdateScalars& scalars,
+                            void* var,
+                            void* slot1,
+                            void* slot2,
+                            const void* grad,
+                            std::int64_t count);
 
   // Row-major C[b] = op(A[b]) x op(B[b]) for b < batch, with op(A) m x k and op(B) k x n.
   // A stride of 0 reuses one matrix for every batch element (broadcast).

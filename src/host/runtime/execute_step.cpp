@@ -180,6 +180,14 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
     }
     case OpKind::kMatMul:
       return matmul(step, slots, ctx);
+    case OpKind::kActivationGrad:
+    case OpKind::kAddN:
+    case OpKind::kFillLike:
+    case OpKind::kSumToShape:
+    case OpKind::kBroadcastToShape:
+    case OpKind::kXent:
+    case OpKind::kApplyUpdate:
+      return execute_training(step, slots, ctx);
     case OpKind::kReduce:
       return reduce(step, slots, ctx);
     case OpKind::kBinary: {

@@ -55,6 +55,14 @@ bool capturable(const Step& step) {
     case OpKind::kTruncatedNormal:
     case OpKind::kRandomUniformInt:
     case OpKind::kFusedRandom:
+    // Training ops: not yet checked under capture (updates read their scalars on the host).
+    case OpKind::kActivationGrad:
+    case OpKind::kAddN:
+    case OpKind::kFillLike:
+    case OpKind::kSumToShape:
+    case OpKind::kBroadcastToShape:
+    case OpKind::kXent:
+    case OpKind::kApplyUpdate:
       return false;
   }
   return false;

@@ -48,6 +48,14 @@ enum class OpKind {
   kSoftmax,
   kReduce,
   kCast,
+  // Training (execute_training.cpp).
+  kActivationGrad,
+  kAddN,
+  kFillLike,  // OnesLike, ZerosLike
+  kSumToShape,
+  kBroadcastToShape,
+  kXent,
+  kApplyUpdate,
 };
 
 struct Step {
@@ -56,6 +64,8 @@ struct Step {
   kernels::BinaryOp binary = kernels::BinaryOp::kAdd;
   kernels::UnaryOp unary = kernels::UnaryOp::kRelu;
   kernels::ReduceOp reduce = kernels::ReduceOp::kSum;
+  kernels::ActivationGrad activation_grad = kernels::ActivationGrad::kRelu;
+  kernels::UpdateRule update = kernels::UpdateRule::kGradientDescent;
   std::vector<int> inputs;  // slot of each data input
   int output = -1;          // slot of output 0; output i is output + i
 

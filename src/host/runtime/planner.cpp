@@ -27,6 +27,14 @@ OpKind classify(const Node& n, Step* step) {
     step->reduce = op;
     return OpKind::kReduce;
   };
+  auto activation = [&](kernels::ActivationGrad op) {
+    step->activation_grad = op;
+    return OpKind::kActivationGrad;
+  };
+  auto update = [&](kernels::UpdateRule rule) {
+    step->update = rule;
+    return OpKind::kApplyUpdate;
+  };
   switch (n.op) {
     case OpType::kConst:
       return OpKind::kConst;
@@ -81,6 +89,38 @@ OpKind classify(const Node& n, Step* step) {
       return reduce(kernels::ReduceOp::kSum);
     case OpType::kMean:
       return reduce(kernels::ReduceOp::kMean);
+    case OpType::kSquare:
+      return unary(kernels::UnaryOp::kSquare);
+    case OpType::kExp:
+      return unary(kernels::UnaryOp::kExp);
+    case OpType::kLog:
+      return unary(kernels::UnaryOp::kLog);
+    case OpType::kNeg:
+      return unary(kernels::UnaryOp::kNeg);
+    case OpType::kReluGrad:
+      return activation(kernels::ActivationGrad::kRelu);
+    case OpType::kSigmoidGrad:
+      return activation(kernels::ActivationGrad::kSigmoid);
+    case OpType::kTanhGrad:
+      return activation(kernels::ActivationGrad::kTanh);
+    case OpType::kAddN:
+      return OpKind::kAddN;
+    case OpType::kOnesLike:
+    case OpType::kZerosLike:
+      return OpKind::kFillLike;
+    case OpType::kSumToShape:
+      return OpKind::kSumToShape;
+    case OpType::kBroadcastToShape:
+      return OpKind::kBroadcastToShape;
+    case OpType::kSoftmaxXent:
+    case OpType::kSparseSoftmaxXent:
+      return OpKind::kXent;
+    case OpType::kApplyGradientDescent:
+      return update(kernels::UpdateRule::kGradientDescent);
+    case OpType::kApplyMomentum:
+      return update(kernels::UpdateRule::kMomentum);
+    case OpType::kApplyAdam:
+      return update(kernels::UpdateRule::kAdam);
   }
   throw InternalError("Node '" + n.name + "' has an op type outside OpType");
 }

@@ -97,6 +97,8 @@ class SessionImpl {
   void random(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void matmul(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void reduce(const Step& step, std::vector<Value>& slots, RunContext& ctx);
+  // execute_training.cpp: gradient, loss and optimizer-update steps.
+  void execute_training(const Step& step, std::vector<Value>& slots, RunContext& ctx);
 
   std::unordered_map<int, Value> constants_;
   std::unordered_map<int, std::uint64_t> rng_offsets_;

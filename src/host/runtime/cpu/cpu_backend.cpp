@@ -14,6 +14,7 @@
 #include "host/runtime/cpu/cpu_ops.h"
 #include "host/runtime/cpu/cpu_random.h"
 #include "host/runtime/cpu/thread_pool.h"
+#include "host/runtime/cpu/training.h"
 
 namespace varscope::runtime {
 namespace {
@@ -138,6 +139,37 @@ class CpuBackend final : public Backend {
       DType dtype, const void* x, void* out, std::int64_t rows, std::int64_t cols) override {
     cpu::softmax(dtype, x, out, rows, cols);
   }
+  void activation_grad(kernels::ActivationGrad op,
+                       DType dtype,
+                       const void* a,
+                       const void* b,
+                       void* out,
+                       std::int64_t count) override {
+    cpu_training::activation_grad(op, dtype, a, b, out, count);
+  }
+  void softmax_xent(DType dtype,
+                    DType label_dtype,
+                    bool sparse,
+                    const void* logits,
+                    const void* labels,
+                    void* loss,
+                    void* backprop,
+                    std::int64_t rows,
+                    std::int64_t cols) override {
+    cpu_training::softmax_xent(dtype, label_dtype, sparse, logits, labels, loss, backprop, rows,
+                               cols);
+  }
+  void apply_update(kernels::UpdateRule rule,
+                    DType dtype,
+                    const kernels::UpdateScalars& scalars,
+                    void* var,
+                    void* slot1,
+                    void* slot2,
+                    const void* grad,
+                    std::int64_t count) override {
+    cpu_training::apply_update(rule, dtype, scalars, var, slot1, slot2, grad, count);
+  }
+
   void matmul(DType dtype, const MatMulShape& s, const void* a, const void* b, void* c) override {
     cpu::matmul(dtype, s, a, b, c);
   }

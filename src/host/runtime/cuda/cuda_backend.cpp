@@ -21,6 +21,7 @@
 #include "host/runtime/cuda/gemm_args.h"
 #include "host/runtime/cuda/handles.h"
 #include "kernels/launchers.h"
+#include "kernels/training_launchers.h"
 
 #if CUBLAS_VER_MAJOR < 12
 #error "the CUDA backend needs cuBLAS 12 or later: matmul sizes use its 64-bit API (*_64)"
@@ -174,6 +175,41 @@ class CudaBackend final : public Backend {
       DType dtype, const void* x, void* out, std::int64_t rows, std::int64_t cols) override {
     const cuda::DeviceGuard on = enter();
     VARSCOPE_CHECK_LAUNCH(kernels::launch_softmax(dtype, x, out, rows, cols, stream_));
+  }
+
+  void activation_grad(kernels::ActivationGrad op,
+                       DType dtype,
+                       const void* a,
+                       const void* b,
+                       void* out,
+                       std::int64_t count) override {
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_activation_grad(op, dtype, a, b, out, count, stream_));
+  }
+  void softmax_xent(DType dtype,
+                    DType label_dtype,
+                    bool sparse,
+                    const void* logits,
+                    const void* labels,
+                    void* loss,
+                    void* backprop,
+                    std::int64_t rows,
+                    std::int64_t cols) override {
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_softmax_xent(dtype, label_dtype, sparse, logits, labels,
+                                                       loss, backprop, rows, cols, stream_));
+  }
+  void apply_update(kernels::UpdateRule rule,
+                    DType dtype,
+                    const kernels::UpdateScalars& scalars,
+                    void* var,
+                    void* slot1,
+                    void* slot2,
+                    const void* grad,
+                    std::int64_t count) override {
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_apply_update(rule, dtype, scalars, var, slot1, slot2,
+                                                       grad, count, stream_));
   }
 
   void matmul(DType dtype, const MatMulShape& s, const void* a, const void* b, void* c) override {

@@ -1,0 +1,294 @@
+// The gradient functions, after TF's math_grad.py, nn_grad.py and array_grad.py. Names
+// follow TF's where the ops do ("MatMul_1", "Sum", "mul"); where TF needs Shape,
+// BroadcastGradientArgs and Reshape, one SumToShape (or BroadcastToShape) op stands in.
+#include "host/graph/gradients/grad_fns.h"
+
+#include <array>
+#include <string>
+
+#include "host/core/shape_rules.h"
+#include "host/graph/builders.h"
+#include "host/graph/op_defs.h"
+#include "varscope/errors.h"
+
+namespace varscope::detail {
+
+const OutputSpec& spec_of(const GraphImpl& g, TensorRef r) {
+  return g.node(r.node).outputs.at(static_cast<std::size_t>(r.index));
+}
+
+TensorRef grad_node(GraphImpl& g,
+                    OpType op,
+                    std::string_view name,
+                    std::vector<TensorRef> inputs,
+                    OutputSpec out,
+                    Attrs attrs) {
+  if (attrs.empty()) attrs.emplace_back(attr_name::kT, out.dtype);
+  return {g.add_node(op, name, std::move(inputs), {std::move(out)}, std::move(attrs)), 0};
+}
+
+namespace {
+
+constexpr TensorRef kNone{};
+
+const Node& node_of(const GradInputs& in) {
+  return in.g.node(in.node);
+}
+TensorRef input(const GradInputs& in, int i) {
+  return node_of(in).inputs.at(static_cast<std::size_t>(i));
+}
+TensorRef output(const GradInputs& in, int i) {
+  return {in.node, i};
+}
+
+TensorRef binary(GraphImpl& g, OpType op, std::string_view name, TensorRef x, TensorRef y) {
+  return build_binary(g, op, name, x, y);
+}
+TensorRef unary(GraphImpl& g, OpType op, std::string_view name, TensorRef x) {
+  return grad_node(g, op, name, {x}, spec_of(g, x));
+}
+
+// dy summed back to the shape of `like` (NumPy broadcasting undone); dy itself when both
+// shapes are known and equal, as TF's fast path.
+TensorRef sum_to(GraphImpl& g, std::string_view name, TensorRef dy, TensorRef like) {
+  const Shape& ds = spec_of(g, dy).shape;
+  const Shape& ls = spec_of(g, like).shape;
+  if (ds.is_fully_defined() && ls.is_fully_defined() && ds == ls) return dy;
+  return grad_node(g, OpType::kSumToShape, name, {dy, like}, {spec_of(g, dy).dtype, ls});
+}
+
+// Pass-through gradients: Identity, and AddN's to every input.
+std::vector<TensorRef> identity_grad(const GradInputs& in) {
+  return std::vector<TensorRef>(node_of(in).inputs.size(), in.dys[0]);
+}
+
+std::vector<TensorRef> not_differentiable(const GradInputs&) {
+  return {};
+}
+
+std::vector<TensorRef> add_grad(const GradInputs& in) {
+  return {sum_to(in.g, "Sum", in.dys[0], input(in, 0)),
+          sum_to(in.g, "Sum_1", in.dys[0], input(in, 1))};
+}
+
+std::vector<TensorRef> sub_grad(const GradInputs& in) {
+  const TensorRef dy = sum_to(in.g, "Sum_1", in.dys[0], input(in, 1));
+  return {sum_to(in.g, "Sum", in.dys[0], input(in, 0)), unary(in.g, OpType::kNeg, "Neg", dy)};
+}
+
+std::vector<TensorRef> mul_grad(const GradInputs& in) {
+  const TensorRef x = input(in, 0), y = input(in, 1), dy = in.dys[0];
+  return {sum_to(in.g, "Sum", binary(in.g, OpType::kMul, "Mul", dy, y), x),
+          sum_to(in.g, "Sum_1", binary(in.g, OpType::kMul, "Mul_1", x, dy), y)};
+}
+
+std::vector<TensorRef> div_grad(const GradInputs& in) {
+  GraphImpl& g = in.g;
+  const TensorRef x = input(in, 0), y = input(in, 1), dy = in.dys[0];
+  const TensorRef dx = sum_to(g, "Sum", binary(g, OpType::kRealDiv, "RealDiv", dy, y), x);
+  const TensorRef neg_x = unary(g, OpType::kNeg, "Neg", x);
+  const TensorRef q = binary(g, OpType::kRealDiv, "RealDiv_1", neg_x, y);
+  const TensorRef q2 = binary(g, OpType::kRealDiv, "RealDiv_2", q, y);
+  return {dx, sum_to(g, "Sum_1", binary(g, OpType::kMul, "mul", dy, q2), y)};
+}
+
+TensorRef matmul(
+    GraphImpl& g, bool batched, std::string_view name, TensorRef a, TensorRef b, bool ta, bool tb) {
+  const OutputSpec& sa = spec_of(g, a);
+  const MatMulShape rule = matmul_shape(sa.shape, spec_of(g, b).shape, ta, tb, batched);
+  if (rule.failure != MatMulShape::Failure::kNone) {
+    throw InternalError("a MatMul gradient of shapes it cannot multiply");
+  }
+  const OpType op = batched ? OpType::kBatchMatMulV2 : OpType::kMatMul;
+  Attrs attrs =
+      batched ? Attrs{{attr_name::kAdjX, ta}, {attr_name::kAdjY, tb}, {attr_name::kT, sa.dtype}}
+              : Attrs{{attr_name::kTransposeA, ta},
+                      {attr_name::kTransposeB, tb},
+                      {attr_name::kT, sa.dtype}};
+  return grad_node(g, op, name, {a, b}, {sa.dtype, rule.out}, std::move(attrs));
+}
+
+// TF's _MatMulGrad / _BatchMatMulV2: the four transpose cases; batch dims broadcast in the
+// forward product are summed back to each input's shape.
+std::vector<TensorRef> matmul_grad(const GradInputs& in) {
+  GraphImpl& g = in.g;
+  const Node& n = node_of(in);
+  const bool batched = n.op == OpType::kBatchMatMulV2;
+  const bool ta = attr<bool>(n, batched ? attr_name::kAdjX : attr_name::kTransposeA);
+  const bool tb = attr<bool>(n, batched ? attr_name::kAdjY : attr_name::kTransposeB);
+  const TensorRef a = input(in, 0), b = input(in, 1), dy = in.dys[0];
+  TensorRef da, db;
+  if (!ta && !tb) {
+    da = matmul(g, batched, "MatMul", dy, b, false, true);
+    db = matmul(g, batched, "MatMul_1", a, dy, true, false);
+  } else if (!ta && tb) {
+    da = matmul(g, batched, "MatMul", dy, b, false, false);
+    db = matmul(g, batched, "MatMul_1", dy, a, true, false);
+  } else if (ta && !tb) {
+    da = matmul(g, batched, "MatMul", b, dy, false, true);
+    db = matmul(g, batched, "MatMul_1", a, dy, false, false);
+  } else {
+    da = matmul(g, batched, "MatMul", b, dy, true, true);
+    db = matmul(g, batched, "MatMul_1", dy, a, true, true);
+  }
+  if (!batched) return {da, db};
+  return {sum_to(g, "Sum", da, a), sum_to(g, "Sum_1", db, b)};
+}
+
+std::vector<TensorRef> bias_add_grad(const GradInputs& in) {
+  return {in.dys[0], grad_node(in.g, OpType::kSumToShape, "BiasAddGrad", {in.dys[0], input(in, 1)},
+                               spec_of(in.g, input(in, 1)))};
+}
+
+std::vector<TensorRef> activation_grad(const GradInputs& in) {
+  const Node& n = node_of(in);
+  const TensorRef y = output(in, 0), dy = in.dys[0];
+  const OutputSpec s = spec_of(in.g, y);
+  switch (n.op) {
+    case OpType::kRelu:
+      return {grad_node(in.g, OpType::kReluGrad, "ReluGrad", {dy, y}, s)};
+    case OpType::kSigmoid:
+      return {grad_node(in.g, OpType::kSigmoidGrad, "SigmoidGrad", {y, dy}, s)};
+    default:
+      return {grad_node(in.g, OpType::kTanhGrad, "TanhGrad", {y, dy}, s)};
+  }
+}
+
+// (dy - sum(dy * softmax, -1, keepdims)) * softmax
+std::vector<TensorRef> softmax_grad(const GradInputs& in) {
+  GraphImpl& g = in.g;
+  const TensorRef y = output(in, 0), dy = in.dys[0];
+  const OutputSpec s = spec_of(g, y);
+  const TensorRef prod = binary(g, OpType::kMul, "mul", dy, y);
+  Shape kept = Shape::unknown_rank();
+  if (s.shape.has_rank()) {
+    std::vector<bool> reduced(static_cast<std::size_t>(s.shape.rank()), false);
+    reduced.back() = true;
+    kept = reduced_shape(s.shape, reduced, true);
+  }
+  const TensorRef axes = build_constant(g, HostTensor(std::vector<std::int32_t>{-1}), {}, {}, false,
+                                        "Sum/reduction_indices");
+  const TensorRef sum = grad_node(g, OpType::kSum, "Sum", {prod, axes}, {s.dtype, kept},
+                                  {{attr_name::kT, s.dtype}, {attr_name::kKeepDims, true}});
+  const TensorRef diff = binary(g, OpType::kSub, "sub", dy, sum);
+  return {binary(g, OpType::kMul, "mul_1", diff, y)};
+}
+
+std::vector<TensorRef> reduce_grad(const GradInputs& in) {
+  const Node& n = node_of(in);
+  const bool mean = n.op == OpType::kMean;
+  const TensorRef x = input(in, 0);
+  return {grad_node(in.g, OpType::kBroadcastToShape, mean ? "truediv" : "Tile",
+                    {in.dys[0], x, input(in, 1)}, spec_of(in.g, x),
+                    {{attr_name::kT, spec_of(in.g, x).dtype}, {attr_name::kMean, mean}}),
+          kNone};
+}
+
+std::vector<TensorRef> cast_grad(const GradInputs& in) {
+  const Node& n = node_of(in);
+  const DType src = attr<DType>(n, attr_name::kSrcT);
+  const DType dst = attr<DType>(n, attr_name::kDstT);
+  auto floating = [](DType d) { return d == DType::kFloat32 || d == DType::kFloat64; };
+  if (!floating(src) || !floating(dst)) return {kNone};
+  const TensorRef dy = in.dys[0];
+  return {grad_node(in.g, OpType::kCast, "Cast", {dy}, {src, spec_of(in.g, dy).shape},
+                    {{attr_name::kSrcT, dst}, {attr_name::kDstT, src}})};
+}
+
+std::vector<TensorRef> square_grad(const GradInputs& in) {
+  GraphImpl& g = in.g;
+  const TensorRef x = input(in, 0);
+  const DType dtype = spec_of(g, x).dtype;
+  const TensorRef two = build_constant(g, HostTensor(2.0).cast(dtype), {}, {}, false, "Const");
+  return {binary(g, OpType::kMul, "Mul_1", in.dys[0], binary(g, OpType::kMul, "Mul", x, two))};
+}
+
+std::vector<TensorRef> exp_grad(const GradInputs& in) {
+  return {binary(in.g, OpType::kMul, "mul", in.dys[0], output(in, 0))};
+}
+
+std::vector<TensorRef> log_grad(const GradInputs& in) {
+  return {binary(in.g, OpType::kRealDiv, "truediv", in.dys[0], input(in, 0))};
+}
+
+std::vector<TensorRef> neg_grad(const GradInputs& in) {
+  return {unary(in.g, OpType::kNeg, "Neg", in.dys[0])};
+}
+
+// dloss[:, None] * backprop; labels get none (TF1's wrapper stops their gradient).
+std::vector<TensorRef> xent_grad(const GradInputs& in) {
+  GraphImpl& g = in.g;
+  const TensorRef backprop = output(in, 1);
+  const OutputSpec s = spec_of(g, backprop);
+  const TensorRef axes =
+      build_constant(g, HostTensor(std::vector<std::int32_t>{1}), {}, {}, false, "ExpandDims/dim");
+  const TensorRef expanded =
+      grad_node(g, OpType::kBroadcastToShape, "ExpandDims", {in.dys[0], backprop, axes}, s,
+                {{attr_name::kT, s.dtype}, {attr_name::kMean, false}});
+  return {binary(g, OpType::kMul, "mul", expanded, backprop), kNone};
+}
+
+// Indexed by OpType (checked below).
+constexpr std::array<GradientDef, kNumOpTypes> kGradients = {{
+    {OpType::kConst, not_differentiable},
+    {OpType::kPlaceholder, not_differentiable},
+    {OpType::kVariableV2, not_differentiable},
+    {OpType::kIdentity, identity_grad},
+    {OpType::kAssign, nullptr},
+    {OpType::kAssignAdd, nullptr},
+    {OpType::kNoOp, not_differentiable},
+    {OpType::kIsVariableInitialized, not_differentiable},
+    {OpType::kFill, not_differentiable},
+    {OpType::kRandomUniform, not_differentiable},
+    {OpType::kRandomStandardNormal, not_differentiable},
+    {OpType::kTruncatedNormal, not_differentiable},
+    {OpType::kRandomUniformInt, not_differentiable},
+    {OpType::kMatMul, matmul_grad},
+    {OpType::kBatchMatMulV2, matmul_grad},
+    {OpType::kAdd, add_grad},
+    {OpType::kAddV2, add_grad},
+    {OpType::kBiasAdd, bias_add_grad},
+    {OpType::kSub, sub_grad},
+    {OpType::kMul, mul_grad},
+    {OpType::kRealDiv, div_grad},
+    {OpType::kRelu, activation_grad},
+    {OpType::kSigmoid, activation_grad},
+    {OpType::kTanh, activation_grad},
+    {OpType::kSoftmax, softmax_grad},
+    {OpType::kSum, reduce_grad},
+    {OpType::kMean, reduce_grad},
+    {OpType::kCast, cast_grad},
+    {OpType::kSquare, square_grad},
+    {OpType::kExp, exp_grad},
+    {OpType::kLog, log_grad},
+    {OpType::kNeg, neg_grad},
+    {OpType::kReluGrad, nullptr},
+    {OpType::kSigmoidGrad, nullptr},
+    {OpType::kTanhGrad, nullptr},
+    {OpType::kAddN, identity_grad},
+    {OpType::kOnesLike, not_differentiable},
+    {OpType::kZerosLike, not_differentiable},
+    {OpType::kSumToShape, nullptr},
+    {OpType::kBroadcastToShape, nullptr},
+    {OpType::kSoftmaxXent, xent_grad},
+    {OpType::kSparseSoftmaxXent, xent_grad},
+    {OpType::kApplyGradientDescent, nullptr},
+    {OpType::kApplyMomentum, nullptr},
+    {OpType::kApplyAdam, nullptr},
+}};
+
+constexpr bool indexed_by_op() {
+  for (int i = 0; i < kNumOpTypes; ++i) {
+    if (static_cast<int>(kGradients[static_cast<std::size_t>(i)].op) != i) return false;
+  }
+  return true;
+}
+static_assert(indexed_by_op(), "kGradients must list the ops in OpType's order");
+
+}  // namespace
+
+const GradientDef& gradient_def(OpType op) {
+  return kGradients[static_cast<std::size_t>(op)];
+}
+
+}  // namespace varscope::detail

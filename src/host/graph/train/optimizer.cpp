@@ -1,0 +1,181 @@
+// tf.train.Optimizer's skeleton (optimizer.py): compute_gradients, apply_gradients (slots,
+// then "<name>/" with the hyperparameters, one "update_<var>/" scope per variable, the
+// optimizer's finish, the global step's AssignAdd) and minimize; and the global step.
+#include <algorithm>
+#include <string>
+
+#include "host/graph/builders.h"
+#include "host/graph/op_defs.h"
+#include "varscope/errors.h"
+#include "varscope/gradients.h"
+#include "varscope/initializers.h"
+#include "varscope/ops.h"
+#include "varscope/train.h"
+
+namespace varscope::train {
+
+using detail::Access;
+using detail::GraphImpl;
+using detail::OpType;
+using detail::StackGuard;
+using detail::TensorRef;
+
+Variable get_or_create_global_step(Graph& g) {
+  GraphImpl& impl = *Access::impl(g);
+  return impl.mutate([&] {
+    const std::vector<Variable> found = impl.collection(kGlobalStepKey, std::nullopt);
+    if (!found.empty()) return found.front();
+    StackGuard at_root(impl, "");  // training_util.create_global_step: g.name_scope(None)
+    GetVariableOptions o;
+    o.shape = Shape{};
+    o.dtype = DType::kInt64;
+    o.initializer = zeros_initializer();
+    o.trainable = false;
+    o.collections = std::vector<std::string>{GraphKeys::kGlobalVariables, kGlobalStepKey};
+    return g.get_variable(kGlobalStepKey, o);
+  });
+}
+
+Variable get_global_step(const Graph& g) {
+  const std::vector<Variable> found = g.get_collection(kGlobalStepKey);
+  return found.empty() ? Variable() : found.front();
+}
+
+std::vector<GradAndVar> Optimizer::compute_gradients(const Tensor& loss,
+                                                     const std::vector<Variable>& var_list) {
+  auto g = Access::lock(loss);
+  return g->mutate([&] {
+    if (loss.dtype() != DType::kFloat32 && loss.dtype() != DType::kFloat64) {
+      throw ValueError("Invalid type " + std::string(dtype_name(loss.dtype())) +
+                       " for loss, expected float32 or float64");
+    }
+    std::vector<Variable> vars =
+        var_list.empty() ? g->collection(GraphKeys::kTrainableVariables, std::nullopt) : var_list;
+    if (vars.empty()) throw ValueError("No variables to optimize.");
+    const std::vector<Tensor> grads = gradients({loss}, vars);
+    std::vector<GradAndVar> out;
+    for (std::size_t i = 0; i < vars.size(); ++i)
+      out.emplace_back(grads[i], vars[i]);
+    return out;
+  });
+}
+
+Operation Optimizer::apply_gradients(const std::vector<GradAndVar>& grads_and_vars,
+                                     const Variable& global_step,
+                                     std::string_view name) {
+  if (grads_and_vars.empty()) throw ValueError("No variables provided.");
+  auto impl = Access::lock(grads_and_vars.front().second);
+  Graph g = Access::graph(impl);
+  const std::size_t slots_before = slots_.size();
+  try {
+    return build_apply(g, grads_and_vars, global_step, name);
+  } catch (...) {
+    forget_failed_call(slots_before);
+    throw;
+  }
+}
+
+Operation Optimizer::build_apply(Graph& g,
+                                 const std::vector<GradAndVar>& grads_and_vars,
+                                 const Variable& global_step,
+                                 std::string_view name) {
+  const std::shared_ptr<GraphImpl>& impl = Access::impl(g);
+  return impl->mutate([&] {
+    std::vector<GradAndVar> live;
+    std::vector<int> grad_ops;
+    for (const auto& [grad, var] : grads_and_vars) {
+      if (!grad.valid()) continue;
+      if (grad.dtype() != var.dtype()) {
+        throw TypeError("Gradient of " + std::string(dtype_name(grad.dtype())) + " for " +
+                        var.name() + " of " + std::string(dtype_name(var.dtype())));
+      }
+      if (!grad.shape().is_compatible_with(var.shape())) {
+        throw ValueError("Shapes " + grad.shape().to_list_string() + " and " +
+                         var.shape().to_list_string() + " are incompatible (" + var.name() + ")");
+      }
+      live.emplace_back(grad, var);
+      grad_ops.push_back(Access::id(grad.op()));
+    }
+    if (live.empty()) {
+      std::string names;
+      for (const auto& gv : grads_and_vars)
+        names += (names.empty() ? "" : ", ") + gv.second.name();
+      throw ValueError("No gradients provided for any variable: [" + names + "]");
+    }
+    std::vector<Variable> vars;
+    for (const auto& gv : live)
+      vars.push_back(gv.second);
+    create_slots(g, vars);
+
+    const std::string scope = impl->resolve_name_scope(name.empty() ? name_ : name);
+    StackGuard in_scope(*impl, scope);
+    prepare(g);
+    // Every gradient is computed before any variable changes: the reads are not snapshots.
+    // One NoOp gathers them (a varscope addition), so n updates need n edges, not n * n.
+    const int ready =
+        impl->add_node(OpType::kNoOp, "gradients_ready", {}, {}, {}, std::move(grad_ops));
+    const std::vector<Operation> after{Access::operation(impl, ready)};
+    std::vector<Operation> updates;
+    for (const auto& [grad, var] : live) {
+      StackGuard in_update(*impl, impl->resolve_name_scope("update_" + var.op_name()));
+      updates.push_back(apply_dense(g, grad, var, after));
+    }
+    std::vector<int> deps;
+    for (const Operation& op : finish(g, updates))
+      deps.push_back(Access::id(op));
+    if (!global_step.valid()) {
+      const int node =
+          impl->add_node(OpType::kNoOp, detail::scope_string(scope), {}, {}, {}, std::move(deps));
+      return Access::operation(impl, node);
+    }
+    const int update = impl->add_node(OpType::kNoOp, "update", {}, {}, {}, std::move(deps));
+    const DType step_dtype = global_step.dtype();
+    const TensorRef one = detail::build_constant(
+        *impl, HostTensor(std::int64_t{1}).cast(step_dtype), {}, {}, false, "value");
+    const int node = impl->add_node(
+        OpType::kAssignAdd, detail::scope_string(scope), {{Access::id(global_step.op()), 0}, one},
+        {{step_dtype, global_step.shape()}},
+        {{detail::attr_name::kT, step_dtype}, {detail::attr_name::kUseLocking, false}}, {update});
+    return Access::operation(impl, node);
+  });
+}
+
+Operation Optimizer::minimize(const Tensor& loss,
+                              const Variable& global_step,
+                              const std::vector<Variable>& var_list,
+                              std::string_view name) {
+  auto g = Access::lock(loss);
+  return g->mutate(
+      [&] { return apply_gradients(compute_gradients(loss, var_list), global_step, name); });
+}
+
+Variable Optimizer::get_slot(const Variable& var, std::string_view slot_name) const {
+  const std::string key = var.op_name() + "|" + std::string(slot_name);
+  for (const auto& [k, v] : slots_) {
+    if (k == key) return v;
+  }
+  return {};
+}
+
+std::vector<Operation> Optimizer::finish(Graph&, const std::vector<Operation>& updates) {
+  return updates;
+}
+
+// slot_creator.create_zeros_slot: get_variable("<var>/<op_name>"), zeros, not trainable.
+Variable Optimizer::zeros_slot(Graph& g,
+                               const Variable& var,
+                               std::string_view slot_name,
+                               std::string_view op_name) {
+  Variable found = get_slot(var, slot_name);
+  if (found.valid()) return found;
+  GetVariableOptions o;
+  o.shape = var.shape();
+  o.dtype = var.dtype();
+  o.initializer = zeros_initializer();
+  o.trainable = false;
+  Variable slot = g.get_variable(var.op_name() + "/" + std::string(op_name), o);
+  slots_.emplace_back(var.op_name() + "|" + std::string(slot_name), slot);
+  return slot;
+}
+
+}  // namespace varscope::train
