@@ -9,10 +9,6 @@
 namespace varscope::detail {
 namespace {
 
-const OutputSpec& spec(const GraphImpl& g, TensorRef r) {
-  return g.node(r.node).outputs.at(static_cast<std::size_t>(r.index));
-}
-
 HostTensor shape_tensor(const Shape& shape) {
   std::vector<std::int32_t> dims;
   for (std::int64_t d : shape.dims())

@@ -2,6 +2,7 @@
 // Each validates its inputs before it touches the graph, so a bad call changes nothing.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,9 +10,29 @@
 #include "host/core/shape_rules.h"
 #include "host/graph/graph_impl.h"
 #include "host/graph/op_defs.h"
+#include "varscope/errors.h"
 #include "varscope/ops.h"
 
 namespace varscope::detail {
+
+// The dtype and shape of tensor `r`.
+inline const OutputSpec& spec(const GraphImpl& g, TensorRef r) {
+  return g.node(r.node).outputs.at(static_cast<std::size_t>(r.index));
+}
+
+// Generated op wrappers: `with ops.name_scope(name or "<Default>") as scope`, then the op
+// takes the scope's own name.
+inline std::string wrapper_scope(GraphImpl& g,
+                                 std::string_view name,
+                                 std::string_view default_name) {
+  return scope_string(g.resolve_name_scope(name.empty() ? default_name : name));
+}
+
+// The graph of an op's tensor input; vs::ValueError for a literal (`op` names the op).
+inline std::shared_ptr<GraphImpl> graph_of_input(const Input& x, std::string_view op) {
+  if (x.is_literal()) throw ValueError(std::string(op) + " needs a Tensor input to know its graph");
+  return Access::lock(x.tensor());
+}
 
 // tf.constant: TF's size rules (a scalar broadcasts, a short list repeats its last value,
 // too many values is an error), named `name` (default "Const") in the current scope.

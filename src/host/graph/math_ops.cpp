@@ -18,24 +18,15 @@ namespace attr_name = detail::attr_name;
 
 namespace {
 
-const detail::OutputSpec& spec(const GraphImpl& g, TensorRef r) {
-  return g.node(r.node).outputs.at(static_cast<std::size_t>(r.index));
-}
-
-std::shared_ptr<GraphImpl> graph_of_input(const Input& x, const std::string& op) {
-  if (x.is_literal()) throw ValueError(op + " needs a Tensor input to know its graph");
-  return Access::lock(x.tensor());
-}
+using detail::graph_of_input;
+using detail::spec;
+using detail::wrapper_scope;
 
 void require_floating(const std::string& type, DType dtype) {
   if (dtype != DType::kFloat32 && dtype != DType::kFloat64) {
     throw TypeError("Value passed to parameter 'x' has DataType " + std::string(dtype_name(dtype)) +
                     " not in list of allowed values: float32, float64 (op " + type + ")");
   }
-}
-
-std::string scope_of(GraphImpl& g, std::string_view name, std::string_view default_name) {
-  return detail::scope_string(g.resolve_name_scope(name.empty() ? default_name : name));
 }
 
 Tensor build_elementwise(OpType op, const Input& x, std::string_view name, bool floating_only) {
@@ -46,7 +37,7 @@ Tensor build_elementwise(OpType op, const Input& x, std::string_view name, bool 
     const detail::OutputSpec out = spec(*g, in);
     if (floating_only) require_floating(type, out.dtype);
     const int node =
-        g->add_node(op, scope_of(*g, name, type), {in}, {out}, {{attr_name::kT, out.dtype}});
+        g->add_node(op, wrapper_scope(*g, name, type), {in}, {out}, {{attr_name::kT, out.dtype}});
     return g->tensor({node, 0});
   });
 }
@@ -66,7 +57,7 @@ Tensor build_xent(bool sparse, const Input& labels, const Input& logits, std::st
     }
     const std::int64_t batch = xs.shape.has_rank() ? xs.shape.dim(0) : kUnknownDim;
     const std::string scope =
-        scope_of(*g, name, sparse ? type : std::string("softmax_cross_entropy_with_logits"));
+        wrapper_scope(*g, name, sparse ? type : std::string("softmax_cross_entropy_with_logits"));
     StackGuard in_scope(*g, scope.substr(0, scope.size() - 1));
     TensorRef y;
     if (labels.is_literal()) {
@@ -142,7 +133,7 @@ Tensor add_n(const std::vector<Tensor>& inputs, std::string_view name) {
     }
     if (refs.size() == 1) return inputs.front();
     const int node = g->add_node(
-        OpType::kAddN, scope_of(*g, name, "AddN"), refs, {{first.dtype, shape}},
+        OpType::kAddN, wrapper_scope(*g, name, "AddN"), refs, {{first.dtype, shape}},
         {{attr_name::kN, static_cast<std::int64_t>(refs.size())}, {attr_name::kT, first.dtype}});
     return g->tensor({node, 0});
   });

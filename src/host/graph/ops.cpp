@@ -17,21 +17,15 @@ namespace attr_name = detail::attr_name;
 
 namespace {
 
-const detail::OutputSpec& spec(const GraphImpl& g, TensorRef r) {
-  return g.node(r.node).outputs.at(static_cast<std::size_t>(r.index));
-}
+using detail::graph_of_input;
+using detail::spec;
+using detail::wrapper_scope;
 
-// Generated op wrappers: `with ops.name_scope(name or "<Default>") as scope`, then the op
-// takes the scope's own name.
 // The op name shape errors quote, as TF's wrapper would have named the op. TF enters the
 // name scope before it checks shapes, so an invalid name is reported first.
 std::string name_for_errors(GraphImpl& g, std::string_view name, std::string_view default_name) {
   g.check_scope_name(name);
   return g.unique_name(name.empty() ? default_name : name, /*mark_as_used=*/false);
-}
-
-std::string wrapper_scope(GraphImpl& g, std::string_view name, std::string_view default_name) {
-  return detail::scope_string(g.resolve_name_scope(name.empty() ? default_name : name));
 }
 
 }  // namespace
@@ -263,11 +257,6 @@ Operation group(const std::vector<Operation>& inputs, std::string_view name) {
 
 namespace varscope {
 namespace {
-
-std::shared_ptr<GraphImpl> graph_of_input(const Input& x, const char* op) {
-  if (x.is_literal()) throw ValueError(std::string(op) + " needs a Tensor input to know its graph");
-  return Access::lock(x.tensor());
-}
 
 void require_floating(const std::string& type, DType dtype) {
   if (dtype != DType::kFloat32 && dtype != DType::kFloat64 && dtype != DType::kFloat16 &&
