@@ -26,25 +26,10 @@
 namespace vs = varscope;
 namespace cuda = varscope::runtime::cuda;
 
+using vs::testing::error_of;
+using vs::testing::StartsWith;
+
 namespace {
-
-bool starts_with(const std::string& s, const std::string& prefix) {
-  return s.compare(0, prefix.size(), prefix) == 0;
-}
-
-template <class E, class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "unexpected exception type: " << e.what();
-    return {};
-  }
-  ADD_FAILURE() << "no exception";
-  return {};
-}
 
 // ---- handle owners, with a stand-in handle type that counts its destructions ----
 
@@ -161,7 +146,7 @@ TEST(CheckMacros, ARealRuntimeCallIsNamedToo) {
   // Without a usable device cudaSetDevice(-1) fails for that reason; with one, for the ordinal.
   const std::string msg =
       error_of<vs::InternalError>([] { VARSCOPE_CHECK_CUDA(cudaSetDevice(-1)); });
-  EXPECT_TRUE(starts_with(msg, "cudaSetDevice(-1) failed: ")) << msg;
+  EXPECT_TRUE(StartsWith(msg, "cudaSetDevice(-1) failed: ")) << msg;
 }
 
 TEST(CheckMacros, OutOfMemoryIsResourceExhaustedAndDescribesWhereOnlyOnFailure) {
@@ -180,7 +165,7 @@ TEST(CheckMacros, OutOfMemoryIsResourceExhaustedAndDescribesWhereOnlyOnFailure) 
             "(cudaErrorMemoryAllocation)");
   const std::string other = error_of<vs::InternalError>(
       [&] { VARSCOPE_CHECK_CUDA_ALLOC(fake_cuda_call(cudaErrorInvalidValue), 12, where); });
-  EXPECT_TRUE(starts_with(other, "fake_cuda_call(cudaErrorInvalidValue) failed: ")) << other;
+  EXPECT_TRUE(StartsWith(other, "fake_cuda_call(cudaErrorInvalidValue) failed: ")) << other;
 }
 
 // ---- errors reported where they belong ----
@@ -206,7 +191,7 @@ TEST(StaleErrors, AnErrorLeftPendingIsReportedAsPredatingTheCall) {
   // runtime's failure to start stays pending for good; with one, raise clears it.)
   ASSERT_NE(cudaSetDevice(-1), cudaSuccess);
   const std::string msg = error_of<vs::InternalError>([] { cuda::raise_stale_error(); });
-  EXPECT_TRUE(starts_with(msg, "a CUDA error was pending before this call began")) << msg;
+  EXPECT_TRUE(StartsWith(msg, "a CUDA error was pending before this call began")) << msg;
   if (vs::cuda_available()) {
     EXPECT_NO_THROW(cuda::raise_stale_error());
   }
@@ -216,7 +201,7 @@ TEST(StaleErrors, AnErrorLeftPendingIsReportedAsPredatingTheCall) {
 TEST(DeviceGuards, AFailureNamesTheCallAndTheNothrowFormSwallowsIt) {
   if (vs::testing::gpu_unusable_reason().empty()) GTEST_SKIP() << "a CUDA device is usable";
   const std::string msg = error_of<vs::InternalError>([] { cuda::DeviceGuard on(0); });
-  EXPECT_TRUE(starts_with(msg, "cudaGetDevice(&previous_) failed: ")) << msg;
+  EXPECT_TRUE(StartsWith(msg, "cudaGetDevice(&previous_) failed: ")) << msg;
   EXPECT_NO_THROW(cuda::DeviceGuard(0, std::nothrow));
 }
 
@@ -377,7 +362,7 @@ TEST_F(GpuCudaLayer, AStaleErrorIsReportedAsSuchClearedAndTheSessionCarriesOn) {
   const std::string msg = error_of<vs::InternalError>([&] {
     sess.run(m.y, {{m.x, SmallModel::input()}});
   });
-  EXPECT_TRUE(starts_with(msg, "a CUDA error was pending before this call began")) << msg;
+  EXPECT_TRUE(StartsWith(msg, "a CUDA error was pending before this call began")) << msg;
   EXPECT_NE(msg.find("cudaErrorInvalidDevice"), std::string::npos) << msg;
   EXPECT_EQ(cudaPeekAtLastError(), cudaSuccess);
   EXPECT_EQ(vs::testing::values(sess.run(m.y, {{m.x, SmallModel::input()}})), SmallModel::want());
@@ -389,7 +374,7 @@ TEST_F(GpuCudaLayer, AFailedFreeIsReportedByTheNextCallThatCanThrow) {
   backend->deallocate(&host_value);
   EXPECT_EQ(cudaPeekAtLastError(), cudaSuccess) << "the failure must not wait for a launch";
   const std::string msg = error_of<vs::InternalError>([&] { backend->synchronize(); });
-  EXPECT_TRUE(starts_with(msg, "an earlier cudaFreeAsync(ptr, stream_) failed: ")) << msg;
+  EXPECT_TRUE(StartsWith(msg, "an earlier cudaFreeAsync(ptr, stream_) failed: ")) << msg;
   EXPECT_NO_THROW(backend->synchronize());
 }
 
