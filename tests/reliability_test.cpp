@@ -98,6 +98,11 @@ TEST(Concurrency, TwoGraphsBuiltOnTwoThreadsStayIndependent) {
 }
 
 TEST(Leaks, AThousandSessionsLeaveHostMemoryFlat) {
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan keeps freed blocks resident in its quarantine (up to 256 MiB), so resident memory
+  // grows here by design; in that build LeakSanitizer checks for leaks instead.
+  GTEST_SKIP() << "resident memory is not flat under AddressSanitizer's quarantine";
+#endif
   Model m;
   auto cycle = [&](int n) {
     for (int i = 0; i < n; ++i) {
