@@ -152,6 +152,48 @@ TEST(CpuKernels, LargeSumsOverRowsColumnsBlocksAndEverything) {
   check_sum({40, 30, 50}, {true, false, true});            // not one block: per-element kernel
 }
 
+// float32 sums add float partial sums (4096 elements, 64 per lane) in double: for integers
+// below 4096 every partial sum is exact, so the result is the exact sum on any number of
+// threads, for one long row and for columns. The total (~1.8e9) is far past 2^24, where
+// float-only lanes would round.
+TEST(CpuKernels, FloatSumsOfIntegerValuesAreExact) {
+  auto backend = vs::runtime::make_cpu_backend();
+  const std::int64_t n = (std::int64_t{3} << 20) + 7;
+  std::vector<float> x(static_cast<std::size_t>(n));
+  std::int64_t want = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    x[static_cast<std::size_t>(i)] = static_cast<float>(i % 7 == 3 ? 4000 : i % 5);
+    want += i % 7 == 3 ? 4000 : i % 5;
+  }
+  k::Reduction all;
+  all.reduced_rank = 1;
+  all.reduced_dims[0] = n;
+  all.reduced_strides[0] = 1;
+  all.reduced_count = n;
+  float got = 0.0f;
+  backend->reduce(k::ReduceOp::kSum, vs::DType::kFloat32, all, x.data(), &got, 1);
+  EXPECT_EQ(got, static_cast<float>(want));
+
+  // The first 1001 · 77 elements as columns (77 = one 64-wide strip, a 16-wide one, 13).
+  const std::int64_t rows = 1001, cols = 77;
+  k::Reduction columns;
+  columns.reduced_rank = 1;
+  columns.reduced_dims[0] = rows;
+  columns.reduced_strides[0] = cols;
+  columns.reduced_count = rows;
+  columns.kept_rank = 1;
+  columns.kept_dims[0] = cols;
+  columns.kept_strides[0] = 1;
+  std::vector<float> sums(static_cast<std::size_t>(cols));
+  backend->reduce(k::ReduceOp::kSum, vs::DType::kFloat32, columns, x.data(), sums.data(), cols);
+  for (std::int64_t j = 0; j < cols; ++j) {
+    std::int64_t column = 0;
+    for (std::int64_t r = 0; r < rows; ++r)
+      column += static_cast<std::int64_t>(x[static_cast<std::size_t>(r * cols + j)]);
+    ASSERT_EQ(sums[static_cast<std::size_t>(j)], static_cast<float>(column)) << "column " << j;
+  }
+}
+
 TEST(CpuKernels, LargeSoftmaxRowsSumToOneAndMatchTheReference) {
   auto backend = vs::runtime::make_cpu_backend();
   const std::int64_t rows = 300, cols = 1003;

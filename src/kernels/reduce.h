@@ -1,5 +1,6 @@
 // Reductions over any set of axes, and softmax over the last axis. Sums accumulate in
-// double whatever the dtype, so that float32 sums keep their precision.
+// double whatever the dtype, so that float32 sums keep their precision. (The CPU backend's
+// contiguous float32 loops add float partial sums in double instead; docs/kernels.md.)
 #pragma once
 
 #include <cmath>

@@ -1,10 +1,14 @@
 // Sum and mean on the CPU. A reduction whose reduced axes are one contiguous block is an
 // (outer, reduced, inner) walk: inner == 1 sums contiguous rows, inner > 1 adds whole rows
 // into a row of accumulators (both vectorized, both split over the pool). Other axis sets
-// use the shared per-element kernel. Floats accumulate in double, integers in int64, as in
-// kernels/reduce.h; the summation order differs (lanes, threads) within the tolerance.
+// use the shared per-element kernel. float32 sums in float vector lanes over short stretches
+// (at most 64 adds per lane) and adds those partial sums in double: as fast as a float-only
+// sum, which is what the peers do, and still exact for integer-valued data (each partial sum
+// stays below 2^24). float64 accumulates in double, integers in int64, as kernels/reduce.h.
+// The summation order differs from the GPU's (lanes, threads) within the tolerance.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <type_traits>
 #include <vector>
 
@@ -21,10 +25,99 @@ using Acc = std::conditional_t<std::is_integral_v<T>, std::int64_t, double>;
 
 constexpr int kLanes = 16;
 
+// float32: 16 float lanes (GCC vector extension: each ISA clone lowers it to its own
+// registers, with the same lane layout, so every clone gives the same bits).
+typedef float F32Lanes __attribute__((vector_size(kLanes * sizeof(float))));
+// Elements per float partial sum: four accumulators of 16 lanes, 64 adds each.
+constexpr std::int64_t kFloatBlock = 4096;
+// Rows per float partial sum in a column reduction.
+constexpr std::int64_t kFloatRowChunk = 64;
+
+// acc += the 16 floats at p. (References, not vector values: no vector-ABI calls.)
+VS_CPU_INLINE void add_lanes(F32Lanes& acc, const float* p) {
+  F32Lanes v;
+  std::memcpy(&v, p, sizeof v);
+  acc += v;
+}
+
+VS_CPU_INLINE float lane_total(const F32Lanes& v) {
+  float s = 0.0f;
+  for (int l = 0; l < kLanes; ++l)
+    s += v[l];
+  return s;
+}
+
+// Sum of m <= kFloatBlock contiguous floats, in float.
+VS_CPU_INLINE float float_block_sum(const float* x, std::int64_t m) {
+  F32Lanes a0 = {}, a1 = {}, a2 = {}, a3 = {};
+  std::int64_t j = 0;
+  for (; j + 4 * kLanes <= m; j += 4 * kLanes) {
+    add_lanes(a0, x + j);
+    add_lanes(a1, x + j + kLanes);
+    add_lanes(a2, x + j + 2 * kLanes);
+    add_lanes(a3, x + j + 3 * kLanes);
+  }
+  for (; j + kLanes <= m; j += kLanes)
+    add_lanes(a0, x + j);
+  const F32Lanes total = (a0 + a1) + (a2 + a3);
+  float s = lane_total(total);
+  for (; j < m; ++j)
+    s += x[j];
+  return s;
+}
+
+VS_CPU_CLONES double float_sum_run(const float* x, std::int64_t n) {
+  double acc = 0.0;
+  for (std::int64_t i = 0; i < n; i += kFloatBlock)
+    acc += static_cast<double>(float_block_sum(x + i, std::min(kFloatBlock, n - i)));
+  return acc;
+}
+
+// acc[j] += x[r * stride + j] for r < rows, j < width: strips of 64 columns summed in
+// registers over kFloatRowChunk rows at a time, then added into the double accumulators.
+VS_CPU_CLONES void float_add_rows(
+    const float* x, std::int64_t rows, std::int64_t stride, std::int64_t width, double* acc) {
+  for (std::int64_t r0 = 0; r0 < rows; r0 += kFloatRowChunk) {
+    const std::int64_t chunk = std::min(kFloatRowChunk, rows - r0);
+    const float* base = x + r0 * stride;
+    std::int64_t j = 0;
+    for (; j + 4 * kLanes <= width; j += 4 * kLanes) {
+      F32Lanes a0 = {}, a1 = {}, a2 = {}, a3 = {};
+      for (std::int64_t r = 0; r < chunk; ++r) {
+        const float* p = base + r * stride + j;
+        add_lanes(a0, p);
+        add_lanes(a1, p + kLanes);
+        add_lanes(a2, p + 2 * kLanes);
+        add_lanes(a3, p + 3 * kLanes);
+      }
+      for (int l = 0; l < kLanes; ++l) {
+        acc[j + l] += static_cast<double>(a0[l]);
+        acc[j + kLanes + l] += static_cast<double>(a1[l]);
+        acc[j + 2 * kLanes + l] += static_cast<double>(a2[l]);
+        acc[j + 3 * kLanes + l] += static_cast<double>(a3[l]);
+      }
+    }
+    for (; j + kLanes <= width; j += kLanes) {
+      F32Lanes a = {};
+      for (std::int64_t r = 0; r < chunk; ++r)
+        add_lanes(a, base + r * stride + j);
+      for (int l = 0; l < kLanes; ++l)
+        acc[j + l] += static_cast<double>(a[l]);
+    }
+    for (; j < width; ++j) {
+      float s = 0.0f;
+      for (std::int64_t r = 0; r < chunk; ++r)
+        s += base[r * stride + j];
+      acc[j] += static_cast<double>(s);
+    }
+  }
+}
+
 // Sum of n contiguous elements in kLanes independent accumulators (vectorizable without
 // reassociating a single chain).
 template <typename T>
 VS_CPU_CLONES Acc<T> sum_run(const T* x, std::int64_t n) {
+  if constexpr (std::is_same_v<T, float>) return float_sum_run(x, n);
   Acc<T> lanes[kLanes] = {};
   std::int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
@@ -43,6 +136,7 @@ VS_CPU_CLONES Acc<T> sum_run(const T* x, std::int64_t n) {
 template <typename T>
 VS_CPU_CLONES void add_rows(
     const T* x, std::int64_t rows, std::int64_t stride, std::int64_t width, Acc<T>* acc) {
+  if constexpr (std::is_same_v<T, float>) return float_add_rows(x, rows, stride, width, acc);
   for (std::int64_t r = 0; r < rows; ++r) {
     const T* row = x + r * stride;
     for (std::int64_t j = 0; j < width; ++j)
@@ -114,7 +208,9 @@ void reduce_rows(kernels::ReduceOp op, const T* x, T* o, std::int64_t outer, std
   const std::int64_t pieces = 8 * std::int64_t{threads};
   for (std::int64_t r = 0; r < outer; ++r) {
     std::vector<Acc<T>> partial(static_cast<std::size_t>(pieces), Acc<T>(0));
-    const std::int64_t per = (n + pieces - 1) / pieces;
+    // Pieces start on float-block boundaries: the same float partial sums as one thread.
+    const std::int64_t per =
+        ((n + pieces - 1) / pieces + kFloatBlock - 1) / kFloatBlock * kFloatBlock;
     parallel_for(pieces, 1, [&](std::int64_t b, std::int64_t e) {
       for (std::int64_t t = b; t < e; ++t) {
         const std::int64_t begin = std::min(n, t * per), end = std::min(n, begin + per);
