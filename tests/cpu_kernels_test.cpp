@@ -6,10 +6,12 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <vector>
 
 #include "host/runtime/backend.h"
+#include "host/runtime/cpu/vector_exp.h"
 
 namespace vs = varscope;
 namespace k = varscope::kernels;
@@ -191,6 +193,67 @@ TEST(CpuKernels, FloatSumsOfIntegerValuesAreExact) {
     for (std::int64_t r = 0; r < rows; ++r)
       column += static_cast<std::int64_t>(x[static_cast<std::size_t>(r * cols + j)]);
     ASSERT_EQ(sums[static_cast<std::size_t>(j)], static_cast<float>(column)) << "column " << j;
+  }
+}
+
+// vector_exp three ways, compiled for the CPU at hand (the clone the library runs here).
+VS_CPU_CLONES void exp_three_ways(
+    const float* x, std::int64_t n, float* scalar, float* lanes, float* below_overflow) {
+  namespace cpu = vs::runtime::cpu;
+  for (std::int64_t i = 0; i < n; ++i)
+    scalar[i] = cpu::vector_exp(x[i]);
+  for (std::int64_t i = 0; i + cpu::kFloatLanes <= n; i += cpu::kFloatLanes) {
+    cpu::F32Lanes v, e;
+    cpu::load_lanes(v, x + i);
+    cpu::vector_exp_lanes(v, e);
+    cpu::store_lanes(lanes + i, e);
+    cpu::exp_below_overflow_lanes(v, e);
+    cpu::store_lanes(below_overflow + i, e);
+  }
+}
+
+std::uint32_t bits_of(float f) {
+  std::uint32_t b;
+  std::memcpy(&b, &f, sizeof b);
+  return b;
+}
+
+// The lane form gives the scalar's bits (so a softmax row's vector body and its tail agree),
+// the no-overflow form too wherever it applies, and both stay within 2 ulp of exp.
+TEST(CpuKernels, VectorExpLanesGiveTheScalarsBitsWithin2UlpOfExp) {
+  std::vector<float> x;
+  for (float v = -110.0f; v < 110.0f; v += 0.0137f)
+    x.push_back(v);
+  for (float v : {0.0f, -0.0f, 88.3762626647949f, 88.38f, -87.3365447505531f, -87.34f,
+                  std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+                  std::numeric_limits<float>::quiet_NaN(), 1e-30f, -1e-30f})
+    x.push_back(v);
+  while (x.size() % 16 != 0)
+    x.push_back(0.5f);
+  const auto n = static_cast<std::int64_t>(x.size());
+  std::vector<float> scalar(x.size()), lanes(x.size()), below(x.size());
+  exp_three_ways(x.data(), n, scalar.data(), lanes.data(), below.data());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const float v = x[i];
+    if (std::isnan(v)) {
+      EXPECT_TRUE(std::isnan(scalar[i]) && std::isnan(lanes[i]) && std::isnan(below[i]));
+      continue;
+    }
+    ASSERT_EQ(bits_of(lanes[i]), bits_of(scalar[i])) << "x = " << v;
+    if (v <= 88.3762626647949f) {
+      ASSERT_EQ(bits_of(below[i]), bits_of(scalar[i])) << "x = " << v;
+    }
+    // Documented range: subnormal results flush to 0, and above 88.376 (where 2^n needs
+    // n = 128) the result is inf, though exp stays finite up to 88.72.
+    if (v < -87.3365447505531f) {
+      ASSERT_EQ(scalar[i], 0.0f) << "x = " << v;
+    } else if (v > 88.3762626647949f) {
+      ASSERT_EQ(scalar[i], std::numeric_limits<float>::infinity()) << "x = " << v;
+    } else {
+      const double want = std::exp(static_cast<double>(v));
+      const double ulp = std::ldexp(1.0, std::ilogb(want) - 23);
+      ASSERT_LE(std::fabs(scalar[i] - want), 2 * ulp) << "x = " << v;
+    }
   }
 }
 

@@ -134,7 +134,14 @@ VS_CPU_CLONES void relu_run(const T* x, T* o, std::int64_t n) {
 }
 
 VS_CPU_CLONES void sigmoid_run_f32(const float* x, float* o, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i)
+  std::int64_t i = 0;
+  for (; i + kFloatLanes <= n; i += kFloatLanes) {
+    F32Lanes v, e;
+    load_lanes(v, x + i);
+    vector_exp_lanes(-v, e);
+    store_lanes(o + i, 1.0f / (1.0f + e));
+  }
+  for (; i < n; ++i)  // the same bits as the lanes
     o[i] = 1.0f / (1.0f + vector_exp(-x[i]));
 }
 

@@ -8,12 +8,12 @@
 // The summation order differs from the GPU's (lanes, threads) within the tolerance.
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <type_traits>
 #include <vector>
 
 #include "host/runtime/cpu/cpu_ops.h"
 #include "host/runtime/cpu/dispatch.h"
+#include "host/runtime/cpu/float_lanes.h"
 #include "host/runtime/cpu/isa.h"
 #include "host/runtime/cpu/thread_pool.h"
 
@@ -23,41 +23,23 @@ namespace {
 template <typename T>
 using Acc = std::conditional_t<std::is_integral_v<T>, std::int64_t, double>;
 
+// Accumulators of the float64 and integer loops.
 constexpr int kLanes = 16;
 
-// float32: 16 float lanes (GCC vector extension: each ISA clone lowers it to its own
-// registers, with the same lane layout, so every clone gives the same bits).
-typedef float F32Lanes __attribute__((vector_size(kLanes * sizeof(float))));
-// Elements per float partial sum: four accumulators of 16 lanes, 64 adds each.
-constexpr std::int64_t kFloatBlock = 4096;
 // Rows per float partial sum in a column reduction.
 constexpr std::int64_t kFloatRowChunk = 64;
-
-// acc += the 16 floats at p. (References, not vector values: no vector-ABI calls.)
-VS_CPU_INLINE void add_lanes(F32Lanes& acc, const float* p) {
-  F32Lanes v;
-  std::memcpy(&v, p, sizeof v);
-  acc += v;
-}
-
-VS_CPU_INLINE float lane_total(const F32Lanes& v) {
-  float s = 0.0f;
-  for (int l = 0; l < kLanes; ++l)
-    s += v[l];
-  return s;
-}
 
 // Sum of m <= kFloatBlock contiguous floats, in float.
 VS_CPU_INLINE float float_block_sum(const float* x, std::int64_t m) {
   F32Lanes a0 = {}, a1 = {}, a2 = {}, a3 = {};
   std::int64_t j = 0;
-  for (; j + 4 * kLanes <= m; j += 4 * kLanes) {
+  for (; j + 4 * kFloatLanes <= m; j += 4 * kFloatLanes) {
     add_lanes(a0, x + j);
-    add_lanes(a1, x + j + kLanes);
-    add_lanes(a2, x + j + 2 * kLanes);
-    add_lanes(a3, x + j + 3 * kLanes);
+    add_lanes(a1, x + j + kFloatLanes);
+    add_lanes(a2, x + j + 2 * kFloatLanes);
+    add_lanes(a3, x + j + 3 * kFloatLanes);
   }
-  for (; j + kLanes <= m; j += kLanes)
+  for (; j + kFloatLanes <= m; j += kFloatLanes)
     add_lanes(a0, x + j);
   const F32Lanes total = (a0 + a1) + (a2 + a3);
   float s = lane_total(total);
@@ -81,27 +63,27 @@ VS_CPU_CLONES void float_add_rows(
     const std::int64_t chunk = std::min(kFloatRowChunk, rows - r0);
     const float* base = x + r0 * stride;
     std::int64_t j = 0;
-    for (; j + 4 * kLanes <= width; j += 4 * kLanes) {
+    for (; j + 4 * kFloatLanes <= width; j += 4 * kFloatLanes) {
       F32Lanes a0 = {}, a1 = {}, a2 = {}, a3 = {};
       for (std::int64_t r = 0; r < chunk; ++r) {
         const float* p = base + r * stride + j;
         add_lanes(a0, p);
-        add_lanes(a1, p + kLanes);
-        add_lanes(a2, p + 2 * kLanes);
-        add_lanes(a3, p + 3 * kLanes);
+        add_lanes(a1, p + kFloatLanes);
+        add_lanes(a2, p + 2 * kFloatLanes);
+        add_lanes(a3, p + 3 * kFloatLanes);
       }
-      for (int l = 0; l < kLanes; ++l) {
+      for (int l = 0; l < kFloatLanes; ++l) {
         acc[j + l] += static_cast<double>(a0[l]);
-        acc[j + kLanes + l] += static_cast<double>(a1[l]);
-        acc[j + 2 * kLanes + l] += static_cast<double>(a2[l]);
-        acc[j + 3 * kLanes + l] += static_cast<double>(a3[l]);
+        acc[j + kFloatLanes + l] += static_cast<double>(a1[l]);
+        acc[j + 2 * kFloatLanes + l] += static_cast<double>(a2[l]);
+        acc[j + 3 * kFloatLanes + l] += static_cast<double>(a3[l]);
       }
     }
-    for (; j + kLanes <= width; j += kLanes) {
+    for (; j + kFloatLanes <= width; j += kFloatLanes) {
       F32Lanes a = {};
       for (std::int64_t r = 0; r < chunk; ++r)
         add_lanes(a, base + r * stride + j);
-      for (int l = 0; l < kLanes; ++l)
+      for (int l = 0; l < kFloatLanes; ++l)
         acc[j + l] += static_cast<double>(a[l]);
     }
     for (; j < width; ++j) {

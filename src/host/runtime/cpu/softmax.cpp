@@ -1,10 +1,11 @@
-// Softmax over the last axis on the CPU, rows split over the pool. float32 rows run four
-// vectorized passes (max, exp, the row's sum in double lanes, scale); float64 rows use
-// the shared kernel (libm's exp). Within the documented tolerance of the GPU's result.
+// Softmax over the last axis on the CPU, rows split over the pool. float32 rows run three
+// passes in 16-float lanes: the max, then exp(x - max) written and summed (float partial
+// sums of 4096 elements added in double, as the float sums), then the scale. float64 rows
+// use the shared kernel (libm's exp). Within the documented tolerance of the GPU's result.
 #include <algorithm>
-#include <cstring>
 
 #include "host/runtime/cpu/cpu_ops.h"
+#include "host/runtime/cpu/float_lanes.h"
 #include "host/runtime/cpu/isa.h"
 #include "host/runtime/cpu/thread_pool.h"
 #include "host/runtime/cpu/vector_exp.h"
@@ -12,9 +13,68 @@
 namespace varscope::runtime::cpu {
 namespace {
 
-constexpr int kLanes = 16;
-// GCC vector extension: each ISA clone lowers it to its own registers.
-typedef float F32Lanes __attribute__((vector_size(kLanes * sizeof(float))));
+constexpr std::int64_t kStep = 4 * kFloatLanes;
+
+VS_CPU_INLINE void max_lanes(F32Lanes& m, const float* p) {
+  F32Lanes v;
+  load_lanes(v, p);
+  m = v > m ? v : m;
+}
+
+// The row's max; NaN is skipped as in kernels::softmax_row (unless it is in[0]).
+VS_CPU_INLINE float row_max(const float* in, std::int64_t cols) {
+  F32Lanes m0, m1, m2, m3;  // four chains: a compare-and-blend has a latency of a few cycles
+  broadcast_lanes(m0, in[0]);
+  m1 = m2 = m3 = m0;
+  std::int64_t c = 0;
+  for (; c + kStep <= cols; c += kStep) {
+    max_lanes(m0, in + c);
+    max_lanes(m1, in + c + kFloatLanes);
+    max_lanes(m2, in + c + 2 * kFloatLanes);
+    max_lanes(m3, in + c + 3 * kFloatLanes);
+  }
+  for (; c + kFloatLanes <= cols; c += kFloatLanes)
+    max_lanes(m0, in + c);
+  m0 = m1 > m0 ? m1 : m0;
+  m0 = m2 > m0 ? m2 : m0;
+  m0 = m3 > m0 ? m3 : m0;
+  float m = in[0];
+  for (int l = 0; l < kFloatLanes; ++l)
+    m = m0[l] > m ? m0[l] : m;
+  for (; c < cols; ++c)
+    m = in[c] > m ? in[c] : m;
+  return m;
+}
+
+VS_CPU_INLINE void exp_lanes(F32Lanes& sum, const F32Lanes& m, const float* in, float* o) {
+  F32Lanes v, e;
+  load_lanes(v, in);
+  exp_below_overflow_lanes(v - m, e);  // x - max <= 0, or NaN
+  store_lanes(o, e);
+  sum += e;
+}
+
+// o = exp(in - m) for m elements (at most kFloatBlock); returns their sum, in float.
+VS_CPU_INLINE float exp_block(const float* in, float* o, std::int64_t n, float m) {
+  F32Lanes mv, s0 = {}, s1 = {}, s2 = {}, s3 = {};
+  broadcast_lanes(mv, m);
+  std::int64_t c = 0;
+  for (; c + kStep <= n; c += kStep) {
+    exp_lanes(s0, mv, in + c, o + c);
+    exp_lanes(s1, mv, in + c + kFloatLanes, o + c + kFloatLanes);
+    exp_lanes(s2, mv, in + c + 2 * kFloatLanes, o + c + 2 * kFloatLanes);
+    exp_lanes(s3, mv, in + c + 3 * kFloatLanes, o + c + 3 * kFloatLanes);
+  }
+  for (; c + kFloatLanes <= n; c += kFloatLanes)
+    exp_lanes(s0, mv, in + c, o + c);
+  const F32Lanes total = (s0 + s1) + (s2 + s3);
+  float sum = lane_total(total);
+  for (; c < n; ++c) {
+    o[c] = vector_exp(in[c] - m);
+    sum += o[c];
+  }
+  return sum;
+}
 
 VS_CPU_CLONES void softmax_rows_f32(const float* x,
                                     float* out,
@@ -23,39 +83,15 @@ VS_CPU_CLONES void softmax_rows_f32(const float* x,
   for (std::int64_t r = 0; r < rows; ++r) {
     const float* in = x + r * cols;
     float* o = out + r * cols;
-    // Max, in vector lanes (the compiler will not vectorize a float max reduction by itself:
-    // NaN semantics); NaN is skipped as in kernels::softmax_row (unless it is in[0]).
-    F32Lanes lane_max;
-    for (int l = 0; l < kLanes; ++l)
-      lane_max[l] = in[0];
-    std::int64_t c = 0;
-    for (; c + kLanes <= cols; c += kLanes) {
-      F32Lanes v;
-      std::memcpy(&v, in + c, sizeof v);
-      lane_max = v > lane_max ? v : lane_max;
-    }
-    float m = in[0];
-    for (; c < cols; ++c)
-      m = in[c] > m ? in[c] : m;
-    for (int l = 0; l < kLanes; ++l)
-      m = lane_max[l] > m ? lane_max[l] : m;
-
-    for (c = 0; c < cols; ++c)
-      o[c] = vector_exp(in[c] - m);
-    double lane_sum[kLanes] = {};
-    for (c = 0; c + kLanes <= cols; c += kLanes) {
-      for (int l = 0; l < kLanes; ++l)
-        lane_sum[l] += static_cast<double>(o[c + l]);
-    }
+    const float m = row_max(in, cols);
     double sum = 0.0;
-    for (; c < cols; ++c)
-      sum += static_cast<double>(o[c]);
-    for (int l = 0; l < kLanes; ++l)
-      sum += lane_sum[l];
-
+    for (std::int64_t c = 0; c < cols; c += kFloatBlock) {
+      const std::int64_t n = std::min(kFloatBlock, cols - c);
+      sum += static_cast<double>(exp_block(in + c, o + c, n, m));
+    }
     // 1 <= sum <= cols: its reciprocal is a normal float; e * inv is within 1 ulp of e / sum.
     const float inv = static_cast<float>(1.0 / sum);
-    for (c = 0; c < cols; ++c)
+    for (std::int64_t c = 0; c < cols; ++c)
       o[c] = o[c] * inv;
   }
 }
