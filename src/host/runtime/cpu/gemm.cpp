@@ -81,9 +81,11 @@ void sgemm(const Backend::MatMulShape& s, const float* a, const float* b, float*
       sgemm_rows(s, a + i * s.stride_a, b + i * s.stride_b, c + i * s.stride_c, 0, s.m);
     return;
   }
-  // Row blocks: a few per thread, at least 16 rows; products under ~4 MFLOP stay inline.
+  // Row blocks: two per thread (each block packs all of B again, so fewer is faster on an
+  // idle machine, while two still let one thread take a late one's share), at least 16
+  // rows; products under ~4 MFLOP stay inline.
   const std::int64_t threads = pool_threads();
-  std::int64_t block = (s.m + 4 * threads - 1) / (4 * threads);
+  std::int64_t block = (s.m + 2 * threads - 1) / (2 * threads);
   block = std::max<std::int64_t>(16, block);
   const std::int64_t blocks_per_matrix = (s.m + block - 1) / block;
   const double flops_per_block = 2.0 * double(std::min(block, s.m)) * double(s.n) * double(s.k);
