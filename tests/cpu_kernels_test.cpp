@@ -5,9 +5,11 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "host/runtime/backend.h"
@@ -255,6 +257,19 @@ TEST(CpuKernels, VectorExpLanesGiveTheScalarsBitsWithin2UlpOfExp) {
       ASSERT_LE(std::fabs(scalar[i] - want), 2 * ulp) << "x = " << v;
     }
   }
+}
+
+// OpenBLAS (float64 GEMM) falls back to generic Prescott kernels on CPUs newer than itself;
+// the library points it at the kernels the CPU can run (openblas_kernels.cpp).
+TEST(CpuKernels, Float64GemmRunsKernelsForThisCpu) {
+  const std::string description = vs::runtime::make_cpu_backend()->description();
+  if (std::getenv("OPENBLAS_CORETYPE") != nullptr) GTEST_SKIP() << "OPENBLAS_CORETYPE is set";
+  __builtin_cpu_init();
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
+    GTEST_SKIP() << "a CPU without AVX2 and FMA: " << description;
+  }
+  EXPECT_EQ(description.find("Prescott"), std::string::npos) << description;
+  EXPECT_NE(description.find("OpenBLAS dgemm with "), std::string::npos) << description;
 }
 
 TEST(CpuKernels, LargeSoftmaxRowsSumToOneAndMatchTheReference) {

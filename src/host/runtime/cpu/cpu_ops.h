@@ -32,5 +32,7 @@ void softmax(DType dtype, const void* x, void* out, std::int64_t rows, std::int6
 void matmul(DType dtype, const Backend::MatMulShape& s, const void* a, const void* b, void* c);
 // Which library does the matrix products, for Backend::description().
 std::string gemm_description();
+// The kernels OpenBLAS runs (its core name), after openblas_kernels.cpp's correction.
+std::string openblas_kernels();
 
 }  // namespace varscope::runtime::cpu

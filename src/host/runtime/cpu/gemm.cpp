@@ -3,8 +3,8 @@
 //     (AVX2, AVX-512, AMX; Intel and AMD). Debian's OpenBLAS 0.3.21 does not recognise
 //     recent Xeons and falls back to its generic Prescott kernels (correct, but ~6x slower),
 //     which is why it is not used for float32.
-//   float64: OpenBLAS's cblas_dgemm, because oneDNN has no double GEMM on the CPU.
-//     On CPUs OpenBLAS does not recognise it is correct but slow.
+//   float64: OpenBLAS's cblas_dgemm, because oneDNN has no double GEMM on the CPU. On CPUs
+//     it does not recognise, openblas_kernels.cpp points it at the right kernels.
 // Other dtypes are refused, as before.
 //
 // Threads: Debian builds oneDNN on OpenMP, whose team splits a GEMM statically: when one
@@ -131,7 +131,7 @@ void matmul(DType dtype, const Backend::MatMulShape& s, const void* a, const voi
 }
 
 std::string gemm_description() {
-  return "oneDNN sgemm, OpenBLAS dgemm";
+  return "oneDNN sgemm, OpenBLAS dgemm with " + openblas_kernels() + " kernels";
 }
 
 }  // namespace varscope::runtime::cpu
