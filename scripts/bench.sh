@@ -6,8 +6,10 @@
 #
 # --peers: also runs the CPU workloads of issue 14 in PyTorch (eager) and TensorFlow
 # (tf.compat.v1 graph mode) and prints one table beside varscope's figures (tools/peers.py),
-# also written to bench/out/<host>-peers.md. PyTorch and tensorflow-cpu are installed from
-# PyPI into .venv-peers on first use (large downloads; benchmarks only, never tests or CI).
+# also written to bench/out/<host>-peers.md: three rounds, each varscope's rows then the
+# peers' back to back (VARSCOPE_PEER_ROUNDS changes the count). PyTorch and tensorflow-cpu
+# are installed from PyPI into .venv-peers on first use (large downloads; benchmarks only,
+# never tests or CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 peers=0
@@ -42,6 +44,24 @@ name="$(hostname)-${device}"
 python3 tools/bench_report.py "bench/out/${name}.json" "bench/out/${name}.md" "${inputs[@]}"
 echo "wrote bench/out/${name}.json and bench/out/${name}.md"
 if [ "$peers" = 1 ]; then
-  .venv-peers/bin/python tools/peers.py table "${inputs[@]}" --threads "$(nproc)" |
+  export VARSCOPE_DEVICE=cpu
+  rows='BM_Cpu_(MatMul|Add|BiasAdd|Softmax|ReduceSumAxis0|ReduceSumAxis1)_Ours/1024|BM_Cpu_ReduceSumAll_Ours'
+  init_rows='BM_Cpu_(GlorotVariables200|RandomNormal4096|RandomNormal64)_Ours'
+  rounds=()
+  for r in $(seq "${VARSCOPE_PEER_ROUNDS:-3}"); do
+    dir="bench/out/raw/peers-round-$r"
+    rm -rf "$dir" && mkdir -p "$dir"
+    ./build/release/bench/ops_bench --benchmark_filter="$rows" --benchmark_repetitions=3 \
+      --benchmark_out="$dir/ops.json" --benchmark_out_format=json >/dev/null
+    ./build/release/bench/initializers_bench --benchmark_filter="$init_rows" \
+      --benchmark_repetitions=3 --benchmark_out="$dir/init.json" --benchmark_out_format=json \
+      >/dev/null
+    for fw in torch tf; do
+      .venv-peers/bin/python tools/peers.py measure "$fw" --threads "$(nproc)" >"$dir/$fw.json" ||
+        echo "bench: $fw failed in round $r" >&2
+    done
+    rounds+=("$dir")
+  done
+  .venv-peers/bin/python tools/peers.py table "${rounds[@]}" --threads "$(nproc)" |
     tee "bench/out/$(hostname)-peers.md"
 fi

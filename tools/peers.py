@@ -1,9 +1,15 @@
 #!/usr/bin/env python3
 """The CPU workloads of issue 14 in PyTorch (eager) and TensorFlow (tf.compat.v1 graph mode,
-a Session), beside varscope's figures from Google Benchmark JSON: one table, one run.
+a Session), beside varscope's figures from Google Benchmark JSON: one table.
 
-  peers.py table VARSCOPE.json... [--threads N] [--repetitions R]   (what bench.sh --peers runs)
-  peers.py measure torch|tf [--threads N] [--repetitions R]         (one framework, JSON out)
+  peers.py measure torch|tf [--threads N] [--repetitions R]   (one framework, JSON out)
+  peers.py table ROUND_DIR... [--threads N]                   (what bench.sh --peers runs)
+
+A shared machine's speed drifts by tens of percent over a minute, so bench.sh --peers runs
+rounds: each round measures varscope, then PyTorch, then TF, back to back, into one
+directory (varscope's Google Benchmark JSON files, torch.json, tf.json). The table gives each
+framework's median over all rounds and, as the ratio, the median of the per-round ratios
+(min-max across rounds): a ratio compares figures taken seconds apart, not minutes.
 
 Each framework runs in its own process (their OpenMP/Eigen pools would fight). Inputs are
 held in framework state (tensors / variables); the op runs without copying its result back
@@ -181,33 +187,47 @@ def fmt(reps):
     return f"{digits(med)} ({digits(lo)}–{digits(hi)})"
 
 
-def table(paths, threads, repetitions):
-    ours = varscope_times(paths)
+def load_round(directory):
+    """varscope's times and each peer's {version, times} from one round's directory."""
+    paths = [os.path.join(directory, f) for f in sorted(os.listdir(directory))
+             if f.endswith(".json") and f not in ("torch.json", "tf.json")]
     peers = {}
     for framework in ("torch", "tf"):
-        proc = subprocess.run(
-            [sys.executable, __file__, "measure", framework, "--threads", str(threads),
-             "--repetitions", str(repetitions)],
-            capture_output=True, text=True)
-        if proc.returncode != 0:
-            sys.stderr.write(proc.stderr[-2000:])
+        path = os.path.join(directory, framework + ".json")
+        try:
+            with open(path) as f:
+                peers[framework] = json.load(f)
+        except (OSError, ValueError):
             peers[framework] = {"version": "failed", "times": {}}
-        else:
-            peers[framework] = json.loads(proc.stdout)
-    print(f"ms per call, median (min–max) of {repetitions} repetitions; {threads} threads; "
-          f"PyTorch {peers['torch']['version']} eager, TensorFlow {peers['tf']['version']} "
-          "tf.compat.v1 Session")
+    return varscope_times(paths), peers
+
+
+def table(directories, threads):
+    rounds = [load_round(d) for d in directories]
+    versions = {fw: next((p[fw]["version"] for _, p in rounds if p[fw]["version"] != "failed"),
+                         "failed") for fw in ("torch", "tf")}
+    print(f"ms per call, median (min–max) over {len(rounds)} rounds, each round varscope then "
+          f"PyTorch then TF back to back; {threads} threads; PyTorch {versions['torch']} eager, "
+          f"TensorFlow {versions['tf']} tf.compat.v1 Session. ratio: the faster peer's time / "
+          "varscope's, per round, median (min–max)")
     print()
     print("| workload | varscope | PyTorch | TF | ratio |")
     print("| --- | --- | --- | --- | --- |")
     for key, label, name in WORKLOADS:
-        mine = ours.get(name, [])
-        pt = peers["torch"]["times"].get(key, [])
-        tf = peers["tf"]["times"].get(key, [])
+        mine, pt, tf, ratios = [], [], [], []
+        for ours, peers in rounds:
+            m = ours.get(name, [])
+            p = peers["torch"]["times"].get(key, [])
+            t = peers["tf"]["times"].get(key, [])
+            mine += m
+            pt += p
+            tf += t
+            if m and (p or t):
+                best = min(statistics.median(x) for x in (p, t) if x)
+                ratios.append(best / statistics.median(m))
         ratio = "—"
-        if mine and (pt or tf):
-            best = min(statistics.median(t) for t in (pt, tf) if t)
-            ratio = f"{best / statistics.median(mine):.2f}"
+        if ratios:
+            ratio = f"{statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f})"
         print(f"| {label} | {fmt(mine)} | {fmt(pt)} | {fmt(tf)} | {ratio} |")
 
 
@@ -221,7 +241,7 @@ def main():
     if a.mode == "measure":
         measure(a.args[0], a.threads, a.repetitions)
     else:
-        table(a.args, a.threads, a.repetitions)
+        table(a.args, a.threads)
 
 
 if __name__ == "__main__":
