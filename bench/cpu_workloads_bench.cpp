@@ -142,6 +142,27 @@ void BM_Cpu_Softmax_Baseline_PlainLoop(benchmark::State& state) {
   }
 }
 
+// ---- tanh and sigmoid: 1024 x 1024 float32 ----
+
+void BM_Cpu_Tanh_Ours(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  ours(state, {vs::Shape{n, n}}, [](const auto& v) { return vs::tanh(v[0]); });
+}
+void BM_Cpu_Tanh_Baseline_PlainLoop(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  const auto x = uniform(n * n, 1);
+  std::vector<float> o(x.size());
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < x.size(); ++i)
+      o[i] = std::tanh(x[i]);
+    benchmark::DoNotOptimize(o.data());
+  }
+}
+void BM_Cpu_Sigmoid_Ours(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  ours(state, {vs::Shape{n, n}}, [](const auto& v) { return vs::sigmoid(v[0]); });
+}
+
 // ---- reduce_sum: axis 0 and axis 1 of 1024 x 1024, all of 16M ----
 
 void BM_Cpu_ReduceSumAxis0_Ours(benchmark::State& state) {
@@ -212,6 +233,9 @@ VS_CPU_ROW(BM_Cpu_BiasAdd_Ours, kSide);
 VS_CPU_ROW(BM_Cpu_BiasAdd_Baseline_PlainLoop, kSide);
 VS_CPU_ROW(BM_Cpu_Softmax_Ours, kSide);
 VS_CPU_ROW(BM_Cpu_Softmax_Baseline_PlainLoop, kSide);
+VS_CPU_ROW(BM_Cpu_Tanh_Ours, kSide);
+VS_CPU_ROW(BM_Cpu_Tanh_Baseline_PlainLoop, kSide);
+VS_CPU_ROW(BM_Cpu_Sigmoid_Ours, kSide);
 VS_CPU_ROW(BM_Cpu_ReduceSumAxis0_Ours, kSide);
 VS_CPU_ROW(BM_Cpu_ReduceSumAxis0_Baseline_PlainLoop, kSide);
 VS_CPU_ROW(BM_Cpu_ReduceSumAxis1_Ours, kSide);

@@ -45,7 +45,7 @@ python3 tools/bench_report.py "bench/out/${name}.json" "bench/out/${name}.md" "$
 echo "wrote bench/out/${name}.json and bench/out/${name}.md"
 if [ "$peers" = 1 ]; then
   export VARSCOPE_DEVICE=cpu
-  rows='BM_Cpu_(MatMul|Add|BiasAdd|Softmax|ReduceSumAxis0|ReduceSumAxis1)_Ours/1024|BM_Cpu_ReduceSumAll_Ours'
+  rows='BM_Cpu_(MatMul|Add|BiasAdd|Softmax|Tanh|Sigmoid|ReduceSumAxis0|ReduceSumAxis1)_Ours/1024|BM_Cpu_ReduceSumAll_Ours'
   init_rows='BM_Cpu_(GlorotVariables200|RandomNormal4096|RandomNormal64)_Ours'
   rounds=()
   for r in $(seq "${VARSCOPE_PEER_ROUNDS:-3}"); do

@@ -14,6 +14,7 @@
 
 #include "host/runtime/backend.h"
 #include "host/runtime/cpu/vector_exp.h"
+#include "host/runtime/cpu/vector_tanh.h"
 
 namespace vs = varscope;
 namespace k = varscope::kernels;
@@ -209,7 +210,7 @@ VS_CPU_CLONES void exp_three_ways(
     cpu::load_lanes(v, x + i);
     cpu::vector_exp_lanes(v, e);
     cpu::store_lanes(lanes + i, e);
-    cpu::exp_below_overflow_lanes(v, e);
+    cpu::exp_nonpositive_lanes(v, e);
     cpu::store_lanes(below_overflow + i, e);
   }
 }
@@ -226,9 +227,10 @@ TEST(CpuKernels, VectorExpLanesGiveTheScalarsBitsWithin2UlpOfExp) {
   std::vector<float> x;
   for (float v = -110.0f; v < 110.0f; v += 0.0137f)
     x.push_back(v);
-  for (float v : {0.0f, -0.0f, 88.3762626647949f, 88.38f, -87.3365447505531f, -87.34f,
-                  std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
-                  std::numeric_limits<float>::quiet_NaN(), 1e-30f, -1e-30f})
+  for (float v : {0.0f, -0.0f, 88.3762626647949f, 88.38f, 88.7f, 88.72283905206835f, 88.7229f,
+                  -87.3365447505531f, -87.34f, std::numeric_limits<float>::infinity(),
+                  -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN(),
+                  1e-30f, -1e-30f})
     x.push_back(v);
   while (x.size() % 16 != 0)
     x.push_back(0.5f);
@@ -242,17 +244,20 @@ TEST(CpuKernels, VectorExpLanesGiveTheScalarsBitsWithin2UlpOfExp) {
       continue;
     }
     ASSERT_EQ(bits_of(lanes[i]), bits_of(scalar[i])) << "x = " << v;
-    if (v <= 88.3762626647949f) {
+    if (v <= 0.0f) {
       ASSERT_EQ(bits_of(below[i]), bits_of(scalar[i])) << "x = " << v;
     }
-    // Documented range: subnormal results flush to 0, and above 88.376 (where 2^n needs
-    // n = 128) the result is inf, though exp stays finite up to 88.72.
+    // Results that would be subnormal flush to 0; above ln(FLT_MAX), inf.
     if (v < -87.3365447505531f) {
       ASSERT_EQ(scalar[i], 0.0f) << "x = " << v;
-    } else if (v > 88.3762626647949f) {
+    } else if (v > 88.72283905206835f) {
       ASSERT_EQ(scalar[i], std::numeric_limits<float>::infinity()) << "x = " << v;
     } else {
       const double want = std::exp(static_cast<double>(v));
+      if (want > std::numeric_limits<float>::max()) {
+        ASSERT_EQ(scalar[i], std::numeric_limits<float>::infinity()) << "x = " << v;
+        continue;
+      }
       const double ulp = std::ldexp(1.0, std::ilogb(want) - 23);
       ASSERT_LE(std::fabs(scalar[i] - want), 2 * ulp) << "x = " << v;
     }
@@ -270,6 +275,53 @@ TEST(CpuKernels, Float64GemmRunsKernelsForThisCpu) {
   }
   EXPECT_EQ(description.find("Prescott"), std::string::npos) << description;
   EXPECT_NE(description.find("OpenBLAS dgemm with "), std::string::npos) << description;
+}
+
+VS_CPU_CLONES void tanh_two_ways(const float* x, std::int64_t n, float* scalar, float* lanes) {
+  namespace cpu = vs::runtime::cpu;
+  for (std::int64_t i = 0; i < n; ++i)
+    scalar[i] = cpu::vector_tanh(x[i]);
+  for (std::int64_t i = 0; i + cpu::kFloatLanes <= n; i += cpu::kFloatLanes) {
+    cpu::F32Lanes v, t;
+    cpu::load_lanes(v, x + i);
+    cpu::vector_tanh_lanes(v, t);
+    cpu::store_lanes(lanes + i, t);
+  }
+}
+
+// tanh: the lane form gives the scalar form's bits, within 3 ulp of tanh (also near 0,
+// where 1 - 2/(e^2x + 1) would cancel), with the signs of ±0 kept.
+TEST(CpuKernels, VectorTanhLanesGiveTheScalarsBitsWithin3UlpOfTanh) {
+  std::vector<float> x;
+  for (float v = -12.0f; v < 12.0f; v += 0.00731f)
+    x.push_back(v);
+  for (float v = 1e-30f; v < 1.0f; v *= 1.7f) {
+    x.push_back(v);
+    x.push_back(-v);
+  }
+  for (float v : {0.0f, -0.0f, 0.625f, -0.625f, 0.62500006f, 50.0f, -50.0f, 100.0f,
+                  std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+                  std::numeric_limits<float>::quiet_NaN()})
+    x.push_back(v);
+  while (x.size() % 16 != 0)
+    x.push_back(0.25f);
+  std::vector<float> scalar(x.size()), lanes(x.size());
+  tanh_two_ways(x.data(), static_cast<std::int64_t>(x.size()), scalar.data(), lanes.data());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const float v = x[i];
+    if (std::isnan(v)) {
+      EXPECT_TRUE(std::isnan(scalar[i]) && std::isnan(lanes[i]));
+      continue;
+    }
+    ASSERT_EQ(bits_of(lanes[i]), bits_of(scalar[i])) << "x = " << v;
+    const double want = std::tanh(static_cast<double>(v));
+    if (want == 0.0) {
+      ASSERT_EQ(bits_of(scalar[i]), bits_of(v)) << "x = " << v;
+      continue;
+    }
+    const double ulp = std::ldexp(1.0, std::ilogb(want) - 23);
+    ASSERT_LE(std::fabs(scalar[i] - want), 3 * ulp) << "x = " << v;
+  }
 }
 
 TEST(CpuKernels, LargeSoftmaxRowsSumToOneAndMatchTheReference) {

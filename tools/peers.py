@@ -31,6 +31,8 @@ WORKLOADS = [
     ("add", "add 1024×1024", "BM_Cpu_Add_Ours/1024/real_time"),
     ("bias_add", "bias_add 1024×1024", "BM_Cpu_BiasAdd_Ours/1024/real_time"),
     ("softmax", "softmax 1024×1024 (last axis)", "BM_Cpu_Softmax_Ours/1024/real_time"),
+    ("tanh", "tanh 1024×1024", "BM_Cpu_Tanh_Ours/1024/real_time"),
+    ("sigmoid", "sigmoid 1024×1024", "BM_Cpu_Sigmoid_Ours/1024/real_time"),
     ("sum0", "reduce_sum axis 0 of 1024×1024", "BM_Cpu_ReduceSumAxis0_Ours/1024/real_time"),
     ("sum1", "reduce_sum axis 1 of 1024×1024", "BM_Cpu_ReduceSumAxis1_Ours/1024/real_time"),
     ("sum_all", "reduce_sum of 16M elements", "BM_Cpu_ReduceSumAll_Ours/16777216/real_time"),
@@ -84,6 +86,8 @@ def torch_workloads(threads):
         "add": run(lambda: x + y),
         "bias_add": run(lambda: x + b),
         "softmax": run(lambda: torch.softmax(x, dim=-1)),
+        "tanh": run(lambda: torch.tanh(x)),
+        "sigmoid": run(lambda: torch.sigmoid(x)),
         "sum0": run(lambda: x.sum(dim=0)),
         "sum1": run(lambda: x.sum(dim=1)),
         "sum_all": run(lambda: long.sum()),
@@ -127,6 +131,8 @@ def tf_workloads(threads):
     out["add"] = session_for(op_on((1024, 1024), (1024, 1024), f=tf.add))
     out["bias_add"] = session_for(op_on((1024, 1024), (1024,), f=tf.nn.bias_add))
     out["softmax"] = session_for(op_on((1024, 1024), f=tf.nn.softmax))
+    out["tanh"] = session_for(op_on((1024, 1024), f=tf.tanh))
+    out["sigmoid"] = session_for(op_on((1024, 1024), f=tf.sigmoid))
     out["sum0"] = session_for(op_on((1024, 1024), f=lambda a: tf.reduce_sum(a, axis=0)))
     out["sum1"] = session_for(op_on((1024, 1024), f=lambda a: tf.reduce_sum(a, axis=1)))
     out["sum_all"] = session_for(op_on((1 << 24,), f=tf.reduce_sum))

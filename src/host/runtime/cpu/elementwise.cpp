@@ -1,4 +1,4 @@
-// Fill, binary ops with broadcasting, unary ops and casts on the CPU: contiguous runs with
+// Fill, binary ops with broadcasting and casts on the CPU (unary ops: unary.cpp): contiguous runs with
 // unit or zero input strides (same shape, scalar, bias rows), vectorized per ISA clone and
 // split over the thread pool when large. + - * / are single IEEE operations, as on the GPU.
 #include <algorithm>
@@ -9,13 +9,11 @@
 #include "host/runtime/cpu/dispatch.h"
 #include "host/runtime/cpu/isa.h"
 #include "host/runtime/cpu/thread_pool.h"
-#include "host/runtime/cpu/vector_exp.h"
 
 namespace varscope::runtime::cpu {
 namespace {
 
 using kernels::BinaryOp;
-using kernels::UnaryOp;
 
 // o[j] = x[j * sx] op y[j * sy] with strides 0 or 1: each combination is its own loop,
 // so that the compiler sees unit-stride or invariant operands and vectorizes.
@@ -127,46 +125,6 @@ void fill_as(void* dst, const void* pattern, std::int64_t count) {
                [&](std::int64_t b, std::int64_t e) { fill_run(out + b, value, e - b); });
 }
 
-template <typename T>
-VS_CPU_CLONES void relu_run(const T* x, T* o, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i)
-    o[i] = x[i] > T(0) ? x[i] : T(0);
-}
-
-VS_CPU_CLONES void sigmoid_run_f32(const float* x, float* o, std::int64_t n) {
-  std::int64_t i = 0;
-  for (; i + kFloatLanes <= n; i += kFloatLanes) {
-    F32Lanes v, e;
-    load_lanes(v, x + i);
-    vector_exp_lanes(-v, e);
-    store_lanes(o + i, 1.0f / (1.0f + e));
-  }
-  for (; i < n; ++i)  // the same bits as the lanes
-    o[i] = 1.0f / (1.0f + vector_exp(-x[i]));
-}
-
-template <typename T>
-void unary_typed(UnaryOp op, const T* x, T* o, std::int64_t count) {
-  if (op == UnaryOp::kRelu) {
-    parallel_for(count, kMinElementsPerThread,
-                 [&](std::int64_t b, std::int64_t e) { relu_run(x + b, o + b, e - b); });
-    return;
-  }
-  // Transcendentals: compute-bound, so threads pay off sooner.
-  constexpr std::int64_t kMinTranscendental = 4096;
-  if constexpr (std::is_same_v<T, float>) {
-    if (op == UnaryOp::kSigmoid) {
-      parallel_for(count, kMinTranscendental,
-                   [&](std::int64_t b, std::int64_t e) { sigmoid_run_f32(x + b, o + b, e - b); });
-      return;
-    }
-  }
-  parallel_for(count, kMinTranscendental, [&](std::int64_t b, std::int64_t e) {
-    for (std::int64_t i = b; i < e; ++i)
-      o[i] = kernels::apply(op, x[i]);
-  });
-}
-
 template <typename From, typename To>
 VS_CPU_CLONES void cast_run(const From* src, To* dst, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i)
@@ -216,16 +174,6 @@ void binary(BinaryOp op,
       binary_typed(op, bc, xs, ys, o, count);
     }
   });
-}
-
-void unary(UnaryOp op, DType dtype, const void* x, void* out, std::int64_t count) {
-  if (dtype == DType::kFloat32) {
-    return unary_typed(op, static_cast<const float*>(x), static_cast<float*>(out), count);
-  }
-  if (dtype == DType::kFloat64) {
-    return unary_typed(op, static_cast<const double*>(x), static_cast<double*>(out), count);
-  }
-  throw UnimplementedError("unary ops on " + std::string(dtype_name(dtype)));
 }
 
 void cast(DType from, DType to, const void* x, void* out, std::int64_t count) {

@@ -49,7 +49,7 @@ VS_CPU_INLINE float row_max(const float* in, std::int64_t cols) {
 VS_CPU_INLINE void exp_lanes(F32Lanes& sum, const F32Lanes& m, const float* in, float* o) {
   F32Lanes v, e;
   load_lanes(v, in);
-  exp_below_overflow_lanes(v - m, e);  // x - max <= 0, or NaN
+  exp_nonpositive_lanes(v - m, e);  // x - max <= 0, or NaN
   store_lanes(o, e);
   sum += e;
 }

@@ -17,8 +17,7 @@
 namespace varscope::runtime::cpu {
 namespace exp_detail {
 
-constexpr float kHi = 88.3762626647949f;   // above: inf (2^n would need n = 128; exp's
-                                           // own overflow is at 88.72)
+constexpr float kHi = 88.72283905206835f;  // above: inf (ln of the largest float)
 constexpr float kLo = -87.3365447505531f;  // below: a subnormal or 0, flushed to 0
 constexpr float kLog2e = 1.44269504088896341f;
 constexpr float kRound = 12582912.0f;  // 1.5 * 2^23: (v + k) - k rounds v to an integer
@@ -41,30 +40,29 @@ VS_CPU_INLINE float vector_exp(float x) {
   for (int i = 2; i < 6; ++i)
     p = __builtin_fmaf(p, r, kP[i]);
   const float e = __builtin_fmaf(p, r * r, r + 1.0f);
-  // e * 2^n, n in [-126, 127]: the exponent field built directly.
-  const std::int32_t bits = (static_cast<std::int32_t>(n) + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &bits, sizeof scale);
-  float result = e * scale;
+  // e * 2^n, n in [-126, 128], as (e * 2^n1) * 2^n2 with n1 = floor(n / 2): each factor's
+  // exponent field is built directly, and both products are exact.
+  const std::int32_t ni = static_cast<std::int32_t>(n);
+  const std::int32_t n1 = ni >> 1;
+  const std::int32_t bits1 = (n1 + 127) << 23, bits2 = (ni - n1 + 127) << 23;
+  float scale1, scale2;
+  std::memcpy(&scale1, &bits1, sizeof scale1);
+  std::memcpy(&scale2, &bits2, sizeof scale2);
+  float result = (e * scale1) * scale2;
   result = x > kHi ? std::numeric_limits<float>::infinity() : result;
   result = x < kLo ? 0.0f : result;
   return x != x ? x : result;  // NaN stays NaN
 }
 
-// out = vector_exp of each lane of x, for lanes x <= kHi (or NaN): no overflow handling,
-// which softmax's exp(x - max) never needs. The same bits as vector_exp on those lanes.
-VS_CPU_INLINE void exp_below_overflow_lanes(const F32Lanes& x, F32Lanes& out) {
+// The shared steps of the lane forms: n = round(xc log2 e) and e = exp(xc - n ln 2).
+VS_CPU_INLINE void exp_lanes_core(const F32Lanes& xc, F32Lanes& n, F32Lanes& e) {
   using namespace exp_detail;
-  F32Lanes lo, zero, minus_n, r, p, e;
-  broadcast_lanes(lo, kLo);
-  broadcast_lanes(zero, 0.0f);
-  const F32Lanes xc = x < lo ? lo : x;
+  F32Lanes minus_n, r, p, coefficient;
   const F32Lanes v = xc * kLog2e;
-  const F32Lanes n = (v + kRound) - kRound;
+  n = (v + kRound) - kRound;
   minus_n = -n;
   fma_lanes(r, minus_n, kLn2Hi, xc);
   fma_lanes(r, minus_n, kLn2Lo, r);
-  F32Lanes coefficient;
   broadcast_lanes(coefficient, kP[1]);
   fma_lanes(p, r, kP[0], coefficient);
   for (int i = 2; i < 6; ++i) {
@@ -72,8 +70,18 @@ VS_CPU_INLINE void exp_below_overflow_lanes(const F32Lanes& x, F32Lanes& out) {
     fma_lanes(p, p, r, coefficient);
   }
   fma_lanes(e, p, r * r, r + 1.0f);
-  // A NaN lane converts to INT_MIN here (the instruction's defined result); its e is NaN,
-  // so the lane stays NaN.
+}
+
+// out = vector_exp of each lane of x, for lanes x <= 0 (or NaN): no overflow handling and
+// a single scale factor, which softmax's exp(x - max) allows. The same bits as vector_exp.
+VS_CPU_INLINE void exp_nonpositive_lanes(const F32Lanes& x, F32Lanes& out) {
+  using namespace exp_detail;
+  F32Lanes lo, zero, n, e;
+  broadcast_lanes(lo, kLo);
+  broadcast_lanes(zero, 0.0f);
+  exp_lanes_core(x < lo ? lo : x, n, e);
+  // n <= 0 here, so one factor 2^n is a normal float. A NaN lane converts to INT_MIN (the
+  // instruction's defined result); its e is NaN, so the lane stays NaN.
   const I32Lanes bits = (__builtin_convertvector(n, I32Lanes) + 127) << 23;
   F32Lanes scale;
   std::memcpy(&scale, &bits, sizeof scale);
@@ -83,11 +91,23 @@ VS_CPU_INLINE void exp_below_overflow_lanes(const F32Lanes& x, F32Lanes& out) {
 
 // out = vector_exp of each lane of x.
 VS_CPU_INLINE void vector_exp_lanes(const F32Lanes& x, F32Lanes& out) {
-  F32Lanes hi, inf, result;
-  broadcast_lanes(hi, exp_detail::kHi);
+  using namespace exp_detail;
+  F32Lanes hi, lo, zero, inf, n, e;
+  broadcast_lanes(hi, kHi);
+  broadcast_lanes(lo, kLo);
+  broadcast_lanes(zero, 0.0f);
   broadcast_lanes(inf, std::numeric_limits<float>::infinity());
-  exp_below_overflow_lanes(x > hi ? hi : x, result);
+  const F32Lanes xc = x > hi ? hi : (x < lo ? lo : x);
+  exp_lanes_core(xc, n, e);
+  const I32Lanes ni = __builtin_convertvector(n, I32Lanes);
+  const I32Lanes n1 = ni >> 1;
+  const I32Lanes bits1 = (n1 + 127) << 23, bits2 = (ni - n1 + 127) << 23;
+  F32Lanes scale1, scale2;
+  std::memcpy(&scale1, &bits1, sizeof scale1);
+  std::memcpy(&scale2, &bits2, sizeof scale2);
+  F32Lanes result = (e * scale1) * scale2;
   result = x > hi ? inf : result;
+  result = x < lo ? zero : result;
   out = x != x ? x : result;
 }
 

@@ -1,0 +1,99 @@
+// Unary ops on the CPU, one loop per op so that each is vectorized on its own (a switch
+// inside the loop kept every op scalar). float32 exp, sigmoid and tanh run vector_exp and
+// vector_tanh over 16-float lanes; float64 and log use the shared kernels' libm calls.
+#include <type_traits>
+
+#include "host/runtime/cpu/cpu_ops.h"
+#include "host/runtime/cpu/float_lanes.h"
+#include "host/runtime/cpu/isa.h"
+#include "host/runtime/cpu/thread_pool.h"
+#include "host/runtime/cpu/vector_exp.h"
+#include "host/runtime/cpu/vector_tanh.h"
+
+namespace varscope::runtime::cpu {
+namespace {
+
+using kernels::UnaryOp;
+
+// The shared kernel's op, with the op known at compile time.
+template <UnaryOp kOp, typename T>
+VS_CPU_CLONES void apply_run(const T* x, T* o, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i)
+    o[i] = kernels::apply(kOp, x[i]);
+}
+
+// float32 through lanes; the tail through the scalar form (the same bits).
+template <UnaryOp kOp>
+VS_CPU_INLINE float lane_op_scalar(float x) {
+  if constexpr (kOp == UnaryOp::kExp) return vector_exp(x);
+  if constexpr (kOp == UnaryOp::kSigmoid) return 1.0f / (1.0f + vector_exp(-x));
+  if constexpr (kOp == UnaryOp::kTanh) return vector_tanh(x);
+}
+
+template <UnaryOp kOp>
+VS_CPU_CLONES void lanes_run_f32(const float* x, float* o, std::int64_t n) {
+  std::int64_t i = 0;
+  for (; i + kFloatLanes <= n; i += kFloatLanes) {
+    F32Lanes v, r;
+    load_lanes(v, x + i);
+    if constexpr (kOp == UnaryOp::kExp) vector_exp_lanes(v, r);
+    if constexpr (kOp == UnaryOp::kSigmoid) {
+      vector_exp_lanes(-v, r);
+      r = 1.0f / (1.0f + r);
+    }
+    if constexpr (kOp == UnaryOp::kTanh) vector_tanh_lanes(v, r);
+    store_lanes(o + i, r);
+  }
+  for (; i < n; ++i)
+    o[i] = lane_op_scalar<kOp>(x[i]);
+}
+
+template <UnaryOp kOp, typename T>
+void run_op(const T* x, T* o, std::int64_t count) {
+  constexpr bool kTranscendental = kOp == UnaryOp::kExp || kOp == UnaryOp::kSigmoid ||
+                                   kOp == UnaryOp::kTanh || kOp == UnaryOp::kLog;
+  // Transcendentals are compute-bound: a thread pays off sooner than for a copy.
+  const std::int64_t min_per_thread = kTranscendental ? 4096 : kMinElementsPerThread;
+  parallel_for(count, min_per_thread, [&](std::int64_t b, std::int64_t e) {
+    if constexpr (std::is_same_v<T, float> && kTranscendental && kOp != UnaryOp::kLog) {
+      lanes_run_f32<kOp>(x + b, o + b, e - b);
+    } else {
+      apply_run<kOp>(x + b, o + b, e - b);
+    }
+  });
+}
+
+template <typename T>
+void unary_typed(UnaryOp op, const T* x, T* o, std::int64_t count) {
+  switch (op) {
+    case UnaryOp::kRelu:
+      return run_op<UnaryOp::kRelu>(x, o, count);
+    case UnaryOp::kSigmoid:
+      return run_op<UnaryOp::kSigmoid>(x, o, count);
+    case UnaryOp::kTanh:
+      return run_op<UnaryOp::kTanh>(x, o, count);
+    case UnaryOp::kSquare:
+      return run_op<UnaryOp::kSquare>(x, o, count);
+    case UnaryOp::kExp:
+      return run_op<UnaryOp::kExp>(x, o, count);
+    case UnaryOp::kLog:
+      return run_op<UnaryOp::kLog>(x, o, count);
+    case UnaryOp::kNeg:
+      return run_op<UnaryOp::kNeg>(x, o, count);
+  }
+  throw InternalError("unknown unary op");
+}
+
+}  // namespace
+
+void unary(UnaryOp op, DType dtype, const void* x, void* out, std::int64_t count) {
+  if (dtype == DType::kFloat32) {
+    return unary_typed(op, static_cast<const float*>(x), static_cast<float*>(out), count);
+  }
+  if (dtype == DType::kFloat64) {
+    return unary_typed(op, static_cast<const double*>(x), static_cast<double*>(out), count);
+  }
+  throw UnimplementedError("unary ops on " + std::string(dtype_name(dtype)));
+}
+
+}  // namespace varscope::runtime::cpu
