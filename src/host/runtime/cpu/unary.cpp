@@ -26,7 +26,12 @@ VS_CPU_CLONES void apply_run(const T* x, T* o, std::int64_t n) {
 template <UnaryOp kOp>
 VS_CPU_INLINE float lane_op_scalar(float x) {
   if constexpr (kOp == UnaryOp::kExp) return vector_exp(x);
-  if constexpr (kOp == UnaryOp::kSigmoid) return 1.0f / (1.0f + vector_exp(-x));
+  if constexpr (kOp == UnaryOp::kSigmoid) {
+    // e^-|x| never overflows: 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) below.
+    const float y = vector_exp(x < 0.0f ? x : -x);
+    const float s = 1.0f / (1.0f + y);
+    return x < 0.0f ? y * s : s;
+  }
   if constexpr (kOp == UnaryOp::kTanh) return vector_tanh(x);
 }
 
@@ -38,8 +43,11 @@ VS_CPU_CLONES void lanes_run_f32(const float* x, float* o, std::int64_t n) {
     load_lanes(v, x + i);
     if constexpr (kOp == UnaryOp::kExp) vector_exp_lanes(v, r);
     if constexpr (kOp == UnaryOp::kSigmoid) {
-      vector_exp_lanes(-v, r);
-      r = 1.0f / (1.0f + r);
+      F32Lanes zero, y;
+      broadcast_lanes(zero, 0.0f);
+      exp_nonpositive_lanes(v < zero ? v : -v, y);
+      const F32Lanes s = 1.0f / (1.0f + y);
+      r = v < zero ? y * s : s;
     }
     if constexpr (kOp == UnaryOp::kTanh) vector_tanh_lanes(v, r);
     store_lanes(o + i, r);

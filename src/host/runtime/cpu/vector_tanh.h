@@ -1,52 +1,65 @@
-// tanh for float32 from vector_exp (Cephes' tanhf): for |x| <= 0.625 an odd polynomial,
-// x + x·s·P(s) with s = x², where 1 - 2/(e^2|x| + 1) would cancel; above, that formula with
-// the sign of x. Both are computed and one is picked, so the lane form has no branches and
-// gives the scalar form's bits. Within a few ulp of tanh; tanh(±0) = ±0, NaN stays NaN.
+// tanh for float32 as TF's CPU kernels compute it (Eigen's generic_fast_tanh_float): a
+// 13/6-degree odd/even rational approximation on x clamped to ±7.9988 (beyond, it is ±1
+// in float), x itself below |x| = 0.0004; within a couple of ulp of tanh. The polynomials
+// are fused multiply-adds, as Eigen's with FMA, so every ISA clone gives the same bits, and
+// the lane form gives the scalar form's bits. tanh(±0) = ±0; NaN stays NaN.
 #pragma once
 
 #include "host/runtime/cpu/float_lanes.h"
 #include "host/runtime/cpu/isa.h"
-#include "host/runtime/cpu/vector_exp.h"
 
 namespace varscope::runtime::cpu {
 namespace tanh_detail {
 
-constexpr float kSmall = 0.625f;
-constexpr float kP[5] = {-5.70498872745e-3f, 2.06390887954e-2f, -5.37397155531e-2f,
-                         1.33314422036e-1f, -3.33332819422e-1f};
+constexpr float kClamp = 7.99881172180175781f;
+constexpr float kTiny = 0.0004f;
+// Numerator (odd): alpha_13 .. alpha_1; denominator (even): beta_6 .. beta_0.
+constexpr float kAlpha[7] = {-2.76076847742355e-16f, 2.00018790482477e-13f, -8.60467152213735e-11f,
+                             5.12229709037114e-08f,  1.48572235717979e-05f, 6.37261928875436e-04f,
+                             4.89352455891786e-03f};
+constexpr float kBeta[4] = {1.19825839466702e-06f, 1.18534705686654e-04f, 2.26843463243900e-03f,
+                            4.89352518554385e-03f};
 
 }  // namespace tanh_detail
 
-VS_CPU_INLINE float vector_tanh(float x) {
+VS_CPU_INLINE float vector_tanh(float a) {
   using namespace tanh_detail;
-  const float ax = x < 0.0f ? -x : x;
-  const float big = 1.0f - 2.0f / (vector_exp(ax + ax) + 1.0f);
-  const float s = x * x;
-  float p = __builtin_fmaf(kP[0], s, kP[1]);
-  for (int i = 2; i < 5; ++i)
-    p = __builtin_fmaf(p, s, kP[i]);
-  const float small = __builtin_fmaf(p * s, x, x);
-  const float result = ax > kSmall ? (x < 0.0f ? -big : big) : small;
-  return x == 0.0f ? x : result;
+  const float x = a > kClamp ? kClamp : (a < -kClamp ? -kClamp : a);
+  const float x2 = x * x;
+  float p = __builtin_fmaf(x2, kAlpha[0], kAlpha[1]);
+  for (int i = 2; i < 7; ++i)
+    p = __builtin_fmaf(p, x2, kAlpha[i]);
+  p = p * x;
+  float q = __builtin_fmaf(x2, kBeta[0], kBeta[1]);
+  for (int i = 2; i < 4; ++i)
+    q = __builtin_fmaf(q, x2, kBeta[i]);
+  const float abs_a = a < 0.0f ? -a : a;
+  return abs_a < kTiny ? a : p / q;
 }
 
-VS_CPU_INLINE void vector_tanh_lanes(const F32Lanes& x, F32Lanes& out) {
+VS_CPU_INLINE void vector_tanh_lanes(const F32Lanes& a, F32Lanes& out) {
   using namespace tanh_detail;
-  F32Lanes zero, e, p, coefficient, small;
+  F32Lanes hi, lo, zero, p, q, coefficient;
+  broadcast_lanes(hi, kClamp);
+  broadcast_lanes(lo, -kClamp);
   broadcast_lanes(zero, 0.0f);
-  const F32Lanes ax = x < zero ? -x : x;
-  vector_exp_lanes(ax + ax, e);
-  const F32Lanes big = 1.0f - 2.0f / (e + 1.0f);
-  const F32Lanes s = x * x;
-  broadcast_lanes(coefficient, kP[1]);
-  fma_lanes(p, s, kP[0], coefficient);
-  for (int i = 2; i < 5; ++i) {
-    broadcast_lanes(coefficient, kP[i]);
-    fma_lanes(p, p, s, coefficient);
+  const F32Lanes x = a > hi ? hi : (a < lo ? lo : a);
+  const F32Lanes x2 = x * x;
+  broadcast_lanes(coefficient, kAlpha[1]);
+  fma_lanes(p, x2, kAlpha[0], coefficient);
+  for (int i = 2; i < 7; ++i) {
+    broadcast_lanes(coefficient, kAlpha[i]);
+    fma_lanes(p, p, x2, coefficient);
   }
-  fma_lanes(small, p * s, x, x);
-  const F32Lanes result = ax > kSmall ? (x < zero ? -big : big) : small;
-  out = x == zero ? x : result;
+  p = p * x;
+  broadcast_lanes(coefficient, kBeta[1]);
+  fma_lanes(q, x2, kBeta[0], coefficient);
+  for (int i = 2; i < 4; ++i) {
+    broadcast_lanes(coefficient, kBeta[i]);
+    fma_lanes(q, q, x2, coefficient);
+  }
+  const F32Lanes abs_a = a < zero ? -a : a;
+  out = abs_a < kTiny ? a : p / q;
 }
 
 }  // namespace varscope::runtime::cpu
