@@ -65,12 +65,31 @@ VS_CPU_INLINE void fma_lanes(F32Lanes& out, const F32Lanes& a, float b, const F3
   fma_lanes(out, a, bs, c);
 }
 
-// The lanes' sum, in lane order.
+// The lanes' sum as a tree (lane l + lane l+8, then +4, +2, +1): four dependent adds where
+// a lane-order sum has sixteen, which short rows feel. A fixed order, the same on every clone.
 VS_CPU_INLINE float lane_total(const F32Lanes& v) {
-  float s = 0.0f;
-  for (int l = 0; l < kFloatLanes; ++l)
-    s += v[l];
-  return s;
+  const F32Lanes s8 =
+      v + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
+  const F32Lanes s4 =
+      s8 + __builtin_shufflevector(s8, s8, 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11);
+  const F32Lanes s2 =
+      s4 + __builtin_shufflevector(s4, s4, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+  return s2[0] + s2[1];
+}
+
+// The lanes' max as the same tree, `a > b ? a : b` at each step: a NaN lane never wins
+// unless every lane is NaN.
+VS_CPU_INLINE float lane_max(const F32Lanes& v) {
+  const F32Lanes h8 =
+      __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
+  const F32Lanes m8 = h8 > v ? h8 : v;
+  const F32Lanes h4 =
+      __builtin_shufflevector(m8, m8, 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11);
+  const F32Lanes m4 = h4 > m8 ? h4 : m8;
+  const F32Lanes h2 =
+      __builtin_shufflevector(m4, m4, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+  const F32Lanes m2 = h2 > m4 ? h2 : m4;
+  return m2[1] > m2[0] ? m2[1] : m2[0];
 }
 
 }  // namespace varscope::runtime::cpu

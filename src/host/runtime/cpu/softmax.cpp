@@ -38,9 +38,7 @@ VS_CPU_INLINE float row_max(const float* in, std::int64_t cols) {
   m0 = m1 > m0 ? m1 : m0;
   m0 = m2 > m0 ? m2 : m0;
   m0 = m3 > m0 ? m3 : m0;
-  float m = in[0];
-  for (int l = 0; l < kFloatLanes; ++l)
-    m = m0[l] > m ? m0[l] : m;
+  float m = lane_max(m0);
   for (; c < cols; ++c)
     m = in[c] > m ? in[c] : m;
   return m;
@@ -84,13 +82,18 @@ VS_CPU_CLONES void softmax_rows_f32(const float* x,
     const float* in = x + r * cols;
     float* o = out + r * cols;
     const float m = row_max(in, cols);
-    double sum = 0.0;
-    for (std::int64_t c = 0; c < cols; c += kFloatBlock) {
-      const std::int64_t n = std::min(kFloatBlock, cols - c);
-      sum += static_cast<double>(exp_block(in + c, o + c, n, m));
-    }
+    float inv;
     // 1 <= sum <= cols: its reciprocal is a normal float; e * inv is within 1 ulp of e / sum.
-    const float inv = static_cast<float>(1.0 / sum);
+    if (cols <= kFloatBlock) {  // one float partial sum: no double needed
+      inv = 1.0f / exp_block(in, o, cols, m);
+    } else {
+      double sum = 0.0;
+      for (std::int64_t c = 0; c < cols; c += kFloatBlock) {
+        const std::int64_t n = std::min(kFloatBlock, cols - c);
+        sum += static_cast<double>(exp_block(in + c, o + c, n, m));
+      }
+      inv = static_cast<float>(1.0 / sum);
+    }
     for (std::int64_t c = 0; c < cols; ++c)
       o[c] = o[c] * inv;
   }
