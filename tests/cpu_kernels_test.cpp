@@ -14,6 +14,7 @@
 
 #include "host/runtime/backend.h"
 #include "host/runtime/cpu/vector_exp.h"
+#include "host/runtime/cpu/vector_log.h"
 #include "host/runtime/cpu/vector_tanh.h"
 
 namespace vs = varscope;
@@ -322,6 +323,60 @@ TEST(CpuKernels, VectorTanhLanesGiveTheScalarsBitsWithin4UlpOfTanh) {
     }
     const double ulp = std::ldexp(1.0, std::ilogb(want) - 23);
     ASSERT_LE(std::fabs(scalar[i] - want), 4 * ulp) << "x = " << v;
+  }
+}
+
+VS_CPU_CLONES void log_two_ways(const float* x, std::int64_t n, float* scalar, float* lanes) {
+  namespace cpu = vs::runtime::cpu;
+  for (std::int64_t i = 0; i < n; ++i)
+    scalar[i] = cpu::vector_log(x[i]);
+  for (std::int64_t i = 0; i + cpu::kFloatLanes <= n; i += cpu::kFloatLanes) {
+    cpu::F32Lanes v, r;
+    cpu::load_lanes(v, x + i);
+    cpu::vector_log_lanes(v, r);
+    cpu::store_lanes(lanes + i, r);
+  }
+}
+
+// log: the lane form gives the scalar form's bits, within 2 ulp of log over normal and
+// subnormal inputs, with log(0) = -inf, log(-x) = NaN, log(inf) = inf.
+TEST(CpuKernels, VectorLogLanesGiveTheScalarsBitsWithin2UlpOfLog) {
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  std::vector<float> x;
+  for (float v = 1e-40f; v < 3e38f; v *= 1.0137f)  // from subnormals up
+    x.push_back(v);
+  for (float v = 0.5f; v < 2.0f; v += 0.000311f)  // around 1, where log is small
+    x.push_back(v);
+  for (float v : {0.0f, -0.0f, -1.0f, -1e-30f, 1.0f, kInf, -kInf,
+                  std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::max(),
+                  std::numeric_limits<float>::min(), std::numeric_limits<float>::denorm_min()})
+    x.push_back(v);
+  while (x.size() % 16 != 0)
+    x.push_back(3.0f);
+  std::vector<float> scalar(x.size()), lanes(x.size());
+  log_two_ways(x.data(), static_cast<std::int64_t>(x.size()), scalar.data(), lanes.data());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const float v = x[i];
+    if (std::isnan(v) || v < 0.0f) {
+      EXPECT_TRUE(std::isnan(scalar[i]) && std::isnan(lanes[i])) << "x = " << v;
+      continue;
+    }
+    ASSERT_EQ(bits_of(lanes[i]), bits_of(scalar[i])) << "x = " << v;
+    if (v == 0.0f) {
+      ASSERT_EQ(scalar[i], -kInf);
+      continue;
+    }
+    if (v == kInf) {
+      ASSERT_EQ(scalar[i], kInf);
+      continue;
+    }
+    const double want = std::log(static_cast<double>(v));
+    if (want == 0.0) {
+      ASSERT_EQ(scalar[i], 0.0f);
+      continue;
+    }
+    const double ulp = std::ldexp(1.0, std::ilogb(want) - 23);
+    ASSERT_LE(std::fabs(scalar[i] - want), 2 * ulp) << "x = " << v;
   }
 }
 

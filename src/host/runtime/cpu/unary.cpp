@@ -1,6 +1,6 @@
 // Unary ops on the CPU, one loop per op so that each is vectorized on its own (a switch
-// inside the loop kept every op scalar). float32 exp, sigmoid and tanh run vector_exp and
-// vector_tanh over 16-float lanes; float64 and log use the shared kernels' libm calls.
+// inside the loop kept every op scalar). float32 exp, sigmoid, tanh and log run vector_exp,
+// vector_tanh and vector_log over 16-float lanes; float64 uses the shared kernels' libm.
 #include <type_traits>
 
 #include "host/runtime/cpu/cpu_ops.h"
@@ -8,6 +8,7 @@
 #include "host/runtime/cpu/isa.h"
 #include "host/runtime/cpu/thread_pool.h"
 #include "host/runtime/cpu/vector_exp.h"
+#include "host/runtime/cpu/vector_log.h"
 #include "host/runtime/cpu/vector_tanh.h"
 
 namespace varscope::runtime::cpu {
@@ -33,6 +34,7 @@ VS_CPU_INLINE float lane_op_scalar(float x) {
     return x < 0.0f ? y * s : s;
   }
   if constexpr (kOp == UnaryOp::kTanh) return vector_tanh(x);
+  if constexpr (kOp == UnaryOp::kLog) return vector_log(x);
 }
 
 template <UnaryOp kOp>
@@ -50,6 +52,7 @@ VS_CPU_CLONES void lanes_run_f32(const float* x, float* o, std::int64_t n) {
       r = v < zero ? y * s : s;
     }
     if constexpr (kOp == UnaryOp::kTanh) vector_tanh_lanes(v, r);
+    if constexpr (kOp == UnaryOp::kLog) vector_log_lanes(v, r);
     store_lanes(o + i, r);
   }
   for (; i < n; ++i)
@@ -63,7 +66,7 @@ void run_op(const T* x, T* o, std::int64_t count) {
   // Transcendentals are compute-bound: a thread pays off sooner than for a copy.
   const std::int64_t min_per_thread = kTranscendental ? 4096 : kMinElementsPerThread;
   parallel_for(count, min_per_thread, [&](std::int64_t b, std::int64_t e) {
-    if constexpr (std::is_same_v<T, float> && kTranscendental && kOp != UnaryOp::kLog) {
+    if constexpr (std::is_same_v<T, float> && kTranscendental) {
       lanes_run_f32<kOp>(x + b, o + b, e - b);
     } else {
       apply_run<kOp>(x + b, o + b, e - b);
