@@ -1,10 +1,10 @@
 // exp for float32 in a form the compiler vectorizes (no libm exp call): Cephes' expf, range
-// reduction by n = round(x log2 e) and a degree-6 polynomial in fused multiply-adds, within
-// 2 ulp of exp. Only +, -, *, fma and compares, each one correctly rounded operation: on
-// x86-64-v3/v4 an fma is an instruction, on older CPUs libm's fmaf (slow, same bits), so
-// the clones for every ISA give the same bits. vector_exp_lanes (the same operations on 16
-// lanes, for loops GCC would otherwise vectorize with masks and spills) gives the same bits
-// as vector_exp.
+// reduction by n = round(x log2 e), a degree-6 polynomial in fused multiply-adds for
+// e = exp(x - n ln 2), and 2^n added to e's exponent field; within 2 ulp of exp. Only +, -,
+// *, fma, integer adds and compares, each exact or correctly rounded: on x86-64-v3/v4 an
+// fma is an instruction, on older CPUs libm's fmaf (slow, same bits), so the clones for
+// every ISA give the same bits, and the lane forms (for loops GCC would otherwise vectorize
+// with masks and spills) give the scalar form's bits.
 #pragma once
 
 #include <cstdint>
@@ -17,8 +17,10 @@
 namespace varscope::runtime::cpu {
 namespace exp_detail {
 
-constexpr float kHi = 88.72283905206835f;  // above: inf (ln of the largest float)
-constexpr float kLo = -87.3365447505531f;  // below: a subnormal or 0, flushed to 0
+// The largest float whose exp is finite; above, inf.
+constexpr float kHi = 88.72283172607422f;
+// The smallest float whose exp is a normal float; below, 0 (subnormal results flush).
+constexpr float kLo = -87.33654022216797f;
 constexpr float kLog2e = 1.44269504088896341f;
 constexpr float kRound = 12582912.0f;  // 1.5 * 2^23: (v + k) - k rounds v to an integer
 // ln 2 in two parts (Cody-Waite): n * kLn2Hi is exact for the n that occur.
@@ -29,9 +31,13 @@ constexpr float kP[6] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
 
 }  // namespace exp_detail
 
+// For x in [kLo, kHi]: e is in [sqrt(1/2), sqrt(2)), n in [-126, 128], and e * 2^n is a
+// normal float (e < 1 wherever n = 128, e >= 1 wherever n = -126), so adding n to e's
+// exponent field is that product, exactly.
 VS_CPU_INLINE float vector_exp(float x) {
   using namespace exp_detail;
-  const float xc = x > kHi ? kHi : (x < kLo ? kLo : x);
+  float xc = x > kHi ? kHi : (x < kLo ? kLo : x);
+  xc = xc != xc ? 0.0f : xc;  // NaN: computed as 0 (no NaN-to-int conversion), replaced below
   // round(xc * log2 e) by the 1.5 * 2^23 trick (exact for |v| < 2^22, no rounding call).
   const float v = xc * kLog2e;
   const float n = (v + kRound) - kRound;
@@ -40,26 +46,23 @@ VS_CPU_INLINE float vector_exp(float x) {
   for (int i = 2; i < 6; ++i)
     p = __builtin_fmaf(p, r, kP[i]);
   const float e = __builtin_fmaf(p, r * r, r + 1.0f);
-  // e * 2^n, n in [-126, 128], as (e * 2^n1) * 2^n2 with n1 = floor(n / 2): each factor's
-  // exponent field is built directly, and both products are exact.
-  const std::int32_t ni = static_cast<std::int32_t>(n);
-  const std::int32_t n1 = ni >> 1;
-  const std::int32_t bits1 = (n1 + 127) << 23, bits2 = (ni - n1 + 127) << 23;
-  float scale1, scale2;
-  std::memcpy(&scale1, &bits1, sizeof scale1);
-  std::memcpy(&scale2, &bits2, sizeof scale2);
-  float result = (e * scale1) * scale2;
+  std::int32_t bits;
+  std::memcpy(&bits, &e, sizeof bits);
+  bits += static_cast<std::int32_t>(n) * (std::int32_t{1} << 23);
+  float result;
+  std::memcpy(&result, &bits, sizeof result);
   result = x > kHi ? std::numeric_limits<float>::infinity() : result;
   result = x < kLo ? 0.0f : result;
   return x != x ? x : result;  // NaN stays NaN
 }
 
-// The shared steps of the lane forms: n = round(xc log2 e) and e = exp(xc - n ln 2).
-VS_CPU_INLINE void exp_lanes_core(const F32Lanes& xc, F32Lanes& n, F32Lanes& e) {
+// The lane form's steps for xc in [kLo, kHi] (or NaN): e * 2^n as in vector_exp. A NaN lane
+// converts to INT_MIN (the instruction's defined result) and its e is NaN: it stays NaN.
+VS_CPU_INLINE void exp_lanes_in_range(const F32Lanes& xc, F32Lanes& out) {
   using namespace exp_detail;
-  F32Lanes minus_n, r, p, coefficient;
+  F32Lanes minus_n, r, p, e, coefficient;
   const F32Lanes v = xc * kLog2e;
-  n = (v + kRound) - kRound;
+  const F32Lanes n = (v + kRound) - kRound;
   minus_n = -n;
   fma_lanes(r, minus_n, kLn2Hi, xc);
   fma_lanes(r, minus_n, kLn2Lo, r);
@@ -70,42 +73,31 @@ VS_CPU_INLINE void exp_lanes_core(const F32Lanes& xc, F32Lanes& n, F32Lanes& e) 
     fma_lanes(p, p, r, coefficient);
   }
   fma_lanes(e, p, r * r, r + 1.0f);
+  I32Lanes bits;
+  std::memcpy(&bits, &e, sizeof bits);
+  bits += __builtin_convertvector(n, I32Lanes) << 23;
+  std::memcpy(&out, &bits, sizeof out);
 }
 
-// out = vector_exp of each lane of x, for lanes x <= 0 (or NaN): no overflow handling and
-// a single scale factor, which softmax's exp(x - max) allows. The same bits as vector_exp.
+// out = vector_exp of each lane of x, for lanes x <= 0 (or NaN): no overflow handling,
+// which softmax's exp(x - max) allows. The same bits as vector_exp there.
 VS_CPU_INLINE void exp_nonpositive_lanes(const F32Lanes& x, F32Lanes& out) {
-  using namespace exp_detail;
-  F32Lanes lo, zero, n, e;
-  broadcast_lanes(lo, kLo);
+  F32Lanes lo, zero, result;
+  broadcast_lanes(lo, exp_detail::kLo);
   broadcast_lanes(zero, 0.0f);
-  exp_lanes_core(x < lo ? lo : x, n, e);
-  // n <= 0 here, so one factor 2^n is a normal float. A NaN lane converts to INT_MIN (the
-  // instruction's defined result); its e is NaN, so the lane stays NaN.
-  const I32Lanes bits = (__builtin_convertvector(n, I32Lanes) + 127) << 23;
-  F32Lanes scale;
-  std::memcpy(&scale, &bits, sizeof scale);
-  const F32Lanes result = e * scale;
+  exp_lanes_in_range(x < lo ? lo : x, result);
   out = x < lo ? zero : result;
 }
 
 // out = vector_exp of each lane of x.
 VS_CPU_INLINE void vector_exp_lanes(const F32Lanes& x, F32Lanes& out) {
   using namespace exp_detail;
-  F32Lanes hi, lo, zero, inf, n, e;
+  F32Lanes hi, lo, zero, inf, result;
   broadcast_lanes(hi, kHi);
   broadcast_lanes(lo, kLo);
   broadcast_lanes(zero, 0.0f);
   broadcast_lanes(inf, std::numeric_limits<float>::infinity());
-  const F32Lanes xc = x > hi ? hi : (x < lo ? lo : x);
-  exp_lanes_core(xc, n, e);
-  const I32Lanes ni = __builtin_convertvector(n, I32Lanes);
-  const I32Lanes n1 = ni >> 1;
-  const I32Lanes bits1 = (n1 + 127) << 23, bits2 = (ni - n1 + 127) << 23;
-  F32Lanes scale1, scale2;
-  std::memcpy(&scale1, &bits1, sizeof scale1);
-  std::memcpy(&scale2, &bits2, sizeof scale2);
-  F32Lanes result = (e * scale1) * scale2;
+  exp_lanes_in_range(x > hi ? hi : (x < lo ? lo : x), result);
   result = x > hi ? inf : result;
   result = x < lo ? zero : result;
   out = x != x ? x : result;
