@@ -16,6 +16,7 @@
 #include "host/runtime/cpu/vector_exp.h"
 #include "host/runtime/cpu/vector_log.h"
 #include "host/runtime/cpu/vector_tanh.h"
+#include "kernels/training.h"
 
 namespace vs = varscope;
 namespace k = varscope::kernels;
@@ -377,6 +378,34 @@ TEST(CpuKernels, VectorLogLanesGiveTheScalarsBitsWithin2UlpOfLog) {
     }
     const double ulp = std::ldexp(1.0, std::ilogb(want) - 23);
     ASSERT_LE(std::fabs(scalar[i] - want), 2 * ulp) << "x = " << v;
+  }
+}
+
+// Softmax cross-entropy over enough rows to be split over the threads: every row as the
+// shared one-row kernel computes it, bit for bit (rows are independent), dense and sparse.
+TEST(CpuKernels, CrossEntropyRowsSplitOverThreadsMatchTheOneRowKernel) {
+  auto backend = vs::runtime::make_cpu_backend();
+  const std::int64_t rows = 3001, cols = 37;
+  const auto logits = uniform(static_cast<std::size_t>(rows * cols), 5, -8.0f, 8.0f);
+  std::vector<float> dense(logits.size(), 0.0f);
+  std::vector<std::int32_t> ids(static_cast<std::size_t>(rows));
+  for (std::int64_t r = 0; r < rows; ++r) {
+    ids[static_cast<std::size_t>(r)] = static_cast<std::int32_t>((r * 7) % cols);
+    dense[static_cast<std::size_t>(r * cols + (r * 7) % cols)] = 1.0f;
+  }
+  std::vector<float> want_loss(static_cast<std::size_t>(rows)), want_bp(logits.size());
+  for (std::int64_t r = 0; r < rows; ++r) {
+    k::xent_row(
+        logits.data(), [&](std::int64_t row, std::int64_t c) { return dense[row * cols + c]; },
+        want_loss.data(), want_bp.data(), r, cols);
+  }
+  for (const bool sparse : {false, true}) {
+    std::vector<float> loss(want_loss.size()), bp(want_bp.size());
+    const void* labels = sparse ? static_cast<const void*>(ids.data()) : dense.data();
+    backend->softmax_xent(vs::DType::kFloat32, sparse ? vs::DType::kInt32 : vs::DType::kFloat32,
+                          sparse, logits.data(), labels, loss.data(), bp.data(), rows, cols);
+    EXPECT_EQ(loss, want_loss) << (sparse ? "sparse" : "dense");
+    EXPECT_EQ(bp, want_bp) << (sparse ? "sparse" : "dense");
   }
 }
 

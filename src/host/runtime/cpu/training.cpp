@@ -1,5 +1,6 @@
 #include "host/runtime/cpu/training.h"
 
+#include <algorithm>
 #include <string>
 
 #include "host/runtime/cpu/thread_pool.h"
@@ -21,14 +22,26 @@ void dispatch_float(DType dtype, const char* what, F&& f) {
   throw UnimplementedError(std::string(what) + " on " + std::string(dtype_name(dtype)));
 }
 
+// Runs row(r) for every row, rows split over the pool: each row is two exps per class, so
+// a thread pays off at a few thousand classes' worth of rows. Rows are independent: no bits
+// depend on the split.
+template <typename Row>
+void for_rows(std::int64_t rows, std::int64_t cols, Row&& row) {
+  const std::int64_t min_rows = std::max<std::int64_t>(1, 4096 / std::max<std::int64_t>(1, cols));
+  cpu::parallel_for(rows, min_rows, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t r = b; r < e; ++r)
+      row(r);
+  });
+}
+
 template <typename T, typename L>
 void sparse_xent(
     const T* logits, const L* labels, T* loss, T* bp, std::int64_t rows, std::int64_t cols) {
-  for (std::int64_t r = 0; r < rows; ++r) {
+  for_rows(rows, cols, [&](std::int64_t r) {
     kernels::xent_row(
         logits, [&](std::int64_t row, std::int64_t c) { return labels[row] == c ? T(1) : T(0); },
         loss, bp, r, cols);
-  }
+  });
 }
 
 }  // namespace
@@ -67,10 +80,10 @@ void softmax_xent(DType dtype,
     T* bp = static_cast<T*>(backprop);
     if (!sparse) {
       const T* y = static_cast<const T*>(labels);
-      for (std::int64_t r = 0; r < rows; ++r) {
+      for_rows(rows, cols, [&](std::int64_t r) {
         kernels::xent_row(
             x, [&](std::int64_t row, std::int64_t c) { return y[row * cols + c]; }, l, bp, r, cols);
-      }
+      });
     } else if (label_dtype == DType::kInt32) {
       sparse_xent(x, static_cast<const std::int32_t*>(labels), l, bp, rows, cols);
     } else {
