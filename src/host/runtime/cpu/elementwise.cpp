@@ -1,5 +1,5 @@
-// Fill, binary ops with broadcasting and casts on the CPU (unary ops: unary.cpp): contiguous runs with
-// unit or zero input strides (same shape, scalar, bias rows), vectorized per ISA clone and
+// Fill, binary ops with broadcasting and casts on the CPU (unary ops: unary.cpp): contiguous runs
+// with unit or zero input strides (same shape, scalar, bias rows), vectorized per ISA clone and
 // split over the thread pool when large. + - * / are single IEEE operations, as on the GPU.
 #include <algorithm>
 #include <cstring>

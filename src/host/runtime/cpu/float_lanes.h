@@ -77,8 +77,9 @@ VS_CPU_INLINE float lane_total(const F32Lanes& v) {
   return s2[0] + s2[1];
 }
 
-// The lanes' max as the same tree, `a > b ? a : b` at each step: a NaN lane never wins
-// unless every lane is NaN.
+// The lanes' max as the same tree, `a > b ? a : b` at each step. NaN lanes: which wins
+// depends on its position, so callers pass vectors whose lanes are all NaN or none
+// (softmax's row max starts every lane at the row's first element).
 VS_CPU_INLINE float lane_max(const F32Lanes& v) {
   const F32Lanes h8 =
       __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);

@@ -6,7 +6,10 @@
 // (or AVX2 and FMA), it is initialized again with the kernels that CPU can run, the variable
 // set only around that call (at load time, before the program's threads). A user's own
 // OPENBLAS_CORETYPE is left alone. Builds without run-time dispatch lack the two entry
-// points (weak here) and are left alone too.
+// points (weak here) and are left alone too. The switch is process-wide: other OpenBLAS
+// users in the process get the same (right) kernels. A program that loads varscope late
+// (dlopen) while other threads call OpenBLAS or read the environment should set
+// OPENBLAS_CORETYPE itself, so that nothing is switched under them.
 #include <cstdlib>
 #include <cstring>
 #include <string>

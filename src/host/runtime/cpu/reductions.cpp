@@ -55,6 +55,28 @@ VS_CPU_CLONES double float_sum_run(const float* x, std::int64_t n) {
   return acc;
 }
 
+// sums[k] = the float sum of block k of x (n elements), for blocks [first, end).
+VS_CPU_CLONES void float_block_sums(
+    const float* x, std::int64_t n, std::int64_t first, std::int64_t end, float* sums) {
+  for (std::int64_t k = first; k < end; ++k) {
+    const std::int64_t begin = k * kFloatBlock;
+    sums[k] = float_block_sum(x + begin, std::min(kFloatBlock, n - begin));
+  }
+}
+
+// A long float row over the threads: its block sums in parallel, then added in double in
+// block order, exactly as float_sum_run does on one thread, whatever the thread count.
+double float_sum_threaded(const float* x, std::int64_t n) {
+  const std::int64_t blocks = (n + kFloatBlock - 1) / kFloatBlock;
+  std::vector<float> sums(static_cast<std::size_t>(blocks));
+  parallel_for(blocks, 2,
+               [&](std::int64_t b, std::int64_t e) { float_block_sums(x, n, b, e, sums.data()); });
+  double acc = 0.0;
+  for (const float s : sums)
+    acc += static_cast<double>(s);
+  return acc;
+}
+
 // acc[j] += x[r * stride + j] for r < rows, j < width: strips of 64 columns summed in
 // registers over kFloatRowChunk rows at a time, then added into the double accumulators.
 VS_CPU_CLONES void float_add_rows(
@@ -185,14 +207,17 @@ void reduce_rows(kernels::ReduceOp op, const T* x, T* o, std::int64_t outer, std
     });
     return;
   }
+  if constexpr (std::is_same_v<T, float>) {
+    for (std::int64_t r = 0; r < outer; ++r)
+      o[r] = finish<T>(op, float_sum_threaded(x + r * n, n), n);
+    return;
+  }
   // Few long rows: each row in a fixed number of pieces (so the sum does not depend on which
   // thread ran which), partial sums added in piece order.
   const std::int64_t pieces = 8 * std::int64_t{threads};
   for (std::int64_t r = 0; r < outer; ++r) {
     std::vector<Acc<T>> partial(static_cast<std::size_t>(pieces), Acc<T>(0));
-    // Pieces start on float-block boundaries: the same float partial sums as one thread.
-    const std::int64_t per =
-        ((n + pieces - 1) / pieces + kFloatBlock - 1) / kFloatBlock * kFloatBlock;
+    const std::int64_t per = (n + pieces - 1) / pieces;
     parallel_for(pieces, 1, [&](std::int64_t b, std::int64_t e) {
       for (std::int64_t t = b; t < e; ++t) {
         const std::int64_t begin = std::min(n, t * per), end = std::min(n, begin + per);

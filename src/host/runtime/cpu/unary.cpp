@@ -31,7 +31,8 @@ VS_CPU_INLINE float lane_op_scalar(float x) {
     // e^-|x| never overflows: 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) below.
     const float y = vector_exp(x < 0.0f ? x : -x);
     const float s = 1.0f / (1.0f + y);
-    return x < 0.0f ? y * s : s;
+    const float r = x < 0.0f ? y * s : s;
+    return x != x ? x : r;  // a NaN input gives that NaN back
   }
   if constexpr (kOp == UnaryOp::kTanh) return vector_tanh(x);
   if constexpr (kOp == UnaryOp::kLog) return vector_log(x);
@@ -50,6 +51,7 @@ VS_CPU_CLONES void lanes_run_f32(const float* x, float* o, std::int64_t n) {
       exp_nonpositive_lanes(v < zero ? v : -v, y);
       const F32Lanes s = 1.0f / (1.0f + y);
       r = v < zero ? y * s : s;
+      r = v != v ? v : r;
     }
     if constexpr (kOp == UnaryOp::kTanh) vector_tanh_lanes(v, r);
     if constexpr (kOp == UnaryOp::kLog) vector_log_lanes(v, r);

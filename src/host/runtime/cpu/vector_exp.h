@@ -3,8 +3,9 @@
 // e = exp(x - n ln 2), and 2^n added to e's exponent field; within 2 ulp of exp. Only +, -,
 // *, fma, integer adds and compares, each exact or correctly rounded: on x86-64-v3/v4 an
 // fma is an instruction, on older CPUs libm's fmaf (slow, same bits), so the clones for
-// every ISA give the same bits, and the lane forms (for loops GCC would otherwise vectorize
-// with masks and spills) give the scalar form's bits.
+// every ISA give the same bits for every non-NaN input, and the lane forms (for loops GCC
+// would otherwise vectorize with masks and spills) give the scalar form's bits. A NaN input
+// gives that NaN back.
 #pragma once
 
 #include <cstdint>
@@ -56,8 +57,8 @@ VS_CPU_INLINE float vector_exp(float x) {
   return x != x ? x : result;  // NaN stays NaN
 }
 
-// The lane form's steps for xc in [kLo, kHi] (or NaN): e * 2^n as in vector_exp. A NaN lane
-// converts to INT_MIN (the instruction's defined result) and its e is NaN: it stays NaN.
+// The lane form's steps for xc in [kLo, kHi]: e * 2^n as in vector_exp. Callers replace NaN
+// lanes by 0 first (a NaN-to-int conversion is undefined) and put the NaN back after.
 VS_CPU_INLINE void exp_lanes_in_range(const F32Lanes& xc, F32Lanes& out) {
   using namespace exp_detail;
   F32Lanes minus_n, r, p, e, coefficient;
@@ -85,8 +86,10 @@ VS_CPU_INLINE void exp_nonpositive_lanes(const F32Lanes& x, F32Lanes& out) {
   F32Lanes lo, zero, result;
   broadcast_lanes(lo, exp_detail::kLo);
   broadcast_lanes(zero, 0.0f);
-  exp_lanes_in_range(x < lo ? lo : x, result);
-  out = x < lo ? zero : result;
+  const F32Lanes xc = x < lo ? lo : x;
+  exp_lanes_in_range(xc != xc ? zero : xc, result);
+  result = x < lo ? zero : result;
+  out = x != x ? x : result;
 }
 
 // out = vector_exp of each lane of x.
@@ -97,7 +100,8 @@ VS_CPU_INLINE void vector_exp_lanes(const F32Lanes& x, F32Lanes& out) {
   broadcast_lanes(lo, kLo);
   broadcast_lanes(zero, 0.0f);
   broadcast_lanes(inf, std::numeric_limits<float>::infinity());
-  exp_lanes_in_range(x > hi ? hi : (x < lo ? lo : x), result);
+  const F32Lanes xc = x > hi ? hi : (x < lo ? lo : x);
+  exp_lanes_in_range(xc != xc ? zero : xc, result);
   result = x > hi ? inf : result;
   result = x < lo ? zero : result;
   out = x != x ? x : result;
