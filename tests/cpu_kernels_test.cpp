@@ -213,7 +213,10 @@ VS_CPU_CLONES void exp_three_ways(
     cpu::load_lanes(v, x + i);
     cpu::vector_exp_lanes(v, e);
     cpu::store_lanes(lanes + i, e);
-    cpu::exp_nonpositive_lanes(v, e);
+    cpu::F32Lanes zero, nonpositive;  // its domain: x <= 0 (or NaN); compared there only
+    cpu::broadcast_lanes(zero, 0.0f);
+    nonpositive = v > zero ? zero : v;
+    cpu::exp_nonpositive_lanes(nonpositive, e);
     cpu::store_lanes(below_overflow + i, e);
   }
 }
