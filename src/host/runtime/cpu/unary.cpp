@@ -28,11 +28,11 @@ template <UnaryOp kOp>
 VS_CPU_INLINE float lane_op_scalar(float x) {
   if constexpr (kOp == UnaryOp::kExp) return vector_exp(x);
   if constexpr (kOp == UnaryOp::kSigmoid) {
-    // e^-|x| never overflows: 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) below.
-    const float y = vector_exp(x < 0.0f ? x : -x);
+    // e^-|x| never overflows: 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) below. A NaN x
+    // goes through unnegated, and every step hands it on unchanged.
+    const float y = vector_exp(x > 0.0f ? -x : x);
     const float s = 1.0f / (1.0f + y);
-    const float r = x < 0.0f ? y * s : s;
-    return x != x ? x : r;  // a NaN input gives that NaN back
+    return x < 0.0f ? y * s : s;
   }
   if constexpr (kOp == UnaryOp::kTanh) return vector_tanh(x);
   if constexpr (kOp == UnaryOp::kLog) return vector_log(x);
@@ -48,10 +48,9 @@ VS_CPU_CLONES void lanes_run_f32(const float* x, float* o, std::int64_t n) {
     if constexpr (kOp == UnaryOp::kSigmoid) {
       F32Lanes zero, y;
       broadcast_lanes(zero, 0.0f);
-      exp_nonpositive_lanes(v < zero ? v : -v, y);
+      exp_nonpositive_lanes(v > zero ? -v : v, y);
       const F32Lanes s = 1.0f / (1.0f + y);
       r = v < zero ? y * s : s;
-      r = v != v ? v : r;
     }
     if constexpr (kOp == UnaryOp::kTanh) vector_tanh_lanes(v, r);
     if constexpr (kOp == UnaryOp::kLog) vector_log_lanes(v, r);

@@ -86,10 +86,10 @@ VS_CPU_INLINE void exp_nonpositive_lanes(const F32Lanes& x, F32Lanes& out) {
   F32Lanes lo, zero, result;
   broadcast_lanes(lo, exp_detail::kLo);
   broadcast_lanes(zero, 0.0f);
-  const F32Lanes xc = x < lo ? lo : x;
-  exp_lanes_in_range(xc != xc ? zero : xc, result);
-  result = x < lo ? zero : result;
-  out = x != x ? x : result;
+  // `x >= lo` is false for NaN: NaN lanes are computed as lo, then given back as x.
+  const auto in_range = x >= lo;
+  exp_lanes_in_range(in_range ? x : lo, result);
+  out = in_range ? result : (x < lo ? zero : x);
 }
 
 // out = vector_exp of each lane of x.
@@ -100,11 +100,11 @@ VS_CPU_INLINE void vector_exp_lanes(const F32Lanes& x, F32Lanes& out) {
   broadcast_lanes(lo, kLo);
   broadcast_lanes(zero, 0.0f);
   broadcast_lanes(inf, std::numeric_limits<float>::infinity());
-  const F32Lanes xc = x > hi ? hi : (x < lo ? lo : x);
-  exp_lanes_in_range(xc != xc ? zero : xc, result);
+  // `x >= lo` is false for NaN: NaN lanes are computed as lo, then given back as x.
+  const auto at_least_lo = x >= lo;
+  exp_lanes_in_range(x > hi ? hi : (at_least_lo ? x : lo), result);
   result = x > hi ? inf : result;
-  result = x < lo ? zero : result;
-  out = x != x ? x : result;
+  out = at_least_lo ? result : (x < lo ? zero : x);
 }
 
 }  // namespace varscope::runtime::cpu

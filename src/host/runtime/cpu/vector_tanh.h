@@ -2,7 +2,9 @@
 // 13/6-degree odd/even rational approximation on x clamped to ±7.9988 (beyond, it is ±1
 // in float), x itself below |x| = 0.0004; within 5 ulp of tanh (Eigen says "a couple"). The
 // polynomials are fused multiply-adds, as Eigen's with FMA, so every ISA clone gives the same bits,
-// and the lane form gives the scalar form's bits. tanh(±0) = ±0; a NaN input gives that NaN back.
+// and the lane form gives the scalar form's bits. tanh(±0) = ±0. A quiet NaN comes back as itself:
+// every step propagates it (x86 returns a NaN operand unchanged, and every NaN in flight is that
+// one).
 #pragma once
 
 #include "host/runtime/cpu/float_lanes.h"
@@ -34,8 +36,7 @@ VS_CPU_INLINE float vector_tanh(float a) {
   for (int i = 2; i < 4; ++i)
     q = __builtin_fmaf(q, x2, kBeta[i]);
   const float abs_a = a < 0.0f ? -a : a;
-  const float result = abs_a < kTiny ? a : p / q;
-  return a != a ? a : result;
+  return abs_a < kTiny ? a : p / q;
 }
 
 VS_CPU_INLINE void vector_tanh_lanes(const F32Lanes& a, F32Lanes& out) {
@@ -60,8 +61,7 @@ VS_CPU_INLINE void vector_tanh_lanes(const F32Lanes& a, F32Lanes& out) {
     fma_lanes(q, q, x2, coefficient);
   }
   const F32Lanes abs_a = a < zero ? -a : a;
-  const F32Lanes result = abs_a < kTiny ? a : p / q;
-  out = a != a ? a : result;
+  out = abs_a < kTiny ? a : p / q;
 }
 
 }  // namespace varscope::runtime::cpu
