@@ -9,13 +9,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "host/runtime/backend.h"
 #include "kernels/reduce.h"
 #include "kernels/training.h"
+#include "test_util.h"
 
 namespace vs = varscope;
 namespace k = varscope::kernels;
@@ -23,12 +23,7 @@ namespace k = varscope::kernels;
 namespace {
 
 std::vector<float> uniform(std::size_t n, unsigned seed, float lo = -1.0f, float hi = 1.0f) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v)
-    x = u(rng);
-  return v;
+  return vs::testing::uniform_floats(n, seed, lo, hi);
 }
 
 // Row-major strides of `dims`, 0 where the input's dimension is 1 (broadcast).

@@ -8,26 +8,37 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
-#include <random>
 #include <vector>
 
 #include "host/runtime/backend.h"
 #include "host/runtime/cpu/vector_exp.h"
 #include "host/runtime/cpu/vector_log.h"
 #include "host/runtime/cpu/vector_tanh.h"
+#include "test_util.h"
 
 namespace vs = varscope;
 namespace k = varscope::kernels;
 
 namespace {
 
-std::vector<float> uniform(std::size_t n, unsigned seed, float lo, float hi) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v)
-    x = u(rng);
-  return v;
+enum class Fn { kTanh, kLog };
+
+// fn's scalar form into `scalar`, its lane form into `lanes` (whole vectors of x only),
+// compiled for the CPU at hand (the clone the library runs here).
+VS_CPU_CLONES void two_ways(Fn fn, const float* x, std::int64_t n, float* scalar, float* lanes) {
+  namespace cpu = vs::runtime::cpu;
+  for (std::int64_t i = 0; i < n; ++i)
+    scalar[i] = fn == Fn::kTanh ? cpu::vector_tanh(x[i]) : cpu::vector_log(x[i]);
+  for (std::int64_t i = 0; i + cpu::kFloatLanes <= n; i += cpu::kFloatLanes) {
+    cpu::F32Lanes v, r;
+    cpu::load_lanes(v, x + i);
+    if (fn == Fn::kTanh) {
+      cpu::vector_tanh_lanes(v, r);
+    } else {
+      cpu::vector_log_lanes(v, r);
+    }
+    cpu::store_lanes(lanes + i, r);
+  }
 }
 
 // vector_exp three ways, compiled for the CPU at hand (the clone the library runs here).
@@ -98,18 +109,6 @@ TEST(CpuVectorMath, VectorExpLanesGiveTheScalarsBitsWithin2UlpOfExp) {
   }
 }
 
-VS_CPU_CLONES void tanh_two_ways(const float* x, std::int64_t n, float* scalar, float* lanes) {
-  namespace cpu = vs::runtime::cpu;
-  for (std::int64_t i = 0; i < n; ++i)
-    scalar[i] = cpu::vector_tanh(x[i]);
-  for (std::int64_t i = 0; i + cpu::kFloatLanes <= n; i += cpu::kFloatLanes) {
-    cpu::F32Lanes v, t;
-    cpu::load_lanes(v, x + i);
-    cpu::vector_tanh_lanes(v, t);
-    cpu::store_lanes(lanes + i, t);
-  }
-}
-
 // tanh: the lane form gives the scalar form's bits, within 5 ulp of tanh (TF's CPU tanh,
 // Eigen's rational approximation: 4.9 ulp at x = 5.126; ±1 from |x| = 7.9988 on), and
 // with the signs of ±0 kept. [2, 8), where the error peaks, every 2^-14.
@@ -130,7 +129,7 @@ TEST(CpuVectorMath, VectorTanhLanesGiveTheScalarsBitsWithin5UlpOfTanh) {
   while (x.size() % 16 != 0)
     x.push_back(0.25f);
   std::vector<float> scalar(x.size()), lanes(x.size());
-  tanh_two_ways(x.data(), static_cast<std::int64_t>(x.size()), scalar.data(), lanes.data());
+  two_ways(Fn::kTanh, x.data(), static_cast<std::int64_t>(x.size()), scalar.data(), lanes.data());
   for (std::size_t i = 0; i < x.size(); ++i) {
     const float v = x[i];
     if (std::isnan(v)) {
@@ -145,18 +144,6 @@ TEST(CpuVectorMath, VectorTanhLanesGiveTheScalarsBitsWithin5UlpOfTanh) {
     }
     const double ulp = std::ldexp(1.0, std::ilogb(want) - 23);
     ASSERT_LE(std::fabs(scalar[i] - want), 5 * ulp) << "x = " << v;
-  }
-}
-
-VS_CPU_CLONES void log_two_ways(const float* x, std::int64_t n, float* scalar, float* lanes) {
-  namespace cpu = vs::runtime::cpu;
-  for (std::int64_t i = 0; i < n; ++i)
-    scalar[i] = cpu::vector_log(x[i]);
-  for (std::int64_t i = 0; i + cpu::kFloatLanes <= n; i += cpu::kFloatLanes) {
-    cpu::F32Lanes v, r;
-    cpu::load_lanes(v, x + i);
-    cpu::vector_log_lanes(v, r);
-    cpu::store_lanes(lanes + i, r);
   }
 }
 
@@ -176,7 +163,7 @@ TEST(CpuVectorMath, VectorLogLanesGiveTheScalarsBitsWithin2UlpOfLog) {
   while (x.size() % 16 != 0)
     x.push_back(3.0f);
   std::vector<float> scalar(x.size()), lanes(x.size());
-  log_two_ways(x.data(), static_cast<std::int64_t>(x.size()), scalar.data(), lanes.data());
+  two_ways(Fn::kLog, x.data(), static_cast<std::int64_t>(x.size()), scalar.data(), lanes.data());
   for (std::size_t i = 0; i < x.size(); ++i) {
     const float v = x[i];
     if (std::isnan(v) || v < 0.0f) {
@@ -207,8 +194,8 @@ TEST(CpuVectorMath, VectorLogLanesGiveTheScalarsBitsWithin2UlpOfLog) {
 // same NaN (sign and payload) either way.
 TEST(CpuVectorMath, UnaryLanesAndTailsGiveTheSameBits) {
   auto backend = vs::runtime::make_cpu_backend();
-  std::vector<float> x = uniform(4096, 9, -100.0f, 100.0f);
-  const auto small = uniform(1024, 10, -2.0f, 2.0f);
+  std::vector<float> x = vs::testing::uniform_floats(4096, 9, -100.0f, 100.0f);
+  const auto small = vs::testing::uniform_floats(1024, 10, -2.0f, 2.0f);
   x.insert(x.end(), small.begin(), small.end());
   for (float v : {0.0f, -0.0f, 1e-30f, -1e-30f, 88.72283172607422f, -87.33654022216797f,
                   std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity()})

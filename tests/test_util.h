@@ -12,6 +12,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -107,6 +108,16 @@ inline std::vector<std::string> Names(const std::vector<Variable>& vars) {
 }
 
 // A float32 tensor's values, for EXPECT_EQ against a std::vector<float>.
+// n floats uniform in [lo, hi), the same for the same seed.
+inline std::vector<float> uniform_floats(std::size_t n, unsigned seed, float lo, float hi) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(lo, hi);
+  std::vector<float> v(n);
+  for (float& x : v)
+    x = u(rng);
+  return v;
+}
+
 inline std::vector<float> values(const HostTensor& t) {
   auto d = t.data<float>();
   return {d.begin(), d.end()};
