@@ -2,10 +2,11 @@
 // (outer, reduced, inner) walk: inner == 1 sums contiguous rows, inner > 1 adds whole rows
 // into a row of accumulators (both vectorized, both split over the pool). Other axis sets
 // use the shared per-element kernel. float32 sums in float vector lanes over short stretches
-// (at most 64 adds per lane) and adds those partial sums in double: as fast as a float-only
-// sum, which is what the peers do, and still exact for integer-valued data (each partial sum
-// stays below 2^24). float64 accumulates in double, integers in int64, as kernels/reduce.h.
-// The summation order differs from the GPU's (lanes, threads) within the tolerance.
+// (4096 elements, 64 adds per lane) and adds those partial sums in double: as fast as a
+// float-only sum, which is what the peers do, and still exact for integers below 4096 in
+// magnitude (each partial sum stays below 2^24). float64 accumulates in double, integers in
+// int64, as kernels/reduce.h. The summation order differs from the GPU's within the
+// tolerance (docs/kernels.md).
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
