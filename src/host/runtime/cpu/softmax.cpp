@@ -52,7 +52,7 @@ VS_CPU_INLINE void exp_lanes(F32Lanes& sum, const F32Lanes& m, const float* in, 
   sum += e;
 }
 
-// o = exp(in - m) for m elements (at most kFloatBlock); returns their sum, in float.
+// o = exp(in - m) for n elements (at most kFloatBlock); returns their sum, in float.
 VS_CPU_INLINE float exp_block(const float* in, float* o, std::int64_t n, float m) {
   F32Lanes mv, s0 = {}, s1 = {}, s2 = {}, s3 = {};
   broadcast_lanes(mv, m);

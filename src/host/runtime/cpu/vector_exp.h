@@ -37,8 +37,10 @@ constexpr float kP[6] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
 // exponent field is that product, exactly.
 VS_CPU_INLINE float vector_exp(float x) {
   using namespace exp_detail;
-  float xc = x > kHi ? kHi : (x < kLo ? kLo : x);
-  xc = xc != xc ? 0.0f : xc;  // NaN: computed as 0 (no NaN-to-int conversion), replaced below
+  // `x >= kLo` is false for NaN: NaN is computed as kLo (no NaN-to-int conversion), then
+  // given back as x.
+  const bool at_least_lo = x >= kLo;
+  const float xc = x > kHi ? kHi : (at_least_lo ? x : kLo);
   // round(xc * log2 e) by the 1.5 * 2^23 trick (exact for |v| < 2^22, no rounding call).
   const float v = xc * kLog2e;
   const float n = (v + kRound) - kRound;
@@ -53,12 +55,11 @@ VS_CPU_INLINE float vector_exp(float x) {
   float result;
   std::memcpy(&result, &bits, sizeof result);
   result = x > kHi ? std::numeric_limits<float>::infinity() : result;
-  result = x < kLo ? 0.0f : result;
-  return x != x ? x : result;  // NaN stays NaN
+  return at_least_lo ? result : (x < kLo ? 0.0f : x);
 }
 
-// The lane form's steps for xc in [kLo, kHi]: e * 2^n as in vector_exp. Callers replace NaN
-// lanes by 0 first (a NaN-to-int conversion is undefined) and put the NaN back after.
+// The lane form's steps for xc in [kLo, kHi]: e * 2^n as in vector_exp. Callers compute NaN
+// lanes as kLo (a NaN-to-int conversion is undefined) and put the NaN back after.
 VS_CPU_INLINE void exp_lanes_in_range(const F32Lanes& xc, F32Lanes& out) {
   using namespace exp_detail;
   F32Lanes minus_n, r, p, e, coefficient;
