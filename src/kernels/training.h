@@ -29,15 +29,6 @@ VS_HD inline T activation_grad(ActivationGrad op, T a, T b) {
   return T(0);
 }
 
-template <typename T>
-VS_HD inline T platform_sqrt(T x) {
-#if defined(__CUDA_ARCH__)
-  return sqrt(x);
-#else
-  return std::sqrt(x);
-#endif
-}
-
 // One row of SoftmaxCrossEntropyWithLogits: loss = -sum(labels * log_softmax(logits)),
 // backprop = softmax(logits) - labels. `label_of` gives row r's label for class c (dense
 // labels, or 1 at the sparse class).

@@ -14,7 +14,7 @@ namespace varscope::kernels {
 
 enum class UnaryOp : int { kRelu, kSigmoid, kTanh, kSquare, kExp, kLog, kNeg };
 
-// The platform's exp and tanh: CUDA's overloads on the device, std:: on the host.
+// The platform's exp, tanh, log and sqrt: CUDA's overloads on the device, std:: on the host.
 template <typename T>
 VS_HD inline T platform_exp(T x) {
 #if defined(__CUDA_ARCH__)
@@ -39,6 +39,15 @@ VS_HD inline T platform_log(T x) {
   return log(x);
 #else
   return std::log(x);
+#endif
+}
+
+template <typename T>
+VS_HD inline T platform_sqrt(T x) {
+#if defined(__CUDA_ARCH__)
+  return sqrt(x);
+#else
+  return std::sqrt(x);
 #endif
 }
 
