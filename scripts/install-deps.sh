@@ -1,26 +1,28 @@
 #!/usr/bin/env bash
-# Installs, from Debian's packages, whatever varscope's build needs and this machine lacks.
-# The CUDA toolkit (nvcc, cudart, cuBLAS, cuRAND) is expected to be installed already.
+# Installs, from Debian's packages, whatever varscope's build, tests and installed package
+# config need and this machine lacks. The CUDA toolkit is optional (the CPU backend builds
+# without it); with nvcc on the machine the CUDA backend is built too.
 set -euo pipefail
 
-# package -> a file that shows it is installed
-declare -A wanted=(
-  [cmake]=/usr/bin/cmake
-  [ninja-build]=/usr/bin/ninja
-  [g++]=/usr/bin/g++
-  [libgtest-dev]=/usr/lib/x86_64-linux-gnu/cmake/GTest/GTestConfig.cmake
-  [libgmock-dev]=/usr/include/gmock/gmock.h
-  [libbenchmark-dev]=/usr/lib/x86_64-linux-gnu/cmake/benchmark/benchmarkConfig.cmake
-  [libopenblas-dev]=/usr/lib/x86_64-linux-gnu/cmake/openblas/OpenBLASConfig.cmake
-  [libdnnl-dev]=/usr/lib/x86_64-linux-gnu/cmake/dnnl/dnnl-config.cmake
-  [libre2-dev]=/usr/include/re2/re2.h
-  [pkg-config]=/usr/bin/pkg-config
-  [nlohmann-json3-dev]=/usr/share/cmake/nlohmann_json/nlohmann_jsonConfig.cmake
+# What the build needs, and what the package configs it uses need in turn: Debian's
+# dnnl-config.cmake calls find_package(OpenCL), and libdnnl-dev only *recommends*
+# ocl-icd-opencl-dev, so it is named here (installs skip recommends).
+wanted=(
+  cmake ninja-build g++ pkg-config
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libopenblas-dev libdnnl-dev ocl-icd-opencl-dev
+  libre2-dev nlohmann-json3-dev
 )
 
+# A package counts as present when dpkg says it is installed, not when some file exists
+# (another package may provide the same path).
+installed() {
+  [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = "installed" ]
+}
+
 missing=()
-for pkg in "${!wanted[@]}"; do
-  [ -e "${wanted[$pkg]}" ] || missing+=("$pkg")
+for pkg in "${wanted[@]}"; do
+  installed "$pkg" || missing+=("$pkg")
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
@@ -34,6 +36,5 @@ else
 fi
 
 if ! command -v nvcc >/dev/null 2>&1 && [ ! -x /usr/local/cuda/bin/nvcc ]; then
-  echo "install-deps: nvcc not found; the CUDA toolkit must be installed (see README)" >&2
-  exit 1
+  echo "install-deps: no nvcc: the CUDA backend will not be built (CPU backend only)"
 fi
