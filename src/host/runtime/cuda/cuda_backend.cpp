@@ -252,7 +252,7 @@ class CudaBackend final : public Backend {
             "cudaMallocFromPoolAsync returned a workspace not aligned to 256 bytes");
       }
       const cuda::DeviceGuard on(device_);
-      const cublasStatus_t status = cublasSetWorkspace(blas_.get(), ws, bytes);
+      const cublasStatus_t status = cuda::cublas().set_workspace(blas_.get(), ws, bytes);
       if (status != CUBLAS_STATUS_SUCCESS) deallocate(ws);
       VARSCOPE_CHECK_CUBLAS(status);
       workspace_ = ws;
@@ -360,10 +360,11 @@ class CudaBackend final : public Backend {
     VARSCOPE_CHECK_CUDA(cudaMallocFromPoolAsync(
         &reduce_workspace_, kernels::reduce_workspace_bytes(), pool_.get(), stream_));
     VARSCOPE_CHECK_CUDA(cudaStreamSynchronize(stream_));
-    VARSCOPE_CHECK_CUBLAS(cublasCreate(blas_.replace()));
-    VARSCOPE_CHECK_CUBLAS(cublasSetStream(blas_.get(), stream_));
+    const cuda::CublasApi& api = cuda::cublas();  // opened here, by the first CUDA session
+    VARSCOPE_CHECK_CUBLAS(api.create(blas_.replace()));
+    VARSCOPE_CHECK_CUBLAS(api.set_stream(blas_.get(), stream_));
     // TF32 only when asked: by default float32 matmuls keep float32 precision.
-    VARSCOPE_CHECK_CUBLAS(cublasSetMathMode(
+    VARSCOPE_CHECK_CUBLAS(api.set_math_mode(
         blas_.get(), allow_tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
   }
 
@@ -410,11 +411,11 @@ class CudaBackend final : public Backend {
     const T* second = static_cast<const T*>(a);
     T* out = static_cast<T*>(c);
     if constexpr (std::is_same_v<T, float>) {
-      VARSCOPE_CHECK_CUBLAS(cublasSgemmStridedBatched_64(
+      VARSCOPE_CHECK_CUBLAS(cuda::cublas().sgemm_strided_batched(
           blas_.get(), op_first, op_second, g.m, g.n, g.k, &one, first, g.ld_first, g.stride_first,
           second, g.ld_second, g.stride_second, &zero, out, g.ld_c, g.stride_c, g.batch));
     } else {
-      VARSCOPE_CHECK_CUBLAS(cublasDgemmStridedBatched_64(
+      VARSCOPE_CHECK_CUBLAS(cuda::cublas().dgemm_strided_batched(
           blas_.get(), op_first, op_second, g.m, g.n, g.k, &one, first, g.ld_first, g.stride_first,
           second, g.ld_second, g.stride_second, &zero, out, g.ld_c, g.stride_c, g.batch));
     }

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <string>
 
+#include "host/runtime/cuda/cublas_api.h"
 #include "varscope/errors.h"
 
 #define VARSCOPE_CHECK_CUDA(call) ::varscope::runtime::check_cuda((call), #call)
@@ -55,8 +56,9 @@ inline void ignore_cuda_failure(cudaError_t err) noexcept {
 
 inline void check_cublas(cublasStatus_t status, const char* call) {
   if (status != CUBLAS_STATUS_SUCCESS) {
-    throw InternalError(std::string(call) + " failed: " + cublasGetStatusName(status) + " (" +
-                        cublasGetStatusString(status) + ")");
+    const cuda::CublasApi& api = cuda::cublas();  // loaded: the failing call came from it
+    throw InternalError(std::string(call) + " failed: " + api.status_name(status) + " (" +
+                        api.status_string(status) + ")");
   }
 }
 

@@ -69,7 +69,7 @@ inline void destroy_graph_exec(cudaGraphExec_t g) noexcept {
 // cuBLAS and cuRAND report through their own status codes, but their destroy calls make
 // runtime calls that may leave the thread's last error set: clear it likewise.
 inline void destroy_blas(cublasHandle_t h) noexcept {
-  if (cublasDestroy(h) != CUBLAS_STATUS_SUCCESS) cudaGetLastError();
+  if (cublas().destroy(h) != CUBLAS_STATUS_SUCCESS) cudaGetLastError();
 }
 
 using Stream = Owner<cudaStream_t, destroy_stream>;
