@@ -8,7 +8,6 @@
 // recorded; a failed capture falls back to plain launches.
 // SessionCudaGraph: the option through the public API on the CPU backend (no effect).
 // GpuCudaGraph: the real thing; skips where no CUDA device is usable.
-#include <cuda_runtime_api.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -24,6 +23,10 @@
 #include "host/runtime/session_impl.h"
 #include "test_util.h"
 #include "varscope/varscope.h"
+
+#if VARSCOPE_TEST_HAS_CUDA
+#include <cuda_runtime_api.h>
+#endif
 
 namespace vs = varscope;
 
@@ -577,7 +580,8 @@ TEST(SessionCudaGraph, TheOptionDoesNothingOnTheCpuBackend) {
   EXPECT_EQ(without.cuda_graph_launches(), 0u);
 }
 
-// ---- on a CUDA device ----
+// ---- on a CUDA device (cudart, where the toolkit is) ----
+#if VARSCOPE_TEST_HAS_CUDA
 
 class GpuCudaGraph : public ::testing::Test {
  protected:
@@ -723,3 +727,4 @@ TEST_F(GpuCudaGraph, ASessionOnAnExternalStreamUsesPlainLaunches) {
   }
   cudaStreamDestroy(stream);
 }
+#endif  // VARSCOPE_TEST_HAS_CUDA

@@ -1,7 +1,6 @@
 // Device-side I/O: DeviceTensorView feeds and fetches, Session::run_async, load_variable
 // from device memory, and a stream given to a CPU session. Errors run everywhere (on the
 // CPU backend); values need a GPU (Gpu* suites).
-#include <cuda_runtime_api.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -13,6 +12,10 @@
 #include "gpu_test.h"
 #include "test_util.h"
 #include "varscope/varscope.h"
+
+#if VARSCOPE_TEST_HAS_CUDA
+#include <cuda_runtime_api.h>
+#endif
 
 namespace vs = varscope;
 
@@ -119,7 +122,8 @@ TEST(DeviceIoCpu, AMistypedDeviceVariableIsAClearErrorAtConstruction) {
   EXPECT_EQ(error, "VARSCOPE_DEVICE must be 'cpu' or 'cuda', got 'gpu'");
 }
 
-// ---- CUDA: values through device buffers ----
+// ---- CUDA: values through device buffers (cudart, where the toolkit is) ----
+#if VARSCOPE_TEST_HAS_CUDA
 
 class DeviceBuffer {
  public:
@@ -214,5 +218,7 @@ TEST_F(GpuDeviceIo, StreamIsTheOneGivenInOptions) {
   EXPECT_NE(own.stream(), static_cast<void*>(stream));
   cudaStreamDestroy(stream);
 }
+
+#endif  // VARSCOPE_TEST_HAS_CUDA
 
 }  // namespace

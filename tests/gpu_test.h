@@ -4,7 +4,6 @@
 // of skipped tests.
 #pragma once
 
-#include <cuda_runtime_api.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -12,6 +11,10 @@
 #include <string_view>
 
 #include "varscope/device.h"
+
+#if VARSCOPE_TEST_HAS_CUDA
+#include <cuda_runtime_api.h>
+#endif
 
 namespace varscope::testing {
 
@@ -22,6 +25,7 @@ inline bool gpu_required() {
 
 namespace detail {
 
+#if VARSCOPE_TEST_HAS_CUDA
 inline std::string cuda_version_text(int version) {
   return std::to_string(version / 1000) + "." + std::to_string(version % 1000 / 10);
 }
@@ -55,6 +59,11 @@ inline std::string probe_gpu() {
   }
   return "";
 }
+#else
+inline std::string probe_gpu() {
+  return cuda_unavailable_reason() + " (tests built without the CUDA toolkit)";
+}
+#endif
 
 }  // namespace detail
 
