@@ -143,6 +143,32 @@ TEST_P(SessionRun, MissingFeedNamesThePlaceholder) {
             "You must feed a value for placeholder tensor 'x' with dtype float32 and shape [?,2]");
 }
 
+// TF's subgraph rewriting: a fed placeholder's outgoing control edges leave from the feed.
+TEST_P(SessionRun, AFedPlaceholderSatisfiesTheControlEdgesLeavingIt) {
+  vs::Graph g;
+  vs::Tensor p = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{2}, "p");
+  vs::Operation grouped = vs::group({p.op()});
+  vs::Session sess(g, options());
+  EXPECT_NO_THROW(sess.run({}, {{p, vs::HostTensor(std::vector<float>{1, 2})}}, {grouped}));
+  // Unfed, the placeholder itself runs, and fails as in TF.
+  EXPECT_EQ(error_of<vs::InvalidArgumentError>([&] { sess.run({}, {}, {grouped}); }),
+            "You must feed a value for placeholder tensor 'p' with dtype float32 and shape [2]");
+}
+
+// The classic TF1 pattern for accumulated or host-allreduced gradients.
+TEST_P(SessionRun, GradientsFedThroughPlaceholdersApply) {
+  vs::Graph g;
+  vs::Variable v =
+      g.get_variable("v", {.shape = vs::Shape{2}, .initializer = vs::zeros_initializer()});
+  vs::Tensor grad = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{2}, "grad");
+  vs::train::GradientDescentOptimizer opt(0.5);
+  vs::Operation step = opt.apply_gradients({{grad, v}});
+  vs::Session sess(g, options());
+  sess.run(v.initializer());
+  sess.run({}, {{grad, vs::HostTensor(std::vector<float>{2, -4})}}, {step});
+  EXPECT_EQ(values(sess.run(v)), (std::vector<float>{-1, 2}));
+}
+
 TEST_P(SessionRun, WrongFeedShapeOrDtypeIsRejectedAndChangesNothing) {
   vs::Graph g;
   vs::Variable v =

@@ -254,6 +254,10 @@ Plan build_plan(const GraphImpl& graph,
     stack.push_back({node, true});
     const Node& n = graph.node(node);
     for (int c : n.control_inputs) {
+      // As TF's subgraph rewriting does: a fed placeholder's outgoing control edges leave
+      // from the feed, which is ready before the run starts (feeding gradients to
+      // apply_gradients, tf.group of a fed placeholder).
+      if (graph.node(c).op == OpType::kPlaceholder && fed.contains({c, 0})) continue;
       if (state[c] == 0) stack.push_back({c, false});
     }
     for (const TensorRef& in : n.inputs) {
