@@ -28,42 +28,16 @@ constexpr std::size_t kMaxGraphsPerPlan = 8;
 
 }  // namespace
 
-bool capturable(const Step& step) {
-  switch (step.kind) {
-    case OpKind::kConst:  // uploaded once, by the plain first run, then cached
-    case OpKind::kPlaceholder:
-    case OpKind::kVariable:  // one fixed allocation per variable
-    case OpKind::kIdentity:
-    case OpKind::kAssign:
-    case OpKind::kAssignAdd:
-    case OpKind::kNoOp:
-    case OpKind::kBinary:
-    case OpKind::kMatMul:
-    case OpKind::kUnary:
-    case OpKind::kSoftmax:
-    case OpKind::kCast:
+bool capturable(const Step& step, Capture capture) {
+  // A fused random chain is stateful as its random op is: never recorded.
+  if (step.kind == OpKind::kFusedRandom) return false;
+  switch (capture) {
+    case Capture::kYes:
       return true;
-    case OpKind::kReduce:  // its axes are needed on the host: only a constant's are known there
-      return step.host_axes >= 0;
-    case OpKind::kFill:  // its value is needed on the host: only a constant's is known there
-      return step.host_consts[1] >= 0;
-    case OpKind::kIsVariableInitialized:  // answers from host state at run time
-    // Stateful: the Philox offset advances on the host at every run, so a replay would
-    // repeat the recorded run's numbers where TF draws new ones.
-    case OpKind::kRandomUniform:
-    case OpKind::kRandomNormal:
-    case OpKind::kTruncatedNormal:
-    case OpKind::kRandomUniformInt:
-    case OpKind::kFusedRandom:
-    // Training ops: not yet checked under capture (updates read their scalars on the host).
-    case OpKind::kActivationGrad:
-    case OpKind::kAddN:
-    case OpKind::kFillLike:
-    case OpKind::kSumToShape:
-    case OpKind::kBroadcastToShape:
-    case OpKind::kXent:
-    case OpKind::kApplyUpdate:
+    case Capture::kNo:
       return false;
+    case Capture::kIfHostConstants:
+      return step.kind == OpKind::kReduce ? step.host_axes >= 0 : step.host_consts[1] >= 0;
   }
   return false;
 }

@@ -13,118 +13,6 @@
 namespace varscope::detail {
 namespace {
 
-// The kernel of a node.
-OpKind classify(const Node& n, Step* step) {
-  auto binary = [&](kernels::BinaryOp op) {
-    step->binary = op;
-    return OpKind::kBinary;
-  };
-  auto unary = [&](kernels::UnaryOp op) {
-    step->unary = op;
-    return OpKind::kUnary;
-  };
-  auto reduce = [&](kernels::ReduceOp op) {
-    step->reduce = op;
-    return OpKind::kReduce;
-  };
-  auto activation = [&](kernels::ActivationGrad op) {
-    step->activation_grad = op;
-    return OpKind::kActivationGrad;
-  };
-  auto update = [&](kernels::UpdateRule rule) {
-    step->update = rule;
-    return OpKind::kApplyUpdate;
-  };
-  switch (n.op) {
-    case OpType::kConst:
-      return OpKind::kConst;
-    case OpType::kPlaceholder:
-      return OpKind::kPlaceholder;
-    case OpType::kVariableV2:
-      return OpKind::kVariable;
-    case OpType::kIdentity:
-      return OpKind::kIdentity;
-    case OpType::kAssign:
-      return OpKind::kAssign;
-    case OpType::kAssignAdd:
-      return OpKind::kAssignAdd;
-    case OpType::kNoOp:
-      return OpKind::kNoOp;
-    case OpType::kIsVariableInitialized:
-      return OpKind::kIsVariableInitialized;
-    case OpType::kFill:
-      return OpKind::kFill;
-    case OpType::kRandomUniform:
-      return OpKind::kRandomUniform;
-    case OpType::kRandomStandardNormal:
-      return OpKind::kRandomNormal;
-    case OpType::kTruncatedNormal:
-      return OpKind::kTruncatedNormal;
-    case OpType::kRandomUniformInt:
-      return OpKind::kRandomUniformInt;
-    case OpType::kMatMul:
-    case OpType::kBatchMatMulV2:
-      return OpKind::kMatMul;
-    case OpType::kSoftmax:
-      return OpKind::kSoftmax;
-    case OpType::kCast:
-      return OpKind::kCast;
-    case OpType::kAdd:
-    case OpType::kAddV2:
-    case OpType::kBiasAdd:
-      return binary(kernels::BinaryOp::kAdd);
-    case OpType::kSub:
-      return binary(kernels::BinaryOp::kSub);
-    case OpType::kMul:
-      return binary(kernels::BinaryOp::kMul);
-    case OpType::kRealDiv:
-      return binary(kernels::BinaryOp::kDiv);
-    case OpType::kRelu:
-      return unary(kernels::UnaryOp::kRelu);
-    case OpType::kSigmoid:
-      return unary(kernels::UnaryOp::kSigmoid);
-    case OpType::kTanh:
-      return unary(kernels::UnaryOp::kTanh);
-    case OpType::kSum:
-      return reduce(kernels::ReduceOp::kSum);
-    case OpType::kMean:
-      return reduce(kernels::ReduceOp::kMean);
-    case OpType::kSquare:
-      return unary(kernels::UnaryOp::kSquare);
-    case OpType::kExp:
-      return unary(kernels::UnaryOp::kExp);
-    case OpType::kLog:
-      return unary(kernels::UnaryOp::kLog);
-    case OpType::kNeg:
-      return unary(kernels::UnaryOp::kNeg);
-    case OpType::kReluGrad:
-      return activation(kernels::ActivationGrad::kRelu);
-    case OpType::kSigmoidGrad:
-      return activation(kernels::ActivationGrad::kSigmoid);
-    case OpType::kTanhGrad:
-      return activation(kernels::ActivationGrad::kTanh);
-    case OpType::kAddN:
-      return OpKind::kAddN;
-    case OpType::kOnesLike:
-    case OpType::kZerosLike:
-      return OpKind::kFillLike;
-    case OpType::kSumToShape:
-      return OpKind::kSumToShape;
-    case OpType::kBroadcastToShape:
-      return OpKind::kBroadcastToShape;
-    case OpType::kSoftmaxXent:
-    case OpType::kSparseSoftmaxXent:
-      return OpKind::kXent;
-    case OpType::kApplyGradientDescent:
-      return update(kernels::UpdateRule::kGradientDescent);
-    case OpType::kApplyMomentum:
-      return update(kernels::UpdateRule::kMomentum);
-    case OpType::kApplyAdam:
-      return update(kernels::UpdateRule::kAdam);
-  }
-  throw InternalError("Node '" + n.name + "' has an op type outside OpType");
-}
-
 using Fed = std::map<std::pair<int, int>, int>;  // tensor -> slot
 
 // Random initializers are built as TF builds them: RandomStandardNormal -> Mul(stddev) ->
@@ -177,28 +65,15 @@ Fusions plan_fusions(const GraphImpl& g,
   return out;
 }
 
-// float16/bfloat16 math: neither backend has kernels for it, so a plan that needs them is
-// refused before any step runs, with the same error on both (not a half-done run, and not
-// an error from inside a CUDA Graph capture). Casts, copies and variables of half types run.
-void refuse_half_precision(const Step& step, const Node& n) {
+// A dtype the op's kernel does not compute (float16/bfloat16 math, integer transcendental
+// functions, ...): the plan is refused before any step runs, with the same error on both
+// backends (not a half-done run, and not an error from inside a CUDA Graph capture).
+void refuse_uncomputed_dtype(const Step& step, const Node& n) {
   if (n.outputs.empty()) return;
   const DType dtype = n.outputs[0].dtype;
-  if (dtype != DType::kFloat16 && dtype != DType::kBFloat16) return;
-  const std::string type(dtype_name(dtype));
-  switch (step.kind) {
-    case OpKind::kBinary:
-    case OpKind::kUnary:
-    case OpKind::kAssignAdd:
-      throw UnimplementedError("elementwise ops on " + type);
-    case OpKind::kSoftmax:
-      throw UnimplementedError("softmax on " + type);
-    case OpKind::kReduce:
-      throw UnimplementedError("reductions on " + type);
-    case OpKind::kMatMul:
-      throw UnimplementedError("MatMul on " + type);
-    default:
-      return;
-  }
+  if (step.computes.contains(dtype)) return;
+  throw UnimplementedError(std::string(op_def(n.op).name) + " on " +
+                           std::string(dtype_name(dtype)));
 }
 
 }  // namespace
@@ -270,14 +145,13 @@ Plan build_plan(const GraphImpl& graph,
     if (fusions.folded.contains(node)) continue;
     const Node& n = graph.node(node);
     Step step;
+    static_cast<OpKernel&>(step) = op_def(n.op).kernel;
     step.node = node;
-    step.kind = classify(n, &step);
     if (auto f = fusions.random.find(node); f != fusions.random.end()) {
       const AffineRandom& chain = *f->second;
-      Step random;
       step.kind = OpKind::kFusedRandom;
       step.random_node = chain.random;
-      step.random_kind = classify(graph.node(chain.random), &random);
+      step.random_kind = op_def(graph.node(chain.random).op).kernel.kind;
       step.affine = kernels::Affine{true, chain.scale, chain.shift};
       step.output = plan.num_slots++;
       output_slot[node] = step.output;
@@ -304,7 +178,7 @@ Plan build_plan(const GraphImpl& graph,
         }
       }
     }
-    refuse_half_precision(step, n);
+    refuse_uncomputed_dtype(step, n);
     if (step.kind == OpKind::kReduce) {
       const TensorRef axes = n.inputs.at(1);
       if (!fed.contains({axes.node, axes.index}) && graph.node(axes.node).op == OpType::kConst) {
@@ -336,7 +210,9 @@ Plan build_plan(const GraphImpl& graph,
     producer->second->into_variable = variable;
     step.assign_in_place = true;
   }
-  plan.capturable = std::all_of(plan.steps.begin(), plan.steps.end(), capturable);
+  plan.capturable = std::all_of(plan.steps.begin(), plan.steps.end(), [&](const Step& step) {
+    return capturable(step, op_def(graph.node(step.node).op).capture);
+  });
   return plan;
 }
 
