@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "host/graph/builders.h"
+#include "host/graph/collection_filter.h"
 #include "varscope/errors.h"
 
 namespace varscope {
@@ -234,11 +235,17 @@ std::vector<Variable> GraphImpl::collection(const std::string& key,
   auto self = std::const_pointer_cast<GraphImpl>(shared_from_this());
   // ops.get_collection: re.match(scope, item.name), anchored at the start only. RE2: the
   // filter is user input, and RE2 matches in time linear in the name, without recursion.
+  // Python's syntax is translated where it differs (collection_filter.h); what RE2 cannot
+  // do as Python would (lookarounds, huge counts) is refused, never matched otherwise.
   std::optional<RE2> pattern;
   if (scope && has_regex_syntax(*scope)) {
     RE2::Options options;
     options.set_log_errors(false);
-    pattern.emplace(*scope, options);
+    pattern.emplace(python_pattern_for_re2(*scope), options);
+    if (python_syntax_re2_lacks(pattern->error_code(), pattern->error_arg())) {
+      throw InvalidArgumentError("Collection scope filter '" + *scope +
+                                 "' cannot be matched as Python's re would: " + pattern->error());
+    }
     if (!pattern->ok()) {
       throw ValueError("Invalid collection scope filter '" + *scope +
                        "': not a regular expression (" + pattern->error() + ")");
