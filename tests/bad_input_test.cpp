@@ -434,19 +434,22 @@ TEST_F(BadInput, UnknownDimsWhereGetVariableNeedsAFullShape) {
   const std::string kInvalid =
       "The initializer passed is not valid. It should be a callable with no arguments and the "
       "shape should not be provided or an instance of `tf.keras.initializers.*' and `shape` "
-      "should be fully defined.";
-  EXPECT_EQ(error_of<vs::ValueError>([&] { g_.get_variable("u"); }), kInvalid);
+      "should be fully defined.\nVariable u needs a fully defined shape (got ";
+  const auto invalid = [&kInvalid](const std::string& shape) {
+    return kInvalid + shape + "): get_variable(\"u\", {.shape = vs::Shape{...}})";
+  };
+  EXPECT_EQ(error_of<vs::ValueError>([&] { g_.get_variable("u"); }), invalid("<unknown>"));
   EXPECT_EQ(error_of<vs::ValueError>([&] {
               g_.get_variable("u", {.shape = vs::Shape{vs::kUnknownDim, 3}});
             }),
-            kInvalid);
+            invalid("(?, 3)"));
   EXPECT_EQ(
       error_of<vs::ValueError>([&] { g_.get_variable("u", {.shape = vs::Shape::unknown_rank()}); }),
-      kInvalid);
+      invalid("<unknown>"));
   EXPECT_EQ(error_of<vs::ValueError>([&] {
               g_.get_variable("u", {.shape = vs::Shape{vs::kUnknownDim}, .validate_shape = false});
             }),
-            kInvalid);
+            invalid("(?,)"));
   EXPECT_TRUE(Intact());
 }
 

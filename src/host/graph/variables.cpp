@@ -112,10 +112,13 @@ Variable GraphImpl::get_variable(std::string_view name,
     if (from_value) {
       value = ref_of(initializer->tensor());
     } else if (!shape.is_fully_defined()) {
+      // TF's sentence (about Python's initializers), then what a C++ caller needs.
       throw ValueError(
           "The initializer passed is not valid. It should be a callable with no arguments and the "
           "shape should not be provided or an instance of `tf.keras.initializers.*' and `shape` "
-          "should be fully defined.");
+          "should be fully defined.\nVariable " +
+          full_name + " needs a fully defined shape (got " + shape.to_string() +
+          "): get_variable(\"" + std::string(name) + "\", {.shape = vs::Shape{...}})");
     }
 
     static const std::vector<std::string> kGlobal = {GraphKeys::kGlobalVariables};
