@@ -204,7 +204,8 @@ int default_threads() {
     } catch (const Error&) {  // a bad VARSCOPE_CPU_THREADS: sessions report it
       threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     }
-    pool().grow(threads);
+    // Not grown here: this may run in a worker, inside a job that holds the pool. Loops
+    // outside a backend use the workers there are (a backend reserves its count).
     return threads;
   }();
   return n;
