@@ -199,11 +199,19 @@ std::vector<Bad> compare(const vs::HostTensor& a, const vs::HostTensor& b, const
   return bad;
 }
 
-// A .npy file starts with its magic string; a safetensors file with a header length.
+// A .npy file starts with its magic string; a safetensors file with a header length. A file
+// that cannot be opened or read (missing, a directory, no permission) is handed to the
+// reader, whose error says so ("open(<path>) failed: No such file or directory"), rather
+// than being called "not a .npy file".
 bool is_npy(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   char magic[6] = {};
-  return in.read(magic, sizeof(magic)) && std::memcmp(magic, "\x93NUMPY", sizeof(magic)) == 0;
+  if (in.is_open()) in.read(magic, sizeof(magic));
+  if (!in.is_open() || (!in && !in.eof())) {
+    (void)vs::read_safetensors(path);  // throws the reason; were it readable now, it is one
+    return false;
+  }
+  return in.gcount() == sizeof(magic) && std::memcmp(magic, "\x93NUMPY", sizeof(magic)) == 0;
 }
 
 // A .npy file's one tensor, under the name the report uses for it.

@@ -2,9 +2,11 @@
 // entering fed tensors' producers), the kernel of each, the fused random initializers and
 // the values produced straight into a variable.
 #include <algorithm>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <vector>
 
 #include "host/graph/op_defs.h"
 #include "host/runtime/plan.h"
@@ -14,6 +16,63 @@ namespace varscope::detail {
 namespace {
 
 using Fed = std::map<std::pair<int, int>, int>;  // tensor -> slot
+
+// How many leading inputs of an op are TF ref inputs (a variable's storage, not a value).
+int ref_inputs(OpType op) {
+  switch (op) {
+    case OpType::kAssign:
+    case OpType::kAssignAdd:
+    case OpType::kIsVariableInitialized:
+    case OpType::kApplyGradientDescent:
+      return 1;
+    case OpType::kApplyMomentum:
+      return 2;
+    case OpType::kApplyAdam:
+      return 3;
+    default:
+      return 0;
+  }
+}
+
+// TF's DataTypeString: the C++ type names of its messages ("float", "double", "int32").
+std::string tf_type_string(DType dtype) {
+  switch (dtype) {
+    case DType::kFloat32:
+      return "float";
+    case DType::kFloat64:
+      return "double";
+    case DType::kFloat16:
+      return "half";
+    default:
+      return std::string(dtype_name(dtype));
+  }
+}
+
+// A fed tensor in a ref input (assign to a variable whose value is fed): TF's executor
+// refuses the graph before anything runs, naming its feed node, "_arg_<op>_<output>_<k>"
+// with k the feed's position among the fed tensors' names, sorted.
+void check_ref_inputs(const GraphImpl& graph, const Node& n, const Fed& fed, const Feeds& feeds) {
+  const int refs = std::min(ref_inputs(n.op), static_cast<int>(n.inputs.size()));
+  for (int i = 0; i < refs; ++i) {
+    const TensorRef in = n.inputs[static_cast<std::size_t>(i)];
+    if (!fed.contains({in.node, in.index})) continue;
+    const auto name = [&graph](const TensorRef& t) {
+      return graph.node(t.node).name + ":" + std::to_string(t.index);
+    };
+    std::vector<std::string> names;
+    for (const auto& [ref, value] : feeds)
+      names.push_back(name(ref));
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    const auto k = std::lower_bound(names.begin(), names.end(), name(in)) - names.begin();
+    const std::string type =
+        tf_type_string(graph.node(in.node).outputs[static_cast<std::size_t>(in.index)].dtype);
+    throw InvalidArgumentError("Input " + std::to_string(i) + " of node " + n.name +
+                               " was passed " + type + " from _arg_" + graph.node(in.node).name +
+                               "_" + std::to_string(in.index) + "_" + std::to_string(k) +
+                               ":0 incompatible with expected " + type + "_ref.");
+  }
+}
 
 // Random initializers are built as TF builds them: RandomStandardNormal -> Mul(stddev) ->
 // Add(mean), RandomUniform -> Mul(Sub(max, min)) -> Add(min); the builder recorded what
@@ -140,6 +199,8 @@ Plan build_plan(const GraphImpl& graph,
         stack.push_back({in.node, false});
     }
   }
+  for (int node : order)  // before anything is planned: a fused initializer's Assign too
+    check_ref_inputs(graph, graph.node(node), fed, feeds);
   const Fusions fusions = plan_fusions(graph, order, fetches, targets, fed);
   for (int node : order) {
     if (fusions.folded.contains(node)) continue;
