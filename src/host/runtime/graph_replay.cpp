@@ -69,10 +69,9 @@ std::vector<HostTensor> SessionImpl::capture(Plan& plan, CapturedRun& rec, const
   for (const VariableStorage& v : variables)
     initialized.push_back(v.initialized);
   RunContext ctx(*backend, rec);
-  bool recording = false;
   auto undo = [&] {
-    if (recording) backend->abort_capture();  // never leave the stream capturing
-    recording = false;
+    if (ctx.capturing()) backend->abort_capture();  // never leave the stream capturing
+    ctx.capture_ended();
     for (std::size_t i = 0; i < initialized.size() && i < variables.size(); ++i)
       variables[i].initialized = initialized[i];
     slots.clear();
@@ -80,17 +79,13 @@ std::vector<HostTensor> SessionImpl::capture(Plan& plan, CapturedRun& rec, const
   };
   try {
     // Everything that allocates or waits happens before recording starts: the graph's
-    // buffers (alive as long as it is), then the feeds copied into the first of them.
+    // buffers (alive as long as it is), then the feeds copied into the first of them
+    // (run_steps starts the capture after the feeds).
     for (std::size_t bytes : rec.temporaries)
       rec.buffers.push_back(allocate(*backend, bytes));
-    load_feeds(plan, feeds, slots, ctx);
-    backend->begin_capture();
-    recording = true;
-    for (const Step& step : plan.steps)
-      execute(step, slots, ctx);
-    check_fetches(plan, slots, ctx);
+    run_steps(plan, host_feeds(feeds), slots, ctx);
     ctx.check_all_buffers_taken();
-    recording = false;
+    ctx.capture_ended();
     std::unique_ptr<runtime::Backend::Graph> graph = backend->end_capture();
     if (graph) backend->launch(*graph);
     rec.graph = std::move(graph);
@@ -117,11 +112,7 @@ std::vector<HostTensor> SessionImpl::capture(Plan& plan, CapturedRun& rec, const
     rec.nothing_to_capture = true;
     rec.buffers.clear();
   }
-  std::vector<HostTensor> out;
-  for (int slot : plan.fetch_slots)
-    out.push_back(to_host(slots[static_cast<std::size_t>(slot)]));
-  backend->synchronize();
-  return out;
+  return fetch_to_host(plan, slots);
 }
 
 std::vector<HostTensor> SessionImpl::replay(CapturedRun& rec, const Feeds& feeds) {

@@ -78,15 +78,17 @@ struct Plan {
   std::map<std::vector<std::int64_t>, CapturedRun> graphs;
 };
 
-// The plan cache's key of a run signature.
-std::string plan_key(const std::vector<TensorRef>& fetches,
-                     const Feeds& feeds,
-                     const std::vector<int>& targets);
+// What a run fetches, which tensors it feeds (in the order given) and which ops it runs:
+// the plan cache's key. A run's values play no part in its plan.
+struct RunSignature {
+  std::vector<TensorRef> fetches;
+  std::vector<TensorRef> fed;
+  std::vector<int> targets;
+  auto operator<=>(const RunSignature&) const = default;
+};
+
 // Plans a run (planner.cpp). Refuses an unfed Placeholder the run needs.
-Plan build_plan(const GraphImpl& graph,
-                const std::vector<TensorRef>& fetches,
-                const Feeds& feeds,
-                const std::vector<int>& targets);
+Plan build_plan(const GraphImpl& graph, const RunSignature& run);
 
 // use_cuda_graph: whether a step's work can be recorded once and replayed, given its op's
 // Capture column (graph_replay.cpp).

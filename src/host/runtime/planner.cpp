@@ -51,7 +51,10 @@ std::string tf_type_string(DType dtype) {
 // A fed tensor in a ref input (assign to a variable whose value is fed): TF's executor
 // refuses the graph before anything runs, naming its feed node, "_arg_<op>_<output>_<k>"
 // with k the feed's position among the fed tensors' names, sorted.
-void check_ref_inputs(const GraphImpl& graph, const Node& n, const Fed& fed, const Feeds& feeds) {
+void check_ref_inputs(const GraphImpl& graph,
+                      const Node& n,
+                      const Fed& fed,
+                      const std::vector<TensorRef>& feeds) {
   const int refs = std::min(ref_inputs(n.op), static_cast<int>(n.inputs.size()));
   for (int i = 0; i < refs; ++i) {
     const TensorRef in = n.inputs[static_cast<std::size_t>(i)];
@@ -60,7 +63,7 @@ void check_ref_inputs(const GraphImpl& graph, const Node& n, const Fed& fed, con
       return graph.node(t.node).name + ":" + std::to_string(t.index);
     };
     std::vector<std::string> names;
-    for (const auto& [ref, value] : feeds)
+    for (const TensorRef& ref : feeds)
       names.push_back(name(ref));
     std::sort(names.begin(), names.end());
     names.erase(std::unique(names.begin(), names.end()), names.end());
@@ -137,29 +140,12 @@ void refuse_uncomputed_dtype(const Step& step, const Node& n) {
 
 }  // namespace
 
-std::string plan_key(const std::vector<TensorRef>& fetches,
-                     const Feeds& feeds,
-                     const std::vector<int>& targets) {
-  std::string key;
-  for (const auto& f : fetches)
-    key += std::to_string(f.node) + ":" + std::to_string(f.index) + ",";
-  key += "|";
-  for (const auto& [ref, value] : feeds) {
-    key += std::to_string(ref.node) + ":" + std::to_string(ref.index) + ",";
-  }
-  key += "|";
-  for (int t : targets)
-    key += std::to_string(t) + ",";
-  return key;
-}
-
-Plan build_plan(const GraphImpl& graph,
-                const std::vector<TensorRef>& fetches,
-                const Feeds& feeds,
-                const std::vector<int>& targets) {
+Plan build_plan(const GraphImpl& graph, const RunSignature& run) {
+  const std::vector<TensorRef>& fetches = run.fetches;
+  const std::vector<int>& targets = run.targets;
   Plan plan;
   Fed fed;
-  for (const auto& [ref, value] : feeds) {
+  for (const TensorRef& ref : run.fed) {
     const int slot = plan.num_slots++;
     fed[{ref.node, ref.index}] = slot;
     plan.feed_slots.push_back(slot);
@@ -200,7 +186,7 @@ Plan build_plan(const GraphImpl& graph,
     }
   }
   for (int node : order)  // before anything is planned: a fused initializer's Assign too
-    check_ref_inputs(graph, graph.node(node), fed, feeds);
+    check_ref_inputs(graph, graph.node(node), fed, run.fed);
   const Fusions fusions = plan_fusions(graph, order, fetches, targets, fed);
   for (int node : order) {
     if (fusions.folded.contains(node)) continue;
