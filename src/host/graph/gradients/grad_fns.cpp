@@ -234,8 +234,8 @@ constexpr std::array<GradientDef, kNumOpTypes> kGradients = {{
     {OpType::kPlaceholder, not_differentiable},
     {OpType::kVariableV2, not_differentiable},
     {OpType::kIdentity, identity_grad},
-    {OpType::kAssign, nullptr},
-    {OpType::kAssignAdd, nullptr},
+    {OpType::kAssign, not_differentiable},  // state_grad.py: ops.NotDifferentiable
+    {OpType::kAssignAdd, not_differentiable},
     {OpType::kNoOp, not_differentiable},
     {OpType::kIsVariableInitialized, not_differentiable},
     {OpType::kFill, not_differentiable},
