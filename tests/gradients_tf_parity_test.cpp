@@ -91,6 +91,40 @@ void addn_order(vs::DeviceKind device) {
                             vs::DType::kFloat32, "d loss / d w");
 }
 
+// Item 7: gradients of gradients. The program (TF: None, the seed's Shape/Fill is
+// not differentiable), then a gradient penalty through ReluGrad, SigmoidGrad, TanhGrad,
+// the broadcast gradient of BiasAdd and the reduction gradient of Mean.
+void second_order(vs::DeviceKind device) {
+  const nlohmann::json& c = tf115()["second_order"];
+  vs::testing::Base base(vs::DType::kFloat32);
+  vs::Graph& g = base.g;
+  const vs::Tensor x = base.x;
+  const vs::Variable k = base.w;
+  const vs::Variable b = g.get_variable(
+      "b", {.shape = vs::Shape{2}, .initializer = vs::constant_initializer({0.1, -0.3})});
+  const auto gr =
+      vs::gradients({vs::bias_add(vs::matmul(x, k), b)}, std::vector<vs::Tensor>{b.value(), x});
+  const auto of_k = vs::gradients({gr[0]}, std::vector<vs::Variable>{k});
+  EXPECT_EQ(std::vector<bool>{!of_k[0].valid()},
+            c["bias_add_grad_of_k_none"].get<std::vector<bool>>());
+  for (const std::string act : {"relu", "sigmoid", "tanh"}) {
+    const vs::Tensor z = vs::bias_add(vs::matmul(x, k), b);
+    const vs::Tensor f = act == "relu"      ? vs::relu(z)
+                         : act == "sigmoid" ? vs::sigmoid(z)
+                                            : vs::tanh(z);
+    const vs::Tensor y = vs::reduce_mean(vs::square(f));
+    const auto first = vs::gradients({y}, std::vector<vs::Variable>{k, b});
+    const vs::Tensor penalty = vs::reduce_sum(vs::square(first[0])) + vs::reduce_sum(first[1]);
+    const auto second = vs::gradients({penalty}, std::vector<vs::Variable>{k, b});
+    vs::Session sess(g, {.device = device});
+    sess.run(g.global_variables_initializer());
+    vs::testing::expect_close(vs::testing::as_doubles(sess.run(second[0])), c[act]["k"],
+                              vs::DType::kFloat32, act + " d penalty / d k");
+    vs::testing::expect_close(vs::testing::as_doubles(sess.run(second[1])), c[act]["b"],
+                              vs::DType::kFloat32, act + " d penalty / d b");
+  }
+}
+
 }  // namespace
 
 // Item 6: tf.gradients through tf.assign is None (TF: ops.NotDifferentiable("Assign")).
@@ -121,6 +155,10 @@ TEST(TfGradients, AddNInTfsReadyOrder) {
   addn_order(vs::DeviceKind::kCpu);
 }
 
+TEST(TfGradients, GradientsOfGradientsAsTf) {
+  second_order(vs::DeviceKind::kCpu);
+}
+
 class GpuTfGradients : public vs::testing::GpuTest {};
 
 TEST_F(GpuTfGradients, CrossEntropyAsTf) {
@@ -130,4 +168,8 @@ TEST_F(GpuTfGradients, CrossEntropyAsTf) {
 
 TEST_F(GpuTfGradients, AddNInTfsReadyOrder) {
   addn_order(vs::DeviceKind::kCuda);
+}
+
+TEST_F(GpuTfGradients, GradientsOfGradientsAsTf) {
+  second_order(vs::DeviceKind::kCuda);
 }
