@@ -297,19 +297,25 @@ TEST(Gradients, UnconnectedIsNoneAndNoGradientLeavesTheGraphUnchanged) {
   EXPECT_TRUE(grads[0].valid());
   EXPECT_FALSE(grads[1].valid());
 
+  // An update op has no gradient (TF: LookupError); Assign has none either, but TF
+  // registers it as not differentiable: None, no error.
   vs::Variable v = g.get_variable("v", {.shape = vs::Shape{2}});
-  vs::Tensor assigned = vs::assign(v, x);
+  EXPECT_FALSE(vs::gradients({vs::reduce_sum(vs::assign(v, x))}, {x})[0].valid());
+  vs::train::GradientDescentOptimizer sgd(0.1);
+  sgd.minimize(vs::reduce_sum(v * x), {}, {v});
+  vs::Tensor updated = g.get_tensor_by_name("GradientDescent/update_v/ApplyGradientDescent:0");
   const std::size_t before = g.num_operations();
-  EXPECT_THROW(vs::gradients({vs::reduce_sum(assigned)}, {x}), vs::NotFoundError);
+  EXPECT_THROW(vs::gradients({vs::reduce_sum(updated)}, {x}), vs::NotFoundError);
   // The reduce_sum above was built; the failed gradients call added nothing after it.
-  vs::Tensor again = vs::reduce_sum(assigned);
+  vs::Tensor again = vs::reduce_sum(updated);
   const std::size_t with_sum = g.num_operations();
   EXPECT_THROW(vs::gradients({again}, {x}), vs::NotFoundError);
   EXPECT_EQ(g.num_operations(), with_sum);
   EXPECT_GT(with_sum, before);
-  // The scope name "gradients_1" was not consumed by the failed calls.
+  // The scope name "gradients_3" (after the assign's and minimize's) was not consumed by the
+  // failed calls.
   vs::Tensor ok = vs::gradients({loss}, {x})[0];
-  EXPECT_TRUE(ok.op().name().starts_with("gradients_1/")) << ok.op().name();
+  EXPECT_TRUE(ok.op().name().starts_with("gradients_3/")) << ok.op().name();
 }
 
 class GpuGradients : public vs::testing::GpuTest {};

@@ -68,17 +68,23 @@ class Optimizer {
   // After every update (Adam's beta powers); returns the ops the train op groups.
   virtual std::vector<Operation> finish(Graph& g, const std::vector<Operation>& updates);
 
-  // A failed building call takes its variables back out of the graph: forget those made in
-  // it (slots past `slots_before`, and a subclass's own).
-  virtual void forget_failed_call(std::size_t slots_before) { slots_.resize(slots_before); }
-
+  // slot_creator.create_zeros_slot: get_variable("") in variable_scope(None,
+  // "<var>/<op_name>"), so the slot's store key is "<var>/<Opt>/" and a second optimizer's
+  // slot is "<var>/<Opt>_1".
   Variable zeros_slot(Graph& g,
                       const Variable& var,
                       std::string_view slot_name,
                       std::string_view op_name);
+  // Optimizer._create_non_slot_variable: a tf.Variable (not trainable) in the current name
+  // scope, made once per optimizer; `name` is also its key ("beta1_power").
+  Variable non_slot(Graph& g, const HostTensor& initial_value, std::string_view name);
+  Variable find_non_slot(std::string_view name) const;
 
   std::string name_;
-  std::vector<std::pair<std::string, Variable>> slots_;  // "<var op name>|<slot>" -> slot
+  // State that outlives a building call. A call that fails gives the graph's ids back, so
+  // build_apply registers, with the graph's roll-back, the undo of what it adds here.
+  std::vector<std::pair<std::string, Variable>> slots_;      // "<var op name>|<slot>" -> slot
+  std::vector<std::pair<std::string, Variable>> non_slots_;  // name -> variable
 };
 
 class GradientDescentOptimizer final : public Optimizer {
@@ -131,9 +137,7 @@ class AdamOptimizer final : public Optimizer {
                         const Variable& var,
                         const std::vector<Operation>& after) override;
   std::vector<Operation> finish(Graph& g, const std::vector<Operation>& updates) override;
-  void forget_failed_call(std::size_t slots_before) override;
   double learning_rate_, beta1_, beta2_, epsilon_;
-  Variable beta1_power_, beta2_power_;
   Tensor lr_t_, beta1_t_, beta2_t_, epsilon_t_;
 };
 

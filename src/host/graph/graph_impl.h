@@ -204,6 +204,13 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   void add_to_collection(std::string_view key, int variable);
   // The store: `full_name` names `variable` from now on (variables.cpp).
   void add_to_store(std::string_view full_name, int variable);
+  // State outside the graph that a building call changes (an optimizer's slots): `undo`
+  // runs, newest first, if the outermost call fails and the graph is rolled back, after the
+  // graph is (never before: a nested call's catch would see the graph still holding what
+  // it made). It must not throw. Outside a building call it is dropped.
+  void on_roll_back(std::function<void()> undo) {
+    if (journaling_) journal_.undo.push_back(std::move(undo));
+  }
   // The chain whose Add is `add_node`; null when that node ends none.
   const AffineRandom* affine_random(int add_node) const {
     if (affine_randoms.empty()) return nullptr;
@@ -236,7 +243,7 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   // What a failed call undoes (mutation.cpp): sizes before it, and a journal of the table
   // entries it added or changed, kept only while a call runs.
   struct Mark {
-    std::size_t nodes = 0, variables = 0, frames = 0;
+    std::size_t nodes = 0, variables = 0, frames = 0, counts = 0;
   };
   struct CollectionChange {
     std::vector<int>* ids;
@@ -247,7 +254,8 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
     std::vector<std::pair<std::string_view, int>> names;  // key, count before (-1: new)
     std::vector<std::string_view> store;                  // keys added
     std::vector<std::pair<const std::string*, CollectionChange>> collections;
-    std::vector<int> affine;  // chains recorded
+    std::vector<int> affine;                  // chains recorded
+    std::vector<std::function<void()>> undo;  // on_roll_back's hooks
   };
   Mark begin_mutation();
   void end_mutation() noexcept;

@@ -74,10 +74,22 @@ Tensor build_xent(bool sparse, const Input& labels, const Input& logits, std::st
     }
     detail::Attrs attrs{{attr_name::kT, xs.dtype}};
     if (sparse) attrs.emplace_back(attr_name::kTlabels, ys.dtype);
-    const Shape loss_shape = xs.shape.has_rank() ? Shape({batch}) : Shape::unknown_rank();
+    // The op's shape function merges the batch of the logits and of the labels (and, dense,
+    // the classes): logits [?, 4] with labels [2] give a loss of [2], as TF's.
+    Shape backprop_shape = xs.shape;
+    if (xs.shape.has_rank() && ys.shape.has_rank()) {
+      std::vector<std::int64_t> dims = xs.shape.dims();
+      for (std::size_t i = 0; i < dims.size() && i < static_cast<std::size_t>(ys.shape.rank());
+           ++i) {
+        if (dims[i] == kUnknownDim) dims[i] = ys.shape.dim(static_cast<int>(i));
+      }
+      backprop_shape = Shape(dims);
+    }
+    const Shape loss_shape =
+        xs.shape.has_rank() ? Shape({backprop_shape.dim(0)}) : Shape::unknown_rank();
     const int node =
         g->add_node(op, sparse ? std::string_view(type) : std::string_view(scope), {x, y},
-                    {{xs.dtype, loss_shape}, {xs.dtype, xs.shape}}, std::move(attrs));
+                    {{xs.dtype, loss_shape}, {xs.dtype, backprop_shape}}, std::move(attrs));
     return g->tensor({node, 0});
   });
 }

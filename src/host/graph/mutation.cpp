@@ -7,7 +7,9 @@ namespace varscope::detail {
 GraphImpl::Mark GraphImpl::begin_mutation() {
   writer_.store(std::this_thread::get_id(), std::memory_order_relaxed);
   journaling_ = true;
-  return Mark{nodes.size(), variables.size(), frames.size()};
+  // Scopes opened (and closed) inside the call count in the scope counts: journal them.
+  scope_counts.set_journaling(true);
+  return Mark{nodes.size(), variables.size(), frames.size(), scope_counts.mark()};
 }
 
 void GraphImpl::end_mutation() noexcept {
@@ -16,6 +18,9 @@ void GraphImpl::end_mutation() noexcept {
   journal_.store.clear();
   journal_.collections.clear();
   journal_.affine.clear();
+  journal_.undo.clear();
+  // Kept only while an object re-entry, which restores the counts on exit, is open.
+  if (open_object_frames == 0) scope_counts.set_journaling(false);
   writer_.store(std::thread::id(), std::memory_order_relaxed);
 }
 
@@ -41,14 +46,19 @@ void GraphImpl::roll_back(const Mark& mark) noexcept {
       *count = it->second;
     }
   }
+  // The scope counts: scopes the call opened, and subscopes its exits closed.
+  scope_counts.undo_to(mark.counts);
   // A scope entered by the failed call (only a failure after its commit leaves one).
   while (frames.size() > mark.frames) {
     Frame& f = frames.back();
     name_stack = std::move(f.saved_name_stack);
     if (f.saved_scope) current_scope = std::move(f.saved_scope);
-    if (f.by_object && --open_object_frames == 0) scope_counts.set_journaling(false);
+    if (f.by_object) --open_object_frames;  // end_mutation stops the journal at 0
     frames.pop_back();
   }
+  // State outside the graph last: its hooks see the graph as it was before the call.
+  for (auto it = journal_.undo.rbegin(); it != journal_.undo.rend(); ++it)
+    (*it)();
   end_mutation();
 }
 

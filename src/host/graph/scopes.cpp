@@ -139,7 +139,8 @@ void GraphImpl::exit_frame(std::uint64_t id) noexcept {
     if (f.saved_scope) {
       if (f.by_object) {
         scope_counts.undo_to(f.counts_mark);
-        if (--open_object_frames == 0) scope_counts.set_journaling(false);
+        // Inside a building call the journal stays: a failure undoes the call's changes.
+        if (--open_object_frames == 0 && !journaling_) scope_counts.set_journaling(false);
       } else {
         scope_counts.close_subscopes(f.opened_scope_name);
       }

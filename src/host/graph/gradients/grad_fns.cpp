@@ -232,6 +232,71 @@ std::vector<TensorRef> softmax_xent(const GradInputs& in) {
   return {binary(g, OpType::kMul, "mul", expanded, backprop), kNone};
 }
 
+// ---- gradients of gradient ops (second order: gradient penalties, Hessian-vector products)
+
+TensorRef scalar_const(GraphImpl& g, double v, DType dtype, std::string_view name) {
+  return build_constant(g, HostTensor(v).cast(dtype), {}, {}, false, name);
+}
+
+// _ReluGradGrad: ReluGrad(grad, y) for dy, zeros_like(y) for y.
+std::vector<TensorRef> relu_grad(const GradInputs& in) {
+  const TensorRef y = input(in, 1);
+  const OutputSpec s = spec_of(in.g, y);
+  return {grad_node(in.g, OpType::kReluGrad, "ReluGrad", {in.dys[0], y}, s),
+          grad_node(in.g, OpType::kZerosLike, "zeros_like", {y}, s)};
+}
+
+// _SigmoidGradGrad: gb = grad * dy; (gb - 2 * gb * y, SigmoidGrad(y, grad)).
+std::vector<TensorRef> sigmoid_grad(const GradInputs& in) {
+  GraphImpl& g = in.g;
+  const TensorRef y = input(in, 0), dy = input(in, 1), grad = in.dys[0];
+  const OutputSpec s = spec_of(g, y);
+  const TensorRef gb = binary(g, OpType::kMul, "mul", grad, dy);
+  const TensorRef two = scalar_const(g, 2.0, s.dtype, "mul_1/x");
+  const TensorRef twice =
+      binary(g, OpType::kMul, "mul_2", binary(g, OpType::kMul, "mul_1", two, gb), y);
+  return {binary(g, OpType::kSub, "sub", gb, twice),
+          grad_node(g, OpType::kSigmoidGrad, "SigmoidGrad", {y, grad}, s)};
+}
+
+// _TanhGradGrad: (grad * -2 * dy * y, TanhGrad(y, grad)).
+std::vector<TensorRef> tanh_grad(const GradInputs& in) {
+  GraphImpl& g = in.g;
+  const TensorRef y = input(in, 0), dy = input(in, 1), grad = in.dys[0];
+  const OutputSpec s = spec_of(g, y);
+  const TensorRef minus_two = scalar_const(g, -2.0, s.dtype, "mul/y");
+  const TensorRef a = binary(g, OpType::kMul, "mul", grad, minus_two);
+  const TensorRef b = binary(g, OpType::kMul, "mul_1", a, dy);
+  return {binary(g, OpType::kMul, "mul_2", b, y),
+          grad_node(g, OpType::kTanhGrad, "TanhGrad", {y, grad}, s)};
+}
+
+// SumToShape(dy, like) undid a NumPy broadcast (TF: Sum + Reshape, or BiasAddGrad): its
+// gradient broadcasts back, grad * ones_like(dy) (TF: Reshape + Tile). `like` gets none.
+std::vector<TensorRef> sum_to_shape(const GradInputs& in) {
+  GraphImpl& g = in.g;
+  const TensorRef dy = input(in, 0);
+  const TensorRef ones = grad_node(g, OpType::kOnesLike, "ones_like", {dy}, spec_of(g, dy));
+  return {binary(g, OpType::kMul, "Tile", in.dys[0], ones), kNone};
+}
+
+// BroadcastToShape(dy, x, axes) spread a reduction's gradient (TF: Reshape + Tile, or
+// truediv for Mean): its gradient reduces back over the same axes, Sum (or Mean, which
+// divides by the same count), keeping dims where dy kept them.
+std::vector<TensorRef> broadcast_to_shape(const GradInputs& in) {
+  GraphImpl& g = in.g;
+  const Node& n = node_of(in);
+  const bool mean = attr<bool>(n, attr_name::kMean);
+  const TensorRef dy = input(in, 0), x = input(in, 1);
+  const OutputSpec s = spec_of(g, dy);
+  const Shape& xs = spec_of(g, x).shape;
+  const bool keep = s.shape.has_rank() && xs.has_rank() && s.shape.rank() == xs.rank();
+  return {grad_node(g, mean ? OpType::kMean : OpType::kSum, mean ? "Mean" : "Sum",
+                    {in.dys[0], input(in, 2)}, s,
+                    {{attr_name::kT, s.dtype}, {attr_name::kKeepDims, keep}}),
+          kNone, kNone};
+}
+
 }  // namespace grad
 
 }  // namespace varscope::detail

@@ -28,6 +28,12 @@ std::vector<TensorRef> exp(const GradInputs& in);
 std::vector<TensorRef> log(const GradInputs& in);
 std::vector<TensorRef> neg(const GradInputs& in);
 std::vector<TensorRef> softmax_xent(const GradInputs& in);  // and its sparse form
+// The gradient ops' own (second order: gradient penalties, Hessian-vector products).
+std::vector<TensorRef> relu_grad(const GradInputs& in);
+std::vector<TensorRef> sigmoid_grad(const GradInputs& in);
+std::vector<TensorRef> tanh_grad(const GradInputs& in);
+std::vector<TensorRef> sum_to_shape(const GradInputs& in);
+std::vector<TensorRef> broadcast_to_shape(const GradInputs& in);
 }  // namespace grad
 
 // Builders shared by the gradient functions: a one-output node named `name` in the current

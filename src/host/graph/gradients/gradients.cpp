@@ -1,10 +1,11 @@
-// tf.gradients (gradients_util._GradientsHelper): the ops between xs and ys, visited from the
-// ys back in reverse creation order (a graph's nodes are created after their inputs), each
-// output's gradients summed (AddN in the call's scope), then the op's gradient function under
-// "<op>_grad".
+// tf.gradients (gradients_util._GradientsHelper): the ops between xs and ys, visited in TF's
+// ready-queue order from the ys back (an op once every use of its outputs has given its
+// gradient), each output's gradients summed (AddN in the call's scope), then the op's
+// gradient function under "<op>_grad".
 #include "varscope/gradients.h"
 
 #include <algorithm>
+#include <deque>
 #include <string>
 #include <unordered_map>
 
@@ -48,46 +49,61 @@ std::vector<TensorRef> build_gradients(GraphImpl& g,
                      std::to_string(ys.size()) + " ys");
   }
   const int n = static_cast<int>(g.num_nodes());
-  // Forward from the xs (through consumers), backward from the ys (through inputs).
-  std::vector<std::vector<int>> consumers(static_cast<std::size_t>(n));
+  const auto at = [](int v) { return static_cast<std::size_t>(v); };
+  // _MarkReachedOps: forward from the xs' ops, through the consumers of floating outputs.
+  std::vector<std::vector<int>> consumers(at(n));
   for (int i = 0; i < n; ++i) {
-    for (const TensorRef& in : g.node(i).inputs)
-      consumers[static_cast<std::size_t>(in.node)].push_back(i);
+    for (const TensorRef& in : g.node(i).inputs) {
+      if (is_floating(detail::spec_of(g, in).dtype)) consumers[at(in.node)].push_back(i);
+    }
   }
-  std::vector<char> forward(static_cast<std::size_t>(n), 0), backward(forward);
+  std::vector<char> reached(at(n), 0), between(at(n), 0);
   std::vector<int> stack;
   for (const TensorRef& x : xs)
     stack.push_back(x.node);
   while (!stack.empty()) {
     const int v = stack.back();
     stack.pop_back();
-    if (forward[static_cast<std::size_t>(v)]) continue;
-    forward[static_cast<std::size_t>(v)] = 1;
-    for (int c : consumers[static_cast<std::size_t>(v)])
+    if (reached[at(v)]) continue;
+    reached[at(v)] = 1;
+    for (int c : consumers[at(v)])
       stack.push_back(c);
   }
+  // _PendingCount: the reached ops on a path back from the ys; each counts its uses by them.
+  std::deque<int> queue;
   for (const TensorRef& y : ys)
-    stack.push_back(y.node);
-  while (!stack.empty()) {
-    const int v = stack.back();
-    stack.pop_back();
-    if (backward[static_cast<std::size_t>(v)]) continue;
-    backward[static_cast<std::size_t>(v)] = 1;
+    queue.push_back(y.node);
+  while (!queue.empty()) {
+    const int v = queue.front();
+    queue.pop_front();
+    if (!reached[at(v)] || between[at(v)]) continue;
+    between[at(v)] = 1;
     for (const TensorRef& in : g.node(v).inputs)
-      stack.push_back(in.node);
+      queue.push_back(in.node);
   }
-  auto relevant = [&](int v) {
-    return forward[static_cast<std::size_t>(v)] && backward[static_cast<std::size_t>(v)];
-  };
+  std::vector<int> pending(at(n), 0);
+  for (int v = 0; v < n; ++v) {
+    if (!between[at(v)]) continue;
+    for (const TensorRef& in : g.node(v).inputs) {
+      if (between[at(in.node)]) ++pending[at(in.node)];
+    }
+  }
+  // _StopOps: an x's op none of whose inputs waits on a gradient gets no gradient function.
+  std::vector<char> stop(at(n), 0);
+  for (const TensorRef& x : xs) {
+    const std::vector<TensorRef>& ins = g.node(x.node).inputs;
+    stop[at(x.node)] = std::none_of(ins.begin(), ins.end(),
+                                    [&](const TensorRef& in) { return pending[at(in.node)] > 0; });
+  }
 
   const std::string scope = g.resolve_name_scope(name.empty() ? "gradients" : name);
   StackGuard in_scope(g, scope);
-  Pending pending;
+  Pending grads;
   auto add_grad = [&](TensorRef t, TensorRef grad) {
-    if (grad.node < 0 || !relevant(t.node)) return;
-    auto& per_output = pending[t.node];
+    if (grad.node < 0 || !between[at(t.node)]) return;
+    auto& per_output = grads[t.node];
     per_output.resize(g.node(t.node).outputs.size());
-    per_output[static_cast<std::size_t>(t.index)].push_back(grad);
+    per_output[at(t.index)].push_back(grad);
   };
   for (std::size_t i = 0; i < ys.size(); ++i) {
     const detail::OutputSpec& ys_spec = detail::spec_of(g, ys[i]);
@@ -106,41 +122,50 @@ std::vector<TensorRef> build_gradients(GraphImpl& g,
     add_grad(ys[i], seed);
   }
 
-  int last = -1;
-  for (const TensorRef& y : ys)
-    last = std::max(last, y.node);
-  for (int v = last; v >= 0; --v) {
-    auto it = pending.find(v);
-    if (!relevant(v) || it == pending.end()) continue;
+  // TF's ready queue: an op is visited once every use of its outputs has given its
+  // gradient, so its AddN (in the call's scope) is made in TF's order.
+  std::vector<char> queued(at(n), 0);
+  for (const TensorRef& y : ys) {
+    if (pending[at(y.node)] == 0 && between[at(y.node)] && !queued[at(y.node)]) {
+      queued[at(y.node)] = 1;
+      queue.push_back(y.node);
+    }
+  }
+  while (!queue.empty()) {
+    const int v = queue.front();
+    queue.pop_front();
     const detail::Node& node = g.node(v);
     std::vector<TensorRef> dys;
     bool any = false;
-    for (auto& grads : it->second) {
-      dys.push_back(aggregate(g, grads));
-      any = any || dys.back().node >= 0;
+    if (auto it = grads.find(v); it != grads.end()) {
+      for (auto& per_output : it->second) {
+        dys.push_back(aggregate(g, per_output));
+        any = any || dys.back().node >= 0;
+      }
     }
-    if (!any || node.inputs.empty()) continue;
-    const bool any_relevant_input =
-        std::any_of(node.inputs.begin(), node.inputs.end(),
-                    [&](const TensorRef& in) { return relevant(in.node); });
-    if (!any_relevant_input) continue;
-    const detail::GradFn grad_fn = detail::op_def(node.op).grad;
-    if (grad_fn == nullptr) {
-      throw NotFoundError("No gradient defined for operation '" + node.name +
-                          "' (op type: " + node.type + ")");
+    if (any && !stop[at(v)] && !node.inputs.empty()) {
+      const detail::GradFn grad_fn = detail::op_def(node.op).grad;
+      if (grad_fn == nullptr) {
+        throw NotFoundError("No gradient defined for operation '" + node.name +
+                            "' (op type: " + node.type + ")");
+      }
+      if (dys[0].node >= 0) {  // a gradient of the xent ops' backprop output alone: none
+        const std::string op_scope = g.resolve_name_scope(node.name + "_grad");
+        StackGuard in_op_scope(g, op_scope);
+        const std::vector<TensorRef> dxs = grad_fn(detail::GradInputs{g, v, dys});
+        for (std::size_t i = 0; i < dxs.size() && i < node.inputs.size(); ++i)
+          add_grad(node.inputs[i], dxs[i]);
+      }
     }
-    if (dys[0].node < 0) continue;  // a gradient of the xent ops' backprop output alone: none
-    const std::string op_scope = g.resolve_name_scope(node.name + "_grad");
-    StackGuard in_op_scope(g, op_scope);
-    const std::vector<TensorRef> dxs = grad_fn(detail::GradInputs{g, v, dys});
-    for (std::size_t i = 0; i < dxs.size() && i < node.inputs.size(); ++i)
-      add_grad(node.inputs[i], dxs[i]);
+    for (const TensorRef& in : node.inputs) {
+      if (--pending[at(in.node)] == 0 && between[at(in.node)]) queue.push_back(in.node);
+    }
   }
 
   std::vector<TensorRef> out;
   for (const TensorRef& x : xs) {
-    auto it = pending.find(x.node);
-    if (it == pending.end()) {
+    auto it = grads.find(x.node);
+    if (it == grads.end()) {
       out.push_back({});
       continue;
     }

@@ -20,6 +20,23 @@ using detail::OpType;
 using detail::StackGuard;
 using detail::TensorRef;
 
+namespace {
+
+// Python's str() of [str(v) for v in variables]: ["<tf.Variable 'w:0' shape=(2,)
+// dtype=float32_ref>", ...] (repr of a str holding single quotes: double-quoted).
+std::string variables_repr(const std::vector<GradAndVar>& grads_and_vars) {
+  std::string out = "[";
+  for (const auto& gv : grads_and_vars) {
+    if (out.size() > 1) out += ", ";
+    const Variable& v = gv.second;
+    out += "\"<tf.Variable '" + v.name() + "' shape=" + v.shape().to_string() +
+           " dtype=" + dtype_ref_name(v.dtype()) + ">\"";
+  }
+  return out + "]";
+}
+
+}  // namespace
+
 Variable get_or_create_global_step(Graph& g) {
   GraphImpl& impl = *Access::impl(g);
   return impl.mutate([&] {
@@ -46,8 +63,10 @@ std::vector<GradAndVar> Optimizer::compute_gradients(const Tensor& loss,
   auto g = Access::lock(loss);
   return g->mutate([&] {
     if (loss.dtype() != DType::kFloat32 && loss.dtype() != DType::kFloat64) {
-      throw ValueError("Invalid type " + std::string(dtype_name(loss.dtype())) +
-                       " for loss, expected float32 or float64");
+      // Optimizer._assert_valid_dtypes (TF 1.15's list, float16 and bfloat16 included).
+      throw ValueError("Invalid type tf." + std::string(dtype_name(loss.dtype())) + " for " +
+                       loss.name() +
+                       ", expected: [tf.float32, tf.float64, tf.float16, tf.bfloat16].");
     }
     std::vector<Variable> vars =
         var_list.empty() ? g->collection(GraphKeys::kTrainableVariables, std::nullopt) : var_list;
@@ -66,13 +85,7 @@ Operation Optimizer::apply_gradients(const std::vector<GradAndVar>& grads_and_va
   if (grads_and_vars.empty()) throw ValueError("No variables provided.");
   auto impl = Access::lock(grads_and_vars.front().second);
   Graph g = Access::graph(impl);
-  const std::size_t slots_before = slots_.size();
-  try {
-    return build_apply(g, grads_and_vars, global_step, name);
-  } catch (...) {
-    forget_failed_call(slots_before);
-    throw;
-  }
+  return build_apply(g, grads_and_vars, global_step, name);
 }
 
 Operation Optimizer::build_apply(Graph& g,
@@ -81,6 +94,15 @@ Operation Optimizer::build_apply(Graph& g,
                                  std::string_view name) {
   const std::shared_ptr<GraphImpl>& impl = Access::impl(g);
   return impl->mutate([&] {
+    // Should the outermost building call fail (this one, or minimize's around it), the
+    // graph takes back the variables made here and will hand their ids out again: forget
+    // them then, once the graph has. `this` outlives that moment: only this optimizer's
+    // own calls open the building call that build_apply joins.
+    impl->on_roll_back([this, slots = slots_.size(), non_slots = non_slots_.size()] {
+      slots_.erase(slots_.begin() + static_cast<std::ptrdiff_t>(slots), slots_.end());
+      non_slots_.erase(non_slots_.begin() + static_cast<std::ptrdiff_t>(non_slots),
+                       non_slots_.end());
+    });
     std::vector<GradAndVar> live;
     std::vector<int> grad_ops;
     for (const auto& [grad, var] : grads_and_vars) {
@@ -97,10 +119,8 @@ Operation Optimizer::build_apply(Graph& g,
       grad_ops.push_back(Access::id(grad.op()));
     }
     if (live.empty()) {
-      std::string names;
-      for (const auto& gv : grads_and_vars)
-        names += (names.empty() ? "" : ", ") + gv.second.name();
-      throw ValueError("No gradients provided for any variable: [" + names + "]");
+      throw ValueError("No gradients provided for any variable: " + variables_repr(grads_and_vars) +
+                       ".");
     }
     std::vector<Variable> vars;
     for (const auto& gv : live)
@@ -145,8 +165,20 @@ Operation Optimizer::minimize(const Tensor& loss,
                               const std::vector<Variable>& var_list,
                               std::string_view name) {
   auto g = Access::lock(loss);
-  return g->mutate(
-      [&] { return apply_gradients(compute_gradients(loss, var_list), global_step, name); });
+  return g->mutate([&] {
+    const std::vector<GradAndVar> grads = compute_gradients(loss, var_list);
+    const bool none = std::none_of(grads.begin(), grads.end(),
+                                   [](const GradAndVar& gv) { return gv.first.valid(); });
+    if (none) {  // minimize's own text, before apply_gradients'
+      const Shape& s = loss.shape();
+      throw ValueError(
+          "No gradients provided for any variable, check your graph for ops that do not "
+          "support gradients, between variables " +
+          variables_repr(grads) + " and loss Tensor(\"" + loss.name() +
+          "\", shape=" + s.to_string() + ", dtype=" + std::string(dtype_name(loss.dtype())) + ").");
+    }
+    return apply_gradients(grads, global_step, name);
+  });
 }
 
 Variable Optimizer::get_slot(const Variable& var, std::string_view slot_name) const {
@@ -161,7 +193,9 @@ std::vector<Operation> Optimizer::finish(Graph&, const std::vector<Operation>& u
   return updates;
 }
 
-// slot_creator.create_zeros_slot: get_variable("<var>/<op_name>"), zeros, not trainable.
+// slot_creator.create_zeros_slot: in variable_scope(None, default_name="<var>/<op_name>")
+// (uniquified: "<var>/Adam_1"), get_variable("", zeros, not trainable); the store key is
+// the scope's name with a trailing '/', the variable's name the scope's.
 Variable Optimizer::zeros_slot(Graph& g,
                                const Variable& var,
                                std::string_view slot_name,
@@ -173,9 +207,33 @@ Variable Optimizer::zeros_slot(Graph& g,
   o.dtype = var.dtype();
   o.initializer = zeros_initializer();
   o.trainable = false;
-  Variable slot = g.get_variable(var.op_name() + "/" + std::string(op_name), o);
+  Variable slot;
+  {
+    VariableScopeOptions scope_options;
+    scope_options.default_name = var.op_name() + "/" + std::string(op_name);
+    auto in_slot = g.variable_scope(std::nullopt, scope_options);
+    slot = g.get_variable("", o);
+  }
   slots_.emplace_back(var.op_name() + "|" + std::string(slot_name), slot);
   return slot;
+}
+
+Variable Optimizer::non_slot(Graph& g, const HostTensor& initial_value, std::string_view name) {
+  Variable found = find_non_slot(name);
+  if (found.valid()) return found;
+  VariableOptions o;
+  o.trainable = false;
+  o.name = std::string(name);
+  Variable v = g.variable(initial_value, o);
+  non_slots_.emplace_back(std::string(name), v);
+  return v;
+}
+
+Variable Optimizer::find_non_slot(std::string_view name) const {
+  for (const auto& [k, v] : non_slots_) {
+    if (k == name) return v;
+  }
+  return {};
 }
 
 }  // namespace varscope::train

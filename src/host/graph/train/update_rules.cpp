@@ -113,29 +113,14 @@ AdamOptimizer::AdamOptimizer(
       epsilon_(epsilon) {}
 
 // The beta powers first (non-slot, float32, named in the current name scope), then "m" and
-// "v" of each variable in order: TF's creation order.
+// "v" of each variable in order: TF's creation order. Both slots are made with op name
+// "Adam" (adam.py), so the second is uniquified to "<var>/Adam_1".
 void AdamOptimizer::create_slots(Graph& g, const std::vector<Variable>& vars) {
-  if (!beta1_power_.valid()) {
-    VariableOptions o;
-    o.trainable = false;
-    o.name = "beta1_power";
-    beta1_power_ = g.variable(HostTensor(static_cast<float>(beta1_)), o);
-    o.name = "beta2_power";
-    beta2_power_ = g.variable(HostTensor(static_cast<float>(beta2_)), o);
-  }
+  non_slot(g, HostTensor(static_cast<float>(beta1_)), "beta1_power");
+  non_slot(g, HostTensor(static_cast<float>(beta2_)), "beta2_power");
   for (const Variable& v : vars) {
     zeros_slot(g, v, "m", name_);
-    zeros_slot(g, v, "v", name_ + "_1");
-  }
-}
-
-void AdamOptimizer::forget_failed_call(std::size_t slots_before) {
-  Optimizer::forget_failed_call(slots_before);
-  // The graph dropped the variables the failed call made: the powers too, if it made them.
-  if (beta1_power_.valid() &&
-      static_cast<std::size_t>(beta1_power_.id()) >= Access::lock(beta1_power_)->variables.size()) {
-    beta1_power_ = {};
-    beta2_power_ = {};
+    zeros_slot(g, v, "v", name_);
   }
 }
 
@@ -153,8 +138,8 @@ Operation AdamOptimizer::apply_dense(Graph& g,
   const DType dtype = var.dtype();
   const Variable m = get_slot(var, "m");
   const Variable v = get_slot(var, "v");
-  const Tensor b1p = cast(beta1_power_.value(), dtype);
-  const Tensor b2p = cast(beta2_power_.value(), dtype);
+  const Tensor b1p = cast(find_non_slot("beta1_power").value(), dtype);
+  const Tensor b2p = cast(find_non_slot("beta2_power").value(), dtype);
   const Tensor lr = cast(lr_t_, dtype);
   const Tensor beta1 = cast(beta1_t_, dtype);
   const Tensor beta2 = cast(beta2_t_, dtype);
@@ -187,8 +172,8 @@ std::vector<Operation> AdamOptimizer::finish(Graph& g, const std::vector<Operati
                                    deps);
     out.push_back(Access::operation(Access::impl(g), node));
   };
-  power_update(beta1_power_, beta1_t_, "mul", "Assign");
-  power_update(beta2_power_, beta2_t_, "mul_1", "Assign_1");
+  power_update(find_non_slot("beta1_power"), beta1_t_, "mul", "Assign");
+  power_update(find_non_slot("beta2_power"), beta2_t_, "mul_1", "Assign_1");
   return out;
 }
 
