@@ -1,9 +1,10 @@
 // The op table: every fact about an op type in one row (op_defs.cpp) — its TF type name,
 // inputs and outputs, attributes and their types, the dtypes TF allows for its type
-// attribute, the shape rule of its outputs, the kernel it runs, its gradient and whether a
-// CUDA Graph may record it. Builders create nodes through it, the planner takes each
-// node's kernel from it, tf.gradients its gradient, and attributes are read only through
-// attr<T>().
+// attribute, the kernel it runs and the dtypes that kernel computes, its gradient and
+// whether a CUDA Graph may record it. (Output shapes are still computed by each builder
+// from host/core/shape_rules.h, not yet by a shape function in the row.) Builders create nodes
+// through it, the planner takes each node's kernel from it, tf.gradients its gradient, and
+// attributes are read only through attr<T>().
 #pragma once
 
 #include <array>
@@ -61,20 +62,6 @@ struct AttrDef {
   AttrType type = AttrType::kInt;
 };
 
-// Which rule of host/core/shape_rules.h (or which attribute) gives the output's shape.
-enum class ShapeFn : std::uint8_t {
-  kNone,         // no output (NoOp)
-  kFromAttrs,    // Const's value, Placeholder's and VariableV2's shape
-  kShapeInput,   // random ops and Fill: the shape the builder was given
-  kSameAsInput,  // unary ops, Identity, Assign*, Cast (with its DstT)
-  kScalar,       // IsVariableInitialized
-  kBroadcast,    // elementwise binary ops: broadcast()
-  kMatMul,       // matmul_shape()
-  kReduction,    // reduction_axes() and reduced_shape()
-  kSecondInput,  // SumToShape, BroadcastToShape: the shape of input 1
-  kLoss,         // the xent ops: [batch] and [batch, classes]
-};
-
 // What a gradient function is given: the node, and the summed gradient of each of its
 // outputs (node -1 where none flows back).
 struct GradInputs {
@@ -94,7 +81,6 @@ struct OpDef {
   std::array<AttrDef, 3> attrs{};
   int num_attrs = 0;
   DTypeSet types{};  // the dtypes TF allows for the type attribute (T, dtype); empty: any
-  ShapeFn shape = ShapeFn::kNone;
   OpKernel kernel{};
   // The gradient (TF's @ops.RegisterGradient); nullptr: none is defined (TF's LookupError);
   // grad::not_differentiable: TF's ops.NotDifferentiable (no gradient flows).
