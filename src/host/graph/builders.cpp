@@ -76,6 +76,24 @@ void record_affine_random(GraphImpl& g,
 
 }  // namespace
 
+std::string name_for_errors(GraphImpl& g, std::string_view name, std::string_view default_name) {
+  g.check_scope_name(name);
+  return g.unique_name(name.empty() ? default_name : name, /*mark_as_used=*/false);
+}
+
+Tensor build_unary(OpType op, const Input& x, std::string_view name) {
+  const OpDef& def = op_def(op);
+  auto g = graph_of_input(x, def.name);
+  return g->mutate([&] {
+    const TensorRef in = g->ref_of(x.tensor());
+    const OutputSpec out = spec(*g, in);
+    check_input_dtype(def, 0, out.dtype);
+    const int node = g->add_node(op, wrapper_scope(*g, name, def.name), {in}, {out},
+                                 {{attr_name::kT, out.dtype}});
+    return g->tensor({node, 0});
+  });
+}
+
 Shape broadcast_shapes(const Shape& a,
                        const Shape& b,
                        std::string_view op_name,

@@ -34,6 +34,14 @@ inline std::shared_ptr<GraphImpl> graph_of_input(const Input& x, std::string_vie
   return Access::lock(x.tensor());
 }
 
+// The op name shape errors quote, as TF's wrapper would have named the op. TF enters the
+// name scope before it checks shapes, so an invalid name is reported first.
+std::string name_for_errors(GraphImpl& g, std::string_view name, std::string_view default_name);
+
+// A one-input elementwise op (Tanh, Exp, Relu, OnesLike, ...) of the input's dtype and shape,
+// named `name` (default: its TF type) in the current scope; TF's type check from the op table.
+Tensor build_unary(OpType op, const Input& x, std::string_view name);
+
 // tf.constant: TF's size rules (a scalar broadcasts, a short list repeats its last value,
 // too many values is an error), named `name` (default "Const") in the current scope.
 TensorRef build_constant(GraphImpl& g,
