@@ -2,6 +2,8 @@
 // name; for TF checkpoints also the `checkpoint` state file and max_to_keep, as TF's Saver.
 #include "host/io/saver.h"
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -87,6 +89,10 @@ void save_bundle(Session& session,
   std::map<std::string, HostTensor> values;
   for (const auto& [key, variable] : var_list)
     values.emplace(key, session.run(variable));
+  // TF's BundleWriter creates the prefix's directory (one level); any failure shows when the
+  // data file is opened.
+  const std::string dir = tf::dirname(prefix);
+  if (!dir.empty()) (void)::mkdir(dir.c_str(), 0777);
   tf::BundleWriter writer(prefix);
   for (const auto& [key, value] : values)
     writer.add(key, value);
