@@ -40,8 +40,9 @@ struct Fixture {
     fs::create_directories(dir);
     const std::int64_t per = total_bytes() / 4 / kVariables;
     for (int i = 0; i < kVariables; ++i)
-      vars.push_back(g.get_variable("layer" + std::to_string(i / 10) + "/v" + std::to_string(i),
-                                    {.shape = vs::Shape{per}, .initializer = vs::ones_initializer()}));
+      vars.push_back(
+          g.get_variable("layer" + std::to_string(i / 10) + "/v" + std::to_string(i),
+                         {.shape = vs::Shape{per}, .initializer = vs::ones_initializer()}));
     sess = std::make_unique<vs::Session>(g, vs::SessionOptions{.device = vs::DeviceKind::kCpu});
     sess->run(g.global_variables_initializer());
     prefix = (dir / "model.ckpt").string();

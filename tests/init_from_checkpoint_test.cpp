@@ -59,10 +59,9 @@ TEST(InitFromCheckpoint, OneVariableByNameOrHandleAndTheRoot) {
     auto x = m.g.variable_scope("x");
     beta = m.g.get_variable("beta1_power", {.shape = vs::Shape{}});
   }
-  vs::train::init_from_checkpoint(m.g, kCkpt,
-                                  {{"model/dense2/kernel", "new/dense2/kernel"},
-                                   {"model/dense1/bias", m.b1},
-                                   {"/", "x/"}});
+  vs::train::init_from_checkpoint(
+      m.g, kCkpt,
+      {{"model/dense2/kernel", "new/dense2/kernel"}, {"model/dense1/bias", m.b1}, {"/", "x/"}});
   vs::Session s(m.g);
   s.run(m.g.global_variables_initializer());
   EXPECT_EQ(s.run(m.k2), ckpt("model/dense2/kernel"));
@@ -75,26 +74,30 @@ TEST(InitFromCheckpoint, TensorFlowsErrorsAndNoPartialChange) {
   Model m;
   const std::size_t ops = m.g.num_operations();
   // The first entry (sorted) is fine, the second fails: nothing of the first stays.
-  EXPECT_EQ(error_of<vs::ValueError>([&] {
-              vs::train::init_from_checkpoint(
-                  m.g, kCkpt, {{"model/dense1/bias", "new/dense1/bias"}, {"nope", "new/dense2/kernel"}});
-            }).rfind("Tensor nope is not found in " + kCkpt + " checkpoint {'beta1_power': [], ", 0),
-            0u);
+  EXPECT_EQ(
+      error_of<vs::ValueError>([&] {
+        vs::train::init_from_checkpoint(
+            m.g, kCkpt, {{"model/dense1/bias", "new/dense1/bias"}, {"nope", "new/dense2/kernel"}});
+      }).rfind("Tensor nope is not found in " + kCkpt + " checkpoint {'beta1_power': [], ", 0),
+      0u);
   EXPECT_EQ(m.g.num_operations(), ops);
   EXPECT_EQ(m.b1.initializer().name(), "new/dense1/bias/Assign");
+  EXPECT_EQ(
+      error_of<vs::ValueError>([&] {
+        vs::train::init_from_checkpoint(m.g, kCkpt, {{"model/dense1/bias", "new/dense1/kernel"}});
+      }),
+      "Shape of variable new/dense1/kernel:0 ((3, 4)) doesn't match with shape of tensor "
+      "model/dense1/bias ([4]) from checkpoint reader.");
   EXPECT_EQ(error_of<vs::ValueError>([&] {
-              vs::train::init_from_checkpoint(m.g, kCkpt, {{"model/dense1/bias", "new/dense1/kernel"}});
+              vs::train::init_from_checkpoint(m.g, kCkpt, {{"model/dense1", "new/dense1/"}});
             }),
-            "Shape of variable new/dense1/kernel:0 ((3, 4)) doesn't match with shape of tensor "
-            "model/dense1/bias ([4]) from checkpoint reader.");
-  EXPECT_EQ(error_of<vs::ValueError>(
-                [&] { vs::train::init_from_checkpoint(m.g, kCkpt, {{"model/dense1", "new/dense1/"}}); }),
             "Assignment map with scope only name new/dense1 should map to scope only model/dense1. "
             "Should be 'scope/': 'other_scope/'.");
-  EXPECT_EQ(error_of<vs::ValueError>(
-                [&] { vs::train::init_from_checkpoint(m.g, kCkpt, {{"model/dense3/", "new/dense1/"}}); }),
-            "Tensor model/dense3/bias (bias in model/dense3/) is not found in " + kCkpt +
-                " checkpoint");
+  EXPECT_EQ(
+      error_of<vs::ValueError>([&] {
+        vs::train::init_from_checkpoint(m.g, kCkpt, {{"model/dense3/", "new/dense1/"}});
+      }),
+      "Tensor model/dense3/bias (bias in model/dense3/) is not found in " + kCkpt + " checkpoint");
   EXPECT_EQ(m.g.num_operations(), ops);
 }
 

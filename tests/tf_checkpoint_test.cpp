@@ -2,10 +2,10 @@
 // (tests/data/tf_checkpoints, made by tools/tf115/make_checkpoint_fixtures.py) read exactly,
 // a varscope-written bundle byte-identical to TF's, and the Saver's `checkpoint` state file.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
@@ -71,12 +71,18 @@ vs::HostTensor fixture_value(const std::string& kind, vs::DType dtype, vs::Shape
   auto v = f64.data<double>();
   for (std::size_t i = 0; i < v.size(); ++i) {
     const auto k = static_cast<std::int64_t>(i);
-    if (vs::is_floating(dtype)) v[i] = static_cast<double>(k % 16) * 0.25 - 1.5;
-    else if (kind == "int8") v[i] = static_cast<double>((k * 7) % 200 - 100);
-    else if (kind == "int16") v[i] = static_cast<double>(k * 300 - 1000);
-    else if (kind == "int32") v[i] = static_cast<double>(k * 100003 - 7);
-    else if (kind == "uint8") v[i] = static_cast<double>((k * 37) % 256);
-    else if (dtype == vs::DType::kBool) v[i] = k % 3 == 0 ? 1 : 0;
+    if (vs::is_floating(dtype))
+      v[i] = static_cast<double>(k % 16) * 0.25 - 1.5;
+    else if (kind == "int8")
+      v[i] = static_cast<double>((k * 7) % 200 - 100);
+    else if (kind == "int16")
+      v[i] = static_cast<double>(k * 300 - 1000);
+    else if (kind == "int32")
+      v[i] = static_cast<double>(k * 100003 - 7);
+    else if (kind == "uint8")
+      v[i] = static_cast<double>((k * 37) % 256);
+    else if (dtype == vs::DType::kBool)
+      v[i] = k % 3 == 0 ? 1 : 0;
   }
   if (dtype == vs::DType::kInt64) {
     vs::HostTensor t(dtype, shape);
@@ -107,7 +113,8 @@ TEST(Crc32c, KnownVectors) {
     ascending[static_cast<std::size_t>(i)] = static_cast<char>(i);
   EXPECT_EQ(tfio::crc32c(ascending), 0x46DD794Eu);
   // TF's mask: ((crc >> 15) | (crc << 17)) + 0xa282ead8, and its inverse.
-  EXPECT_EQ(tfio::crc32c_mask(0xE3069283u), ((0xE3069283u >> 15) | (0xE3069283u << 17)) + 0xa282ead8u);
+  EXPECT_EQ(tfio::crc32c_mask(0xE3069283u),
+            ((0xE3069283u >> 15) | (0xE3069283u << 17)) + 0xa282ead8u);
   for (const std::uint32_t c : {0u, 1u, 0xE3069283u, 0xffffffffu, 0xa282ead8u})
     EXPECT_EQ(tfio::crc32c_unmask(tfio::crc32c_mask(c)), c);
 }
@@ -139,13 +146,13 @@ TEST(TfCheckpointFixtures, AdamCheckpointHasSlotsAndBetaPowers) {
   std::vector<std::string> names;
   for (const auto& [name, shape] : vars)
     names.push_back(name);
-  EXPECT_EQ(names, (std::vector<std::string>{
-                       "beta1_power", "beta2_power", "global_step", "model/dense1/bias",
-                       "model/dense1/bias/Adam", "model/dense1/bias/Adam_1", "model/dense1/kernel",
-                       "model/dense1/kernel/Adam", "model/dense1/kernel/Adam_1",
-                       "model/dense2/bias", "model/dense2/bias/Adam", "model/dense2/bias/Adam_1",
-                       "model/dense2/kernel", "model/dense2/kernel/Adam",
-                       "model/dense2/kernel/Adam_1"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{
+                "beta1_power", "beta2_power", "global_step", "model/dense1/bias",
+                "model/dense1/bias/Adam", "model/dense1/bias/Adam_1", "model/dense1/kernel",
+                "model/dense1/kernel/Adam", "model/dense1/kernel/Adam_1", "model/dense2/bias",
+                "model/dense2/bias/Adam", "model/dense2/bias/Adam_1", "model/dense2/kernel",
+                "model/dense2/kernel/Adam", "model/dense2/kernel/Adam_1"}));
   EXPECT_EQ(vs::train::latest_checkpoint(kData + "/adam"), kData + "/adam/model.ckpt-3");
   const vs::HostTensor step = vs::train::load_checkpoint(kData + "/adam").get_tensor("global_step");
   EXPECT_EQ(step.data<std::int64_t>()[0], 3);
@@ -161,7 +168,9 @@ TEST(TfCheckpointFixtures, PartitionedVariableReadsAsOneTensor) {
     EXPECT_EQ(t.data<float>()[static_cast<std::size_t>(i)], static_cast<float>(i) * 0.5f);
   // The part keys are TF's OrderedCode encoding (rows 3..4 of 7).
   const std::string key = tfio::encode_slice_key("emb/table", {{3, 2}, {0, 2}});
-  EXPECT_EQ(key, std::string("\x00" "emb/table\x00\x01\x01\x02\x83\x82\x80\x82", 18));
+  EXPECT_EQ(key, std::string("\x00"
+                             "emb/table\x00\x01\x01\x02\x83\x82\x80\x82",
+                             18));
 }
 
 TEST(TfCheckpointFixtures, V1FormatIsRefusedWithAWayOut) {

@@ -38,8 +38,10 @@ std::string header_bytes(int num_shards = 1, bool big_endian = false) {
   return h.SerializeAsString();
 }
 
-varscope::tf::BundleEntryProto entry(int dtype, std::vector<std::int64_t> dims,
-                                     std::int64_t offset, std::int64_t size) {
+varscope::tf::BundleEntryProto entry(int dtype,
+                                     std::vector<std::int64_t> dims,
+                                     std::int64_t offset,
+                                     std::int64_t size) {
   varscope::tf::BundleEntryProto e;
   e.set_dtype(static_cast<varscope::tf::DataType>(dtype));
   for (const auto d : dims)
@@ -104,8 +106,7 @@ TEST_F(TfHostile, TensorChecksumMismatch) {
   data[0] = static_cast<char>(data[0] ^ 1);  // dt/bfloat16's first byte
   write_bytes(prefix_ + ".data-00000-of-00001", data);
   const auto reader = vs::train::load_checkpoint(prefix_);  // the index itself is fine
-  const std::string msg =
-      error_of<vs::DataLossError>([&] { reader.get_tensor("dt/bfloat16"); });
+  const std::string msg = error_of<vs::DataLossError>([&] { reader.get_tensor("dt/bfloat16"); });
   EXPECT_TRUE(has(msg, "Checksum does not match")) << msg;
   EXPECT_EQ(reader.get_tensor("dt/bool").num_elements(), 5);  // others still read
 }
@@ -120,14 +121,15 @@ TEST(TfHostileShards, MissingShardIsNotFound) {
   TempDir dir;
   fs::copy(kData + "/sharded", dir.file("s"));
   fs::remove(dir.file("s/model.ckpt.data-00001-of-00002"));
-  const std::string msg = error_of<vs::NotFoundError>(
-      [&] { vs::train::load_checkpoint(dir.file("s/model.ckpt")); });
+  const std::string msg =
+      error_of<vs::NotFoundError>([&] { vs::train::load_checkpoint(dir.file("s/model.ckpt")); });
   EXPECT_TRUE(has(msg, "model.ckpt.data-00001-of-00002")) << msg;
 }
 
 TEST(TfHostileCrafted, SizeNotMatchingDtypeTimesShape) {
   TempDir dir;
-  write_bundle(dir.file("m"), {{"", header_bytes()}, {"v", entry(1, {2, 3}, 0, 20).SerializeAsString()}},
+  write_bundle(dir.file("m"),
+               {{"", header_bytes()}, {"v", entry(1, {2, 3}, 0, 20).SerializeAsString()}},
                std::string(24, '\0'));
   const std::string msg =
       error_of<vs::DataLossError>([&] { vs::train::load_checkpoint(dir.file("m")); });
@@ -139,11 +141,13 @@ TEST(TfHostileCrafted, HugeShapesNeverAllocate) {
   TempDir dir;
   const std::int64_t big = std::int64_t{1} << 40;
   // Overflowing element count: an invalid shape.
-  write_bundle(dir.file("a"), {{"", header_bytes()}, {"v", entry(1, {big, big}, 0, 0).SerializeAsString()}}, "");
+  write_bundle(dir.file("a"),
+               {{"", header_bytes()}, {"v", entry(1, {big, big}, 0, 0).SerializeAsString()}}, "");
   EXPECT_TRUE(has(error_of<vs::DataLossError>([&] { vs::train::load_checkpoint(dir.file("a")); }),
                   "Invalid tensor shape"));
   // A consistent size far past the data file: refused before reading.
-  write_bundle(dir.file("b"), {{"", header_bytes()}, {"v", entry(1, {big}, 0, big * 4).SerializeAsString()}}, "");
+  write_bundle(dir.file("b"),
+               {{"", header_bytes()}, {"v", entry(1, {big}, 0, big * 4).SerializeAsString()}}, "");
   EXPECT_TRUE(has(error_of<vs::DataLossError>([&] { vs::train::load_checkpoint(dir.file("b")); }),
                   "truncated data file"));
 }
@@ -158,8 +162,9 @@ TEST(TfHostileCrafted, FirstKeyNotHeader) {
 TEST(TfHostileCrafted, BigEndianIsUnimplemented) {
   TempDir dir;
   write_bundle(dir.file("m"), {{"", header_bytes(1, true)}}, "");
-  EXPECT_TRUE(has(error_of<vs::UnimplementedError>([&] { vs::train::load_checkpoint(dir.file("m")); }),
-                  "big-endian"));
+  EXPECT_TRUE(
+      has(error_of<vs::UnimplementedError>([&] { vs::train::load_checkpoint(dir.file("m")); }),
+          "big-endian"));
 }
 
 TEST(TfHostileCrafted, SnappyBlockIsUnimplemented) {
@@ -169,12 +174,14 @@ TEST(TfHostileCrafted, SnappyBlockIsUnimplemented) {
   // The data block is first: its size is the index's first handle; set its type byte to 1.
   const std::size_t block = 3 + 6 + 8;  // one entry (3 + 6 bytes), restarts (4 + 4)
   index[block] = 1;
-  const std::uint32_t crc = tfio::crc32c_mask(tfio::crc32c(std::string_view(index).substr(0, block + 1)));
+  const std::uint32_t crc =
+      tfio::crc32c_mask(tfio::crc32c(std::string_view(index).substr(0, block + 1)));
   for (int i = 0; i < 4; ++i)
     index[block + 1 + static_cast<std::size_t>(i)] = static_cast<char>((crc >> (8 * i)) & 0xff);
   write_bytes(dir.file("m.index"), index);
-  EXPECT_TRUE(has(error_of<vs::UnimplementedError>([&] { vs::train::load_checkpoint(dir.file("m")); }),
-                  "snappy"));
+  EXPECT_TRUE(
+      has(error_of<vs::UnimplementedError>([&] { vs::train::load_checkpoint(dir.file("m")); }),
+          "snappy"));
 }
 
 TEST(TfHostileCrafted, UncoveredPartitionedTensor) {
@@ -185,7 +192,8 @@ TEST(TfHostileCrafted, UncoveredPartitionedTensor) {
   slice->add_extent();
   const std::string part_key = tfio::encode_slice_key("v", {{0, 1}, {0, -1}});
   write_bundle(dir.file("m"),
-               {{"", header_bytes()}, {part_key, entry(1, {1, 2}, 0, 8).SerializeAsString()},
+               {{"", header_bytes()},
+                {part_key, entry(1, {1, 2}, 0, 8).SerializeAsString()},
                 {"v", full.SerializeAsString()}},
                std::string(8, '\0'));
   const auto reader = vs::train::load_checkpoint(dir.file("m"));
@@ -196,7 +204,8 @@ TEST(TfHostileCrafted, UncoveredPartitionedTensor) {
 
 TEST(TfHostileCrafted, DtypeVarscopeLacksIsListedButUnimplemented) {
   TempDir dir;
-  write_bundle(dir.file("m"), {{"", header_bytes()}, {"s", entry(7, {2}, 0, 6).SerializeAsString()}},
+  write_bundle(dir.file("m"),
+               {{"", header_bytes()}, {"s", entry(7, {2}, 0, 6).SerializeAsString()}},
                std::string(6, '\0'));
   const auto reader = vs::train::load_checkpoint(dir.file("m"));
   EXPECT_TRUE(reader.has_tensor("s"));
@@ -210,13 +219,14 @@ TEST(TfHostileState, CheckpointFileOutsideItsDirectory) {
   for (const char* target : {"../elsewhere/model.ckpt", "/etc/model.ckpt"}) {
     write_bytes(dir.file("run/checkpoint"),
                 std::string("model_checkpoint_path: \"") + target + "\"\n");
-    const std::string msg = error_of<vs::InvalidArgumentError>(
-        [&] { vs::train::latest_checkpoint(dir.file("run")); });
+    const std::string msg =
+        error_of<vs::InvalidArgumentError>([&] { vs::train::latest_checkpoint(dir.file("run")); });
     EXPECT_TRUE(has(msg, "outside its directory")) << msg;
   }
   write_bytes(dir.file("run/checkpoint"), "model_checkpoint_path: ");
-  EXPECT_TRUE(has(error_of<vs::DataLossError>([&] { vs::train::latest_checkpoint(dir.file("run")); }),
-                  "not a text CheckpointState"));
+  EXPECT_TRUE(
+      has(error_of<vs::DataLossError>([&] { vs::train::latest_checkpoint(dir.file("run")); }),
+          "not a text CheckpointState"));
   write_bytes(dir.file("run/checkpoint"), "all_model_checkpoint_paths: \"a\"\n");
   EXPECT_EQ(error_of<vs::ValueError>([&] { vs::train::latest_checkpoint(dir.file("run")); }),
             "Invalid checkpoint state loaded from " + dir.file("run"));

@@ -49,10 +49,10 @@ TEST(TfSaver, StateFileIsWhatTensorFlowWrites) {
   EXPECT_EQ(saver.save(s, dir.file("model.ckpt"), {.global_step = 3}), dir.file("model.ckpt-3"));
   EXPECT_EQ(read_bytes(dir.file("checkpoint")), read_bytes(kData + "/adam/checkpoint"));
   EXPECT_EQ(vs::train::latest_checkpoint(dir.path()), dir.file("model.ckpt-3"));
-  EXPECT_EQ(dir.entries(), (std::vector<std::string>{
-                               "checkpoint", "model.ckpt-2.data-00000-of-00001",
-                               "model.ckpt-2.index", "model.ckpt-3.data-00000-of-00001",
-                               "model.ckpt-3.index"}));
+  EXPECT_EQ(dir.entries(),
+            (std::vector<std::string>{"checkpoint", "model.ckpt-2.data-00000-of-00001",
+                                      "model.ckpt-2.index", "model.ckpt-3.data-00000-of-00001",
+                                      "model.ckpt-3.index"}));
   // Without global_step: model.ckpt.index, as TF.
   saver.save(s, dir.file("model.ckpt"));
   EXPECT_TRUE(fs::exists(dir.file("model.ckpt.index")));
@@ -69,10 +69,10 @@ TEST(TfSaver, MaxToKeepDeletesTheOldest) {
     saver.save(s, dir.file("model.ckpt"), {.global_step = step});
   EXPECT_EQ(saver.last_checkpoints(),
             (std::vector<std::string>{dir.file("model.ckpt-3"), dir.file("model.ckpt-4")}));
-  EXPECT_EQ(dir.entries(), (std::vector<std::string>{
-                               "checkpoint", "model.ckpt-3.data-00000-of-00001",
-                               "model.ckpt-3.index", "model.ckpt-4.data-00000-of-00001",
-                               "model.ckpt-4.index"}));
+  EXPECT_EQ(dir.entries(),
+            (std::vector<std::string>{"checkpoint", "model.ckpt-3.data-00000-of-00001",
+                                      "model.ckpt-3.index", "model.ckpt-4.data-00000-of-00001",
+                                      "model.ckpt-4.index"}));
   EXPECT_EQ(read_bytes(dir.file("checkpoint")),
             "model_checkpoint_path: \"model.ckpt-4\"\n"
             "all_model_checkpoint_paths: \"model.ckpt-3\"\n"

@@ -94,6 +94,11 @@ class Saver {
   std::vector<std::string> last_checkpoints() const;
 
  private:
+  std::string save_checkpoint(Session& session,
+                              const std::string& path,
+                              const SaveOptions& options) const;
+  void restore_checkpoint(Session& session, const std::string& path) const;
+
   Graph graph_;
   std::map<std::string, Variable> var_list_;
   SaverOptions options_;

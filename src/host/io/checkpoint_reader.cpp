@@ -34,11 +34,10 @@ class BundleSource final : public CheckpointSource {
  public:
   explicit BundleSource(const std::string& prefix) : reader_(prefix) {
     for (const auto& [name, info] : reader_.tensors()) {
-      tensors_.emplace(name, CheckpointTensorInfo{
-                                 info.dtype,
-                                 info.dtype ? std::string(dtype_name(*info.dtype))
-                                            : io::tf::tf_dtype_name(info.tf_dtype),
-                                 info.shape});
+      tensors_.emplace(name, CheckpointTensorInfo{info.dtype,
+                                                  info.dtype ? std::string(dtype_name(*info.dtype))
+                                                             : io::tf::tf_dtype_name(info.tf_dtype),
+                                                  info.shape});
     }
   }
   const std::string& path() const override { return reader_.prefix(); }
@@ -55,8 +54,8 @@ class SafetensorsSource final : public CheckpointSource {
   explicit SafetensorsSource(std::string path)
       : path_(std::move(path)), values_(read_safetensors(path_)) {
     for (const auto& [name, t] : values_)
-      tensors_.emplace(name, CheckpointTensorInfo{t.dtype(), std::string(dtype_name(t.dtype())),
-                                                  t.shape()});
+      tensors_.emplace(
+          name, CheckpointTensorInfo{t.dtype(), std::string(dtype_name(t.dtype())), t.shape()});
   }
   const std::string& path() const override { return path_; }
   const std::map<std::string, CheckpointTensorInfo>& tensors() const override { return tensors_; }
@@ -81,9 +80,10 @@ std::shared_ptr<const CheckpointSource> open_checkpoint(const std::string& path)
     if (io::tf::looks_like_table(path)) return std::make_shared<BundleSource>(path);  // V1
     return std::make_shared<SafetensorsSource>(path);
   }
-  throw NotFoundError("Unsuccessful TensorSliceReader constructor: Failed to find any "
-                      "matching files for " +
-                      path);
+  throw NotFoundError(
+      "Unsuccessful TensorSliceReader constructor: Failed to find any "
+      "matching files for " +
+      path);
 }
 
 std::string resolve_checkpoint_path(const std::string& ckpt_dir_or_file) {
@@ -127,11 +127,14 @@ bool CheckpointReader::has_tensor(const std::string& name) const {
 }
 
 HostTensor CheckpointReader::get_tensor(const std::string& name) const {
-  return source_->read(name);
+  return detail::checkpoint_api([&] { return source_->read(name); });
 }
 
 CheckpointReader load_checkpoint(const std::string& ckpt_dir_or_file) {
-  return CheckpointReader(detail::open_checkpoint(detail::resolve_checkpoint_path(ckpt_dir_or_file)));
+  return detail::checkpoint_api([&] {
+    return CheckpointReader(
+        detail::open_checkpoint(detail::resolve_checkpoint_path(ckpt_dir_or_file)));
+  });
 }
 
 std::vector<std::pair<std::string, Shape>> list_variables(const std::string& ckpt_dir_or_file) {
@@ -142,13 +145,17 @@ std::vector<std::pair<std::string, Shape>> list_variables(const std::string& ckp
 }
 
 std::optional<std::string> latest_checkpoint(const std::string& checkpoint_dir) {
-  const std::optional<io::tf::CheckpointState> state =
-      io::tf::read_checkpoint_state(checkpoint_dir);
-  if (!state) return std::nullopt;
-  const std::string path = io::tf::resolve_state_path(checkpoint_dir, state->model_checkpoint_path);
-  // A V2 prefix (its .index) or a V1 file; TF logs an error and returns None otherwise.
-  if (detail::is_regular_file(io::tf::index_filename(path)) || detail::is_regular_file(path)) return path;
-  return std::nullopt;
+  return detail::checkpoint_api([&]() -> std::optional<std::string> {
+    const std::optional<io::tf::CheckpointState> state =
+        io::tf::read_checkpoint_state(checkpoint_dir);
+    if (!state) return std::nullopt;
+    const std::string path =
+        io::tf::resolve_state_path(checkpoint_dir, state->model_checkpoint_path);
+    // A V2 prefix (its .index) or a V1 file; TF logs an error and returns None otherwise.
+    if (detail::is_regular_file(io::tf::index_filename(path)) || detail::is_regular_file(path))
+      return path;
+    return std::nullopt;
+  });
 }
 
 }  // namespace train

@@ -2,12 +2,15 @@
 // Saver::restore, init_from_checkpoint and varscope-diff read through it.
 #pragma once
 
+#include <exception>
 #include <map>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 
 #include "varscope/dtype.h"
+#include "varscope/errors.h"
 #include "varscope/host_tensor.h"
 #include "varscope/shape.h"
 
@@ -35,5 +38,21 @@ std::shared_ptr<const CheckpointSource> open_checkpoint(const std::string& path)
 
 // A directory: its latest checkpoint (vs::ValueError when none, TF's text); else `path`.
 std::string resolve_checkpoint_path(const std::string& ckpt_dir_or_file);
+
+// Runs a public checkpoint call: vs::Errors pass through; std::bad_alloc becomes
+// vs::ResourceExhaustedError and any other std::exception vs::InternalError, so that no
+// std:: exception leaves the API.
+template <typename F>
+decltype(auto) checkpoint_api(F&& call) {
+  try {
+    return call();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw ResourceExhaustedError("Out of memory while reading or writing a checkpoint");
+  } catch (const std::exception& e) {
+    throw InternalError(std::string("Unexpected error in a checkpoint call: ") + e.what());
+  }
+}
 
 }  // namespace varscope::detail

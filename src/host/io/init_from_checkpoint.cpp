@@ -50,16 +50,17 @@ std::string py_slice(const std::string& s, std::size_t from) {
 }
 
 [[noreturn]] void partitioned_unsupported(const std::string& name) {
-  throw UnimplementedError("init_from_checkpoint: " + name +
-                           " is a partitioned variable (" + name +
+  throw UnimplementedError("init_from_checkpoint: " + name + " is a partitioned variable (" + name +
                            "/part_0, ...); varscope has no partitioners yet");
 }
 
 }  // namespace
 
-void init_from_checkpoint(Graph& graph,
-                          const std::string& ckpt_dir_or_file,
-                          const std::map<std::string, AssignmentTarget>& assignment_map) {
+namespace {
+
+void init_from_checkpoint_impl(Graph& graph,
+                               const std::string& ckpt_dir_or_file,
+                               const std::map<std::string, AssignmentTarget>& assignment_map) {
   const std::shared_ptr<detail::GraphImpl> impl = detail::Access::impl(graph);
   const std::shared_ptr<const CheckpointSource> reader =
       detail::open_checkpoint(detail::resolve_checkpoint_path(ckpt_dir_or_file));
@@ -103,8 +104,8 @@ void init_from_checkpoint(Graph& graph,
       if (!var->valid() || !(var->graph() == graph))
         throw ValueError("init_from_checkpoint: a variable of another graph");
       if (!variable_map.contains(tensor_name_in_ckpt)) {
-        throw ValueError("Tensor " + tensor_name_in_ckpt + " is not found in " +
-                         ckpt_dir_or_file + " checkpoint " + python_repr(variable_map));
+        throw ValueError("Tensor " + tensor_name_in_ckpt + " is not found in " + ckpt_dir_or_file +
+                         " checkpoint " + python_repr(variable_map));
       }
       check_shape(*var, tensor_name_in_ckpt);
       plan.emplace_back(*var, tensor_name_in_ckpt);
@@ -165,9 +166,8 @@ void init_from_checkpoint(Graph& graph,
       const detail::VariableRecord& rec =
           impl->variables[static_cast<std::size_t>(plan[i].first.id())];
       const detail::Node& old_assign = impl->node(rec.assign);
-      const detail::TensorRef value =
-          detail::build_constant(*impl, values[i], std::nullopt, std::nullopt, false,
-                                 "checkpoint_initializer");
+      const detail::TensorRef value = detail::build_constant(
+          *impl, values[i], std::nullopt, std::nullopt, false, "checkpoint_initializer");
       detail::Attrs attrs = old_assign.attrs;
       const int assign = impl->add_node(detail::OpType::kAssign, "Assign", {{rec.node, 0}, value},
                                         {{rec.dtype, rec.shape}}, std::move(attrs));
@@ -180,6 +180,15 @@ void init_from_checkpoint(Graph& graph,
       rec.assign = made[i].second;
     }
   });
+}
+
+}  // namespace
+
+void init_from_checkpoint(Graph& graph,
+                          const std::string& ckpt_dir_or_file,
+                          const std::map<std::string, AssignmentTarget>& assignment_map) {
+  detail::checkpoint_api(
+      [&] { init_from_checkpoint_impl(graph, ckpt_dir_or_file, assignment_map); });
 }
 
 }  // namespace varscope::train

@@ -51,8 +51,7 @@ std::string join(const std::vector<std::string>& parts, const char* separator) {
 }
 
 double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 // TF's checkpoint_management.remove_checkpoint for a V2 prefix: its index and data files
@@ -149,6 +148,12 @@ Saver::Saver(const Graph& graph, SaverOptions options) : graph_(graph), options_
 std::string Saver::save(Session& session,
                         const std::string& path,
                         const SaveOptions& options) const {
+  return detail::checkpoint_api([&] { return save_checkpoint(session, path, options); });
+}
+
+std::string Saver::save_checkpoint(Session& session,
+                                   const std::string& path,
+                                   const SaveOptions& options) const {
   std::string file = path;
   if (options.global_step) {
     std::string step(1, '-');
@@ -208,6 +213,10 @@ std::vector<std::string> Saver::last_checkpoints() const {
 }
 
 void Saver::restore(Session& session, const std::string& path) const {
+  detail::checkpoint_api([&] { restore_checkpoint(session, path); });
+}
+
+void Saver::restore_checkpoint(Session& session, const std::string& path) const {
   // 1. The checkpoint opened: a safetensors file validated whole, a bundle's whole index
   // (vs::DataLossError names the problem).
   const std::shared_ptr<const detail::CheckpointSource> source = detail::open_checkpoint(path);
@@ -226,8 +235,8 @@ void Saver::restore(Session& session, const std::string& path) const {
     const detail::CheckpointTensorInfo& info = it->second;
     if (info.dtype != variable.dtype() || info.shape != variable.shape()) {
       mismatched.push_back("checkpoint entry " + key + " has dtype " + info.dtype_name +
-                           " and shape " + info.shape.to_string() + ", but variable " +
-                           op_name + " has " + describe(variable.dtype(), variable.shape()));
+                           " and shape " + info.shape.to_string() + ", but variable " + op_name +
+                           " has " + describe(variable.dtype(), variable.shape()));
     }
   }
   if (!missing.empty()) {

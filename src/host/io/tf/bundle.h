@@ -99,7 +99,7 @@ class BundleWriter {
 
  private:
   std::string prefix_;
-  std::map<std::string, const HostTensor*> values_;  // keys of parts included
+  std::map<std::string, const HostTensor*> values_;               // keys of parts included
   std::map<std::string, varscope::tf::BundleEntryProto> sliced_;  // full entries of parts
 };
 

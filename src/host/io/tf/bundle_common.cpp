@@ -41,15 +41,24 @@ void write_string(std::string& out, const std::string& s) {
 // OrderedCode::WriteSignedNumIncreasing: sign bit, then as many length bits as bytes
 // follow the first, then the value in two's complement, big-endian.
 void write_signed_num_increasing(std::string& out, std::int64_t val) {
-  const std::uint64_t x = val < 0 ? ~static_cast<std::uint64_t>(val)
-                                  : static_cast<std::uint64_t>(val);
+  const std::uint64_t x =
+      val < 0 ? ~static_cast<std::uint64_t>(val) : static_cast<std::uint64_t>(val);
   if (x < 64) {
     out.push_back(static_cast<char>(0x80u ^ static_cast<std::uint8_t>(val)));
     return;
   }
   static constexpr std::array<std::array<unsigned char, 2>, 11> kHeader = {{
-      {0, 0}, {0x80, 0}, {0xc0, 0}, {0xe0, 0}, {0xf0, 0}, {0xf8, 0},
-      {0xfc, 0}, {0xfe, 0}, {0xff, 0}, {0xff, 0x80}, {0xff, 0xc0},
+      {0, 0},
+      {0x80, 0},
+      {0xc0, 0},
+      {0xe0, 0},
+      {0xf0, 0},
+      {0xf8, 0},
+      {0xfc, 0},
+      {0xfe, 0},
+      {0xff, 0},
+      {0xff, 0x80},
+      {0xff, 0xc0},
   }};
   // kBitsToLength: the bytes needed for 1 + floor(log2(x)) + 1 bits, 7 bits per byte.
   const int bits = 64 - std::countl_zero(x) + 1;
@@ -80,25 +89,36 @@ std::string data_filename(const std::string& prefix, std::int32_t shard, std::in
 
 int to_tf_dtype(DType dtype) {
   switch (dtype) {
-    case DType::kFloat16: return varscope::tf::DT_HALF;
-    case DType::kBFloat16: return varscope::tf::DT_BFLOAT16;
-    case DType::kFloat32: return varscope::tf::DT_FLOAT;
-    case DType::kFloat64: return varscope::tf::DT_DOUBLE;
-    case DType::kInt8: return varscope::tf::DT_INT8;
-    case DType::kInt16: return varscope::tf::DT_INT16;
-    case DType::kInt32: return varscope::tf::DT_INT32;
-    case DType::kInt64: return varscope::tf::DT_INT64;
-    case DType::kUInt8: return varscope::tf::DT_UINT8;
-    case DType::kBool: return varscope::tf::DT_BOOL;
-    case DType::kComplex64: return varscope::tf::DT_COMPLEX64;
+    case DType::kFloat16:
+      return varscope::tf::DT_HALF;
+    case DType::kBFloat16:
+      return varscope::tf::DT_BFLOAT16;
+    case DType::kFloat32:
+      return varscope::tf::DT_FLOAT;
+    case DType::kFloat64:
+      return varscope::tf::DT_DOUBLE;
+    case DType::kInt8:
+      return varscope::tf::DT_INT8;
+    case DType::kInt16:
+      return varscope::tf::DT_INT16;
+    case DType::kInt32:
+      return varscope::tf::DT_INT32;
+    case DType::kInt64:
+      return varscope::tf::DT_INT64;
+    case DType::kUInt8:
+      return varscope::tf::DT_UINT8;
+    case DType::kBool:
+      return varscope::tf::DT_BOOL;
+    case DType::kComplex64:
+      return varscope::tf::DT_COMPLEX64;
   }
   throw InternalError("to_tf_dtype: unknown dtype");
 }
 
 std::optional<DType> from_tf_dtype(int tf_dtype) {
   for (const DType d : {DType::kFloat16, DType::kBFloat16, DType::kFloat32, DType::kFloat64,
-                        DType::kInt8, DType::kInt16, DType::kInt32, DType::kInt64,
-                        DType::kUInt8, DType::kBool, DType::kComplex64}) {
+                        DType::kInt8, DType::kInt16, DType::kInt32, DType::kInt64, DType::kUInt8,
+                        DType::kBool, DType::kComplex64}) {
     if (to_tf_dtype(d) == tf_dtype) return d;
   }
   return std::nullopt;

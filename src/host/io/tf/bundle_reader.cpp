@@ -40,13 +40,27 @@ std::optional<std::uint64_t> fixed_bytes(int tf_dtype, std::int64_t count) {
     esize = dtype_size(*d);
   } else {
     switch (tf_dtype) {
-      case varscope::tf::DT_UINT16: case varscope::tf::DT_QINT16:
-      case varscope::tf::DT_QUINT16: esize = 2; break;
-      case varscope::tf::DT_UINT32: case varscope::tf::DT_QINT32: esize = 4; break;
-      case varscope::tf::DT_UINT64: esize = 8; break;
-      case varscope::tf::DT_QINT8: case varscope::tf::DT_QUINT8: esize = 1; break;
-      case varscope::tf::DT_COMPLEX128: esize = 16; break;
-      default: return std::nullopt;
+      case varscope::tf::DT_UINT16:
+      case varscope::tf::DT_QINT16:
+      case varscope::tf::DT_QUINT16:
+        esize = 2;
+        break;
+      case varscope::tf::DT_UINT32:
+      case varscope::tf::DT_QINT32:
+        esize = 4;
+        break;
+      case varscope::tf::DT_UINT64:
+        esize = 8;
+        break;
+      case varscope::tf::DT_QINT8:
+      case varscope::tf::DT_QUINT8:
+        esize = 1;
+        break;
+      case varscope::tf::DT_COMPLEX128:
+        esize = 16;
+        break;
+      default:
+        return std::nullopt;
     }
   }
   const auto n = static_cast<std::uint64_t>(count);
@@ -88,10 +102,10 @@ BundleReader::BundleReader(std::string prefix) : prefix_(std::move(prefix)) {
                              "little-endian bundles only");
   }
   if (header.version().min_consumer() > 1) {
-    throw InvalidArgumentError(
-        "Checkpoint min consumer version " + std::to_string(header.version().min_consumer()) +
-        " above current version 1 for TensorFlow (checkpoint " + prefix_ +
-        "): written by a newer format than varscope reads");
+    throw InvalidArgumentError("Checkpoint min consumer version " +
+                               std::to_string(header.version().min_consumer()) +
+                               " above current version 1 for TensorFlow (checkpoint " + prefix_ +
+                               "): written by a newer format than varscope reads");
   }
   for (const int bad : header.version().bad_consumers()) {
     if (bad == 1) {
@@ -130,8 +144,8 @@ BundleReader::BundleReader(std::string prefix) : prefix_(std::move(prefix)) {
       if (offset > size || static_cast<std::uint64_t>(entry.size()) > size - offset) {
         fail("entry " + key + " (" + std::to_string(entry.size()) + " bytes at offset " +
              std::to_string(offset) + ") is past the end of " +
-             data_filename(prefix_, entry.shard_id(), num_shards_) + " (" +
-             std::to_string(size) + " bytes): truncated data file");
+             data_filename(prefix_, entry.shard_id(), num_shards_) + " (" + std::to_string(size) +
+             " bytes): truncated data file");
       }
     } else {
       for (const auto& slice : entry.slices()) {
@@ -172,11 +186,11 @@ HostTensor BundleReader::read_entry(const std::string& key,
     fail("entry " + key + ": " + path + " is shorter than its index says (truncated)");
   const std::uint32_t actual = crc32c(bytes);
   if (crc32c_unmask(e.crc32c()) != actual) {
-    throw DataLossError("TensorBundle at " + prefix_ + " shard " + std::to_string(e.shard_id()) +
-                        " (" + std::to_string(e.size()) + " bytes): Checksum does not match: " +
-                        "stored " + std::to_string(crc32c_unmask(e.crc32c())) +
-                        " vs. calculated on the restored bytes " + std::to_string(actual) +
-                        " (entry " + key + ")");
+    throw DataLossError(
+        "TensorBundle at " + prefix_ + " shard " + std::to_string(e.shard_id()) + " (" +
+        std::to_string(e.size()) + " bytes): Checksum does not match: " + "stored " +
+        std::to_string(crc32c_unmask(e.crc32c())) + " vs. calculated on the restored bytes " +
+        std::to_string(actual) + " (entry " + key + ")");
   }
   return value;
 }

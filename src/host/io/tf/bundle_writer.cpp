@@ -42,8 +42,7 @@ void BundleWriter::add_slice(const std::string& full_key,
   if (slice.size() != full_shape.dims().size())
     throw InvalidArgumentError("Slice of " + full_key + " has the wrong rank");
   if (is_full_slice(slice, full_shape)) return add(full_key, part);
-  if (values_.contains(full_key))
-    throw InvalidArgumentError("Adding duplicate key: " + full_key);
+  if (values_.contains(full_key)) throw InvalidArgumentError("Adding duplicate key: " + full_key);
   auto& entry = sliced_[full_key];
   if (entry.has_shape() && (entry.dtype() != to_tf_dtype(part.dtype())))
     throw InvalidArgumentError("Slices of " + full_key + " differ in dtype");

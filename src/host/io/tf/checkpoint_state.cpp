@@ -61,12 +61,13 @@ std::optional<CheckpointState> read_checkpoint_state(const std::string& dir) {
 
 std::string resolve_state_path(const std::string& dir, const std::string& path) {
   const std::string joined = join_path(dir, path);
-  const fs::path base = fs::absolute(dir.empty() ? fs::path(".") : fs::path(dir)).lexically_normal();
+  const fs::path base =
+      fs::absolute(dir.empty() ? fs::path(".") : fs::path(dir)).lexically_normal();
   const fs::path full = fs::absolute(fs::path(joined)).lexically_normal();
   const fs::path rel = full.lexically_relative(base);
   if (path.empty() || rel.empty() || *rel.begin() == ".." || rel == ".") {
-    throw InvalidArgumentError("The checkpoint state file " +
-                               join_path(dir, kCheckpointStateName) + " names " + path +
+    throw InvalidArgumentError("The checkpoint state file " + join_path(dir, kCheckpointStateName) +
+                               " names " + path +
                                ", which is outside its directory; varscope reads only "
                                "checkpoints beside their state file");
   }

@@ -41,8 +41,8 @@ std::uint32_t load_le32(const std::byte* p) {
 
 #if defined(__x86_64__)
 __attribute__((target("sse4.2"))) std::uint32_t extend_sse42(std::uint32_t crc,
-                                                              const std::byte* p,
-                                                              std::size_t n) {
+                                                             const std::byte* p,
+                                                             std::size_t n) {
   std::uint64_t c = ~crc;
   for (; n >= 8; n -= 8, p += 8) {
     std::uint64_t v;
