@@ -434,19 +434,22 @@ TEST_F(BadInput, UnknownDimsWhereGetVariableNeedsAFullShape) {
   const std::string kInvalid =
       "The initializer passed is not valid. It should be a callable with no arguments and the "
       "shape should not be provided or an instance of `tf.keras.initializers.*' and `shape` "
-      "should be fully defined.";
-  EXPECT_EQ(error_of<vs::ValueError>([&] { g_.get_variable("u"); }), kInvalid);
+      "should be fully defined.\nVariable u needs a fully defined shape (got ";
+  const auto invalid = [&kInvalid](const std::string& shape) {
+    return kInvalid + shape + "): get_variable(\"u\", {.shape = vs::Shape{...}})";
+  };
+  EXPECT_EQ(error_of<vs::ValueError>([&] { g_.get_variable("u"); }), invalid("<unknown>"));
   EXPECT_EQ(error_of<vs::ValueError>([&] {
               g_.get_variable("u", {.shape = vs::Shape{vs::kUnknownDim, 3}});
             }),
-            kInvalid);
+            invalid("(?, 3)"));
   EXPECT_EQ(
       error_of<vs::ValueError>([&] { g_.get_variable("u", {.shape = vs::Shape::unknown_rank()}); }),
-      kInvalid);
+      invalid("<unknown>"));
   EXPECT_EQ(error_of<vs::ValueError>([&] {
               g_.get_variable("u", {.shape = vs::Shape{vs::kUnknownDim}, .validate_shape = false});
             }),
-            kInvalid);
+            invalid("(?,)"));
   EXPECT_TRUE(Intact());
 }
 
@@ -528,7 +531,7 @@ TEST_F(BadInput, HalfPrecisionVariableWithARandomInitializer) {
   vs::Variable h = g_.get_variable("h", {.shape = vs::Shape{2}, .dtype = vs::DType::kFloat16});
   Mark();
   EXPECT_EQ(error_of<vs::UnimplementedError>([&] { sess_->run(h.initializer()); }),
-            "elementwise ops on float16");
+            "Sub on float16");
   EXPECT_TRUE(Intact());
 }
 
@@ -701,18 +704,32 @@ TEST_F(BadInput, BiasAddOfAnotherDtype) {
   EXPECT_TRUE(Intact());
 }
 
+// TF's type lists (op_def_library's message, the op table's types column).
 TEST_F(BadInput, ActivationOfAnIntegerDtype) {
   vs::Tensor i = vs::constant(g_, vs::HostTensor(std::vector<std::int32_t>{1, 2}));
   Mark();
-  for (const auto& op : std::vector<std::function<vs::Tensor(const vs::Input&)>>{
-           [](const vs::Input& t) { return vs::relu(t); },
-           [](const vs::Input& t) { return vs::sigmoid(t); },
-           [](const vs::Input& t) { return vs::tanh(t); },
-           [](const vs::Input& t) { return vs::softmax(t); }}) {
-    const std::string msg = error_of<vs::TypeError>([&] { op(i); });
-    EXPECT_TRUE(StartsWith(msg, "Value passed to parameter '")) << msg;
-    EXPECT_TRUE(Contains(msg, "has DataType int32 not in list of allowed values: ")) << msg;
-  }
+  EXPECT_EQ(error_of<vs::TypeError>([&] { vs::sigmoid(i); }),
+            "Value passed to parameter 'x' has DataType int32 not in list of allowed values: "
+            "bfloat16, float16, float32, float64, complex64, complex128");
+  EXPECT_EQ(error_of<vs::TypeError>([&] { vs::tanh(i); }),
+            "Value passed to parameter 'x' has DataType int32 not in list of allowed values: "
+            "bfloat16, float16, float32, float64, complex64, complex128");
+  EXPECT_EQ(error_of<vs::TypeError>([&] { vs::softmax(i); }),
+            "Value passed to parameter 'logits' has DataType int32 not in list of allowed "
+            "values: float16, bfloat16, float32, float64");
+  EXPECT_EQ(error_of<vs::TypeError>([&] { vs::exp(i); }),
+            "Value passed to parameter 'x' has DataType int32 not in list of allowed values: "
+            "bfloat16, float16, float32, float64, complex64, complex128");
+  EXPECT_TRUE(Intact());
+}
+
+// TF's Relu takes integers (realnumbertypes): the graph builds, and the run is refused
+// before it starts, since varscope's kernel computes float32 and float64 only.
+TEST_F(BadInput, ReluOfAnIntegerBuildsAndItsRunIsRefused) {
+  vs::Tensor i = vs::constant(g_, vs::HostTensor(std::vector<std::int32_t>{1, 2}));
+  vs::Tensor r = vs::relu(i);
+  Mark();
+  EXPECT_EQ(error_of<vs::UnimplementedError>([&] { sess_->run(r); }), "Relu on int32");
   EXPECT_TRUE(Intact());
 }
 
@@ -826,6 +843,38 @@ TEST_F(BadInput, WrongFeedShapeOrDtype) {
                               {b_.value(), Floats({1, 2}, vs::Shape{2})}});
             }),
             "Cannot feed value of shape (2,) for Tensor 'model/b/read:0', which has shape '(3,)'");
+  EXPECT_TRUE(Intact());
+}
+
+// A variable's own output fed while an op writes through it (TF1's ref input): TF's executor
+// refuses the graph at the feed, naming its feed node "_arg_<op>_<output>_<k>", k the feed's
+// place among the fed names in order. Nothing runs, so the variable keeps its value.
+TEST_F(BadInput, AssignToAFedVariableIsRefusedAtTheFeed) {
+  vs::Tensor assign = vs::assign(b_, Floats({7, 8, 9}, vs::Shape{3}));
+  vs::Tensor add = vs::assign_add(steps_, vs::HostTensor(std::int64_t{1}));
+  vs::Tensor init = g_.is_variable_initialized(b_);
+  Mark();
+  // The variables' own outputs ("model/b:0"; a Variable converts to "model/b/read:0").
+  const vs::Tensor b_out = b_.op().output(0), steps_out = steps_.op().output(0);
+  const vs::HostTensor b_value = Floats({1, 1, 1}, vs::Shape{3});
+  EXPECT_EQ(error_of<vs::InvalidArgumentError>([&] {
+              sess_->run(assign, {{b_out, b_value}});
+            }),
+            "Input 0 of node Assign was passed float from _arg_model/b_0_0:0 incompatible with "
+            "expected float_ref.");
+  // k = 1: the names in order are model/b:0, steps:0.
+  EXPECT_EQ(error_of<vs::InvalidArgumentError>([&] {
+              sess_->run({add}, {{steps_out, vs::HostTensor(std::int64_t{3})}, {b_out, b_value}});
+            }),
+            "Input 0 of node AssignAdd was passed int64 from _arg_steps_0_1:0 incompatible with "
+            "expected int64_ref.");
+  EXPECT_EQ(error_of<vs::InvalidArgumentError>([&] {
+              sess_->run(init, {{b_out, b_value}});
+            }),
+            "Input 0 of node IsVariableInitialized was passed float from _arg_model/b_0_0:0 "
+            "incompatible with expected float_ref.");
+  // Reading a fed variable is a feed like any other, and so is feeding its read.
+  EXPECT_EQ(sess_->run(b_out, {{b_out, b_value}}), b_value);
   EXPECT_TRUE(Intact());
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "gpu_test.h"
 #include "varscope/errors.h"
 
@@ -12,6 +14,20 @@ TEST(Device, CountAndReasonAgree) {
   EXPECT_GE(count, 0);
   EXPECT_EQ(vs::cuda_available(), count > 0);
   EXPECT_EQ(vs::cuda_unavailable_reason().empty(), count > 0);
+}
+
+// Without a usable GPU the reason says so first, then the driver found, then CUDA's error
+// (cudart's "CUDA driver version is insufficient" alone read as if a driver were there).
+TEST(Device, ReasonSaysNoUsableDeviceThenTheDriverThenCudasError) {
+  if (vs::cuda_available()) GTEST_SKIP() << "a CUDA device is usable here";
+  const std::string reason = vs::cuda_unavailable_reason();
+  const bool cuda_build = reason.starts_with("no usable CUDA device (driver: ");
+  EXPECT_TRUE(cuda_build ||
+              reason == "no usable CUDA device: varscope was built without its CUDA backend")
+      << reason;
+  if (cuda_build) {
+    EXPECT_NE(reason.find("): cudaGetDeviceCount: "), std::string::npos) << reason;
+  }
 }
 
 TEST(Device, MissingDeviceIsUnavailable) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -211,6 +212,31 @@ TEST_F(DiffTool, NpyAgainstACheckpointIsAClearError) {
   const Result r = run("'" + a + "' '" + b + "'");
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_NE(r.output.find("is a .npy file and"), std::string::npos) << r.output;
+}
+
+// A missing file is reported as missing, whichever format the other file has.
+TEST_F(DiffTool, AMissingFileIsReportedAsMissing) {
+  const std::string a = dir_.file("a.npy");
+  vs::write_npy(a, f32({1}, {1}));
+  const std::string st = write("b.safetensors", {{"w", f32({1}, {1})}});
+  const std::string missing_npy = dir_.file("missing.npy");
+  const std::string missing_st = dir_.file("missing.safetensors");
+  for (const auto& [x, y, missing] :
+       std::vector<std::array<std::string, 3>>{{a, missing_npy, missing_npy},
+                                               {missing_npy, a, missing_npy},
+                                               {st, missing_st, missing_st},
+                                               {missing_st, a, missing_st}}) {
+    const Result r = run("'" + x + "' '" + y + "'");
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(
+        r.output.find("varscope-diff: open(" + missing + ") failed: No such file or directory"),
+        std::string::npos)
+        << r.output;
+    EXPECT_EQ(r.output.find("is not"), std::string::npos) << r.output;
+  }
+  const Result dir = run("'" + a + "' '" + dir_.file("") + "'");  // a directory
+  EXPECT_EQ(dir.status, 2) << dir.output;
+  EXPECT_NE(dir.output.find("Is a directory"), std::string::npos) << dir.output;
 }
 
 // A TF checkpoint (prefix or directory) against a safetensors file of the same tensors.

@@ -1,7 +1,7 @@
 // One rule for failed calls: a call that throws leaves the graph exactly as it was — its
 // operations, the names in use, variables, the store and collections — whatever it had
-// built before it failed (docs/differences.md, "A failed call changes nothing"). And building a graph on one thread
-// while a session runs it on another is safe.
+// built before it failed (docs/differences.md, "A failed call changes nothing"). And building a
+// graph on one thread while a session runs it on another is safe.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -187,6 +187,42 @@ TEST(CollectionFilters, HostileRegexesAreRefusedOrFast) {
   const std::string msg =
       error_of<vs::ValueError>([&] { g.get_collection(vs::GraphKeys::kGlobalVariables, "a**"); });
   EXPECT_NE(msg.find("not a regular expression"), std::string::npos) << msg;
+}
+
+// What Python's re.match would do with each filter, or its refusal; never a silent
+// difference (RE2 reads `{,2}` and counts past 10^8 as literal text).
+TEST(CollectionFilters, PythonSyntaxIsMatchedAsPythonWouldOrRefused) {
+  vs::Graph g = model();  // m/w:0
+  const std::string before = state_of(g);
+  const auto matches = [&g](const std::string& filter) {
+    return g.get_collection(vs::GraphKeys::kGlobalVariables, filter).size();
+  };
+  EXPECT_EQ(matches("m{,2}/w"), 1u);  // Python: {0,2}
+  EXPECT_EQ(matches("x{,}m/"), 1u);   // Python: {0,}
+  EXPECT_EQ(matches("m{001}/"), 1u);  // Python: {1}
+  EXPECT_EQ(matches("m{}/"), 0u);     // a literal "{}" in both
+  EXPECT_EQ(matches("m{x}/"), 0u);
+  EXPECT_EQ(matches("[{,1}]?m/"), 1u);  // braces in a class are characters
+  EXPECT_EQ(error_of<vs::InvalidArgumentError>([&] { g.global_variables("a{99999999999}"); }),
+            "Invalid collection scope filter 'a{99999999999}': the repetition number is too large");
+  EXPECT_EQ(error_of<vs::InvalidArgumentError>([&] { g.global_variables("m{4294967295}"); }),
+            "Invalid collection scope filter 'm{4294967295}': the repetition number is too large");
+  EXPECT_EQ(error_of<vs::InvalidArgumentError>([&] { g.global_variables("m{0,2000}"); }),
+            "Collection scope filter 'm{0,2000}' cannot be matched as Python's re would: RE2 "
+            "allows repetition counts up to 1000");
+  EXPECT_EQ(error_of<vs::InvalidArgumentError>([&] { g.trainable_variables("m(?=/)"); }),
+            "Collection scope filter 'm(?=/)' cannot be matched as Python's re would: invalid "
+            "perl operator: (?=");
+  EXPECT_EQ(error_of<vs::InvalidArgumentError>([&] { g.global_variables("(m{50}){50}"); }),
+            "Collection scope filter '(m{50}){50}' cannot be matched as Python's re would: "
+            "invalid repetition size: {50}");
+  EXPECT_EQ(error_of<vs::ValueError>([&] { g.global_variables("m{3,2}"); }),
+            "Invalid collection scope filter 'm{3,2}': not a regular expression (min repeat "
+            "greater than max repeat)");
+  EXPECT_EQ(error_of<vs::ValueError>([&] { g.global_variables("(?z)m"); }),
+            "Invalid collection scope filter '(?z)m': not a regular expression (invalid perl "
+            "operator: (?z)");
+  EXPECT_EQ(state_of(g), before);
 }
 
 // Placeholders of unknown rank fed values the op cannot take: TF's run-time errors.

@@ -40,8 +40,7 @@ std::vector<std::string> mapped_libraries(const std::string& part) {
     const auto slash = line.rfind('/');
     if (slash == std::string::npos) continue;
     const std::string file = line.substr(slash + 1);
-    if (file.find(part) != std::string::npos &&
-        (found.empty() || found.back() != file))
+    if (file.find(part) != std::string::npos && (found.empty() || found.back() != file))
       found.push_back(file);
   }
   return found;

@@ -36,7 +36,7 @@ run_gpu_tests(required_rc required_log VARSCOPE_REQUIRE_GPU=1)
 count_results("${required_log}" "FAILED" required_failed)
 count_results("${required_log}" "SKIPPED" required_skipped)
 
-string(FIND "${plain_log}" "no usable CUDA device: " no_device)
+string(FIND "${plain_log}" "no usable CUDA device" no_device)
 if(NOT no_device EQUAL -1)
   # No usable device here.
   if(NOT plain_skipped EQUAL total)

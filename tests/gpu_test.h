@@ -85,7 +85,7 @@ inline const std::string& gpu_unusable_reason() {
         FAIL() << "VARSCOPE_REQUIRE_GPU is set but no CUDA device is usable: "        \
                << varscope_no_gpu_;                                                   \
       }                                                                               \
-      GTEST_SKIP() << "no usable CUDA device: " << varscope_no_gpu_;                  \
+      GTEST_SKIP() << varscope_no_gpu_;                                               \
     }                                                                                 \
   } while (false)
 

@@ -38,13 +38,13 @@ d::Plan plan_of(const vs::Graph& g,
   std::vector<d::TensorRef> refs;
   for (const vs::Tensor& t : fetches)
     refs.push_back(d::Access::ref(t));
-  d::Feeds feed_refs;
+  std::vector<d::TensorRef> fed;
   for (const auto& [t, value] : feeds)
-    feed_refs.emplace_back(d::Access::ref(t), value);
+    fed.push_back(d::Access::ref(t));
   std::vector<int> ids;
   for (const vs::Operation& op : targets)
     ids.push_back(op.id());
-  return d::build_plan(*d::Access::impl(g), refs, feed_refs, ids);
+  return d::build_plan(*d::Access::impl(g), {refs, fed, ids});
 }
 
 // ---- shape rules ----

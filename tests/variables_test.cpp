@@ -311,21 +311,39 @@ TEST(Variables, G5_E6_ShapeNotFullyDefined) {
   const std::string kInvalid =
       "The initializer passed is not valid. It should be a callable with no arguments and the "
       "shape should not be provided or an instance of `tf.keras.initializers.*' and `shape` "
-      "should be fully defined.";
-  EXPECT_EQ(error_of<vs::ValueError>([&] { g.get_variable("x"); }), kInvalid);
+      "should be fully defined.\nVariable x needs a fully defined shape (got ";
+  const auto invalid = [&kInvalid](const std::string& shape) {
+    return kInvalid + shape + "): get_variable(\"x\", {.shape = vs::Shape{...}})";
+  };
+  EXPECT_EQ(error_of<vs::ValueError>([&] { g.get_variable("x"); }), invalid("<unknown>"));
   EXPECT_EQ(error_of<vs::ValueError>([&] {
               g.get_variable("x", {.shape = vs::Shape{vs::kUnknownDim, 3}});
             }),
-            kInvalid);
+            invalid("(?, 3)"));
   EXPECT_EQ(
       error_of<vs::ValueError>([&] { g.get_variable("x", {.shape = vs::Shape::unknown_rank()}); }),
-      kInvalid);
+      invalid("<unknown>"));
   EXPECT_EQ(error_of<vs::ValueError>([&] {
               g.get_variable("x",
                              {.dtype = vs::DType::kInt32, .initializer = vs::zeros_initializer()});
             }),
-            kInvalid);
+            invalid("<unknown>"));
   EXPECT_TRUE(g.global_variables().empty());
+}
+
+// TF's sentence is about Python's initializers; a C++ user also gets the variable's full
+// name and the fix.
+TEST(Variables, G5_E6_NamesTheVariableAndTheCppFix) {
+  vs::Graph g;
+  auto scope = g.variable_scope("model");
+  const std::string msg = error_of<vs::ValueError>([&] { g.get_variable("w"); });
+  EXPECT_TRUE(msg.starts_with("The initializer passed is not valid. It should be a callable"));
+  EXPECT_TRUE(msg.ends_with(
+      "should be fully defined.\nVariable model/w needs a fully defined shape (got <unknown>): "
+      "get_variable(\"w\", {.shape = vs::Shape{...}})"))
+      << msg;
+  EXPECT_TRUE(g.global_variables().empty());
+  EXPECT_EQ(g.num_operations(), 0);
 }
 
 TEST(Variables, G6_Collections) {

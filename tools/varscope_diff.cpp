@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -205,11 +206,29 @@ std::vector<Bad> compare(const vs::HostTensor& a, const vs::HostTensor& b, const
   return bad;
 }
 
-// A .npy file starts with its magic string; a safetensors file with a header length.
+// A TF checkpoint: a prefix (<path>.index is there) or a directory with a `checkpoint` state
+// file; load_checkpoint reads it.
+bool is_tf_checkpoint(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::exists(path + ".index", ec) ||
+         (std::filesystem::is_directory(path, ec) &&
+          std::filesystem::exists(path + "/checkpoint", ec));
+}
+
+// A .npy file starts with its magic string; a safetensors file with a header length. A file
+// that cannot be opened or read (missing, a directory, no permission) is handed to the
+// reader, whose error says so ("open(<path>) failed: No such file or directory"), rather
+// than being called "not a .npy file".
 bool is_npy(const std::string& path) {
+  if (is_tf_checkpoint(path)) return false;
   std::ifstream in(path, std::ios::binary);
   char magic[6] = {};
-  return in.read(magic, sizeof(magic)) && std::memcmp(magic, "\x93NUMPY", sizeof(magic)) == 0;
+  if (in.is_open()) in.read(magic, sizeof(magic));
+  if (!in.is_open() || (!in && !in.eof())) {
+    (void)vs::read_safetensors(path);  // throws the reason; were it readable now, it is one
+    return false;
+  }
+  return in.gcount() == sizeof(magic) && std::memcmp(magic, "\x93NUMPY", sizeof(magic)) == 0;
 }
 
 // A .npy file's one tensor, under the name the report uses for it.

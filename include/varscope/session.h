@@ -60,6 +60,13 @@ struct SessionOptions {
   // signature and shape keeps its temporaries allocated while the session lives (up to 8
   // shapes per signature), and cuBLAS gets a fixed workspace (4 MiB, 32 MiB from sm_90).
   bool use_cuda_graph = false;
+  // The CPU backend's threads (ignored by a CUDA session); 0: automatic. First set wins:
+  // this option, the environment variable VARSCOPE_CPU_THREADS, OMP_NUM_THREADS, then the
+  // machine: the CPUs of the process's affinity mask (taskset), capped by the cgroup CPU
+  // quota (a container's --cpus), rounded up. Results are bit-identical whatever the count.
+  // A count below 0 or above 1024 (here or in VARSCOPE_CPU_THREADS) is refused with
+  // vs::InvalidArgumentError. device_description() says the count and where it came from.
+  int cpu_threads = 0;
 };
 
 // Values for placeholders (or any tensor) for one run.

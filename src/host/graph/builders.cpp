@@ -202,11 +202,7 @@ TensorRef build_random_normal(GraphImpl& g,
                               std::string_view name) {
   const OpType op = truncated ? OpType::kTruncatedNormal : OpType::kRandomStandardNormal;
   const std::string op_type(op_def(op).name);
-  if (!is_floating(dtype)) {
-    throw TypeError("Value passed to parameter 'dtype' has DataType " +
-                    std::string(dtype_name(dtype)) + " not in list of allowed values: float16, " +
-                    "bfloat16, float32, float64");
-  }
+  check_dtype(op_def(op), "dtype", dtype);
   if (!shape.is_fully_defined()) {
     throw ValueError(op_type + " needs a fully defined shape, got " + shape.to_string());
   }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <compare>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -42,6 +43,7 @@ using Attrs = std::vector<std::pair<std::string, AttrValue>>;
 struct TensorRef {
   int node = -1;
   int index = 0;
+  auto operator<=>(const TensorRef&) const = default;
 };
 
 struct OutputSpec {

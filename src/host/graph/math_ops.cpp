@@ -22,20 +22,13 @@ using detail::graph_of_input;
 using detail::spec;
 using detail::wrapper_scope;
 
-void require_floating(const std::string& type, DType dtype) {
-  if (dtype != DType::kFloat32 && dtype != DType::kFloat64) {
-    throw TypeError("Value passed to parameter 'x' has DataType " + std::string(dtype_name(dtype)) +
-                    " not in list of allowed values: float32, float64 (op " + type + ")");
-  }
-}
-
-Tensor build_elementwise(OpType op, const Input& x, std::string_view name, bool floating_only) {
+Tensor build_elementwise(OpType op, const Input& x, std::string_view name) {
   const std::string type(detail::op_def(op).name);
   auto g = graph_of_input(x, type);
   return g->mutate([&] {
     const TensorRef in = g->ref_of(x.tensor());
     const detail::OutputSpec out = spec(*g, in);
-    if (floating_only) require_floating(type, out.dtype);
+    detail::check_input_dtype(detail::op_def(op), 0, out.dtype);
     const int node =
         g->add_node(op, wrapper_scope(*g, name, type), {in}, {out}, {{attr_name::kT, out.dtype}});
     return g->tensor({node, 0});
@@ -50,7 +43,7 @@ Tensor build_xent(bool sparse, const Input& labels, const Input& logits, std::st
   return g->mutate([&] {
     const TensorRef x = g->ref_of(logits.tensor());
     const detail::OutputSpec xs = spec(*g, x);
-    require_floating(type, xs.dtype);
+    detail::check_input_dtype(detail::op_def(op), 0, xs.dtype);
     if (xs.shape.has_rank() && xs.shape.rank() != 2) {
       throw ValueError("Shape must be rank 2 but is rank " + std::to_string(xs.shape.rank()) +
                        " for logits of '" + type + "'");
@@ -92,22 +85,22 @@ Tensor build_xent(bool sparse, const Input& labels, const Input& logits, std::st
 }  // namespace
 
 Tensor square(const Input& x, std::string_view name) {
-  return build_elementwise(OpType::kSquare, x, name, true);
+  return build_elementwise(OpType::kSquare, x, name);
 }
 Tensor exp(const Input& x, std::string_view name) {
-  return build_elementwise(OpType::kExp, x, name, true);
+  return build_elementwise(OpType::kExp, x, name);
 }
 Tensor log(const Input& x, std::string_view name) {
-  return build_elementwise(OpType::kLog, x, name, true);
+  return build_elementwise(OpType::kLog, x, name);
 }
 Tensor negative(const Input& x, std::string_view name) {
-  return build_elementwise(OpType::kNeg, x, name, true);
+  return build_elementwise(OpType::kNeg, x, name);
 }
 Tensor ones_like(const Input& x, std::string_view name) {
-  return build_elementwise(OpType::kOnesLike, x, name, false);
+  return build_elementwise(OpType::kOnesLike, x, name);
 }
 Tensor zeros_like(const Input& x, std::string_view name) {
-  return build_elementwise(OpType::kZerosLike, x, name, false);
+  return build_elementwise(OpType::kZerosLike, x, name);
 }
 
 Tensor add_n(const std::vector<Tensor>& inputs, std::string_view name) {

@@ -1,13 +1,20 @@
-// The op types a graph may hold, in one table: each one's TF type name, its attributes
-// with their types, and the shape rule of its output. Builders create nodes through it,
-// the planner switches on the enum, and attributes are read only through attr<T>().
+// The op table: every fact about an op type in one row (op_defs.cpp) — its TF type name,
+// inputs and outputs, attributes and their types, the dtypes TF allows for its type
+// attribute, the shape rule of its outputs, the kernel it runs, its gradient and whether a
+// CUDA Graph may record it. Builders create nodes through it, the planner takes each
+// node's kernel from it, tf.gradients its gradient, and attributes are read only through
+// attr<T>().
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "host/graph/graph_impl.h"
+#include "host/graph/op_kernel.h"
 #include "host/graph/op_type.h"
 
 namespace varscope::detail {
@@ -68,15 +75,43 @@ enum class ShapeFn : std::uint8_t {
   kLoss,         // the xent ops: [batch] and [batch, classes]
 };
 
+// What a gradient function is given: the node, and the summed gradient of each of its
+// outputs (node -1 where none flows back).
+struct GradInputs {
+  GraphImpl& g;
+  int node;
+  std::vector<TensorRef> dys;
+};
+// Builds, in the current name scope ("gradients/<op>_grad"), one TensorRef per input of
+// the node; node -1 where no gradient flows into it (TF's None).
+using GradFn = std::vector<TensorRef> (*)(const GradInputs& in);
+
 struct OpDef {
   OpType op;
-  std::string_view name;  // TF's type name: node names, DOT, messages
-  std::array<AttrDef, 3> attrs;
+  std::string_view name{};     // TF's type name: node names, DOT, messages
+  std::string_view inputs{};   // TF's input names, "x, y" (a list input: its one name)
+  std::string_view outputs{};  // TF's output names
+  std::array<AttrDef, 3> attrs{};
   int num_attrs = 0;
+  DTypeSet types{};  // the dtypes TF allows for the type attribute (T, dtype); empty: any
   ShapeFn shape = ShapeFn::kNone;
+  OpKernel kernel{};
+  // The gradient (TF's @ops.RegisterGradient); nullptr: none is defined (TF's LookupError);
+  // grad::not_differentiable: TF's ops.NotDifferentiable (no gradient flows).
+  GradFn grad = nullptr;
+  Capture capture = Capture::kNo;
 };
 
 const OpDef& op_def(OpType op);
+// The name of input `index` of the op ("x" of "x, y"); a list input's one name for every
+// index past the listed ones.
+std::string_view input_name(const OpDef& def, int index);
+// TF's type check (op_def_library) of the op's type attribute, given through `parameter`
+// (an input's name, or the attribute's own: "dtype"): vs::TypeError "Value passed to
+// parameter 'x' has DataType int32 not in list of allowed values: <TF's list>".
+void check_dtype(const OpDef& def, std::string_view parameter, DType dtype);
+// The same for the value passed to input `index`.
+void check_input_dtype(const OpDef& def, int index, DType dtype);
 // Throws vs::InternalError when `attrs` holds an attribute the op does not define or one of
 // another type (names starting with '_' are TF's free-form internal attributes).
 void check_attrs(const OpDef& def, std::string_view node_name, const Attrs& attrs);

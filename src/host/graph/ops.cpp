@@ -258,22 +258,13 @@ Operation group(const std::vector<Operation>& inputs, std::string_view name) {
 namespace varscope {
 namespace {
 
-void require_floating(const std::string& type, DType dtype) {
-  if (dtype != DType::kFloat32 && dtype != DType::kFloat64 && dtype != DType::kFloat16 &&
-      dtype != DType::kBFloat16) {
-    throw TypeError("Value passed to parameter 'x' has DataType " + std::string(dtype_name(dtype)) +
-                    " not in list of allowed values: float16, bfloat16, float32, float64 (op " +
-                    type + ")");
-  }
-}
-
 Tensor build_unary(OpType op, const Input& x, std::string_view name) {
   const std::string type(detail::op_def(op).name);
   auto g = graph_of_input(x, type.c_str());
   return g->mutate([&] {
     const TensorRef in = g->ref_of(x.tensor());
     const detail::OutputSpec out = spec(*g, in);
-    require_floating(type, out.dtype);
+    detail::check_input_dtype(detail::op_def(op), 0, out.dtype);
     if (op == OpType::kSoftmax && out.shape.has_rank() && out.shape.rank() < 1) {
       throw ValueError("Shape must be at least rank 1 but is rank 0 for '" +
                        name_for_errors(*g, name, type) +

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "host/graph/builders.h"
+#include "host/graph/collection_filter.h"
 #include "varscope/errors.h"
 
 namespace varscope {
@@ -111,10 +112,13 @@ Variable GraphImpl::get_variable(std::string_view name,
     if (from_value) {
       value = ref_of(initializer->tensor());
     } else if (!shape.is_fully_defined()) {
+      // TF's sentence (about Python's initializers), then what a C++ caller needs.
       throw ValueError(
           "The initializer passed is not valid. It should be a callable with no arguments and the "
           "shape should not be provided or an instance of `tf.keras.initializers.*' and `shape` "
-          "should be fully defined.");
+          "should be fully defined.\nVariable " +
+          full_name + " needs a fully defined shape (got " + shape.to_string() +
+          "): get_variable(\"" + std::string(name) + "\", {.shape = vs::Shape{...}})");
     }
 
     static const std::vector<std::string> kGlobal = {GraphKeys::kGlobalVariables};
@@ -234,11 +238,17 @@ std::vector<Variable> GraphImpl::collection(const std::string& key,
   auto self = std::const_pointer_cast<GraphImpl>(shared_from_this());
   // ops.get_collection: re.match(scope, item.name), anchored at the start only. RE2: the
   // filter is user input, and RE2 matches in time linear in the name, without recursion.
+  // Python's syntax is translated where it differs (collection_filter.h); what RE2 cannot
+  // do as Python would (lookarounds, huge counts) is refused, never matched otherwise.
   std::optional<RE2> pattern;
   if (scope && has_regex_syntax(*scope)) {
     RE2::Options options;
     options.set_log_errors(false);
-    pattern.emplace(*scope, options);
+    pattern.emplace(python_pattern_for_re2(*scope), options);
+    if (python_syntax_re2_lacks(pattern->error_code(), pattern->error_arg())) {
+      throw InvalidArgumentError("Collection scope filter '" + *scope +
+                                 "' cannot be matched as Python's re would: " + pattern->error());
+    }
     if (!pattern->ok()) {
       throw ValueError("Invalid collection scope filter '" + *scope +
                        "': not a regular expression (" + pattern->error() + ")");

@@ -144,7 +144,9 @@ class Backend {
   }
 };
 
-std::unique_ptr<Backend> make_cpu_backend();
+// cpu_threads: SessionOptions::cpu_threads (0: automatic; cpu/thread_count.h). Throws
+// vs::InvalidArgumentError for a bad count there or in VARSCOPE_CPU_THREADS.
+std::unique_ptr<Backend> make_cpu_backend(int cpu_threads = 0);
 // Throws vs::UnavailableError when the device cannot be used (or CUDA is compiled out).
 std::unique_ptr<Backend> make_cuda_backend(int device, void* stream, bool allow_tf32);
 

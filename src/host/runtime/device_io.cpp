@@ -47,12 +47,12 @@ void SessionImpl::run_async(const std::vector<TensorRef>& fetches,
   if (!feeds.empty() || !outputs.empty()) require_device_views("Session::run_async");
   backend->activate();
   // Everything the caller gave is checked before anything is enqueued.
-  Feeds keyed;  // the plan needs only which tensors are fed
+  RunSignature signature{fetches, {}, targets};
   for (const auto& [ref, view] : feeds) {
     const Node& n = graph->node(ref.node);
     view_bytes(view, "Feed for " + n.name + ":" + std::to_string(ref.index));
     check_feed(ref, view.dtype, view.shape);
-    keyed.emplace_back(ref, HostTensor());
+    signature.fed.push_back(ref);
   }
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     const Node& n = graph->node(fetches[i].node);
@@ -66,19 +66,16 @@ void SessionImpl::run_async(const std::vector<TensorRef>& fetches,
           std::string(dtype_name(outputs[i].dtype)) + " and shape " + outputs[i].shape.to_string());
     }
   }
-  const Plan& plan = plan_for(fetches, keyed, targets);
+  const Plan& plan = plan_for(std::move(signature));
   RunContext ctx(*backend);
   std::vector<Value> slots(static_cast<std::size_t>(plan.num_slots));
-  for (std::size_t i = 0; i < feeds.size(); ++i) {
+  // The caller's buffers are the feeds' slots: no step writes its inputs, and they are
+  // never freed here.
+  const FeedLoader device_feeds = [&feeds](std::size_t i, RunContext&) {
     const DeviceTensorView& view = feeds[i].second;
-    Value& v = slots[static_cast<std::size_t>(plan.feed_slots[i])];
-    v.data = std::shared_ptr<void>(view.data, [](void*) {});  // the caller's: never freed here
-    v.dtype = view.dtype;
-    v.shape = view.shape;
-  }
-  for (const Step& step : plan.steps)
-    execute(step, slots, ctx);
-  check_fetches(plan, slots, ctx);
+    return Value{std::shared_ptr<void>(view.data, [](void*) {}), view.dtype, view.shape, -1};
+  };
+  run_steps(plan, device_feeds, slots, ctx);
   // A value's shape is known only now where the graph's is partial: check all, then copy.
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     const Value& v = slots[static_cast<std::size_t>(plan.fetch_slots[i])];

@@ -28,42 +28,16 @@ constexpr std::size_t kMaxGraphsPerPlan = 8;
 
 }  // namespace
 
-bool capturable(const Step& step) {
-  switch (step.kind) {
-    case OpKind::kConst:  // uploaded once, by the plain first run, then cached
-    case OpKind::kPlaceholder:
-    case OpKind::kVariable:  // one fixed allocation per variable
-    case OpKind::kIdentity:
-    case OpKind::kAssign:
-    case OpKind::kAssignAdd:
-    case OpKind::kNoOp:
-    case OpKind::kBinary:
-    case OpKind::kMatMul:
-    case OpKind::kUnary:
-    case OpKind::kSoftmax:
-    case OpKind::kCast:
+bool capturable(const Step& step, Capture capture) {
+  // A fused random chain is stateful as its random op is: never recorded.
+  if (step.kind == OpKind::kFusedRandom) return false;
+  switch (capture) {
+    case Capture::kYes:
       return true;
-    case OpKind::kReduce:  // its axes are needed on the host: only a constant's are known there
-      return step.host_axes >= 0;
-    case OpKind::kFill:  // its value is needed on the host: only a constant's is known there
-      return step.host_consts[1] >= 0;
-    case OpKind::kIsVariableInitialized:  // answers from host state at run time
-    // Stateful: the Philox offset advances on the host at every run, so a replay would
-    // repeat the recorded run's numbers where TF draws new ones.
-    case OpKind::kRandomUniform:
-    case OpKind::kRandomNormal:
-    case OpKind::kTruncatedNormal:
-    case OpKind::kRandomUniformInt:
-    case OpKind::kFusedRandom:
-    // Training ops: not yet checked under capture (updates read their scalars on the host).
-    case OpKind::kActivationGrad:
-    case OpKind::kAddN:
-    case OpKind::kFillLike:
-    case OpKind::kSumToShape:
-    case OpKind::kBroadcastToShape:
-    case OpKind::kXent:
-    case OpKind::kApplyUpdate:
+    case Capture::kNo:
       return false;
+    case Capture::kIfHostConstants:
+      return step.kind == OpKind::kReduce ? step.host_axes >= 0 : step.host_consts[1] >= 0;
   }
   return false;
 }
@@ -95,10 +69,9 @@ std::vector<HostTensor> SessionImpl::capture(Plan& plan, CapturedRun& rec, const
   for (const VariableStorage& v : variables)
     initialized.push_back(v.initialized);
   RunContext ctx(*backend, rec);
-  bool recording = false;
   auto undo = [&] {
-    if (recording) backend->abort_capture();  // never leave the stream capturing
-    recording = false;
+    if (ctx.capturing()) backend->abort_capture();  // never leave the stream capturing
+    ctx.capture_ended();
     for (std::size_t i = 0; i < initialized.size() && i < variables.size(); ++i)
       variables[i].initialized = initialized[i];
     slots.clear();
@@ -106,17 +79,13 @@ std::vector<HostTensor> SessionImpl::capture(Plan& plan, CapturedRun& rec, const
   };
   try {
     // Everything that allocates or waits happens before recording starts: the graph's
-    // buffers (alive as long as it is), then the feeds copied into the first of them.
+    // buffers (alive as long as it is), then the feeds copied into the first of them
+    // (run_steps starts the capture after the feeds).
     for (std::size_t bytes : rec.temporaries)
       rec.buffers.push_back(allocate(*backend, bytes));
-    load_feeds(plan, feeds, slots, ctx);
-    backend->begin_capture();
-    recording = true;
-    for (const Step& step : plan.steps)
-      execute(step, slots, ctx);
-    check_fetches(plan, slots, ctx);
+    run_steps(plan, host_feeds(feeds), slots, ctx);
     ctx.check_all_buffers_taken();
-    recording = false;
+    ctx.capture_ended();
     std::unique_ptr<runtime::Backend::Graph> graph = backend->end_capture();
     if (graph) backend->launch(*graph);
     rec.graph = std::move(graph);
@@ -143,11 +112,7 @@ std::vector<HostTensor> SessionImpl::capture(Plan& plan, CapturedRun& rec, const
     rec.nothing_to_capture = true;
     rec.buffers.clear();
   }
-  std::vector<HostTensor> out;
-  for (int slot : plan.fetch_slots)
-    out.push_back(to_host(slots[static_cast<std::size_t>(slot)]));
-  backend->synchronize();
-  return out;
+  return fetch_to_host(plan, slots);
 }
 
 std::vector<HostTensor> SessionImpl::replay(CapturedRun& rec, const Feeds& feeds) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "host/graph/graph_impl.h"
+#include "host/graph/op_kernel.h"
 #include "host/runtime/backend.h"
 
 namespace varscope::detail {
@@ -26,46 +27,10 @@ struct Value {
   int variable = -1;
 };
 
-// The kernel a step runs (several op types share one: the binary ops, the reductions, ...).
-enum class OpKind {
-  kConst,
-  kPlaceholder,
-  kVariable,
-  kIdentity,
-  kAssign,
-  kAssignAdd,
-  kNoOp,
-  kIsVariableInitialized,
-  kFill,
-  kRandomUniform,
-  kRandomNormal,
-  kTruncatedNormal,
-  kRandomUniformInt,
-  kBinary,
-  kFusedRandom,  // a random initializer's chain (random op, Mul, Add, Sub) in one pass
-  kMatMul,
-  kUnary,
-  kSoftmax,
-  kReduce,
-  kCast,
-  // Training (execute_training.cpp).
-  kActivationGrad,
-  kAddN,
-  kFillLike,  // OnesLike, ZerosLike
-  kSumToShape,
-  kBroadcastToShape,
-  kXent,
-  kApplyUpdate,
-};
-
-struct Step {
+// A node's kernel (its op's row of the op table: OpKernel's kind and functor), where its
+// values come from and go, and what the planner's fusions changed.
+struct Step : OpKernel {
   int node = -1;
-  OpKind kind = OpKind::kNoOp;
-  kernels::BinaryOp binary = kernels::BinaryOp::kAdd;
-  kernels::UnaryOp unary = kernels::UnaryOp::kRelu;
-  kernels::ReduceOp reduce = kernels::ReduceOp::kSum;
-  kernels::ActivationGrad activation_grad = kernels::ActivationGrad::kRelu;
-  kernels::UpdateRule update = kernels::UpdateRule::kGradientDescent;
   std::vector<int> inputs;  // slot of each data input
   int output = -1;          // slot of output 0; output i is output + i
 
@@ -113,17 +78,20 @@ struct Plan {
   std::map<std::vector<std::int64_t>, CapturedRun> graphs;
 };
 
-// The plan cache's key of a run signature.
-std::string plan_key(const std::vector<TensorRef>& fetches,
-                     const Feeds& feeds,
-                     const std::vector<int>& targets);
-// Plans a run (planner.cpp). Refuses an unfed Placeholder the run needs.
-Plan build_plan(const GraphImpl& graph,
-                const std::vector<TensorRef>& fetches,
-                const Feeds& feeds,
-                const std::vector<int>& targets);
+// What a run fetches, which tensors it feeds (in the order given) and which ops it runs:
+// the plan cache's key. A run's values play no part in its plan.
+struct RunSignature {
+  std::vector<TensorRef> fetches;
+  std::vector<TensorRef> fed;
+  std::vector<int> targets;
+  auto operator<=>(const RunSignature&) const = default;
+};
 
-// use_cuda_graph: whether a step's work can be recorded once and replayed (graph_replay.cpp).
-bool capturable(const Step& step);
+// Plans a run (planner.cpp). Refuses an unfed Placeholder the run needs.
+Plan build_plan(const GraphImpl& graph, const RunSignature& run);
+
+// use_cuda_graph: whether a step's work can be recorded once and replayed, given its op's
+// Capture column (graph_replay.cpp).
+bool capturable(const Step& step, Capture capture);
 
 }  // namespace varscope::detail

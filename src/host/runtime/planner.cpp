@@ -2,9 +2,11 @@
 // entering fed tensors' producers), the kernel of each, the fused random initializers and
 // the values produced straight into a variable.
 #include <algorithm>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <vector>
 
 #include "host/graph/op_defs.h"
 #include "host/runtime/plan.h"
@@ -13,119 +15,67 @@
 namespace varscope::detail {
 namespace {
 
-// The kernel of a node.
-OpKind classify(const Node& n, Step* step) {
-  auto binary = [&](kernels::BinaryOp op) {
-    step->binary = op;
-    return OpKind::kBinary;
-  };
-  auto unary = [&](kernels::UnaryOp op) {
-    step->unary = op;
-    return OpKind::kUnary;
-  };
-  auto reduce = [&](kernels::ReduceOp op) {
-    step->reduce = op;
-    return OpKind::kReduce;
-  };
-  auto activation = [&](kernels::ActivationGrad op) {
-    step->activation_grad = op;
-    return OpKind::kActivationGrad;
-  };
-  auto update = [&](kernels::UpdateRule rule) {
-    step->update = rule;
-    return OpKind::kApplyUpdate;
-  };
-  switch (n.op) {
-    case OpType::kConst:
-      return OpKind::kConst;
-    case OpType::kPlaceholder:
-      return OpKind::kPlaceholder;
-    case OpType::kVariableV2:
-      return OpKind::kVariable;
-    case OpType::kIdentity:
-      return OpKind::kIdentity;
+using Fed = std::map<std::pair<int, int>, int>;  // tensor -> slot
+
+// How many leading inputs of an op are TF ref inputs (a variable's storage, not a value).
+int ref_inputs(OpType op) {
+  switch (op) {
     case OpType::kAssign:
-      return OpKind::kAssign;
     case OpType::kAssignAdd:
-      return OpKind::kAssignAdd;
-    case OpType::kNoOp:
-      return OpKind::kNoOp;
     case OpType::kIsVariableInitialized:
-      return OpKind::kIsVariableInitialized;
-    case OpType::kFill:
-      return OpKind::kFill;
-    case OpType::kRandomUniform:
-      return OpKind::kRandomUniform;
-    case OpType::kRandomStandardNormal:
-      return OpKind::kRandomNormal;
-    case OpType::kTruncatedNormal:
-      return OpKind::kTruncatedNormal;
-    case OpType::kRandomUniformInt:
-      return OpKind::kRandomUniformInt;
-    case OpType::kMatMul:
-    case OpType::kBatchMatMulV2:
-      return OpKind::kMatMul;
-    case OpType::kSoftmax:
-      return OpKind::kSoftmax;
-    case OpType::kCast:
-      return OpKind::kCast;
-    case OpType::kAdd:
-    case OpType::kAddV2:
-    case OpType::kBiasAdd:
-      return binary(kernels::BinaryOp::kAdd);
-    case OpType::kSub:
-      return binary(kernels::BinaryOp::kSub);
-    case OpType::kMul:
-      return binary(kernels::BinaryOp::kMul);
-    case OpType::kRealDiv:
-      return binary(kernels::BinaryOp::kDiv);
-    case OpType::kRelu:
-      return unary(kernels::UnaryOp::kRelu);
-    case OpType::kSigmoid:
-      return unary(kernels::UnaryOp::kSigmoid);
-    case OpType::kTanh:
-      return unary(kernels::UnaryOp::kTanh);
-    case OpType::kSum:
-      return reduce(kernels::ReduceOp::kSum);
-    case OpType::kMean:
-      return reduce(kernels::ReduceOp::kMean);
-    case OpType::kSquare:
-      return unary(kernels::UnaryOp::kSquare);
-    case OpType::kExp:
-      return unary(kernels::UnaryOp::kExp);
-    case OpType::kLog:
-      return unary(kernels::UnaryOp::kLog);
-    case OpType::kNeg:
-      return unary(kernels::UnaryOp::kNeg);
-    case OpType::kReluGrad:
-      return activation(kernels::ActivationGrad::kRelu);
-    case OpType::kSigmoidGrad:
-      return activation(kernels::ActivationGrad::kSigmoid);
-    case OpType::kTanhGrad:
-      return activation(kernels::ActivationGrad::kTanh);
-    case OpType::kAddN:
-      return OpKind::kAddN;
-    case OpType::kOnesLike:
-    case OpType::kZerosLike:
-      return OpKind::kFillLike;
-    case OpType::kSumToShape:
-      return OpKind::kSumToShape;
-    case OpType::kBroadcastToShape:
-      return OpKind::kBroadcastToShape;
-    case OpType::kSoftmaxXent:
-    case OpType::kSparseSoftmaxXent:
-      return OpKind::kXent;
     case OpType::kApplyGradientDescent:
-      return update(kernels::UpdateRule::kGradientDescent);
+      return 1;
     case OpType::kApplyMomentum:
-      return update(kernels::UpdateRule::kMomentum);
+      return 2;
     case OpType::kApplyAdam:
-      return update(kernels::UpdateRule::kAdam);
+      return 3;
+    default:
+      return 0;
   }
-  throw InternalError("Node '" + n.name + "' has an op type outside OpType");
 }
 
-using Fed = std::map<std::pair<int, int>, int>;  // tensor -> slot
+// TF's DataTypeString: the C++ type names of its messages ("float", "double", "int32").
+std::string tf_type_string(DType dtype) {
+  switch (dtype) {
+    case DType::kFloat32:
+      return "float";
+    case DType::kFloat64:
+      return "double";
+    case DType::kFloat16:
+      return "half";
+    default:
+      return std::string(dtype_name(dtype));
+  }
+}
+
+// A fed tensor in a ref input (assign to a variable whose value is fed): TF's executor
+// refuses the graph before anything runs, naming its feed node, "_arg_<op>_<output>_<k>"
+// with k the feed's position among the fed tensors' names, sorted.
+void check_ref_inputs(const GraphImpl& graph,
+                      const Node& n,
+                      const Fed& fed,
+                      const std::vector<TensorRef>& feeds) {
+  const int refs = std::min(ref_inputs(n.op), static_cast<int>(n.inputs.size()));
+  for (int i = 0; i < refs; ++i) {
+    const TensorRef in = n.inputs[static_cast<std::size_t>(i)];
+    if (!fed.contains({in.node, in.index})) continue;
+    const auto name = [&graph](const TensorRef& t) {
+      return graph.node(t.node).name + ":" + std::to_string(t.index);
+    };
+    std::vector<std::string> names;
+    for (const TensorRef& ref : feeds)
+      names.push_back(name(ref));
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    const auto k = std::lower_bound(names.begin(), names.end(), name(in)) - names.begin();
+    const std::string type =
+        tf_type_string(graph.node(in.node).outputs[static_cast<std::size_t>(in.index)].dtype);
+    throw InvalidArgumentError("Input " + std::to_string(i) + " of node " + n.name +
+                               " was passed " + type + " from _arg_" + graph.node(in.node).name +
+                               "_" + std::to_string(in.index) + "_" + std::to_string(k) +
+                               ":0 incompatible with expected " + type + "_ref.");
+  }
+}
 
 // Random initializers are built as TF builds them: RandomStandardNormal -> Mul(stddev) ->
 // Add(mean), RandomUniform -> Mul(Sub(max, min)) -> Add(min); the builder recorded what
@@ -177,55 +127,25 @@ Fusions plan_fusions(const GraphImpl& g,
   return out;
 }
 
-// float16/bfloat16 math: neither backend has kernels for it, so a plan that needs them is
-// refused before any step runs, with the same error on both (not a half-done run, and not
-// an error from inside a CUDA Graph capture). Casts, copies and variables of half types run.
-void refuse_half_precision(const Step& step, const Node& n) {
+// A dtype the op's kernel does not compute (float16/bfloat16 math, integer transcendental
+// functions, ...): the plan is refused before any step runs, with the same error on both
+// backends (not a half-done run, and not an error from inside a CUDA Graph capture).
+void refuse_uncomputed_dtype(const Step& step, const Node& n) {
   if (n.outputs.empty()) return;
   const DType dtype = n.outputs[0].dtype;
-  if (dtype != DType::kFloat16 && dtype != DType::kBFloat16) return;
-  const std::string type(dtype_name(dtype));
-  switch (step.kind) {
-    case OpKind::kBinary:
-    case OpKind::kUnary:
-    case OpKind::kAssignAdd:
-      throw UnimplementedError("elementwise ops on " + type);
-    case OpKind::kSoftmax:
-      throw UnimplementedError("softmax on " + type);
-    case OpKind::kReduce:
-      throw UnimplementedError("reductions on " + type);
-    case OpKind::kMatMul:
-      throw UnimplementedError("MatMul on " + type);
-    default:
-      return;
-  }
+  if (step.computes.contains(dtype)) return;
+  throw UnimplementedError(std::string(op_def(n.op).name) + " on " +
+                           std::string(dtype_name(dtype)));
 }
 
 }  // namespace
 
-std::string plan_key(const std::vector<TensorRef>& fetches,
-                     const Feeds& feeds,
-                     const std::vector<int>& targets) {
-  std::string key;
-  for (const auto& f : fetches)
-    key += std::to_string(f.node) + ":" + std::to_string(f.index) + ",";
-  key += "|";
-  for (const auto& [ref, value] : feeds) {
-    key += std::to_string(ref.node) + ":" + std::to_string(ref.index) + ",";
-  }
-  key += "|";
-  for (int t : targets)
-    key += std::to_string(t) + ",";
-  return key;
-}
-
-Plan build_plan(const GraphImpl& graph,
-                const std::vector<TensorRef>& fetches,
-                const Feeds& feeds,
-                const std::vector<int>& targets) {
+Plan build_plan(const GraphImpl& graph, const RunSignature& run) {
+  const std::vector<TensorRef>& fetches = run.fetches;
+  const std::vector<int>& targets = run.targets;
   Plan plan;
   Fed fed;
-  for (const auto& [ref, value] : feeds) {
+  for (const TensorRef& ref : run.fed) {
     const int slot = plan.num_slots++;
     fed[{ref.node, ref.index}] = slot;
     plan.feed_slots.push_back(slot);
@@ -254,6 +174,10 @@ Plan build_plan(const GraphImpl& graph,
     stack.push_back({node, true});
     const Node& n = graph.node(node);
     for (int c : n.control_inputs) {
+      // As TF's subgraph rewriting does: a fed placeholder's outgoing control edges leave
+      // from the feed, which is ready before the run starts (feeding gradients to
+      // apply_gradients, tf.group of a fed placeholder).
+      if (graph.node(c).op == OpType::kPlaceholder && fed.contains({c, 0})) continue;
       if (state[c] == 0) stack.push_back({c, false});
     }
     for (const TensorRef& in : n.inputs) {
@@ -261,19 +185,20 @@ Plan build_plan(const GraphImpl& graph,
         stack.push_back({in.node, false});
     }
   }
+  for (int node : order)  // before anything is planned: a fused initializer's Assign too
+    check_ref_inputs(graph, graph.node(node), fed, run.fed);
   const Fusions fusions = plan_fusions(graph, order, fetches, targets, fed);
   for (int node : order) {
     if (fusions.folded.contains(node)) continue;
     const Node& n = graph.node(node);
     Step step;
+    static_cast<OpKernel&>(step) = op_def(n.op).kernel;
     step.node = node;
-    step.kind = classify(n, &step);
     if (auto f = fusions.random.find(node); f != fusions.random.end()) {
       const AffineRandom& chain = *f->second;
-      Step random;
       step.kind = OpKind::kFusedRandom;
       step.random_node = chain.random;
-      step.random_kind = classify(graph.node(chain.random), &random);
+      step.random_kind = op_def(graph.node(chain.random).op).kernel.kind;
       step.affine = kernels::Affine{true, chain.scale, chain.shift};
       step.output = plan.num_slots++;
       output_slot[node] = step.output;
@@ -300,7 +225,7 @@ Plan build_plan(const GraphImpl& graph,
         }
       }
     }
-    refuse_half_precision(step, n);
+    refuse_uncomputed_dtype(step, n);
     if (step.kind == OpKind::kReduce) {
       const TensorRef axes = n.inputs.at(1);
       if (!fed.contains({axes.node, axes.index}) && graph.node(axes.node).op == OpType::kConst) {
@@ -332,7 +257,9 @@ Plan build_plan(const GraphImpl& graph,
     producer->second->into_variable = variable;
     step.assign_in_place = true;
   }
-  plan.capturable = std::all_of(plan.steps.begin(), plan.steps.end(), capturable);
+  plan.capturable = std::all_of(plan.steps.begin(), plan.steps.end(), [&](const Step& step) {
+    return capturable(step, op_def(graph.node(step.node).op).capture);
+  });
   return plan;
 }
 

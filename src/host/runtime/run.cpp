@@ -44,9 +44,12 @@ std::vector<HostTensor> SessionImpl::run(const std::vector<TensorRef>& fetches,
   const auto reading = graph->lock_for_reading();
   backend->activate();
   // Feeds are checked before anything runs, so a bad feed changes nothing.
-  for (const auto& [ref, value] : feeds)
+  RunSignature signature{fetches, {}, targets};
+  for (const auto& [ref, value] : feeds) {
     check_feed(ref, value.dtype(), value.shape());
-  Plan& plan = plan_for(fetches, feeds, targets);
+    signature.fed.push_back(ref);
+  }
+  Plan& plan = plan_for(std::move(signature));
   if (!use_graphs_ || !plan.capturable) return run_plain(plan, feeds, nullptr);
 
   return run_recorded(plan, feeds);
@@ -67,14 +70,34 @@ void SessionImpl::check_feed(const TensorRef& ref, DType dtype, const Shape& sha
   }
 }
 
-Plan& SessionImpl::plan_for(const std::vector<TensorRef>& fetches,
-                            const Feeds& feeds,
-                            const std::vector<int>& targets) {
-  const std::string key = plan_key(fetches, feeds, targets);
-  auto it = plans_.find(key);
-  if (it == plans_.end())
-    it = plans_.emplace(key, build_plan(*graph, fetches, feeds, targets)).first;
+Plan& SessionImpl::plan_for(RunSignature run) {
+  auto it = plans_.find(run);
+  if (it == plans_.end()) {
+    Plan plan = build_plan(*graph, run);
+    it = plans_.emplace(std::move(run), std::move(plan)).first;
+  }
   return it->second;
+}
+
+void SessionImpl::run_steps(const Plan& plan,
+                            const FeedLoader& load_feed,
+                            std::vector<Value>& slots,
+                            RunContext& ctx) {
+  for (std::size_t i = 0; i < plan.feed_slots.size(); ++i)
+    slots[static_cast<std::size_t>(plan.feed_slots[i])] = load_feed(i, ctx);
+  ctx.start_steps();
+  for (const Step& step : plan.steps)
+    execute(step, slots, ctx);
+  check_fetches(plan, slots, ctx);
+}
+
+SessionImpl::FeedLoader SessionImpl::host_feeds(const Feeds& feeds) {
+  return [this, &feeds](std::size_t i, RunContext& ctx) {
+    const HostTensor& value = feeds[i].second;
+    Value v{ctx.temporary(value.nbytes()), value.dtype(), value.shape(), -1};
+    backend->copy_from_host(v.data.get(), value.raw_data(), value.nbytes());
+    return v;
+  };
 }
 
 std::vector<HostTensor> SessionImpl::run_plain(const Plan& plan,
@@ -82,29 +105,17 @@ std::vector<HostTensor> SessionImpl::run_plain(const Plan& plan,
                                                std::vector<std::size_t>* temporaries) {
   RunContext ctx(*backend, temporaries);
   std::vector<Value> slots(static_cast<std::size_t>(plan.num_slots));
-  load_feeds(plan, feeds, slots, ctx);
-  for (const Step& step : plan.steps)
-    execute(step, slots, ctx);
-  check_fetches(plan, slots, ctx);
+  run_steps(plan, host_feeds(feeds), slots, ctx);
+  return fetch_to_host(plan, slots);
+}
+
+std::vector<HostTensor> SessionImpl::fetch_to_host(const Plan& plan,
+                                                   const std::vector<Value>& slots) {
   std::vector<HostTensor> out;
   for (int slot : plan.fetch_slots)
     out.push_back(to_host(slots[static_cast<std::size_t>(slot)]));
   backend->synchronize();
   return out;
-}
-
-void SessionImpl::load_feeds(const Plan& plan,
-                             const Feeds& feeds,
-                             std::vector<Value>& slots,
-                             RunContext& ctx) {
-  for (std::size_t i = 0; i < feeds.size(); ++i) {
-    const HostTensor& value = feeds[i].second;
-    Value& v = slots[static_cast<std::size_t>(plan.feed_slots[i])];
-    v.data = ctx.temporary(value.nbytes());
-    v.dtype = value.dtype();
-    v.shape = value.shape();
-    backend->copy_from_host(v.data.get(), value.raw_data(), value.nbytes());
-  }
 }
 
 void SessionImpl::check_fetches(const Plan& plan,

@@ -1,7 +1,9 @@
-// How one run of a plan gets its temporaries and which host-side checks it records. A
-// plain run allocates; the plain first run of a CUDA Graph recording also notes each
-// temporary's size; the recording itself allocates nothing (it hands out, in order, the
-// buffers allocated for it beforehand) and notes the checks a replay must make again.
+// The mode of one run of a plan (SessionImpl::run_steps, the one loop every run goes
+// through): how it gets its temporaries, whether its steps are recorded, and which host-side
+// checks it notes. A plain run allocates; the plain first run of a CUDA Graph recording also
+// notes each temporary's size; the recording allocates nothing (it hands out, in order, the
+// buffers allocated for it beforehand), starts the backend's capture once the feeds are in,
+// and notes the checks a replay must make again.
 #pragma once
 
 #include <cstddef>
@@ -27,6 +29,15 @@ class RunContext {
 
   // A run's values: fresh memory, or while recording, the recording's next buffer.
   std::shared_ptr<void> temporary(std::size_t bytes);
+  // Between the feeds and the first step: a recording starts the backend's capture here.
+  void start_steps() {
+    if (recording_ == nullptr) return;
+    backend_->begin_capture();
+    capturing_ = true;
+  }
+  // Whether the backend is capturing this run's work (until end_capture or abort_capture).
+  bool capturing() const { return capturing_; }
+  void capture_ended() { capturing_ = false; }
   // Nothing may be allocated or uploaded while recording: memory would belong to the graph.
   bool recording() const { return recording_ != nullptr; }
   // A check a replay makes again (noted only while recording).
@@ -42,6 +53,7 @@ class RunContext {
   std::vector<std::size_t>* sizes_ = nullptr;
   CapturedRun* recording_ = nullptr;
   std::size_t next_buffer_ = 0;
+  bool capturing_ = false;
   std::vector<GraphCheck> checks_;
 };
 

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "host/runtime/cpu/thread_count.h"
 #include "host/runtime/session_impl.h"
 #include "varscope/device.h"
 #include "varscope/errors.h"
@@ -27,6 +28,8 @@ DeviceKind choose_device(const SessionOptions& options) {
 }
 
 std::unique_ptr<runtime::Backend> make_backend(const SessionOptions& options) {
+  // A bad count is refused on either device (only the option: nothing else is read here).
+  runtime::cpu::choose_cpu_threads({.option = options.cpu_threads});
   if (choose_device(options) == DeviceKind::kCuda) {
     return runtime::make_cuda_backend(options.cuda_device, options.stream, options.allow_tf32);
   }
@@ -36,7 +39,7 @@ std::unique_ptr<runtime::Backend> make_backend(const SessionOptions& options) {
         "SessionOptions.stream is set, but this session runs on the CPU backend, which has no "
         "stream; leave it null or ask for DeviceKind::kCuda");
   }
-  return runtime::make_cpu_backend();
+  return runtime::make_cpu_backend(options.cpu_threads);
 }
 
 }  // namespace

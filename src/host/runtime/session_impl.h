@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -62,16 +63,24 @@ class SessionImpl {
 
  private:
   // ---- run.cpp ----
-  Plan& plan_for(const std::vector<TensorRef>& fetches,
-                 const Feeds& feeds,
-                 const std::vector<int>& targets);
+  // Feed i's value in backend memory: a host tensor copied in, or a caller's device buffer.
+  using FeedLoader = std::function<Value(std::size_t i, RunContext& ctx)>;
+  Plan& plan_for(RunSignature run);
+  // The one loop of every run (plain, recorded, asynchronous): the feeds into their slots,
+  // the steps, the fetches' checks. `ctx` is the run's mode.
+  void run_steps(const Plan& plan,
+                 const FeedLoader& load_feed,
+                 std::vector<Value>& slots,
+                 RunContext& ctx);
+  FeedLoader host_feeds(const Feeds& feeds);
   // `temporaries`, when given, receives the size of every temporary the run allocates.
   std::vector<HostTensor> run_plain(const Plan& plan,
                                     const Feeds& feeds,
                                     std::vector<std::size_t>* temporaries);
+  // The fetched values copied to the host, once the stream has finished.
+  std::vector<HostTensor> fetch_to_host(const Plan& plan, const std::vector<Value>& slots);
   // vs::InvalidArgumentError unless a value of `dtype` and `shape` may feed `ref`.
   void check_feed(const TensorRef& ref, DType dtype, const Shape& shape) const;
-  void load_feeds(const Plan& plan, const Feeds& feeds, std::vector<Value>& slots, RunContext& ctx);
   void check_fetches(const Plan& plan, const std::vector<Value>& slots, RunContext& ctx) const;
   [[noreturn]] void throw_uninitialized(int variable, int node) const;
   HostTensor to_host(const Value& v);
@@ -103,7 +112,7 @@ class SessionImpl {
   std::unordered_map<int, Value> constants_;
   std::unordered_map<int, std::uint64_t> rng_offsets_;
   std::unordered_map<int, std::uint64_t> rng_seeds_;
-  std::map<std::string, Plan> plans_;
+  std::map<RunSignature, Plan> plans_;
   bool use_graphs_ = false;
 };
 

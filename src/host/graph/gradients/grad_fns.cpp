@@ -57,42 +57,7 @@ TensorRef sum_to(GraphImpl& g, std::string_view name, TensorRef dy, TensorRef li
   return grad_node(g, OpType::kSumToShape, name, {dy, like}, {spec_of(g, dy).dtype, ls});
 }
 
-// Pass-through gradients: Identity, and AddN's to every input.
-std::vector<TensorRef> identity_grad(const GradInputs& in) {
-  return std::vector<TensorRef>(node_of(in).inputs.size(), in.dys[0]);
-}
-
-std::vector<TensorRef> not_differentiable(const GradInputs&) {
-  return {};
-}
-
-std::vector<TensorRef> add_grad(const GradInputs& in) {
-  return {sum_to(in.g, "Sum", in.dys[0], input(in, 0)),
-          sum_to(in.g, "Sum_1", in.dys[0], input(in, 1))};
-}
-
-std::vector<TensorRef> sub_grad(const GradInputs& in) {
-  const TensorRef dy = sum_to(in.g, "Sum_1", in.dys[0], input(in, 1));
-  return {sum_to(in.g, "Sum", in.dys[0], input(in, 0)), unary(in.g, OpType::kNeg, "Neg", dy)};
-}
-
-std::vector<TensorRef> mul_grad(const GradInputs& in) {
-  const TensorRef x = input(in, 0), y = input(in, 1), dy = in.dys[0];
-  return {sum_to(in.g, "Sum", binary(in.g, OpType::kMul, "Mul", dy, y), x),
-          sum_to(in.g, "Sum_1", binary(in.g, OpType::kMul, "Mul_1", x, dy), y)};
-}
-
-std::vector<TensorRef> div_grad(const GradInputs& in) {
-  GraphImpl& g = in.g;
-  const TensorRef x = input(in, 0), y = input(in, 1), dy = in.dys[0];
-  const TensorRef dx = sum_to(g, "Sum", binary(g, OpType::kRealDiv, "RealDiv", dy, y), x);
-  const TensorRef neg_x = unary(g, OpType::kNeg, "Neg", x);
-  const TensorRef q = binary(g, OpType::kRealDiv, "RealDiv_1", neg_x, y);
-  const TensorRef q2 = binary(g, OpType::kRealDiv, "RealDiv_2", q, y);
-  return {dx, sum_to(g, "Sum_1", binary(g, OpType::kMul, "mul", dy, q2), y)};
-}
-
-TensorRef matmul(
+TensorRef matmul_node(
     GraphImpl& g, bool batched, std::string_view name, TensorRef a, TensorRef b, bool ta, bool tb) {
   const OutputSpec& sa = spec_of(g, a);
   const MatMulShape rule = matmul_shape(sa.shape, spec_of(g, b).shape, ta, tb, batched);
@@ -108,9 +73,48 @@ TensorRef matmul(
   return grad_node(g, op, name, {a, b}, {sa.dtype, rule.out}, std::move(attrs));
 }
 
+}  // namespace
+
+namespace grad {
+
+// Pass-through gradients: Identity, and AddN's to every input.
+std::vector<TensorRef> identity(const GradInputs& in) {
+  return std::vector<TensorRef>(node_of(in).inputs.size(), in.dys[0]);
+}
+
+std::vector<TensorRef> not_differentiable(const GradInputs&) {
+  return {};
+}
+
+std::vector<TensorRef> add(const GradInputs& in) {
+  return {sum_to(in.g, "Sum", in.dys[0], input(in, 0)),
+          sum_to(in.g, "Sum_1", in.dys[0], input(in, 1))};
+}
+
+std::vector<TensorRef> sub(const GradInputs& in) {
+  const TensorRef dy = sum_to(in.g, "Sum_1", in.dys[0], input(in, 1));
+  return {sum_to(in.g, "Sum", in.dys[0], input(in, 0)), unary(in.g, OpType::kNeg, "Neg", dy)};
+}
+
+std::vector<TensorRef> mul(const GradInputs& in) {
+  const TensorRef x = input(in, 0), y = input(in, 1), dy = in.dys[0];
+  return {sum_to(in.g, "Sum", binary(in.g, OpType::kMul, "Mul", dy, y), x),
+          sum_to(in.g, "Sum_1", binary(in.g, OpType::kMul, "Mul_1", x, dy), y)};
+}
+
+std::vector<TensorRef> real_div(const GradInputs& in) {
+  GraphImpl& g = in.g;
+  const TensorRef x = input(in, 0), y = input(in, 1), dy = in.dys[0];
+  const TensorRef dx = sum_to(g, "Sum", binary(g, OpType::kRealDiv, "RealDiv", dy, y), x);
+  const TensorRef neg_x = unary(g, OpType::kNeg, "Neg", x);
+  const TensorRef q = binary(g, OpType::kRealDiv, "RealDiv_1", neg_x, y);
+  const TensorRef q2 = binary(g, OpType::kRealDiv, "RealDiv_2", q, y);
+  return {dx, sum_to(g, "Sum_1", binary(g, OpType::kMul, "mul", dy, q2), y)};
+}
+
 // TF's _MatMulGrad / _BatchMatMulV2: the four transpose cases; batch dims broadcast in the
 // forward product are summed back to each input's shape.
-std::vector<TensorRef> matmul_grad(const GradInputs& in) {
+std::vector<TensorRef> matmul(const GradInputs& in) {
   GraphImpl& g = in.g;
   const Node& n = node_of(in);
   const bool batched = n.op == OpType::kBatchMatMulV2;
@@ -119,28 +123,28 @@ std::vector<TensorRef> matmul_grad(const GradInputs& in) {
   const TensorRef a = input(in, 0), b = input(in, 1), dy = in.dys[0];
   TensorRef da, db;
   if (!ta && !tb) {
-    da = matmul(g, batched, "MatMul", dy, b, false, true);
-    db = matmul(g, batched, "MatMul_1", a, dy, true, false);
+    da = matmul_node(g, batched, "MatMul", dy, b, false, true);
+    db = matmul_node(g, batched, "MatMul_1", a, dy, true, false);
   } else if (!ta && tb) {
-    da = matmul(g, batched, "MatMul", dy, b, false, false);
-    db = matmul(g, batched, "MatMul_1", dy, a, true, false);
+    da = matmul_node(g, batched, "MatMul", dy, b, false, false);
+    db = matmul_node(g, batched, "MatMul_1", dy, a, true, false);
   } else if (ta && !tb) {
-    da = matmul(g, batched, "MatMul", b, dy, false, true);
-    db = matmul(g, batched, "MatMul_1", a, dy, false, false);
+    da = matmul_node(g, batched, "MatMul", b, dy, false, true);
+    db = matmul_node(g, batched, "MatMul_1", a, dy, false, false);
   } else {
-    da = matmul(g, batched, "MatMul", b, dy, true, true);
-    db = matmul(g, batched, "MatMul_1", dy, a, true, true);
+    da = matmul_node(g, batched, "MatMul", b, dy, true, true);
+    db = matmul_node(g, batched, "MatMul_1", dy, a, true, true);
   }
   if (!batched) return {da, db};
   return {sum_to(g, "Sum", da, a), sum_to(g, "Sum_1", db, b)};
 }
 
-std::vector<TensorRef> bias_add_grad(const GradInputs& in) {
+std::vector<TensorRef> bias_add(const GradInputs& in) {
   return {in.dys[0], grad_node(in.g, OpType::kSumToShape, "BiasAddGrad", {in.dys[0], input(in, 1)},
                                spec_of(in.g, input(in, 1)))};
 }
 
-std::vector<TensorRef> activation_grad(const GradInputs& in) {
+std::vector<TensorRef> activation(const GradInputs& in) {
   const Node& n = node_of(in);
   const TensorRef y = output(in, 0), dy = in.dys[0];
   const OutputSpec s = spec_of(in.g, y);
@@ -155,7 +159,7 @@ std::vector<TensorRef> activation_grad(const GradInputs& in) {
 }
 
 // (dy - sum(dy * softmax, -1, keepdims)) * softmax
-std::vector<TensorRef> softmax_grad(const GradInputs& in) {
+std::vector<TensorRef> softmax(const GradInputs& in) {
   GraphImpl& g = in.g;
   const TensorRef y = output(in, 0), dy = in.dys[0];
   const OutputSpec s = spec_of(g, y);
@@ -174,7 +178,7 @@ std::vector<TensorRef> softmax_grad(const GradInputs& in) {
   return {binary(g, OpType::kMul, "mul_1", diff, y)};
 }
 
-std::vector<TensorRef> reduce_grad(const GradInputs& in) {
+std::vector<TensorRef> reduction(const GradInputs& in) {
   const Node& n = node_of(in);
   const bool mean = n.op == OpType::kMean;
   const TensorRef x = input(in, 0);
@@ -184,7 +188,7 @@ std::vector<TensorRef> reduce_grad(const GradInputs& in) {
           kNone};
 }
 
-std::vector<TensorRef> cast_grad(const GradInputs& in) {
+std::vector<TensorRef> cast(const GradInputs& in) {
   const Node& n = node_of(in);
   const DType src = attr<DType>(n, attr_name::kSrcT);
   const DType dst = attr<DType>(n, attr_name::kDstT);
@@ -195,7 +199,7 @@ std::vector<TensorRef> cast_grad(const GradInputs& in) {
                     {{attr_name::kSrcT, dst}, {attr_name::kDstT, src}})};
 }
 
-std::vector<TensorRef> square_grad(const GradInputs& in) {
+std::vector<TensorRef> square(const GradInputs& in) {
   GraphImpl& g = in.g;
   const TensorRef x = input(in, 0);
   const DType dtype = spec_of(g, x).dtype;
@@ -203,20 +207,20 @@ std::vector<TensorRef> square_grad(const GradInputs& in) {
   return {binary(g, OpType::kMul, "Mul_1", in.dys[0], binary(g, OpType::kMul, "Mul", x, two))};
 }
 
-std::vector<TensorRef> exp_grad(const GradInputs& in) {
+std::vector<TensorRef> exp(const GradInputs& in) {
   return {binary(in.g, OpType::kMul, "mul", in.dys[0], output(in, 0))};
 }
 
-std::vector<TensorRef> log_grad(const GradInputs& in) {
+std::vector<TensorRef> log(const GradInputs& in) {
   return {binary(in.g, OpType::kRealDiv, "truediv", in.dys[0], input(in, 0))};
 }
 
-std::vector<TensorRef> neg_grad(const GradInputs& in) {
+std::vector<TensorRef> neg(const GradInputs& in) {
   return {unary(in.g, OpType::kNeg, "Neg", in.dys[0])};
 }
 
 // dloss[:, None] * backprop; labels get none (TF1's wrapper stops their gradient).
-std::vector<TensorRef> xent_grad(const GradInputs& in) {
+std::vector<TensorRef> softmax_xent(const GradInputs& in) {
   GraphImpl& g = in.g;
   const TensorRef backprop = output(in, 1);
   const OutputSpec s = spec_of(g, backprop);
@@ -228,67 +232,6 @@ std::vector<TensorRef> xent_grad(const GradInputs& in) {
   return {binary(g, OpType::kMul, "mul", expanded, backprop), kNone};
 }
 
-// Indexed by OpType (checked below).
-constexpr std::array<GradientDef, kNumOpTypes> kGradients = {{
-    {OpType::kConst, not_differentiable},
-    {OpType::kPlaceholder, not_differentiable},
-    {OpType::kVariableV2, not_differentiable},
-    {OpType::kIdentity, identity_grad},
-    {OpType::kAssign, nullptr},
-    {OpType::kAssignAdd, nullptr},
-    {OpType::kNoOp, not_differentiable},
-    {OpType::kIsVariableInitialized, not_differentiable},
-    {OpType::kFill, not_differentiable},
-    {OpType::kRandomUniform, not_differentiable},
-    {OpType::kRandomStandardNormal, not_differentiable},
-    {OpType::kTruncatedNormal, not_differentiable},
-    {OpType::kRandomUniformInt, not_differentiable},
-    {OpType::kMatMul, matmul_grad},
-    {OpType::kBatchMatMulV2, matmul_grad},
-    {OpType::kAdd, add_grad},
-    {OpType::kAddV2, add_grad},
-    {OpType::kBiasAdd, bias_add_grad},
-    {OpType::kSub, sub_grad},
-    {OpType::kMul, mul_grad},
-    {OpType::kRealDiv, div_grad},
-    {OpType::kRelu, activation_grad},
-    {OpType::kSigmoid, activation_grad},
-    {OpType::kTanh, activation_grad},
-    {OpType::kSoftmax, softmax_grad},
-    {OpType::kSum, reduce_grad},
-    {OpType::kMean, reduce_grad},
-    {OpType::kCast, cast_grad},
-    {OpType::kSquare, square_grad},
-    {OpType::kExp, exp_grad},
-    {OpType::kLog, log_grad},
-    {OpType::kNeg, neg_grad},
-    {OpType::kReluGrad, nullptr},
-    {OpType::kSigmoidGrad, nullptr},
-    {OpType::kTanhGrad, nullptr},
-    {OpType::kAddN, identity_grad},
-    {OpType::kOnesLike, not_differentiable},
-    {OpType::kZerosLike, not_differentiable},
-    {OpType::kSumToShape, nullptr},
-    {OpType::kBroadcastToShape, nullptr},
-    {OpType::kSoftmaxXent, xent_grad},
-    {OpType::kSparseSoftmaxXent, xent_grad},
-    {OpType::kApplyGradientDescent, nullptr},
-    {OpType::kApplyMomentum, nullptr},
-    {OpType::kApplyAdam, nullptr},
-}};
-
-constexpr bool indexed_by_op() {
-  for (int i = 0; i < kNumOpTypes; ++i) {
-    if (static_cast<int>(kGradients[static_cast<std::size_t>(i)].op) != i) return false;
-  }
-  return true;
-}
-static_assert(indexed_by_op(), "kGradients must list the ops in OpType's order");
-
-}  // namespace
-
-const GradientDef& gradient_def(OpType op) {
-  return kGradients[static_cast<std::size_t>(op)];
-}
+}  // namespace grad
 
 }  // namespace varscope::detail

@@ -1,33 +1,34 @@
-// The gradient function of each op type (TF's @ops.RegisterGradient), in one table indexed
-// by OpType like the op definitions. A gradient function builds, in the current name scope
-// ("gradients/<op>_grad"), the gradient of each input of one node from the gradients of its
-// outputs.
+// The gradient functions, after TF's math_grad.py, nn_grad.py and array_grad.py. The op
+// table (op_defs.cpp) names each op type's; tf.gradients (gradients.cpp) calls them.
 #pragma once
 
+#include <string_view>
 #include <vector>
 
 #include "host/graph/graph_impl.h"
-#include "host/graph/op_type.h"
+#include "host/graph/op_defs.h"
 
 namespace varscope::detail {
 
-struct GradInputs {
-  GraphImpl& g;
-  int node;
-  // The summed gradient of each output of the node; node -1 where none flows back.
-  std::vector<TensorRef> dys;
-};
-
-// One TensorRef per input of the node; node -1 where no gradient flows into it.
-using GradFn = std::vector<TensorRef> (*)(const GradInputs& in);
-
-struct GradientDef {
-  OpType op;
-  // nullptr: no gradient is defined (TF's LookupError); kNotDifferentiable's result: none.
-  GradFn fn;
-};
-
-const GradientDef& gradient_def(OpType op);
+namespace grad {
+std::vector<TensorRef> not_differentiable(const GradInputs& in);
+std::vector<TensorRef> identity(const GradInputs& in);  // Identity, and AddN to every input
+std::vector<TensorRef> matmul(const GradInputs& in);    // MatMul, BatchMatMulV2
+std::vector<TensorRef> add(const GradInputs& in);       // Add, AddV2
+std::vector<TensorRef> bias_add(const GradInputs& in);
+std::vector<TensorRef> sub(const GradInputs& in);
+std::vector<TensorRef> mul(const GradInputs& in);
+std::vector<TensorRef> real_div(const GradInputs& in);
+std::vector<TensorRef> activation(const GradInputs& in);  // Relu, Sigmoid, Tanh
+std::vector<TensorRef> softmax(const GradInputs& in);
+std::vector<TensorRef> reduction(const GradInputs& in);  // Sum, Mean
+std::vector<TensorRef> cast(const GradInputs& in);
+std::vector<TensorRef> square(const GradInputs& in);
+std::vector<TensorRef> exp(const GradInputs& in);
+std::vector<TensorRef> log(const GradInputs& in);
+std::vector<TensorRef> neg(const GradInputs& in);
+std::vector<TensorRef> softmax_xent(const GradInputs& in);  // and its sparse form
+}  // namespace grad
 
 // Builders shared by the gradient functions: a one-output node named `name` in the current
 // name scope, with attribute T of `dtype`.

@@ -124,15 +124,15 @@ std::vector<TensorRef> build_gradients(GraphImpl& g,
         std::any_of(node.inputs.begin(), node.inputs.end(),
                     [&](const TensorRef& in) { return relevant(in.node); });
     if (!any_relevant_input) continue;
-    const detail::GradientDef& def = detail::gradient_def(node.op);
-    if (def.fn == nullptr) {
+    const detail::GradFn grad_fn = detail::op_def(node.op).grad;
+    if (grad_fn == nullptr) {
       throw NotFoundError("No gradient defined for operation '" + node.name +
                           "' (op type: " + node.type + ")");
     }
     if (dys[0].node < 0) continue;  // a gradient of the xent ops' backprop output alone: none
     const std::string op_scope = g.resolve_name_scope(node.name + "_grad");
     StackGuard in_op_scope(g, op_scope);
-    const std::vector<TensorRef> dxs = def.fn(detail::GradInputs{g, v, dys});
+    const std::vector<TensorRef> dxs = grad_fn(detail::GradInputs{g, v, dys});
     for (std::size_t i = 0; i < dxs.size() && i < node.inputs.size(); ++i)
       add_grad(node.inputs[i], dxs[i]);
   }

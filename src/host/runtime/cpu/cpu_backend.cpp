@@ -1,6 +1,7 @@
 // The CPU backend: host memory (a cache of freed blocks); the math lives in the files
 // declared by cpu/cpu_ops.h, the random initializers in cpu/cpu_random.cpp (the same Philox
-// stream as the device kernels), the threads in cpu/thread_pool.h.
+// stream as the device kernels), the threads in cpu/thread_pool.h. Each call runs its loops
+// on at most the session's thread count (cpu/thread_count.h: option, environment, machine).
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include "host/runtime/backend.h"
 #include "host/runtime/cpu/cpu_ops.h"
 #include "host/runtime/cpu/cpu_random.h"
+#include "host/runtime/cpu/thread_count.h"
 #include "host/runtime/cpu/thread_pool.h"
 #include "host/runtime/cpu/training.h"
 
@@ -27,7 +29,9 @@ void parallel_for(std::int64_t n, F&& body) {
 
 class CpuBackend final : public Backend {
  public:
-  CpuBackend() = default;
+  explicit CpuBackend(int cpu_threads) : threads_(cpu::machine_cpu_threads(cpu_threads)) {
+    cpu::reserve_pool_threads(threads_.threads);
+  }
   ~CpuBackend() override {
     for (auto& [size, blocks] : cache_) {
       for (void* p : blocks)
@@ -37,8 +41,9 @@ class CpuBackend final : public Backend {
 
   DeviceKind kind() const override { return DeviceKind::kCpu; }
   std::string description() const override {
-    return "CPU (" + std::to_string(cpu::pool_threads()) + " threads, " + cpu::gemm_description() +
-           ")";
+    const int n = threads_.threads;
+    return "CPU (" + std::to_string(n) + (n == 1 ? " thread" : " threads") + " from " +
+           threads_.source + ", " + cpu::gemm_description() + ")";
   }
 
   // Freed blocks are kept by size and handed out again: steady-state runs allocate the
@@ -89,6 +94,7 @@ class CpuBackend final : public Backend {
     if (bytes && dst != src) std::memmove(dst, src, bytes);
   }
   void fill(void* dst, const void* pattern, std::size_t element_size, std::int64_t count) override {
+    cpu::ThreadLimit limit(threads_.threads);
     cpu::fill(dst, pattern, element_size, count);
   }
 
@@ -96,6 +102,7 @@ class CpuBackend final : public Backend {
               DType dtype,
               void* out,
               std::int64_t count) override {
+    cpu::ThreadLimit limit(threads_.threads);
     // Waking a pool worker costs microseconds: uniforms (a few ns an element) stay on
     // one core below 2^18 elements, the normals (4x the work) follow parallel_for's rule.
     const bool cheap = spec.dist == kernels::RandomDistribution::kUniform ||
@@ -118,13 +125,16 @@ class CpuBackend final : public Backend {
               const void* y,
               void* out,
               std::int64_t count) override {
+    cpu::ThreadLimit limit(threads_.threads);
     cpu::binary(op, dtype, bc, x, y, out, count);
   }
   void unary(
       kernels::UnaryOp op, DType dtype, const void* x, void* out, std::int64_t count) override {
+    cpu::ThreadLimit limit(threads_.threads);
     cpu::unary(op, dtype, x, out, count);
   }
   void cast(DType from, DType to, const void* x, void* out, std::int64_t count) override {
+    cpu::ThreadLimit limit(threads_.threads);
     cpu::cast(from, to, x, out, count);
   }
   void reduce(kernels::ReduceOp op,
@@ -133,10 +143,12 @@ class CpuBackend final : public Backend {
               const void* x,
               void* out,
               std::int64_t out_count) override {
+    cpu::ThreadLimit limit(threads_.threads);
     cpu::reduce(op, dtype, red, x, out, out_count);
   }
   void softmax(
       DType dtype, const void* x, void* out, std::int64_t rows, std::int64_t cols) override {
+    cpu::ThreadLimit limit(threads_.threads);
     cpu::softmax(dtype, x, out, rows, cols);
   }
   void activation_grad(kernels::ActivationGrad op,
@@ -145,6 +157,7 @@ class CpuBackend final : public Backend {
                        const void* b,
                        void* out,
                        std::int64_t count) override {
+    cpu::ThreadLimit limit(threads_.threads);
     cpu_training::activation_grad(op, dtype, a, b, out, count);
   }
   void softmax_xent(DType dtype,
@@ -156,6 +169,7 @@ class CpuBackend final : public Backend {
                     void* backprop,
                     std::int64_t rows,
                     std::int64_t cols) override {
+    cpu::ThreadLimit limit(threads_.threads);
     cpu_training::softmax_xent(dtype, label_dtype, sparse, logits, labels, loss, backprop, rows,
                                cols);
   }
@@ -167,10 +181,12 @@ class CpuBackend final : public Backend {
                     void* slot2,
                     const void* grad,
                     std::int64_t count) override {
+    cpu::ThreadLimit limit(threads_.threads);
     cpu_training::apply_update(rule, dtype, scalars, var, slot1, slot2, grad, count);
   }
 
   void matmul(DType dtype, const MatMulShape& s, const void* a, const void* b, void* c) override {
+    cpu::ThreadLimit limit(threads_.threads);
     cpu::matmul(dtype, s, a, b, c);
   }
 
@@ -178,6 +194,7 @@ class CpuBackend final : public Backend {
 
  private:
   static constexpr std::size_t kMaxCachedBytes = std::size_t{1} << 30;
+  const cpu::ThreadCount threads_;
   std::mutex cache_mu_;
   std::unordered_map<std::size_t, std::vector<void*>> cache_;  // free blocks by size
   std::unordered_map<void*, std::size_t> sizes_;               // live blocks
@@ -186,8 +203,8 @@ class CpuBackend final : public Backend {
 
 }  // namespace
 
-std::unique_ptr<Backend> make_cpu_backend() {
-  return std::make_unique<CpuBackend>();
+std::unique_ptr<Backend> make_cpu_backend(int cpu_threads) {
+  return std::make_unique<CpuBackend>(cpu_threads);
 }
 
 }  // namespace varscope::runtime

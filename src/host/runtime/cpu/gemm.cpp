@@ -11,7 +11,11 @@
 // of its threads loses its core (a shared machine), the whole product waits (1024^3 took
 // 23-38 ms instead of 12). So large products are cut into row blocks on our own pool,
 // which hands a late thread's blocks to the others, and each block runs oneDNN on one
-// OpenMP thread (a per-thread setting, restored after). Small products run inline.
+// OpenMP thread (omp_set_num_threads in a thread changes only that thread's setting, and it
+// is restored after the block: the application's OpenMP setting is left as it was). Small
+// products run inline. The blocks depend on the shape only, so the bits do not depend on
+// the thread count. float64 products run on OpenBLAS's own threads (OPENBLAS_NUM_THREADS;
+// varscope never sets them), which split the output, not the sums.
 #include <cblas.h>
 #include <dnnl.h>
 
@@ -81,12 +85,13 @@ void sgemm(const Backend::MatMulShape& s, const float* a, const float* b, float*
       sgemm_rows(s, a + i * s.stride_a, b + i * s.stride_b, c + i * s.stride_c, 0, s.m);
     return;
   }
-  // Row blocks: two per thread (each block packs all of B again, so fewer is faster on an
-  // idle machine, while two still let one thread take a late one's share), at least 16
-  // rows; products under ~4 MFLOP stay inline.
-  const std::int64_t threads = pool_threads();
-  std::int64_t block = (s.m + 2 * threads - 1) / (2 * threads);
-  block = std::max<std::int64_t>(16, block);
+  // Row blocks of a size set by the shape alone: oneDNN's result for a row depends on the
+  // rows of its call (its kernels differ by M), so a block size taken from the thread count
+  // would change the bits with it. Each block packs all of B again (1024^3 on one core:
+  // 13.5 ms whole, 15.4 ms in blocks of 128, 18 ms of 64), so blocks are 64 rows, 128 from
+  // m = 512, and at most 64 per matrix; products under ~4 MFLOP a block stay inline.
+  std::int64_t block = s.m >= 512 ? std::max<std::int64_t>(128, (s.m + 63) / 64) : 64;
+  block = (block + 15) / 16 * 16;
   const std::int64_t blocks_per_matrix = (s.m + block - 1) / block;
   const double flops_per_block = 2.0 * double(std::min(block, s.m)) * double(s.n) * double(s.k);
   const auto min_blocks =

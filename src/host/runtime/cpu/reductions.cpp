@@ -197,6 +197,22 @@ bool as_block(const kernels::Reduction& red,
   return true;
 }
 
+// Elements per piece of a float64 or integer row: a row's sum is its pieces' sums added in
+// piece order, on one thread or many, so it does not depend on the thread count.
+constexpr std::int64_t kRowPiece = std::int64_t{1} << 14;
+
+template <typename T>
+Acc<T> row_sum(const T* x, std::int64_t n) {
+  if constexpr (std::is_same_v<T, float>) {
+    return float_sum_run(x, n);  // float_sum_threaded's order
+  } else {
+    Acc<T> acc = 0;
+    for (std::int64_t i = 0; i < n; i += kRowPiece)
+      acc += sum_run(x + i, std::min(kRowPiece, n - i));
+    return acc;
+  }
+}
+
 template <typename T>
 void reduce_rows(kernels::ReduceOp op, const T* x, T* o, std::int64_t outer, std::int64_t n) {
   const int threads = pool_threads();
@@ -204,7 +220,7 @@ void reduce_rows(kernels::ReduceOp op, const T* x, T* o, std::int64_t outer, std
     const std::int64_t min_rows = std::max<std::int64_t>(1, kMinElementsPerThread / n);
     parallel_for(outer, min_rows, [&](std::int64_t b, std::int64_t e) {
       for (std::int64_t r = b; r < e; ++r)
-        o[r] = finish<T>(op, sum_run(x + r * n, n), n);
+        o[r] = finish<T>(op, row_sum(x + r * n, n), n);
     });
     return;
   }
@@ -213,15 +229,13 @@ void reduce_rows(kernels::ReduceOp op, const T* x, T* o, std::int64_t outer, std
       o[r] = finish<T>(op, float_sum_threaded(x + r * n, n), n);
     return;
   }
-  // Few long rows: each row in a fixed number of pieces (so the sum does not depend on which
-  // thread ran which), partial sums added in piece order.
-  const std::int64_t pieces = 8 * std::int64_t{threads};
+  // Few long rows: each row's pieces over the threads, their sums added in piece order.
+  const std::int64_t pieces = (n + kRowPiece - 1) / kRowPiece;
   for (std::int64_t r = 0; r < outer; ++r) {
     std::vector<Acc<T>> partial(static_cast<std::size_t>(pieces), Acc<T>(0));
-    const std::int64_t per = (n + pieces - 1) / pieces;
     parallel_for(pieces, 1, [&](std::int64_t b, std::int64_t e) {
       for (std::int64_t t = b; t < e; ++t) {
-        const std::int64_t begin = std::min(n, t * per), end = std::min(n, begin + per);
+        const std::int64_t begin = t * kRowPiece, end = std::min(n, begin + kRowPiece);
         partial[static_cast<std::size_t>(t)] = sum_run(x + r * n + begin, end - begin);
       }
     });

@@ -2,7 +2,9 @@
 // the workers claim tasks from one atomic word until none are left, and the caller waits
 // only for tasks already claimed. So a worker that is slow to wake (a busy machine, a core
 // lent to oneDNN's threads) never delays a job: the caller simply does more of it.
-// Idle workers spin briefly, then sleep on a condition variable.
+// Idle workers spin briefly, then sleep on a condition variable. The pool is shared by all
+// sessions and grows to the largest thread count asked for; a job uses only as many workers
+// as its caller's ThreadLimit allows (the session's count, cpu/thread_count.h).
 #include "host/runtime/cpu/thread_pool.h"
 
 #include <algorithm>
@@ -13,6 +15,9 @@
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "host/runtime/cpu/thread_count.h"
+#include "varscope/errors.h"
 
 namespace varscope::runtime::cpu {
 namespace {
@@ -38,12 +43,7 @@ constexpr std::int64_t kMaxTasks = static_cast<std::int64_t>(kTaskMask);
 
 class Pool {
  public:
-  Pool() {
-    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    workers_.reserve(static_cast<std::size_t>(cores - 1));
-    for (int i = 1; i < cores; ++i)
-      workers_.emplace_back([this] { work(0); });  // 0: jobs seen so far (none)
-  }
+  Pool() = default;
   ~Pool() {
     stop_.store(true, std::memory_order_relaxed);
     wake_workers();
@@ -51,7 +51,18 @@ class Pool {
       w.join();
   }
 
-  int threads() const { return static_cast<int>(workers_.size()) + 1; }
+  // Starts workers until the pool has `threads` threads with the caller (never fewer).
+  void grow(int threads) {
+    std::lock_guard<std::mutex> lock(busy_);  // no job in flight while workers are added
+    const int have = static_cast<int>(workers_.size());
+    if (threads - 1 <= have) return;
+    workers_.reserve(static_cast<std::size_t>(threads - 1));
+    for (int i = have; i < threads - 1; ++i) {
+      // The jobs seen so far: a new worker waits for the next one.
+      const unsigned seen = wake_.load(std::memory_order_acquire);
+      workers_.emplace_back([this, i, seen] { work(i, seen); });
+    }
+  }
 
   void run(std::int64_t n, int parts, void (*chunk)(void*, std::int64_t, std::int64_t), void* ctx) {
     std::unique_lock<std::mutex> lock(busy_, std::try_to_lock);
@@ -59,6 +70,15 @@ class Pool {
       chunk(ctx, 0, n);
       return;
     }
+    // Workers 0 .. active-1 take part; the others (started for a session with more
+    // threads) stay out, so a session never runs on more threads than its count.
+    const int active = std::min(parts - 1, static_cast<int>(workers_.size()));
+    if (active <= 0) {
+      lock.unlock();
+      chunk(ctx, 0, n);
+      return;
+    }
+    active_.store(active, std::memory_order_relaxed);
     const std::int64_t tasks = std::min({n, kMaxTasks, parts * kTasksPerThread});
     n_ = n;
     tasks_ = tasks;
@@ -70,7 +90,7 @@ class Pool {
                      (static_cast<std::uint64_t>(tasks) << kTaskBits),
                  std::memory_order_release);
     wake_workers();
-    while (claim_and_run()) {
+    while (claim_and_run(-1)) {
     }
     for (int spin = 0;; ++spin) {
       const int done = done_.load(std::memory_order_acquire);
@@ -86,10 +106,14 @@ class Pool {
   }
 
  private:
-  // Claims and runs one task of the current job; false when none is left.
-  bool claim_and_run() {
+  // Claims and runs one task of the current job; false when none is left, or when worker
+  // `index` takes no part in it (the caller passes -1).
+  bool claim_and_run(int index) {
     std::uint64_t word = claim_.load(std::memory_order_acquire);
     for (;;) {
+      // Read after the word (acquire): at least the active count of the word's job. A newer
+      // job's count goes with a newer word, and the exchange below then fails.
+      if (index >= active_.load(std::memory_order_relaxed)) return false;
       const std::uint64_t next = word & kTaskMask;
       const std::uint64_t total = (word >> kTaskBits) & kTaskMask;
       if (next >= total) return false;
@@ -124,7 +148,7 @@ class Pool {
 
   // `seen` is passed in, not read here: a worker that starts late (after a job, or after
   // the destructor's wake-up) must not take that wake-up as already seen.
-  void work(unsigned seen) {
+  void work(int index, unsigned seen) {
     for (;;) {
       for (int spin = 0; wake_.load(std::memory_order_acquire) == seen; ++spin) {
         if (spin < kSpins) {
@@ -139,14 +163,15 @@ class Pool {
       }
       seen = wake_.load(std::memory_order_acquire);
       if (stop_.load(std::memory_order_relaxed)) return;
-      while (claim_and_run()) {
+      while (claim_and_run(index)) {
       }
     }
   }
 
-  std::vector<std::thread> workers_;
-  std::mutex busy_;                // one job at a time
-  std::atomic<unsigned> wake_{0};  // bumped per job (and at exit)
+  std::vector<std::thread> workers_;  // grown under busy_
+  std::atomic<int> active_{0};        // workers taking part in the current job
+  std::mutex busy_;                   // one job at a time
+  std::atomic<unsigned> wake_{0};     // bumped per job (and at exit)
   std::atomic<int> sleepers_{0};
   std::mutex sleep_mu_;
   std::condition_variable sleep_cv_;
@@ -168,11 +193,40 @@ Pool& pool() {
   return p;
 }
 
+// The loops' thread count on this thread: a ThreadLimit's, else the machine's.
+thread_local int t_limit = 0;
+
+int default_threads() {
+  static const int n = [] {
+    int threads = 1;
+    try {
+      threads = machine_cpu_threads(0).threads;
+    } catch (const Error&) {  // a bad VARSCOPE_CPU_THREADS: sessions report it
+      threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    }
+    // Not grown here: this may run in a worker, inside a job that holds the pool. Loops
+    // outside a backend use the workers there are (a backend reserves its count).
+    return threads;
+  }();
+  return n;
+}
+
 }  // namespace
 
 int pool_threads() {
-  static const int n = pool().threads();
-  return n;
+  return t_limit > 0 ? t_limit : default_threads();
+}
+
+void reserve_pool_threads(int threads) {
+  pool().grow(threads);
+}
+
+ThreadLimit::ThreadLimit(int threads) : saved_(t_limit) {
+  t_limit = threads;
+}
+
+ThreadLimit::~ThreadLimit() {
+  t_limit = saved_;
 }
 
 void run_parallel(std::int64_t n,

@@ -9,8 +9,26 @@
 
 namespace varscope::runtime::cpu {
 
-// Threads a loop may use: the workers plus the calling thread.
+// Threads a loop run from this thread may use, the calling thread included: the count of
+// the innermost ThreadLimit alive on this thread, else machine_cpu_threads(0)'s.
 int pool_threads();
+
+// Makes the pool hold at least `threads` threads with the caller (workers are started
+// once and shared by all sessions; each uses at most its own count of them).
+void reserve_pool_threads(int threads);
+
+// While alive, loops run from this thread use at most `threads` threads. The CPU backend
+// sets its session's count around each call. The pool must have been reserved for it.
+class ThreadLimit {
+ public:
+  explicit ThreadLimit(int threads);
+  ~ThreadLimit();
+  ThreadLimit(const ThreadLimit&) = delete;
+  ThreadLimit& operator=(const ThreadLimit&) = delete;
+
+ private:
+  int saved_;
+};
 
 // Runs chunk(ctx, begin, end) over [0, n) split into `parts` contiguous chunks, one per
 // thread; returns when all are done. While the pool is busy (another session's op, or a

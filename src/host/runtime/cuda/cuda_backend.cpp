@@ -22,6 +22,7 @@
 #include "host/runtime/cuda/handles.h"
 #include "kernels/launchers.h"
 #include "kernels/training_launchers.h"
+#include "varscope/device.h"
 
 #if CUBLAS_VER_MAJOR < 12
 #error "the CUDA backend needs cuBLAS 12 or later: matmul sizes use its 64-bit API (*_64)"
@@ -45,11 +46,9 @@ class CudaGraph final : public Backend::Graph {
 
 // `device` when it exists; vs::UnavailableError saying why not otherwise.
 int usable_device(int device) {
-  int count = 0;
-  try {
-    VARSCOPE_CHECK_CUDA(cudaGetDeviceCount(&count));
-  } catch (const InternalError& e) {
-    throw UnavailableError(std::string("CUDA was requested but is not usable: ") + e.what());
+  const int count = cuda_device_count();
+  if (count == 0) {
+    throw UnavailableError("CUDA was requested but is not usable: " + cuda_unavailable_reason());
   }
   if (device < 0 || device >= count) {
     throw UnavailableError("CUDA device " + std::to_string(device) + " was requested but " +

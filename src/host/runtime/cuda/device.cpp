@@ -15,17 +15,37 @@ std::string describe(const char* call, cudaError_t err) {
   return std::string(call) + ": " + cudaGetErrorString(err) + " (" + cudaGetErrorName(err) + ")";
 }
 
+// "12.4" from CUDA's 12040.
+std::string version_text(int v) {
+  return std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10);
+}
+
+// What a user meets first on a machine without a GPU: "no usable CUDA device", the driver
+// found (none, or the CUDA version it supports against the runtime's), then CUDA's error.
+// cudart's own text for a missing driver ("CUDA driver version is insufficient for CUDA
+// runtime version") reads as if a driver were there.
+std::string no_device(const std::string& cuda_error) {
+  int driver = 0, runtime = 0;
+  cudaDriverGetVersion(&driver);  // 0 when no driver is installed
+  cudaRuntimeGetVersion(&runtime);
+  cudaGetLastError();
+  const std::string found =
+      driver == 0 ? std::string("none found")
+                  : "CUDA " + version_text(driver) + ", runtime CUDA " + version_text(runtime);
+  return "no usable CUDA device (driver: " + found + "): " + cuda_error;
+}
+
 // cudaGetDeviceCount leaves its argument untouched on failure (e.g. no driver), so
 // start from zero and trust the count only with cudaSuccess.
 int query_device_count(std::string* reason) {
   int count = 0;
   cudaError_t err = cudaGetDeviceCount(&count);
   if (err != cudaSuccess) {
-    if (reason) *reason = describe("cudaGetDeviceCount", err);
     cudaGetLastError();  // clear the non-sticky error so later calls start clean
+    if (reason) *reason = no_device(describe("cudaGetDeviceCount", err));
     return 0;
   }
-  if (count == 0 && reason) *reason = "cudaGetDeviceCount: no CUDA device found";
+  if (count == 0 && reason) *reason = no_device("cudaGetDeviceCount: no CUDA device found");
   return count;
 }
 

@@ -13,7 +13,7 @@ bool cuda_available() {
   return false;
 }
 std::string cuda_unavailable_reason() {
-  return "varscope was built without its CUDA backend";
+  return "no usable CUDA device: varscope was built without its CUDA backend";
 }
 // The same message prefixes as the CUDA build's, so callers can match on them in either.
 CudaDeviceInfo cuda_device_info(int ordinal) {
