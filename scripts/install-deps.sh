@@ -12,6 +12,7 @@ wanted=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libopenblas-dev libdnnl-dev ocl-icd-opencl-dev
   libre2-dev nlohmann-json3-dev
+  libprotobuf-dev protobuf-compiler
 )
 
 # A package counts as present when dpkg says it is installed, not when some file exists

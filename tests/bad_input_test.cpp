@@ -1204,9 +1204,9 @@ TEST_F(BadInput, SaveErrors) {
   const std::string target = dir.file("no/such/dir/ckpt.safetensors");
   const std::string missing_dir = error_of<vs::NotFoundError>([&] { saver.save(*sess_, target); });
   EXPECT_TRUE(Contains(missing_dir, "No such file or directory")) << missing_dir;
-  fs::create_directory(dir.file("adir"));
+  fs::create_directory(dir.file("adir.safetensors"));
   const std::string onto_dir =
-      error_of<vs::InternalError>([&] { saver.save(*sess_, dir.file("adir")); });
+      error_of<vs::InternalError>([&] { saver.save(*sess_, dir.file("adir.safetensors")); });
   EXPECT_TRUE(StartsWith(onto_dir, "rename(")) << onto_dir;
   EXPECT_TRUE(Contains(onto_dir, "Is a directory")) << onto_dir;
   EXPECT_TRUE(Intact());

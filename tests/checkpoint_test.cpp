@@ -824,12 +824,12 @@ TEST_F(CheckpointAtomicSave, UninitializedVariableFailsBeforeTheFileIsTouched) {
 }
 
 TEST_F(CheckpointAtomicSave, RenameOntoADirectoryIsAnInternalErrorAndLeavesNoTempFile) {
-  fs::create_directory(dir_.file("adir"));
-  const std::string msg =
-      error_of<vs::InternalError>([&] { vs::Saver(m2_.g).save(s2_, dir_.file("adir")); });
+  fs::create_directory(dir_.file("adir.safetensors"));
+  const std::string msg = error_of<vs::InternalError>(
+      [&] { vs::Saver(m2_.g).save(s2_, dir_.file("adir.safetensors")); });
   EXPECT_EQ(msg.find("rename("), 0u) << msg;
   EXPECT_NE(msg.find("Is a directory"), std::string::npos) << msg;
-  EXPECT_EQ(dir_.entries(), (std::vector<std::string>{"adir", "ckpt.safetensors"}));
+  EXPECT_EQ(dir_.entries(), (std::vector<std::string>{"adir.safetensors", "ckpt.safetensors"}));
 }
 
 TEST_F(CheckpointAtomicSave, MissingDirectoryIsNotFound) {

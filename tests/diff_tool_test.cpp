@@ -238,3 +238,21 @@ TEST_F(DiffTool, AMissingFileIsReportedAsMissing) {
   EXPECT_EQ(dir.status, 2) << dir.output;
   EXPECT_NE(dir.output.find("Is a directory"), std::string::npos) << dir.output;
 }
+
+// A TF checkpoint (prefix or directory) against a safetensors file of the same tensors.
+TEST_F(DiffTool, ComparesCheckpointsOfEitherFormat) {
+  const std::string adam = std::string(VARSCOPE_TEST_DATA_DIR) + "/tf_checkpoints/adam";
+  const vs::train::CheckpointReader reader = vs::train::load_checkpoint(adam + "/model.ckpt-3");
+  std::map<std::string, vs::HostTensor> tensors;
+  for (const auto& entry : reader.variable_to_shape_map())
+    tensors.emplace(entry.first, reader.get_tensor(entry.first));
+  const std::string st = write("step3.safetensors", tensors);
+  Result r = run("'" + adam + "/model.ckpt-3' '" + st + "'");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(r.output.rfind("same: 15 names compared", 0), 0u) << r.output;
+  r = run("'" + adam + "' '" + st + "'");  // the directory: its latest checkpoint, step 3
+  EXPECT_EQ(r.status, 0) << r.output;
+  r = run("'" + adam + "/model.ckpt-2' '" + st + "'");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("values differ: global_step"), std::string::npos) << r.output;
+}

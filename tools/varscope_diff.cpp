@@ -1,7 +1,10 @@
-// varscope-diff: compares two safetensors checkpoints by name (or two .npy golden files),
-// for regression suites.
+// varscope-diff: compares two checkpoints by name (or two .npy golden files), for regression
+// suites. A checkpoint is a safetensors file, a TensorFlow checkpoint prefix (model.ckpt-100,
+// written by TF or by vs::Saver) or a directory (its latest checkpoint); the two may be of
+// different formats.
 //
 //   varscope-diff A.safetensors B.safetensors [--rtol R] [--atol A] [--top N]
+//   varscope-diff dir/model.ckpt-100 B.safetensors [...]
 //   varscope-diff A.npy B.npy [...]
 //
 // Lists the names only in one file, the entries whose shape or dtype differ, and for each
@@ -9,6 +12,7 @@
 // when |a - b| <= atol + rtol * |b| (numpy.isclose; defaults rtol=1e-05, atol=1e-08); NaN
 // matches NaN, and an infinity matches only the same infinity. Metadata is not compared.
 // Exit status: 0 the files match, 1 they differ, 2 bad usage or an unreadable file.
+#include <varscope/checkpoint.h>
 #include <varscope/errors.h>
 #include <varscope/tensor_files.h>
 
@@ -19,6 +23,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -34,7 +39,9 @@ namespace {
 constexpr const char* kUsage =
     "usage: varscope-diff A.safetensors B.safetensors [--rtol R] [--atol A] [--top N]\n"
     "       varscope-diff A.npy B.npy [--rtol R] [--atol A] [--top N]\n"
-    "  Compares two checkpoints by name (or two .npy files). Exit status: 0 same (within\n"
+    "  Compares two checkpoints by name (or two .npy files); a checkpoint is a safetensors\n"
+    "  file, a TensorFlow checkpoint prefix (dir/model.ckpt-100) or a directory (its latest\n"
+    "  checkpoint), of either format. Exit status: 0 same (within\n"
     "  tolerance),\n"
     "  1 different, 2 bad usage or unreadable file.\n"
     "  --rtol R  relative tolerance (default 1e-05)\n"
@@ -199,11 +206,21 @@ std::vector<Bad> compare(const vs::HostTensor& a, const vs::HostTensor& b, const
   return bad;
 }
 
+// A TF checkpoint: a prefix (<path>.index is there) or a directory with a `checkpoint` state
+// file; load_checkpoint reads it.
+bool is_tf_checkpoint(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::exists(path + ".index", ec) ||
+         (std::filesystem::is_directory(path, ec) &&
+          std::filesystem::exists(path + "/checkpoint", ec));
+}
+
 // A .npy file starts with its magic string; a safetensors file with a header length. A file
 // that cannot be opened or read (missing, a directory, no permission) is handed to the
 // reader, whose error says so ("open(<path>) failed: No such file or directory"), rather
 // than being called "not a .npy file".
 bool is_npy(const std::string& path) {
+  if (is_tf_checkpoint(path)) return false;
   std::ifstream in(path, std::ios::binary);
   char magic[6] = {};
   if (in.is_open()) in.read(magic, sizeof(magic));
@@ -218,6 +235,15 @@ bool is_npy(const std::string& path) {
 std::map<std::string, vs::HostTensor> npy_entry(const std::string& path) {
   std::map<std::string, vs::HostTensor> out;
   out.emplace("array", vs::read_npy(path));
+  return out;
+}
+
+// Every tensor of a checkpoint of either format (varscope/checkpoint.h).
+std::map<std::string, vs::HostTensor> checkpoint_entries(const std::string& path) {
+  const vs::train::CheckpointReader reader = vs::train::load_checkpoint(path);
+  std::map<std::string, vs::HostTensor> out;
+  for (const auto& entry : reader.variable_to_shape_map())
+    out.emplace(entry.first, reader.get_tensor(entry.first));
   return out;
 }
 
@@ -246,8 +272,8 @@ int main(int argc, char** argv) {
                                      (npy_a ? opt.b : opt.a) +
                                      " is not: compare two checkpoints or two .npy files");
     }
-    a = npy_a ? npy_entry(opt.a) : vs::read_safetensors(opt.a);
-    b = npy_b ? npy_entry(opt.b) : vs::read_safetensors(opt.b);
+    a = npy_a ? npy_entry(opt.a) : checkpoint_entries(opt.a);
+    b = npy_b ? npy_entry(opt.b) : checkpoint_entries(opt.b);
   } catch (const std::exception& e) {
     std::cerr << "varscope-diff: " << e.what() << "\n";
     return 2;

@@ -1,6 +1,7 @@
 // varscope: a CUDA tensor runtime with TensorFlow-1 scoped variables.
 #pragma once
 
+#include "varscope/checkpoint.h"
 #include "varscope/device.h"
 #include "varscope/device_tensor_view.h"
 #include "varscope/dot.h"

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <climits>
+#include <limits>
 #include <random>
 #include <system_error>
 
@@ -205,6 +206,24 @@ bool InputFile::read(std::span<std::byte> out) {
     }
     if (n == 0) return false;
     p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+bool InputFile::read_at(std::uint64_t offset, std::span<std::byte> out) {
+  std::byte* p = out.data();
+  std::size_t left = out.size();
+  while (left > 0) {
+    if (offset > static_cast<std::uint64_t>(std::numeric_limits<off_t>::max())) return false;
+    const ssize_t n = ::pread(fd_, p, left, static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_os_error("pread", path_, errno);
+    }
+    if (n == 0) return false;
+    p += n;
+    offset += static_cast<std::uint64_t>(n);
     left -= static_cast<std::size_t>(n);
   }
   return true;

@@ -42,6 +42,9 @@ class InputFile {
   // Reads exactly `out.size()` bytes at the current position. Returns false if the file
   // ends first (the bytes read so far are left in `out`).
   bool read(std::span<std::byte> out);
+  // Reads exactly `out.size()` bytes at `offset` (pread; the position is unchanged). Returns
+  // false if the file ends first.
+  bool read_at(std::uint64_t offset, std::span<std::byte> out);
 
  private:
   std::string path_;

@@ -1,11 +1,19 @@
-// Saver: variables to and from safetensors checkpoints, keyed by op name.
+// Saver: variables to and from checkpoints (TF's tensor bundle or safetensors), keyed by op
+// name; for TF checkpoints also the `checkpoint` state file and max_to_keep, as TF's Saver.
 #include "host/io/saver.h"
 
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "host/io/checkpoint_source.h"
 #include "host/io/safetensors.h"
+#include "host/io/tf/bundle.h"
+#include "host/io/tf/checkpoint_state.h"
 #include "varscope/errors.h"
 #include "varscope/saver.h"
 #include "varscope/tensor_files.h"
@@ -42,9 +50,53 @@ std::string join(const std::vector<std::string>& parts, const char* separator) {
   return out;
 }
 
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// TF's checkpoint_management.remove_checkpoint for a V2 prefix: its index and data files
+// (and a .meta TF may have left), errors ignored.
+void remove_checkpoint(const std::string& prefix) {
+  namespace fs = std::filesystem;
+  std::error_code ignored;
+  fs::remove(io::tf::index_filename(prefix), ignored);
+  fs::remove(prefix + ".meta", ignored);
+  const fs::path p(prefix);
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  const std::string stem = p.filename().string() + ".data-";
+  for (fs::directory_iterator it(dir, ignored), end; !ignored && it != end; it.increment(ignored)) {
+    const std::string name = it->path().filename().string();
+    // <prefix>.data-?????-of-?????
+    if (name.size() == stem.size() + 14 && name.starts_with(stem) &&
+        name.compare(stem.size() + 5, 4, "-of-") == 0)
+      fs::remove(it->path(), ignored);
+  }
+}
+
+bool is_safetensors(const std::string& path) {
+  return path.ends_with(".safetensors");
+}
+
 }  // namespace
 
 namespace io {
+
+void save_bundle(Session& session,
+                 const std::map<std::string, Variable>& var_list,
+                 const std::string& prefix,
+                 const SinkFilter& filter) {
+  std::map<std::string, HostTensor> values;
+  for (const auto& [key, variable] : var_list)
+    values.emplace(key, session.run(variable));
+  // TF's BundleWriter creates the prefix's directory (one level); any failure shows when the
+  // data file is opened.
+  const std::string dir = tf::dirname(prefix);
+  if (!dir.empty()) (void)::mkdir(dir.c_str(), 0777);
+  tf::BundleWriter writer(prefix);
+  for (const auto& [key, value] : values)
+    writer.add(key, value);
+  writer.finish(filter);
+}
 
 void save_variables(Session& session,
                     const Graph& graph,
@@ -68,7 +120,8 @@ void save_variables(Session& session,
 
 }  // namespace io
 
-Saver::Saver(const Graph& graph, SaverOptions options) : graph_(graph) {
+Saver::Saver(const Graph& graph, SaverOptions options) : graph_(graph), options_(options) {
+  next_checkpoint_time_ = now_seconds() + options_.keep_checkpoint_every_n_hours * 3600;
   std::vector<Variable> variables;
   if (options.variables) {
     variables = *options.variables;
@@ -92,28 +145,97 @@ Saver::Saver(const Graph& graph, SaverOptions options) : graph_(graph) {
     add(key, v);
 }
 
-void Saver::save(Session& session, const std::string& path) const {
-  io::save_variables(session, graph_, var_list_, path, {});
+std::string Saver::save(Session& session,
+                        const std::string& path,
+                        const SaveOptions& options) const {
+  return detail::checkpoint_api([&] { return save_checkpoint(session, path, options); });
+}
+
+std::string Saver::save_checkpoint(Session& session,
+                                   const std::string& path,
+                                   const SaveOptions& options) const {
+  std::string file = path;
+  if (options.global_step) {
+    std::string step(1, '-');
+    step.append(std::to_string(*options.global_step));
+    file = is_safetensors(path) ? path.substr(0, path.size() - 12) + step + ".safetensors"
+                                : path + step;
+  }
+  if (is_safetensors(file)) {
+    io::save_variables(session, graph_, var_list_, file, {});
+    return file;
+  }
+  io::save_bundle(session, var_list_, file, {});
+  if (!options.write_state) return file;
+
+  // TF's Saver._RecordLastCheckpoint, update_checkpoint_state_internal and
+  // _MaybeDeleteOldCheckpoints, in that order.
+  if (options_.max_to_keep > 0) {
+    std::erase_if(last_checkpoints_, [&](const auto& p) { return p.first == file; });
+    last_checkpoints_.emplace_back(file, now_seconds());
+    if (last_checkpoints_.size() > static_cast<std::size_t>(options_.max_to_keep)) {
+      to_be_deleted_.push_back(last_checkpoints_.front());
+      last_checkpoints_.erase(last_checkpoints_.begin());
+    }
+  }
+  const std::string dir = io::tf::dirname(file);
+  auto state_path = [&](const std::string& p) {
+    // Relative paths are relative to the directory (TF's relpath); an absolute path stays
+    // absolute unless save_relative_paths.
+    if (!options_.save_relative_paths && p.starts_with("/")) return p;
+    return std::filesystem::path(p).filename().string();
+  };
+  io::tf::CheckpointState state;
+  state.model_checkpoint_path = state_path(file);
+  for (const auto& entry : last_checkpoints_)
+    state.all_model_checkpoint_paths.push_back(state_path(entry.first));
+  if (state.all_model_checkpoint_paths.empty() ||
+      state.all_model_checkpoint_paths.back() != state.model_checkpoint_path)
+    state.all_model_checkpoint_paths.push_back(state.model_checkpoint_path);
+  io::tf::write_checkpoint_state(dir, state);
+  if (!to_be_deleted_.empty()) {
+    const auto oldest = to_be_deleted_.front();
+    to_be_deleted_.erase(to_be_deleted_.begin());
+    if (oldest.second > next_checkpoint_time_) {
+      next_checkpoint_time_ += options_.keep_checkpoint_every_n_hours * 3600;
+    } else {
+      remove_checkpoint(oldest.first);
+    }
+  }
+  return file;
+}
+
+std::vector<std::string> Saver::last_checkpoints() const {
+  std::vector<std::string> out;
+  for (const auto& entry : last_checkpoints_)
+    out.push_back(entry.first);
+  return out;
 }
 
 void Saver::restore(Session& session, const std::string& path) const {
-  // 1. The whole file, validated (vs::DataLossError names the problem).
-  const std::map<std::string, HostTensor> tensors = read_safetensors(path);
+  detail::checkpoint_api([&] { restore_checkpoint(session, path); });
+}
+
+void Saver::restore_checkpoint(Session& session, const std::string& path) const {
+  // 1. The checkpoint opened: a safetensors file validated whole, a bundle's whole index
+  // (vs::DataLossError names the problem).
+  const std::shared_ptr<const detail::CheckpointSource> source = detail::open_checkpoint(path);
+  const auto& infos = source->tensors();
 
   // 2. Every key present, with its variable's dtype and shape.
   std::vector<std::string> missing;
   std::vector<std::string> mismatched;
   for (const auto& [key, variable] : var_list_) {
-    const auto it = tensors.find(key);
+    const auto it = infos.find(key);
     const std::string op_name = variable.op_name();
-    if (it == tensors.end()) {
+    if (it == infos.end()) {
       missing.push_back(key == op_name ? key : key + " (for variable " + op_name + ")");
       continue;
     }
-    const HostTensor& value = it->second;
-    if (value.dtype() != variable.dtype() || value.shape() != variable.shape()) {
-      mismatched.push_back("checkpoint entry " + key + " has " +
-                           describe(value.dtype(), value.shape()) + ", but variable " + op_name +
+    const detail::CheckpointTensorInfo& info = it->second;
+    if (info.dtype != variable.dtype() || info.shape != variable.shape()) {
+      mismatched.push_back("checkpoint entry " + key + " has dtype " + info.dtype_name +
+                           " and shape " + info.shape.to_string() + ", but variable " + op_name +
                            " has " + describe(variable.dtype(), variable.shape()));
     }
   }
@@ -125,6 +247,10 @@ void Saver::restore(Session& session, const std::string& path) const {
     throw InvalidArgumentError("Cannot restore from checkpoint " + path + ": " +
                                join(mismatched, "; "));
   }
+  // Every value read and its checksum verified before anything is loaded.
+  std::map<std::string, HostTensor> tensors;
+  for (const auto& entry : var_list_)
+    tensors.emplace(entry.first, source->read(entry.first));
 
   // 3. Every variable belongs to this session's graph (throws otherwise, before any write).
   for (const auto& entry : var_list_)

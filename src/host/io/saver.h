@@ -20,4 +20,11 @@ void save_variables(Session& session,
                     const std::string& path,
                     const SinkFilter& filter);
 
+// Saver::save for a TF checkpoint: the variables' values as a tensor bundle at `prefix`,
+// each file through `filter`.
+void save_bundle(Session& session,
+                 const std::map<std::string, Variable>& var_list,
+                 const std::string& prefix,
+                 const SinkFilter& filter);
+
 }  // namespace varscope::io
