@@ -36,9 +36,11 @@ namespace {
 
 using i64 = std::int64_t;
 
-constexpr i64 kKc = 256;   // depth of one pass (a packed B strip stays in L1/L2)
-constexpr i64 kMc = 96;    // rows of A packed per task (L2)
-constexpr i64 kNc = 3072;  // columns of B packed per pass (L3)
+constexpr i64 kKc = 256;                // depth of one pass (a packed B strip stays in L1/L2)
+constexpr i64 kMc = 96;                 // rows of A packed per task (L2)
+constexpr i64 kNc = 3072;               // columns of B packed per pass (L3)
+constexpr i64 kPackedB = i64{1} << 20;  // doubles of B packed at once (8 MiB)
+constexpr i64 kDirectB = i64{1} << 15;  // a B this small is not packed (256 KiB)
 constexpr double kFlopsPerTask = double(std::int64_t{1} << 22);  // less runs inline
 
 i64 ceil_div(i64 a, i64 b) {
@@ -96,20 +98,22 @@ void pack_b(const Operand& b, i64 p0, i64 kc, i64 c0, i64 cols, double* dst) {
   }
 }
 
-// Micro-kernels: the MR x NR tile at c (rows ldc apart) = its packed A strip times its
-// packed B strip over kc steps, plus the tile's old values when `add`.
+// Micro-kernels: the MR x NR tile at c (rows ldc apart) = its packed A strip times its B
+// strip (packed, ldb = NR, or B's own rows, ldb apart) over kc steps, plus the tile's old
+// values when `add`.
 #if VS_DGEMM_X86
 struct Avx512 {
   static constexpr int MR = 8, NR = 24;
   static constexpr const char* kName = "AVX-512";
   __attribute__((target("avx512f"))) static void tile(
-      i64 kc, const double* a, const double* b, double* c, i64 ldc, bool add) {
+      i64 kc, const double* a, const double* b, i64 ldb, double* c, i64 ldc, bool add) {
     __m512d acc[MR][3];
 #pragma GCC unroll 8
     for (int r = 0; r < MR; ++r)
       acc[r][0] = acc[r][1] = acc[r][2] = _mm512_setzero_pd();
-    for (i64 p = 0; p < kc; ++p, a += MR, b += NR) {
-      const __m512d b0 = _mm512_load_pd(b), b1 = _mm512_load_pd(b + 8), b2 = _mm512_load_pd(b + 16);
+    for (i64 p = 0; p < kc; ++p, a += MR, b += ldb) {
+      const __m512d b0 = _mm512_loadu_pd(b), b1 = _mm512_loadu_pd(b + 8),
+                    b2 = _mm512_loadu_pd(b + 16);
 #pragma GCC unroll 8
       for (int r = 0; r < MR; ++r) {
         const __m512d x = _mm512_set1_pd(a[r]);
@@ -132,13 +136,13 @@ struct Avx2 {
   static constexpr int MR = 6, NR = 8;
   static constexpr const char* kName = "AVX2";
   __attribute__((target("avx2,fma"))) static void tile(
-      i64 kc, const double* a, const double* b, double* c, i64 ldc, bool add) {
+      i64 kc, const double* a, const double* b, i64 ldb, double* c, i64 ldc, bool add) {
     __m256d acc[MR][2];
 #pragma GCC unroll 6
     for (int r = 0; r < MR; ++r)
       acc[r][0] = acc[r][1] = _mm256_setzero_pd();
-    for (i64 p = 0; p < kc; ++p, a += MR, b += NR) {
-      const __m256d b0 = _mm256_load_pd(b), b1 = _mm256_load_pd(b + 4);
+    for (i64 p = 0; p < kc; ++p, a += MR, b += ldb) {
+      const __m256d b0 = _mm256_loadu_pd(b), b1 = _mm256_loadu_pd(b + 4);
 #pragma GCC unroll 6
       for (int r = 0; r < MR; ++r) {
         const __m256d x = _mm256_broadcast_sd(a + r);
@@ -160,9 +164,10 @@ struct Avx2 {
 struct Portable {
   static constexpr int MR = 4, NR = 4;
   static constexpr const char* kName = "portable C++";
-  static void tile(i64 kc, const double* a, const double* b, double* c, i64 ldc, bool add) {
+  static void tile(
+      i64 kc, const double* a, const double* b, i64 ldb, double* c, i64 ldc, bool add) {
     double acc[MR][NR] = {};
-    for (i64 p = 0; p < kc; ++p, a += MR, b += NR) {
+    for (i64 p = 0; p < kc; ++p, a += MR, b += ldb) {
       for (int r = 0; r < MR; ++r)
         for (int j = 0; j < NR; ++j)
           acc[r][j] += a[r] * b[j];
@@ -173,51 +178,74 @@ struct Portable {
   }
 };
 
-// C (m x n, rows n apart) = A B with K's kernel; on the pool when `parallel`.
+// C (m x n, rows n apart) = A B with K's kernel; on the pool when `parallel`. B is packed
+// for a group of passes at once (up to kPackedB doubles), so that the threads wait for
+// each other once per group, not once per pass; each then takes blocks of rows through
+// all the group's passes, in order.
 template <class K>
 void product(const Operand& a, const Operand& b, double* c, i64 m, i64 n, i64 k, bool parallel) {
   constexpr int MR = K::MR, NR = K::NR;
-  const i64 threads = parallel ? pool_threads() : 1;
-  // Rows per task: kMc, or fewer when that would leave threads without a block.
-  const i64 mc = std::min(kMc, round_up(ceil_div(m, threads), MR));
-  const i64 tasks = ceil_div(m, mc);
-  const i64 kc_max = std::min(kKc, k), nc_max = std::min(kNc, n);
-  const double task_flops = 2.0 * double(std::min(mc, m)) * double(nc_max) * double(kc_max);
+  // Tasks: blocks of about kMc rows, as many as a multiple of the threads, of whole strips
+  // of MR rows, as even as strips allow (a thread's last block must not be a short one).
+  const i64 threads = parallel ? pool_threads() : 1, row_strips = ceil_div(m, MR);
+  const i64 tasks = std::min(row_strips, round_up(ceil_div(m, kMc), threads));
+  const i64 mc = ceil_div(row_strips, tasks) * MR;  // the most rows a task has
+  auto task_row = [&](i64 t) { return std::min(m, row_strips * t / tasks * MR); };
+  const i64 row_len = round_up(std::min(kNc, n), NR);  // of a pass's packed B
+  const i64 group = std::min(k, std::max<i64>(1, kPackedB / (kKc * row_len)) * kKc);
+  const double task_flops =
+      2.0 * double(std::min(mc, m)) * double(std::min(kNc, n)) * double(group);
   const i64 min_tasks = parallel ? std::max<i64>(1, i64(kFlopsPerTask / task_flops)) : tasks;
-  const Buffer packed_b = aligned_doubles(kc_max * round_up(nc_max, NR));
+  // A small B with contiguous rows is read in place (no packing): only ragged strips are
+  // packed.
+  const bool direct_b = b.cs == 1 && k * n <= kDirectB;
+  const Buffer packed_b = aligned_doubles(group * row_len);
+  double* const pb = packed_b.get();
   for (i64 jc = 0; jc < n; jc += kNc) {
-    const i64 nc = std::min(kNc, n - jc);
-    for (i64 pc = 0; pc < k; pc += kKc) {
-      const i64 kc = std::min(kKc, k - pc);
-      const bool add = pc > 0;
-      double* pb = packed_b.get();
-      const i64 strips = ceil_div(nc, NR);
-      parallel_for(strips, parallel ? ceil_div(kMinElementsPerThread, kc * NR) : strips,
+    const i64 nc = std::min(kNc, n - jc), strips = ceil_div(nc, NR);
+    for (i64 pg = 0; pg < k; pg += group) {
+      const i64 depth = std::min(group, k - pg), passes = ceil_div(depth, kKc);
+      // Pass q's strip s (kc x NR) at (q kKc) row_len + s NR kc.
+      const i64 units = passes * strips;
+      parallel_for(units, parallel ? ceil_div(kMinElementsPerThread, kKc * NR) : units,
                    [&](i64 first, i64 end) {
-                     pack_b<NR>(b, pc, kc, jc + first * NR, std::min(nc, end * NR) - first * NR,
-                                pb + first * NR * kc);
+                     for (i64 u = first; u < end; ++u) {
+                       const i64 q = u / strips, col = (u % strips) * NR;
+                       const i64 p0 = pg + q * kKc, kc = std::min(kKc, k - p0);
+                       if (direct_b && nc - col >= NR) continue;
+                       pack_b<NR>(b, p0, kc, jc + col, std::min<i64>(NR, nc - col),
+                                  pb + q * kKc * row_len + col * kc);
+                     }
                    });
       parallel_for(tasks, min_tasks, [&](i64 first, i64 end) {
-        const Buffer packed_a = aligned_doubles(kc * round_up(mc, MR));
+        const Buffer packed_a = aligned_doubles(std::min(kKc, depth) * round_up(mc, MR));
         alignas(64) double edge[MR * NR];
         for (i64 t = first; t < end; ++t) {
-          const i64 ic = t * mc, rows = std::min(mc, m - ic);
-          pack_a<MR>(a, ic, rows, pc, kc, packed_a.get());
-          for (i64 jr = 0; jr < nc; jr += NR) {
-            const i64 w = std::min<i64>(NR, nc - jr);
-            for (i64 ir = 0; ir < rows; ir += MR) {
-              const i64 h = std::min<i64>(MR, rows - ir);
-              const double* pa_strip = packed_a.get() + ir * kc;
-              double* out = c + (ic + ir) * n + jc + jr;
-              if (h == MR && w == NR) {
-                K::tile(kc, pa_strip, pb + jr * kc, out, n, add);
-                continue;
-              }
-              K::tile(kc, pa_strip, pb + jr * kc, edge, NR, false);
-              for (i64 r = 0; r < h; ++r) {
-                for (i64 j = 0; j < w; ++j) {
-                  const double v = edge[r * NR + j];
-                  out[r * n + j] = add ? out[r * n + j] + v : v;
+          const i64 ic = task_row(t), rows = task_row(t + 1) - ic;
+          for (i64 pc = pg; pc < pg + depth; pc += kKc) {
+            const i64 kc = std::min(kKc, k - pc);
+            const bool add = pc > 0;
+            const double* pass_b = pb + (pc - pg) * row_len;
+            pack_a<MR>(a, ic, rows, pc, kc, packed_a.get());
+            for (i64 jr = 0; jr < nc; jr += NR) {
+              const i64 w = std::min<i64>(NR, nc - jr);
+              for (i64 ir = 0; ir < rows; ir += MR) {
+                const i64 h = std::min<i64>(MR, rows - ir);
+                const double* pa_strip = packed_a.get() + ir * kc;
+                double* out = c + (ic + ir) * n + jc + jr;
+                const bool in_place = direct_b && w == NR;
+                const double* b_strip = in_place ? b.p + pc * b.rs + jc + jr : pass_b + jr * kc;
+                const i64 ldb = in_place ? b.rs : NR;
+                if (h == MR && w == NR) {
+                  K::tile(kc, pa_strip, b_strip, ldb, out, n, add);
+                  continue;
+                }
+                K::tile(kc, pa_strip, b_strip, ldb, edge, NR, false);
+                for (i64 r = 0; r < h; ++r) {
+                  for (i64 j = 0; j < w; ++j) {
+                    const double v = edge[r * NR + j];
+                    out[r * n + j] = add ? out[r * n + j] + v : v;
+                  }
                 }
               }
             }
