@@ -85,10 +85,11 @@ std::vector<double> expect_near_reference(const Shape& s, const DgemmKernels* ke
 }
 
 TEST(CpuDgemm, MatchesTheReferenceOnEdgesPassesAndTransposes) {
-  // {batch, m, k, n}: single elements, ragged tiles, k over several 256-deep passes, rows
-  // over several 96-row blocks, columns past one 3072-wide pass, batches sharing B.
-  const std::int64_t cases[][4] = {{1, 1, 1, 1},       {1, 7, 3, 5},    {1, 9, 300, 25},
-                                   {1, 333, 517, 201}, {3, 50, 70, 30}, {1, 10, 20, 3100}};
+  // {batch, m, k, n}: an empty sum, single elements, ragged tiles, k over several 256-deep passes,
+  // rows over several 96-row blocks, columns past one 3072-wide pass, batches sharing B.
+  const std::int64_t cases[][4] = {{2, 3, 0, 4},     {1, 1, 1, 1},       {1, 7, 3, 5},
+                                   {1, 9, 300, 25},  {1, 333, 517, 201}, {3, 50, 70, 30},
+                                   {1, 10, 20, 3100}};
   for (const auto& c : cases) {
     for (bool ta : {false, true}) {
       for (bool tb : {false, true})

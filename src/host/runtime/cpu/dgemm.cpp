@@ -297,6 +297,12 @@ void dgemm(DgemmKernels kernels,
            const double* a,
            const double* b,
            double* c) {
+  if (s.m == 0 || s.n == 0) return;
+  if (s.k == 0) {  // an empty sum
+    for (i64 i = 0; i < s.batch; ++i)
+      std::fill_n(c + i * s.stride_c, s.m * s.n, 0.0);
+    return;
+  }
 #if VS_DGEMM_X86
   const DgemmKernels best = dgemm_kernels_for_this_cpu();
   if (kernels == DgemmKernels::kAvx512 && best == DgemmKernels::kAvx512)
