@@ -4,11 +4,13 @@
 //
 // Why not a library: oneDNN has no double GEMM on the CPU. Debian's OpenBLAS 0.3.21 picks
 // its kernels by CPU model, falls back to Prescott kernels on Xeons newer than itself
-// (18 ms instead of 3 for 512^3), and lets a program choose others only through the
-// OPENBLAS_CORETYPE environment variable or by re-initializing it: both change the host
-// process's state. Debian's BLIS picks AVX2 kernels where the CPU's brand string does not
-// say how many FMA units it has (a VM's "Intel(R) Xeon(R) Processor"): 1.8x slower, and
-// it exports a second cblas_dgemm. This file's kernels match OpenBLAS's SkylakeX ones.
+// (4-5x slower: 512^3 on 2 threads 8.6 ms instead of 2.0), and lets a program choose
+// others only through the OPENBLAS_CORETYPE environment variable or by re-initializing
+// it: both change the host process's state. Debian's BLIS picks AVX2 kernels where the
+// CPU's brand string does not say how many FMA units it has (a VM's "Intel(R) Xeon(R)
+// Processor"): 1.8x slower, and it exports a second cblas_dgemm. Ours: as fast as
+// OpenBLAS's SkylakeX kernels on one thread, ~10% behind on two, ~1.7x behind at 64^3
+// (bench/RESULTS.md).
 //
 // The same bits on any thread count, and on AVX-512 and AVX2: every element of C is one
 // chain of fused multiply-adds over each kKc-deep block of k, in order, the blocks' sums
