@@ -195,19 +195,6 @@ TEST(CpuKernels, FloatSumsOfIntegerValuesAreExact) {
   }
 }
 
-// OpenBLAS (float64 GEMM) falls back to generic Prescott kernels on CPUs newer than itself;
-// the library points it at the kernels the CPU can run (openblas_kernels.cpp).
-TEST(CpuKernels, Float64GemmRunsKernelsForThisCpu) {
-  const std::string description = vs::runtime::make_cpu_backend()->description();
-  if (std::getenv("OPENBLAS_CORETYPE") != nullptr) GTEST_SKIP() << "OPENBLAS_CORETYPE is set";
-  __builtin_cpu_init();
-  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
-    GTEST_SKIP() << "a CPU without AVX2 and FMA: " << description;
-  }
-  EXPECT_EQ(description.find("Prescott"), std::string::npos) << description;
-  EXPECT_NE(description.find("OpenBLAS dgemm with "), std::string::npos) << description;
-}
-
 // Softmax cross-entropy over enough rows to be split over the threads: every row as the
 // shared one-row kernel computes it, bit for bit (rows are independent), dense and sparse.
 TEST(CpuKernels, CrossEntropyRowsSplitOverThreadsMatchTheOneRowKernel) {

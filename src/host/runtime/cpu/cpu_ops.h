@@ -32,7 +32,15 @@ void softmax(DType dtype, const void* x, void* out, std::int64_t rows, std::int6
 void matmul(DType dtype, const Backend::MatMulShape& s, const void* a, const void* b, void* c);
 // Which library does the matrix products, for Backend::description().
 std::string gemm_description();
-// The kernels OpenBLAS runs (its core name), after openblas_kernels.cpp's correction.
-std::string openblas_kernels();
+// float64 GEMM, ours (dgemm.cpp): the widest kernels this CPU runs, or named ones (tests;
+// where the CPU lacks them, or is not x86-64, the portable ones run).
+enum class DgemmKernels { kAvx512, kAvx2, kPortable };
+DgemmKernels dgemm_kernels_for_this_cpu();
+std::string dgemm_kernels_name(DgemmKernels kernels);
+void dgemm(DgemmKernels kernels,
+           const Backend::MatMulShape& s,
+           const double* a,
+           const double* b,
+           double* c);
 
 }  // namespace varscope::runtime::cpu

@@ -3,8 +3,9 @@
 //     (AVX2, AVX-512, AMX; Intel and AMD). Debian's OpenBLAS 0.3.21 does not recognise
 //     recent Xeons and falls back to its generic Prescott kernels (correct, but ~6x slower),
 //     which is why it is not used for float32.
-//   float64: OpenBLAS's cblas_dgemm, because oneDNN has no double GEMM on the CPU. On CPUs
-//     it does not recognise, openblas_kernels.cpp points it at the right kernels.
+//   float64: our own (dgemm.cpp: AVX-512, AVX2 or portable kernels), because oneDNN has no
+//     double GEMM on the CPU and OpenBLAS can be pointed at the right kernels only by
+//     changing the process's environment or global state.
 // Other dtypes are refused, as before.
 //
 // Threads: Debian builds oneDNN on OpenMP, whose team splits a GEMM statically: when one
@@ -14,9 +15,8 @@
 // OpenMP thread (omp_set_num_threads in a thread changes only that thread's setting, and it
 // is restored after the block: the application's OpenMP setting is left as it was). Small
 // products run inline. The blocks depend on the shape only, so the bits do not depend on
-// the thread count. float64 products run on OpenBLAS's own threads (OPENBLAS_NUM_THREADS;
-// varscope never sets them), which split the output, not the sums.
-#include <cblas.h>
+// the thread count; float64 products run on varscope's own kernels (dgemm.cpp), which
+// give the same bits on any thread count too.
 #include <dnnl.h>
 
 #include <algorithm>
@@ -107,19 +107,6 @@ void sgemm(const Backend::MatMulShape& s, const float* a, const float* b, float*
   });
 }
 
-void dgemm(const Backend::MatMulShape& s, const double* a, const double* b, double* c) {
-  const auto ta = s.transpose_a ? CblasTrans : CblasNoTrans;
-  const auto tb = s.transpose_b ? CblasTrans : CblasNoTrans;
-  const auto lda = static_cast<blasint>(s.transpose_a ? s.m : s.k);
-  const auto ldb = static_cast<blasint>(s.transpose_b ? s.k : s.n);
-  const auto m = static_cast<blasint>(s.m), n = static_cast<blasint>(s.n),
-             k = static_cast<blasint>(s.k);
-  for (std::int64_t i = 0; i < s.batch; ++i) {
-    cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a + i * s.stride_a, lda, b + i * s.stride_b,
-                ldb, 0.0, c + i * s.stride_c, n);
-  }
-}
-
 }  // namespace
 
 void matmul(DType dtype, const Backend::MatMulShape& s, const void* a, const void* b, void* c) {
@@ -132,11 +119,13 @@ void matmul(DType dtype, const Backend::MatMulShape& s, const void* a, const voi
     return sgemm(s, static_cast<const float*>(a), static_cast<const float*>(b),
                  static_cast<float*>(c));
   }
-  dgemm(s, static_cast<const double*>(a), static_cast<const double*>(b), static_cast<double*>(c));
+  dgemm(dgemm_kernels_for_this_cpu(), s, static_cast<const double*>(a),
+        static_cast<const double*>(b), static_cast<double*>(c));
 }
 
 std::string gemm_description() {
-  return "oneDNN sgemm, OpenBLAS dgemm with " + openblas_kernels() + " kernels";
+  return "oneDNN sgemm, varscope dgemm with " + dgemm_kernels_name(dgemm_kernels_for_this_cpu()) +
+         " kernels";
 }
 
 }  // namespace varscope::runtime::cpu
