@@ -71,7 +71,7 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
   auto device_scalar = [&](DType dtype, double v) {
     const Scalar s = scalar_of(dtype, v);
     std::shared_ptr<void> p = ctx.temporary(s.size);
-    backend->fill(p.get(), s.bytes, s.size, 1);
+    backend->fill({.dst = p.get(), .pattern = s.bytes, .element_size = s.size, .count = 1});
     return p;
   };
   switch (step.kind) {
@@ -84,8 +84,12 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
                                    " vs. " + b.shape.to_list_string() + where(n));
       }
       out = fresh(a.dtype, a.shape);
-      backend->activation_grad(step.activation_grad, a.dtype, a.data.get(), b.data.get(),
-                               out.data.get(), a.shape.num_elements());
+      backend->activation_grad({.op = step.activation_grad,
+                                .dtype = a.dtype,
+                                .a = a.data.get(),
+                                .b = b.data.get(),
+                                .out = out.data.get(),
+                                .count = a.shape.num_elements()});
       return;
     }
     case OpKind::kAddN: {
@@ -109,8 +113,13 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
               "AddN: inputs must be of one shape: " + first.shape.to_list_string() + " vs. " +
               next.shape.to_list_string() + where(n));
         }
-        backend->binary(kernels::BinaryOp::kAdd, first.dtype, same, acc, next.data.get(),
-                        out.data.get(), count);
+        backend->binary({.op = kernels::BinaryOp::kAdd,
+                         .dtype = first.dtype,
+                         .broadcast = same,
+                         .x = acc,
+                         .y = next.data.get(),
+                         .out = out.data.get(),
+                         .count = count});
         acc = out.data.get();
       }
       return;
@@ -119,7 +128,10 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
       const Value& x = read(step, 0, slots, ctx);
       out = fresh(x.dtype, x.shape);
       const Scalar s = scalar_of(x.dtype, n.op == OpType::kOnesLike ? 1.0 : 0.0);
-      backend->fill(out.data.get(), s.bytes, s.size, x.shape.num_elements());
+      backend->fill({.dst = out.data.get(),
+                     .pattern = s.bytes,
+                     .element_size = s.size,
+                     .count = x.shape.num_elements()});
       return;
     }
     case OpKind::kSumToShape: {
@@ -159,8 +171,12 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
         }
       }
       out = fresh(g.dtype, like.shape);
-      backend->reduce(kernels::ReduceOp::kSum, g.dtype, red, g.data.get(), out.data.get(),
-                      like.shape.num_elements());
+      backend->reduce({.op = kernels::ReduceOp::kSum,
+                       .dtype = g.dtype,
+                       .reduction = red,
+                       .x = g.data.get(),
+                       .out = out.data.get(),
+                       .out_count = like.shape.num_elements()});
       return;
     }
     case OpKind::kBroadcastToShape: {
@@ -190,9 +206,13 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
       out = fresh(g.dtype, like.shape);
       const std::shared_ptr<void> y =
           device_scalar(g.dtype, mean ? static_cast<double>(reduced) : 0.0);
-      backend->binary(mean ? kernels::BinaryOp::kDiv : kernels::BinaryOp::kAdd, g.dtype,
-                      broadcast_scalar(kept, like.shape), g.data.get(), y.get(), out.data.get(),
-                      like.shape.num_elements());
+      backend->binary({.op = mean ? kernels::BinaryOp::kDiv : kernels::BinaryOp::kAdd,
+                       .dtype = g.dtype,
+                       .broadcast = broadcast_scalar(kept, like.shape),
+                       .x = g.data.get(),
+                       .y = y.get(),
+                       .out = out.data.get(),
+                       .count = like.shape.num_elements()});
       return;
     }
     case OpKind::kXent: {
@@ -226,8 +246,15 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
       out = fresh(logits.dtype, Shape({rows}));
       Value& backprop = slots[static_cast<std::size_t>(step.output + 1)];
       backprop = fresh(logits.dtype, logits.shape);
-      backend->softmax_xent(logits.dtype, labels.dtype, sparse, logits.data.get(),
-                            labels.data.get(), out.data.get(), backprop.data.get(), rows, cols);
+      backend->softmax_xent({.dtype = logits.dtype,
+                             .label_dtype = labels.dtype,
+                             .sparse = sparse,
+                             .logits = logits.data.get(),
+                             .labels = labels.data.get(),
+                             .loss = out.data.get(),
+                             .backprop = backprop.data.get(),
+                             .rows = rows,
+                             .cols = cols});
       return;
     }
     case OpKind::kApplyUpdate: {
@@ -269,8 +296,14 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
                                    var.shape.to_list_string() + " " + grad.shape.to_list_string() +
                                    where(n));
       }
-      backend->apply_update(step.update, var.dtype, s, var.data.get(), slot1, slot2,
-                            grad.data.get(), var.shape.num_elements());
+      backend->apply_update({.rule = step.update,
+                             .dtype = var.dtype,
+                             .scalars = s,
+                             .var = var.data.get(),
+                             .slot1 = slot1,
+                             .slot2 = slot2,
+                             .grad = grad.data.get(),
+                             .count = var.shape.num_elements()});
       out = var;
       return;
     }
