@@ -95,18 +95,24 @@ void handwritten_overhead(benchmark::State& state, vs::DeviceKind device, int op
   backend->copy_from_host(x, host.data(), 16);
   backend->copy_from_host(add_c, &one, 4);
   backend->copy_from_host(mul_c, &half, 4);
-  vs::kernels::Broadcast bc;
-  bc.rank = 1;
-  bc.out_dims[0] = 4;
-  bc.x_strides[0] = 1;
-  bc.y_strides[0] = 0;
+  // One argument struct, its broadcast written once; each op sets its own fields.
+  vs::kernels::BinaryArgs args;
+  args.dtype = vs::DType::kFloat32;
+  args.broadcast.rank = 1;
+  args.broadcast.out_dims[0] = 4;
+  args.broadcast.x_strides[0] = 1;
+  args.broadcast.y_strides[0] = 0;
+  args.count = 4;
   for (auto _ : state) {
     const void* in = x;
     std::vector<void*> temps;
     for (int i = 0; i < ops; ++i) {
       void* out = backend->allocate(16);
-      backend->binary({i % 2 == 0 ? vs::kernels::BinaryOp::kAdd : vs::kernels::BinaryOp::kMul,
-                       vs::DType::kFloat32, bc, in, i % 2 == 0 ? add_c : mul_c, out, 4});
+      args.op = i % 2 == 0 ? vs::kernels::BinaryOp::kAdd : vs::kernels::BinaryOp::kMul;
+      args.x = in;
+      args.y = i % 2 == 0 ? add_c : mul_c;
+      args.out = out;
+      backend->binary(args);
       temps.push_back(out);
       in = out;
     }

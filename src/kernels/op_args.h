@@ -2,7 +2,10 @@
 // runtime::Backend's methods (host/runtime/backend.h), the CPU backend's loops
 // (host/runtime/cpu/) and the CUDA launchers (launchers.h, training_launchers.h) all take
 // these. Pointers are to the backend's memory unless said otherwise; counts are elements.
-// Host and device neutral: no CUDA headers.
+// Each struct holds its values, so a recording (a CUDA Graph, a stand-in) may keep a copy;
+// BinaryArgs and ReduceArgs carry their index maps (a few hundred bytes), so the run loop
+// fills those in place rather than copying one in per call. Host and device neutral: no
+// CUDA headers.
 #pragma once
 
 #include <cstddef>

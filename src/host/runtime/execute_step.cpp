@@ -118,18 +118,17 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
         throw InvalidArgumentError("Parameters and update must be the same size\n\t [[{{node " +
                                    n.name + "}}]]");
       }
-      kernels::Broadcast same;
-      same.rank = 1;
-      same.out_dims[0] = std::max<std::int64_t>(1, ref.shape.num_elements());
-      same.x_strides[0] = 1;
-      same.y_strides[0] = 1;
-      backend->binary({.op = kernels::BinaryOp::kAdd,
-                       .dtype = ref.dtype,
-                       .broadcast = same,
-                       .x = ref.data.get(),
-                       .y = value.data.get(),
-                       .out = ref.data.get(),
-                       .count = ref.shape.num_elements()});
+      backend->binary(
+          {.op = kernels::BinaryOp::kAdd,
+           .dtype = ref.dtype,
+           .broadcast = {.rank = 1,
+                         .out_dims = {std::max<std::int64_t>(1, ref.shape.num_elements())},
+                         .x_strides = {1},
+                         .y_strides = {1}},
+           .x = ref.data.get(),
+           .y = value.data.get(),
+           .out = ref.data.get(),
+           .count = ref.shape.num_elements()});
       out = ref;
       return;
     }
@@ -220,7 +219,8 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
       if (shape.rank() > kernels::kMaxRank) {
         throw UnimplementedError("elementwise ops on rank > 8 (node " + n.name + ")");
       }
-      kernels::Broadcast bc;
+      kernels::BinaryArgs args;  // built in place: no copy of its broadcast per run
+      kernels::Broadcast& bc = args.broadcast;
       bc.rank = shape.rank();
       for (int d = 0; d < bc.rank; ++d)
         bc.out_dims[d] = shape.dim(d);
@@ -236,13 +236,13 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
       strides(y.shape, bc.y_strides);
       const std::int64_t count = shape.num_elements();
       out = Value{ctx.temporary(byte_size(count, x.dtype)), x.dtype, shape, -1};
-      backend->binary({.op = step.binary,
-                       .dtype = x.dtype,
-                       .broadcast = bc,
-                       .x = x.data.get(),
-                       .y = y.data.get(),
-                       .out = out.data.get(),
-                       .count = count});
+      args.op = step.binary;
+      args.dtype = x.dtype;
+      args.x = x.data.get();
+      args.y = y.data.get();
+      args.out = out.data.get();
+      args.count = count;
+      backend->binary(args);
       return;
     }
   }
@@ -390,7 +390,8 @@ void SessionImpl::reduce(const Step& step, std::vector<Value>& slots, RunContext
                                std::to_string(rule.bad_axis) + "\n\t [[{{node " + n.name + "}}]]");
   }
   const std::vector<bool>& reduced = rule.reduced;
-  kernels::Reduction red;
+  kernels::ReduceArgs args;  // built in place: no copy of its reduction
+  kernels::Reduction& red = args.reduction;
   std::int64_t stride = 1;
   std::vector<std::int64_t> strides(static_cast<std::size_t>(rank));
   for (int d = rank - 1; d >= 0; --d) {
@@ -412,12 +413,12 @@ void SessionImpl::reduce(const Step& step, std::vector<Value>& slots, RunContext
   const std::int64_t count = out_shape.num_elements();
   Value& out = slots[static_cast<std::size_t>(step.output)];
   out = Value{ctx.temporary(byte_size(count, x.dtype)), x.dtype, std::move(out_shape), -1};
-  backend->reduce({.op = step.reduce,
-                   .dtype = x.dtype,
-                   .reduction = red,
-                   .x = x.data.get(),
-                   .out = out.data.get(),
-                   .out_count = count});
+  args.op = step.reduce;
+  args.dtype = x.dtype;
+  args.x = x.data.get();
+  args.out = out.data.get();
+  args.out_count = count;
+  backend->reduce(args);
 }
 
 }  // namespace varscope::detail

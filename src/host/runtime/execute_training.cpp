@@ -100,12 +100,15 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
       }
       const std::int64_t count = first.shape.num_elements();
       out = fresh(first.dtype, first.shape);
-      kernels::Broadcast same;
-      same.rank = 1;
-      same.out_dims[0] = std::max<std::int64_t>(1, count);
-      same.x_strides[0] = 1;
-      same.y_strides[0] = 1;
-      const void* acc = first.data.get();
+      kernels::BinaryArgs args{.op = kernels::BinaryOp::kAdd,
+                               .dtype = first.dtype,
+                               .broadcast = {.rank = 1,
+                                             .out_dims = {std::max<std::int64_t>(1, count)},
+                                             .x_strides = {1},
+                                             .y_strides = {1}},
+                               .x = first.data.get(),
+                               .out = out.data.get(),
+                               .count = count};
       for (std::size_t i = 1; i < step.inputs.size(); ++i) {
         const Value& next = read(step, i, slots, ctx);
         if (next.shape != first.shape) {
@@ -113,14 +116,9 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
               "AddN: inputs must be of one shape: " + first.shape.to_list_string() + " vs. " +
               next.shape.to_list_string() + where(n));
         }
-        backend->binary({.op = kernels::BinaryOp::kAdd,
-                         .dtype = first.dtype,
-                         .broadcast = same,
-                         .x = acc,
-                         .y = next.data.get(),
-                         .out = out.data.get(),
-                         .count = count});
-        acc = out.data.get();
+        args.y = next.data.get();
+        backend->binary(args);
+        args.x = out.data.get();
       }
       return;
     }
@@ -147,7 +145,8 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
         throw InvalidArgumentError("Cannot sum a gradient of shape " + g.shape.to_list_string() +
                                    " to shape " + like.shape.to_list_string() + where(n));
       }
-      kernels::Reduction red;
+      kernels::ReduceArgs args;  // built in place: no copy of its reduction
+      kernels::Reduction& red = args.reduction;
       std::int64_t stride = 1;
       std::vector<std::int64_t> strides(static_cast<std::size_t>(rank));
       for (int d = rank - 1; d >= 0; --d) {
@@ -171,12 +170,12 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
         }
       }
       out = fresh(g.dtype, like.shape);
-      backend->reduce({.op = kernels::ReduceOp::kSum,
-                       .dtype = g.dtype,
-                       .reduction = red,
-                       .x = g.data.get(),
-                       .out = out.data.get(),
-                       .out_count = like.shape.num_elements()});
+      args.op = kernels::ReduceOp::kSum;
+      args.dtype = g.dtype;
+      args.x = g.data.get();
+      args.out = out.data.get();
+      args.out_count = like.shape.num_elements();
+      backend->reduce(args);
       return;
     }
     case OpKind::kBroadcastToShape: {
