@@ -95,18 +95,24 @@ void handwritten_overhead(benchmark::State& state, vs::DeviceKind device, int op
   backend->copy_from_host(x, host.data(), 16);
   backend->copy_from_host(add_c, &one, 4);
   backend->copy_from_host(mul_c, &half, 4);
-  vs::kernels::Broadcast bc;
-  bc.rank = 1;
-  bc.out_dims[0] = 4;
-  bc.x_strides[0] = 1;
-  bc.y_strides[0] = 0;
+  // One argument struct, its broadcast written once; each op sets its own fields.
+  vs::kernels::BinaryArgs args;
+  args.dtype = vs::DType::kFloat32;
+  args.broadcast.rank = 1;
+  args.broadcast.out_dims[0] = 4;
+  args.broadcast.x_strides[0] = 1;
+  args.broadcast.y_strides[0] = 0;
+  args.count = 4;
   for (auto _ : state) {
     const void* in = x;
     std::vector<void*> temps;
     for (int i = 0; i < ops; ++i) {
       void* out = backend->allocate(16);
-      backend->binary(i % 2 == 0 ? vs::kernels::BinaryOp::kAdd : vs::kernels::BinaryOp::kMul,
-                      vs::DType::kFloat32, bc, in, i % 2 == 0 ? add_c : mul_c, out, 4);
+      args.op = i % 2 == 0 ? vs::kernels::BinaryOp::kAdd : vs::kernels::BinaryOp::kMul;
+      args.x = in;
+      args.y = i % 2 == 0 ? add_c : mul_c;
+      args.out = out;
+      backend->binary(args);
       temps.push_back(out);
       in = out;
     }
@@ -302,7 +308,7 @@ void matmul_ours(benchmark::State& state,
     s.stride_b = k * n;
     s.stride_c = m * n;
     const vs::DType dtype = std::is_same_v<T, double> ? vs::DType::kFloat64 : vs::DType::kFloat32;
-    time_device(state, rig.stream, [&] { rig.backend->matmul(dtype, s, da, db, dc); });
+    time_device(state, rig.stream, [&] { rig.backend->matmul({dtype, s, da, db, dc}); });
   } else {
     vs::Graph g;
     vs::Tensor a = vs::constant(g, vs::HostTensor(random_of<T>(m * k, 1), vs::Shape{m, k}));
@@ -501,8 +507,8 @@ void broadcast_add_ours(benchmark::State& state, vs::DeviceKind device) {
     bc.x_strides[1] = 1;
     bc.y_strides[1] = 1;
     time_device(state, rig.stream, [&] {
-      rig.backend->binary(vs::kernels::BinaryOp::kAdd, vs::DType::kFloat32, bc, x, b, out,
-                          kRows * 1024);
+      rig.backend->binary(
+          {vs::kernels::BinaryOp::kAdd, vs::DType::kFloat32, bc, x, b, out, kRows * 1024});
     });
   } else {
     vs::Graph g;
@@ -578,7 +584,7 @@ void BM_Gpu_ReduceSumAll_Ours(benchmark::State& state) {
   red.reduced_strides[0] = 1;
   red.reduced_count = kReduceCount;
   time_device(state, rig.stream, [&] {
-    rig.backend->reduce(vs::kernels::ReduceOp::kSum, vs::DType::kFloat32, red, x, out, 1);
+    rig.backend->reduce({vs::kernels::ReduceOp::kSum, vs::DType::kFloat32, red, x, out, 1});
   });
   state.SetBytesProcessed(state.iterations() * kReduceCount * 4);
 }
@@ -605,7 +611,7 @@ void BM_Gpu_Softmax_Ours(benchmark::State& state) {
   const void* x = rig.upload(random_values(n, 4));
   void* out = rig.scratch(static_cast<std::size_t>(n) * 4);
   time_device(state, rig.stream, [&] {
-    rig.backend->softmax(vs::DType::kFloat32, x, out, kSoftmaxSide, kSoftmaxSide);
+    rig.backend->softmax({vs::DType::kFloat32, x, out, kSoftmaxSide, kSoftmaxSide});
   });
   state.SetBytesProcessed(state.iterations() * n * 8);  // read x, write out (at least)
 }

@@ -51,7 +51,7 @@ std::vector<double> product(const Shape& s,
   if (kernels != nullptr) {
     vs::runtime::cpu::dgemm(*kernels, s, a.data(), b.data(), c.data());
   } else {
-    vs::runtime::make_cpu_backend()->matmul(vs::DType::kFloat64, s, a.data(), b.data(), c.data());
+    vs::runtime::make_cpu_backend()->matmul({vs::DType::kFloat64, s, a.data(), b.data(), c.data()});
   }
   return c;
 }

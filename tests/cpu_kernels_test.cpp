@@ -74,7 +74,7 @@ TEST(CpuKernels, LargeBinaryOpsAreOneIeeeOperationPerElement) {
     for (k::BinaryOp op :
          {k::BinaryOp::kAdd, k::BinaryOp::kSub, k::BinaryOp::kMul, k::BinaryOp::kDiv}) {
       std::vector<float> got(static_cast<std::size_t>(count));
-      backend->binary(op, vs::DType::kFloat32, bc, x.data(), y.data(), got.data(), count);
+      backend->binary({op, vs::DType::kFloat32, bc, x.data(), y.data(), got.data(), count});
       for (std::int64_t i = 0; i < count; ++i) {
         std::int64_t xi, yi;
         bc.inputs_of(i, &xi, &yi);
@@ -94,12 +94,12 @@ TEST(CpuKernels, LargeIntegerDivisionByZeroIsReportedAndNothingWritten) {
   std::vector<std::int32_t> x(n, 7), y(n, 3), out(n, -1);
   y[n - 5] = 0;
   k::Broadcast bc = broadcast({n}, {n}, {n});
-  EXPECT_THROW(
-      backend->binary(k::BinaryOp::kDiv, vs::DType::kInt32, bc, x.data(), y.data(), out.data(), n),
-      vs::InvalidArgumentError);
+  EXPECT_THROW(backend->binary(
+                   {k::BinaryOp::kDiv, vs::DType::kInt32, bc, x.data(), y.data(), out.data(), n}),
+               vs::InvalidArgumentError);
   EXPECT_EQ(out[0], -1);
   y[n - 5] = 3;
-  backend->binary(k::BinaryOp::kDiv, vs::DType::kInt32, bc, x.data(), y.data(), out.data(), n);
+  backend->binary({k::BinaryOp::kDiv, vs::DType::kInt32, bc, x.data(), y.data(), out.data(), n});
   EXPECT_EQ(out[n - 1], 2);
 }
 
@@ -130,7 +130,7 @@ void check_sum(const std::vector<std::int64_t>& dims, const std::vector<bool>& r
   }
   const auto x = uniform(static_cast<std::size_t>(total), 3);
   std::vector<float> got(static_cast<std::size_t>(out_count));
-  backend->reduce(k::ReduceOp::kSum, vs::DType::kFloat32, red, x.data(), got.data(), out_count);
+  backend->reduce({k::ReduceOp::kSum, vs::DType::kFloat32, red, x.data(), got.data(), out_count});
   for (std::int64_t i = 0; i < out_count; ++i) {
     const std::int64_t base = red.base_of(i);
     double want = 0.0, scale = 0.0;
@@ -172,7 +172,7 @@ TEST(CpuKernels, FloatSumsOfIntegerValuesAreExact) {
   all.reduced_strides[0] = 1;
   all.reduced_count = n;
   float got = 0.0f;
-  backend->reduce(k::ReduceOp::kSum, vs::DType::kFloat32, all, x.data(), &got, 1);
+  backend->reduce({k::ReduceOp::kSum, vs::DType::kFloat32, all, x.data(), &got, 1});
   EXPECT_EQ(got, static_cast<float>(want));
 
   // The first 1001 · 93 elements as columns (93 = one 64-wide strip, a 16-wide one, 13).
@@ -186,7 +186,7 @@ TEST(CpuKernels, FloatSumsOfIntegerValuesAreExact) {
   columns.kept_dims[0] = cols;
   columns.kept_strides[0] = 1;
   std::vector<float> sums(static_cast<std::size_t>(cols));
-  backend->reduce(k::ReduceOp::kSum, vs::DType::kFloat32, columns, x.data(), sums.data(), cols);
+  backend->reduce({k::ReduceOp::kSum, vs::DType::kFloat32, columns, x.data(), sums.data(), cols});
   for (std::int64_t j = 0; j < cols; ++j) {
     std::int64_t column = 0;
     for (std::int64_t r = 0; r < rows; ++r)
@@ -216,8 +216,8 @@ TEST(CpuKernels, CrossEntropyRowsSplitOverThreadsMatchTheOneRowKernel) {
   for (const bool sparse : {false, true}) {
     std::vector<float> loss(want_loss.size()), bp(want_bp.size());
     const void* labels = sparse ? static_cast<const void*>(ids.data()) : dense.data();
-    backend->softmax_xent(vs::DType::kFloat32, sparse ? vs::DType::kInt32 : vs::DType::kFloat32,
-                          sparse, logits.data(), labels, loss.data(), bp.data(), rows, cols);
+    backend->softmax_xent({vs::DType::kFloat32, sparse ? vs::DType::kInt32 : vs::DType::kFloat32,
+                           sparse, logits.data(), labels, loss.data(), bp.data(), rows, cols});
     EXPECT_EQ(loss, want_loss) << (sparse ? "sparse" : "dense");
     EXPECT_EQ(bp, want_bp) << (sparse ? "sparse" : "dense");
   }
@@ -232,7 +232,7 @@ TEST(CpuKernels, SoftmaxLongRowsAndRowsWithNanOrInfMatchTheSharedKernel) {
   x[static_cast<std::size_t>(cols + 17)] = std::numeric_limits<float>::quiet_NaN();       // row 1
   x[static_cast<std::size_t>(2 * cols + 4500)] = std::numeric_limits<float>::infinity();  // row 2
   std::vector<float> got(x.size()), want(x.size());
-  backend->softmax(vs::DType::kFloat32, x.data(), got.data(), rows, cols);
+  backend->softmax({vs::DType::kFloat32, x.data(), got.data(), rows, cols});
   for (std::int64_t r = 0; r < rows; ++r)
     k::softmax_row(x.data(), want.data(), r, cols);
   for (std::size_t i = 0; i < x.size(); ++i) {
@@ -253,7 +253,7 @@ TEST(CpuKernels, LargeSoftmaxRowsSumToOneAndMatchTheReference) {
   auto x = uniform(static_cast<std::size_t>(rows * cols), 4, -30.0f, 30.0f);
   x[5] = -INFINITY;
   std::vector<float> got(x.size());
-  backend->softmax(vs::DType::kFloat32, x.data(), got.data(), rows, cols);
+  backend->softmax({vs::DType::kFloat32, x.data(), got.data(), rows, cols});
   for (std::int64_t r = 0; r < rows; ++r) {
     const float* in = x.data() + r * cols;
     double m = in[0];
@@ -278,8 +278,8 @@ TEST(CpuKernels, LargeSigmoidMatchesTheReferenceIncludingSaturation) {
   x[1] = -200.0f;
   x[2] = NAN;
   std::vector<float> got(x.size());
-  backend->unary(k::UnaryOp::kSigmoid, vs::DType::kFloat32, x.data(), got.data(),
-                 static_cast<std::int64_t>(x.size()));
+  backend->unary({k::UnaryOp::kSigmoid, vs::DType::kFloat32, x.data(), got.data(),
+                  static_cast<std::int64_t>(x.size())});
   EXPECT_EQ(got[0], 1.0f);
   EXPECT_EQ(got[1], 0.0f);
   EXPECT_TRUE(std::isnan(got[2]));
@@ -309,7 +309,7 @@ TEST(CpuKernels, LargeMatMulsInRowBlocksMatchTheReference) {
       const auto a = uniform(static_cast<std::size_t>(batch * m * k), 6);
       const auto b = uniform(static_cast<std::size_t>(k * n), 7);
       std::vector<float> c(static_cast<std::size_t>(batch * m * n), -1.0f);
-      backend->matmul(vs::DType::kFloat32, s, a.data(), b.data(), c.data());
+      backend->matmul({vs::DType::kFloat32, s, a.data(), b.data(), c.data()});
       for (std::int64_t i = 0; i < batch; ++i) {
         for (std::int64_t r = 0; r < m; ++r) {
           for (std::int64_t col = 0; col < n; ++col) {

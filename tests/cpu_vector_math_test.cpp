@@ -209,11 +209,11 @@ TEST(CpuVectorMath, UnaryLanesAndTailsGiveTheSameBits) {
   for (const k::UnaryOp op :
        {k::UnaryOp::kExp, k::UnaryOp::kSigmoid, k::UnaryOp::kTanh, k::UnaryOp::kLog}) {
     std::vector<float> body(x.size());
-    backend->unary(op, vs::DType::kFloat32, x.data(), body.data(),
-                   static_cast<std::int64_t>(x.size()));
+    backend->unary(
+        {op, vs::DType::kFloat32, x.data(), body.data(), static_cast<std::int64_t>(x.size())});
     for (std::size_t i = 0; i < x.size(); ++i) {
       float alone = 0.0f;
-      backend->unary(op, vs::DType::kFloat32, &x[i], &alone, 1);
+      backend->unary({op, vs::DType::kFloat32, &x[i], &alone, 1});
       ASSERT_EQ(bits_of(body[i]), bits_of(alone)) << "op " << int(op) << " x = " << x[i];
       if (std::isnan(x[i])) {
         ASSERT_EQ(bits_of(alone), nan_bits) << "op " << int(op);

@@ -89,56 +89,50 @@ class RecordingBackend final : public vs::runtime::Backend {
   void copy(void* dst, const void* src, std::size_t bytes) override {
     enqueue([=, this] { cpu_->copy(dst, src, bytes); });
   }
-  void fill(void* dst, const void* pattern, std::size_t element_size, std::int64_t count) override {
-    // Like a kernel launch, the pattern is taken by value.
-    std::vector<unsigned char> p(static_cast<const unsigned char*>(pattern),
-                                 static_cast<const unsigned char*>(pattern) + element_size);
-    enqueue([=, this] { cpu_->fill(dst, p.data(), element_size, count); });
+  // The compute operations: recorded by value, as a kernel launch takes its arguments.
+  void fill(const vs::kernels::FillArgs& args) override {
+    // Like a kernel launch, the pattern is taken by value too.
+    const auto* bytes = static_cast<const unsigned char*>(args.pattern);
+    std::vector<unsigned char> p(bytes, bytes + args.element_size);
+    enqueue([=, this] {
+      vs::kernels::FillArgs a = args;
+      a.pattern = p.data();
+      cpu_->fill(a);
+    });
   }
-  void random(const vs::kernels::RandomSpec& spec,
-              vs::DType dtype,
-              void* out,
-              std::int64_t count) override {
-    enqueue([=, this] { cpu_->random(spec, dtype, out, count); });
+  void random(const vs::kernels::RandomArgs& args) override {
+    enqueue([=, this] { cpu_->random(args); });
   }
-  void binary(vs::kernels::BinaryOp op,
-              vs::DType dtype,
-              const vs::kernels::Broadcast& bc,
-              const void* x,
-              const void* y,
-              void* out,
-              std::int64_t count) override {
-    enqueue([=, this] { cpu_->binary(op, dtype, bc, x, y, out, count); });
+  void binary(const vs::kernels::BinaryArgs& args) override {
+    enqueue([=, this] { cpu_->binary(args); });
   }
-  void unary(vs::kernels::UnaryOp op,
-             vs::DType dtype,
-             const void* x,
-             void* out,
-             std::int64_t count) override {
-    enqueue([=, this] { cpu_->unary(op, dtype, x, out, count); });
+  void unary(const vs::kernels::UnaryArgs& args) override {
+    enqueue([=, this] { cpu_->unary(args); });
   }
-  void cast(vs::DType from, vs::DType to, const void* x, void* out, std::int64_t count) override {
-    enqueue([=, this] { cpu_->cast(from, to, x, out, count); });
+  void cast(const vs::kernels::CastArgs& args) override {
+    enqueue([=, this] { cpu_->cast(args); });
   }
-  void reduce(vs::kernels::ReduceOp op,
-              vs::DType dtype,
-              const vs::kernels::Reduction& red,
-              const void* x,
-              void* out,
-              std::int64_t out_count) override {
-    enqueue([=, this] { cpu_->reduce(op, dtype, red, x, out, out_count); });
+  void reduce(const vs::kernels::ReduceArgs& args) override {
+    enqueue([=, this] { cpu_->reduce(args); });
   }
-  void softmax(
-      vs::DType dtype, const void* x, void* out, std::int64_t rows, std::int64_t cols) override {
-    enqueue([=, this] { cpu_->softmax(dtype, x, out, rows, cols); });
+  void softmax(const vs::kernels::SoftmaxArgs& args) override {
+    enqueue([=, this] { cpu_->softmax(args); });
   }
-  void matmul(
-      vs::DType dtype, const MatMulShape& shape, const void* a, const void* b, void* c) override {
+  void activation_grad(const vs::kernels::ActivationGradArgs& args) override {
+    enqueue([=, this] { cpu_->activation_grad(args); });
+  }
+  void softmax_xent(const vs::kernels::SoftmaxXentArgs& args) override {
+    enqueue([=, this] { cpu_->softmax_xent(args); });
+  }
+  void apply_update(const vs::kernels::ApplyUpdateArgs& args) override {
+    enqueue([=, this] { cpu_->apply_update(args); });
+  }
+  void matmul(const vs::kernels::MatMulArgs& args) override {
     if (stats_->capturing && stats_->fail_matmul_while_capturing) {
       invalidated_ = true;
       throw vs::InternalError("matmul refused while capturing (simulated)");
     }
-    enqueue([=, this] { cpu_->matmul(dtype, shape, a, b, c); });
+    enqueue([=, this] { cpu_->matmul(args); });
   }
 
   bool enable_graphs() override { return true; }

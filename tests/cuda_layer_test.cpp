@@ -391,14 +391,17 @@ TEST_F(GpuCudaLayer, LargeMatMulWithKPastInt32IsNotTruncated) {
   void* a = backend->allocate(bytes);
   void* b = backend->allocate(bytes);
   const float one = 1.0f, zero = 0.0f;
-  backend->fill(a, &one, sizeof(float), k);
-  backend->fill(b, &zero, sizeof(float), k);
+  backend->fill({a, &one, sizeof(float), k});
+  backend->fill({b, &zero, sizeof(float), k});
   backend->copy_from_host(b, &one, sizeof(float));
   backend->copy_from_host(static_cast<float*>(b) + (k - 1), &one, sizeof(float));
   void* c = backend->allocate(sizeof(float));
-  backend->matmul(vs::DType::kFloat32,
-                  {.batch = 1, .m = 1, .n = 1, .k = k, .stride_a = 0, .stride_b = 0, .stride_c = 0},
-                  a, b, c);
+  backend->matmul(
+      {vs::DType::kFloat32,
+       {.batch = 1, .m = 1, .n = 1, .k = k, .stride_a = 0, .stride_b = 0, .stride_c = 0},
+       a,
+       b,
+       c});
   float result = -1;
   backend->copy_to_host(&result, c, sizeof(float));
   EXPECT_EQ(result, 2.0f);

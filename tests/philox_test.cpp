@@ -226,7 +226,7 @@ TEST(PhiloxTransforms, BackendMatchesTodaysTwoPassPathBitForBit) {
       ++pick;
       const std::vector<unsigned char> expected = expected_bytes(curand, c, seed, offset, n);
       Output out(n, vs::dtype_size(c.dtype), 64);
-      backend->random(spec_of(c, seed, offset), c.dtype, out.data(), n);
+      backend->random({spec_of(c, seed, offset), c.dtype, out.data(), n});
       ASSERT_EQ(out.values(), expected) << describe(c, seed, offset, n);
       ASSERT_TRUE(out.guard_intact()) << "wrote past count: " << describe(c, seed, offset, n);
     }
@@ -247,7 +247,7 @@ TEST(PhiloxTransforms, EveryIsaAndEverySplitMatches) {
     int isas = 0;
     for (const char* isa : {"avx512", "avx2", "generic"}) {
       Output whole(n, vs::dtype_size(c.dtype), 0);
-      if (!vs::runtime::cpu::random_range_on(isa, spec, c.dtype, whole.data(), n, 0, n)) continue;
+      if (!vs::runtime::cpu::random_range_on(isa, {spec, c.dtype, whole.data(), n}, 0, n)) continue;
       ++isas;
       ASSERT_EQ(whole.values(), expected) << isa << " " << describe(c, seed, offset, n);
       Output pieces(n, vs::dtype_size(c.dtype), 0);
@@ -256,7 +256,8 @@ TEST(PhiloxTransforms, EveryIsaAndEverySplitMatches) {
                           {514, 1000},
                           {1000, 4098},
                           {4098, n}}) {
-        ASSERT_TRUE(vs::runtime::cpu::random_range_on(isa, spec, c.dtype, pieces.data(), n, b, e));
+        ASSERT_TRUE(
+            vs::runtime::cpu::random_range_on(isa, {spec, c.dtype, pieces.data(), n}, b, e));
       }
       ASSERT_EQ(pieces.values(), expected) << isa << " split " << describe(c, seed, offset, n);
     }
@@ -282,7 +283,7 @@ TEST(PhiloxTransforms, DeviceQuadCodeMatchesOnTheHost) {
         const std::uint64_t seed = 0xabcdef12345ull;
         const k::RandomSpec spec = spec_of(c, seed, offset);
         Output expected(n, vs::dtype_size(c.dtype), 0);
-        backend->random(spec, c.dtype, expected.data(), n);
+        backend->random({spec, c.dtype, expected.data(), n});
         Output out(n, vs::dtype_size(c.dtype), 16);
         switch (c.dtype) {
           case vs::DType::kFloat32:
@@ -312,9 +313,9 @@ TEST(PhiloxTransforms, WritesExactlyCountIntoExactlySizedStorage) {
   for (const Case& c : all_cases()) {
     for (std::int64_t n : {1, 3, 7, 65537}) {
       Output out(n, vs::dtype_size(c.dtype), 0);
-      backend->random(spec_of(c, 99, 2), c.dtype, out.data(), n);
+      backend->random({spec_of(c, 99, 2), c.dtype, out.data(), n});
       Output guarded(n, vs::dtype_size(c.dtype), 32);
-      backend->random(spec_of(c, 99, 2), c.dtype, guarded.data(), n);
+      backend->random({spec_of(c, 99, 2), c.dtype, guarded.data(), n});
       EXPECT_TRUE(guarded.guard_intact()) << describe(c, 99, 2, n);
       EXPECT_EQ(out.values(), guarded.values());
     }
@@ -326,12 +327,12 @@ TEST(PhiloxTransforms, RefusesDtypesThatDoNotFitTheDistribution) {
   std::int32_t ints[4] = {};
   float floats[4] = {};
   EXPECT_THROW(
-      backend->random(spec_of({k::RandomDistribution::kNormal, vs::DType::kInt32, false}, 1, 0),
-                      vs::DType::kInt32, ints, 4),
+      backend->random({spec_of({k::RandomDistribution::kNormal, vs::DType::kInt32, false}, 1, 0),
+                       vs::DType::kInt32, ints, 4}),
       vs::UnimplementedError);
   EXPECT_THROW(backend->random(
-                   spec_of({k::RandomDistribution::kUniformInt, vs::DType::kFloat32, false}, 1, 0),
-                   vs::DType::kFloat32, floats, 4),
+                   {spec_of({k::RandomDistribution::kUniformInt, vs::DType::kFloat32, false}, 1, 0),
+                    vs::DType::kFloat32, floats, 4}),
                vs::UnimplementedError);
 }
 
@@ -348,10 +349,10 @@ TEST_F(GpuPhilox, DeviceMatchesCpuBitForBit) {
         const k::RandomSpec spec = spec_of(c, 0xfeedull << 32 | 3, offset);
         const std::size_t bytes = static_cast<std::size_t>(n) * vs::dtype_size(c.dtype);
         std::vector<unsigned char> want(bytes), got(bytes + 16, 0xA5);
-        cpu->random(spec, c.dtype, want.data(), n);
+        cpu->random({spec, c.dtype, want.data(), n});
         void* dev = gpu->allocate(bytes + 16);
         gpu->copy_from_host(dev, got.data(), bytes + 16);
-        gpu->random(spec, c.dtype, dev, n);
+        gpu->random({spec, c.dtype, dev, n});
         gpu->copy_to_host(got.data(), dev, bytes + 16);
         gpu->deallocate(dev);
         ASSERT_EQ(std::vector<unsigned char>(got.begin(), got.begin() + bytes), want)

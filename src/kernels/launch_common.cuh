@@ -1,13 +1,13 @@
 // What the device-side launcher files share (launchers.cu, reduce_launchers.cu): the block
-// size, a thread's grid-stride loop and the dtype dispatch.
+// size and a thread's grid-stride loop (the dtype dispatch: dtype_dispatch.h).
 #pragma once
 
 #include <cuda_runtime.h>
 
 #include <cstdint>
 
+#include "kernels/dtype_dispatch.h"
 #include "kernels/launch_geometry.h"
-#include "varscope/dtype.h"
 
 namespace varscope::kernels {
 
@@ -19,25 +19,11 @@ __device__ inline GridStride my_stride() {
                      static_cast<int>(gridDim.x), static_cast<int>(blockDim.x));
 }
 
-// Calls f(static_cast<T*>(nullptr)) with T the C++ type of a numeric dtype; false if none.
-template <typename F>
-inline bool dispatch_numeric(DType dtype, F&& f) {
-  switch (dtype) {
-    case DType::kFloat32:
-      f(static_cast<float*>(nullptr));
-      return true;
-    case DType::kFloat64:
-      f(static_cast<double*>(nullptr));
-      return true;
-    case DType::kInt32:
-      f(static_cast<std::int32_t*>(nullptr));
-      return true;
-    case DType::kInt64:
-      f(static_cast<std::int64_t*>(nullptr));
-      return true;
-    default:
-      return false;
-  }
+// The result of a launcher: the launch's error when `dispatched`, else cudaErrorInvalidValue
+// (a dtype the operation does not compute).
+inline int launched(bool dispatched) {
+  return dispatched ? static_cast<int>(cudaGetLastError())
+                    : static_cast<int>(cudaErrorInvalidValue);
 }
 
 }  // namespace varscope::kernels

@@ -135,97 +135,72 @@ __global__ void cast_kernel(const From* x, To* out, std::int64_t n) {
 
 }  // namespace
 
-int launch_unary(
-    UnaryOp op, DType dtype, const void* x, void* out, std::int64_t count, void* stream) {
-  if (count == 0) return 0;
+int launch_unary(const UnaryArgs& a, void* stream) {
+  if (a.count == 0) return 0;
   auto s = static_cast<cudaStream_t>(stream);
-  if (dtype == DType::kFloat32) {
-    unary_kernel<<<blocks_for(count, kThreads), kThreads, 0, s>>>(op, static_cast<const float*>(x),
-                                                                  static_cast<float*>(out), count);
-  } else if (dtype == DType::kFloat64) {
-    unary_kernel<<<blocks_for(count, kThreads), kThreads, 0, s>>>(op, static_cast<const double*>(x),
-                                                                  static_cast<double*>(out), count);
-  } else {
-    return static_cast<int>(cudaErrorInvalidValue);
-  }
-  return static_cast<int>(cudaGetLastError());
+  const bool ok = dispatch(kFloatTypes, a.dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    unary_kernel<<<blocks_for(a.count, kThreads), kThreads, 0, s>>>(
+        a.op, static_cast<const T*>(a.x), static_cast<T*>(a.out), a.count);
+  });
+  return launched(ok);
 }
 
-int launch_cast(DType from, DType to, const void* x, void* out, std::int64_t count, void* stream) {
-  if (count == 0) return 0;
+int launch_cast(const CastArgs& a, void* stream) {
+  if (a.count == 0) return 0;
   auto s = static_cast<cudaStream_t>(stream);
   bool ok = false;
-  dispatch_numeric(from, [&](auto* src_tag) {
+  dispatch(kNumericTypes, a.from, [&](auto* src_tag) {
     using From = std::remove_pointer_t<decltype(src_tag)>;
-    ok = dispatch_numeric(to, [&](auto* dst_tag) {
+    ok = dispatch(kNumericTypes, a.to, [&](auto* dst_tag) {
       using To = std::remove_pointer_t<decltype(dst_tag)>;
-      cast_kernel<<<blocks_for(count, kThreads), kThreads, 0, s>>>(static_cast<const From*>(x),
-                                                                   static_cast<To*>(out), count);
+      cast_kernel<<<blocks_for(a.count, kThreads), kThreads, 0, s>>>(
+          static_cast<const From*>(a.x), static_cast<To*>(a.out), a.count);
     });
   });
-  return ok ? static_cast<int>(cudaGetLastError()) : static_cast<int>(cudaErrorInvalidValue);
+  return launched(ok);
 }
 
-int launch_fill(
-    void* dst, const void* pattern, std::size_t element_size, std::int64_t count, void* stream) {
-  if (count == 0) return 0;
+int launch_fill(const FillArgs& a, void* stream) {
+  if (a.count == 0) return 0;
   auto s = static_cast<cudaStream_t>(stream);
-  switch (element_size) {
+  switch (a.element_size) {
     case 1:
-      return fill_as<std::uint8_t>(dst, pattern, count, s);
+      return fill_as<std::uint8_t>(a.dst, a.pattern, a.count, s);
     case 2:
-      return fill_as<std::uint16_t>(dst, pattern, count, s);
+      return fill_as<std::uint16_t>(a.dst, a.pattern, a.count, s);
     case 4:
-      return fill_as<std::uint32_t>(dst, pattern, count, s);
+      return fill_as<std::uint32_t>(a.dst, a.pattern, a.count, s);
     case 8:
-      return fill_as<std::uint64_t>(dst, pattern, count, s);
+      return fill_as<std::uint64_t>(a.dst, a.pattern, a.count, s);
     default:
       return static_cast<int>(cudaErrorInvalidValue);
   }
 }
 
-int launch_random(
-    const RandomSpec& spec, DType dtype, void* out, std::int64_t count, void* stream) {
-  if (count == 0) return 0;
+int launch_random(const RandomArgs& a, void* stream) {
+  if (a.count == 0) return 0;
   auto s = static_cast<cudaStream_t>(stream);
-  const bool ints = spec.dist == RandomDistribution::kUniformInt;
-  if (dtype == DType::kFloat32 && !ints) {
-    launch_random_as<float>(spec, out, count, s);
-  } else if (dtype == DType::kFloat64 && !ints) {
-    launch_random_as<double>(spec, out, count, s);
-  } else if (dtype == DType::kInt32 && ints) {
-    launch_random_as<std::int32_t>(spec, out, count, s);
-  } else if (dtype == DType::kInt64 && ints) {
-    launch_random_as<std::int64_t>(spec, out, count, s);
-  } else {
-    return static_cast<int>(cudaErrorInvalidValue);
-  }
-  return static_cast<int>(cudaGetLastError());
+  const auto random = [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    launch_random_as<T>(a.spec, a.out, a.count, s);
+  };
+  // Float distributions fill float32/float64, kUniformInt int32/int64.
+  const bool ints = a.spec.dist == RandomDistribution::kUniformInt;
+  const bool ok =
+      ints ? dispatch(kIntegerTypes, a.dtype, random) : dispatch(kFloatTypes, a.dtype, random);
+  return launched(ok);
 }
 
-int launch_binary(BinaryOp op,
-                  DType dtype,
-                  const Broadcast& bc,
-                  const void* x,
-                  const void* y,
-                  void* out,
-                  std::int64_t count,
-                  int* zero_divisor,
-                  void* stream) {
-  if (count == 0) return 0;
+int launch_binary(const BinaryArgs& a, int* zero_divisor, void* stream) {
+  if (a.count == 0) return 0;
   auto s = static_cast<cudaStream_t>(stream);
-  switch (dtype) {
-    case DType::kFloat32:
-      return binary_as<float>(op, bc, x, y, out, count, zero_divisor, s);
-    case DType::kFloat64:
-      return binary_as<double>(op, bc, x, y, out, count, zero_divisor, s);
-    case DType::kInt32:
-      return binary_as<std::int32_t>(op, bc, x, y, out, count, zero_divisor, s);
-    case DType::kInt64:
-      return binary_as<std::int64_t>(op, bc, x, y, out, count, zero_divisor, s);
-    default:
-      return static_cast<int>(cudaErrorInvalidValue);
-  }
+  int err = 0;
+  const bool ok = dispatch(kNumericTypes, a.dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    err = binary_as<T>(a.op, a.broadcast, a.x, a.y, a.out, a.count, zero_divisor, s);
+  });
+  return ok ? err : static_cast<int>(cudaErrorInvalidValue);
 }
 
 }  // namespace varscope::kernels

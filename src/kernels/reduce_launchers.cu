@@ -160,21 +160,17 @@ std::size_t reduce_workspace_bytes() {
   return kMaxReducePartials * sizeof(double);
 }
 
-int launch_reduce(ReduceOp op,
-                  DType dtype,
-                  const Reduction& red,
-                  const void* x,
-                  void* out,
-                  std::int64_t out_count,
-                  void* workspace,
-                  void* stream) {
+int launch_reduce(const ReduceArgs& a, void* workspace, void* stream) {
+  const ReduceOp op = a.op;
+  const Reduction& red = a.reduction;
+  const std::int64_t out_count = a.out_count;
   if (out_count == 0) return 0;
   auto s = static_cast<cudaStream_t>(stream);
   const ReduceLayout layout = reduce_layout(red, out_count);
-  const bool ok = dispatch_numeric(dtype, [&](auto* tag) {
+  const bool ok = dispatch(kNumericTypes, a.dtype, [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
-    const auto* in = static_cast<const T*>(x);
-    auto* o = static_cast<T*>(out);
+    const auto* in = static_cast<const T*>(a.x);
+    auto* o = static_cast<T*>(a.out);
     const std::int64_t rows = layout.outer, inner = layout.inner;
     if (layout.kind == ReduceLayout::kRows && rows == 1 && inner > kThreads * 16) {
       const int parts = blocks_for(inner, kThreads * 16, kMaxReducePartials);
@@ -194,21 +190,17 @@ int launch_reduce(ReduceOp op,
       reduce_kernel<<<blocks_for(out_count, kThreads), kThreads, 0, s>>>(op, red, in, o, out_count);
     }
   });
-  return ok ? static_cast<int>(cudaGetLastError()) : static_cast<int>(cudaErrorInvalidValue);
+  return launched(ok);
 }
 
-int launch_softmax(
-    DType dtype, const void* x, void* out, std::int64_t rows, std::int64_t cols, void* stream) {
-  if (rows == 0 || cols == 0) return 0;
+int launch_softmax(const SoftmaxArgs& a, void* stream) {
+  if (a.rows == 0 || a.cols == 0) return 0;
   auto s = static_cast<cudaStream_t>(stream);
-  if (dtype == DType::kFloat32) {
-    softmax_as<float>(x, out, rows, cols, s);
-  } else if (dtype == DType::kFloat64) {
-    softmax_as<double>(x, out, rows, cols, s);
-  } else {
-    return static_cast<int>(cudaErrorInvalidValue);
-  }
-  return static_cast<int>(cudaGetLastError());
+  const bool ok = dispatch(kFloatTypes, a.dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    softmax_as<T>(a.x, a.out, a.rows, a.cols, s);
+  });
+  return launched(ok);
 }
 
 }  // namespace varscope::kernels

@@ -2,6 +2,9 @@
 // with -fmad=false like launchers.cu, so updates give the CPU backend's bits.
 #include <cuda_runtime.h>
 
+#include <type_traits>
+
+#include "kernels/dtype_dispatch.h"
 #include "kernels/training_launchers.h"
 
 namespace varscope::kernels {
@@ -58,102 +61,65 @@ __global__ void update_kernel(
 }
 
 template <typename T>
-int xent_as(DType label_dtype,
-            bool sparse,
-            const void* logits,
-            const void* labels,
-            void* loss,
-            void* bp,
-            std::int64_t rows,
-            std::int64_t cols,
-            cudaStream_t s) {
-  const T* x = static_cast<const T*>(logits);
-  T* l = static_cast<T*>(loss);
-  T* b = static_cast<T*>(bp);
-  if (!sparse) {
+void xent_as(const SoftmaxXentArgs& a, cudaStream_t s) {
+  const std::int64_t rows = a.rows, cols = a.cols;
+  const T* x = static_cast<const T*>(a.logits);
+  T* l = static_cast<T*>(a.loss);
+  T* b = static_cast<T*>(a.backprop);
+  if (!a.sparse) {
     xent_kernel<<<blocks_for(rows), kThreads, 0, s>>>(
-        x, DenseLabels<T>{static_cast<const T*>(labels), cols}, l, b, rows, cols);
-  } else if (label_dtype == DType::kInt32) {
+        x, DenseLabels<T>{static_cast<const T*>(a.labels), cols}, l, b, rows, cols);
+  } else if (a.label_dtype == DType::kInt32) {
     xent_kernel<<<blocks_for(rows), kThreads, 0, s>>>(
-        x, SparseLabels<T, std::int32_t>{static_cast<const std::int32_t*>(labels)}, l, b, rows,
+        x, SparseLabels<T, std::int32_t>{static_cast<const std::int32_t*>(a.labels)}, l, b, rows,
         cols);
   } else {
     xent_kernel<<<blocks_for(rows), kThreads, 0, s>>>(
-        x, SparseLabels<T, std::int64_t>{static_cast<const std::int64_t*>(labels)}, l, b, rows,
+        x, SparseLabels<T, std::int64_t>{static_cast<const std::int64_t*>(a.labels)}, l, b, rows,
         cols);
   }
-  return static_cast<int>(cudaGetLastError());
+}
+
+// The launch's error when the dtype was dispatched, else cudaErrorInvalidValue.
+int launched(bool dispatched) {
+  return dispatched ? static_cast<int>(cudaGetLastError())
+                    : static_cast<int>(cudaErrorInvalidValue);
 }
 
 }  // namespace
 
-int launch_activation_grad(ActivationGrad op,
-                           DType dtype,
-                           const void* a,
-                           const void* b,
-                           void* out,
-                           std::int64_t count,
-                           void* stream) {
-  if (count == 0) return 0;
+int launch_activation_grad(const ActivationGradArgs& a, void* stream) {
+  if (a.count == 0) return 0;
   auto s = static_cast<cudaStream_t>(stream);
-  if (dtype == DType::kFloat32) {
-    activation_grad_kernel<<<blocks_for(count), kThreads, 0, s>>>(op, static_cast<const float*>(a),
-                                                                  static_cast<const float*>(b),
-                                                                  static_cast<float*>(out), count);
-  } else if (dtype == DType::kFloat64) {
-    activation_grad_kernel<<<blocks_for(count), kThreads, 0, s>>>(op, static_cast<const double*>(a),
-                                                                  static_cast<const double*>(b),
-                                                                  static_cast<double*>(out), count);
-  } else {
-    return static_cast<int>(cudaErrorInvalidValue);
-  }
-  return static_cast<int>(cudaGetLastError());
+  const bool ok = dispatch(kFloatTypes, a.dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    activation_grad_kernel<<<blocks_for(a.count), kThreads, 0, s>>>(
+        a.op, static_cast<const T*>(a.a), static_cast<const T*>(a.b), static_cast<T*>(a.out),
+        a.count);
+  });
+  return launched(ok);
 }
 
-int launch_softmax_xent(DType dtype,
-                        DType label_dtype,
-                        bool sparse,
-                        const void* logits,
-                        const void* labels,
-                        void* loss,
-                        void* backprop,
-                        std::int64_t rows,
-                        std::int64_t cols,
-                        void* stream) {
-  if (rows == 0 || cols == 0) return 0;
+int launch_softmax_xent(const SoftmaxXentArgs& a, void* stream) {
+  if (a.rows == 0 || a.cols == 0) return 0;
   auto s = static_cast<cudaStream_t>(stream);
-  if (dtype == DType::kFloat32) {
-    return xent_as<float>(label_dtype, sparse, logits, labels, loss, backprop, rows, cols, s);
-  }
-  if (dtype == DType::kFloat64) {
-    return xent_as<double>(label_dtype, sparse, logits, labels, loss, backprop, rows, cols, s);
-  }
-  return static_cast<int>(cudaErrorInvalidValue);
+  const bool ok = dispatch(kFloatTypes, a.dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    xent_as<T>(a, s);
+  });
+  return launched(ok);
 }
 
-int launch_apply_update(UpdateRule rule,
-                        DType dtype,
-                        const UpdateScalars& scalars,
-                        void* var,
-                        void* slot1,
-                        void* slot2,
-                        const void* grad,
-                        std::int64_t count,
-                        void* stream) {
-  if (count == 0) return 0;
+int launch_apply_update(const ApplyUpdateArgs& a, void* stream) {
+  if (a.count == 0) return 0;
   auto s = static_cast<cudaStream_t>(stream);
-  if (dtype == DType::kFloat32) {
-    update_kernel<<<blocks_for(count), kThreads, 0, s>>>(
-        rule, scalars, static_cast<float*>(var), static_cast<float*>(slot1),
-        static_cast<float*>(slot2), static_cast<const float*>(grad), count);
-  } else if (dtype == DType::kFloat64) {
-    update_kernel<<<blocks_for(count), kThreads, 0, s>>>(
-        rule, scalars, static_cast<double*>(var), static_cast<double*>(slot1),
-        static_cast<double*>(slot2), static_cast<const double*>(grad), count);
-  } else {
-    return static_cast<int>(cudaErrorInvalidValue);
-  }
-  return static_cast<int>(cudaGetLastError());
+  const bool ok = dispatch(kFloatTypes, a.dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    update_kernel<<<blocks_for(a.count), kThreads, 0, s>>>(
+        a.rule, a.scalars, static_cast<T*>(a.var), static_cast<T*>(a.slot1),
+        static_cast<T*>(a.slot2), static_cast<const T*>(a.grad), a.count);
+  });
+  return launched(ok);
 }
 
 }  // namespace varscope::kernels

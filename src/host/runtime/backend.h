@@ -1,6 +1,7 @@
-// The private interface both backends implement: memory, copies, fills, random
-// initializers, elementwise math. Work is enqueued in order on one stream (the CPU
-// backend runs it immediately); copy_to_host waits for everything before it.
+// The private interface both backends implement: memory, copies and the compute operations
+// (fills, random initializers, elementwise math, reductions, softmax, training, matmul).
+// Work is enqueued in order on one stream (the CPU backend runs it immediately);
+// copy_to_host waits for everything before it.
 #pragma once
 
 #include <cstddef>
@@ -8,11 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "kernels/elementwise.h"
-#include "kernels/random.h"
-#include "kernels/reduce.h"
-#include "kernels/training.h"
-#include "kernels/unary.h"
+#include "kernels/op_args.h"
 #include "varscope/device.h"
 #include "varscope/dtype.h"
 #include "varscope/errors.h"
@@ -33,82 +30,21 @@ class Backend {
   virtual void copy_from_host(void* dst, const void* src, std::size_t bytes) = 0;
   virtual void copy_to_host(void* dst, const void* src, std::size_t bytes) = 0;
   virtual void copy(void* dst, const void* src, std::size_t bytes) = 0;
-  // `count` elements of `element_size` bytes, each a copy of `pattern` (host memory).
-  virtual void fill(void* dst,
-                    const void* pattern,
-                    std::size_t element_size,
-                    std::int64_t count) = 0;
 
-  // One random op in one pass: elements [0, count) of `out` from the Philox words
-  // spec.offset, spec.offset + 1, ... of the stream spec.seed, as cuRAND's generator makes
-  // them (kernels/philox.h), transformed per kernels/random.h. Float distributions fill
-  // float32/float64, kUniformInt int32/int64; exactly `count` elements are written.
-  virtual void random(const kernels::RandomSpec& spec,
-                      DType dtype,
-                      void* out,
-                      std::int64_t count) = 0;
-
-  virtual void binary(kernels::BinaryOp op,
-                      DType dtype,
-                      const kernels::Broadcast& broadcast,
-                      const void* x,
-                      const void* y,
-                      void* out,
-                      std::int64_t count) = 0;
-
-  virtual void unary(
-      kernels::UnaryOp op, DType dtype, const void* x, void* out, std::int64_t count) = 0;
-  virtual void cast(DType from, DType to, const void* x, void* out, std::int64_t count) = 0;
-  virtual void reduce(kernels::ReduceOp op,
-                      DType dtype,
-                      const kernels::Reduction& reduction,
-                      const void* x,
-                      void* out,
-                      std::int64_t out_count) = 0;
-  virtual void softmax(
-      DType dtype, const void* x, void* out, std::int64_t rows, std::int64_t cols) = 0;
-
-  // Training (kernels/training.h); backends without them (test stand-ins) throw
-  // vs::UnimplementedError (backend_training.cpp). ReluGrad, SigmoidGrad, TanhGrad of two
-  // same-shape inputs.
-  virtual void activation_grad(kernels::ActivationGrad op,
-                               DType dtype,
-                               const void* a,
-                               const void* b,
-                               void* out,
-                               std::int64_t count);
-  // Softmax cross-entropy of rows x cols logits: loss [rows], backprop [rows, cols]. Dense
-  // labels have the logits' dtype; sparse ones (`label_dtype` int32/int64) are class ids the
-  // caller checked to lie in [0, cols).
-  virtual void softmax_xent(DType dtype,
-                            DType label_dtype,
-                            bool sparse,
-                            const void* logits,
-                            const void* labels,
-                            void* loss,
-                            void* backprop,
-                            std::int64_t rows,
-                            std::int64_t cols);
-  // One optimizer step in one pass over the variable, its slots (null where the rule has
-  // none) and the gradient.
-  virtual void apply_update(kernels::UpdateRule rule,
-                            DType dtype,
-                            const kernels::UpdateScalars& scalars,
-                            void* var,
-                            void* slot1,
-                            void* slot2,
-                            const void* grad,
-                            std::int64_t count);
-
-  // Row-major C[b] = op(A[b]) x op(B[b]) for b < batch, with op(A) m x k and op(B) k x n.
-  // A stride of 0 reuses one matrix for every batch element (broadcast).
-  struct MatMulShape {
-    std::int64_t batch = 1, m = 0, n = 0, k = 0;
-    bool transpose_a = false, transpose_b = false;
-    std::int64_t stride_a = 0, stride_b = 0, stride_c = 0;  // in elements
-  };
-  virtual void matmul(
-      DType dtype, const MatMulShape& shape, const void* a, const void* b, void* c) = 0;
+  // The compute operations, one argument struct each (kernels/op_args.h says what each
+  // field means); a dtype an operation does not compute is vs::UnimplementedError.
+  virtual void fill(const kernels::FillArgs& args) = 0;
+  virtual void random(const kernels::RandomArgs& args) = 0;
+  virtual void binary(const kernels::BinaryArgs& args) = 0;
+  virtual void unary(const kernels::UnaryArgs& args) = 0;
+  virtual void cast(const kernels::CastArgs& args) = 0;
+  virtual void reduce(const kernels::ReduceArgs& args) = 0;
+  virtual void softmax(const kernels::SoftmaxArgs& args) = 0;
+  virtual void activation_grad(const kernels::ActivationGradArgs& args) = 0;
+  virtual void softmax_xent(const kernels::SoftmaxXentArgs& args) = 0;
+  virtual void apply_update(const kernels::ApplyUpdateArgs& args) = 0;
+  virtual void matmul(const kernels::MatMulArgs& args) = 0;
+  using MatMulShape = kernels::MatMulShape;  // the name the GEMM code uses
 
   virtual void synchronize() = 0;
   // The cudaStream_t all work goes to (Session::stream); nullptr where there is none.

@@ -118,13 +118,17 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
         throw InvalidArgumentError("Parameters and update must be the same size\n\t [[{{node " +
                                    n.name + "}}]]");
       }
-      kernels::Broadcast same;
-      same.rank = 1;
-      same.out_dims[0] = std::max<std::int64_t>(1, ref.shape.num_elements());
-      same.x_strides[0] = 1;
-      same.y_strides[0] = 1;
-      backend->binary(kernels::BinaryOp::kAdd, ref.dtype, same, ref.data.get(), value.data.get(),
-                      ref.data.get(), ref.shape.num_elements());
+      backend->binary(
+          {.op = kernels::BinaryOp::kAdd,
+           .dtype = ref.dtype,
+           .broadcast = {.rank = 1,
+                         .out_dims = {std::max<std::int64_t>(1, ref.shape.num_elements())},
+                         .x_strides = {1},
+                         .y_strides = {1}},
+           .x = ref.data.get(),
+           .y = value.data.get(),
+           .out = ref.data.get(),
+           .count = ref.shape.num_elements()});
       out = ref;
       return;
     }
@@ -144,7 +148,10 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
                 : Value{ctx.temporary(value.nbytes() *
                                       static_cast<std::size_t>(spec.shape.num_elements())),
                         spec.dtype, spec.shape, -1};
-      backend->fill(out.data.get(), value.raw_data(), value.nbytes(), spec.shape.num_elements());
+      backend->fill({.dst = out.data.get(),
+                     .pattern = value.raw_data(),
+                     .element_size = value.nbytes(),
+                     .count = spec.shape.num_elements()});
       return;
     }
     case OpKind::kRandomUniform:
@@ -156,7 +163,11 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
     case OpKind::kUnary: {
       const Value& x = read(step, 0, slots, ctx);
       out = Value{ctx.temporary(byte_size(x.shape.num_elements(), x.dtype)), x.dtype, x.shape, -1};
-      backend->unary(step.unary, x.dtype, x.data.get(), out.data.get(), x.shape.num_elements());
+      backend->unary({.op = step.unary,
+                      .dtype = x.dtype,
+                      .x = x.data.get(),
+                      .out = out.data.get(),
+                      .count = x.shape.num_elements()});
       return;
     }
     case OpKind::kSoftmax: {
@@ -168,14 +179,19 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
       const std::int64_t cols = x.shape.dim(x.shape.rank() - 1);
       const std::int64_t rows = cols == 0 ? 0 : x.shape.num_elements() / cols;
       out = Value{ctx.temporary(byte_size(x.shape.num_elements(), x.dtype)), x.dtype, x.shape, -1};
-      backend->softmax(x.dtype, x.data.get(), out.data.get(), rows, cols);
+      backend->softmax(
+          {.dtype = x.dtype, .x = x.data.get(), .out = out.data.get(), .rows = rows, .cols = cols});
       return;
     }
     case OpKind::kCast: {
       const Value& x = read(step, 0, slots, ctx);
       const DType to = n.outputs[0].dtype;
       out = Value{ctx.temporary(byte_size(x.shape.num_elements(), to)), to, x.shape, -1};
-      backend->cast(x.dtype, to, x.data.get(), out.data.get(), x.shape.num_elements());
+      backend->cast({.from = x.dtype,
+                     .to = to,
+                     .x = x.data.get(),
+                     .out = out.data.get(),
+                     .count = x.shape.num_elements()});
       return;
     }
     case OpKind::kMatMul:
@@ -203,7 +219,8 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
       if (shape.rank() > kernels::kMaxRank) {
         throw UnimplementedError("elementwise ops on rank > 8 (node " + n.name + ")");
       }
-      kernels::Broadcast bc;
+      kernels::BinaryArgs args;  // built in place: no copy of its broadcast per run
+      kernels::Broadcast& bc = args.broadcast;
       bc.rank = shape.rank();
       for (int d = 0; d < bc.rank; ++d)
         bc.out_dims[d] = shape.dim(d);
@@ -219,7 +236,13 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
       strides(y.shape, bc.y_strides);
       const std::int64_t count = shape.num_elements();
       out = Value{ctx.temporary(byte_size(count, x.dtype)), x.dtype, shape, -1};
-      backend->binary(step.binary, x.dtype, bc, x.data.get(), y.data.get(), out.data.get(), count);
+      args.op = step.binary;
+      args.dtype = x.dtype;
+      args.x = x.data.get();
+      args.y = y.data.get();
+      args.out = out.data.get();
+      args.count = count;
+      backend->binary(args);
       return;
     }
   }
@@ -275,7 +298,9 @@ void SessionImpl::random(const Step& step, std::vector<Value>& slots, RunContext
   std::uint64_t& offset = rng_offsets_[random_node];
   rs.seed = seed;
   rs.offset = offset;
-  if (count > 0) backend->random(rs, spec.dtype, out.data.get(), count);
+  if (count > 0) {
+    backend->random({.spec = rs, .dtype = spec.dtype, .out = out.data.get(), .count = count});
+  }
   offset += kernels::random_stream_words(count, dtype_size(spec.dtype));
 }
 
@@ -331,10 +356,14 @@ void SessionImpl::matmul(const Step& step, std::vector<Value>& slots, RunContext
   if (rule.out.num_elements() == 0) return;
   if (s.k == 0) {  // an empty sum: zeros
     const std::uint64_t zero = 0;
-    backend->fill(out.data.get(), &zero, dtype_size(a.dtype), s.batch * s.m * s.n);
+    backend->fill({.dst = out.data.get(),
+                   .pattern = &zero,
+                   .element_size = dtype_size(a.dtype),
+                   .count = s.batch * s.m * s.n});
     return;
   }
-  backend->matmul(a.dtype, s, a.data.get(), b.data.get(), out.data.get());
+  backend->matmul(
+      {.dtype = a.dtype, .shape = s, .a = a.data.get(), .b = b.data.get(), .c = out.data.get()});
 }
 
 void SessionImpl::reduce(const Step& step, std::vector<Value>& slots, RunContext& ctx) {
@@ -361,7 +390,8 @@ void SessionImpl::reduce(const Step& step, std::vector<Value>& slots, RunContext
                                std::to_string(rule.bad_axis) + "\n\t [[{{node " + n.name + "}}]]");
   }
   const std::vector<bool>& reduced = rule.reduced;
-  kernels::Reduction red;
+  kernels::ReduceArgs args;  // built in place: no copy of its reduction
+  kernels::Reduction& red = args.reduction;
   std::int64_t stride = 1;
   std::vector<std::int64_t> strides(static_cast<std::size_t>(rank));
   for (int d = rank - 1; d >= 0; --d) {
@@ -383,7 +413,12 @@ void SessionImpl::reduce(const Step& step, std::vector<Value>& slots, RunContext
   const std::int64_t count = out_shape.num_elements();
   Value& out = slots[static_cast<std::size_t>(step.output)];
   out = Value{ctx.temporary(byte_size(count, x.dtype)), x.dtype, std::move(out_shape), -1};
-  backend->reduce(step.reduce, x.dtype, red, x.data.get(), out.data.get(), count);
+  args.op = step.reduce;
+  args.dtype = x.dtype;
+  args.x = x.data.get();
+  args.out = out.data.get();
+  args.out_count = count;
+  backend->reduce(args);
 }
 
 }  // namespace varscope::detail

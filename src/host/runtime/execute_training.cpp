@@ -71,7 +71,7 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
   auto device_scalar = [&](DType dtype, double v) {
     const Scalar s = scalar_of(dtype, v);
     std::shared_ptr<void> p = ctx.temporary(s.size);
-    backend->fill(p.get(), s.bytes, s.size, 1);
+    backend->fill({.dst = p.get(), .pattern = s.bytes, .element_size = s.size, .count = 1});
     return p;
   };
   switch (step.kind) {
@@ -84,8 +84,12 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
                                    " vs. " + b.shape.to_list_string() + where(n));
       }
       out = fresh(a.dtype, a.shape);
-      backend->activation_grad(step.activation_grad, a.dtype, a.data.get(), b.data.get(),
-                               out.data.get(), a.shape.num_elements());
+      backend->activation_grad({.op = step.activation_grad,
+                                .dtype = a.dtype,
+                                .a = a.data.get(),
+                                .b = b.data.get(),
+                                .out = out.data.get(),
+                                .count = a.shape.num_elements()});
       return;
     }
     case OpKind::kAddN: {
@@ -96,12 +100,15 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
       }
       const std::int64_t count = first.shape.num_elements();
       out = fresh(first.dtype, first.shape);
-      kernels::Broadcast same;
-      same.rank = 1;
-      same.out_dims[0] = std::max<std::int64_t>(1, count);
-      same.x_strides[0] = 1;
-      same.y_strides[0] = 1;
-      const void* acc = first.data.get();
+      kernels::BinaryArgs args{.op = kernels::BinaryOp::kAdd,
+                               .dtype = first.dtype,
+                               .broadcast = {.rank = 1,
+                                             .out_dims = {std::max<std::int64_t>(1, count)},
+                                             .x_strides = {1},
+                                             .y_strides = {1}},
+                               .x = first.data.get(),
+                               .out = out.data.get(),
+                               .count = count};
       for (std::size_t i = 1; i < step.inputs.size(); ++i) {
         const Value& next = read(step, i, slots, ctx);
         if (next.shape != first.shape) {
@@ -109,9 +116,9 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
               "AddN: inputs must be of one shape: " + first.shape.to_list_string() + " vs. " +
               next.shape.to_list_string() + where(n));
         }
-        backend->binary(kernels::BinaryOp::kAdd, first.dtype, same, acc, next.data.get(),
-                        out.data.get(), count);
-        acc = out.data.get();
+        args.y = next.data.get();
+        backend->binary(args);
+        args.x = out.data.get();
       }
       return;
     }
@@ -119,7 +126,10 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
       const Value& x = read(step, 0, slots, ctx);
       out = fresh(x.dtype, x.shape);
       const Scalar s = scalar_of(x.dtype, n.op == OpType::kOnesLike ? 1.0 : 0.0);
-      backend->fill(out.data.get(), s.bytes, s.size, x.shape.num_elements());
+      backend->fill({.dst = out.data.get(),
+                     .pattern = s.bytes,
+                     .element_size = s.size,
+                     .count = x.shape.num_elements()});
       return;
     }
     case OpKind::kSumToShape: {
@@ -135,7 +145,8 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
         throw InvalidArgumentError("Cannot sum a gradient of shape " + g.shape.to_list_string() +
                                    " to shape " + like.shape.to_list_string() + where(n));
       }
-      kernels::Reduction red;
+      kernels::ReduceArgs args;  // built in place: no copy of its reduction
+      kernels::Reduction& red = args.reduction;
       std::int64_t stride = 1;
       std::vector<std::int64_t> strides(static_cast<std::size_t>(rank));
       for (int d = rank - 1; d >= 0; --d) {
@@ -159,8 +170,12 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
         }
       }
       out = fresh(g.dtype, like.shape);
-      backend->reduce(kernels::ReduceOp::kSum, g.dtype, red, g.data.get(), out.data.get(),
-                      like.shape.num_elements());
+      args.op = kernels::ReduceOp::kSum;
+      args.dtype = g.dtype;
+      args.x = g.data.get();
+      args.out = out.data.get();
+      args.out_count = like.shape.num_elements();
+      backend->reduce(args);
       return;
     }
     case OpKind::kBroadcastToShape: {
@@ -190,9 +205,13 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
       out = fresh(g.dtype, like.shape);
       const std::shared_ptr<void> y =
           device_scalar(g.dtype, mean ? static_cast<double>(reduced) : 0.0);
-      backend->binary(mean ? kernels::BinaryOp::kDiv : kernels::BinaryOp::kAdd, g.dtype,
-                      broadcast_scalar(kept, like.shape), g.data.get(), y.get(), out.data.get(),
-                      like.shape.num_elements());
+      backend->binary({.op = mean ? kernels::BinaryOp::kDiv : kernels::BinaryOp::kAdd,
+                       .dtype = g.dtype,
+                       .broadcast = broadcast_scalar(kept, like.shape),
+                       .x = g.data.get(),
+                       .y = y.get(),
+                       .out = out.data.get(),
+                       .count = like.shape.num_elements()});
       return;
     }
     case OpKind::kXent: {
@@ -226,8 +245,15 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
       out = fresh(logits.dtype, Shape({rows}));
       Value& backprop = slots[static_cast<std::size_t>(step.output + 1)];
       backprop = fresh(logits.dtype, logits.shape);
-      backend->softmax_xent(logits.dtype, labels.dtype, sparse, logits.data.get(),
-                            labels.data.get(), out.data.get(), backprop.data.get(), rows, cols);
+      backend->softmax_xent({.dtype = logits.dtype,
+                             .label_dtype = labels.dtype,
+                             .sparse = sparse,
+                             .logits = logits.data.get(),
+                             .labels = labels.data.get(),
+                             .loss = out.data.get(),
+                             .backprop = backprop.data.get(),
+                             .rows = rows,
+                             .cols = cols});
       return;
     }
     case OpKind::kApplyUpdate: {
@@ -269,8 +295,14 @@ void SessionImpl::execute_training(const Step& step, std::vector<Value>& slots, 
                                    var.shape.to_list_string() + " " + grad.shape.to_list_string() +
                                    where(n));
       }
-      backend->apply_update(step.update, var.dtype, s, var.data.get(), slot1, slot2,
-                            grad.data.get(), var.shape.num_elements());
+      backend->apply_update({.rule = step.update,
+                             .dtype = var.dtype,
+                             .scalars = s,
+                             .var = var.data.get(),
+                             .slot1 = slot1,
+                             .slot2 = slot2,
+                             .grad = grad.data.get(),
+                             .count = var.shape.num_elements()});
       out = var;
       return;
     }

@@ -16,16 +16,9 @@
 #include "host/runtime/cpu/cpu_random.h"
 #include "host/runtime/cpu/thread_count.h"
 #include "host/runtime/cpu/thread_pool.h"
-#include "host/runtime/cpu/training.h"
 
 namespace varscope::runtime {
 namespace {
-
-// The loop of the random method below: the pool, split when each thread gets 2^15 items.
-template <typename F>
-void parallel_for(std::int64_t n, F&& body) {
-  cpu::parallel_for(n, cpu::kMinElementsPerThread, std::forward<F>(body));
-}
 
 class CpuBackend final : public Backend {
  public:
@@ -93,106 +86,33 @@ class CpuBackend final : public Backend {
   void copy(void* dst, const void* src, std::size_t bytes) override {
     if (bytes && dst != src) std::memmove(dst, src, bytes);
   }
-  void fill(void* dst, const void* pattern, std::size_t element_size, std::int64_t count) override {
-    cpu::ThreadLimit limit(threads_.threads);
-    cpu::fill(dst, pattern, element_size, count);
+  // The math, each call on at most this session's threads.
+  void fill(const kernels::FillArgs& a) override { limited(cpu::fill, a); }
+  void random(const kernels::RandomArgs& a) override { limited(cpu::random, a); }
+  void binary(const kernels::BinaryArgs& a) override { limited(cpu::binary, a); }
+  void unary(const kernels::UnaryArgs& a) override { limited(cpu::unary, a); }
+  void cast(const kernels::CastArgs& a) override { limited(cpu::cast, a); }
+  void reduce(const kernels::ReduceArgs& a) override { limited(cpu::reduce, a); }
+  void softmax(const kernels::SoftmaxArgs& a) override { limited(cpu::softmax, a); }
+  void activation_grad(const kernels::ActivationGradArgs& a) override {
+    limited(cpu::activation_grad, a);
   }
-
-  void random(const kernels::RandomSpec& spec,
-              DType dtype,
-              void* out,
-              std::int64_t count) override {
+  void softmax_xent(const kernels::SoftmaxXentArgs& a) override { limited(cpu::softmax_xent, a); }
+  void apply_update(const kernels::ApplyUpdateArgs& a) override { limited(cpu::apply_update, a); }
+  void matmul(const kernels::MatMulArgs& a) override {
     cpu::ThreadLimit limit(threads_.threads);
-    // Waking a pool worker costs microseconds: uniforms (a few ns an element) stay on
-    // one core below 2^18 elements, the normals (4x the work) follow parallel_for's rule.
-    const bool cheap = spec.dist == kernels::RandomDistribution::kUniform ||
-                       spec.dist == kernels::RandomDistribution::kUniformInt;
-    if (cheap && count < (std::int64_t{1} << 18)) {
-      cpu::random_range(spec, dtype, out, count, 0, count);
-      return;
-    }
-    // Pieces split at even elements (normal pairs stay whole); cpu_random.cpp does the rest.
-    const auto even = [count](std::int64_t i) { return std::min(count, i + (i & 1)); };
-    parallel_for(count, [&](std::int64_t b, std::int64_t e) {
-      cpu::random_range(spec, dtype, out, count, even(b), even(e));
-    });
-  }
-
-  void binary(kernels::BinaryOp op,
-              DType dtype,
-              const kernels::Broadcast& bc,
-              const void* x,
-              const void* y,
-              void* out,
-              std::int64_t count) override {
-    cpu::ThreadLimit limit(threads_.threads);
-    cpu::binary(op, dtype, bc, x, y, out, count);
-  }
-  void unary(
-      kernels::UnaryOp op, DType dtype, const void* x, void* out, std::int64_t count) override {
-    cpu::ThreadLimit limit(threads_.threads);
-    cpu::unary(op, dtype, x, out, count);
-  }
-  void cast(DType from, DType to, const void* x, void* out, std::int64_t count) override {
-    cpu::ThreadLimit limit(threads_.threads);
-    cpu::cast(from, to, x, out, count);
-  }
-  void reduce(kernels::ReduceOp op,
-              DType dtype,
-              const kernels::Reduction& red,
-              const void* x,
-              void* out,
-              std::int64_t out_count) override {
-    cpu::ThreadLimit limit(threads_.threads);
-    cpu::reduce(op, dtype, red, x, out, out_count);
-  }
-  void softmax(
-      DType dtype, const void* x, void* out, std::int64_t rows, std::int64_t cols) override {
-    cpu::ThreadLimit limit(threads_.threads);
-    cpu::softmax(dtype, x, out, rows, cols);
-  }
-  void activation_grad(kernels::ActivationGrad op,
-                       DType dtype,
-                       const void* a,
-                       const void* b,
-                       void* out,
-                       std::int64_t count) override {
-    cpu::ThreadLimit limit(threads_.threads);
-    cpu_training::activation_grad(op, dtype, a, b, out, count);
-  }
-  void softmax_xent(DType dtype,
-                    DType label_dtype,
-                    bool sparse,
-                    const void* logits,
-                    const void* labels,
-                    void* loss,
-                    void* backprop,
-                    std::int64_t rows,
-                    std::int64_t cols) override {
-    cpu::ThreadLimit limit(threads_.threads);
-    cpu_training::softmax_xent(dtype, label_dtype, sparse, logits, labels, loss, backprop, rows,
-                               cols);
-  }
-  void apply_update(kernels::UpdateRule rule,
-                    DType dtype,
-                    const kernels::UpdateScalars& scalars,
-                    void* var,
-                    void* slot1,
-                    void* slot2,
-                    const void* grad,
-                    std::int64_t count) override {
-    cpu::ThreadLimit limit(threads_.threads);
-    cpu_training::apply_update(rule, dtype, scalars, var, slot1, slot2, grad, count);
-  }
-
-  void matmul(DType dtype, const MatMulShape& s, const void* a, const void* b, void* c) override {
-    cpu::ThreadLimit limit(threads_.threads);
-    cpu::matmul(dtype, s, a, b, c);
+    cpu::matmul(a.dtype, a.shape, a.a, a.b, a.c);
   }
 
   void synchronize() override {}
 
  private:
+  template <typename Args>
+  void limited(void (*op)(const Args&), const Args& args) {
+    cpu::ThreadLimit limit(threads_.threads);
+    op(args);
+  }
+
   static constexpr std::size_t kMaxCachedBytes = std::size_t{1} << 30;
   const cpu::ThreadCount threads_;
   std::mutex cache_mu_;

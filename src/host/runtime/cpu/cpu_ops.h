@@ -1,33 +1,27 @@
-// The CPU backend's math, one file per family: elementwise.cpp (fill, binary, unary, cast),
-// reductions.cpp, softmax.cpp and gemm.cpp. CpuBackend forwards to these.
+// The CPU backend's math, one file per family, each taking its operation's arguments
+// (kernels/op_args.h): elementwise.cpp (fill, binary, cast), unary.cpp, reductions.cpp,
+// softmax.cpp, training.cpp, cpu_random.cpp (random: cpu_random.h) and gemm.cpp. CpuBackend
+// forwards to these.
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
 #include <string>
 
 #include "host/runtime/backend.h"
+#include "kernels/op_args.h"
 
 namespace varscope::runtime::cpu {
 
-void fill(void* dst, const void* pattern, std::size_t element_size, std::int64_t count);
-void binary(kernels::BinaryOp op,
-            DType dtype,
-            const kernels::Broadcast& bc,
-            const void* x,
-            const void* y,
-            void* out,
-            std::int64_t count);
-void unary(kernels::UnaryOp op, DType dtype, const void* x, void* out, std::int64_t count);
-void cast(DType from, DType to, const void* x, void* out, std::int64_t count);
+void fill(const kernels::FillArgs& args);
+void binary(const kernels::BinaryArgs& args);
+void unary(const kernels::UnaryArgs& args);
+void cast(const kernels::CastArgs& args);
+void reduce(const kernels::ReduceArgs& args);
+void softmax(const kernels::SoftmaxArgs& args);
 
-void reduce(kernels::ReduceOp op,
-            DType dtype,
-            const kernels::Reduction& red,
-            const void* x,
-            void* out,
-            std::int64_t out_count);
-void softmax(DType dtype, const void* x, void* out, std::int64_t rows, std::int64_t cols);
+// Training (kernels/training.h in loops): training.cpp.
+void activation_grad(const kernels::ActivationGradArgs& args);
+void softmax_xent(const kernels::SoftmaxXentArgs& args);
+void apply_update(const kernels::ApplyUpdateArgs& args);
 
 void matmul(DType dtype, const Backend::MatMulShape& s, const void* a, const void* b, void* c);
 // Which library does the matrix products, for Backend::description().

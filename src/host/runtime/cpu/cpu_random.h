@@ -6,20 +6,16 @@
 
 #include <cstdint>
 
-#include "kernels/random.h"
-#include "varscope/dtype.h"
+#include "kernels/op_args.h"
 
 namespace varscope::runtime::cpu {
 
-// Elements [begin, end) of an op of `count` elements of `dtype` (float32/float64 for the
-// float distributions, int32/int64 for kUniformInt), `begin` even. Any split of [0, count)
-// at even indices gives the same values, so callers may run pieces on several threads.
-void random_range(const kernels::RandomSpec& spec,
-                  DType dtype,
-                  void* out,
-                  std::int64_t count,
-                  std::int64_t begin,
-                  std::int64_t end);
+// Backend::random: the op's elements over the pool (small uniform ops on the calling thread).
+void random(const kernels::RandomArgs& args);
+
+// Elements [begin, end) of the op, `begin` even. Any split of [0, args.count) at even
+// indices gives the same values, so callers may run pieces on several threads.
+void random_range(const kernels::RandomArgs& args, std::int64_t begin, std::int64_t end);
 
 // The instruction set random_range runs with ("avx512", "avx2" or "generic").
 const char* random_isa();
@@ -27,10 +23,7 @@ const char* random_isa();
 // random_range with the variant for `isa`; false (nothing written) where this CPU or build
 // lacks it. For tests: every variant must give the same bits.
 bool random_range_on(const char* isa,
-                     const kernels::RandomSpec& spec,
-                     DType dtype,
-                     void* out,
-                     std::int64_t count,
+                     const kernels::RandomArgs& args,
                      std::int64_t begin,
                      std::int64_t end);
 

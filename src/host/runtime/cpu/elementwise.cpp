@@ -6,9 +6,9 @@
 #include <type_traits>
 
 #include "host/runtime/cpu/cpu_ops.h"
-#include "host/runtime/cpu/dispatch.h"
 #include "host/runtime/cpu/isa.h"
 #include "host/runtime/cpu/thread_pool.h"
+#include "host/runtime/dtype_dispatch.h"
 
 namespace varscope::runtime::cpu {
 namespace {
@@ -133,57 +133,48 @@ VS_CPU_CLONES void cast_run(const From* src, To* dst, std::int64_t n) {
 
 }  // namespace
 
-void fill(void* dst, const void* pattern, std::size_t element_size, std::int64_t count) {
-  switch (element_size) {
+void fill(const kernels::FillArgs& a) {
+  switch (a.element_size) {
     case 1:
-      return fill_as<std::uint8_t>(dst, pattern, count);
+      return fill_as<std::uint8_t>(a.dst, a.pattern, a.count);
     case 2:
-      return fill_as<std::uint16_t>(dst, pattern, count);
+      return fill_as<std::uint16_t>(a.dst, a.pattern, a.count);
     case 4:
-      return fill_as<std::uint32_t>(dst, pattern, count);
+      return fill_as<std::uint32_t>(a.dst, a.pattern, a.count);
     case 8:
-      return fill_as<std::uint64_t>(dst, pattern, count);
+      return fill_as<std::uint64_t>(a.dst, a.pattern, a.count);
     default:
-      throw InternalError("fill: unsupported element size " + std::to_string(element_size));
+      throw InternalError("fill: unsupported element size " + std::to_string(a.element_size));
   }
 }
 
-void binary(BinaryOp op,
-            DType dtype,
-            const kernels::Broadcast& bc,
-            const void* x,
-            const void* y,
-            void* out,
-            std::int64_t count) {
-  if (count <= 0) return;
-  if (op == BinaryOp::kDiv && (dtype == DType::kInt32 || dtype == DType::kInt64)) {
-    check_no_zero_divisor(dtype, bc, y);
+void binary(const kernels::BinaryArgs& a) {
+  if (a.count <= 0) return;
+  const kernels::Broadcast& bc = a.broadcast;
+  if (a.op == BinaryOp::kDiv && (a.dtype == DType::kInt32 || a.dtype == DType::kInt64)) {
+    check_no_zero_divisor(a.dtype, bc, a.y);
   }
-  if (dtype != DType::kFloat32 && dtype != DType::kFloat64 && dtype != DType::kInt32 &&
-      dtype != DType::kInt64) {
-    throw UnimplementedError("elementwise ops on " + std::string(dtype_name(dtype)));
-  }
-  dispatch_numeric(dtype, [&](auto* tag) {
+  dispatch(kernels::kNumericTypes, a.dtype, "elementwise ops", [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
-    const T* xs = static_cast<const T*>(x);
-    const T* ys = static_cast<const T*>(y);
-    T* o = static_cast<T*>(out);
+    const T* xs = static_cast<const T*>(a.x);
+    const T* ys = static_cast<const T*>(a.y);
+    T* o = static_cast<T*>(a.out);
     if (bc.rank == 0) {
-      o[0] = kernels::apply(op, xs[0], ys[0]);
+      o[0] = kernels::apply(a.op, xs[0], ys[0]);
     } else {
-      binary_typed(op, bc, xs, ys, o, count);
+      binary_typed(a.op, bc, xs, ys, o, a.count);
     }
   });
 }
 
-void cast(DType from, DType to, const void* x, void* out, std::int64_t count) {
-  dispatch_numeric(from, [&](auto* src_tag) {
+void cast(const kernels::CastArgs& a) {
+  dispatch(kernels::kNumericTypes, a.from, "ops", [&](auto* src_tag) {
     using From = std::remove_pointer_t<decltype(src_tag)>;
-    dispatch_numeric(to, [&](auto* dst_tag) {
+    dispatch(kernels::kNumericTypes, a.to, "ops", [&](auto* dst_tag) {
       using To = std::remove_pointer_t<decltype(dst_tag)>;
-      const From* src = static_cast<const From*>(x);
-      To* dst = static_cast<To*>(out);
-      parallel_for(count, kMinElementsPerThread,
+      const From* src = static_cast<const From*>(a.x);
+      To* dst = static_cast<To*>(a.out);
+      parallel_for(a.count, kMinElementsPerThread,
                    [&](std::int64_t b, std::int64_t e) { cast_run(src + b, dst + b, e - b); });
     });
   });

@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "host/runtime/cpu/cpu_ops.h"
-#include "host/runtime/cpu/dispatch.h"
 #include "host/runtime/cpu/float_lanes.h"
 #include "host/runtime/cpu/isa.h"
 #include "host/runtime/cpu/thread_pool.h"
+#include "host/runtime/dtype_dispatch.h"
 
 namespace varscope::runtime::cpu {
 namespace {
@@ -278,16 +278,14 @@ void reduce_columns(kernels::ReduceOp op,
 
 }  // namespace
 
-void reduce(kernels::ReduceOp op,
-            DType dtype,
-            const kernels::Reduction& red,
-            const void* x,
-            void* out,
-            std::int64_t out_count) {
-  dispatch_numeric(dtype, [&](auto* tag) {
+void reduce(const kernels::ReduceArgs& a) {
+  const kernels::ReduceOp op = a.op;
+  const kernels::Reduction& red = a.reduction;
+  const std::int64_t out_count = a.out_count;
+  dispatch(kernels::kNumericTypes, a.dtype, "ops", [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
-    const T* xs = static_cast<const T*>(x);
-    T* o = static_cast<T*>(out);
+    const T* xs = static_cast<const T*>(a.x);
+    T* o = static_cast<T*>(a.out);
     std::int64_t outer = 0, reduced = 0, inner = 0;
     if (out_count > 0 && as_block(red, &outer, &reduced, &inner)) {
       if (inner == 1) return reduce_rows(op, xs, o, outer, reduced);

@@ -3,12 +3,14 @@
 // sums of 4096 elements added in double, as the float sums), then the scale. float64 rows
 // use the shared kernel (libm's exp). Within the documented tolerance of the GPU's result.
 #include <algorithm>
+#include <type_traits>
 
 #include "host/runtime/cpu/cpu_ops.h"
 #include "host/runtime/cpu/float_lanes.h"
 #include "host/runtime/cpu/isa.h"
 #include "host/runtime/cpu/thread_pool.h"
 #include "host/runtime/cpu/vector_exp.h"
+#include "host/runtime/dtype_dispatch.h"
 
 namespace varscope::runtime::cpu {
 namespace {
@@ -101,28 +103,24 @@ VS_CPU_CLONES void softmax_rows_f32(const float* x,
 
 }  // namespace
 
-void softmax(DType dtype, const void* x, void* out, std::int64_t rows, std::int64_t cols) {
+void softmax(const kernels::SoftmaxArgs& a) {
+  const std::int64_t rows = a.rows, cols = a.cols;
   if (rows <= 0 || cols <= 0) return;
   // exp is compute-bound: a thread pays off sooner than for a copy.
   const std::int64_t min_rows = std::max<std::int64_t>(1, 8192 / cols);
-  if (dtype == DType::kFloat32) {
-    const auto* xs = static_cast<const float*>(x);
-    auto* o = static_cast<float*>(out);
+  dispatch(kernels::kFloatTypes, a.dtype, "softmax", [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    const auto* xs = static_cast<const T*>(a.x);
+    auto* o = static_cast<T*>(a.out);
     parallel_for(rows, min_rows, [&](std::int64_t b, std::int64_t e) {
-      softmax_rows_f32(xs + b * cols, o + b * cols, e - b, cols);
+      if constexpr (std::is_same_v<T, float>) {
+        softmax_rows_f32(xs + b * cols, o + b * cols, e - b, cols);
+      } else {
+        for (std::int64_t r = b; r < e; ++r)
+          kernels::softmax_row(xs, o, r, cols);
+      }
     });
-    return;
-  }
-  if (dtype == DType::kFloat64) {
-    const auto* xs = static_cast<const double*>(x);
-    auto* o = static_cast<double*>(out);
-    parallel_for(rows, min_rows, [&](std::int64_t b, std::int64_t e) {
-      for (std::int64_t r = b; r < e; ++r)
-        kernels::softmax_row(xs, o, r, cols);
-    });
-    return;
-  }
-  throw UnimplementedError("softmax on " + std::string(dtype_name(dtype)));
+  });
 }
 
 }  // namespace varscope::runtime::cpu

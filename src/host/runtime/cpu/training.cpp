@@ -1,26 +1,18 @@
-#include "host/runtime/cpu/training.h"
-
+// The CPU backend's training math: kernels/training.h in loops over the pool.
 #include <algorithm>
-#include <string>
+#include <type_traits>
 
+#include "host/runtime/cpu/cpu_ops.h"
 #include "host/runtime/cpu/thread_pool.h"
-#include "varscope/errors.h"
+#include "host/runtime/dtype_dispatch.h"
 
-namespace varscope::runtime::cpu_training {
+namespace varscope::runtime::cpu {
 namespace {
 
 // Elements (or rows) worth one more thread; the loops are elementwise, so splitting them
 // changes no bits.
 constexpr std::int64_t kMinPerThread = 16384;
 constexpr std::int64_t kMinRowsPerThread = 64;
-
-// Calls f(T*) for float32 / float64; vs::UnimplementedError for any other dtype.
-template <typename F>
-void dispatch_float(DType dtype, const char* what, F&& f) {
-  if (dtype == DType::kFloat32) return f(static_cast<float*>(nullptr));
-  if (dtype == DType::kFloat64) return f(static_cast<double*>(nullptr));
-  throw UnimplementedError(std::string(what) + " on " + std::string(dtype_name(dtype)));
-}
 
 // Runs row(r) for every row, rows split over the pool: each row is two exps per class, so
 // a thread pays off at a few thousand classes' worth of rows. Rows are independent: no bits
@@ -46,66 +38,50 @@ void sparse_xent(
 
 }  // namespace
 
-void activation_grad(kernels::ActivationGrad op,
-                     DType dtype,
-                     const void* a,
-                     const void* b,
-                     void* out,
-                     std::int64_t count) {
-  dispatch_float(dtype, "activation gradients", [&](auto* tag) {
+void activation_grad(const kernels::ActivationGradArgs& args) {
+  dispatch(kernels::kFloatTypes, args.dtype, "activation gradients", [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
-    const T* ta = static_cast<const T*>(a);
-    const T* tb = static_cast<const T*>(b);
-    T* to = static_cast<T*>(out);
-    cpu::parallel_for(count, kMinPerThread, [&](std::int64_t b, std::int64_t e) {
+    const kernels::ActivationGrad op = args.op;
+    const T* ta = static_cast<const T*>(args.a);
+    const T* tb = static_cast<const T*>(args.b);
+    T* to = static_cast<T*>(args.out);
+    cpu::parallel_for(args.count, kMinPerThread, [&](std::int64_t b, std::int64_t e) {
       for (std::int64_t i = b; i < e; ++i)
         to[i] = kernels::activation_grad(op, ta[i], tb[i]);
     });
   });
 }
 
-void softmax_xent(DType dtype,
-                  DType label_dtype,
-                  bool sparse,
-                  const void* logits,
-                  const void* labels,
-                  void* loss,
-                  void* backprop,
-                  std::int64_t rows,
-                  std::int64_t cols) {
-  dispatch_float(dtype, "softmax cross-entropy", [&](auto* tag) {
+void softmax_xent(const kernels::SoftmaxXentArgs& args) {
+  dispatch(kernels::kFloatTypes, args.dtype, "softmax cross-entropy", [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
-    const T* x = static_cast<const T*>(logits);
-    T* l = static_cast<T*>(loss);
-    T* bp = static_cast<T*>(backprop);
-    if (!sparse) {
-      const T* y = static_cast<const T*>(labels);
+    const std::int64_t rows = args.rows, cols = args.cols;
+    const T* x = static_cast<const T*>(args.logits);
+    T* l = static_cast<T*>(args.loss);
+    T* bp = static_cast<T*>(args.backprop);
+    if (!args.sparse) {
+      const T* y = static_cast<const T*>(args.labels);
       for_rows(rows, cols, [&](std::int64_t r) {
         kernels::xent_row(
             x, [&](std::int64_t row, std::int64_t c) { return y[row * cols + c]; }, l, bp, r, cols);
       });
-    } else if (label_dtype == DType::kInt32) {
-      sparse_xent(x, static_cast<const std::int32_t*>(labels), l, bp, rows, cols);
+    } else if (args.label_dtype == DType::kInt32) {
+      sparse_xent(x, static_cast<const std::int32_t*>(args.labels), l, bp, rows, cols);
     } else {
-      sparse_xent(x, static_cast<const std::int64_t*>(labels), l, bp, rows, cols);
+      sparse_xent(x, static_cast<const std::int64_t*>(args.labels), l, bp, rows, cols);
     }
   });
 }
 
-void apply_update(kernels::UpdateRule rule,
-                  DType dtype,
-                  const kernels::UpdateScalars& scalars,
-                  void* var,
-                  void* slot1,
-                  void* slot2,
-                  const void* grad,
-                  std::int64_t count) {
-  dispatch_float(dtype, "optimizer updates", [&](auto* tag) {
+void apply_update(const kernels::ApplyUpdateArgs& args) {
+  dispatch(kernels::kFloatTypes, args.dtype, "optimizer updates", [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
-    T* v = static_cast<T*>(var);
-    T* s1 = static_cast<T*>(slot1);
-    T* s2 = static_cast<T*>(slot2);
-    const T* g = static_cast<const T*>(grad);
+    const kernels::UpdateScalars& scalars = args.scalars;
+    T* v = static_cast<T*>(args.var);
+    T* s1 = static_cast<T*>(args.slot1);
+    T* s2 = static_cast<T*>(args.slot2);
+    const T* g = static_cast<const T*>(args.grad);
+    const std::int64_t count = args.count;
     // One loop per rule, so that the rule is a constant inside it (the loop vectorizes).
     auto loop = [&](auto rule_constant) {
       cpu::parallel_for(count, kMinPerThread, [&](std::int64_t b, std::int64_t e) {
@@ -113,7 +89,7 @@ void apply_update(kernels::UpdateRule rule,
           kernels::apply_update(rule_constant(), scalars, v, s1, s2, g, i);
       });
     };
-    switch (rule) {
+    switch (args.rule) {
       case kernels::UpdateRule::kGradientDescent:
         return loop([] { return kernels::UpdateRule::kGradientDescent; });
       case kernels::UpdateRule::kMomentum:
@@ -124,4 +100,4 @@ void apply_update(kernels::UpdateRule rule,
   });
 }
 
-}  // namespace varscope::runtime::cpu_training
+}  // namespace varscope::runtime::cpu

@@ -10,6 +10,7 @@
 #include "host/runtime/cpu/vector_exp.h"
 #include "host/runtime/cpu/vector_log.h"
 #include "host/runtime/cpu/vector_tanh.h"
+#include "host/runtime/dtype_dispatch.h"
 
 namespace varscope::runtime::cpu {
 namespace {
@@ -98,14 +99,11 @@ void unary_typed(UnaryOp op, const T* x, T* o, std::int64_t count) {
 
 }  // namespace
 
-void unary(UnaryOp op, DType dtype, const void* x, void* out, std::int64_t count) {
-  if (dtype == DType::kFloat32) {
-    return unary_typed(op, static_cast<const float*>(x), static_cast<float*>(out), count);
-  }
-  if (dtype == DType::kFloat64) {
-    return unary_typed(op, static_cast<const double*>(x), static_cast<double*>(out), count);
-  }
-  throw UnimplementedError("unary ops on " + std::string(dtype_name(dtype)));
+void unary(const kernels::UnaryArgs& a) {
+  dispatch(kernels::kFloatTypes, a.dtype, "unary ops", [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    unary_typed(a.op, static_cast<const T*>(a.x), static_cast<T*>(a.out), a.count);
+  });
 }
 
 }  // namespace varscope::runtime::cpu

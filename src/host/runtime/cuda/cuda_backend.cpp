@@ -20,6 +20,7 @@
 #include "host/runtime/cuda/device_guard.h"
 #include "host/runtime/cuda/gemm_args.h"
 #include "host/runtime/cuda/handles.h"
+#include "host/runtime/dtype_dispatch.h"
 #include "kernels/launchers.h"
 #include "kernels/training_launchers.h"
 #include "varscope/device.h"
@@ -123,99 +124,56 @@ class CudaBackend final : public Backend {
     if (bytes == 0 || dst == src) return;
     VARSCOPE_CHECK_CUDA(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, stream_));
   }
-  void fill(void* dst, const void* pattern, std::size_t element_size, std::int64_t count) override {
+  void fill(const kernels::FillArgs& a) override {
     const cuda::DeviceGuard on = enter();
-    VARSCOPE_CHECK_LAUNCH(kernels::launch_fill(dst, pattern, element_size, count, stream_));
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_fill(a, stream_));
+  }
+  void random(const kernels::RandomArgs& a) override {
+    const bool ints = a.spec.dist == kernels::RandomDistribution::kUniformInt;
+    const bool ok = ints ? (a.dtype == DType::kInt32 || a.dtype == DType::kInt64)
+                         : (a.dtype == DType::kFloat32 || a.dtype == DType::kFloat64);
+    if (!ok) refuse_dtype("random values of dtype ", a.dtype);
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_random(a, stream_));
+  }
+  void binary(const kernels::BinaryArgs& a) override {
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_binary(a, zero_divisor_device_, stream_));
+  }
+  void unary(const kernels::UnaryArgs& a) override {
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_unary(a, stream_));
+  }
+  void cast(const kernels::CastArgs& a) override {
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_cast(a, stream_));
+  }
+  void reduce(const kernels::ReduceArgs& a) override {
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_reduce(a, reduce_workspace_, stream_));
+  }
+  void softmax(const kernels::SoftmaxArgs& a) override {
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_softmax(a, stream_));
+  }
+  void activation_grad(const kernels::ActivationGradArgs& a) override {
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_activation_grad(a, stream_));
+  }
+  void softmax_xent(const kernels::SoftmaxXentArgs& a) override {
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_softmax_xent(a, stream_));
+  }
+  void apply_update(const kernels::ApplyUpdateArgs& a) override {
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_apply_update(a, stream_));
   }
 
-  void random(const kernels::RandomSpec& spec,
-              DType dtype,
-              void* out,
-              std::int64_t count) override {
-    const bool ints = spec.dist == kernels::RandomDistribution::kUniformInt;
-    const bool ok = ints ? (dtype == DType::kInt32 || dtype == DType::kInt64)
-                         : (dtype == DType::kFloat32 || dtype == DType::kFloat64);
-    if (!ok) throw UnimplementedError("random values of dtype " + std::string(dtype_name(dtype)));
-    const cuda::DeviceGuard on = enter();
-    VARSCOPE_CHECK_LAUNCH(kernels::launch_random(spec, dtype, out, count, stream_));
-  }
-  void binary(kernels::BinaryOp op,
-              DType dtype,
-              const kernels::Broadcast& bc,
-              const void* x,
-              const void* y,
-              void* out,
-              std::int64_t count) override {
-    const cuda::DeviceGuard on = enter();
-    VARSCOPE_CHECK_LAUNCH(
-        kernels::launch_binary(op, dtype, bc, x, y, out, count, zero_divisor_device_, stream_));
-  }
-
-  void unary(
-      kernels::UnaryOp op, DType dtype, const void* x, void* out, std::int64_t count) override {
-    const cuda::DeviceGuard on = enter();
-    VARSCOPE_CHECK_LAUNCH(kernels::launch_unary(op, dtype, x, out, count, stream_));
-  }
-  void cast(DType from, DType to, const void* x, void* out, std::int64_t count) override {
-    const cuda::DeviceGuard on = enter();
-    VARSCOPE_CHECK_LAUNCH(kernels::launch_cast(from, to, x, out, count, stream_));
-  }
-  void reduce(kernels::ReduceOp op,
-              DType dtype,
-              const kernels::Reduction& red,
-              const void* x,
-              void* out,
-              std::int64_t out_count) override {
-    const cuda::DeviceGuard on = enter();
-    VARSCOPE_CHECK_LAUNCH(
-        kernels::launch_reduce(op, dtype, red, x, out, out_count, reduce_workspace_, stream_));
-  }
-  void softmax(
-      DType dtype, const void* x, void* out, std::int64_t rows, std::int64_t cols) override {
-    const cuda::DeviceGuard on = enter();
-    VARSCOPE_CHECK_LAUNCH(kernels::launch_softmax(dtype, x, out, rows, cols, stream_));
-  }
-
-  void activation_grad(kernels::ActivationGrad op,
-                       DType dtype,
-                       const void* a,
-                       const void* b,
-                       void* out,
-                       std::int64_t count) override {
-    const cuda::DeviceGuard on = enter();
-    VARSCOPE_CHECK_LAUNCH(kernels::launch_activation_grad(op, dtype, a, b, out, count, stream_));
-  }
-  void softmax_xent(DType dtype,
-                    DType label_dtype,
-                    bool sparse,
-                    const void* logits,
-                    const void* labels,
-                    void* loss,
-                    void* backprop,
-                    std::int64_t rows,
-                    std::int64_t cols) override {
-    const cuda::DeviceGuard on = enter();
-    VARSCOPE_CHECK_LAUNCH(kernels::launch_softmax_xent(dtype, label_dtype, sparse, logits, labels,
-                                                       loss, backprop, rows, cols, stream_));
-  }
-  void apply_update(kernels::UpdateRule rule,
-                    DType dtype,
-                    const kernels::UpdateScalars& scalars,
-                    void* var,
-                    void* slot1,
-                    void* slot2,
-                    const void* grad,
-                    std::int64_t count) override {
-    const cuda::DeviceGuard on = enter();
-    VARSCOPE_CHECK_LAUNCH(kernels::launch_apply_update(rule, dtype, scalars, var, slot1, slot2,
-                                                       grad, count, stream_));
-  }
-
-  void matmul(DType dtype, const MatMulShape& s, const void* a, const void* b, void* c) override {
+  void matmul(const kernels::MatMulArgs& a) override {
+    const MatMulShape& s = a.shape;
     if (s.batch == 0 || s.m == 0 || s.n == 0) return;
-    if (dtype == DType::kFloat32) return gemm<float>(s, a, b, c);
-    if (dtype == DType::kFloat64) return gemm<double>(s, a, b, c);
-    throw UnimplementedError("MatMul on " + std::string(dtype_name(dtype)));
+    dispatch(kernels::kFloatTypes, a.dtype, "MatMul",
+             [&](auto* tag) { gemm<std::remove_pointer_t<decltype(tag)>>(s, a.a, a.b, a.c); });
   }
 
   // The session calls this on entry: it reports errors that predate the call, ours (a

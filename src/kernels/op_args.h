@@ -1,0 +1,146 @@
+// The arguments of each backend compute operation, one struct per operation, said once:
+// runtime::Backend's methods (host/runtime/backend.h), the CPU backend's loops
+// (host/runtime/cpu/) and the CUDA launchers (launchers.h, training_launchers.h) all take
+// these. Pointers are to the backend's memory unless said otherwise; counts are elements.
+// Each struct holds its values, so a recording (a CUDA Graph, a stand-in) may keep a copy;
+// BinaryArgs and ReduceArgs carry their index maps (a few hundred bytes), so the run loop
+// fills those in place rather than copying one in per call. Host and device neutral: no
+// CUDA headers.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/elementwise.h"
+#include "kernels/random.h"
+#include "kernels/reduce.h"
+#include "kernels/training.h"
+#include "kernels/unary.h"
+#include "varscope/dtype.h"
+
+namespace varscope::kernels {
+
+// `count` elements of `element_size` bytes (1, 2, 4 or 8), each a copy of `pattern`.
+struct FillArgs {
+  void* dst = nullptr;
+  const void* pattern = nullptr;  // host memory, element_size bytes, read before the call returns
+  std::size_t element_size = 0;
+  std::int64_t count = 0;
+};
+
+// One random op in one pass: elements [0, count) of `out` from the Philox words
+// spec.offset, spec.offset + 1, ... of the stream spec.seed, as cuRAND's generator makes
+// them (kernels/philox.h), transformed per kernels/random.h. Float distributions fill
+// float32/float64, kUniformInt int32/int64; exactly `count` elements are written.
+struct RandomArgs {
+  RandomSpec spec;
+  DType dtype{};
+  void* out = nullptr;
+  std::int64_t count = 0;
+};
+
+// out = x op y with NumPy broadcasting (float32, float64, int32, int64); an integer division
+// by zero is vs::InvalidArgumentError (docs/kernels.md, "Integer division").
+struct BinaryArgs {
+  BinaryOp op{};
+  DType dtype{};
+  Broadcast broadcast;  // the output's dims and each input's strides (0: broadcast)
+  const void* x = nullptr;
+  const void* y = nullptr;
+  void* out = nullptr;
+  std::int64_t count = 0;  // output elements
+};
+
+// out = op(x), elementwise (float32, float64).
+struct UnaryArgs {
+  UnaryOp op{};
+  DType dtype{};
+  const void* x = nullptr;
+  void* out = nullptr;
+  std::int64_t count = 0;
+};
+
+// out = x converted from `from` to `to` (kernels::cast_value; float32, float64, int32, int64).
+struct CastArgs {
+  DType from{};
+  DType to{};
+  const void* x = nullptr;
+  void* out = nullptr;
+  std::int64_t count = 0;
+};
+
+// Sum or mean of x over the reduced axes (float32, float64, int32, int64).
+struct ReduceArgs {
+  ReduceOp op{};
+  DType dtype{};
+  Reduction reduction;  // the kept and the reduced axes of x, with their strides
+  const void* x = nullptr;
+  void* out = nullptr;
+  std::int64_t out_count = 0;  // output elements: the kept axes' product
+};
+
+// Softmax over the last axis of a rows x cols x (float32, float64).
+struct SoftmaxArgs {
+  DType dtype{};
+  const void* x = nullptr;
+  void* out = nullptr;
+  std::int64_t rows = 0;
+  std::int64_t cols = 0;
+};
+
+// ReluGrad, SigmoidGrad, TanhGrad of two same-shape inputs (kernels/training.h; float32,
+// float64).
+struct ActivationGradArgs {
+  ActivationGrad op{};
+  DType dtype{};
+  const void* a = nullptr;  // the op's first input
+  const void* b = nullptr;  // its second
+  void* out = nullptr;
+  std::int64_t count = 0;
+};
+
+// Softmax cross-entropy of rows x cols logits (float32, float64): loss [rows], backprop
+// [rows, cols].
+struct SoftmaxXentArgs {
+  DType dtype{};
+  DType label_dtype{};  // dense: the logits' dtype; sparse: int32 or int64
+  bool sparse = false;  // labels are class ids, which the caller checked to lie in [0, cols)
+  const void* logits = nullptr;
+  const void* labels = nullptr;
+  void* loss = nullptr;
+  void* backprop = nullptr;
+  std::int64_t rows = 0;
+  std::int64_t cols = 0;
+};
+
+// One optimizer step in one pass over the variable, its slots and the gradient (float32,
+// float64).
+struct ApplyUpdateArgs {
+  UpdateRule rule{};
+  DType dtype{};
+  UpdateScalars scalars;  // the step's hyperparameters, read from the host
+  void* var = nullptr;
+  void* slot1 = nullptr;  // Momentum's accumulator, Adam's m; null where the rule has none
+  void* slot2 = nullptr;  // Adam's v; null otherwise
+  const void* grad = nullptr;
+  std::int64_t count = 0;
+};
+
+// Row-major C[b] = op(A[b]) x op(B[b]) for b < batch, with op(A) m x k and op(B) k x n.
+// A stride of 0 reuses one matrix for every batch element (broadcast).
+struct MatMulShape {
+  std::int64_t batch = 1, m = 0, n = 0, k = 0;
+  bool transpose_a = false, transpose_b = false;
+  std::int64_t stride_a = 0, stride_b = 0, stride_c = 0;  // in elements
+};
+
+// A (batched) matrix product (float32, float64).
+struct MatMulArgs {
+  DType dtype{};
+  MatMulShape shape;
+  const void* a = nullptr;
+  const void* b = nullptr;
+  void* c = nullptr;
+};
+
+}  // namespace varscope::kernels
