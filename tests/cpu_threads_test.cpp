@@ -25,29 +25,7 @@ using vs::testing::SameBytes;
 
 namespace {
 
-// An environment variable set (or unset) for the test's lifetime, restored after.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value) {
-      setenv(name, value, 1);
-    } else {
-      unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      setenv(name_, old_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using varscope::testing::ScopedEnv;
 
 cpu::ThreadInputs machine(int affinity, int quota) {
   cpu::ThreadInputs in;
