@@ -1,18 +1,13 @@
 #!/usr/bin/env python3
-"""Packs the op table's rows (src/host/graph/op_defs.cpp, between `// clang-format off` and
-`// clang-format on`): each row's fields joined and wrapped at 100 columns, comments kept
-above their row. clang-format would give each designated field its own line.
+"""Packs the op table's rows (src/host/graph/op_rows/*_ops.cpp, the `kRows` array between
+`// clang-format off` and `// clang-format on`): each row's fields joined and wrapped at 100
+columns, comments kept above their row. clang-format would give each designated field its
+own line.
 
-    python3 tools/pack_op_table.py [src/host/graph/op_defs.cpp]
+    python3 tools/pack_op_table.py [files...]   (default: every src/host/graph/op_rows/*_ops.cpp)
 """
+import glob
 import sys
-
-path = sys.argv[1] if len(sys.argv) > 1 else "src/host/graph/op_defs.cpp"
-text = open(path).read()
-head = "constexpr std::array<OpDef, kNumOpTypes> kDefs = {{"
-start = text.index(head) + len(head)
-end = text.index("\n}};", start)
-body = text[start:end]
 
 
 def rows(body):
@@ -76,20 +71,29 @@ def fields(row):
     return out
 
 
-lines = []
-for comments, row in rows(body):
-    lines += ["    " + c for c in dict.fromkeys(comments)]
-    parts, cur = fields(row), "{"
-    packed = []
-    for n, f in enumerate(parts):
-        piece = f + ("," if n < len(parts) - 1 else "},")
-        indent = "    " if not packed else "     "
-        candidate = cur + piece if cur == "{" else cur + " " + piece
-        if len(indent) + len(candidate) > 100:
-            packed.append(indent + cur)
-            cur = piece
-        else:
-            cur = candidate
-    packed.append(("    " if not packed else "     ") + cur)
-    lines += packed
-open(path, "w").write(text[:start] + "\n" + "\n".join(lines) + text[end:])
+def pack(path):
+  text = open(path).read()
+  head = "constexpr OpDef kRows[] = {"
+  start = text.index(head) + len(head)
+  end = text.index("\n};", start)
+  lines = []
+  for comments, row in rows(text[start:end]):
+      lines += ["    " + c for c in dict.fromkeys(comments)]
+      parts, cur = fields(row), "{"
+      packed = []
+      for n, f in enumerate(parts):
+          piece = f + ("," if n < len(parts) - 1 else "},")
+          indent = "    " if not packed else "     "
+          candidate = cur + piece if cur == "{" else cur + " " + piece
+          if len(indent) + len(candidate) > 100:
+              packed.append(indent + cur)
+              cur = piece
+          else:
+              cur = candidate
+      packed.append(("    " if not packed else "     ") + cur)
+      lines += packed
+  open(path, "w").write(text[:start] + "\n" + "\n".join(lines) + text[end:])
+
+
+for path in sys.argv[1:] or sorted(glob.glob("src/host/graph/op_rows/*_ops.cpp")):
+  pack(path)

@@ -76,6 +76,27 @@ void record_affine_random(GraphImpl& g,
 
 }  // namespace
 
+int add_op(GraphImpl& g,
+           OpType op,
+           std::string_view name_or_scope,
+           std::vector<TensorRef> inputs,
+           Attrs attrs) {
+  const OpDef& def = op_def(op);
+  if (def.shape == nullptr) throw InternalError("Op " + std::string(def.name) + " has no shape function");
+  std::vector<ShapeInput> in(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const Node& producer = g.node(inputs[i].node);
+    const OutputSpec& s = spec(g, inputs[i]);
+    in[i] = {s.dtype, &s.shape,
+             producer.op == OpType::kConst ? &attr<HostTensor>(producer, attr_name::kValue)
+                                           : nullptr};
+  }
+  const std::string node_name = display_name(g, name_or_scope);
+  std::vector<OutputSpec> outputs =
+      def.shape(ShapeContext(def, node_name, in, attrs, /*at_run_time=*/false));
+  return g.add_node(op, name_or_scope, std::move(inputs), std::move(outputs), std::move(attrs));
+}
+
 std::string name_for_errors(GraphImpl& g, std::string_view name, std::string_view default_name) {
   g.check_scope_name(name);
   return g.unique_name(name.empty() ? default_name : name, /*mark_as_used=*/false);
@@ -86,10 +107,10 @@ Tensor build_unary(OpType op, const Input& x, std::string_view name) {
   auto g = graph_of_input(x, def.name);
   return g->mutate([&] {
     const TensorRef in = g->ref_of(x.tensor());
-    const OutputSpec out = spec(*g, in);
-    check_input_dtype(def, 0, out.dtype);
-    const int node = g->add_node(op, wrapper_scope(*g, name, def.name), {in}, {out},
-                                 {{attr_name::kT, out.dtype}});
+    const DType dtype = spec(*g, in).dtype;
+    check_input_dtype(def, 0, dtype);
+    const int node =
+        add_op(*g, op, wrapper_scope(*g, name, def.name), {in}, {{attr_name::kT, dtype}});
     return g->tensor({node, 0});
   });
 }

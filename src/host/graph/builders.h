@@ -38,6 +38,16 @@ inline std::shared_ptr<GraphImpl> graph_of_input(const Input& x, std::string_vie
 // name scope before it checks shapes, so an invalid name is reported first.
 std::string name_for_errors(GraphImpl& g, std::string_view name, std::string_view default_name);
 
+// Adds a node of `op` named `name_or_scope` ("x/" = verbatim) whose outputs its row's shape
+// function gives from the inputs' dtypes and shapes and the values of Const inputs (TF's
+// shape inference); a failure is TF's ValueError naming the node as it would be named.
+// Returns the node.
+int add_op(GraphImpl& g,
+           OpType op,
+           std::string_view name_or_scope,
+           std::vector<TensorRef> inputs,
+           Attrs attrs);
+
 // A one-input elementwise op (Tanh, Exp, Relu, OnesLike, ...) of the input's dtype and shape,
 // named `name` (default: its TF type) in the current scope; TF's type check from the op table.
 Tensor build_unary(OpType op, const Input& x, std::string_view name);

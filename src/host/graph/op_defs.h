@@ -1,10 +1,9 @@
-// The op table: every fact about an op type in one row (op_defs.cpp) — its TF type name,
-// inputs and outputs, attributes and their types, the dtypes TF allows for its type
-// attribute, the kernel it runs and the dtypes that kernel computes, its gradient and
-// whether a CUDA Graph may record it. (Output shapes are still computed by each builder
-// from host/core/shape_rules.h, not yet by a shape function in the row.) Builders create nodes
-// through it, the planner takes each node's kernel from it, tf.gradients its gradient, and
-// attributes are read only through attr<T>().
+// The op table: every fact about an op type in one row (op_rows/*_ops.cpp) — its TF type
+// name, inputs and outputs, attributes and their types, the dtypes TF allows for its type
+// attribute, its shape function (shape_fn.h: graph building and the run both call it), the
+// kernel it runs and the dtypes that kernel computes, its gradient and whether a CUDA Graph
+// may record it. Builders create nodes through it, the planner takes each node's kernel
+// from it, tf.gradients its gradient, and attributes are read only through attr<T>().
 #pragma once
 
 #include <array>
@@ -17,6 +16,7 @@
 #include "host/graph/graph_impl.h"
 #include "host/graph/op_kernel.h"
 #include "host/graph/op_type.h"
+#include "host/graph/shape_fn.h"
 
 namespace varscope::detail {
 
@@ -81,6 +81,9 @@ struct OpDef {
   std::array<AttrDef, 3> attrs{};
   int num_attrs = 0;
   DTypeSet types{};  // the dtypes TF allows for the type attribute (T, dtype); empty: any
+  // The outputs from the inputs and attributes; nullptr: the builder still computes them
+  // (ops not yet moved to a shape function).
+  ShapeFn shape = nullptr;
   OpKernel kernel{};
   // The gradient (TF's @ops.RegisterGradient); nullptr: none is defined (TF's LookupError);
   // grad::not_differentiable: TF's ops.NotDifferentiable (no gradient flows).

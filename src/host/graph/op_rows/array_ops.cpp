@@ -1,0 +1,27 @@
+// Shapes and data movement.
+#include "host/graph/op_rows/op_rows.h"
+
+namespace varscope::detail::op_rows {
+namespace {
+
+// clang-format off
+constexpr OpDef kRows[] = {
+    {.op = OpType::kFill, .name = "Fill", .inputs = "dims, value", .outputs = "output",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .kernel = kernel_of(K::kFill),
+     .grad = grad::not_differentiable, .capture = Capture::kIfHostConstants},
+    {.op = OpType::kOnesLike, .name = "OnesLike", .inputs = "x", .outputs = "y",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kOnesLikeTypes, .shape = shape_fn::same_as_input,
+     .kernel = kernel_of(K::kFillLike), .grad = grad::not_differentiable},
+    {.op = OpType::kZerosLike, .name = "ZerosLike", .inputs = "x", .outputs = "y",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .shape = shape_fn::same_as_input,
+     .kernel = kernel_of(K::kFillLike), .grad = grad::not_differentiable},
+};
+// clang-format on
+
+}  // namespace
+
+std::span<const OpDef> array_ops() {
+  return kRows;
+}
+
+}  // namespace varscope::detail::op_rows

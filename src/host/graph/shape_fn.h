@@ -1,0 +1,103 @@
+// Shape functions: the op table's column that says, from an op's inputs (dtype, shape and,
+// where known, value) and attributes, what its outputs are — or why the op is invalid.
+// Graph building calls it before a node is added (TF's shape inference); the executor calls
+// the same function with the run's real shapes and the values its kernel reads on the
+// host. TF words the two failures differently, so a function gives both texts and the
+// context adds TF's framing: at graph building, vs::ValueError "<text> for '<node>' (op:
+// '<type>') with input shapes: [2,3], [1] and with computed input tensors: input[1] = <4>.";
+// at run time, vs::InvalidArgumentError "<text>\n\t [[{{node <node>}}]]".
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "host/graph/graph_impl.h"
+
+namespace varscope::detail {
+
+struct OpDef;
+
+// One input as a shape function sees it. `value` is known for a Const input at graph
+// building, and at run time for the inputs the kernel reads on the host (shapes, axes).
+struct ShapeInput {
+  DType dtype = DType::kFloat32;
+  const Shape* shape = nullptr;
+  const HostTensor* value = nullptr;
+};
+
+class ShapeContext {
+ public:
+  ShapeContext(const OpDef& def,
+               std::string_view node_name,
+               std::span<const ShapeInput> inputs,
+               const Attrs& attrs,
+               bool at_run_time);
+
+  int num_inputs() const { return static_cast<int>(inputs_.size()); }
+  DType dtype(int i) const { return input(i).dtype; }
+  const Shape& shape(int i) const { return *input(i).shape; }
+  // The value of input i, or nullptr when it is not known yet. Asking names the value in
+  // TF's error context ("with computed input tensors: input[1] = <0 1>").
+  const HostTensor* value(int i) const;
+  // Input i's value as integers (an int32 or int64 tensor's elements); nullopt when not known.
+  std::optional<std::vector<std::int64_t>> int_values(int i) const;
+  // Input i's value read as a shape (Reshape's `shape`, Fill's `dims`), as TF's
+  // MakeShapeFromShapeTensor: a known value gives its dims (-1: unknown); an unknown value
+  // of shape [n] gives rank n of unknown dims; otherwise an unknown rank. TF's context for
+  // it is "with input tensors computed as partial shapes: input[1] = [2,?]".
+  Shape value_as_shape(int i) const;
+
+  const AttrValue* find_attr(std::string_view name) const;
+  template <typename T>
+  const T& attr(std::string_view name) const {
+    const AttrValue* v = find_attr(name);
+    const T* value = v == nullptr ? nullptr : std::get_if<T>(v);
+    if (value == nullptr) [[unlikely]]
+      missing_attr(name);
+    return *value;
+  }
+
+  bool at_run_time() const { return at_run_time_; }
+  std::string_view node_name() const { return node_name_; }
+
+  // Fails the op: graph building words it as TF's shape inference does, the run as TF's
+  // kernel does (the two texts differ in TF for most ops).
+  [[noreturn]] void fail(std::string_view graph_text, std::string_view run_text) const;
+  [[noreturn]] void fail(std::string_view text) const { fail(text, text); }
+
+ private:
+  const ShapeInput& input(int i) const;
+  [[noreturn]] void missing_attr(std::string_view name) const;
+
+  const OpDef& def_;
+  std::string_view node_name_;
+  std::span<const ShapeInput> inputs_;
+  const Attrs& attrs_;
+  bool at_run_time_;
+  // What the function asked for, for TF's error context.
+  mutable std::vector<std::uint8_t> asked_value_, asked_shape_;
+};
+
+// An op's outputs (dtype, shape), in order.
+using ShapeFn = std::vector<OutputSpec> (*)(const ShapeContext& c);
+
+// The node's outputs at run time: its shape function given the run's inputs (the values the
+// kernel reads on the host among them); a failure is TF's run-time InvalidArgumentError.
+std::vector<OutputSpec> run_time_outputs(const Node& node, std::span<const ShapeInput> inputs);
+
+// TF's Tensor::SummarizeValue(256) of a host tensor: elements separated by spaces, "..."
+// past 256.
+std::string summarize_value(const HostTensor& t, int max_values = 256);
+
+// Common shape functions.
+namespace shape_fn {
+// Output 0 is input 0 (dtype and shape): elementwise unary ops, Identity, gradients of
+// activations.
+std::vector<OutputSpec> same_as_input(const ShapeContext& c);
+}  // namespace shape_fn
+
+}  // namespace varscope::detail
