@@ -1,5 +1,5 @@
 // The op table, tested as ggml's test-backend-ops tests its backends: one case per op type
-// (op_table_cases.h), run on every backend in float32 and float64 against a reference
+// (tests/op_cases/), run on every backend in float32 and float64 against a reference
 // computed in double, and, for every op whose row has a gradient, the gradient against
 // central finite differences in float64. An op type without a case fails the suite.
 #include <gtest/gtest.h>
@@ -14,7 +14,7 @@
 #include "backend_test.h"
 #include "host/graph/gradients/grad_fns.h"
 #include "host/graph/op_defs.h"
-#include "op_table_cases.h"
+#include "op_cases/op_case.h"
 #include "varscope/varscope.h"
 
 namespace vs = varscope;
@@ -92,7 +92,7 @@ TEST(OpTableCoverage, EveryOpTypeHasACase) {
     covered.insert(c.op);
   for (int i = 0; i < d::kNumOpTypes; ++i) {
     const auto op = static_cast<d::OpType>(i);
-    EXPECT_TRUE(covered.contains(op)) << op_name(op) << " has no case in op_table_cases.h";
+    EXPECT_TRUE(covered.contains(op)) << op_name(op) << " has no case in tests/op_cases/";
   }
 }
 
