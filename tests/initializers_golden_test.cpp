@@ -111,7 +111,7 @@ TEST(InitializerGolden, CpuBitsMatchTheCommittedFile) {
     out << "# varscope golden initial values: the first " << kGoldenCount
         << " elements of seeded initializers on the CPU\n"
         << "# backend, as hex bit patterns (uint32 for float32/int32, uint64 for float64).\n"
-        << "# Format: <case> <dtype> <bits>... (cases in tests/initializers_test.cpp).\n"
+        << "# Format: <case> <dtype> <bits>... (cases in tests/initializers_golden_test.cpp).\n"
         << "# Regenerate only on purpose (the test then fails to say it did):\n"
         << "#   VARSCOPE_REGENERATE_GOLDEN=1 initializers_test "
            "--gtest_filter=InitializerGolden.*\n";
