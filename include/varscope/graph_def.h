@@ -18,8 +18,8 @@ struct WriteGraphOptions {
 // tf.io.write_graph(graph, logdir, name, as_text): creates `logdir` (and its parents) when
 // missing and writes `logdir/name` atomically; returns that path. Every node with its TF op
 // type, inputs ("x:1", "^control"), and attributes (TF's defaults where varscope keeps
-// none). A node of an op TF does not have (varscope's gradient helpers SumToShape and
-// BroadcastToShape) is vs::UnimplementedError naming it, and nothing is written.
+// none). varscope's own gradient helpers (SumToShape, BroadcastToShape) are written as the
+// TF ops they stand for, so a training graph imports and trains in TF.
 std::string write_graph(const Graph& graph,
                         std::string_view logdir,
                         std::string_view name,
