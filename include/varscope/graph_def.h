@@ -28,6 +28,19 @@ std::string write_graph(const Graph& graph,
 // The GraphDef's bytes (binary protobuf), as write_graph would write with as_text false.
 std::string graph_def_bytes(const Graph& graph);
 
+struct ExportMetaGraphOptions {
+  bool as_text = false;  // TF's default: binary (".meta")
+};
+
+// tf.train.export_meta_graph(filename, as_text): TF's MetaGraphDef, written atomically: the
+// graph as write_graph writes it and every variable collection ("variables",
+// "trainable_variables", "global_step", ...) as TF's VariableDefs. It holds no SaverDef, so
+// TF's import_meta_graph makes a Saver over the variables; its restore reads a checkpoint
+// that vs::Saver wrote in TF's format (the names are TF's).
+void export_meta_graph(const Graph& graph,
+                       std::string_view filename,
+                       const ExportMetaGraphOptions& options = {});
+
 }  // namespace varscope
 
 #pragma GCC visibility pop

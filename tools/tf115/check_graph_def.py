@@ -10,8 +10,11 @@ It reads tests/golden/graph_def/mlp.pbtxt (what tests/graph_def_test.cpp's write
 writes), imports it with tf.import_graph_def (name=""), runs every variable's Assign, then
 feeds x and labels and fetches the loss and the softmax. Then the same with mlp_train.pbtxt
 (the model with Adam's training step, varscope's gradient helpers written as TF's ops): the
-loss before each of STEPS runs of the "Adam" op. It writes the feeds and TF's results to
-tests/golden/graph_def/mlp_tf115.json, which the test compares with varscope's own run. It also builds the same model in TF's Python API and prints every difference in
+loss before each of STEPS runs of the "Adam" op. Then tf.train.import_meta_graph of
+mlp_train.meta (export_meta_graph's file) and its Saver's restore of mlp_train.ckpt (the
+checkpoint vs::Saver wrote after 3 steps): the loss, and the loss after one more Adam step.
+It writes the feeds and TF's results to tests/golden/graph_def/mlp_tf115.json, which the
+tests compare with varscope's own run. It also builds the same model in TF's Python API and prints every difference in
 node names, op types, inputs and attribute keys, so a drift from TF's own graph shows.
 """
 import json
@@ -83,6 +86,20 @@ def train_losses():
     return losses
 
 
+def restored():
+    g = tf.Graph()
+    with g.as_default():
+        saver = tf.train.import_meta_graph(os.path.join(HERE, "mlp_train.meta"))
+        with tf.Session() as sess:
+            saver.restore(sess, os.path.join(HERE, "mlp_train.ckpt"))
+            feeds = {"x:0": X, "labels:0": LABELS}
+            loss = float(sess.run("Mean:0", feeds))
+            sess.run("Adam", feeds)
+            after = float(sess.run("Mean:0", feeds))
+    print("restored: loss", loss, "then", after)
+    return {"loss": loss, "loss_after_step": after}
+
+
 def main():
     graph_def, g = load("mlp.pbtxt")
     ours = describe(graph_def)
@@ -101,7 +118,7 @@ def main():
         loss, probs = sess.run([loss_name + ":0", softmax_name + ":0"], feeds)
     out = {"tf_version": tf.__version__, "x": X.ravel().tolist(), "labels": LABELS,
            "loss": float(loss), "probs": probs.ravel().astype(float).tolist(),
-           "train_losses": train_losses()}
+           "train_losses": train_losses(), "restored": restored()}
     with open(os.path.join(HERE, "mlp_tf115.json"), "w") as f:
         json.dump(out, f, indent=1)
         f.write("\n")

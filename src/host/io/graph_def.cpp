@@ -149,7 +149,7 @@ tfp::GraphDef graph_def(const Graph& graph, bool varscope_ops) {
 
 // Deterministic, as TF's write_graph: the attribute maps in key order, so the same graph
 // always gives the same bytes.
-std::string serialize(const tfp::GraphDef& def) {
+std::string serialize(const google::protobuf::MessageLite& def) {
   std::string bytes;
   {
     google::protobuf::io::StringOutputStream stream(&bytes);
@@ -168,6 +168,12 @@ std::string graph_def_bytes(const Graph& graph) {
 namespace io {
 std::string graph_def_bytes_for_tensorboard(const Graph& graph) {
   return serialize(graph_def(graph, true));
+}
+::varscope::tf::GraphDef graph_def_proto(const Graph& graph) {
+  return graph_def(graph, false);
+}
+std::string serialize_deterministic(const google::protobuf::MessageLite& message) {
+  return serialize(message);
 }
 }  // namespace io
 

@@ -16,7 +16,7 @@ void lower_sum_to_shape(const std::string& name,
                         const std::string& dy,
                         const std::string& like,
                         DType dtype,
-                        tf::GraphDef& def);
+                        ::varscope::tf::GraphDef& def);
 
 // BroadcastToShape(dy, like, axes): a reduction's gradient spread back over the reduced
 // axes, as TF's _SumGrad / _MeanGrad: reduced_shape (Shape, Size, Add, FloorMod, Range, Fill,
@@ -29,6 +29,6 @@ void lower_broadcast_to_shape(const std::string& name,
                               DType axes_dtype,
                               DType dtype,
                               bool mean,
-                              tf::GraphDef& def);
+                              ::varscope::tf::GraphDef& def);
 
 }  // namespace varscope::io
