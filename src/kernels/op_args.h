@@ -39,25 +39,28 @@ struct RandomArgs {
   std::int64_t count = 0;
 };
 
-// out = x op y with NumPy broadcasting (float32, float64, int32, int64); an integer division
-// by zero is vs::InvalidArgumentError (docs/kernels.md, "Integer division").
+// out = x op y with NumPy broadcasting (the element types of the op's line in
+// VS_BINARY_OPS); an integer division by zero is vs::InvalidArgumentError (docs/kernels.md,
+// "Integer division").
 struct BinaryArgs {
   BinaryOp op{};
   DType dtype{};
   Broadcast broadcast;  // the output's dims and each input's strides (0: broadcast)
   const void* x = nullptr;
   const void* y = nullptr;
-  void* out = nullptr;
+  void* out = nullptr;     // of the functor's result type: bool for comparisons
   std::int64_t count = 0;  // output elements
+  double alpha = 0;        // the op's float attribute (LeakyReluGrad's alpha)
 };
 
-// out = op(x), elementwise (float32, float64).
+// out = op(x), elementwise (the element types of the op's line in VS_UNARY_OPS).
 struct UnaryArgs {
   UnaryOp op{};
   DType dtype{};
   const void* x = nullptr;
   void* out = nullptr;
   std::int64_t count = 0;
+  double alpha = 0;  // the op's float attribute (LeakyRelu's alpha)
 };
 
 // out = x converted from `from` to `to` (kernels::cast_value; float32, float64, int32, int64).

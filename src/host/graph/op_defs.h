@@ -43,6 +43,7 @@ inline constexpr char kN[] = "N";
 inline constexpr char kTlabels[] = "Tlabels";
 inline constexpr char kUseNesterov[] = "use_nesterov";
 inline constexpr char kMean[] = "mean";  // BroadcastToShape: divide by the reduced count
+inline constexpr char kAlpha[] = "alpha";  // LeakyRelu, LeakyReluGrad
 }  // namespace attr_name
 
 // The alternatives of AttrValue, in its order.

@@ -1,8 +1,32 @@
 // Elementwise math, matrix products, reductions and casts; varscope's own gradient helpers.
+#include <optional>
+#include <string>
+
+#include "host/core/shape_rules.h"
 #include "host/graph/op_rows/op_rows.h"
 
 namespace varscope::detail::op_rows {
 namespace {
+
+// TF's BroadcastBinaryOpShapeFn: NumPy broadcasting, in the inputs' dtype (`out_bool`:
+// bool, the comparisons).
+std::vector<OutputSpec> broadcast_to(const ShapeContext& c, DType out) {
+  const Shape& x = c.shape(0);
+  const Shape& y = c.shape(1);
+  std::optional<Shape> shape = broadcast(x, y);
+  if (!shape) {
+    const auto [a, b] = first_broadcast_mismatch(x, y);
+    c.fail("Dimensions must be equal, but are " + std::to_string(a) + " and " + std::to_string(b),
+           "Incompatible shapes: " + x.to_list_string() + " vs. " + y.to_list_string());
+  }
+  return {{out, std::move(*shape)}};
+}
+std::vector<OutputSpec> broadcasting(const ShapeContext& c) {
+  return broadcast_to(c, c.dtype(0));
+}
+std::vector<OutputSpec> comparison(const ShapeContext& c) {
+  return broadcast_to(c, DType::kBool);
+}
 
 // clang-format off
 constexpr OpDef kRows[] = {
@@ -76,6 +100,105 @@ constexpr OpDef kRows[] = {
      .inputs = "x, like, reduction_indices", .outputs = "y",
      .attrs = {{kTypeT, {a::kMean, T::kBool}}}, .num_attrs = 2,
      .kernel = kernel_of(K::kBroadcastToShape, kComputesNumeric), .grad = grad::broadcast_to_shape},
+    // Issue 24: elementwise math (kernels/unary.h and elementwise.h functors).
+    {.op = OpType::kSqrt, .name = "Sqrt", .inputs = "x", .outputs = "y", .attrs = {{kTypeT}},
+     .num_attrs = 1, .types = kUnaryComplexTypes, .shape = shape_fn::same_as_input,
+     .kernel = unary_kernel(UnaryOp::kSqrt), .grad = grad::sqrt, .capture = Capture::kYes},
+    {.op = OpType::kRsqrt, .name = "Rsqrt", .inputs = "x", .outputs = "y", .attrs = {{kTypeT}},
+     .num_attrs = 1, .types = kUnaryComplexTypes, .shape = shape_fn::same_as_input,
+     .kernel = unary_kernel(UnaryOp::kRsqrt), .grad = grad::rsqrt, .capture = Capture::kYes},
+    {.op = OpType::kAbs, .name = "Abs", .inputs = "x", .outputs = "y", .attrs = {{kTypeT}},
+     .num_attrs = 1, .types = kAbsTypes, .shape = shape_fn::same_as_input,
+     .kernel = unary_kernel(UnaryOp::kAbs, kComputesNumeric), .grad = grad::abs,
+     .capture = Capture::kYes},
+    {.op = OpType::kSign, .name = "Sign", .inputs = "x", .outputs = "y", .attrs = {{kTypeT}},
+     .num_attrs = 1, .types = kUnaryTypes, .shape = shape_fn::same_as_input,
+     .kernel = unary_kernel(UnaryOp::kSign, kComputesNumeric), .grad = grad::not_differentiable,
+     .capture = Capture::kYes},
+    {.op = OpType::kReciprocal, .name = "Reciprocal", .inputs = "x", .outputs = "y",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kUnaryTypes, .shape = shape_fn::same_as_input,
+     .kernel = unary_kernel(UnaryOp::kReciprocal), .grad = grad::reciprocal,
+     .capture = Capture::kYes},
+    {.op = OpType::kFloor, .name = "Floor", .inputs = "x", .outputs = "y", .attrs = {{kTypeT}},
+     .num_attrs = 1, .types = kFloorTypes, .shape = shape_fn::same_as_input,
+     .kernel = unary_kernel(UnaryOp::kFloor), .grad = grad::not_differentiable,
+     .capture = Capture::kYes},
+    {.op = OpType::kCeil, .name = "Ceil", .inputs = "x", .outputs = "y", .attrs = {{kTypeT}},
+     .num_attrs = 1, .types = kFloorTypes, .shape = shape_fn::same_as_input,
+     .kernel = unary_kernel(UnaryOp::kCeil), .grad = grad::not_differentiable,
+     .capture = Capture::kYes},
+    {.op = OpType::kRound, .name = "Round", .inputs = "x", .outputs = "y", .attrs = {{kTypeT}},
+     .num_attrs = 1, .types = kUnaryTypes, .shape = shape_fn::same_as_input,
+     .kernel = unary_kernel(UnaryOp::kRound, kComputesNumeric), .grad = grad::not_differentiable,
+     .capture = Capture::kYes},
+    {.op = OpType::kSqrtGrad, .name = "SqrtGrad", .inputs = "y, dy", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kUnaryComplexTypes,
+     .kernel = binary_kernel(BinaryOp::kSqrtGrad, kComputesFloat), .capture = Capture::kYes},
+    {.op = OpType::kRsqrtGrad, .name = "RsqrtGrad", .inputs = "y, dy", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kUnaryComplexTypes,
+     .kernel = binary_kernel(BinaryOp::kRsqrtGrad, kComputesFloat), .capture = Capture::kYes},
+    {.op = OpType::kReciprocalGrad, .name = "ReciprocalGrad", .inputs = "y, dy", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kUnaryComplexTypes,
+     .kernel = binary_kernel(BinaryOp::kReciprocalGrad, kComputesFloat), .capture = Capture::kYes},
+    {.op = OpType::kMaximum, .name = "Maximum", .inputs = "x, y", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kMaximumTypes, .shape = broadcasting,
+     .kernel = binary_kernel(BinaryOp::kMaximum), .grad = nullptr, .capture = Capture::kYes},
+    {.op = OpType::kMinimum, .name = "Minimum", .inputs = "x, y", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kMaximumTypes, .shape = broadcasting,
+     .kernel = binary_kernel(BinaryOp::kMinimum), .grad = nullptr, .capture = Capture::kYes},
+    {.op = OpType::kPow, .name = "Pow", .inputs = "x, y", .outputs = "z", .attrs = {{kTypeT}},
+     .num_attrs = 1, .types = kPowTypes, .shape = broadcasting,
+     .kernel = binary_kernel(BinaryOp::kPow, kComputesFloat), .grad = nullptr,
+     .capture = Capture::kYes},
+    {.op = OpType::kSquaredDifference, .name = "SquaredDifference", .inputs = "x, y",
+     .outputs = "z", .attrs = {{kTypeT}}, .num_attrs = 1, .types = kPowTypes, .shape = broadcasting,
+     .kernel = binary_kernel(BinaryOp::kSquaredDifference), .grad = grad::squared_difference,
+     .capture = Capture::kYes},
+    {.op = OpType::kEqual, .name = "Equal", .inputs = "x, y", .outputs = "z", .attrs = {{kTypeT}},
+     .num_attrs = 1, .types = kEqualTypes, .shape = comparison,
+     .kernel = binary_kernel(BinaryOp::kEqual, kComputesNumericBool),
+     .grad = grad::not_differentiable, .capture = Capture::kYes},
+    {.op = OpType::kNotEqual, .name = "NotEqual", .inputs = "x, y", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kEqualTypes, .shape = comparison,
+     .kernel = binary_kernel(BinaryOp::kNotEqual, kComputesNumericBool),
+     .grad = grad::not_differentiable, .capture = Capture::kYes},
+    {.op = OpType::kGreater, .name = "Greater", .inputs = "x, y", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kReluGradTypes, .shape = comparison,
+     .kernel = binary_kernel(BinaryOp::kGreater, kComputesNumericBool),
+     .grad = grad::not_differentiable, .capture = Capture::kYes},
+    {.op = OpType::kGreaterEqual, .name = "GreaterEqual", .inputs = "x, y", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kReluGradTypes, .shape = comparison,
+     .kernel = binary_kernel(BinaryOp::kGreaterEqual, kComputesNumericBool),
+     .grad = grad::not_differentiable, .capture = Capture::kYes},
+    {.op = OpType::kLess, .name = "Less", .inputs = "x, y", .outputs = "z", .attrs = {{kTypeT}},
+     .num_attrs = 1, .types = kReluGradTypes, .shape = comparison,
+     .kernel = binary_kernel(BinaryOp::kLess, kComputesNumericBool),
+     .grad = grad::not_differentiable, .capture = Capture::kYes},
+    {.op = OpType::kLessEqual, .name = "LessEqual", .inputs = "x, y", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kReluGradTypes, .shape = comparison,
+     .kernel = binary_kernel(BinaryOp::kLessEqual, kComputesNumericBool),
+     .grad = grad::not_differentiable, .capture = Capture::kYes},
+    {.op = OpType::kLogicalAnd, .name = "LogicalAnd", .inputs = "x, y", .outputs = "z",
+     .shape = comparison, .kernel = binary_kernel(BinaryOp::kLogicalAnd, kComputesBool),
+     .grad = grad::not_differentiable, .capture = Capture::kYes},
+    {.op = OpType::kLogicalOr, .name = "LogicalOr", .inputs = "x, y", .outputs = "z",
+     .shape = comparison, .kernel = binary_kernel(BinaryOp::kLogicalOr, kComputesBool),
+     .grad = grad::not_differentiable, .capture = Capture::kYes},
+    {.op = OpType::kLogicalNot, .name = "LogicalNot", .inputs = "x", .outputs = "y",
+     .shape = shape_fn::same_as_input, .kernel = unary_kernel(UnaryOp::kLogicalNot, kComputesBool),
+     .grad = grad::not_differentiable, .capture = Capture::kYes},
+    {.op = OpType::kTruncateDiv, .name = "TruncateDiv", .inputs = "x, y", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kBinaryMoreTypes, .shape = broadcasting,
+     .kernel = binary_kernel(BinaryOp::kTruncateDiv, kComputesInteger),
+     .grad = grad::not_differentiable, .capture = Capture::kYes},
+    {.op = OpType::kFloorDiv, .name = "FloorDiv", .inputs = "x, y", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kBinaryMoreTypes, .shape = broadcasting,
+     .kernel = binary_kernel(BinaryOp::kFloorDiv), .grad = grad::not_differentiable,
+     .capture = Capture::kYes},
+    {.op = OpType::kFloorMod, .name = "FloorMod", .inputs = "x, y", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kFloorModTypes, .shape = broadcasting,
+     .kernel = binary_kernel(BinaryOp::kFloorMod), .grad = grad::not_differentiable,
+     .capture = Capture::kYes},
 };
 // clang-format on
 

@@ -1,0 +1,165 @@
+// TF's elementwise math wrappers of issue 24 (varscope/math_ops.h): the unary functions,
+// maximum/minimum/pow/squared_difference, the comparisons and logical ops, and the integer
+// quotients; each one node through its op-table row.
+#include <string>
+
+#include "host/graph/elementwise_builders.h"
+#include "varscope/errors.h"
+#include "varscope/math_ops.h"
+
+namespace varscope {
+
+using detail::OpType;
+using detail::TensorRef;
+
+namespace detail {
+
+void check_bool_input(OpType op, std::string_view input, DType dtype) {
+  if (dtype == DType::kBool) return;
+  throw TypeError("Input '" + std::string(input) + "' of '" + std::string(op_def(op).name) +
+                  "' Op has type " + std::string(dtype_name(dtype)) +
+                  " that does not match expected type of bool.");
+}
+
+Tensor build_elementwise(OpType op, std::string_view scope_name, const Input& x, const Input& y) {
+  const OpDef& def = op_def(op);
+  if (x.is_literal() && y.is_literal()) {
+    throw ValueError(std::string(def.name) + " needs at least one Tensor input to know its graph");
+  }
+  auto g = Access::lock(x.is_literal() ? y.tensor() : x.tensor());
+  return g->mutate([&] {
+    // TF enters the name scope first: an invalid name is reported before any other error.
+    g->check_scope_name(scope_name);
+    const TensorRef xr = x.is_literal() ? TensorRef{} : g->ref_of(x.tensor());
+    const TensorRef yr = y.is_literal() ? TensorRef{} : g->ref_of(y.tensor());
+    // Literals take the dtype of the tensor beside them (op_def_library's inference).
+    const DType dtype = x.is_literal() ? spec(*g, yr).dtype : spec(*g, xr).dtype;
+    const HostTensor xl = x.is_literal() ? x.literal().cast(dtype) : HostTensor();
+    const HostTensor yl = y.is_literal() ? y.literal().cast(dtype) : HostTensor();
+    const DType dx = x.is_literal() ? dtype : spec(*g, xr).dtype;
+    const DType dy = y.is_literal() ? dtype : spec(*g, yr).dtype;
+    const bool typed = def.num_attrs > 0;  // LogicalAnd and LogicalOr: bool, no T
+    if (!typed) {
+      check_bool_input(op, "x", dx);
+      check_bool_input(op, "y", dy);
+    } else {
+      check_input_dtype(def, 0, dx);
+      if (dx != dy) {
+        throw TypeError("Input 'y' of '" + std::string(def.name) + "' Op has type " +
+                        std::string(dtype_name(dy)) + " that does not match type " +
+                        std::string(dtype_name(dx)) + " of argument 'x'.");
+      }
+    }
+    const std::string stack = g->resolve_name_scope(scope_name);
+    StackGuard in_scope(*g, stack);
+    const TensorRef xi = x.is_literal() ? build_constant(*g, xl, {}, {}, false, "x") : xr;
+    const TensorRef yi = y.is_literal() ? build_constant(*g, yl, {}, {}, false, "y") : yr;
+    Attrs attrs;
+    if (typed) attrs.emplace_back(attr_name::kT, dx);
+    const int node = add_op(*g, op, scope_string(stack), {xi, yi}, std::move(attrs));
+    return g->tensor({node, 0});
+  });
+}
+
+}  // namespace detail
+
+namespace {
+
+Tensor binary(OpType op,
+              std::string_view name,
+              std::string_view default_name,
+              const Input& x,
+              const Input& y) {
+  return detail::build_elementwise(op, name.empty() ? default_name : name, x, y);
+}
+
+}  // namespace
+
+// --- unary ---
+Tensor sqrt(const Input& x, std::string_view name) {
+  return detail::build_unary(OpType::kSqrt, x, name);
+}
+Tensor rsqrt(const Input& x, std::string_view name) {
+  return detail::build_unary(OpType::kRsqrt, x, name);
+}
+Tensor abs(const Input& x, std::string_view name) {
+  return detail::build_unary(OpType::kAbs, x, name);
+}
+Tensor sign(const Input& x, std::string_view name) {
+  return detail::build_unary(OpType::kSign, x, name);
+}
+Tensor reciprocal(const Input& x, std::string_view name) {
+  return detail::build_unary(OpType::kReciprocal, x, name);
+}
+Tensor floor(const Input& x, std::string_view name) {
+  return detail::build_unary(OpType::kFloor, x, name);
+}
+Tensor ceil(const Input& x, std::string_view name) {
+  return detail::build_unary(OpType::kCeil, x, name);
+}
+Tensor round(const Input& x, std::string_view name) {
+  // math_ops.round: an integer tensor is its own rounding (x itself, no node).
+  if (!x.is_literal() && is_integer(x.tensor().dtype())) return x.tensor();
+  return detail::build_unary(OpType::kRound, x, name);
+}
+
+Tensor logical_not(const Input& x, std::string_view name) {
+  const detail::OpDef& def = detail::op_def(OpType::kLogicalNot);
+  auto g = detail::graph_of_input(x, def.name);
+  return g->mutate([&] {
+    const TensorRef in = g->ref_of(x.tensor());
+    detail::check_bool_input(OpType::kLogicalNot, "x", detail::spec(*g, in).dtype);
+    const int node = detail::add_op(*g, OpType::kLogicalNot,
+                                    detail::wrapper_scope(*g, name, def.name), {in}, {});
+    return g->tensor({node, 0});
+  });
+}
+
+// --- binary ---
+Tensor maximum(const Input& x, const Input& y, std::string_view name) {
+  return binary(OpType::kMaximum, name, "Maximum", x, y);
+}
+Tensor minimum(const Input& x, const Input& y, std::string_view name) {
+  return binary(OpType::kMinimum, name, "Minimum", x, y);
+}
+Tensor pow(const Input& x, const Input& y, std::string_view name) {
+  return binary(OpType::kPow, name, "Pow", x, y);
+}
+Tensor squared_difference(const Input& x, const Input& y, std::string_view name) {
+  return binary(OpType::kSquaredDifference, name, "SquaredDifference", x, y);
+}
+Tensor equal(const Input& x, const Input& y, std::string_view name) {
+  return binary(OpType::kEqual, name, "Equal", x, y);
+}
+Tensor not_equal(const Input& x, const Input& y, std::string_view name) {
+  return binary(OpType::kNotEqual, name, "NotEqual", x, y);
+}
+Tensor greater(const Input& x, const Input& y, std::string_view name) {
+  return binary(OpType::kGreater, name, "Greater", x, y);
+}
+Tensor greater_equal(const Input& x, const Input& y, std::string_view name) {
+  return binary(OpType::kGreaterEqual, name, "GreaterEqual", x, y);
+}
+Tensor less(const Input& x, const Input& y, std::string_view name) {
+  return binary(OpType::kLess, name, "Less", x, y);
+}
+Tensor less_equal(const Input& x, const Input& y, std::string_view name) {
+  return binary(OpType::kLessEqual, name, "LessEqual", x, y);
+}
+Tensor logical_and(const Input& x, const Input& y, std::string_view name) {
+  return binary(OpType::kLogicalAnd, name, "LogicalAnd", x, y);
+}
+Tensor logical_or(const Input& x, const Input& y, std::string_view name) {
+  return binary(OpType::kLogicalOr, name, "LogicalOr", x, y);
+}
+Tensor truncatediv(const Input& x, const Input& y, std::string_view name) {
+  return binary(OpType::kTruncateDiv, name, "TruncateDiv", x, y);
+}
+Tensor floordiv(const Input& x, const Input& y, std::string_view name) {
+  return binary(OpType::kFloorDiv, name, "floordiv", x, y);
+}
+Tensor floormod(const Input& x, const Input& y, std::string_view name) {
+  return binary(OpType::kFloorMod, name, "FloorMod", x, y);
+}
+
+}  // namespace varscope
