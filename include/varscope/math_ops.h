@@ -42,6 +42,19 @@ Tensor logical_and(const Input& x, const Input& y, std::string_view name = {}); 
 Tensor logical_or(const Input& x, const Input& y, std::string_view name = {});   // "LogicalOr"
 Tensor logical_not(const Input& x, std::string_view name = {});                  // "LogicalNot"
 
+// --- selection ---
+// TF1's three-argument tf.where ("Select"): x where condition, else y; x and y of one shape,
+// condition of that shape, a scalar, or a vector over the first dimension.
+Tensor where(const Input& condition, const Input& x, const Input& y, std::string_view name = {});
+// tf.where_v2 ("SelectV2"): the three broadcast (NumPy rules).
+Tensor where_v2(const Input& condition, const Input& x, const Input& y, std::string_view name = {});
+// min(max(t, clip_value_min), clip_value_max) as TF 1.15 builds it: "clip_by_value/Minimum",
+// then "clip_by_value" (a Maximum); vs::ValueError when the bounds would broadcast t wider.
+Tensor clip_by_value(const Input& t,
+                     const Input& clip_value_min,
+                     const Input& clip_value_max,
+                     std::string_view name = {});
+
 // --- integer quotients (docs/kernels.md, "Integer division"); y == 0 for integers is
 // vs::InvalidArgumentError "Integer division by zero" ---
 // Toward zero, as C; INT_MIN / -1 wraps to INT_MIN (TF's CPU kernel). "TruncateDiv".

@@ -14,6 +14,7 @@
 #include "kernels/elementwise.h"
 #include "kernels/random.h"
 #include "kernels/reduce.h"
+#include "kernels/select.h"
 #include "kernels/training.h"
 #include "kernels/unary.h"
 #include "varscope/dtype.h"
@@ -61,6 +62,18 @@ struct UnaryArgs {
   void* out = nullptr;
   std::int64_t count = 0;
   double alpha = 0;  // the op's float attribute (LeakyRelu's alpha)
+};
+
+// out = condition ? t : e, elementwise through the three inputs' strides (Select,
+// SelectV2; float32, float64, int32, int64, bool).
+struct SelectArgs {
+  DType dtype{};  // of t, e and out
+  SelectBroadcast broadcast;
+  const bool* condition = nullptr;
+  const void* t = nullptr;
+  const void* e = nullptr;
+  void* out = nullptr;
+  std::int64_t count = 0;  // output elements
 };
 
 // out = x converted from `from` to `to` (kernels::cast_value; float32, float64, int32, int64).

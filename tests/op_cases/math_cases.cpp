@@ -405,6 +405,33 @@ std::vector<OpCase> math_cases() {
                return m != 0 && (m < 0) != (b < 0) ? m + b : m;
              });
            }},
+      // TF1's Select with a vector condition over the rows; SelectV2 broadcasting all three.
+      {.op = OpType::kSelect,
+       .inputs = {Shape{2}, Shape{2, 3}, Shape{2, 3}},
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {where(greater(p[0], 0.0), p[1], p[2])};
+       },
+       .reference =
+           [](const Values& v) {
+             std::vector<double> out;
+             for (std::size_t i = 0; i < 6; ++i)
+               out.push_back(v[0][i / 3] > 0 ? v[1][i] : v[2][i]);
+             return out;
+           },
+       .no_gradient = {true, false, false}},
+      {.op = OpType::kSelectV2,
+       .inputs = {Shape{3}, Shape{2, 3}, Shape{2, 1}},
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {where_v2(greater(p[0], 0.0), p[1], p[2])};
+       },
+       .reference =
+           [](const Values& v) {
+             std::vector<double> out;
+             for (std::size_t i = 0; i < 6; ++i)
+               out.push_back(v[0][i % 3] > 0 ? v[1][i] : v[2][i / 3]);
+             return out;
+           },
+       .no_gradient = {true, false, false}},
   };
 }
 

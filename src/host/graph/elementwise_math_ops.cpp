@@ -61,6 +61,40 @@ Tensor build_elementwise(OpType op, std::string_view scope_name, const Input& x,
   });
 }
 
+// Select / SelectV2 as gen_math_ops makes them: name scope entered, literal branches
+// converted to the other branch's dtype as Consts "t" and "e", TF's type checks.
+Tensor build_select(
+    OpType op, std::string_view name, const Input& c, const Input& t, const Input& e) {
+  const OpDef& def = op_def(op);
+  if (c.is_literal()) throw ValueError(std::string(def.name) + " needs a Tensor condition");
+  auto g = Access::lock(c.tensor());
+  return g->mutate([&] {
+    g->check_scope_name(name);
+    const TensorRef cr = g->ref_of(c.tensor());
+    check_bool_input(op, "condition", spec(*g, cr).dtype);
+    if (t.is_literal() && e.is_literal()) {
+      throw ValueError(std::string(def.name) + " needs a Tensor t or e to know its dtype");
+    }
+    const TensorRef tr = t.is_literal() ? TensorRef{} : g->ref_of(t.tensor());
+    const TensorRef er = e.is_literal() ? TensorRef{} : g->ref_of(e.tensor());
+    const DType dtype = t.is_literal() ? spec(*g, er).dtype : spec(*g, tr).dtype;
+    const DType de = e.is_literal() ? dtype : spec(*g, er).dtype;
+    if (de != dtype) {
+      throw TypeError("Input 'e' of '" + std::string(def.name) + "' Op has type " +
+                      std::string(dtype_name(de)) + " that does not match type " +
+                      std::string(dtype_name(dtype)) + " of argument 't'.");
+    }
+    const std::string stack = g->resolve_name_scope(name.empty() ? def.name : name);
+    StackGuard in_scope(*g, stack);
+    const TensorRef ti =
+        t.is_literal() ? build_constant(*g, t.literal().cast(dtype), {}, {}, false, "t") : tr;
+    const TensorRef ei =
+        e.is_literal() ? build_constant(*g, e.literal().cast(dtype), {}, {}, false, "e") : er;
+    const int node = add_op(*g, op, scope_string(stack), {cr, ti, ei}, {{attr_name::kT, dtype}});
+    return g->tensor({node, 0});
+  });
+}
+
 }  // namespace detail
 
 namespace {
@@ -158,6 +192,39 @@ Tensor truncatediv(const Input& x, const Input& y, std::string_view name) {
 Tensor floordiv(const Input& x, const Input& y, std::string_view name) {
   return binary(OpType::kFloorDiv, name, "floordiv", x, y);
 }
+Tensor where(const Input& condition, const Input& x, const Input& y, std::string_view name) {
+  return detail::build_select(OpType::kSelect, name, condition, x, y);
+}
+Tensor where_v2(const Input& condition, const Input& x, const Input& y, std::string_view name) {
+  return detail::build_select(OpType::kSelectV2, name, condition, x, y);
+}
+
+Tensor clip_by_value(const Input& t,
+                     const Input& clip_value_min,
+                     const Input& clip_value_max,
+                     std::string_view name) {
+  auto g = detail::graph_of_input(t, "clip_by_value");
+  return g->mutate([&] {
+    // clip_ops.clip_by_value: Minimum(t, max) in the scope, then Maximum(., min) named as the
+    // scope; a broadcast that widens t is refused.
+    g->check_scope_name(name);
+    const std::string stack = g->resolve_name_scope(name.empty() ? "clip_by_value" : name);
+    detail::StackGuard in_scope(*g, stack);
+    const Tensor t_min = detail::build_elementwise(OpType::kMinimum, "Minimum", t, clip_value_max);
+    const auto check = [&](const Tensor& r) {
+      if (!t.tensor().shape().is_compatible_with(r.shape())) {
+        throw ValueError("Shapes " + t.tensor().shape().to_string() + " and " +
+                         r.shape().to_string() + " are not compatible");
+      }
+    };
+    check(t_min);
+    const Tensor t_max = detail::build_elementwise(OpType::kMaximum, detail::scope_string(stack),
+                                                   t_min, clip_value_min);
+    check(t_max);
+    return t_max;
+  });
+}
+
 Tensor floormod(const Input& x, const Input& y, std::string_view name) {
   return binary(OpType::kFloorMod, name, "FloorMod", x, y);
 }

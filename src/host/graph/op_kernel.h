@@ -83,6 +83,7 @@ enum class OpKind {
   kSoftmax,
   kReduce,
   kCast,
+  kSelect,  // Select, SelectV2 (kernels/select.h)
   // Training (execute_training.cpp).
   kActivationGrad,
   kAddN,

@@ -89,7 +89,9 @@ enum class OpType : std::uint8_t {
   kTruncateDiv,
   kFloorDiv,
   kFloorMod,
+  kSelect,
+  kSelectV2,
 };
-inline constexpr int kNumOpTypes = static_cast<int>(OpType::kFloorMod) + 1;
+inline constexpr int kNumOpTypes = static_cast<int>(OpType::kSelectV2) + 1;
 
 }  // namespace varscope::detail

@@ -204,6 +204,8 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
     }
     case OpKind::kMatMul:
       return matmul(step, slots, ctx);
+    case OpKind::kSelect:
+      return select(step, slots, ctx);
     case OpKind::kActivationGrad:
     case OpKind::kAddN:
     case OpKind::kFillLike:

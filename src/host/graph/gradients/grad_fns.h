@@ -44,6 +44,11 @@ std::vector<TensorRef> elu(const GradInputs& in);
 std::vector<TensorRef> softplus(const GradInputs& in);
 std::vector<TensorRef> relu6(const GradInputs& in);
 std::vector<TensorRef> squared_difference(const GradInputs& in);
+std::vector<TensorRef> maximum(const GradInputs& in);
+std::vector<TensorRef> minimum(const GradInputs& in);
+std::vector<TensorRef> pow(const GradInputs& in);
+std::vector<TensorRef> select(const GradInputs& in);
+std::vector<TensorRef> select_v2(const GradInputs& in);
 }  // namespace grad
 
 // Builders shared by the gradient functions: a one-output node named `name` in the current

@@ -3,6 +3,7 @@
 // Where TF needs Shape, BroadcastGradientArgs, Sum and Reshape, one SumToShape named "Sum"
 // stands in (as in grad_fns.cpp).
 #include <string>
+#include <string_view>
 
 #include "host/graph/builders.h"
 #include "host/graph/gradients/grad_fns.h"
@@ -31,7 +32,91 @@ TensorRef sum_to(GraphImpl& g, TensorRef dy, TensorRef like) {
   return grad_node(g, OpType::kSumToShape, "Sum", {dy, like}, {spec_of(g, dy).dtype, ls});
 }
 
+// An op through its row (shape function, TF's checks) named `name` in the current scope.
+TensorRef row_op(GraphImpl& g, OpType op, std::string_view name, std::vector<TensorRef> inputs) {
+  const DType dtype = spec_of(g, inputs.back()).dtype;
+  return {add_op(g, op, name, std::move(inputs), {{attr_name::kT, dtype}}), 0};
+}
+
+// `x op value` as TF's operators make it: scope `name`, the value a Const "<name>/y".
+TensorRef with_scalar(GraphImpl& g, OpType op, std::string_view name, TensorRef x, double value) {
+  const std::string stack = g.resolve_name_scope(name);
+  StackGuard in_scope(g, stack);
+  const DType dtype = spec_of(g, x).dtype;
+  const TensorRef y = build_constant(g, HostTensor(value).cast(dtype), {}, {}, false, "y");
+  // Sub has no shape function yet: build_binary gives it its broadcast.
+  if (op_def(op).shape == nullptr) return build_binary(g, op, scope_string(stack), x, y);
+  return row_op(g, op, scope_string(stack), {x, y});
+}
+
+TensorRef select_node(
+    GraphImpl& g, OpType op, std::string_view name, TensorRef c, TensorRef t, TensorRef e) {
+  return row_op(g, op, name, {c, t, e});
+}
+
+// TF 1.15's _MaximumMinimumGrad: the gradient goes to x where selector(x, y) holds, else
+// to y; zeros of the gradient's shape ("zeros") fill the rest.
+std::vector<TensorRef> maximum_minimum(const GradInputs& in, OpType selector) {
+  GraphImpl& g = in.g;
+  const TensorRef x = input(in, 0), y = input(in, 1), dy = in.dys[0];
+  const TensorRef zeros = grad_node(g, OpType::kZerosLike, "zeros", {dy}, spec_of(g, dy));
+  const TensorRef mask = row_op(g, selector, op_def(selector).name, {x, y});
+  const TensorRef gx = select_node(g, OpType::kSelect, "Select", mask, dy, zeros);
+  const TensorRef rx = sum_to(g, gx, x);
+  const TensorRef gy = select_node(g, OpType::kSelect, "Select", mask, zeros, dy);
+  return {rx, sum_to(g, gy, y)};
+}
+
 }  // namespace
+
+std::vector<TensorRef> maximum(const GradInputs& in) {
+  return maximum_minimum(in, OpType::kGreaterEqual);
+}
+
+std::vector<TensorRef> minimum(const GradInputs& in) {
+  return maximum_minimum(in, OpType::kLessEqual);
+}
+
+// TF 1.15's _PowGrad: gx = grad * y * x^(y - 1); gy = grad * z * log(x) where x > 0, else 0.
+std::vector<TensorRef> pow(const GradInputs& in) {
+  GraphImpl& g = in.g;
+  const TensorRef x = input(in, 0), y = input(in, 1), z = output(in, 0), dy = in.dys[0];
+  const TensorRef grad_y = build_binary(g, OpType::kMul, "mul", dy, y);
+  const TensorRef y_1 = with_scalar(g, OpType::kSub, "sub", y, 1.0);
+  const TensorRef x_pow = row_op(g, OpType::kPow, "Pow", {x, y_1});
+  const TensorRef gx = sum_to(g, build_binary(g, OpType::kMul, "mul_1", grad_y, x_pow), x);
+  const TensorRef mask = with_scalar(g, OpType::kGreater, "Greater", x, 0.0);
+  const OutputSpec sx = spec_of(g, x);
+  const TensorRef ones = grad_node(g, OpType::kOnesLike, "ones_like", {x}, sx);
+  const TensorRef safe_x = select_node(g, OpType::kSelect, "Select", mask, x, ones);
+  const TensorRef log = grad_node(g, OpType::kLog, "Log", {safe_x}, sx);
+  const TensorRef zeros = grad_node(g, OpType::kZerosLike, "zeros_like", {x}, sx);
+  const TensorRef log_x = select_node(g, OpType::kSelect, "Select", mask, log, zeros);
+  const TensorRef grad_z = build_binary(g, OpType::kMul, "mul_2", dy, z);
+  const TensorRef gy = build_binary(g, OpType::kMul, "mul_3", grad_z, log_x);
+  return {gx, sum_to(g, gy, y)};
+}
+
+// TF 1.15's _SelectGrad: (None, where(c, grad, zeros_like(t)), where(c, zeros_like(t), grad)).
+std::vector<TensorRef> select(const GradInputs& in) {
+  GraphImpl& g = in.g;
+  const TensorRef c = input(in, 0), t = input(in, 1), dy = in.dys[0];
+  const TensorRef zeros = grad_node(g, OpType::kZerosLike, "zeros_like", {t}, spec_of(g, t));
+  return {TensorRef{}, select_node(g, OpType::kSelect, "Select", c, dy, zeros),
+          select_node(g, OpType::kSelect, "Select", c, zeros, dy)};
+}
+
+// TF 1.15's _SelectGradV2: a scalar zero ("zeros"); each branch's part summed back to its
+// shape.
+std::vector<TensorRef> select_v2(const GradInputs& in) {
+  GraphImpl& g = in.g;
+  const TensorRef c = input(in, 0), t = input(in, 1), e = input(in, 2), dy = in.dys[0];
+  const DType dtype = spec_of(g, dy).dtype;
+  const TensorRef zeros = build_constant(g, HostTensor(0.0).cast(dtype), {}, {}, false, "zeros");
+  const TensorRef gt = sum_to(g, select_node(g, OpType::kSelectV2, "SelectV2", c, dy, zeros), t);
+  const TensorRef ge = sum_to(g, select_node(g, OpType::kSelectV2, "SelectV2", c, zeros, dy), e);
+  return {TensorRef{}, gt, ge};
+}
 
 std::vector<TensorRef> sqrt(const GradInputs& in) {  // SqrtGrad(y, dy)
   return {grad_op(in, OpType::kSqrtGrad, output(in, 0), in.dys[0])};

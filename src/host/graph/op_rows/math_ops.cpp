@@ -28,6 +28,60 @@ std::vector<OutputSpec> comparison(const ShapeContext& c) {
   return broadcast_to(c, DType::kBool);
 }
 
+// TF's InferenceContext::Merge of two shapes (unknown dims and ranks take the other's).
+Shape merge(const ShapeContext& c, const Shape& a, const Shape& b) {
+  if (!a.has_rank()) return b;
+  if (!b.has_rank()) return a;
+  if (a.rank() != b.rank()) {
+    c.fail("Shapes must be equal rank, but are " + std::to_string(a.rank()) + " and " +
+           std::to_string(b.rank()));
+  }
+  std::vector<std::int64_t> dims;
+  for (int d = 0; d < a.rank(); ++d) {
+    const std::int64_t x = a.dim(d), y = b.dim(d);
+    if (x >= 0 && y >= 0 && x != y) {
+      c.fail("Dimension " + std::to_string(d) + " in both shapes must be equal, but are " +
+             std::to_string(x) + " and " + std::to_string(y) + ". Shapes are " +
+             a.to_list_string() + " and " + b.to_list_string() + ".");
+    }
+    dims.push_back(x >= 0 ? x : y);
+  }
+  return Shape(std::move(dims));
+}
+
+// TF 1.15's Select: `t` and `e` of one shape; `condition` a scalar, of that shape, or a
+// vector over its first dimension.
+std::vector<OutputSpec> select_shape(const ShapeContext& c) {
+  const Shape& cond = c.shape(0);
+  Shape data = merge(c, c.shape(1), c.shape(2));
+  if (!cond.has_rank() || cond.rank() == 0) return {{c.dtype(1), data}};
+  if (cond.rank() != 1 || (data.has_rank() && data.rank() == 0)) {
+    data = merge(c, data, cond);
+  } else if (data.has_rank()) {
+    merge(c, cond, Shape{data.dim(0)});
+  }
+  return {{c.dtype(1), std::move(data)}};
+}
+
+// SelectV2: the three inputs broadcast.
+std::vector<OutputSpec> select_v2_shape(const ShapeContext& c) {
+  std::optional<Shape> shape = broadcast(c.shape(0), c.shape(1));
+  Shape first = shape ? *shape : Shape::unknown_rank();
+  const auto check = [&](const Shape& x, const Shape& y) {
+    std::optional<Shape> out = broadcast(x, y);
+    if (!out) {
+      const auto [a, b] = first_broadcast_mismatch(x, y);
+      c.fail("Dimensions must be equal, but are " + std::to_string(a) + " and " +
+                 std::to_string(b),
+             "condition, then and else must be broadcastable: " + c.shape(0).to_list_string() +
+                 " vs. " + c.shape(1).to_list_string() + " vs. " + c.shape(2).to_list_string());
+    }
+    return std::move(*out);
+  };
+  first = check(c.shape(0), c.shape(1));
+  return {{c.dtype(1), check(first, c.shape(2))}};
+}
+
 // clang-format off
 constexpr OpDef kRows[] = {
     {.op = OpType::kMatMul, .name = "MatMul", .inputs = "a, b", .outputs = "product",
@@ -142,13 +196,13 @@ constexpr OpDef kRows[] = {
      .kernel = binary_kernel(BinaryOp::kReciprocalGrad, kComputesFloat), .capture = Capture::kYes},
     {.op = OpType::kMaximum, .name = "Maximum", .inputs = "x, y", .outputs = "z",
      .attrs = {{kTypeT}}, .num_attrs = 1, .types = kMaximumTypes, .shape = broadcasting,
-     .kernel = binary_kernel(BinaryOp::kMaximum), .grad = nullptr, .capture = Capture::kYes},
+     .kernel = binary_kernel(BinaryOp::kMaximum), .grad = grad::maximum, .capture = Capture::kYes},
     {.op = OpType::kMinimum, .name = "Minimum", .inputs = "x, y", .outputs = "z",
      .attrs = {{kTypeT}}, .num_attrs = 1, .types = kMaximumTypes, .shape = broadcasting,
-     .kernel = binary_kernel(BinaryOp::kMinimum), .grad = nullptr, .capture = Capture::kYes},
+     .kernel = binary_kernel(BinaryOp::kMinimum), .grad = grad::minimum, .capture = Capture::kYes},
     {.op = OpType::kPow, .name = "Pow", .inputs = "x, y", .outputs = "z", .attrs = {{kTypeT}},
      .num_attrs = 1, .types = kPowTypes, .shape = broadcasting,
-     .kernel = binary_kernel(BinaryOp::kPow, kComputesFloat), .grad = nullptr,
+     .kernel = binary_kernel(BinaryOp::kPow, kComputesFloat), .grad = grad::pow,
      .capture = Capture::kYes},
     {.op = OpType::kSquaredDifference, .name = "SquaredDifference", .inputs = "x, y",
      .outputs = "z", .attrs = {{kTypeT}}, .num_attrs = 1, .types = kPowTypes, .shape = broadcasting,
@@ -198,6 +252,14 @@ constexpr OpDef kRows[] = {
     {.op = OpType::kFloorMod, .name = "FloorMod", .inputs = "x, y", .outputs = "z",
      .attrs = {{kTypeT}}, .num_attrs = 1, .types = kFloorModTypes, .shape = broadcasting,
      .kernel = binary_kernel(BinaryOp::kFloorMod), .grad = grad::not_differentiable,
+     .capture = Capture::kYes},
+    {.op = OpType::kSelect, .name = "Select", .inputs = "condition, t, e", .outputs = "output",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .shape = select_shape,
+     .kernel = kernel_of(K::kSelect, kComputesNumericBool), .grad = grad::select,
+     .capture = Capture::kYes},
+    {.op = OpType::kSelectV2, .name = "SelectV2", .inputs = "condition, t, e", .outputs = "output",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .shape = select_v2_shape,
+     .kernel = kernel_of(K::kSelect, kComputesNumericBool), .grad = grad::select_v2,
      .capture = Capture::kYes},
 };
 // clang-format on
