@@ -15,6 +15,11 @@ namespace varscope::detail {
 // Op has type ... that does not match ..."), then the node named as the scope.
 Tensor build_elementwise(OpType op, std::string_view scope_name, const Input& x, const Input& y);
 
+// tf.divide and operator/ (math_ops._truediv_python3): RealDiv named as the scope; integer
+// operands are first cast in the scope ("truediv/Cast", "truediv/Cast_1"): int8, int16 and
+// uint8 to float32, int32 and int64 to float64 (TF's _TRUEDIV_TABLE).
+Tensor build_truediv(std::string_view scope_name, const Input& x, const Input& y);
+
 // A one-input op of bool (LogicalNot): TF's "Input 'x' of 'LogicalNot' Op has type int32 that
 // does not match expected type of bool."
 void check_bool_input(OpType op, std::string_view input, DType dtype);

@@ -95,6 +95,44 @@ Tensor build_select(
   });
 }
 
+Tensor build_truediv(std::string_view scope_name, const Input& x, const Input& y) {
+  if (x.is_literal() && y.is_literal()) {
+    throw ValueError("truediv needs at least one Tensor input to know its graph");
+  }
+  const DType dtype = x.is_literal() ? y.tensor().dtype() : x.tensor().dtype();
+  if (is_floating(dtype)) return build_binary_op(OpType::kRealDiv, scope_name, x, y);
+  if (!is_integer(dtype)) {
+    throw TypeError("Invalid dtype tf." + std::string(dtype_name(dtype)) + " in __truediv__");
+  }
+  const DType to =
+      dtype == DType::kInt32 || dtype == DType::kInt64 ? DType::kFloat64 : DType::kFloat32;
+  auto g = Access::lock(x.is_literal() ? y.tensor() : x.tensor());
+  return g->mutate([&] {
+    g->check_scope_name(scope_name);
+    if (!x.is_literal() && !y.is_literal() && x.tensor().dtype() != y.tensor().dtype()) {
+      throw TypeError("x and y must have the same dtype, got tf." +
+                      std::string(dtype_name(x.tensor().dtype())) + " != tf." +
+                      std::string(dtype_name(y.tensor().dtype())));
+    }
+    const std::string stack = g->resolve_name_scope(scope_name);
+    StackGuard in_scope(*g, stack);
+    const auto operand = [&](const Input& in, std::string_view name) {
+      return in.is_literal() ? build_constant(*g, in.literal().cast(dtype), {}, {}, false, name)
+                             : g->ref_of(in.tensor());
+    };
+    const TensorRef xi = operand(x, "x");
+    const TensorRef yi = operand(y, "y");
+    const auto cast = [&](TensorRef r, std::string_view name) {
+      const int node = g->add_node(OpType::kCast, name, {r}, {{to, spec(*g, r).shape}},
+                                   {{attr_name::kSrcT, dtype}, {attr_name::kDstT, to}});
+      return TensorRef{node, 0};
+    };
+    const TensorRef cx = cast(xi, "Cast");
+    const TensorRef cy = cast(yi, "Cast");
+    return g->tensor(build_binary(*g, OpType::kRealDiv, scope_string(stack), cx, cy));
+  });
+}
+
 }  // namespace detail
 
 namespace {

@@ -25,11 +25,11 @@ TensorRef grad_op(const GradInputs& in, OpType op, TensorRef a, TensorRef b, Att
   return grad_node(in.g, op, op_def(op).name, {a, b}, s, std::move(attrs));
 }
 // dy summed back to the shape of `like`; dy itself when the shapes are known and equal.
-TensorRef sum_to(GraphImpl& g, TensorRef dy, TensorRef like) {
+TensorRef sum_to(GraphImpl& g, TensorRef dy, TensorRef like, std::string_view name = "Sum") {
   const Shape& ds = spec_of(g, dy).shape;
   const Shape& ls = spec_of(g, like).shape;
   if (ds.is_fully_defined() && ls.is_fully_defined() && ds == ls) return dy;
-  return grad_node(g, OpType::kSumToShape, "Sum", {dy, like}, {spec_of(g, dy).dtype, ls});
+  return grad_node(g, OpType::kSumToShape, name, {dy, like}, {spec_of(g, dy).dtype, ls});
 }
 
 // An op through its row (shape function, TF's checks) named `name` in the current scope.
@@ -64,7 +64,7 @@ std::vector<TensorRef> maximum_minimum(const GradInputs& in, OpType selector) {
   const TensorRef gx = select_node(g, OpType::kSelect, "Select", mask, dy, zeros);
   const TensorRef rx = sum_to(g, gx, x);
   const TensorRef gy = select_node(g, OpType::kSelect, "Select", mask, zeros, dy);
-  return {rx, sum_to(g, gy, y)};
+  return {rx, sum_to(g, gy, y, "Sum_1")};  // TF makes both sums: the second is "Sum_1"
 }
 
 }  // namespace
@@ -114,7 +114,8 @@ std::vector<TensorRef> select_v2(const GradInputs& in) {
   const DType dtype = spec_of(g, dy).dtype;
   const TensorRef zeros = build_constant(g, HostTensor(0.0).cast(dtype), {}, {}, false, "zeros");
   const TensorRef gt = sum_to(g, select_node(g, OpType::kSelectV2, "SelectV2", c, dy, zeros), t);
-  const TensorRef ge = sum_to(g, select_node(g, OpType::kSelectV2, "SelectV2", c, zeros, dy), e);
+  const TensorRef ge =
+      sum_to(g, select_node(g, OpType::kSelectV2, "SelectV2", c, zeros, dy), e, "Sum_1");
   return {TensorRef{}, gt, ge};
 }
 
