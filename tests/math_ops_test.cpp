@@ -294,4 +294,44 @@ TEST(MathOpsTf115, IntegerQuotientsAndRoundValuesAsTf) {
             "Integer division by zero");
 }
 
+// Select's and SelectV2's shape errors as TF 1.15 gives them (checked with TF by hand), at
+// graph building and, for fed shapes, at run time.
+TEST(MathOpsTf115, WhereShapeErrors) {
+  vs::Graph g;
+  vs::Tensor c = vs::placeholder(g, vs::DType::kBool, vs::Shape{2, 3}, "c");
+  vs::Tensor x = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{2, 3}, "x");
+  vs::Tensor y = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{3}, "y");
+  vs::Tensor y2 = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{2, 4}, "y2");
+  vs::Tensor cv = vs::placeholder(g, vs::DType::kBool, vs::Shape{3}, "cv");
+  EXPECT_EQ(error_of<vs::ValueError>([&] { vs::where(c, x, y); }),
+            "Shapes must be equal rank, but are 2 and 1 for 'Select' (op: 'Select') with input "
+            "shapes: [2,3], [2,3], [3].");
+  EXPECT_EQ(error_of<vs::ValueError>([&] { vs::where(c, x, y2); }),
+            "Dimension 1 in both shapes must be equal, but are 3 and 4. Shapes are [2,3] and "
+            "[2,4]. for 'Select' (op: 'Select') with input shapes: [2,3], [2,3], [2,4].");
+  EXPECT_EQ(error_of<vs::ValueError>([&] { vs::where(cv, x, x); }),
+            "Dimension 0 in both shapes must be equal, but are 3 and 2. Shapes are [3] and [2]. "
+            "for 'Select' (op: 'Select') with input shapes: [3], [2,3], [2,3].");
+  EXPECT_EQ(error_of<vs::ValueError>([&] { vs::where_v2(c, x, y2); }),
+            "Dimensions must be equal, but are 3 and 4 for 'SelectV2' (op: 'SelectV2') with "
+            "input shapes: [2,3], [2,3], [2,4].");
+  EXPECT_EQ(error_of<vs::TypeError>([&] { vs::where(x, x, x); }),
+            "Input 'condition' of 'Select' Op has type float32 that does not match expected "
+            "type of bool.");
+  vs::Tensor cf = vs::placeholder(g, vs::DType::kBool, vs::Shape{vs::kUnknownDim}, "cf");
+  vs::Tensor xf = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{vs::kUnknownDim}, "xf");
+  vs::Tensor yf = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{vs::kUnknownDim}, "yf");
+  vs::Tensor v2 = vs::where_v2(cf, xf, yf);
+  vs::Tensor v1 = vs::where(cf, xf, yf);
+  vs::Session sess(g);
+  const vs::FeedDict feeds = {{cf, vs::HostTensor(std::vector<bool>{true, false})},
+                              {xf, vs::HostTensor(std::vector<float>{1, 2, 3})},
+                              {yf, vs::HostTensor(std::vector<float>{1, 2})}};
+  EXPECT_EQ(error_of<vs::InvalidArgumentError>([&] { sess.run(v2, feeds); }),
+            "then [3] and else [2] must be broadcastable\n\t [[{{node SelectV2}}]]");
+  EXPECT_EQ(error_of<vs::InvalidArgumentError>([&] { sess.run(v1, feeds); }),
+            "Inputs to operation Select of type Select must have the same size and shape.  "
+            "Input 0: [2] != input 1: [3]\n\t [[{{node Select}}]]");
+}
+
 }  // namespace

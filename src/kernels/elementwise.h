@@ -273,6 +273,23 @@ struct BinaryFnOf;
 VS_BINARY_OPS(VS_BINARY_FN_OF)
 #undef VS_BINARY_FN_OF
 
+// One element of an op chosen at run time (tests, reference loops); the backends' loops
+// instantiate each functor with the op known at compile time instead.
+template <typename T>
+VS_HD inline T apply(BinaryOp op, T x, T y, double alpha = 0) {
+  switch (op) {
+#define VS_BINARY_APPLY(op, Name, types) \
+  case BinaryOp::op: {                   \
+    Name##Fn f;                          \
+    f.alpha = alpha;                     \
+    return static_cast<T>(f(x, y));      \
+  }
+    VS_BINARY_OPS(VS_BINARY_APPLY)
+#undef VS_BINARY_APPLY
+  }
+  return T(0);
+}
+
 // Whether the op reports an integer division by zero.
 constexpr bool divides_by_y(BinaryOp op) {
   switch (op) {

@@ -227,6 +227,22 @@ struct UnaryFnOf;
 VS_UNARY_OPS(VS_UNARY_FN_OF)
 #undef VS_UNARY_FN_OF
 
+// One element of an op chosen at run time (tests, reference loops).
+template <typename T>
+VS_HD inline T apply(UnaryOp op, T x, double alpha = 0) {
+  switch (op) {
+#define VS_UNARY_APPLY(op, Name, types) \
+  case UnaryOp::op: {                   \
+    Name##Fn f;                         \
+    f.alpha = alpha;                    \
+    return f(x);                        \
+  }
+    VS_UNARY_OPS(VS_UNARY_APPLY)
+#undef VS_UNARY_APPLY
+  }
+  return x;
+}
+
 // Floating point to integer saturates, with NaN to 0 (docs/kernels.md, "Casts"): what
 // CUDA's cvt.rzi.sat gives and what TF's Cast gives on a GPU. A plain static_cast is
 // undefined there in C++, and x86 gives INT_MIN for all of NaN, +Inf and -Inf.

@@ -31,25 +31,38 @@ void SessionImpl::select(const Step& step, std::vector<Value>& slots, RunContext
   Shape shape;
   kernels::SelectArgs args;
   kernels::SelectBroadcast& bc = args.broadcast;
+  const auto same_size = [&](const Shape& a, const Shape& b) {
+    if (a != b) {
+      throw InvalidArgumentError("'then' and 'else' must have the same size.  but received: " +
+                                 a.to_list_string() + " vs. " + b.to_list_string() + where);
+    }
+  };
   if (n.op == OpType::kSelect) {
-    // TF 1.15's SelectOp::Compute.
-    if (t.shape != e.shape) {
-      throw InvalidArgumentError(
-          "'then' and 'else' must have the same size.  but received: " + t.shape.to_list_string() +
-          " vs. " + e.shape.to_list_string() + where);
+    // TF 1.15's SelectOp::Compute: a scalar condition, a vector one over the rows of higher
+    // rank branches, or all three of one shape.
+    const bool vector_cond = c.shape.rank() == 1 && t.shape.rank() > 1;
+    if (c.shape.rank() == 0) {
+      same_size(t.shape, e.shape);
+    } else if (vector_cond) {
+      if (t.shape.dim(0) != c.shape.dim(0)) {
+        throw InvalidArgumentError(
+            "Number of batches of 'then' must match size of 'cond', but saw: " +
+            std::to_string(t.shape.dim(0)) + " vs. " + std::to_string(c.shape.dim(0)) + where);
+      }
+      same_size(t.shape, e.shape);
+    } else {
+      for (const Value* other : {&t, &e}) {
+        if (other->shape != c.shape) {
+          throw InvalidArgumentError("Inputs to operation " + n.name +
+                                     " of type Select must have the same size and shape.  "
+                                     "Input 0: " +
+                                     c.shape.to_list_string() + " != input " +
+                                     (other == &t ? "1" : "2") + ": " +
+                                     other->shape.to_list_string() + where);
+        }
+      }
     }
     shape = t.shape;
-    const bool vector_cond = c.shape.rank() == 1 && t.shape.rank() > 1;
-    if (c.shape.rank() != 0 && !vector_cond && c.shape != t.shape) {
-      throw InvalidArgumentError("'condition' and 'then' must have the same size.  but received: " +
-                                 c.shape.to_list_string() + " vs. " + t.shape.to_list_string() +
-                                 where);
-    }
-    if (vector_cond && c.shape.dim(0) != t.shape.dim(0)) {
-      throw InvalidArgumentError(
-          "Number of batches of 'then' must match size of 'cond', but saw: " +
-          std::to_string(t.shape.dim(0)) + " vs. " + std::to_string(c.shape.dim(0)) + where);
-    }
     bc.rank = shape.rank();
     for (int d = 0; d < bc.rank; ++d)
       bc.out_dims[d] = shape.dim(d);
@@ -59,8 +72,13 @@ void SessionImpl::select(const Step& step, std::vector<Value>& slots, RunContext
       strides_into(c.shape, bc.rank, bc.strides[0]);
     }
   } else {
-    std::optional<Shape> ct = broadcast(c.shape, t.shape);
-    std::optional<Shape> all = ct ? broadcast(*ct, e.shape) : std::nullopt;
+    // SelectV2Op: then and else broadcast, then the condition with them.
+    std::optional<Shape> te = broadcast(t.shape, e.shape);
+    if (!te) {
+      throw InvalidArgumentError("then " + t.shape.to_list_string() + " and else " +
+                                 e.shape.to_list_string() + " must be broadcastable" + where);
+    }
+    std::optional<Shape> all = broadcast(c.shape, *te);
     if (!all) {
       throw InvalidArgumentError("condition " + c.shape.to_list_string() + ", then " +
                                  t.shape.to_list_string() + ", and else " +
