@@ -334,4 +334,30 @@ TEST(MathOpsTf115, WhereShapeErrors) {
             "Input 0: [2] != input 1: [3]\n\t [[{{node Select}}]]");
 }
 
+// The integer and bool instantiations of the functor lists (the op table feeds floats).
+TEST(MathOpsKernels, IntegerAndBoolElementTypes) {
+  vs::Graph g;
+  vs::Tensor i = vs::constant(g, vs::HostTensor(std::vector<std::int32_t>{INT32_MIN, -3, 0, 5}));
+  vs::Tensor j = vs::constant(g, vs::HostTensor(std::vector<std::int64_t>{-7, 0, 7, 2}));
+  vs::Tensor b = vs::constant(g, vs::HostTensor(std::vector<bool>{true, false, true, false}));
+  vs::Tensor c = vs::constant(g, vs::HostTensor(std::vector<bool>{true, true, false, false}));
+  vs::Session sess(g);
+  // |INT_MIN| wraps to INT_MIN, as TF's Abs.
+  EXPECT_EQ(run_values(sess, vs::abs(i)), (std::vector<double>{INT32_MIN, 3, 0, 5}));
+  EXPECT_EQ(run_values(sess, vs::sign(j)), (std::vector<double>{-1, 0, 1, 1}));
+  EXPECT_EQ(run_values(sess, vs::maximum(i, 1)), (std::vector<double>{1, 1, 1, 5}));
+  EXPECT_EQ(run_values(sess, vs::minimum(j, 1)), (std::vector<double>{-7, 0, 1, 1}));
+  EXPECT_EQ(run_values(sess, vs::squared_difference(j, 2)), (std::vector<double>{81, 4, 25, 0}));
+  EXPECT_EQ(vs::round(i).name(), i.name());  // an integer tensor is its own rounding
+  EXPECT_EQ(run_values(sess, vs::equal(b, c)), (std::vector<double>{1, 0, 0, 1}));
+  EXPECT_EQ(run_values(sess, vs::not_equal(b, c)), (std::vector<double>{0, 1, 1, 0}));
+  EXPECT_EQ(run_values(sess, vs::logical_and(b, c)), (std::vector<double>{1, 0, 0, 0}));
+  EXPECT_EQ(run_values(sess, vs::logical_or(b, c)), (std::vector<double>{1, 1, 1, 0}));
+  EXPECT_EQ(run_values(sess, vs::logical_not(b)), (std::vector<double>{0, 1, 0, 1}));
+  EXPECT_EQ(run_values(sess, vs::greater_equal(j, 0)), (std::vector<double>{0, 1, 1, 1}));
+  EXPECT_EQ(vs::less(i, 0).dtype(), vs::DType::kBool);
+  EXPECT_EQ(run_values(sess, vs::where_v2(b, i, 9)), (std::vector<double>{INT32_MIN, 9, 0, 9}));
+  EXPECT_EQ(run_values(sess, vs::clip_by_value(j, -1, 3)), (std::vector<double>{-1, 0, 3, 2}));
+}
+
 }  // namespace
