@@ -105,6 +105,9 @@ class RecordingBackend final : public vs::runtime::Backend {
   void unary(const vs::kernels::UnaryArgs& args) override {
     enqueue([=, this] { cpu_->unary(args); });
   }
+  void select(const vs::kernels::SelectArgs& args) override {
+    enqueue([=, this] { cpu_->select(args); });
+  }
   void cast(const vs::kernels::CastArgs& args) override {
     enqueue([=, this] { cpu_->cast(args); });
   }

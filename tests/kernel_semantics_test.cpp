@@ -39,8 +39,8 @@ TEST_P(KernelSemantics, IntegerDivisionByZeroIsInvalidArgumentOnEveryIntegerType
   vs::Tensor y32 = vs::placeholder(g, vs::DType::kInt32, vs::Shape{3}, "y32");
   vs::Tensor x64 = vs::placeholder(g, vs::DType::kInt64, vs::Shape{2, 3}, "x64");
   vs::Tensor y64 = vs::placeholder(g, vs::DType::kInt64, vs::Shape{3}, "y64");  // broadcast
-  vs::Tensor q32 = vs::divide(x32, y32);
-  vs::Tensor q64 = vs::divide(x64, y64);
+  vs::Tensor q32 = vs::truncatediv(x32, y32);  // divide of integers is truediv (float)
+  vs::Tensor q64 = vs::truncatediv(x64, y64);
   vs::Session sess(g, options());
   const vs::HostTensor x32v(std::vector<std::int32_t>{6, 7, 8});
   const vs::HostTensor x64v(std::vector<std::int64_t>{1, 2, 3, 4, 5, 6}, vs::Shape{2, 3});
@@ -70,15 +70,15 @@ TEST_P(KernelSemantics, IntMinDividedByMinusOneWrapsToIntMin) {
   vs::Tensor y64 = vs::placeholder(g, vs::DType::kInt64, vs::Shape{}, "y64");  // scalar
   vs::Session sess(g, options());
   EXPECT_EQ(values_of<std::int32_t>(
-                sess.run(vs::divide(x32, y32),
+                sess.run(vs::truncatediv(x32, y32),
                          {{x32, vs::HostTensor(std::vector<std::int32_t>{kMin32, 7, -7, kMin32})},
                           {y32, vs::HostTensor(std::vector<std::int32_t>{-1, -1, 2, 1})}})),
             (std::vector<std::int32_t>{kMin32, -7, -3, kMin32}));
-  EXPECT_EQ(
-      values_of<std::int64_t>(sess.run(
-          vs::divide(x64, y64), {{x64, vs::HostTensor(std::vector<std::int64_t>{kMin64, 9, -1})},
-                                 {y64, vs::HostTensor::scalar(std::int64_t{-1})}})),
-      (std::vector<std::int64_t>{kMin64, -9, 1}));
+  EXPECT_EQ(values_of<std::int64_t>(
+                sess.run(vs::truncatediv(x64, y64),
+                         {{x64, vs::HostTensor(std::vector<std::int64_t>{kMin64, 9, -1})},
+                          {y64, vs::HostTensor::scalar(std::int64_t{-1})}})),
+            (std::vector<std::int64_t>{kMin64, -9, 1}));
 }
 
 TEST_P(KernelSemantics, FloatToIntegerCastSaturatesAndNaNBecomesZero) {

@@ -127,7 +127,7 @@ inline double det_inverse_normal_cdf(double p) {
   constexpr double kLow = 0.02425;
   if (p < kLow || p > 1.0 - kLow) {
     const bool upper = p > 0.5;
-    const double q = sqrt(-2.0 * det_log(upper ? 1.0 - p : p));
+    const double q = ::sqrt(-2.0 * det_log(upper ? 1.0 - p : p));
     const double x = (((((c0 * q + c1) * q + c2) * q + c3) * q + c4) * q + c5) /
                      ((((d0 * q + d1) * q + d2) * q + d3) * q + 1.0);
     return upper ? -x : x;
@@ -173,7 +173,7 @@ inline void random_transform(
     case RandomDistribution::kNormal: {
       const double u1 = uniform_from_words<T>(words + i * kWords, 1);
       const double u2 = uniform_from_words<T>(words + (i + 1) * kWords, 0);
-      const double r = sqrt(-2.0 * det_log(u1));
+      const double r = ::sqrt(-2.0 * det_log(u1));
       double s, c;
       det_sincos_2pi(u2, &s, &c);
       out[i] = apply_affine(affine, static_cast<T>(r * c));

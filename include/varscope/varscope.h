@@ -13,6 +13,8 @@
 #include "varscope/host_tensor.h"
 #include "varscope/initializers.h"
 #include "varscope/layers.h"
+#include "varscope/math_ops.h"
+#include "varscope/nn_ops.h"
 #include "varscope/ops.h"
 #include "varscope/saver.h"
 #include "varscope/scope.h"

@@ -17,6 +17,8 @@ struct TypeList {};
 inline constexpr TypeList<float, double> kFloatTypes{};
 inline constexpr TypeList<std::int32_t, std::int64_t> kIntegerTypes{};
 inline constexpr TypeList<float, double, std::int32_t, std::int64_t> kNumericTypes{};
+inline constexpr TypeList<bool> kBoolTypes{};
+inline constexpr TypeList<float, double, std::int32_t, std::int64_t, bool> kNumericBoolTypes{};
 
 // Calls f(static_cast<T*>(nullptr)) with T the type of the list whose dtype is `dtype`, and
 // returns true; false, with nothing called, when no type of the list has that dtype.

@@ -4,16 +4,53 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "kernels/dtype_dispatch.h"
 #include "kernels/hd.h"
+#include "kernels/unary.h"
 
 namespace varscope::kernels {
 
-enum class BinaryOp : int { kAdd, kSub, kMul, kDiv };
+// X(enumerator, Name, element types): the op's functor is <Name>Fn, called with two
+// elements of one of the types; it returns the output element (bool for comparisons). The
+// CPU loop (host/runtime/cpu/elementwise.cpp) and the CUDA launcher (launchers.cu) are
+// generated from the list. A functor with kDividesByY = true makes an integer y of 0
+// vs::InvalidArgumentError "Integer division by zero" (the CPU before the op, the GPU at
+// the run's end).
+#define VS_BINARY_OPS(X)                                  \
+  X(kAdd, Add, kNumericTypes)                             \
+  X(kSub, Sub, kNumericTypes)                             \
+  X(kMul, Mul, kNumericTypes)                             \
+  X(kDiv, Div, kNumericTypes)                             \
+  X(kMaximum, Maximum, kNumericTypes)                     \
+  X(kMinimum, Minimum, kNumericTypes)                     \
+  X(kPow, Pow, kFloatTypes)                               \
+  X(kSquaredDifference, SquaredDifference, kNumericTypes) \
+  X(kEqual, Equal, kNumericBoolTypes)                     \
+  X(kNotEqual, NotEqual, kNumericBoolTypes)               \
+  X(kGreater, Greater, kNumericTypes)                     \
+  X(kGreaterEqual, GreaterEqual, kNumericTypes)           \
+  X(kLess, Less, kNumericTypes)                           \
+  X(kLessEqual, LessEqual, kNumericTypes)                 \
+  X(kLogicalAnd, LogicalAnd, kBoolTypes)                  \
+  X(kLogicalOr, LogicalOr, kBoolTypes)                    \
+  X(kTruncateDiv, TruncateDiv, kIntegerTypes)             \
+  X(kFloorDiv, FloorDiv, kNumericTypes)                   \
+  X(kFloorMod, FloorMod, kNumericTypes)                   \
+  X(kSqrtGrad, SqrtGrad, kFloatTypes)                     \
+  X(kRsqrtGrad, RsqrtGrad, kFloatTypes)                   \
+  X(kReciprocalGrad, ReciprocalGrad, kFloatTypes)         \
+  X(kEluGrad, EluGrad, kFloatTypes)                       \
+  X(kRelu6Grad, Relu6Grad, kFloatTypes)                   \
+  X(kLeakyReluGrad, LeakyReluGrad, kFloatTypes)
+
+#define VS_BINARY_ENUMERATOR(op, Name, types) op,
+enum class BinaryOp : int { VS_BINARY_OPS(VS_BINARY_ENUMERATOR) };
+#undef VS_BINARY_ENUMERATOR
 
 // x / y with every case defined (docs/kernels.md, "Integer division"): integers truncate
 // toward zero; x / -1 is the two's-complement negation, so INT_MIN / -1 wraps to INT_MIN
-// (x86's idiv would trap); x / 0 gives 0 here, and the backends report it as
-// vs::InvalidArgumentError (the CPU before the op, the GPU at the run's end).
+// (x86's idiv would trap; TF's TruncateDiv wraps on the CPU); x / 0 gives 0 here, and the
+// backends report it as vs::InvalidArgumentError.
 template <typename T>
 VS_HD inline T divide(T x, T y) {
   if constexpr (std::is_integral_v<T>) {
@@ -27,18 +64,242 @@ VS_HD inline T divide(T x, T y) {
 }
 
 template <typename T>
-VS_HD inline T apply(BinaryOp op, T x, T y) {
+VS_HD inline T platform_pow(T x, T y) {
+#if defined(__CUDA_ARCH__)
+  return pow(x, y);
+#else
+  return std::pow(x, y);
+#endif
+}
+
+template <typename T>
+VS_HD inline T platform_fmod(T x, T y) {
+#if defined(__CUDA_ARCH__)
+  return fmod(x, y);
+#else
+  return std::fmod(x, y);
+#endif
+}
+
+// A binary functor's state: the op's float attribute where it has one; whether an integer
+// y of 0 is an error.
+struct BinaryFn {
+  static constexpr bool kDividesByY = false;
+  double alpha = 0;
+};
+
+struct AddFn : BinaryFn {
+  template <typename T>
+  VS_HD T operator()(T x, T y) const {
+    return x + y;
+  }
+};
+struct SubFn : BinaryFn {
+  template <typename T>
+  VS_HD T operator()(T x, T y) const {
+    return x - y;
+  }
+};
+struct MulFn : BinaryFn {
+  template <typename T>
+  VS_HD T operator()(T x, T y) const {
+    return x * y;
+  }
+};
+struct DivFn : BinaryFn {
+  static constexpr bool kDividesByY = true;
+  template <typename T>
+  VS_HD T operator()(T x, T y) const {
+    return divide(x, y);
+  }
+};
+// std::max and std::min, as Eigen's scalar_max_op / scalar_min_op.
+struct MaximumFn : BinaryFn {
+  template <typename T>
+  VS_HD T operator()(T x, T y) const {
+    return x < y ? y : x;
+  }
+};
+struct MinimumFn : BinaryFn {
+  template <typename T>
+  VS_HD T operator()(T x, T y) const {
+    return y < x ? y : x;
+  }
+};
+struct PowFn : BinaryFn {
+  template <typename T>
+  VS_HD T operator()(T x, T y) const {
+    return platform_pow(x, y);
+  }
+};
+struct SquaredDifferenceFn : BinaryFn {
+  template <typename T>
+  VS_HD T operator()(T x, T y) const {
+    const T d = x - y;
+    return d * d;
+  }
+};
+struct EqualFn : BinaryFn {
+  template <typename T>
+  VS_HD bool operator()(T x, T y) const {
+    return x == y;
+  }
+};
+struct NotEqualFn : BinaryFn {
+  template <typename T>
+  VS_HD bool operator()(T x, T y) const {
+    return x != y;
+  }
+};
+struct GreaterFn : BinaryFn {
+  template <typename T>
+  VS_HD bool operator()(T x, T y) const {
+    return x > y;
+  }
+};
+struct GreaterEqualFn : BinaryFn {
+  template <typename T>
+  VS_HD bool operator()(T x, T y) const {
+    return x >= y;
+  }
+};
+struct LessFn : BinaryFn {
+  template <typename T>
+  VS_HD bool operator()(T x, T y) const {
+    return x < y;
+  }
+};
+struct LessEqualFn : BinaryFn {
+  template <typename T>
+  VS_HD bool operator()(T x, T y) const {
+    return x <= y;
+  }
+};
+struct LogicalAndFn : BinaryFn {
+  template <typename T>
+  VS_HD bool operator()(T x, T y) const {
+    return x && y;
+  }
+};
+struct LogicalOrFn : BinaryFn {
+  template <typename T>
+  VS_HD bool operator()(T x, T y) const {
+    return x || y;
+  }
+};
+// C's integer division, toward zero; INT_MIN / -1 wraps (TF's CPU kernel).
+struct TruncateDivFn : BinaryFn {
+  static constexpr bool kDividesByY = true;
+  template <typename T>
+  VS_HD T operator()(T x, T y) const {
+    return divide(x, y);
+  }
+};
+// Toward negative infinity: floor(x / y) for floats; for integers the truncated quotient,
+// one less when the remainder is nonzero and of the other sign than y.
+struct FloorDivFn : BinaryFn {
+  static constexpr bool kDividesByY = true;
+  template <typename T>
+  VS_HD T operator()(T x, T y) const {
+    if constexpr (std::is_integral_v<T>) {
+      const T q = divide(x, y);
+      const T r = y == T(0) || y == T(-1) ? T(0) : x % y;
+      return (r != T(0) && ((r < T(0)) != (y < T(0)))) ? static_cast<T>(q - 1) : q;
+    } else {
+      return platform_floor(x / y);
+    }
+  }
+};
+// The remainder of FloorDiv, of y's sign. Floats as TF's google_floor_fmod.
+struct FloorModFn : BinaryFn {
+  static constexpr bool kDividesByY = true;
+  template <typename T>
+  VS_HD T operator()(T x, T y) const {
+    if constexpr (std::is_integral_v<T>) {
+      const T r = y == T(0) || y == T(-1) ? T(0) : x % y;
+      return (r != T(0) && ((r < T(0)) != (y < T(0)))) ? static_cast<T>(r + y) : r;
+    } else {
+      const T trunc_mod = platform_fmod(x, y);
+      return (x < T(0)) == (y < T(0)) ? trunc_mod : platform_fmod(trunc_mod + y, y);
+    }
+  }
+};
+// The gradient ops (TF's cwise_ops_gradients.h, relu_op_functor.h): x is the op's first
+// input, y its second.
+struct SqrtGradFn : BinaryFn {  // (y, dy): 0.5 * dy / y
+  template <typename T>
+  VS_HD T operator()(T out, T dy) const {
+    return T(0.5) * dy / out;
+  }
+};
+struct RsqrtGradFn : BinaryFn {  // (y, dy): -0.5 * dy * y^3
+  template <typename T>
+  VS_HD T operator()(T out, T dy) const {
+    return T(-0.5) * (dy * out) * (out * out);
+  }
+};
+struct ReciprocalGradFn : BinaryFn {  // (y, dy): -dy * y^2
+  template <typename T>
+  VS_HD T operator()(T out, T dy) const {
+    return -dy * out * out;
+  }
+};
+struct EluGradFn : BinaryFn {  // (gradients, outputs)
+  template <typename T>
+  VS_HD T operator()(T g, T out) const {
+    return out < T(0) ? g * (out + T(1)) : g;
+  }
+};
+struct Relu6GradFn : BinaryFn {  // (gradients, features)
+  template <typename T>
+  VS_HD T operator()(T g, T f) const {
+    return f > T(0) && f < T(6) ? g : T(0);
+  }
+};
+struct LeakyReluGradFn : BinaryFn {  // (gradients, features), alpha
+  template <typename T>
+  VS_HD T operator()(T g, T f) const {
+    return f > T(0) ? g : g * static_cast<T>(alpha);
+  }
+};
+
+template <BinaryOp kOp>
+struct BinaryFnOf;
+#define VS_BINARY_FN_OF(op, Name, types) \
+  template <>                            \
+  struct BinaryFnOf<BinaryOp::op> {      \
+    using type = Name##Fn;               \
+  };
+VS_BINARY_OPS(VS_BINARY_FN_OF)
+#undef VS_BINARY_FN_OF
+
+// One element of an op chosen at run time (tests, reference loops); the backends' loops
+// instantiate each functor with the op known at compile time instead.
+template <typename T>
+VS_HD inline T apply(BinaryOp op, T x, T y, double alpha = 0) {
   switch (op) {
-    case BinaryOp::kAdd:
-      return x + y;
-    case BinaryOp::kSub:
-      return x - y;
-    case BinaryOp::kMul:
-      return x * y;
-    case BinaryOp::kDiv:
-      return divide(x, y);
+#define VS_BINARY_APPLY(op, Name, types) \
+  case BinaryOp::op: {                   \
+    Name##Fn f;                          \
+    f.alpha = alpha;                     \
+    return static_cast<T>(f(x, y));      \
+  }
+    VS_BINARY_OPS(VS_BINARY_APPLY)
+#undef VS_BINARY_APPLY
   }
   return T(0);
+}
+
+// Whether the op reports an integer division by zero.
+constexpr bool divides_by_y(BinaryOp op) {
+  switch (op) {
+#define VS_BINARY_DIVIDES(op, Name, types) \
+  case BinaryOp::op:                       \
+    return Name##Fn::kDividesByY;
+    VS_BINARY_OPS(VS_BINARY_DIVIDES)
+#undef VS_BINARY_DIVIDES
+  }
+  return false;
 }
 
 inline constexpr int kMaxRank = 8;
@@ -63,14 +324,6 @@ struct Broadcast {
     *yi = y;
   }
 };
-
-template <typename T>
-VS_HD inline void binary_element(
-    BinaryOp op, const Broadcast& b, const T* x, const T* y, T* out, std::int64_t i) {
-  std::int64_t xi, yi;
-  b.inputs_of(i, &xi, &yi);
-  out[i] = apply(op, x[xi], y[yi]);
-}
 
 // n / d and n % d for 32-bit n < 2^31 by a multiply-high and a shift (Granlund-Montgomery,
 // as in PyTorch's IntDivider): the 64-bit division of Broadcast::inputs_of, hoisted to the

@@ -42,14 +42,9 @@ void launch_random_as(const RandomSpec& spec, void* out, std::int64_t count, cud
 // from the host (make_fast_broadcast), with the contiguous and scalar cases as their own
 // instantiations. An integer division by zero raises *zero_divisor (the backend reports
 // it at the run's end) and writes 0.
-template <typename T, FastBroadcast::Kind kKind>
-__global__ void binary_kernel(BinaryOp op,
-                              FastBroadcast bc,
-                              const T* x,
-                              const T* y,
-                              T* out,
-                              std::int64_t n,
-                              int* zero_divisor) {
+template <typename Fn, typename T, typename O, FastBroadcast::Kind kKind>
+__global__ void binary_kernel(
+    Fn op, FastBroadcast bc, const T* x, const T* y, O* out, std::int64_t n, int* zero_divisor) {
   const GridStride g = my_stride();
   for (std::int64_t i = g.first; i < n; i += g.step) {
     T a, b;
@@ -68,10 +63,10 @@ __global__ void binary_kernel(BinaryOp op,
       a = x[xi];
       b = y[yi];
     }
-    if constexpr (std::is_integral_v<T>) {
-      if (op == BinaryOp::kDiv && b == T(0)) *zero_divisor = 1;
+    if constexpr (Fn::kDividesByY && std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      if (b == T(0)) *zero_divisor = 1;
     }
-    out[i] = apply(op, a, b);
+    out[i] = op(a, b);
   }
 }
 
@@ -83,46 +78,66 @@ int fill_as(void* dst, const void* pattern, std::int64_t count, cudaStream_t s) 
   return static_cast<int>(cudaGetLastError());
 }
 
-template <typename T>
-int binary_as(BinaryOp op,
-              const Broadcast& broadcast,
-              const void* x,
-              const void* y,
-              void* out,
-              std::int64_t n,
-              int* zero_divisor,
-              cudaStream_t s) {
-  const FastBroadcast bc = make_fast_broadcast(broadcast, n);
-  const auto* xs = static_cast<const T*>(x);
-  const auto* ys = static_cast<const T*>(y);
-  auto* o = static_cast<T*>(out);
+template <typename Fn, typename T>
+int binary_as(const BinaryArgs& a, int* zero_divisor, cudaStream_t s) {
+  using O = decltype(Fn{}(T{}, T{}));
+  Fn op;
+  op.alpha = a.alpha;
+  const std::int64_t n = a.count;
+  const FastBroadcast bc = make_fast_broadcast(a.broadcast, n);
+  const auto* xs = static_cast<const T*>(a.x);
+  const auto* ys = static_cast<const T*>(a.y);
+  auto* o = static_cast<O*>(a.out);
   switch (bc.kind) {
     case FastBroadcast::kSame:
-      binary_kernel<T, FastBroadcast::kSame>
+      binary_kernel<Fn, T, O, FastBroadcast::kSame>
           <<<blocks_for(n, kThreads), kThreads, 0, s>>>(op, bc, xs, ys, o, n, zero_divisor);
       break;
     case FastBroadcast::kScalarX:
-      binary_kernel<T, FastBroadcast::kScalarX>
+      binary_kernel<Fn, T, O, FastBroadcast::kScalarX>
           <<<blocks_for(n, kThreads), kThreads, 0, s>>>(op, bc, xs, ys, o, n, zero_divisor);
       break;
     case FastBroadcast::kScalarY:
-      binary_kernel<T, FastBroadcast::kScalarY>
+      binary_kernel<Fn, T, O, FastBroadcast::kScalarY>
           <<<blocks_for(n, kThreads), kThreads, 0, s>>>(op, bc, xs, ys, o, n, zero_divisor);
       break;
     default:  // kGeneral and kGeneral64: inputs_of picks by bc.kind
-      binary_kernel<T, FastBroadcast::kGeneral>
+      binary_kernel<Fn, T, O, FastBroadcast::kGeneral>
           <<<blocks_for(n, kThreads), kThreads, 0, s>>>(op, bc, xs, ys, o, n, zero_divisor);
       break;
   }
   return static_cast<int>(cudaGetLastError());
 }
 
-template <typename T>
-__global__ void unary_kernel(UnaryOp op, const T* x, T* out, std::int64_t n) {
+// One op of VS_BINARY_OPS for the element types its line names.
+template <typename Fn, typename... Ts>
+int binary_listed(TypeList<Ts...> types, const BinaryArgs& a, int* zero_divisor, cudaStream_t s) {
+  int err = 0;
+  const bool ok = dispatch(types, a.dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    err = binary_as<Fn, T>(a, zero_divisor, s);
+  });
+  return ok ? err : static_cast<int>(cudaErrorInvalidValue);
+}
+
+template <typename Fn, typename T>
+__global__ void unary_kernel(Fn op, const T* x, T* out, std::int64_t n) {
   const GridStride g = my_stride();
   for (std::int64_t i = g.first; i < n; i += g.step) {
-    out[i] = apply(op, x[i]);
+    out[i] = op(x[i]);
   }
+}
+
+template <typename Fn, typename... Ts>
+int unary_listed(TypeList<Ts...> types, const UnaryArgs& a, cudaStream_t s) {
+  Fn op;
+  op.alpha = a.alpha;
+  const bool ok = dispatch(types, a.dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    unary_kernel<<<blocks_for(a.count, kThreads), kThreads, 0, s>>>(
+        op, static_cast<const T*>(a.x), static_cast<T*>(a.out), a.count);
+  });
+  return launched(ok);
 }
 
 template <typename From, typename To>
@@ -138,12 +153,14 @@ __global__ void cast_kernel(const From* x, To* out, std::int64_t n) {
 int launch_unary(const UnaryArgs& a, void* stream) {
   if (a.count == 0) return 0;
   auto s = static_cast<cudaStream_t>(stream);
-  const bool ok = dispatch(kFloatTypes, a.dtype, [&](auto* tag) {
-    using T = std::remove_pointer_t<decltype(tag)>;
-    unary_kernel<<<blocks_for(a.count, kThreads), kThreads, 0, s>>>(
-        a.op, static_cast<const T*>(a.x), static_cast<T*>(a.out), a.count);
-  });
-  return launched(ok);
+  switch (a.op) {
+#define VS_UNARY_CASE(op, Name, types) \
+  case UnaryOp::op:                    \
+    return unary_listed<Name##Fn>(types, a, s);
+    VS_UNARY_OPS(VS_UNARY_CASE)
+#undef VS_UNARY_CASE
+  }
+  return static_cast<int>(cudaErrorInvalidValue);
 }
 
 int launch_cast(const CastArgs& a, void* stream) {
@@ -195,12 +212,14 @@ int launch_random(const RandomArgs& a, void* stream) {
 int launch_binary(const BinaryArgs& a, int* zero_divisor, void* stream) {
   if (a.count == 0) return 0;
   auto s = static_cast<cudaStream_t>(stream);
-  int err = 0;
-  const bool ok = dispatch(kNumericTypes, a.dtype, [&](auto* tag) {
-    using T = std::remove_pointer_t<decltype(tag)>;
-    err = binary_as<T>(a.op, a.broadcast, a.x, a.y, a.out, a.count, zero_divisor, s);
-  });
-  return ok ? err : static_cast<int>(cudaErrorInvalidValue);
+  switch (a.op) {
+#define VS_BINARY_CASE(op, Name, types) \
+  case BinaryOp::op:                    \
+    return binary_listed<Name##Fn>(types, a, zero_divisor, s);
+    VS_BINARY_OPS(VS_BINARY_CASE)
+#undef VS_BINARY_CASE
+  }
+  return static_cast<int>(cudaErrorInvalidValue);
 }
 
 }  // namespace varscope::kernels

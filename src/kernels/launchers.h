@@ -15,6 +15,7 @@ int launch_random(const RandomArgs& args, void* stream);
 // An integer division by zero sets *zero_divisor (device-visible memory) to 1.
 int launch_binary(const BinaryArgs& args, int* zero_divisor, void* stream);
 int launch_unary(const UnaryArgs& args, void* stream);
+int launch_select(const SelectArgs& args, void* stream);  // select_launchers.cu
 int launch_cast(const CastArgs& args, void* stream);
 // `workspace`: reduce_workspace_bytes() of device memory for an all-reduce's partial sums.
 inline constexpr int kMaxReducePartials = 1024;

@@ -105,7 +105,7 @@ VS_HD inline double det_inverse_normal_cdf(double p) {
   constexpr double kLow = 0.02425;
   // Both branches, then a select: loops over p vectorize (the bits are the branches').
   const bool upper = p > 0.5;
-  const double t = sqrt(-2.0 * det_log(upper ? 1.0 - p : p));
+  const double t = ::sqrt(-2.0 * det_log(upper ? 1.0 - p : p));
   const double xt = (((((c0 * t + c1) * t + c2) * t + c3) * t + c4) * t + c5) /
                     ((((d0 * t + d1) * t + d2) * t + d3) * t + 1.0);
   const double q = p - 0.5;

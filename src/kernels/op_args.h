@@ -14,6 +14,7 @@
 #include "kernels/elementwise.h"
 #include "kernels/random.h"
 #include "kernels/reduce.h"
+#include "kernels/select.h"
 #include "kernels/training.h"
 #include "kernels/unary.h"
 #include "varscope/dtype.h"
@@ -39,25 +40,40 @@ struct RandomArgs {
   std::int64_t count = 0;
 };
 
-// out = x op y with NumPy broadcasting (float32, float64, int32, int64); an integer division
-// by zero is vs::InvalidArgumentError (docs/kernels.md, "Integer division").
+// out = x op y with NumPy broadcasting (the element types of the op's line in
+// VS_BINARY_OPS); an integer division by zero is vs::InvalidArgumentError (docs/kernels.md,
+// "Integer division").
 struct BinaryArgs {
   BinaryOp op{};
   DType dtype{};
   Broadcast broadcast;  // the output's dims and each input's strides (0: broadcast)
   const void* x = nullptr;
   const void* y = nullptr;
-  void* out = nullptr;
+  void* out = nullptr;     // of the functor's result type: bool for comparisons
   std::int64_t count = 0;  // output elements
+  double alpha = 0;        // the op's float attribute (LeakyReluGrad's alpha)
 };
 
-// out = op(x), elementwise (float32, float64).
+// out = op(x), elementwise (the element types of the op's line in VS_UNARY_OPS).
 struct UnaryArgs {
   UnaryOp op{};
   DType dtype{};
   const void* x = nullptr;
   void* out = nullptr;
   std::int64_t count = 0;
+  double alpha = 0;  // the op's float attribute (LeakyRelu's alpha)
+};
+
+// out = condition ? t : e, elementwise through the three inputs' strides (Select,
+// SelectV2; float32, float64, int32, int64, bool).
+struct SelectArgs {
+  DType dtype{};  // of t, e and out
+  SelectBroadcast broadcast;
+  const bool* condition = nullptr;
+  const void* t = nullptr;
+  const void* e = nullptr;
+  void* out = nullptr;
+  std::int64_t count = 0;  // output elements
 };
 
 // out = x converted from `from` to `to` (kernels::cast_value; float32, float64, int32, int64).

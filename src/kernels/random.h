@@ -98,7 +98,7 @@ VS_HD inline void random_normal_pair(const Affine& affine,
                                      T* second) {
   const double u1 = uniform_from_words<T>(w, 1);
   const double u2 = uniform_from_words<T>(w + words_per_element<T>(), 0);
-  const double r = sqrt(-2.0 * det_log(u1));
+  const double r = ::sqrt(-2.0 * det_log(u1));
   double s, c;
   det_sincos_2pi(u2, &s, &c);
   *first = apply_affine(affine, static_cast<T>(r * c));

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "host/graph/builders.h"
+#include "host/graph/elementwise_builders.h"
 #include "varscope/errors.h"
 #include "varscope/ops.h"
 
@@ -96,7 +97,7 @@ Tensor multiply(const Input& x, const Input& y, std::string_view name) {
   return detail::build_binary_op(OpType::kMul, name.empty() ? "Mul" : name, x, y);
 }
 Tensor divide(const Input& x, const Input& y, std::string_view name) {
-  return detail::build_binary_op(OpType::kRealDiv, name.empty() ? "truediv" : name, x, y);
+  return detail::build_truediv(name.empty() ? "truediv" : name, x, y);
 }
 Tensor operator+(const Input& x, const Input& y) {
   return detail::build_binary_op(OpType::kAddV2, "add", x, y);
@@ -108,7 +109,7 @@ Tensor operator*(const Input& x, const Input& y) {
   return detail::build_binary_op(OpType::kMul, "mul", x, y);
 }
 Tensor operator/(const Input& x, const Input& y) {
-  return detail::build_binary_op(OpType::kRealDiv, "truediv", x, y);
+  return detail::build_truediv("truediv", x, y);
 }
 
 Tensor matmul(const Input& a, const Input& b, const MatMulOptions& options) {

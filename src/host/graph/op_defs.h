@@ -43,6 +43,8 @@ inline constexpr char kN[] = "N";
 inline constexpr char kTlabels[] = "Tlabels";
 inline constexpr char kUseNesterov[] = "use_nesterov";
 inline constexpr char kMean[] = "mean";  // BroadcastToShape: divide by the reduced count
+// LeakyRelu, LeakyReluGrad:
+inline constexpr char kAlpha[] = "alpha";
 }  // namespace attr_name
 
 // The alternatives of AttrValue, in its order.

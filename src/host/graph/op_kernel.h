@@ -83,6 +83,7 @@ enum class OpKind {
   kSoftmax,
   kReduce,
   kCast,
+  kSelect,  // Select, SelectV2 (kernels/select.h)
   // Training (execute_training.cpp).
   kActivationGrad,
   kAddN,
@@ -98,6 +99,11 @@ enum class OpKind {
 constexpr DTypeSet kComputesFloat{"float32, float64"};
 constexpr DTypeSet kComputesNumeric{"float32, float64, int32, int64"};
 constexpr DTypeSet kComputesAny{};  // copies and host-side ops: every dtype
+constexpr DTypeSet kComputesBool{"bool"};
+// Comparisons: their output is bool whatever their inputs (the kernel's list is in
+// VS_BINARY_OPS).
+constexpr DTypeSet kComputesNumericBool{"float32, float64, int32, int64, bool"};
+constexpr DTypeSet kComputesInteger{"int32, int64"};
 
 // A kernel family, the dtypes it computes and, for the families with several functors, the
 // one the op runs.
@@ -114,11 +120,12 @@ struct OpKernel {
 constexpr OpKernel kernel_of(OpKind kind, DTypeSet computes = kComputesAny) {
   return {.kind = kind, .computes = computes};
 }
-constexpr OpKernel binary_kernel(kernels::BinaryOp op) {
-  return {.kind = OpKind::kBinary, .computes = kComputesNumeric, .binary = op};
+// `computes`: the element types of the op's line in VS_BINARY_OPS / VS_UNARY_OPS.
+constexpr OpKernel binary_kernel(kernels::BinaryOp op, DTypeSet computes = kComputesNumeric) {
+  return {.kind = OpKind::kBinary, .computes = computes, .binary = op};
 }
-constexpr OpKernel unary_kernel(kernels::UnaryOp op) {
-  return {.kind = OpKind::kUnary, .computes = kComputesFloat, .unary = op};
+constexpr OpKernel unary_kernel(kernels::UnaryOp op, DTypeSet computes = kComputesFloat) {
+  return {.kind = OpKind::kUnary, .computes = computes, .unary = op};
 }
 constexpr OpKernel reduce_kernel(kernels::ReduceOp op) {
   return {.kind = OpKind::kReduce, .computes = kComputesNumeric, .reduce = op};

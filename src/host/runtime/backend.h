@@ -37,6 +37,7 @@ class Backend {
   virtual void random(const kernels::RandomArgs& args) = 0;
   virtual void binary(const kernels::BinaryArgs& args) = 0;
   virtual void unary(const kernels::UnaryArgs& args) = 0;
+  virtual void select(const kernels::SelectArgs& args) = 0;
   virtual void cast(const kernels::CastArgs& args) = 0;
   virtual void reduce(const kernels::ReduceArgs& args) = 0;
   virtual void softmax(const kernels::SoftmaxArgs& args) = 0;

@@ -31,6 +31,13 @@ void check_bias_add(const Node& n, const Shape& value, const Shape& bias) {
   }
 }
 
+// An elementwise op's float attribute (LeakyRelu's alpha); 0 where the op has none.
+double float_attr_or_zero(const Node& n, std::string_view name) {
+  const AttrValue* v = n.find_attr(name);
+  const double* d = v == nullptr ? nullptr : std::get_if<double>(v);
+  return d == nullptr ? 0.0 : *d;
+}
+
 std::int64_t host_integer(const HostTensor& t) {
   return static_cast<std::int64_t>(t.element_as_double(0));
 }
@@ -167,7 +174,8 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
                       .dtype = x.dtype,
                       .x = x.data.get(),
                       .out = out.data.get(),
-                      .count = x.shape.num_elements()});
+                      .count = x.shape.num_elements(),
+                      .alpha = float_attr_or_zero(n, attr_name::kAlpha)});
       return;
     }
     case OpKind::kSoftmax: {
@@ -196,6 +204,8 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
     }
     case OpKind::kMatMul:
       return matmul(step, slots, ctx);
+    case OpKind::kSelect:
+      return select(step, slots, ctx);
     case OpKind::kActivationGrad:
     case OpKind::kAddN:
     case OpKind::kFillLike:
@@ -235,8 +245,10 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
       strides(x.shape, bc.x_strides);
       strides(y.shape, bc.y_strides);
       const std::int64_t count = shape.num_elements();
-      out = Value{ctx.temporary(byte_size(count, x.dtype)), x.dtype, shape, -1};
+      const DType out_dtype = n.outputs[0].dtype;  // bool for comparisons
+      out = Value{ctx.temporary(byte_size(count, out_dtype)), out_dtype, shape, -1};
       args.op = step.binary;
+      args.alpha = float_attr_or_zero(n, attr_name::kAlpha);
       args.dtype = x.dtype;
       args.x = x.data.get();
       args.y = y.data.get();

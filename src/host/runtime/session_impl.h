@@ -106,6 +106,7 @@ class SessionImpl {
   void random(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void matmul(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void reduce(const Step& step, std::vector<Value>& slots, RunContext& ctx);
+  void select(const Step& step, std::vector<Value>& slots, RunContext& ctx);  // execute_select.cpp
   // execute_training.cpp: gradient, loss and optimizer-update steps.
   void execute_training(const Step& step, std::vector<Value>& slots, RunContext& ctx);
 

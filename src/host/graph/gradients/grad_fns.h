@@ -34,6 +34,21 @@ std::vector<TensorRef> sigmoid_grad(const GradInputs& in);
 std::vector<TensorRef> tanh_grad(const GradInputs& in);
 std::vector<TensorRef> sum_to_shape(const GradInputs& in);
 std::vector<TensorRef> broadcast_to_shape(const GradInputs& in);
+// Issue 24's elementwise math and activations (math_grad_fns.cpp).
+std::vector<TensorRef> sqrt(const GradInputs& in);
+std::vector<TensorRef> rsqrt(const GradInputs& in);
+std::vector<TensorRef> abs(const GradInputs& in);
+std::vector<TensorRef> reciprocal(const GradInputs& in);
+std::vector<TensorRef> leaky_relu(const GradInputs& in);
+std::vector<TensorRef> elu(const GradInputs& in);
+std::vector<TensorRef> softplus(const GradInputs& in);
+std::vector<TensorRef> relu6(const GradInputs& in);
+std::vector<TensorRef> squared_difference(const GradInputs& in);
+std::vector<TensorRef> maximum(const GradInputs& in);
+std::vector<TensorRef> minimum(const GradInputs& in);
+std::vector<TensorRef> pow(const GradInputs& in);
+std::vector<TensorRef> select(const GradInputs& in);
+std::vector<TensorRef> select_v2(const GradInputs& in);
 }  // namespace grad
 
 // Builders shared by the gradient functions: a one-output node named `name` in the current

@@ -1,8 +1,86 @@
 // Elementwise math, matrix products, reductions and casts; varscope's own gradient helpers.
+#include <optional>
+#include <string>
+
+#include "host/core/shape_rules.h"
 #include "host/graph/op_rows/op_rows.h"
 
 namespace varscope::detail::op_rows {
 namespace {
+
+// TF's BroadcastBinaryOpShapeFn: NumPy broadcasting, in the inputs' dtype (`out_bool`:
+// bool, the comparisons).
+std::vector<OutputSpec> broadcast_to(const ShapeContext& c, DType out) {
+  const Shape& x = c.shape(0);
+  const Shape& y = c.shape(1);
+  std::optional<Shape> shape = broadcast(x, y);
+  if (!shape) {
+    const auto [a, b] = first_broadcast_mismatch(x, y);
+    c.fail("Dimensions must be equal, but are " + std::to_string(a) + " and " + std::to_string(b),
+           "Incompatible shapes: " + x.to_list_string() + " vs. " + y.to_list_string());
+  }
+  return {{out, std::move(*shape)}};
+}
+std::vector<OutputSpec> broadcasting(const ShapeContext& c) {
+  return broadcast_to(c, c.dtype(0));
+}
+std::vector<OutputSpec> comparison(const ShapeContext& c) {
+  return broadcast_to(c, DType::kBool);
+}
+
+// TF's InferenceContext::Merge of two shapes (unknown dims and ranks take the other's).
+Shape merge(const ShapeContext& c, const Shape& a, const Shape& b) {
+  if (!a.has_rank()) return b;
+  if (!b.has_rank()) return a;
+  if (a.rank() != b.rank()) {
+    c.fail("Shapes must be equal rank, but are " + std::to_string(a.rank()) + " and " +
+           std::to_string(b.rank()));
+  }
+  std::vector<std::int64_t> dims;
+  for (int d = 0; d < a.rank(); ++d) {
+    const std::int64_t x = a.dim(d), y = b.dim(d);
+    if (x >= 0 && y >= 0 && x != y) {
+      c.fail("Dimension " + std::to_string(d) + " in both shapes must be equal, but are " +
+             std::to_string(x) + " and " + std::to_string(y) + ". Shapes are " +
+             a.to_list_string() + " and " + b.to_list_string() + ".");
+    }
+    dims.push_back(x >= 0 ? x : y);
+  }
+  return Shape(std::move(dims));
+}
+
+// TF 1.15's Select: `t` and `e` of one shape; `condition` a scalar, of that shape, or a
+// vector over its first dimension.
+std::vector<OutputSpec> select_shape(const ShapeContext& c) {
+  const Shape& cond = c.shape(0);
+  Shape data = merge(c, c.shape(1), c.shape(2));
+  if (!cond.has_rank() || cond.rank() == 0) return {{c.dtype(1), data}};
+  if (cond.rank() != 1 || (data.has_rank() && data.rank() == 0)) {
+    data = merge(c, data, cond);
+  } else if (data.has_rank()) {
+    merge(c, cond, Shape{data.dim(0)});
+  }
+  return {{c.dtype(1), std::move(data)}};
+}
+
+// SelectV2: the three inputs broadcast.
+std::vector<OutputSpec> select_v2_shape(const ShapeContext& c) {
+  std::optional<Shape> shape = broadcast(c.shape(0), c.shape(1));
+  Shape first = shape ? *shape : Shape::unknown_rank();
+  const auto check = [&](const Shape& x, const Shape& y) {
+    std::optional<Shape> out = broadcast(x, y);
+    if (!out) {
+      const auto [a, b] = first_broadcast_mismatch(x, y);
+      c.fail("Dimensions must be equal, but are " + std::to_string(a) + " and " +
+                 std::to_string(b),
+             "condition, then and else must be broadcastable: " + c.shape(0).to_list_string() +
+                 " vs. " + c.shape(1).to_list_string() + " vs. " + c.shape(2).to_list_string());
+    }
+    return std::move(*out);
+  };
+  first = check(c.shape(0), c.shape(1));
+  return {{c.dtype(1), check(first, c.shape(2))}};
+}
 
 // clang-format off
 constexpr OpDef kRows[] = {
@@ -76,6 +154,113 @@ constexpr OpDef kRows[] = {
      .inputs = "x, like, reduction_indices", .outputs = "y",
      .attrs = {{kTypeT, {a::kMean, T::kBool}}}, .num_attrs = 2,
      .kernel = kernel_of(K::kBroadcastToShape, kComputesNumeric), .grad = grad::broadcast_to_shape},
+    // Issue 24: elementwise math (kernels/unary.h and elementwise.h functors).
+    {.op = OpType::kSqrt, .name = "Sqrt", .inputs = "x", .outputs = "y", .attrs = {{kTypeT}},
+     .num_attrs = 1, .types = kUnaryComplexTypes, .shape = shape_fn::same_as_input,
+     .kernel = unary_kernel(UnaryOp::kSqrt), .grad = grad::sqrt, .capture = Capture::kYes},
+    {.op = OpType::kRsqrt, .name = "Rsqrt", .inputs = "x", .outputs = "y", .attrs = {{kTypeT}},
+     .num_attrs = 1, .types = kUnaryComplexTypes, .shape = shape_fn::same_as_input,
+     .kernel = unary_kernel(UnaryOp::kRsqrt), .grad = grad::rsqrt, .capture = Capture::kYes},
+    {.op = OpType::kAbs, .name = "Abs", .inputs = "x", .outputs = "y", .attrs = {{kTypeT}},
+     .num_attrs = 1, .types = kAbsTypes, .shape = shape_fn::same_as_input,
+     .kernel = unary_kernel(UnaryOp::kAbs, kComputesNumeric), .grad = grad::abs,
+     .capture = Capture::kYes},
+    {.op = OpType::kSign, .name = "Sign", .inputs = "x", .outputs = "y", .attrs = {{kTypeT}},
+     .num_attrs = 1, .types = kUnaryTypes, .shape = shape_fn::same_as_input,
+     .kernel = unary_kernel(UnaryOp::kSign, kComputesNumeric), .grad = grad::not_differentiable,
+     .capture = Capture::kYes},
+    {.op = OpType::kReciprocal, .name = "Reciprocal", .inputs = "x", .outputs = "y",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kUnaryTypes, .shape = shape_fn::same_as_input,
+     .kernel = unary_kernel(UnaryOp::kReciprocal), .grad = grad::reciprocal,
+     .capture = Capture::kYes},
+    {.op = OpType::kFloor, .name = "Floor", .inputs = "x", .outputs = "y", .attrs = {{kTypeT}},
+     .num_attrs = 1, .types = kFloorTypes, .shape = shape_fn::same_as_input,
+     .kernel = unary_kernel(UnaryOp::kFloor), .grad = grad::not_differentiable,
+     .capture = Capture::kYes},
+    {.op = OpType::kCeil, .name = "Ceil", .inputs = "x", .outputs = "y", .attrs = {{kTypeT}},
+     .num_attrs = 1, .types = kFloorTypes, .shape = shape_fn::same_as_input,
+     .kernel = unary_kernel(UnaryOp::kCeil), .grad = grad::not_differentiable,
+     .capture = Capture::kYes},
+    {.op = OpType::kRound, .name = "Round", .inputs = "x", .outputs = "y", .attrs = {{kTypeT}},
+     .num_attrs = 1, .types = kUnaryTypes, .shape = shape_fn::same_as_input,
+     .kernel = unary_kernel(UnaryOp::kRound, kComputesNumeric), .grad = grad::not_differentiable,
+     .capture = Capture::kYes},
+    {.op = OpType::kSqrtGrad, .name = "SqrtGrad", .inputs = "y, dy", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kUnaryComplexTypes,
+     .kernel = binary_kernel(BinaryOp::kSqrtGrad, kComputesFloat), .capture = Capture::kYes},
+    {.op = OpType::kRsqrtGrad, .name = "RsqrtGrad", .inputs = "y, dy", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kUnaryComplexTypes,
+     .kernel = binary_kernel(BinaryOp::kRsqrtGrad, kComputesFloat), .capture = Capture::kYes},
+    {.op = OpType::kReciprocalGrad, .name = "ReciprocalGrad", .inputs = "y, dy", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kUnaryComplexTypes,
+     .kernel = binary_kernel(BinaryOp::kReciprocalGrad, kComputesFloat), .capture = Capture::kYes},
+    {.op = OpType::kMaximum, .name = "Maximum", .inputs = "x, y", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kMaximumTypes, .shape = broadcasting,
+     .kernel = binary_kernel(BinaryOp::kMaximum), .grad = grad::maximum, .capture = Capture::kYes},
+    {.op = OpType::kMinimum, .name = "Minimum", .inputs = "x, y", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kMaximumTypes, .shape = broadcasting,
+     .kernel = binary_kernel(BinaryOp::kMinimum), .grad = grad::minimum, .capture = Capture::kYes},
+    {.op = OpType::kPow, .name = "Pow", .inputs = "x, y", .outputs = "z", .attrs = {{kTypeT}},
+     .num_attrs = 1, .types = kPowTypes, .shape = broadcasting,
+     .kernel = binary_kernel(BinaryOp::kPow, kComputesFloat), .grad = grad::pow,
+     .capture = Capture::kYes},
+    {.op = OpType::kSquaredDifference, .name = "SquaredDifference", .inputs = "x, y",
+     .outputs = "z", .attrs = {{kTypeT}}, .num_attrs = 1, .types = kUnaryTypes,
+     .shape = broadcasting, .kernel = binary_kernel(BinaryOp::kSquaredDifference),
+     .grad = grad::squared_difference, .capture = Capture::kYes},
+    {.op = OpType::kEqual, .name = "Equal", .inputs = "x, y", .outputs = "z", .attrs = {{kTypeT}},
+     .num_attrs = 1, .types = kEqualTypes, .shape = comparison,
+     .kernel = binary_kernel(BinaryOp::kEqual, kComputesNumericBool),
+     .grad = grad::not_differentiable, .capture = Capture::kYes},
+    {.op = OpType::kNotEqual, .name = "NotEqual", .inputs = "x, y", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kEqualTypes, .shape = comparison,
+     .kernel = binary_kernel(BinaryOp::kNotEqual, kComputesNumericBool),
+     .grad = grad::not_differentiable, .capture = Capture::kYes},
+    {.op = OpType::kGreater, .name = "Greater", .inputs = "x, y", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kReluGradTypes, .shape = comparison,
+     .kernel = binary_kernel(BinaryOp::kGreater, kComputesNumericBool),
+     .grad = grad::not_differentiable, .capture = Capture::kYes},
+    {.op = OpType::kGreaterEqual, .name = "GreaterEqual", .inputs = "x, y", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kReluGradTypes, .shape = comparison,
+     .kernel = binary_kernel(BinaryOp::kGreaterEqual, kComputesNumericBool),
+     .grad = grad::not_differentiable, .capture = Capture::kYes},
+    {.op = OpType::kLess, .name = "Less", .inputs = "x, y", .outputs = "z", .attrs = {{kTypeT}},
+     .num_attrs = 1, .types = kReluGradTypes, .shape = comparison,
+     .kernel = binary_kernel(BinaryOp::kLess, kComputesNumericBool),
+     .grad = grad::not_differentiable, .capture = Capture::kYes},
+    {.op = OpType::kLessEqual, .name = "LessEqual", .inputs = "x, y", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kReluGradTypes, .shape = comparison,
+     .kernel = binary_kernel(BinaryOp::kLessEqual, kComputesNumericBool),
+     .grad = grad::not_differentiable, .capture = Capture::kYes},
+    {.op = OpType::kLogicalAnd, .name = "LogicalAnd", .inputs = "x, y", .outputs = "z",
+     .shape = comparison, .kernel = binary_kernel(BinaryOp::kLogicalAnd, kComputesBool),
+     .grad = grad::not_differentiable, .capture = Capture::kYes},
+    {.op = OpType::kLogicalOr, .name = "LogicalOr", .inputs = "x, y", .outputs = "z",
+     .shape = comparison, .kernel = binary_kernel(BinaryOp::kLogicalOr, kComputesBool),
+     .grad = grad::not_differentiable, .capture = Capture::kYes},
+    {.op = OpType::kLogicalNot, .name = "LogicalNot", .inputs = "x", .outputs = "y",
+     .shape = shape_fn::same_as_input, .kernel = unary_kernel(UnaryOp::kLogicalNot, kComputesBool),
+     .grad = grad::not_differentiable, .capture = Capture::kYes},
+    {.op = OpType::kTruncateDiv, .name = "TruncateDiv", .inputs = "x, y", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kBinaryMoreTypes, .shape = broadcasting,
+     .kernel = binary_kernel(BinaryOp::kTruncateDiv, kComputesInteger),
+     .grad = grad::not_differentiable, .capture = Capture::kYes},
+    {.op = OpType::kFloorDiv, .name = "FloorDiv", .inputs = "x, y", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kBinaryMoreTypes, .shape = broadcasting,
+     .kernel = binary_kernel(BinaryOp::kFloorDiv), .grad = grad::not_differentiable,
+     .capture = Capture::kYes},
+    {.op = OpType::kFloorMod, .name = "FloorMod", .inputs = "x, y", .outputs = "z",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kFloorModTypes, .shape = broadcasting,
+     .kernel = binary_kernel(BinaryOp::kFloorMod), .grad = grad::not_differentiable,
+     .capture = Capture::kYes},
+    {.op = OpType::kSelect, .name = "Select", .inputs = "condition, t, e", .outputs = "output",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .shape = select_shape,
+     .kernel = kernel_of(K::kSelect, kComputesNumericBool), .grad = grad::select,
+     .capture = Capture::kYes},
+    {.op = OpType::kSelectV2, .name = "SelectV2", .inputs = "condition, t, e", .outputs = "output",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .shape = select_v2_shape,
+     .kernel = kernel_of(K::kSelect, kComputesNumericBool), .grad = grad::select_v2,
+     .capture = Capture::kYes},
 };
 // clang-format on
 

@@ -66,5 +66,16 @@ inline constexpr DTypeSet kOnesLikeTypes{
     "bfloat16, float16, float32, float64, int8, uint8, int16, uint16, int32, int64, complex64, "
     "complex128, bool"};
 inline constexpr DTypeSet kXentTypes{"float16, bfloat16, float32, float64"};
+inline constexpr DTypeSet kAbsTypes{
+    "bfloat16, float16, float32, float64, int8, int16, int32, int64"};
+inline constexpr DTypeSet kFloorTypes{"bfloat16, float16, float32, float64"};
+inline constexpr DTypeSet kMaximumTypes{"bfloat16, float16, float32, float64, int32, int64"};
+inline constexpr DTypeSet kPowTypes{
+    "bfloat16, float32, float16, float64, int32, int64, complex64, complex128"};
+inline constexpr DTypeSet kEqualTypes{
+    "bfloat16, float16, float32, float64, uint8, int8, int16, int32, int64, complex64, quint8, "
+    "qint8, qint32, string, bool, complex128"};
+inline constexpr DTypeSet kFloorModTypes{"int32, int64, bfloat16, float16, float32, float64"};
+inline constexpr DTypeSet kBoolOnly{"bool"};
 
 }  // namespace varscope::detail::op_rows

@@ -91,6 +91,7 @@ class CpuBackend final : public Backend {
   void random(const kernels::RandomArgs& a) override { limited(cpu::random, a); }
   void binary(const kernels::BinaryArgs& a) override { limited(cpu::binary, a); }
   void unary(const kernels::UnaryArgs& a) override { limited(cpu::unary, a); }
+  void select(const kernels::SelectArgs& a) override { limited(cpu::select, a); }
   void cast(const kernels::CastArgs& a) override { limited(cpu::cast, a); }
   void reduce(const kernels::ReduceArgs& a) override { limited(cpu::reduce, a); }
   void softmax(const kernels::SoftmaxArgs& a) override { limited(cpu::softmax, a); }

@@ -14,6 +14,7 @@ namespace varscope::runtime::cpu {
 void fill(const kernels::FillArgs& args);
 void binary(const kernels::BinaryArgs& args);
 void unary(const kernels::UnaryArgs& args);
+void select(const kernels::SelectArgs& args);  // select.cpp
 void cast(const kernels::CastArgs& args);
 void reduce(const kernels::ReduceArgs& args);
 void softmax(const kernels::SoftmaxArgs& args);

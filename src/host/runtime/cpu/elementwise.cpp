@@ -17,9 +17,9 @@ using kernels::BinaryOp;
 
 // o[j] = x[j * sx] op y[j * sy] with strides 0 or 1: each combination is its own loop,
 // so that the compiler sees unit-stride or invariant operands and vectorizes.
-template <typename T, typename Op>
-VS_CPU_INLINE void run_op(
-    Op op, const T* x, bool x_moves, const T* y, bool y_moves, T* o, std::int64_t len) {
+template <typename Fn, typename T, typename O>
+VS_CPU_CLONES void binary_run(
+    Fn op, const T* x, bool x_moves, const T* y, bool y_moves, O* o, std::int64_t len) {
   if (x_moves && y_moves) {
     for (std::int64_t j = 0; j < len; ++j)
       o[j] = op(x[j], y[j]);
@@ -32,26 +32,9 @@ VS_CPU_INLINE void run_op(
     for (std::int64_t j = 0; j < len; ++j)
       o[j] = op(a, y[j]);
   } else {
-    const T v = op(x[0], y[0]);
+    const O v = op(x[0], y[0]);
     for (std::int64_t j = 0; j < len; ++j)
       o[j] = v;
-  }
-}
-
-template <typename T>
-VS_CPU_CLONES void binary_run(
-    BinaryOp op, const T* x, bool x_moves, const T* y, bool y_moves, T* o, std::int64_t len) {
-  switch (op) {
-    case BinaryOp::kAdd:
-      return run_op([](T a, T b) VS_CPU_LAMBDA { return a + b; }, x, x_moves, y, y_moves, o, len);
-    case BinaryOp::kSub:
-      return run_op([](T a, T b) VS_CPU_LAMBDA { return a - b; }, x, x_moves, y, y_moves, o, len);
-    case BinaryOp::kMul:
-      return run_op([](T a, T b) VS_CPU_LAMBDA { return a * b; }, x, x_moves, y, y_moves, o, len);
-    case BinaryOp::kDiv:
-      // kernels::divide: a / b for floats; integers defined for INT_MIN / -1 (no SIGFPE).
-      return run_op([](T a, T b) VS_CPU_LAMBDA { return kernels::divide(a, b); }, x, x_moves, y,
-                    y_moves, o, len);
   }
 }
 
@@ -85,9 +68,9 @@ bool all_zero(const kernels::Broadcast& bc, const std::int64_t* strides) {
   return true;
 }
 
-template <typename T>
+template <typename Fn, typename T, typename O>
 void binary_typed(
-    BinaryOp op, const kernels::Broadcast& bc, const T* x, const T* y, T* o, std::int64_t count) {
+    Fn op, const kernels::Broadcast& bc, const T* x, const T* y, O* o, std::int64_t count) {
   const bool x_dense = dense(bc, bc.x_strides), y_dense = dense(bc, bc.y_strides);
   const bool x_scalar = all_zero(bc, bc.x_strides), y_scalar = all_zero(bc, bc.y_strides);
   if ((x_dense || x_scalar) && (y_dense || y_scalar)) {  // one flat run
@@ -131,6 +114,26 @@ VS_CPU_CLONES void cast_run(const From* src, To* dst, std::int64_t n) {
     dst[i] = kernels::cast_value<From, To>(src[i]);
 }
 
+// One op of VS_BINARY_OPS for the element types the list names; the output's element is
+// what the functor returns (bool for comparisons).
+template <typename Fn, typename... Ts>
+void run_listed(kernels::TypeList<Ts...> types, const kernels::BinaryArgs& a) {
+  dispatch(types, a.dtype, "elementwise ops", [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    using O = decltype(Fn{}(T{}, T{}));
+    Fn f;
+    f.alpha = a.alpha;
+    const T* xs = static_cast<const T*>(a.x);
+    const T* ys = static_cast<const T*>(a.y);
+    O* o = static_cast<O*>(a.out);
+    if (a.broadcast.rank == 0) {
+      o[0] = f(xs[0], ys[0]);
+    } else {
+      binary_typed(f, a.broadcast, xs, ys, o, a.count);
+    }
+  });
+}
+
 }  // namespace
 
 void fill(const kernels::FillArgs& a) {
@@ -151,20 +154,17 @@ void fill(const kernels::FillArgs& a) {
 void binary(const kernels::BinaryArgs& a) {
   if (a.count <= 0) return;
   const kernels::Broadcast& bc = a.broadcast;
-  if (a.op == BinaryOp::kDiv && (a.dtype == DType::kInt32 || a.dtype == DType::kInt64)) {
+  if (kernels::divides_by_y(a.op) && (a.dtype == DType::kInt32 || a.dtype == DType::kInt64)) {
     check_no_zero_divisor(a.dtype, bc, a.y);
   }
-  dispatch(kernels::kNumericTypes, a.dtype, "elementwise ops", [&](auto* tag) {
-    using T = std::remove_pointer_t<decltype(tag)>;
-    const T* xs = static_cast<const T*>(a.x);
-    const T* ys = static_cast<const T*>(a.y);
-    T* o = static_cast<T*>(a.out);
-    if (bc.rank == 0) {
-      o[0] = kernels::apply(a.op, xs[0], ys[0]);
-    } else {
-      binary_typed(a.op, bc, xs, ys, o, a.count);
-    }
-  });
+  switch (a.op) {
+#define VS_BINARY_CASE(op, Name, types) \
+  case BinaryOp::op:                    \
+    return run_listed<kernels::Name##Fn>(kernels::types, a);
+    VS_BINARY_OPS(VS_BINARY_CASE)
+#undef VS_BINARY_CASE
+  }
+  throw InternalError("unknown binary op");
 }
 
 void cast(const kernels::CastArgs& a) {

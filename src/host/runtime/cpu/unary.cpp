@@ -17,11 +17,13 @@ namespace {
 
 using kernels::UnaryOp;
 
-// The shared kernel's op, with the op known at compile time.
+// The shared kernel's functor, with the op known at compile time.
 template <UnaryOp kOp, typename T>
-VS_CPU_CLONES void apply_run(const T* x, T* o, std::int64_t n) {
+VS_CPU_CLONES void apply_run(const T* x, T* o, std::int64_t n, double alpha) {
+  typename kernels::UnaryFnOf<kOp>::type f;
+  f.alpha = alpha;
   for (std::int64_t i = 0; i < n; ++i)
-    o[i] = kernels::apply(kOp, x[i]);
+    o[i] = f(x[i]);
 }
 
 // float32 through lanes; the tail through the scalar form (the same bits).
@@ -62,48 +64,41 @@ VS_CPU_CLONES void lanes_run_f32(const float* x, float* o, std::int64_t n) {
 }
 
 template <UnaryOp kOp, typename T>
-void run_op(const T* x, T* o, std::int64_t count) {
+void run_op(const T* x, T* o, std::int64_t count, double alpha) {
   constexpr bool kTranscendental = kOp == UnaryOp::kExp || kOp == UnaryOp::kSigmoid ||
                                    kOp == UnaryOp::kTanh || kOp == UnaryOp::kLog;
+  constexpr bool kLibm = kOp == UnaryOp::kElu || kOp == UnaryOp::kSoftplus;
   // Transcendentals are compute-bound: a thread pays off sooner than for a copy.
-  const std::int64_t min_per_thread = kTranscendental ? 4096 : kMinElementsPerThread;
+  const std::int64_t min_per_thread = kTranscendental || kLibm ? 4096 : kMinElementsPerThread;
   parallel_for(count, min_per_thread, [&](std::int64_t b, std::int64_t e) {
     if constexpr (std::is_same_v<T, float> && kTranscendental) {
       lanes_run_f32<kOp>(x + b, o + b, e - b);
     } else {
-      apply_run<kOp>(x + b, o + b, e - b);
+      apply_run<kOp>(x + b, o + b, e - b, alpha);
     }
   });
 }
 
-template <typename T>
-void unary_typed(UnaryOp op, const T* x, T* o, std::int64_t count) {
-  switch (op) {
-    case UnaryOp::kRelu:
-      return run_op<UnaryOp::kRelu>(x, o, count);
-    case UnaryOp::kSigmoid:
-      return run_op<UnaryOp::kSigmoid>(x, o, count);
-    case UnaryOp::kTanh:
-      return run_op<UnaryOp::kTanh>(x, o, count);
-    case UnaryOp::kSquare:
-      return run_op<UnaryOp::kSquare>(x, o, count);
-    case UnaryOp::kExp:
-      return run_op<UnaryOp::kExp>(x, o, count);
-    case UnaryOp::kLog:
-      return run_op<UnaryOp::kLog>(x, o, count);
-    case UnaryOp::kNeg:
-      return run_op<UnaryOp::kNeg>(x, o, count);
-  }
-  throw InternalError("unknown unary op");
+// One case per op of VS_UNARY_OPS, each instantiated for the element types the list names.
+template <UnaryOp kOp, typename... Ts>
+void run_listed(kernels::TypeList<Ts...> types, const kernels::UnaryArgs& a) {
+  dispatch(types, a.dtype, "unary ops", [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    run_op<kOp>(static_cast<const T*>(a.x), static_cast<T*>(a.out), a.count, a.alpha);
+  });
 }
 
 }  // namespace
 
 void unary(const kernels::UnaryArgs& a) {
-  dispatch(kernels::kFloatTypes, a.dtype, "unary ops", [&](auto* tag) {
-    using T = std::remove_pointer_t<decltype(tag)>;
-    unary_typed(a.op, static_cast<const T*>(a.x), static_cast<T*>(a.out), a.count);
-  });
+  switch (a.op) {
+#define VS_UNARY_CASE(op, Name, types) \
+  case UnaryOp::op:                    \
+    return run_listed<UnaryOp::op>(kernels::types, a);
+    VS_UNARY_OPS(VS_UNARY_CASE)
+#undef VS_UNARY_CASE
+  }
+  throw InternalError("unknown unary op");
 }
 
 }  // namespace varscope::runtime::cpu

@@ -144,6 +144,10 @@ class CudaBackend final : public Backend {
     const cuda::DeviceGuard on = enter();
     VARSCOPE_CHECK_LAUNCH(kernels::launch_unary(a, stream_));
   }
+  void select(const kernels::SelectArgs& a) override {
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_select(a, stream_));
+  }
   void cast(const kernels::CastArgs& a) override {
     const cuda::DeviceGuard on = enter();
     VARSCOPE_CHECK_LAUNCH(kernels::launch_cast(a, stream_));
