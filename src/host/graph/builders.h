@@ -46,7 +46,8 @@ int add_op(GraphImpl& g,
            OpType op,
            std::string_view name_or_scope,
            std::vector<TensorRef> inputs,
-           Attrs attrs);
+           Attrs attrs,
+           std::vector<int> control_inputs = {});
 
 // A one-input elementwise op (Tanh, Exp, Relu, OnesLike, ...) of the input's dtype and shape,
 // named `name` (default: its TF type) in the current scope; TF's type check from the op table.
@@ -90,12 +91,6 @@ TensorRef build_random_uniform(GraphImpl& g,
 // array_ops.zeros / ones: a Const below 1000 elements, a Fill above.
 TensorRef build_fill(
     GraphImpl& g, const Shape& shape, DType dtype, double value, std::string_view name);
-
-// Broadcast two shapes (NumPy rules) or throw TF's shape-inference ValueError for `op`.
-Shape broadcast_shapes(const Shape& a,
-                       const Shape& b,
-                       std::string_view op_name,
-                       std::string_view op_type);
 
 }  // namespace varscope::detail
 

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "host/core/shape_rules.h"
 #include "host/graph/op_defs.h"
 #include "varscope/errors.h"
 
@@ -19,6 +20,27 @@ ShapeContext::ShapeContext(const OpDef& def,
       at_run_time_(at_run_time),
       asked_value_(inputs.size(), 0),
       asked_shape_(inputs.size(), 0) {}
+
+ShapeContext::ShapeContext(const OpDef& def,
+                           GraphImpl& graph,
+                           std::string_view name_or_scope,
+                           std::span<const ShapeInput> inputs,
+                           const Attrs& attrs)
+    : ShapeContext(def, name_or_scope, inputs, attrs, /*at_run_time=*/false) {
+  graph_ = &graph;
+}
+
+std::string_view ShapeContext::type() const {
+  return def_.name;
+}
+
+std::string ShapeContext::node_name() const {
+  if (graph_ == nullptr) return std::string(node_name_);
+  if (!node_name_.empty() && node_name_.back() == '/') {
+    return std::string(node_name_.substr(0, node_name_.size() - 1));
+  }
+  return graph_->unique_name(node_name_, /*mark_as_used=*/false);
+}
 
 const ShapeInput& ShapeContext::input(int i) const {
   if (i < 0 || static_cast<std::size_t>(i) >= inputs_.size()) {
@@ -72,18 +94,17 @@ const AttrValue* ShapeContext::find_attr(std::string_view name) const {
 }
 
 void ShapeContext::missing_attr(std::string_view name) const {
-  throw InternalError("Node '" + std::string(node_name_) + "' (op " + std::string(def_.name) +
+ throw InternalError("Node '" + node_name() + "' (op " + std::string(def_.name) +
                       ") has no attr '" + std::string(name) + "' of the type its shape needs");
 }
 
 void ShapeContext::fail(std::string_view graph_text, std::string_view run_text) const {
   if (at_run_time_) {
-    throw InvalidArgumentError(std::string(run_text) + "\n\t [[{{node " + std::string(node_name_) +
-                               "}}]]");
+    throw InvalidArgumentError(std::string(run_text) + "\n\t [[{{node " + node_name() + "}}]]");
   }
   // TF's InferenceContext::AttachContext.
   std::string text(graph_text);
-  text += " for '" + std::string(node_name_) + "' (op: '" + std::string(def_.name) +
+  text += " for '" + node_name() + "' (op: '" + std::string(def_.name) +
           "') with input shapes: ";
   std::string computed, partial;
   for (std::size_t i = 0; i < inputs_.size(); ++i) {
@@ -109,6 +130,28 @@ std::vector<OutputSpec> run_time_outputs(const Node& node, std::span<const Shape
   return def.shape(ShapeContext(def, node.name, inputs, node.attrs, /*at_run_time=*/true));
 }
 
+Shape merge(const ShapeContext& c, const Shape& a, const Shape& b, std::string_view run_text) {
+  if (!a.has_rank()) return b;
+  if (!b.has_rank()) return a;
+  if (a.rank() != b.rank()) {
+    c.fail("Shapes must be equal rank, but are " + std::to_string(a.rank()) + " and " +
+               std::to_string(b.rank()),
+           run_text);
+  }
+  std::vector<std::int64_t> dims = a.dims();
+  for (int d = 0; d < a.rank(); ++d) {
+    const std::int64_t x = a.dim(d), y = b.dim(d);
+    if (x != kUnknownDim && y != kUnknownDim && x != y) {
+      c.fail("Dimension " + std::to_string(d) + " in both shapes must be equal, but are " +
+                 std::to_string(x) + " and " + std::to_string(y) + ". Shapes are " +
+                 a.to_list_string() + " and " + b.to_list_string() + ".",
+             run_text);
+    }
+    if (x == kUnknownDim) dims[static_cast<std::size_t>(d)] = y;
+  }
+  return Shape(std::move(dims));
+}
+
 std::string summarize_value(const HostTensor& t, int max_values) {
   std::ostringstream os;
   const std::int64_t n = t.num_elements();
@@ -130,6 +173,39 @@ namespace shape_fn {
 
 std::vector<OutputSpec> same_as_input(const ShapeContext& c) {
   return {{c.dtype(0), c.shape(0)}};
+}
+
+std::vector<OutputSpec> shape_of_input1(const ShapeContext& c) {
+  return {{c.dtype(0), c.shape(1)}};
+}
+
+std::vector<OutputSpec> broadcast_binary(const ShapeContext& c) {
+  const Shape& x = c.shape(0);
+  const Shape& y = c.shape(1);
+  std::optional<Shape> out = broadcast(x, y);
+  if (!out) {
+    const auto [a, b] = first_broadcast_mismatch(x, y);
+    c.fail("Dimensions must be equal, but are " + std::to_string(a) + " and " + std::to_string(b),
+           "Incompatible shapes: " + x.to_list_string() + " vs. " + y.to_list_string());
+  }
+  return {{c.dtype(0), std::move(*out)}};
+}
+
+std::vector<OutputSpec> merge_both_inputs(const ShapeContext& c) {
+  const std::string run_text = std::string(c.type()) + " requires inputs of one shape: " +
+                               c.shape(0).to_list_string() + " vs. " +
+                               c.shape(1).to_list_string();
+  return {{c.dtype(0), merge(c, c.shape(0), c.shape(1), run_text)}};
+}
+
+std::vector<OutputSpec> none(const ShapeContext&) {
+  return {};
+}
+
+std::vector<OutputSpec> random(const ShapeContext& c) {
+  const DType dtype = c.find_attr(attr_name::kDType) != nullptr ? c.attr<DType>(attr_name::kDType)
+                                                                 : c.attr<DType>(attr_name::kTout);
+  return {{dtype, c.value_as_shape(0)}};
 }
 
 }  // namespace shape_fn

@@ -31,7 +31,7 @@ TensorRef aggregate(GraphImpl& g, std::vector<TensorRef>& grads) {
   if (grads.size() > 1) {
     const detail::OutputSpec s = detail::spec_of(g, grads.front());
     const TensorRef sum =
-        detail::grad_node(g, OpType::kAddN, "AddN", grads, s,
+        detail::grad_node(g, OpType::kAddN, "AddN", grads,
                           {{detail::attr_name::kN, static_cast<std::int64_t>(grads.size())},
                            {detail::attr_name::kT, s.dtype}});
     grads.assign(1, sum);
@@ -117,7 +117,7 @@ std::vector<TensorRef> build_gradients(GraphImpl& g,
       }
     } else {
       seed =
-          detail::grad_node(g, OpType::kOnesLike, "grad_ys_" + std::to_string(i), {ys[i]}, ys_spec);
+          detail::grad_node(g, OpType::kOnesLike, "grad_ys_" + std::to_string(i), {ys[i]});
     }
     add_grad(ys[i], seed);
   }
