@@ -114,8 +114,8 @@ inline Tensor internal_node(Graph& g,
     std::vector<vd::TensorRef> refs;
     for (const Tensor& t : inputs)
       refs.push_back(impl->ref_of(t));
-    Tensor out =
-        impl->tensor(vd::grad_node(*impl, op, vd::op_def(op).name, std::move(refs), std::move(attrs)));
+    Tensor out = impl->tensor(
+        vd::grad_node(*impl, op, vd::op_def(op).name, std::move(refs), std::move(attrs)));
     EXPECT_EQ(out.dtype(), dtype);
     EXPECT_EQ(out.shape(), shape);
     return out;

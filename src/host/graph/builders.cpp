@@ -76,14 +76,15 @@ int add_op(GraphImpl& g,
            Attrs attrs,
            std::vector<int> control_inputs) {
   const OpDef& def = op_def(op);
-  if (def.shape == nullptr) throw InternalError("Op " + std::string(def.name) + " has no shape function");
+  if (def.shape == nullptr)
+    throw InternalError("Op " + std::string(def.name) + " has no shape function");
   std::vector<ShapeInput> in(inputs.size());
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const Node& producer = g.node(inputs[i].node);
     const OutputSpec& s = spec(g, inputs[i]);
-    in[i] = {s.dtype, &s.shape,
-             producer.op == OpType::kConst ? &attr<HostTensor>(producer, attr_name::kValue)
-                                           : nullptr};
+    in[i] = {
+        s.dtype, &s.shape,
+        producer.op == OpType::kConst ? &attr<HostTensor>(producer, attr_name::kValue) : nullptr};
   }
   std::vector<OutputSpec> outputs = def.shape(ShapeContext(def, g, name_or_scope, in, attrs));
   return g.add_node(op, name_or_scope, std::move(inputs), std::move(outputs), std::move(attrs),
@@ -252,14 +253,14 @@ TensorRef build_random_uniform(GraphImpl& g,
       build_constant(g, HostTensor::scalar(maxval.value_or(1.0)), dtype, {}, false, "max");
   if (integer) {
     const auto [seed1, seed2] = g.op_seeds(seed, stack);
-    const int node = add_op(
-        g, OpType::kRandomUniformInt, scope_string(stack), {shape_t, min_t, max_t},
-        {{attr_name::kTout, dtype}, {attr_name::kSeed, seed1}, {attr_name::kSeed2, seed2}});
+    const int node =
+        add_op(g, OpType::kRandomUniformInt, scope_string(stack), {shape_t, min_t, max_t},
+               {{attr_name::kTout, dtype}, {attr_name::kSeed, seed1}, {attr_name::kSeed2, seed2}});
     return {node, 0};
   }
   const auto [seed1, seed2] = g.op_seeds(seed, g.unique_name("RandomUniform", false));
-  const int rnd =
-      add_op(g, OpType::kRandomUniform, "RandomUniform", {shape_t}, random_attrs(dtype, seed1, seed2));
+  const int rnd = add_op(g, OpType::kRandomUniform, "RandomUniform", {shape_t},
+                         random_attrs(dtype, seed1, seed2));
   const TensorRef range = build_binary(g, OpType::kSub, "sub", max_t, min_t);
   const TensorRef mul = build_binary(g, OpType::kMul, "mul", {rnd, 0}, range);
   const TensorRef add = build_binary(g, OpType::kAdd, scope_string(stack), mul, min_t);

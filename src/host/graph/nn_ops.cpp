@@ -50,7 +50,8 @@ Tensor bias_add(const Input& value, const Input& bias, std::string_view name) {
     StackGuard in_scope(*g, scope.substr(0, scope.size() - 1));
     const TensorRef bi =
         bias.is_literal() ? detail::build_constant(*g, literal, {}, {}, false, "bias") : b;
-    const int node = detail::add_op(*g, OpType::kBiasAdd, scope, {v, bi}, {{attr_name::kT, vs.dtype}});
+    const int node =
+        detail::add_op(*g, OpType::kBiasAdd, scope, {v, bi}, {{attr_name::kT, vs.dtype}});
     return g->tensor({node, 0});
   });
 }
@@ -87,8 +88,9 @@ Tensor build_xent(bool sparse, const Input& labels, const Input& logits, std::st
     }
     detail::Attrs attrs{{attr_name::kT, xs.dtype}};
     if (sparse) attrs.emplace_back(attr_name::kTlabels, ys.dtype);
-    const int node = detail::add_op(*g, op, sparse ? std::string_view(type) : std::string_view(scope),
-                                    {x, y}, std::move(attrs));
+    const int node =
+        detail::add_op(*g, op, sparse ? std::string_view(type) : std::string_view(scope), {x, y},
+                       std::move(attrs));
     return g->tensor({node, 0});
   });
 }

@@ -80,8 +80,8 @@ Shape ShapeContext::value_as_shape(int i) const {
     return Shape(std::move(dims));
   }
   if (in.shape->rank() == 1 && in.shape->dim(0) >= 0) {
-    return Shape(std::vector<std::int64_t>(static_cast<std::size_t>(in.shape->dim(0)),
-                                           kUnknownDim));
+    return Shape(
+        std::vector<std::int64_t>(static_cast<std::size_t>(in.shape->dim(0)), kUnknownDim));
   }
   return Shape::unknown_rank();
 }
@@ -94,7 +94,7 @@ const AttrValue* ShapeContext::find_attr(std::string_view name) const {
 }
 
 void ShapeContext::missing_attr(std::string_view name) const {
- throw InternalError("Node '" + node_name() + "' (op " + std::string(def_.name) +
+  throw InternalError("Node '" + node_name() + "' (op " + std::string(def_.name) +
                       ") has no attr '" + std::string(name) + "' of the type its shape needs");
 }
 
@@ -104,8 +104,7 @@ void ShapeContext::fail(std::string_view graph_text, std::string_view run_text) 
   }
   // TF's InferenceContext::AttachContext.
   std::string text(graph_text);
-  text += " for '" + node_name() + "' (op: '" + std::string(def_.name) +
-          "') with input shapes: ";
+  text += " for '" + node_name() + "' (op: '" + std::string(def_.name) + "') with input shapes: ";
   std::string computed, partial;
   for (std::size_t i = 0; i < inputs_.size(); ++i) {
     if (i > 0) text += ", ";
@@ -114,7 +113,8 @@ void ShapeContext::fail(std::string_view graph_text, std::string_view run_text) 
     if (v == nullptr) continue;
     const std::string index = "input[" + std::to_string(i) + "] = ";
     if (asked_shape_[i] && v->shape().rank() == 1) {
-      partial += (partial.empty() ? "" : ",") + index + value_as_shape(static_cast<int>(i)).to_list_string();
+      partial += (partial.empty() ? "" : ",") + index +
+                 value_as_shape(static_cast<int>(i)).to_list_string();
     } else if (asked_value_[i]) {
       computed += (computed.empty() ? "" : ", ") + index + "<" + summarize_value(*v) + ">";
     }
@@ -192,9 +192,9 @@ std::vector<OutputSpec> broadcast_binary(const ShapeContext& c) {
 }
 
 std::vector<OutputSpec> merge_both_inputs(const ShapeContext& c) {
-  const std::string run_text = std::string(c.type()) + " requires inputs of one shape: " +
-                               c.shape(0).to_list_string() + " vs. " +
-                               c.shape(1).to_list_string();
+  const std::string run_text = std::string(c.type()) +
+                               " requires inputs of one shape: " + c.shape(0).to_list_string() +
+                               " vs. " + c.shape(1).to_list_string();
   return {{c.dtype(0), merge(c, c.shape(0), c.shape(1), run_text)}};
 }
 
@@ -204,7 +204,7 @@ std::vector<OutputSpec> none(const ShapeContext&) {
 
 std::vector<OutputSpec> random(const ShapeContext& c) {
   const DType dtype = c.find_attr(attr_name::kDType) != nullptr ? c.attr<DType>(attr_name::kDType)
-                                                                 : c.attr<DType>(attr_name::kTout);
+                                                                : c.attr<DType>(attr_name::kTout);
   return {{dtype, c.value_as_shape(0)}};
 }
 

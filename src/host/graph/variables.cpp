@@ -199,7 +199,8 @@ Variable GraphImpl::create_variable(std::string_view name,
                       {{attr_name::kT, value.dtype},
                        {attr_name::kValidateShape, validate_shape},
                        {attr_name::kUseLocking, true}});
-  rec.read = add_op(*this, OpType::kIdentity, "read", {{rec.node, 0}}, {{attr_name::kT, value.dtype}});
+  rec.read =
+      add_op(*this, OpType::kIdentity, "read", {{rec.node, 0}}, {{attr_name::kT, value.dtype}});
 
   const int id = static_cast<int>(variables.size());
   nodes[static_cast<std::size_t>(rec.node)].variable = id;
@@ -277,8 +278,8 @@ Operation GraphImpl::variables_initializer(const std::vector<Variable>& vars,
       deps.push_back(variables[static_cast<std::size_t>(v.id())].assign);
     }
     // control_flow_ops.group(..., name="init") or no_op(name="init"): a NoOp either way.
-    const int id =
-        add_op(*this, OpType::kNoOp, scope_string(resolve_name_scope(name)), {}, {}, std::move(deps));
+    const int id = add_op(*this, OpType::kNoOp, scope_string(resolve_name_scope(name)), {}, {},
+                          std::move(deps));
     return Access::operation(shared_from_this(), id);
   });
 }
@@ -370,8 +371,9 @@ Tensor Graph::is_variable_initialized(const Variable& variable) {
     const int var_node = impl()->variables[static_cast<std::size_t>(variable.id())].node;
     const std::string scope =
         detail::scope_string(impl()->resolve_name_scope("IsVariableInitialized"));
-    const int node = detail::add_op(*impl(), detail::OpType::kIsVariableInitialized, scope,
-                                    {{var_node, 0}}, {{detail::attr_name::kDType, variable.dtype()}});
+    const int node =
+        detail::add_op(*impl(), detail::OpType::kIsVariableInitialized, scope, {{var_node, 0}},
+                       {{detail::attr_name::kDType, variable.dtype()}});
     return impl()->tensor({node, 0});
   });
 }

@@ -226,6 +226,15 @@ Plan build_plan(const GraphImpl& graph, const RunSignature& run) {
       }
     }
     refuse_uncomputed_dtype(step, n);
+    // Repeated reduction axes pass graph building but not the run (as in TF).
+    step.check_shapes = step.kind == OpKind::kReduce;
+    for (const TensorRef& in : n.inputs) {
+      if (!graph.node(in.node)
+               .outputs.at(static_cast<std::size_t>(in.index))
+               .shape.is_fully_defined()) {
+        step.check_shapes = true;
+      }
+    }
     if (step.kind == OpKind::kReduce) {
       const TensorRef axes = n.inputs.at(1);
       if (!fed.contains({axes.node, axes.index}) && graph.node(axes.node).op == OpType::kConst) {

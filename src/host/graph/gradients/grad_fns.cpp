@@ -132,7 +132,8 @@ std::vector<TensorRef> matmul(const GradInputs& in) {
 }
 
 std::vector<TensorRef> bias_add(const GradInputs& in) {
-  return {in.dys[0], grad_node(in.g, OpType::kSumToShape, "BiasAddGrad", {in.dys[0], input(in, 1)})};
+  return {in.dys[0],
+          grad_node(in.g, OpType::kSumToShape, "BiasAddGrad", {in.dys[0], input(in, 1)})};
 }
 
 std::vector<TensorRef> activation(const GradInputs& in) {

@@ -116,8 +116,7 @@ std::vector<TensorRef> build_gradients(GraphImpl& g,
                         std::string(dtype_name(ys_spec.dtype)));
       }
     } else {
-      seed =
-          detail::grad_node(g, OpType::kOnesLike, "grad_ys_" + std::to_string(i), {ys[i]});
+      seed = detail::grad_node(g, OpType::kOnesLike, "grad_ys_" + std::to_string(i), {ys[i]});
     }
     add_grad(ys[i], seed);
   }

@@ -29,8 +29,8 @@ std::vector<OutputSpec> matmul_shape_fn(const ShapeContext& c) {
                  ", In[1]: " + y.to_list_string());
     case MatMulShape::Failure::kBatchDims:
       // The broadcast's wording; TF names the operands' full shapes, not their batch parts.
-      c.fail("Dimensions must be equal, but are " + std::to_string(rule.mismatch.first) +
-                 " and " + std::to_string(rule.mismatch.second),
+      c.fail("Dimensions must be equal, but are " + std::to_string(rule.mismatch.first) + " and " +
+                 std::to_string(rule.mismatch.second),
              "In[0] and In[1] must have compatible batch dimensions: " + shapes);
     case MatMulShape::Failure::kNone:
       break;
@@ -47,8 +47,8 @@ std::vector<OutputSpec> reduction_shape(const ShapeContext& c) {
   if (!x.has_rank()) return {{c.dtype(0), Shape::unknown_rank()}};
   const int rank = x.rank();
   if (!axes) {
-    return {{c.dtype(0), keep_dims ? Shape(std::vector<std::int64_t>(
-                                         static_cast<std::size_t>(rank), kUnknownDim))
+    return {{c.dtype(0), keep_dims ? Shape(std::vector<std::int64_t>(static_cast<std::size_t>(rank),
+                                                                     kUnknownDim))
                                    : Shape::unknown_rank()}};
   }
   const ReductionAxes rule = reduction_axes(rank, *axes, !c.at_run_time());
@@ -74,10 +74,10 @@ std::vector<OutputSpec> add_n_shape(const ShapeContext& c) {
   Shape out = c.shape(0);
   for (int i = 1; i < c.num_inputs(); ++i) {
     out = merge(c, out, c.shape(i),
-                c.at_run_time() ? "AddN: inputs must be of one shape: " +
-                                      c.shape(0).to_list_string() + " vs. " +
-                                      c.shape(i).to_list_string()
-                                : std::string());
+                c.at_run_time()
+                    ? "AddN: inputs must be of one shape: " + c.shape(0).to_list_string() +
+                          " vs. " + c.shape(i).to_list_string()
+                    : std::string());
   }
   return {{c.dtype(0), std::move(out)}};
 }
@@ -86,31 +86,30 @@ std::vector<OutputSpec> add_n_shape(const ShapeContext& c) {
 constexpr OpDef kRows[] = {
     {.op = OpType::kMatMul, .name = "MatMul", .inputs = "a, b", .outputs = "product",
      .attrs = {{{a::kTransposeA, T::kBool}, {a::kTransposeB, T::kBool}, kTypeT}}, .num_attrs = 3,
-     .types = kMatMulTypes, .shape = matmul_shape_fn, .kernel = kernel_of(K::kMatMul, kComputesFloat), .grad = grad::matmul,
+     .types = kMatMulTypes, .shape = matmul_shape_fn,
+     .kernel = kernel_of(K::kMatMul, kComputesFloat), .grad = grad::matmul,
      .capture = Capture::kYes},
     {.op = OpType::kBatchMatMulV2, .name = "BatchMatMulV2", .inputs = "x, y", .outputs = "output",
      .attrs = {{{a::kAdjX, T::kBool}, {a::kAdjY, T::kBool}, kTypeT}}, .num_attrs = 3,
-     .types = kMatMulTypes, .shape = matmul_shape_fn, .kernel = kernel_of(K::kMatMul, kComputesFloat), .grad = grad::matmul,
+     .types = kMatMulTypes, .shape = matmul_shape_fn,
+     .kernel = kernel_of(K::kMatMul, kComputesFloat), .grad = grad::matmul,
      .capture = Capture::kYes},
     {.op = OpType::kAdd, .name = "Add", .inputs = "x, y", .outputs = "z", .attrs = {{kTypeT}},
      .num_attrs = 1, .types = kAddTypes, .shape = shape_fn::broadcast_binary,
-     .kernel = binary_kernel(BinaryOp::kAdd), .grad = grad::add,
-     .capture = Capture::kYes},
+     .kernel = binary_kernel(BinaryOp::kAdd), .grad = grad::add, .capture = Capture::kYes},
     {.op = OpType::kAddV2, .name = "AddV2", .inputs = "x, y", .outputs = "z", .attrs = {{kTypeT}},
      .num_attrs = 1, .types = kAddV2Types, .shape = shape_fn::broadcast_binary,
-     .kernel = binary_kernel(BinaryOp::kAdd),
-     .grad = grad::add, .capture = Capture::kYes},
+     .kernel = binary_kernel(BinaryOp::kAdd), .grad = grad::add, .capture = Capture::kYes},
     {.op = OpType::kSub, .name = "Sub", .inputs = "x, y", .outputs = "z", .attrs = {{kTypeT}},
      .num_attrs = 1, .types = kBinaryMoreTypes, .shape = shape_fn::broadcast_binary,
-     .kernel = binary_kernel(BinaryOp::kSub),
-     .grad = grad::sub, .capture = Capture::kYes},
+     .kernel = binary_kernel(BinaryOp::kSub), .grad = grad::sub, .capture = Capture::kYes},
     {.op = OpType::kMul, .name = "Mul", .inputs = "x, y", .outputs = "z", .attrs = {{kTypeT}},
      .num_attrs = 1, .types = kBinaryMoreTypes, .shape = shape_fn::broadcast_binary,
-     .kernel = binary_kernel(BinaryOp::kMul),
-     .grad = grad::mul, .capture = Capture::kYes},
+     .kernel = binary_kernel(BinaryOp::kMul), .grad = grad::mul, .capture = Capture::kYes},
     {.op = OpType::kRealDiv, .name = "RealDiv", .inputs = "x, y", .outputs = "z",
      .attrs = {{kTypeT}}, .num_attrs = 1, .types = kBinaryMoreTypes,
-     .shape = shape_fn::broadcast_binary, .kernel = binary_kernel(BinaryOp::kDiv), .grad = grad::real_div, .capture = Capture::kYes},
+     .shape = shape_fn::broadcast_binary, .kernel = binary_kernel(BinaryOp::kDiv),
+     .grad = grad::real_div, .capture = Capture::kYes},
     {.op = OpType::kSigmoid, .name = "Sigmoid", .inputs = "x", .outputs = "y", .attrs = {{kTypeT}},
      .num_attrs = 1, .types = kUnaryComplexTypes, .shape = shape_fn::same_as_input,
      .kernel = unary_kernel(UnaryOp::kSigmoid), .grad = grad::activation, .capture = Capture::kYes},
@@ -126,8 +125,8 @@ constexpr OpDef kRows[] = {
      .shape = reduction_shape, .kernel = reduce_kernel(ReduceOp::kMean), .grad = grad::reduction,
      .capture = Capture::kIfHostConstants},
     {.op = OpType::kCast, .name = "Cast", .inputs = "x", .outputs = "y",
-     .attrs = {{{a::kSrcT, T::kDType}, {a::kDstT, T::kDType}}}, .num_attrs = 2,
-     .shape = cast_shape, .kernel = kernel_of(K::kCast, kComputesNumeric), .grad = grad::cast, .capture = Capture::kYes},
+     .attrs = {{{a::kSrcT, T::kDType}, {a::kDstT, T::kDType}}}, .num_attrs = 2, .shape = cast_shape,
+     .kernel = kernel_of(K::kCast, kComputesNumeric), .grad = grad::cast, .capture = Capture::kYes},
     {.op = OpType::kSquare, .name = "Square", .inputs = "x", .outputs = "y", .attrs = {{kTypeT}},
      .num_attrs = 1, .types = kUnaryTypes, .shape = shape_fn::same_as_input,
      .kernel = unary_kernel(UnaryOp::kSquare), .grad = grad::square, .capture = Capture::kYes},
@@ -142,23 +141,24 @@ constexpr OpDef kRows[] = {
      .kernel = unary_kernel(UnaryOp::kNeg), .grad = grad::neg, .capture = Capture::kYes},
     {.op = OpType::kSigmoidGrad, .name = "SigmoidGrad", .inputs = "y, dy", .outputs = "z",
      .attrs = {{kTypeT}}, .num_attrs = 1, .types = kUnaryComplexTypes,
-     .shape = shape_fn::merge_both_inputs, .kernel = activation_grad_kernel(ActivationGrad::kSigmoid), .grad = grad::sigmoid_grad},
+     .shape = shape_fn::merge_both_inputs,
+     .kernel = activation_grad_kernel(ActivationGrad::kSigmoid), .grad = grad::sigmoid_grad},
     {.op = OpType::kTanhGrad, .name = "TanhGrad", .inputs = "y, dy", .outputs = "z",
      .attrs = {{kTypeT}}, .num_attrs = 1, .types = kUnaryComplexTypes,
-     .shape = shape_fn::merge_both_inputs, .kernel = activation_grad_kernel(ActivationGrad::kTanh), .grad = grad::tanh_grad},
+     .shape = shape_fn::merge_both_inputs, .kernel = activation_grad_kernel(ActivationGrad::kTanh),
+     .grad = grad::tanh_grad},
     {.op = OpType::kAddN, .name = "AddN", .inputs = "inputs", .outputs = "sum",
      .attrs = {{{a::kN, T::kInt}, kTypeT}}, .num_attrs = 2, .types = kAddNTypes,
      .shape = add_n_shape, .kernel = kernel_of(K::kAddN, kComputesNumeric), .grad = grad::identity},
     // varscope's own: TF's Shape + BroadcastGradientArgs + Sum + Reshape in one op.
     {.op = OpType::kSumToShape, .name = "SumToShape", .inputs = "x, like", .outputs = "y",
      .attrs = {{kTypeT}}, .num_attrs = 1, .shape = shape_fn::shape_of_input1,
-     .kernel = kernel_of(K::kSumToShape, kComputesNumeric),
-     .grad = grad::sum_to_shape},
+     .kernel = kernel_of(K::kSumToShape, kComputesNumeric), .grad = grad::sum_to_shape},
     // varscope's own: TF's Reshape + Tile (and RealDiv for Mean) in one op.
     {.op = OpType::kBroadcastToShape, .name = "BroadcastToShape",
      .inputs = "x, like, reduction_indices", .outputs = "y",
-     .attrs = {{kTypeT, {a::kMean, T::kBool}}}, .num_attrs = 2,
-     .shape = shape_fn::shape_of_input1, .kernel = kernel_of(K::kBroadcastToShape, kComputesNumeric), .grad = grad::broadcast_to_shape},
+     .attrs = {{kTypeT, {a::kMean, T::kBool}}}, .num_attrs = 2, .shape = shape_fn::shape_of_input1,
+     .kernel = kernel_of(K::kBroadcastToShape, kComputesNumeric), .grad = grad::broadcast_to_shape},
 };
 // clang-format on
 

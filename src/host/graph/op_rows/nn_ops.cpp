@@ -63,18 +63,18 @@ std::vector<OutputSpec> xent_shape(const ShapeContext& c) {
     if (logits.has_rank() && labels.has_rank()) {
       const std::int64_t x = logits.dim(0), y = labels.dim(0);
       if (x != kUnknownDim && y != kUnknownDim && x != y) {
-        c.fail("Dimensions must be equal, but are " + std::to_string(x) + " and " +
-                   std::to_string(y),
-               run_text);
+        c.fail(
+            "Dimensions must be equal, but are " + std::to_string(x) + " and " + std::to_string(y),
+            run_text);
       }
       if (x == kUnknownDim) backprop = Shape({y, logits.dim(1)});
     }
   } else {
     backprop = merge(c, logits, labels,
-                     c.at_run_time() ? "logits and labels must be broadcastable: logits_size=" +
-                                           logits.to_list_string() +
-                                           " labels_size=" + labels.to_list_string()
-                                     : std::string());
+                     c.at_run_time()
+                         ? "logits and labels must be broadcastable: logits_size=" +
+                               logits.to_list_string() + " labels_size=" + labels.to_list_string()
+                         : std::string());
   }
   const Shape loss = backprop.has_rank() ? Shape({backprop.dim(0)}) : Shape::unknown_rank();
   return {{c.dtype(0), loss}, {c.dtype(0), std::move(backprop)}};
@@ -83,8 +83,8 @@ std::vector<OutputSpec> xent_shape(const ShapeContext& c) {
 // clang-format off
 constexpr OpDef kRows[] = {
     {.op = OpType::kBiasAdd, .name = "BiasAdd", .inputs = "value, bias", .outputs = "output",
-     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kNumberTypes,
-     .shape = bias_add_shape, .kernel = binary_kernel(BinaryOp::kAdd), .grad = grad::bias_add, .capture = Capture::kYes},
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kNumberTypes, .shape = bias_add_shape,
+     .kernel = binary_kernel(BinaryOp::kAdd), .grad = grad::bias_add, .capture = Capture::kYes},
     {.op = OpType::kRelu, .name = "Relu", .inputs = "features", .outputs = "activations",
      .attrs = {{kTypeT}}, .num_attrs = 1, .types = kRealNumberTypes,
      .shape = shape_fn::same_as_input, .kernel = unary_kernel(UnaryOp::kRelu),
@@ -97,7 +97,8 @@ constexpr OpDef kRows[] = {
     // not yet checked under capture (updates read scalars on the host).
     {.op = OpType::kReluGrad, .name = "ReluGrad", .inputs = "gradients, features",
      .outputs = "backprops", .attrs = {{kTypeT}}, .num_attrs = 1, .types = kReluGradTypes,
-     .shape = shape_fn::merge_both_inputs, .kernel = activation_grad_kernel(ActivationGrad::kRelu), .grad = grad::relu_grad},
+     .shape = shape_fn::merge_both_inputs, .kernel = activation_grad_kernel(ActivationGrad::kRelu),
+     .grad = grad::relu_grad},
     {.op = OpType::kSoftmaxXent, .name = "SoftmaxCrossEntropyWithLogits",
      .inputs = "features, labels", .outputs = "loss, backprop", .attrs = {{kTypeT}}, .num_attrs = 1,
      .types = kXentTypes, .shape = xent_shape, .kernel = kernel_of(K::kXent, kComputesFloat),
@@ -105,7 +106,8 @@ constexpr OpDef kRows[] = {
     {.op = OpType::kSparseSoftmaxXent, .name = "SparseSoftmaxCrossEntropyWithLogits",
      .inputs = "features, labels", .outputs = "loss, backprop",
      .attrs = {{kTypeT, {a::kTlabels, T::kDType}}}, .num_attrs = 2, .types = kXentTypes,
-     .shape = xent_shape, .kernel = kernel_of(K::kXent, kComputesFloat), .grad = grad::softmax_xent},
+     .shape = xent_shape, .kernel = kernel_of(K::kXent, kComputesFloat),
+     .grad = grad::softmax_xent},
 };
 // clang-format on
 

@@ -12,11 +12,11 @@ template <int kGrad>
 std::vector<OutputSpec> apply_shape(const ShapeContext& c) {
   const Shape& var = c.shape(0);
   const Shape& grad = c.shape(kGrad);
-  return {{c.dtype(0), merge(c, var, grad,
-                             c.at_run_time() ? "var and grad do not have the same shape" +
-                                                   var.to_list_string() + " " +
-                                                   grad.to_list_string()
-                                             : std::string())}};
+  return {
+      {c.dtype(0), merge(c, var, grad,
+                         c.at_run_time() ? "var and grad do not have the same shape" +
+                                               var.to_list_string() + " " + grad.to_list_string()
+                                         : std::string())}};
 }
 
 // clang-format off

@@ -144,8 +144,8 @@ Operation Optimizer::build_apply(Graph& g,
     for (const Operation& op : finish(g, updates))
       deps.push_back(Access::id(op));
     if (!global_step.valid()) {
-      const int node =
-          detail::add_op(*impl, OpType::kNoOp, detail::scope_string(scope), {}, {}, std::move(deps));
+      const int node = detail::add_op(*impl, OpType::kNoOp, detail::scope_string(scope), {}, {},
+                                      std::move(deps));
       return Access::operation(impl, node);
     }
     const int update = detail::add_op(*impl, OpType::kNoOp, "update", {}, {}, std::move(deps));
