@@ -7,7 +7,6 @@
 #include <string>
 #include <string_view>
 
-#include "host/core/shape_rules.h"
 #include "host/graph/graph_impl.h"
 #include "host/graph/op_defs.h"
 #include "varscope/errors.h"

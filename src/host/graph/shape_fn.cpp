@@ -130,12 +130,16 @@ std::vector<OutputSpec> run_time_outputs(const Node& node, std::span<const Shape
   return def.shape(ShapeContext(def, node.name, inputs, node.attrs, /*at_run_time=*/true));
 }
 
-Shape merge(const ShapeContext& c, const Shape& a, const Shape& b, std::string_view run_text) {
+Shape merge(const ShapeContext& c,
+            const Shape& a,
+            const Shape& b,
+            std::string_view run_text,
+            std::string_view graph_suffix) {
   if (!a.has_rank()) return b;
   if (!b.has_rank()) return a;
   if (a.rank() != b.rank()) {
     c.fail("Shapes must be equal rank, but are " + std::to_string(a.rank()) + " and " +
-               std::to_string(b.rank()),
+               std::to_string(b.rank()) + std::string(graph_suffix),
            run_text);
   }
   std::vector<std::int64_t> dims = a.dims();
@@ -144,7 +148,8 @@ Shape merge(const ShapeContext& c, const Shape& a, const Shape& b, std::string_v
     if (x != kUnknownDim && y != kUnknownDim && x != y) {
       c.fail("Dimension " + std::to_string(d) + " in both shapes must be equal, but are " +
                  std::to_string(x) + " and " + std::to_string(y) + ". Shapes are " +
-                 a.to_list_string() + " and " + b.to_list_string() + ".",
+                 a.to_list_string() + " and " + b.to_list_string() + "." +
+                 std::string(graph_suffix),
              run_text);
     }
     if (x == kUnknownDim) dims[static_cast<std::size_t>(d)] = y;

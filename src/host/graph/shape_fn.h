@@ -124,7 +124,12 @@ std::vector<OutputSpec> random(const ShapeContext& c);
 }  // namespace shape_fn
 
 // TF's InferenceContext::Merge: the more defined of two compatible shapes; fails the op with
-// TF's text when their ranks or known dims differ (`run_text` at run time).
-Shape merge(const ShapeContext& c, const Shape& a, const Shape& b, std::string_view run_text);
+// TF's text (then `graph_suffix`) when their ranks or known dims differ (`run_text` at run
+// time).
+Shape merge(const ShapeContext& c,
+            const Shape& a,
+            const Shape& b,
+            std::string_view run_text,
+            std::string_view graph_suffix = {});
 
 }  // namespace varscope::detail

@@ -6,7 +6,6 @@
 #include <array>
 #include <string>
 
-#include "host/core/shape_rules.h"
 #include "host/graph/builders.h"
 #include "host/graph/op_defs.h"
 #include "varscope/errors.h"

@@ -69,15 +69,17 @@ std::vector<OutputSpec> cast_shape(const ShapeContext& c) {
   return {{c.attr<DType>(a::kDstT), c.shape(0)}};
 }
 
-// TF's AddN: every input merged into one shape.
+// TF's AddN: every input merged into one shape, from the last to the first.
 std::vector<OutputSpec> add_n_shape(const ShapeContext& c) {
-  Shape out = c.shape(0);
-  for (int i = 1; i < c.num_inputs(); ++i) {
-    out = merge(c, out, c.shape(i),
+  const int last = c.num_inputs() - 1;
+  Shape out = c.shape(last);
+  for (int i = last - 1; i >= 0; --i) {
+    out = merge(c, c.shape(i), out,
                 c.at_run_time()
-                    ? "AddN: inputs must be of one shape: " + c.shape(0).to_list_string() +
-                          " vs. " + c.shape(i).to_list_string()
-                    : std::string());
+                    ? "AddN: inputs must be of one shape: " + c.shape(i).to_list_string() +
+                          " vs. " + c.shape(last).to_list_string()
+                    : std::string(),
+                "\n\tFrom merging shape " + std::to_string(i) + " with other shapes.");
   }
   return {{c.dtype(0), std::move(out)}};
 }

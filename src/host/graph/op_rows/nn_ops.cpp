@@ -69,12 +69,25 @@ std::vector<OutputSpec> xent_shape(const ShapeContext& c) {
       }
       if (x == kUnknownDim) backprop = Shape({y, logits.dim(1)});
     }
-  } else {
-    backprop = merge(c, logits, labels,
-                     c.at_run_time()
-                         ? "logits and labels must be broadcastable: logits_size=" +
-                               logits.to_list_string() + " labels_size=" + labels.to_list_string()
-                         : std::string());
+  } else if (labels.has_rank()) {
+    // TF broadcasts the two ("Dimensions must be equal"); the kernel needs one shape.
+    const std::string run_text =
+        "logits and labels must be broadcastable: logits_size=" + logits.to_list_string() +
+        " labels_size=" + labels.to_list_string();
+    if (labels.rank() != 2) {
+      c.fail("Shape must be rank 2 but is rank " + std::to_string(labels.rank()), run_text);
+    }
+    std::vector<std::int64_t> dims = labels.dims();
+    for (int d = 0; d < 2 && logits.has_rank(); ++d) {
+      const std::int64_t x = logits.dim(d), y = labels.dim(d);
+      if (x != kUnknownDim && y != kUnknownDim && x != y) {
+        c.fail(
+            "Dimensions must be equal, but are " + std::to_string(x) + " and " + std::to_string(y),
+            run_text);
+      }
+      if (x != kUnknownDim) dims[static_cast<std::size_t>(d)] = x;
+    }
+    backprop = Shape(std::move(dims));
   }
   const Shape loss = backprop.has_rank() ? Shape({backprop.dim(0)}) : Shape::unknown_rank();
   return {{c.dtype(0), loss}, {c.dtype(0), std::move(backprop)}};
