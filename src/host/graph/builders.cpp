@@ -91,11 +91,6 @@ int add_op(GraphImpl& g,
                     std::move(control_inputs));
 }
 
-std::string name_for_errors(GraphImpl& g, std::string_view name, std::string_view default_name) {
-  g.check_scope_name(name);
-  return g.unique_name(name.empty() ? default_name : name, /*mark_as_used=*/false);
-}
-
 Tensor build_unary(OpType op, const Input& x, std::string_view name) {
   const OpDef& def = op_def(op);
   auto g = graph_of_input(x, def.name);

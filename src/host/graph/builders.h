@@ -33,10 +33,6 @@ inline std::shared_ptr<GraphImpl> graph_of_input(const Input& x, std::string_vie
   return Access::lock(x.tensor());
 }
 
-// The op name shape errors quote, as TF's wrapper would have named the op. TF enters the
-// name scope before it checks shapes, so an invalid name is reported first.
-std::string name_for_errors(GraphImpl& g, std::string_view name, std::string_view default_name);
-
 // Adds a node of `op` named `name_or_scope` ("x/" = verbatim) whose outputs its row's shape
 // function gives from the inputs' dtypes and shapes and the values of Const inputs (TF's
 // shape inference); a failure is TF's ValueError naming the node as it would be named.
