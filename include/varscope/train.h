@@ -34,9 +34,16 @@ class Optimizer {
  public:
   virtual ~Optimizer() = default;
 
+  // Optimizer.GATE_NONE, GATE_OP (the default), GATE_GRAPH: kOp gates each op's input
+  // gradients (tf.gradients' gate_gradients), so they are named
+  // "gradients/<op>_grad/tuple/control_dependency_N"; kGraph gates all the returned
+  // gradients together ("tuple/control_dependency_N" in the current name scope).
+  enum class Gate { kNone, kOp, kGraph };
+
   // tf.gradients of `loss` with respect to var_list (empty: TRAINABLE_VARIABLES).
   std::vector<GradAndVar> compute_gradients(const Tensor& loss,
-                                            const std::vector<Variable>& var_list = {});
+                                            const std::vector<Variable>& var_list = {},
+                                            Gate gate = Gate::kOp);
   // The update ops, then (with a valid global_step) an AssignAdd of 1 to it; the result is
   // named `name` (default: the optimizer's name). Gradients that are None are skipped.
   Operation apply_gradients(const std::vector<GradAndVar>& grads_and_vars,
@@ -45,7 +52,8 @@ class Optimizer {
   Operation minimize(const Tensor& loss,
                      const Variable& global_step = {},
                      const std::vector<Variable>& var_list = {},
-                     std::string_view name = {});
+                     std::string_view name = {},
+                     Gate gate = Gate::kOp);
 
   // The slot `slot_name` ("m", "v", "momentum") of `var`; invalid when it has none.
   Variable get_slot(const Variable& var, std::string_view slot_name) const;

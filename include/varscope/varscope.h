@@ -9,6 +9,7 @@
 #include "varscope/errors.h"
 #include "varscope/gradients.h"
 #include "varscope/graph.h"
+#include "varscope/graph_def.h"
 #include "varscope/host_tensor.h"
 #include "varscope/initializers.h"
 #include "varscope/ops.h"

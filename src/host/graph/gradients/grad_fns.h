@@ -46,4 +46,11 @@ TensorRef grad_node(GraphImpl& g,
                     Attrs attrs = {});
 const OutputSpec& spec_of(const GraphImpl& g, TensorRef r);
 
+// control_flow_ops.tuple in the current name scope: under "tuple/", a NoOp "group_deps"
+// waiting for the tensors' ops (each once, in creation order), then each tensor passed on
+// by an Identity "control_dependency[_N]" that waits for the NoOp, so none of them is used
+// before all are computed. An invalid ref (TF's None) stays invalid. Gradient gating
+// (gate_gradients) is built from it.
+std::vector<TensorRef> gate_tuple(GraphImpl& g, const std::vector<TensorRef>& tensors);
+
 }  // namespace varscope::detail

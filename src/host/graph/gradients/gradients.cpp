@@ -1,7 +1,8 @@
 // tf.gradients (gradients_util._GradientsHelper): the ops between xs and ys, visited in TF's
 // ready-queue order from the ys back (an op once every use of its outputs has given its
 // gradient), each output's gradients summed (AddN in the call's scope), then the op's
-// gradient function under "<op>_grad".
+// gradient function under "<op>_grad"; with gate_gradients, an op's input gradients gated
+// by a tuple (gradients/<op>_grad/tuple/control_dependency_N), as the optimizers ask.
 #include "varscope/gradients.h"
 
 #include <algorithm>
@@ -9,9 +10,44 @@
 #include <string>
 #include <unordered_map>
 
+#include "host/graph/builders.h"
 #include "host/graph/gradients/grad_fns.h"
 #include "host/graph/op_defs.h"
 #include "varscope/errors.h"
+
+namespace varscope::detail {
+
+std::vector<TensorRef> gate_tuple(GraphImpl& g, const std::vector<TensorRef>& tensors) {
+  std::vector<int> gating;
+  for (const TensorRef& t : tensors) {
+    if (t.node >= 0) gating.push_back(t.node);
+  }
+  std::sort(gating.begin(), gating.end());  // node ids are TF's op._id: creation order
+  gating.erase(std::unique(gating.begin(), gating.end()), gating.end());
+  if (gating.empty()) {  // every one None: TF prints the Python list
+    std::string list;
+    for (std::size_t i = 0; i < tensors.size(); ++i)
+      list += i == 0 ? "None" : ", None";
+    throw ValueError("Must have at least one Tensor: [" + list + "]");
+  }
+  StackGuard in_tuple(g, g.resolve_name_scope("tuple"));
+  const int gate = add_op(g, OpType::kNoOp, scope_string(g.resolve_name_scope("group_deps")), {},
+                          {}, std::move(gating));
+  std::vector<TensorRef> out;
+  for (const TensorRef& t : tensors) {
+    if (t.node < 0) {
+      out.push_back(t);
+      continue;
+    }
+    const std::string name = scope_string(g.resolve_name_scope("control_dependency"));
+    out.push_back(
+        {add_op(g, OpType::kIdentity, name, {t}, {{attr_name::kT, spec_of(g, t).dtype}}, {gate}),
+         0});
+  }
+  return out;
+}
+
+}  // namespace varscope::detail
 
 namespace varscope {
 
@@ -43,7 +79,8 @@ std::vector<TensorRef> build_gradients(GraphImpl& g,
                                        const std::vector<TensorRef>& ys,
                                        const std::vector<TensorRef>& xs,
                                        const std::vector<Tensor>& grad_ys,
-                                       std::string_view name) {
+                                       std::string_view name,
+                                       bool gate_gradients) {
   if (!grad_ys.empty() && grad_ys.size() != ys.size()) {
     throw ValueError("Passed " + std::to_string(grad_ys.size()) + " grad_ys for " +
                      std::to_string(ys.size()) + " ys");
@@ -151,7 +188,10 @@ std::vector<TensorRef> build_gradients(GraphImpl& g,
       if (dys[0].node >= 0) {  // a gradient of the xent ops' backprop output alone: none
         const std::string op_scope = g.resolve_name_scope(node.name + "_grad");
         StackGuard in_op_scope(g, op_scope);
-        const std::vector<TensorRef> dxs = grad_fn(detail::GradInputs{g, v, dys});
+        std::vector<TensorRef> dxs = grad_fn(detail::GradInputs{g, v, dys});
+        const auto given =
+            std::count_if(dxs.begin(), dxs.end(), [](TensorRef t) { return t.node >= 0; });
+        if (gate_gradients && given > 1) dxs = detail::gate_tuple(g, dxs);
         for (std::size_t i = 0; i < dxs.size() && i < node.inputs.size(); ++i)
           add_grad(node.inputs[i], dxs[i]);
       }
@@ -177,7 +217,8 @@ std::vector<Tensor> run(const std::vector<Tensor>& ys,
                         const std::vector<Tensor>& xs,
                         const std::vector<Variable>& vars,
                         const std::vector<Tensor>& grad_ys,
-                        std::string_view name) {
+                        std::string_view name,
+                        bool gate_gradients) {
   if (ys.empty()) throw ValueError("gradients needs at least one y");
   auto g = Access::lock(ys.front());
   return g->mutate([&] {
@@ -190,7 +231,8 @@ std::vector<Tensor> run(const std::vector<Tensor>& ys,
       if (Access::lock(v) != g) throw ValueError("gradients: a variable of another graph");
       x_refs.push_back({g->variables.at(static_cast<std::size_t>(v.id())).node, 0});
     }
-    const std::vector<TensorRef> refs = build_gradients(*g, y_refs, x_refs, grad_ys, name);
+    const std::vector<TensorRef> refs =
+        build_gradients(*g, y_refs, x_refs, grad_ys, name, gate_gradients);
     std::vector<Tensor> out;
     for (const TensorRef& r : refs)
       out.push_back(r.node < 0 ? Tensor() : g->tensor(r));
@@ -203,15 +245,17 @@ std::vector<Tensor> run(const std::vector<Tensor>& ys,
 std::vector<Tensor> gradients(const std::vector<Tensor>& ys,
                               const std::vector<Tensor>& xs,
                               const std::vector<Tensor>& grad_ys,
-                              std::string_view name) {
-  return run(ys, xs, {}, grad_ys, name);
+                              std::string_view name,
+                              bool gate_gradients) {
+  return run(ys, xs, {}, grad_ys, name, gate_gradients);
 }
 
 std::vector<Tensor> gradients(const std::vector<Tensor>& ys,
                               const std::vector<Variable>& xs,
                               const std::vector<Tensor>& grad_ys,
-                              std::string_view name) {
-  return run(ys, {}, xs, grad_ys, name);
+                              std::string_view name,
+                              bool gate_gradients) {
+  return run(ys, {}, xs, grad_ys, name, gate_gradients);
 }
 
 }  // namespace varscope

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "host/graph/builders.h"
+#include "host/graph/gradients/grad_fns.h"
 #include "host/graph/op_defs.h"
 #include "varscope/errors.h"
 #include "varscope/gradients.h"
@@ -59,7 +60,8 @@ Variable get_global_step(const Graph& g) {
 }
 
 std::vector<GradAndVar> Optimizer::compute_gradients(const Tensor& loss,
-                                                     const std::vector<Variable>& var_list) {
+                                                     const std::vector<Variable>& var_list,
+                                                     Gate gate) {
   auto g = Access::lock(loss);
   return g->mutate([&] {
     if (loss.dtype() != DType::kFloat32 && loss.dtype() != DType::kFloat64) {
@@ -71,10 +73,14 @@ std::vector<GradAndVar> Optimizer::compute_gradients(const Tensor& loss,
     std::vector<Variable> vars =
         var_list.empty() ? g->collection(GraphKeys::kTrainableVariables, std::nullopt) : var_list;
     if (vars.empty()) throw ValueError("No variables to optimize.");
-    const std::vector<Tensor> grads = gradients({loss}, vars);
+    const std::vector<Tensor> grads = gradients({loss}, vars, {}, "gradients", gate == Gate::kOp);
+    std::vector<TensorRef> refs;
+    for (const Tensor& t : grads)
+      refs.push_back(t.valid() ? g->ref_of(t) : TensorRef{});
+    if (gate == Gate::kGraph) refs = detail::gate_tuple(*g, refs);
     std::vector<GradAndVar> out;
     for (std::size_t i = 0; i < vars.size(); ++i)
-      out.emplace_back(grads[i], vars[i]);
+      out.emplace_back(refs[i].node < 0 ? Tensor() : g->tensor(refs[i]), vars[i]);
     return out;
   });
 }
@@ -163,10 +169,11 @@ Operation Optimizer::build_apply(Graph& g,
 Operation Optimizer::minimize(const Tensor& loss,
                               const Variable& global_step,
                               const std::vector<Variable>& var_list,
-                              std::string_view name) {
+                              std::string_view name,
+                              Gate gate) {
   auto g = Access::lock(loss);
   return g->mutate([&] {
-    const std::vector<GradAndVar> grads = compute_gradients(loss, var_list);
+    const std::vector<GradAndVar> grads = compute_gradients(loss, var_list, gate);
     const bool none = std::none_of(grads.begin(), grads.end(),
                                    [](const GradAndVar& gv) { return gv.first.valid(); });
     if (none) {  // minimize's own text, before apply_gradients'

@@ -1,0 +1,167 @@
+// tf.io.write_graph: the graph's nodes as TF's GraphDef protobuf (proto/varscope_tf/graph.proto).
+#include "varscope/graph_def.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/text_format.h>
+
+#include <filesystem>
+#include <span>
+#include <string>
+#include <system_error>
+
+#include "host/graph/graph_impl.h"
+#include "host/io/file.h"
+#include "host/io/tf/bundle.h"
+#include "varscope/errors.h"
+#include "varscope_tf/graph.pb.h"
+
+namespace varscope {
+namespace {
+
+namespace tfp = ::varscope::tf;
+using detail::AttrValue;
+using detail::Node;
+
+// TF 1.15's GraphDef version (TF_GRAPH_DEF_VERSION): what tf.Graph().as_graph_def() writes.
+constexpr int kProducer = 134;
+
+tfp::DataType tf_type(DType dtype) {
+  return static_cast<tfp::DataType>(io::tf::to_tf_dtype(dtype));
+}
+
+void set_shape(const Shape& shape, tfp::TensorShapeProto* out) {
+  if (!shape.has_rank()) {
+    out->set_unknown_rank(true);
+    return;
+  }
+  for (std::int64_t d : shape.dims())
+    out->add_dim()->set_size(d < 0 ? -1 : d);
+}
+
+// A constant's value as TF writes a large one: the raw little-endian elements.
+void set_tensor(const HostTensor& value, tfp::TensorProto* out) {
+  out->set_dtype(tf_type(value.dtype()));
+  set_shape(value.shape(), out->mutable_tensor_shape());
+  out->set_tensor_content(static_cast<const char*>(value.raw_data()), value.nbytes());
+}
+
+void set_attr(const AttrValue& value, tfp::AttrValue* out) {
+  std::visit(
+      [&](const auto& v) {
+        using V = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<V, std::int64_t>) {
+          out->set_i(v);
+        } else if constexpr (std::is_same_v<V, double>) {
+          out->set_f(static_cast<float>(v));  // TF's float attrs are 32-bit
+        } else if constexpr (std::is_same_v<V, bool>) {
+          out->set_b(v);
+        } else if constexpr (std::is_same_v<V, std::string>) {
+          out->set_s(v);
+        } else if constexpr (std::is_same_v<V, DType>) {
+          out->set_type(tf_type(v));
+        } else if constexpr (std::is_same_v<V, Shape>) {
+          set_shape(v, out->mutable_shape());
+        } else if constexpr (std::is_same_v<V, HostTensor>) {
+          set_tensor(v, out->mutable_tensor());
+        } else {
+          static_assert(std::is_same_v<V, std::vector<std::string>>);
+          for (const std::string& s : v)
+            out->mutable_list()->add_s(s);
+        }
+      },
+      value);
+}
+
+// TF type attributes that varscope's nodes leave implicit because an input's dtype says them
+// (TF's ops require them in a NodeDef): the attribute and the input whose dtype it is.
+struct ImpliedTypeAttr {
+  std::string_view op, attr;
+  int input;
+};
+constexpr ImpliedTypeAttr kImpliedTypeAttrs[] = {
+    {"RandomUniform", "T", 0},   {"RandomStandardNormal", "T", 0},
+    {"TruncatedNormal", "T", 0}, {"RandomUniformInt", "T", 0},
+    {"Fill", "index_type", 0},   {"Sum", "Tidx", 1},
+    {"Mean", "Tidx", 1},         {"SparseSoftmaxCrossEntropyWithLogits", "Tlabels", 1},
+};
+
+std::string input_name(const detail::GraphImpl& g, detail::TensorRef r) {
+  const std::string& name = g.node(r.node).name;
+  return r.index == 0 ? name : name + ":" + std::to_string(r.index);
+}
+
+tfp::GraphDef graph_def(const Graph& graph) {
+  const auto& g = detail::Access::impl(graph);
+  auto reading = g->lock_for_reading();
+  tfp::GraphDef def;
+  def.mutable_versions()->set_producer(kProducer);
+  for (std::size_t i = 0; i < g->num_nodes(); ++i) {
+    const Node& n = g->node(static_cast<int>(i));
+    if (n.op == detail::OpType::kSumToShape || n.op == detail::OpType::kBroadcastToShape) {
+      throw UnimplementedError("write_graph: node '" + n.name + "' is a " + n.type +
+                               ", a varscope gradient helper that TF has no op for");
+    }
+    tfp::NodeDef* node = def.add_node();
+    node->set_name(n.name);
+    node->set_op(n.type);
+    for (const detail::TensorRef& in : n.inputs)
+      node->add_input(input_name(*g, in));
+    for (int c : n.control_inputs)
+      node->add_input("^" + g->node(c).name);
+    auto& attrs = *node->mutable_attr();
+    for (const auto& [name, value] : n.attrs)
+      set_attr(value, &attrs[name]);
+    for (const ImpliedTypeAttr& implied : kImpliedTypeAttrs) {
+      if (implied.op != n.type || attrs.contains(std::string(implied.attr))) continue;
+      const detail::TensorRef in = n.inputs.at(static_cast<std::size_t>(implied.input));
+      attrs[std::string(implied.attr)].set_type(
+          tf_type(g->node(in.node).outputs.at(static_cast<std::size_t>(in.index)).dtype));
+    }
+  }
+  return def;
+}
+
+}  // namespace
+
+// Deterministic, as TF's write_graph: the attribute maps in key order, so the same graph
+// always gives the same bytes.
+std::string graph_def_bytes(const Graph& graph) {
+  const tfp::GraphDef def = graph_def(graph);
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream out(&stream);
+    out.SetSerializationDeterministic(true);
+    if (!def.SerializeToCodedStream(&out))
+      throw InternalError("write_graph: the GraphDef did not serialize");
+  }
+  return bytes;
+}
+
+std::string write_graph(const Graph& graph,
+                        std::string_view logdir,
+                        std::string_view name,
+                        const WriteGraphOptions& options) {
+  std::string text;
+  if (options.as_text) {
+    if (!google::protobuf::TextFormat::PrintToString(graph_def(graph), &text))
+      throw InternalError("write_graph: the GraphDef did not print");
+  } else {
+    text = graph_def_bytes(graph);
+  }
+  const std::filesystem::path dir(logdir);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    throw InternalError("write_graph: cannot create directory '" + std::string(logdir) +
+                        "': " + ec.message());
+  }
+  const std::string path = (dir / std::filesystem::path(name)).string();
+  io::write_file_atomically(path, [&](const io::ByteSink& sink) {
+    sink(std::as_bytes(std::span(text.data(), text.size())));
+  });
+  return path;
+}
+
+}  // namespace varscope
