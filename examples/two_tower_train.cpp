@@ -2,9 +2,12 @@
 // through variable_scope("tower", reuse=AUTO_REUSE); Adam minimizes
 // mean((tower(xa) - tower(xb) - y)^2) on synthetic data. Prints the global variables in
 // creation order (TF1's names and order), then the loss before and after training.
+// With a directory argument it also writes a TensorBoard log there (the graph, the loss every
+// 10 steps, a histogram of the first layer's kernel): tensorboard --logdir <directory>.
 #include <varscope/varscope.h>
 
 #include <iostream>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -30,7 +33,7 @@ vs::Tensor tower(vs::Graph& g, const vs::Tensor& x) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   constexpr std::int64_t kBatch = 64;
   constexpr int kSteps = 300;
   vs::Graph g;
@@ -73,9 +76,23 @@ int main() {
 
   vs::Session sess(g);
   sess.run(g.global_variables_initializer());
+  std::optional<vs::summary::FileWriter> log;
+  if (argc > 1) log.emplace(argv[1], g);
   const double first = sess.run(loss, feeds).element_as_double(0);
-  for (int step = 0; step < kSteps; ++step)
+  for (int step = 0; step < kSteps; ++step) {
+    if (log && step % 10 == 0) {
+      const double value = sess.run(loss, feeds).element_as_double(0);
+      log->add_summary(vs::summary::scalar_proto("loss", value), step);
+    }
     sess.run({}, feeds, {train_op});
+  }
+  if (log) {
+    const vs::HostTensor kernel =
+        sess.run(g.get_tensor_by_name("tower/dense1/kernel:0")).cast(vs::DType::kFloat64);
+    log->add_summary(vs::summary::histogram_proto("tower/dense1/kernel", kernel.data<double>()),
+                     kSteps);
+    log->close();
+  }
   const double last = sess.run(loss, feeds).element_as_double(0);
   std::cout << "session on " << sess.device_description() << ", "
             << sess.run(global_step).element_as_double(0) << " steps\n";

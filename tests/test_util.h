@@ -15,6 +15,7 @@
 #include <fstream>
 #include <optional>
 #include <random>
+#include <source_location>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -105,6 +106,15 @@ inline void ExpectAlreadyExists(const std::string& message,
   EXPECT_TRUE(HasNumber(rest.substr(at), line))
       << "line " << line << " not named after the file in:\n"
       << message;
+}
+
+// The same, the call site being in the caller's own source file (named without its directory).
+inline void ExpectAlreadyExists(const std::string& message,
+                                const std::string& store_name,
+                                int line,
+                                std::source_location caller = std::source_location::current()) {
+  const std::string file = std::filesystem::path(caller.file_name()).filename().string();
+  ExpectAlreadyExists(message, store_name, file.c_str(), line);
 }
 
 inline std::string DoesNotExist(const std::string& store_name) {

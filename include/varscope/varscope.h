@@ -17,6 +17,7 @@
 #include "varscope/scope.h"
 #include "varscope/session.h"
 #include "varscope/shape.h"
+#include "varscope/summary.h"
 #include "varscope/tensor.h"
 #include "varscope/tensor_files.h"
 #include "varscope/train.h"

@@ -12,6 +12,7 @@
 
 #include "host/graph/graph_impl.h"
 #include "host/io/file.h"
+#include "host/io/graph_def.h"
 #include "host/io/tf/bundle.h"
 #include "varscope/errors.h"
 #include "varscope_tf/graph.pb.h"
@@ -91,14 +92,18 @@ std::string input_name(const detail::GraphImpl& g, detail::TensorRef r) {
   return r.index == 0 ? name : name + ":" + std::to_string(r.index);
 }
 
-tfp::GraphDef graph_def(const Graph& graph) {
+// `varscope_ops`: write varscope's own ops under their names (TensorBoard draws any op)
+// rather than refusing them (TF could not import them).
+tfp::GraphDef graph_def(const Graph& graph, bool varscope_ops) {
   const auto& g = detail::Access::impl(graph);
   auto reading = g->lock_for_reading();
   tfp::GraphDef def;
   def.mutable_versions()->set_producer(kProducer);
   for (std::size_t i = 0; i < g->num_nodes(); ++i) {
     const Node& n = g->node(static_cast<int>(i));
-    if (n.op == detail::OpType::kSumToShape || n.op == detail::OpType::kBroadcastToShape) {
+    const bool tf_has_it =
+        n.op != detail::OpType::kSumToShape && n.op != detail::OpType::kBroadcastToShape;
+    if (!tf_has_it && !varscope_ops) {
       throw UnimplementedError("write_graph: node '" + n.name + "' is a " + n.type +
                                ", a varscope gradient helper that TF has no op for");
     }
@@ -126,8 +131,7 @@ tfp::GraphDef graph_def(const Graph& graph) {
 
 // Deterministic, as TF's write_graph: the attribute maps in key order, so the same graph
 // always gives the same bytes.
-std::string graph_def_bytes(const Graph& graph) {
-  const tfp::GraphDef def = graph_def(graph);
+std::string serialize(const tfp::GraphDef& def) {
   std::string bytes;
   {
     google::protobuf::io::StringOutputStream stream(&bytes);
@@ -139,13 +143,23 @@ std::string graph_def_bytes(const Graph& graph) {
   return bytes;
 }
 
+std::string graph_def_bytes(const Graph& graph) {
+  return serialize(graph_def(graph, false));
+}
+
+namespace io {
+std::string graph_def_bytes_for_tensorboard(const Graph& graph) {
+  return serialize(graph_def(graph, true));
+}
+}  // namespace io
+
 std::string write_graph(const Graph& graph,
                         std::string_view logdir,
                         std::string_view name,
                         const WriteGraphOptions& options) {
   std::string text;
   if (options.as_text) {
-    if (!google::protobuf::TextFormat::PrintToString(graph_def(graph), &text))
+    if (!google::protobuf::TextFormat::PrintToString(graph_def(graph, false), &text))
       throw InternalError("write_graph: the GraphDef did not print");
   } else {
     text = graph_def_bytes(graph);
