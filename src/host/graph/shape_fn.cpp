@@ -13,13 +13,7 @@ ShapeContext::ShapeContext(const OpDef& def,
                            std::span<const ShapeInput> inputs,
                            const Attrs& attrs,
                            bool at_run_time)
-    : def_(def),
-      node_name_(node_name),
-      inputs_(inputs),
-      attrs_(attrs),
-      at_run_time_(at_run_time),
-      asked_value_(inputs.size(), 0),
-      asked_shape_(inputs.size(), 0) {}
+    : def_(def), node_name_(node_name), inputs_(inputs), attrs_(attrs), at_run_time_(at_run_time) {}
 
 ShapeContext::ShapeContext(const OpDef& def,
                            GraphImpl& graph,
@@ -52,7 +46,7 @@ const ShapeInput& ShapeContext::input(int i) const {
 
 const HostTensor* ShapeContext::value(int i) const {
   const ShapeInput& in = input(i);
-  asked_value_[static_cast<std::size_t>(i)] = 1;
+  asked_value_ |= bit(i);
   return in.value;
 }
 
@@ -68,7 +62,7 @@ std::optional<std::vector<std::int64_t>> ShapeContext::int_values(int i) const {
 
 Shape ShapeContext::value_as_shape(int i) const {
   const ShapeInput& in = input(i);
-  asked_shape_[static_cast<std::size_t>(i)] = 1;
+  asked_shape_ |= bit(i);
   if (in.value != nullptr) {
     std::vector<std::int64_t> dims(static_cast<std::size_t>(in.value->num_elements()));
     for (std::size_t k = 0; k < dims.size(); ++k) {
@@ -112,10 +106,10 @@ void ShapeContext::fail(std::string_view graph_text, std::string_view run_text) 
     const HostTensor* v = inputs_[i].value;
     if (v == nullptr) continue;
     const std::string index = "input[" + std::to_string(i) + "] = ";
-    if (asked_shape_[i] && v->shape().rank() == 1) {
+    if ((asked_shape_ & bit(static_cast<int>(i))) != 0 && v->shape().rank() == 1) {
       partial += (partial.empty() ? "" : ",") + index +
                  value_as_shape(static_cast<int>(i)).to_list_string();
-    } else if (asked_value_[i]) {
+    } else if ((asked_value_ & bit(static_cast<int>(i))) != 0) {
       computed += (computed.empty() ? "" : ", ") + index + "<" + summarize_value(*v) + ">";
     }
   }
@@ -130,27 +124,28 @@ std::vector<OutputSpec> run_time_outputs(const Node& node, std::span<const Shape
   return def.shape(ShapeContext(def, node.name, inputs, node.attrs, /*at_run_time=*/true));
 }
 
-Shape merge(const ShapeContext& c,
-            const Shape& a,
-            const Shape& b,
-            std::string_view run_text,
-            std::string_view graph_suffix) {
+Shape merge(
+    const ShapeContext& c, const Shape& a, const Shape& b, RunText run_text, int from_merging) {
   if (!a.has_rank()) return b;
   if (!b.has_rank()) return a;
+  auto fail = [&](std::string graph_text) {
+    if (from_merging >= 0) {
+      graph_text +=
+          "\n\tFrom merging shape " + std::to_string(from_merging) + " with other shapes.";
+    }
+    c.fail(graph_text, c.at_run_time() ? run_text(c) : std::string());
+  };
   if (a.rank() != b.rank()) {
-    c.fail("Shapes must be equal rank, but are " + std::to_string(a.rank()) + " and " +
-               std::to_string(b.rank()) + std::string(graph_suffix),
-           run_text);
+    fail("Shapes must be equal rank, but are " + std::to_string(a.rank()) + " and " +
+         std::to_string(b.rank()));
   }
   std::vector<std::int64_t> dims = a.dims();
   for (int d = 0; d < a.rank(); ++d) {
     const std::int64_t x = a.dim(d), y = b.dim(d);
     if (x != kUnknownDim && y != kUnknownDim && x != y) {
-      c.fail("Dimension " + std::to_string(d) + " in both shapes must be equal, but are " +
-                 std::to_string(x) + " and " + std::to_string(y) + ". Shapes are " +
-                 a.to_list_string() + " and " + b.to_list_string() + "." +
-                 std::string(graph_suffix),
-             run_text);
+      fail("Dimension " + std::to_string(d) + " in both shapes must be equal, but are " +
+           std::to_string(x) + " and " + std::to_string(y) + ". Shapes are " + a.to_list_string() +
+           " and " + b.to_list_string() + ".");
     }
     if (x == kUnknownDim) dims[static_cast<std::size_t>(d)] = y;
   }
@@ -197,10 +192,11 @@ std::vector<OutputSpec> broadcast_binary(const ShapeContext& c) {
 }
 
 std::vector<OutputSpec> merge_both_inputs(const ShapeContext& c) {
-  const std::string run_text = std::string(c.type()) +
-                               " requires inputs of one shape: " + c.shape(0).to_list_string() +
-                               " vs. " + c.shape(1).to_list_string();
-  return {{c.dtype(0), merge(c, c.shape(0), c.shape(1), run_text)}};
+  return {{c.dtype(0), merge(c, c.shape(0), c.shape(1), [](const ShapeContext& c) {
+             return std::string(c.type()) +
+                    " requires inputs of one shape: " + c.shape(0).to_list_string() + " vs. " +
+                    c.shape(1).to_list_string();
+           })}};
 }
 
 std::vector<OutputSpec> none(const ShapeContext&) {

@@ -87,8 +87,10 @@ class ShapeContext {
   std::span<const ShapeInput> inputs_;
   const Attrs& attrs_;
   bool at_run_time_;
-  // What the function asked for, for TF's error context.
-  mutable std::vector<std::uint8_t> asked_value_, asked_shape_;
+  // What the function asked for, for TF's error context: one bit per input (the inputs
+  // whose values are read are among the first few); no allocation on the way through.
+  static std::uint64_t bit(int i) { return i < 64 ? std::uint64_t{1} << i : 0; }
+  mutable std::uint64_t asked_value_ = 0, asked_shape_ = 0;
 };
 
 // An op's outputs (dtype, shape), in order.
@@ -124,12 +126,11 @@ std::vector<OutputSpec> random(const ShapeContext& c);
 }  // namespace shape_fn
 
 // TF's InferenceContext::Merge: the more defined of two compatible shapes; fails the op with
-// TF's text (then `graph_suffix`) when their ranks or known dims differ (`run_text` at run
-// time).
-Shape merge(const ShapeContext& c,
-            const Shape& a,
-            const Shape& b,
-            std::string_view run_text,
-            std::string_view graph_suffix = {});
+// TF's text when their ranks or known dims differ (then, `from_merging` >= 0, TF's AddN
+// context "From merging shape <i> with other shapes."); at run time with `run_text`'s. The
+// texts are made only for a failure.
+using RunText = std::string (*)(const ShapeContext& c);
+Shape merge(
+    const ShapeContext& c, const Shape& a, const Shape& b, RunText run_text, int from_merging = -1);
 
 }  // namespace varscope::detail

@@ -90,8 +90,7 @@ void SessionImpl::execute_math(const Step& step, std::vector<Value>& slots, RunC
       std::vector<const Value*> in;
       for (std::size_t i = 0; i < step.inputs.size(); ++i)
         in.push_back(&read(step, i, slots, ctx));
-      std::vector<OutputSpec> scratch;
-      run_outputs(step, in, scratch);
+      run_outputs(step, in);
       const std::int64_t count = first.shape.num_elements();
       out = fresh(first.dtype, first.shape);
       kernels::BinaryArgs args{.op = kernels::BinaryOp::kAdd,
@@ -195,8 +194,7 @@ void SessionImpl::binary(const Step& step, std::vector<Value>& slots, RunContext
   const Value& y = read(step, 1, slots, ctx);
   // Broadcasting, or BiasAdd's rules (its output is the value's shape).
   const Value* in[] = {&x, &y};
-  std::vector<OutputSpec> scratch;
-  const Shape& shape = run_outputs(step, in, scratch)[0].shape;
+  const Shape& shape = run_outputs(step, in)[0].shape;
   if (shape.rank() > kernels::kMaxRank) {
     throw UnimplementedError("elementwise ops on rank > 8 (node " + n.name + ")");
   }
@@ -232,8 +230,7 @@ void SessionImpl::matmul(const Step& step, std::vector<Value>& slots, RunContext
   const Value& a = read(step, 0, slots, ctx);
   const Value& b = read(step, 1, slots, ctx);
   const Value* in[] = {&a, &b};
-  std::vector<OutputSpec> scratch;
-  const Shape& out_shape = run_outputs(step, in, scratch)[0].shape;
+  const Shape& out_shape = run_outputs(step, in)[0].shape;
   const bool batched = n.op == OpType::kBatchMatMulV2;
   const bool ta = attr<bool>(n, batched ? attr_name::kAdjX : attr_name::kTransposeA);
   const bool tb = attr<bool>(n, batched ? attr_name::kAdjY : attr_name::kTransposeB);
@@ -291,8 +288,7 @@ void SessionImpl::reduce(const Step& step, std::vector<Value>& slots, RunContext
   // The axes' dtype and shape as the graph has them: the shape function reads their value.
   const Value axes{nullptr, axes_value.dtype(), axes_value.shape(), -1};
   const Value* in[] = {&x, &axes};
-  std::vector<OutputSpec> scratch;
-  Shape out_shape = run_outputs(step, in, scratch, &axes_value)[0].shape;
+  Shape out_shape = run_outputs(step, in, &axes_value)[0].shape;
   std::vector<std::int64_t> given;
   for (std::int64_t i = 0; i < axes_value.num_elements(); ++i)
     given.push_back(static_cast<std::int64_t>(axes_value.element_as_double(i)));

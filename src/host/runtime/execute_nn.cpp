@@ -16,12 +16,11 @@ void SessionImpl::execute_nn(const Step& step, std::vector<Value>& slots, RunCon
   auto fresh = [&](DType dtype, const Shape& shape) {
     return Value{ctx.temporary(byte_size(shape.num_elements(), dtype)), dtype, shape, -1};
   };
-  std::vector<OutputSpec> scratch;
   switch (step.kind) {
     case OpKind::kSoftmax: {
       const Value& x = read(step, 0, slots, ctx);
       const Value* in[] = {&x};
-      run_outputs(step, in, scratch);  // a placeholder of unknown rank fed a scalar
+      run_outputs(step, in);  // a placeholder of unknown rank fed a scalar
       const std::int64_t cols = x.shape.dim(x.shape.rank() - 1);
       const std::int64_t rows = cols == 0 ? 0 : x.shape.num_elements() / cols;
       out = fresh(x.dtype, x.shape);
@@ -33,7 +32,7 @@ void SessionImpl::execute_nn(const Step& step, std::vector<Value>& slots, RunCon
       const Value& a = read(step, 0, slots, ctx);
       const Value& b = read(step, 1, slots, ctx);
       const Value* in[] = {&a, &b};
-      run_outputs(step, in, scratch);
+      run_outputs(step, in);
       out = fresh(a.dtype, a.shape);
       backend->activation_grad({.op = step.activation_grad,
                                 .dtype = a.dtype,
@@ -47,7 +46,7 @@ void SessionImpl::execute_nn(const Step& step, std::vector<Value>& slots, RunCon
       const Value& logits = read(step, 0, slots, ctx);
       const Value& labels = read(step, 1, slots, ctx);
       const Value* in[] = {&logits, &labels};
-      run_outputs(step, in, scratch);
+      run_outputs(step, in);
       const bool sparse = n.op == OpType::kSparseSoftmaxXent;
       const std::int64_t rows = logits.shape.dim(0), cols = logits.shape.dim(1);
       if (sparse) {

@@ -133,8 +133,7 @@ void SessionImpl::apply_update(const Step& step, std::vector<Value>& slots, RunC
   if (step.check_shapes) {  // the shape function's check, for a gradient of unknown shape
     std::vector<const Value*> in(step.inputs.size(), &var);
     in[grad_input] = &grad;
-    std::vector<OutputSpec> scratch;
-    run_outputs(step, in, scratch);
+    run_outputs(step, in);
   }
   backend->apply_update({.rule = step.update,
                          .dtype = var.dtype,

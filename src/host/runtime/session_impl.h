@@ -108,10 +108,9 @@ class SessionImpl {
   // The step's outputs for this run: the graph's where the planner found every input's
   // shape known (Step::check_shapes), else the node's shape function's given the run's
   // inputs (`input1`: input 1's value, read on the host), which refuses them in TF's
-  // run-time words. `scratch` holds the result in the second case.
+  // run-time words; kept in the step for the next run of the same shapes.
   const std::vector<OutputSpec>& run_outputs(const Step& step,
                                              std::span<const Value* const> inputs,
-                                             std::vector<OutputSpec>& scratch,
                                              const HostTensor* input1 = nullptr) const;
   // execute_state.cpp: constants, variables, assignments, the optimizers' updates.
   void execute_state(const Step& step, std::vector<Value>& slots, RunContext& ctx);

@@ -16,12 +16,12 @@ std::vector<OutputSpec> matmul_shape_fn(const ShapeContext& c) {
   const Shape& x = c.shape(0);
   const Shape& y = c.shape(1);
   const MatMulShape rule = matmul_shape(x, y, ta, tb, batched || c.at_run_time());
-  const std::string shapes = x.to_list_string() + " vs. " + y.to_list_string();
+  auto shapes = [&] { return x.to_list_string() + " vs. " + y.to_list_string(); };
   switch (rule.failure) {
     case MatMulShape::Failure::kRank:
       c.fail(std::string(batched ? "Shape must be at least rank 2" : "Shape must be rank 2") +
                  " but is rank " + std::to_string(rule.bad_rank),
-             "In[0] and In[1] must be at least rank 2: " + shapes);
+             "In[0] and In[1] must be at least rank 2: " + shapes());
     case MatMulShape::Failure::kInnerDims:
       c.fail("Dimensions must be equal, but are " + std::to_string(rule.k_a) + " and " +
                  std::to_string(rule.k_b),
@@ -31,7 +31,7 @@ std::vector<OutputSpec> matmul_shape_fn(const ShapeContext& c) {
       // The broadcast's wording; TF names the operands' full shapes, not their batch parts.
       c.fail("Dimensions must be equal, but are " + std::to_string(rule.mismatch.first) + " and " +
                  std::to_string(rule.mismatch.second),
-             "In[0] and In[1] must have compatible batch dimensions: " + shapes);
+             "In[0] and In[1] must have compatible batch dimensions: " + shapes());
     case MatMulShape::Failure::kNone:
       break;
   }
@@ -52,7 +52,7 @@ std::vector<OutputSpec> reduction_shape(const ShapeContext& c) {
                                    : Shape::unknown_rank()}};
   }
   const ReductionAxes rule = reduction_axes(rank, *axes, !c.at_run_time());
-  const std::string bad = std::to_string(rule.bad_axis);
+  const std::string bad = std::to_string(rule.bad_axis);  // short: no allocation
   if (rule.failure == ReductionAxes::Failure::kOutOfRange) {
     c.fail("Invalid reduction dimension " + bad + " for input with " + std::to_string(rank) +
                " dimensions.",
@@ -69,17 +69,22 @@ std::vector<OutputSpec> cast_shape(const ShapeContext& c) {
   return {{c.attr<DType>(a::kDstT), c.shape(0)}};
 }
 
+// The kernel's text: the first input of another shape than the last.
+std::string add_n_run_text(const ShapeContext& c) {
+  const int last = c.num_inputs() - 1;
+  int i = 0;
+  while (i < last && c.shape(i) == c.shape(last))
+    ++i;
+  return "AddN: inputs must be of one shape: " + c.shape(i).to_list_string() + " vs. " +
+         c.shape(last).to_list_string();
+}
+
 // TF's AddN: every input merged into one shape, from the last to the first.
 std::vector<OutputSpec> add_n_shape(const ShapeContext& c) {
   const int last = c.num_inputs() - 1;
   Shape out = c.shape(last);
   for (int i = last - 1; i >= 0; --i) {
-    out = merge(c, c.shape(i), out,
-                c.at_run_time()
-                    ? "AddN: inputs must be of one shape: " + c.shape(i).to_list_string() +
-                          " vs. " + c.shape(last).to_list_string()
-                    : std::string(),
-                "\n\tFrom merging shape " + std::to_string(i) + " with other shapes.");
+    out = merge(c, c.shape(i), out, add_n_run_text, i);
   }
   return {{c.dtype(0), std::move(out)}};
 }

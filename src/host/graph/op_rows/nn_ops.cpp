@@ -55,27 +55,29 @@ std::vector<OutputSpec> xent_shape(const ShapeContext& c) {
   }
   Shape backprop = logits;
   if (sparse) {
-    const std::string run_text =
-        "labels must be 1-D with the logits' batch size: " + labels.to_list_string();
+    auto run_text = [&] {
+      return "labels must be 1-D with the logits' batch size: " + labels.to_list_string();
+    };
     if (labels.has_rank() && labels.rank() != 1) {
-      c.fail("Shape must be rank 1 but is rank " + std::to_string(labels.rank()), run_text);
+      c.fail("Shape must be rank 1 but is rank " + std::to_string(labels.rank()), run_text());
     }
     if (logits.has_rank() && labels.has_rank()) {
       const std::int64_t x = logits.dim(0), y = labels.dim(0);
       if (x != kUnknownDim && y != kUnknownDim && x != y) {
         c.fail(
             "Dimensions must be equal, but are " + std::to_string(x) + " and " + std::to_string(y),
-            run_text);
+            run_text());
       }
       if (x == kUnknownDim) backprop = Shape({y, logits.dim(1)});
     }
   } else if (labels.has_rank()) {
     // TF broadcasts the two ("Dimensions must be equal"); the kernel needs one shape.
-    const std::string run_text =
-        "logits and labels must be broadcastable: logits_size=" + logits.to_list_string() +
-        " labels_size=" + labels.to_list_string();
+    auto run_text = [&] {
+      return "logits and labels must be broadcastable: logits_size=" + logits.to_list_string() +
+             " labels_size=" + labels.to_list_string();
+    };
     if (labels.rank() != 2) {
-      c.fail("Shape must be rank 2 but is rank " + std::to_string(labels.rank()), run_text);
+      c.fail("Shape must be rank 2 but is rank " + std::to_string(labels.rank()), run_text());
     }
     std::vector<std::int64_t> dims = labels.dims();
     for (int d = 0; d < 2 && logits.has_rank(); ++d) {
@@ -83,7 +85,7 @@ std::vector<OutputSpec> xent_shape(const ShapeContext& c) {
       if (x != kUnknownDim && y != kUnknownDim && x != y) {
         c.fail(
             "Dimensions must be equal, but are " + std::to_string(x) + " and " + std::to_string(y),
-            run_text);
+            run_text());
       }
       if (x != kUnknownDim) dims[static_cast<std::size_t>(d)] = x;
     }

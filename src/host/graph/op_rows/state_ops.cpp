@@ -18,7 +18,9 @@ std::vector<OutputSpec> declared_shape(const ShapeContext& c) {
 std::vector<OutputSpec> assign_shape(const ShapeContext& c) {
   const AttrValue* validate = c.find_attr(a::kValidateShape);
   if (validate != nullptr && !std::get<bool>(*validate)) return {{c.dtype(0), c.shape(1)}};
-  return {{c.dtype(0), merge(c, c.shape(0), c.shape(1), "")}};
+  return {{c.dtype(0), merge(c, c.shape(0), c.shape(1), [](const ShapeContext&) {
+             return std::string();  // never at run time: the kernel checks
+           })}};
 }
 
 std::vector<OutputSpec> is_initialized_shape(const ShapeContext&) {

@@ -10,13 +10,10 @@ namespace {
 // merges with it. The run words a mismatch as the kernels do.
 template <int kGrad>
 std::vector<OutputSpec> apply_shape(const ShapeContext& c) {
-  const Shape& var = c.shape(0);
-  const Shape& grad = c.shape(kGrad);
-  return {
-      {c.dtype(0), merge(c, var, grad,
-                         c.at_run_time() ? "var and grad do not have the same shape" +
-                                               var.to_list_string() + " " + grad.to_list_string()
-                                         : std::string())}};
+  return {{c.dtype(0), merge(c, c.shape(0), c.shape(kGrad), [](const ShapeContext& c) {
+             return "var and grad do not have the same shape" + c.shape(0).to_list_string() + " " +
+                    c.shape(kGrad).to_list_string();
+           })}};
 }
 
 // clang-format off
