@@ -12,6 +12,7 @@
 #include "varscope/graph_def.h"
 #include "varscope/host_tensor.h"
 #include "varscope/initializers.h"
+#include "varscope/layers.h"
 #include "varscope/ops.h"
 #include "varscope/saver.h"
 #include "varscope/scope.h"

@@ -8,9 +8,13 @@ Run by hand, never in CI or tests, with TF 1.15 from PyPI:
 
 It reads tests/golden/graph_def/mlp.pbtxt (what tests/graph_def_test.cpp's write_graph
 writes), imports it with tf.import_graph_def (name=""), runs every variable's Assign, then
-feeds x and labels and fetches the loss and the softmax; it writes the feeds and TF's
-results to tests/golden/graph_def/mlp_tf115.json, which the test compares with varscope's
-own run. It also builds the same model in TF's Python API and prints every difference in
+feeds x and labels and fetches the loss and the softmax. Then the same with mlp_train.pbtxt
+(the model with Adam's training step, varscope's gradient helpers written as TF's ops): the
+loss before each of STEPS runs of the "Adam" op. Then tf.train.import_meta_graph of
+mlp_train.meta (export_meta_graph's file) and its Saver's restore of mlp_train.ckpt (the
+checkpoint vs::Saver wrote after 3 steps): the loss, and the loss after one more Adam step.
+It writes the feeds and TF's results to tests/golden/graph_def/mlp_tf115.json, which the
+tests compare with varscope's own run. It also builds the same model in TF's Python API and prints every difference in
 node names, op types, inputs and attribute keys, so a drift from TF's own graph shows.
 """
 import json
@@ -25,6 +29,7 @@ assert tf.__version__.startswith("1.15"), tf.__version__
 HERE = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "golden", "graph_def")
 X = np.array([[0.5, -1.0, 2.0, 0.25], [1.5, 0.25, -0.5, -2.0], [-1.0, 0.75, 1.0, 0.5]])
 LABELS = [1, 0, 1]
+STEPS = 5
 
 
 def w0(n_in, n_out):
@@ -53,13 +58,50 @@ def describe(graph_def):
     return {n.name: (n.op, list(n.input), sorted(n.attr.keys())) for n in graph_def.node}
 
 
-def main():
+def load(name):
     graph_def = tf.GraphDef()
-    with open(os.path.join(HERE, "mlp.pbtxt")) as f:
+    with open(os.path.join(HERE, name)) as f:
         text_format.Merge(f.read(), graph_def)
     g = tf.Graph()
     with g.as_default():
         tf.import_graph_def(graph_def, name="")
+    return graph_def, g
+
+
+def initializers(g):
+    """Each variable's own Assign ("<v>/Assign"), as global_variables_initializer runs them."""
+    return [op for op in g.get_operations()
+            if op.type == "Assign" and op.name == op.inputs[0].op.name + "/Assign"]
+
+
+def train_losses():
+    _, g = load("mlp_train.pbtxt")
+    losses = []
+    with tf.Session(graph=g) as sess:
+        sess.run(initializers(g))
+        feeds = {"x:0": X, "labels:0": LABELS}
+        for _ in range(STEPS):
+            losses.append(float(sess.run("Mean:0", feeds)))
+            sess.run("Adam", feeds)
+    return losses
+
+
+def restored():
+    g = tf.Graph()
+    with g.as_default():
+        saver = tf.train.import_meta_graph(os.path.join(HERE, "mlp_train.meta"))
+        with tf.Session() as sess:
+            saver.restore(sess, os.path.join(HERE, "mlp_train.ckpt"))
+            feeds = {"x:0": X, "labels:0": LABELS}
+            loss = float(sess.run("Mean:0", feeds))
+            sess.run("Adam", feeds)
+            after = float(sess.run("Mean:0", feeds))
+    print("restored: loss", loss, "then", after)
+    return {"loss": loss, "loss_after_step": after}
+
+
+def main():
+    graph_def, g = load("mlp.pbtxt")
     ours = describe(graph_def)
     ref = tf.Graph()
     with ref.as_default():
@@ -69,13 +111,14 @@ def main():
         if ours.get(name) != theirs.get(name):
             print("differs:", name, "\n  varscope:", ours.get(name), "\n  tf:      ", theirs.get(name))
     with tf.Session(graph=g) as sess:
-        sess.run([op for op in g.get_operations() if op.type == "Assign"])
+        sess.run(initializers(g))
         feeds = {"x:0": X, "labels:0": LABELS}
         loss_name = [op.name for op in g.get_operations() if op.type == "Mean"][0]
         softmax_name = [op.name for op in g.get_operations() if op.type == "Softmax"][0]
         loss, probs = sess.run([loss_name + ":0", softmax_name + ":0"], feeds)
     out = {"tf_version": tf.__version__, "x": X.ravel().tolist(), "labels": LABELS,
-           "loss": float(loss), "probs": probs.ravel().astype(float).tolist()}
+           "loss": float(loss), "probs": probs.ravel().astype(float).tolist(),
+           "train_losses": train_losses(), "restored": restored()}
     with open(os.path.join(HERE, "mlp_tf115.json"), "w") as f:
         json.dump(out, f, indent=1)
         f.write("\n")

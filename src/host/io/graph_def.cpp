@@ -13,6 +13,7 @@
 #include "host/graph/graph_impl.h"
 #include "host/io/file.h"
 #include "host/io/graph_def.h"
+#include "host/io/graph_def_lowering.h"
 #include "host/io/tf/bundle.h"
 #include "varscope/errors.h"
 #include "varscope_tf/graph.pb.h"
@@ -92,8 +93,30 @@ std::string input_name(const detail::GraphImpl& g, detail::TensorRef r) {
   return r.index == 0 ? name : name + ":" + std::to_string(r.index);
 }
 
+// varscope's gradient helpers as TF's ops (graph_def_lowering.h); false for any other node.
+bool lower(const detail::GraphImpl& g, const Node& n, tfp::GraphDef& def) {
+  const auto spec = [&](std::size_t i) {
+    const detail::TensorRef r = n.inputs.at(i);
+    return g.node(r.node).outputs.at(static_cast<std::size_t>(r.index));
+  };
+  if (n.op == detail::OpType::kSumToShape) {
+    io::lower_sum_to_shape(n.name, input_name(g, n.inputs.at(0)), input_name(g, n.inputs.at(1)),
+                           n.outputs.at(0).dtype, def);
+    return true;
+  }
+  if (n.op == detail::OpType::kBroadcastToShape) {
+    const AttrValue* mean = n.find_attr("mean");
+    io::lower_broadcast_to_shape(n.name, input_name(g, n.inputs.at(0)),
+                                 input_name(g, n.inputs.at(1)), input_name(g, n.inputs.at(2)),
+                                 spec(2).dtype, n.outputs.at(0).dtype,
+                                 mean != nullptr && std::get<bool>(*mean), def);
+    return true;
+  }
+  return false;
+}
+
 // `varscope_ops`: write varscope's own ops under their names (TensorBoard draws any op)
-// rather than refusing them (TF could not import them).
+// rather than as the TF ops they stand for (what TF imports).
 tfp::GraphDef graph_def(const Graph& graph, bool varscope_ops) {
   const auto& g = detail::Access::impl(graph);
   auto reading = g->lock_for_reading();
@@ -101,12 +124,7 @@ tfp::GraphDef graph_def(const Graph& graph, bool varscope_ops) {
   def.mutable_versions()->set_producer(kProducer);
   for (std::size_t i = 0; i < g->num_nodes(); ++i) {
     const Node& n = g->node(static_cast<int>(i));
-    const bool tf_has_it =
-        n.op != detail::OpType::kSumToShape && n.op != detail::OpType::kBroadcastToShape;
-    if (!tf_has_it && !varscope_ops) {
-      throw UnimplementedError("write_graph: node '" + n.name + "' is a " + n.type +
-                               ", a varscope gradient helper that TF has no op for");
-    }
+    if (!varscope_ops && lower(*g, n, def)) continue;
     tfp::NodeDef* node = def.add_node();
     node->set_name(n.name);
     node->set_op(n.type);
@@ -131,7 +149,7 @@ tfp::GraphDef graph_def(const Graph& graph, bool varscope_ops) {
 
 // Deterministic, as TF's write_graph: the attribute maps in key order, so the same graph
 // always gives the same bytes.
-std::string serialize(const tfp::GraphDef& def) {
+std::string serialize(const google::protobuf::MessageLite& def) {
   std::string bytes;
   {
     google::protobuf::io::StringOutputStream stream(&bytes);
@@ -150,6 +168,12 @@ std::string graph_def_bytes(const Graph& graph) {
 namespace io {
 std::string graph_def_bytes_for_tensorboard(const Graph& graph) {
   return serialize(graph_def(graph, true));
+}
+::varscope::tf::GraphDef graph_def_proto(const Graph& graph) {
+  return graph_def(graph, false);
+}
+std::string serialize_deterministic(const google::protobuf::MessageLite& message) {
+  return serialize(message);
 }
 }  // namespace io
 

@@ -1,0 +1,71 @@
+// tf.train.export_meta_graph: the GraphDef and the variable collections in TF's
+// MetaGraphDef (proto/varscope_tf/meta_graph.proto).
+#include <google/protobuf/text_format.h>
+
+#include <algorithm>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "host/graph/graph_impl.h"
+#include "host/io/file.h"
+#include "host/io/graph_def.h"
+#include "varscope/errors.h"
+#include "varscope/graph_def.h"
+#include "varscope_tf/meta_graph.pb.h"
+
+namespace varscope {
+namespace {
+
+namespace tfp = ::varscope::tf;
+
+std::string tensor_name(const detail::GraphImpl& g, detail::TensorRef r) {
+  return g.node(r.node).name + ":" + std::to_string(r.index);
+}
+
+// variables.py's Variable.to_proto.
+std::string variable_def(const detail::GraphImpl& g, const detail::VariableRecord& v) {
+  tfp::VariableDef def;
+  def.set_variable_name(g.node(v.node).name + ":0");
+  if (v.initial_value.node >= 0) def.set_initial_value_name(tensor_name(g, v.initial_value));
+  if (v.assign >= 0) def.set_initializer_name(g.node(v.assign).name);
+  if (v.read >= 0) def.set_snapshot_name(g.node(v.read).name + ":0");
+  def.set_trainable(v.trainable);
+  return io::serialize_deterministic(def);
+}
+
+}  // namespace
+
+void export_meta_graph(const Graph& graph,
+                       std::string_view filename,
+                       const ExportMetaGraphOptions& options) {
+  tfp::MetaGraphDef meta;
+  *meta.mutable_graph_def() = io::graph_def_proto(graph);  // holds the graph while it reads
+  {
+    const auto& g = detail::Access::impl(graph);
+    auto reading = g->lock_for_reading();
+    std::vector<std::string> keys;
+    for (const auto& [key, members] : g->collections)
+      keys.push_back(key);
+    std::sort(keys.begin(), keys.end());
+    for (const std::string& key : keys) {
+      const std::vector<int>& members = g->collections.find(key)->second;
+      if (members.empty()) continue;
+      auto* list = (*meta.mutable_collection_def())[key].mutable_bytes_list();
+      for (int v : members)
+        list->add_value(variable_def(*g, g->variables.at(static_cast<std::size_t>(v))));
+    }
+  }
+  std::string bytes;
+  if (options.as_text) {
+    if (!google::protobuf::TextFormat::PrintToString(meta, &bytes))
+      throw InternalError("export_meta_graph: the MetaGraphDef did not print");
+  } else {
+    bytes = io::serialize_deterministic(meta);
+  }
+  io::write_file_atomically(std::string(filename), [&](const io::ByteSink& sink) {
+    sink(std::as_bytes(std::span(bytes.data(), bytes.size())));
+  });
+}
+
+}  // namespace varscope
