@@ -43,6 +43,13 @@ class Graph {
   // tf.name_scope(name, default_name): default_name when name is std::nullopt.
   NameScope name_scope(std::optional<std::string_view> name, std::string_view default_name);
 
+  // tf.device(spec): ops built in the scope record the device ("/gpu:1" is recorded as
+  // "/device:GPU:1"); nested scopes merge field by field, the inner one winning
+  // ("/job:w/task:1" then "/gpu:0" gives "/job:w/task:1/device:GPU:0"); std::nullopt clears
+  // it (TF's tf.device(None)). A bad spec is TF's vs::ValueError. Placement is recorded (and
+  // written to GraphDefs): a Session still runs every op on its one device.
+  DeviceScope device(std::optional<std::string_view> spec);
+
   // --- variable scopes (tf.variable_scope) ---
   VariableScopeGuard variable_scope(std::string_view name, VariableScopeOptions options = {});
   VariableScopeGuard variable_scope(const VariableScope& scope, VariableScopeOptions options = {});

@@ -51,6 +51,27 @@ class NameScope {
   std::string name_{};
 };
 
+// The `with tf.device(spec)` guard (Graph::device): ops built while it lives take its
+// merged device spec; it restores the previous one when it ends.
+class DeviceScope {
+ public:
+  DeviceScope(DeviceScope&& other) noexcept;
+  DeviceScope& operator=(DeviceScope&&) = delete;
+  DeviceScope(const DeviceScope&) = delete;
+  DeviceScope& operator=(const DeviceScope&) = delete;
+  ~DeviceScope();
+
+  const std::string& device() const { return device_; }  // the merged, canonical spec
+
+ private:
+  friend struct detail::Access;
+  DeviceScope(std::shared_ptr<detail::GraphImpl> graph, std::uint64_t frame, std::string device);
+
+  std::shared_ptr<detail::GraphImpl> graph_;
+  std::uint64_t frame_ = 0;
+  std::string device_{};
+};
+
 // A variable scope object (TF's VariableScope): a cheap handle; copies share the scope,
 // so reuse_variables() through any copy is seen by all of them.
 class VariableScope {

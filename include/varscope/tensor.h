@@ -31,6 +31,7 @@ class Operation {
 
   std::string name() const;
   std::string type() const;
+  std::string device() const;  // TF's canonical spec, "" when none was asked for
   int num_inputs() const;
   Tensor input(int i) const;
   int num_outputs() const;

@@ -80,6 +80,7 @@ int GraphImpl::add_node(OpType op,
   n.outputs = std::move(outputs);
   n.attrs = std::move(attrs);
   n.control_inputs = std::move(control_inputs);
+  n.device = device;
   const int id = static_cast<int>(nodes.size());
   nodes.push_back(std::move(n));
   try {
@@ -135,6 +136,10 @@ std::string Graph::unique_name(std::string_view name, bool mark_as_used) {
 
 std::string Graph::get_name_scope() const {
   return impl()->name_stack;
+}
+
+DeviceScope Graph::device(std::optional<std::string_view> spec) {
+  return impl()->enter_device_scope(spec);
 }
 
 NameScope Graph::name_scope(std::optional<std::string_view> name) {

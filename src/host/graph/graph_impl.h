@@ -58,6 +58,7 @@ struct Node {
   std::vector<TensorRef> inputs;
   std::vector<int> control_inputs;
   std::vector<OutputSpec> outputs;
+  std::string device;  // TF's canonical spec from the tf.device scopes it was built in
   Attrs attrs;
   int variable = -1;  // for VariableV2 nodes: index into GraphImpl::variables
 
@@ -106,6 +107,7 @@ struct Frame {
   std::string opened_scope_name;                   // variable scope frames
   bool by_object = false;                          // entered with a VariableScope object
   std::size_t counts_mark = 0;
+  std::optional<std::string> saved_device;  // device-scope frames: the device before them
 };
 
 struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
@@ -144,6 +146,8 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
 
   // ---- scope guards (scopes.cpp) ----
   NameScope enter_name_scope(std::optional<std::string_view> name);
+  // tf.device(spec): merged into the current device (std::nullopt clears it).
+  DeviceScope enter_device_scope(std::optional<std::string_view> spec);
   VariableScopeGuard enter_variable_scope(const std::string* name,
                                           const VariableScope* scope,
                                           const VariableScopeOptions& options);
@@ -219,6 +223,7 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   }
 
   std::string name_stack;
+  std::string device;  // the tf.device scopes' merged spec, canonical; "" for none
 
   std::shared_ptr<VariableScopeData> root_scope;
   std::shared_ptr<VariableScopeData> current_scope;
@@ -332,6 +337,11 @@ struct Access {
   static NameScope name_scope(std::shared_ptr<GraphImpl> g, std::uint64_t frame, std::string n) {
     return NameScope(std::move(g), frame, std::move(n));
   }
+  static DeviceScope device_scope(std::shared_ptr<GraphImpl> g,
+                                  std::uint64_t frame,
+                                  std::string device) {
+    return DeviceScope(std::move(g), frame, std::move(device));
+  }
   static VariableScopeGuard scope_guard(std::shared_ptr<GraphImpl> g,
                                         std::shared_ptr<VariableScopeData> data,
                                         std::uint64_t frame) {
@@ -354,6 +364,20 @@ struct Access {
 inline Tensor GraphImpl::tensor(TensorRef ref) {
   return Access::tensor(shared_from_this(), ref);
 }
+
+// Ops built with no device, whatever the tf.device scope (get_variable's initializer ops,
+// which TF colocates with their variable instead).
+class NoDeviceGuard {
+ public:
+  explicit NoDeviceGuard(GraphImpl& g) : g_(g), saved_(std::move(g.device)) { g_.device.clear(); }
+  ~NoDeviceGuard() { g_.device = std::move(saved_); }
+  NoDeviceGuard(const NoDeviceGuard&) = delete;
+  NoDeviceGuard& operator=(const NoDeviceGuard&) = delete;
+
+ private:
+  GraphImpl& g_;
+  std::string saved_;
+};
 
 // `with ops.name_scope(...)` inside op wrappers: sets the stack, restores it on exit.
 class StackGuard {

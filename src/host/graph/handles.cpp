@@ -49,6 +49,9 @@ std::string Operation::name() const {
 std::string Operation::type() const {
   return Access::lock(*this)->node(node_).type;
 }
+std::string Operation::device() const {
+  return Access::lock(*this)->node(node_).device;
+}
 int Operation::num_inputs() const {
   return static_cast<int>(Access::lock(*this)->node(node_).inputs.size());
 }

@@ -2,6 +2,7 @@
 // (variable_scope.py) entered and exited through a stack of frames.
 #include <algorithm>
 
+#include "host/graph/device_spec.h"
 #include "host/graph/graph_impl.h"
 #include "varscope/errors.h"
 
@@ -37,6 +38,21 @@ NameScope GraphImpl::enter_name_scope(std::optional<std::string_view> name) {
     // TF yields "" only for the root reset (None or ""); the absolute "/" yields "/".
     std::string yielded = (!name || name->empty()) ? std::string() : name_stack + "/";
     return Access::name_scope(shared_from_this(), frames.back().id, std::move(yielded));
+  });
+}
+
+DeviceScope GraphImpl::enter_device_scope(std::optional<std::string_view> spec) {
+  return mutate([&] {
+    // _apply_device_functions: each scope merges its spec into the outer ones'; None resets.
+    std::string merged =
+        spec ? DeviceSpec::parse(device).merged_with(DeviceSpec::parse(*spec)).to_string()
+             : std::string();
+    Frame frame;
+    frame.id = next_frame_id++;
+    frame.saved_name_stack = name_stack;
+    frame.saved_device = std::exchange(device, merged);
+    frames.push_back(std::move(frame));
+    return Access::device_scope(shared_from_this(), frames.back().id, std::move(merged));
   });
 }
 
@@ -147,6 +163,7 @@ void GraphImpl::exit_frame(std::uint64_t id) noexcept {
       current_scope = std::move(f.saved_scope);
     }
     name_stack = std::move(f.saved_name_stack);
+    if (f.saved_device) device = std::move(*f.saved_device);
     frames.pop_back();
   }
 }
@@ -173,6 +190,18 @@ NameScope::NameScope(NameScope&& other) noexcept
     : graph_(std::move(other.graph_)), frame_(other.frame_), name_(std::move(other.name_)) {}
 
 NameScope::~NameScope() {
+  if (graph_) graph_->exit_frame(frame_);
+}
+
+DeviceScope::DeviceScope(std::shared_ptr<detail::GraphImpl> graph,
+                         std::uint64_t frame,
+                         std::string device)
+    : graph_(std::move(graph)), frame_(frame), device_(std::move(device)) {}
+
+DeviceScope::DeviceScope(DeviceScope&& other) noexcept
+    : graph_(std::move(other.graph_)), frame_(other.frame_), device_(std::move(other.device_)) {}
+
+DeviceScope::~DeviceScope() {
   if (graph_) graph_->exit_frame(frame_);
 }
 

@@ -169,6 +169,7 @@ Variable GraphImpl::create_variable(std::string_view name,
   TensorRef init;
   if (callable) {
     StackGuard in_initializer(*this, resolve_name_scope("Initializer"));
+    NoDeviceGuard colocated(*this);  // TF colocates them with the variable: no device of their own
     const std::size_t first = nodes.size();
     init = initial_value(*this);
     // TF builds these under _attr_scope({"_class": ["loc:@<v>"]}): colocated with the variable.

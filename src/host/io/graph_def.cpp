@@ -128,6 +128,7 @@ tfp::GraphDef graph_def(const Graph& graph, bool varscope_ops) {
     tfp::NodeDef* node = def.add_node();
     node->set_name(n.name);
     node->set_op(n.type);
+    node->set_device(n.device);
     for (const detail::TensorRef& in : n.inputs)
       node->add_input(input_name(*g, in));
     for (int c : n.control_inputs)
