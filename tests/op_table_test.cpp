@@ -86,6 +86,14 @@ vs::HostTensor run(vs::Session& sess, Built& b, const vs::FeedDict& f) {
 
 class OpTable : public vs::testing::BackendTest {};
 
+// Graph building (add_op) and the run's check both call it: no op may lack one.
+TEST(OpTableCoverage, EveryOpTypeHasAShapeFunction) {
+  for (int i = 0; i < d::kNumOpTypes; ++i) {
+    const auto op = static_cast<d::OpType>(i);
+    EXPECT_NE(d::op_def(op).shape, nullptr) << op_name(op);
+  }
+}
+
 TEST(OpTableCoverage, EveryOpTypeHasACase) {
   std::set<d::OpType> covered;
   for (const OpCase& c : op_cases())

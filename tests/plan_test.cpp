@@ -197,3 +197,57 @@ TEST(PlannerFusion, NotForAHandBuiltChainTheBuilderDidNotRecord) {
 }
 
 }  // namespace
+
+// Issue 23: the run calls a node's shape function only where the graph could not know an
+// input's shape (Sum/Mean with Const axes: their run-only check, repeated axes, is made once
+// by the planner).
+TEST(ShapeFunctions, TheRunChecksOnlyStepsWhoseInputShapesTheGraphDidNotKnow) {
+  vs::Graph g;
+  vs::Tensor x = vs::constant(g, vs::HostTensor(std::vector<float>{1, 2, 3}));
+  vs::Tensor p = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{vs::kUnknownDim}, "p");
+  vs::Tensor known = x * 2.0f;
+  vs::Tensor fed = p + x;
+  vs::Tensor sum = vs::reduce_sum(known);
+  const d::Plan plan =
+      plan_of(g, {known, fed, sum}, {{p, vs::HostTensor(std::vector<float>{1})}}, {});
+  for (const d::Step& s : plan.steps) {
+    const d::Node& n = d::Access::impl(g)->node(s.node);
+    SCOPED_TRACE(n.name);
+    EXPECT_EQ(s.check_shapes, n.name == "add");
+  }
+  vs::Session sess(g, {.device = vs::DeviceKind::kCpu});
+  EXPECT_EQ(sess.run(fed, {{p, vs::HostTensor(std::vector<float>{1})}}).num_elements(), 3);
+  try {
+    sess.run(fed, {{p, vs::HostTensor(std::vector<float>{1, 2})}});
+    ADD_FAILURE() << "no error";
+  } catch (const vs::InvalidArgumentError& e) {
+    EXPECT_EQ(std::string(e.what()), "Incompatible shapes: [2] vs. [3]\n\t [[{{node add}}]]");
+  }
+}
+
+TEST(ShapeFunctions, AddNMergesItsInputsAsTf) {
+  vs::Graph g;
+  auto zeros = [&](vs::Shape s) { return vs::placeholder(g, vs::DType::kFloat32, s); };
+  auto error_of = [](auto f) {
+    try {
+      f();
+    } catch (const vs::ValueError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  // TF 1.15: tf.add_n([tf.zeros([2, 3]), tf.zeros([3])]), then with [2,3], [2,3], [2,4].
+  EXPECT_EQ(error_of([&] {
+              vs::add_n({zeros({2, 3}), zeros({3})});
+            }),
+            "Shapes must be equal rank, but are 2 and 1\n\tFrom merging shape 0 with other "
+            "shapes. for 'AddN' (op: 'AddN') with input shapes: [2,3], [3].");
+  EXPECT_EQ(error_of([&] {
+              vs::add_n({zeros({2, 3}), zeros({2, 3}), zeros({2, 4})});
+            }),
+            "Dimension 1 in both shapes must be equal, but are 3 and 4. Shapes are [2,3] and "
+            "[2,4].\n\tFrom merging shape 1 with other shapes. for 'AddN' (op: 'AddN') with "
+            "input shapes: [2,3], [2,3], [2,4].");
+  EXPECT_EQ(vs::add_n({zeros({vs::kUnknownDim, 3}), zeros({2, vs::kUnknownDim})}).shape(),
+            (vs::Shape{2, 3}));
+}

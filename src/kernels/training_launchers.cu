@@ -1,30 +1,21 @@
-// The training kernels on the device: grid-stride loops over kernels/training.h, compiled
+// The training kernels on the device: grid-stride loops over kernels/training.h (launch
+// geometry: launch_common.cuh, as launchers.cu), compiled
 // with -fmad=false like launchers.cu, so updates give the CPU backend's bits.
 #include <cuda_runtime.h>
 
 #include <type_traits>
 
-#include "kernels/dtype_dispatch.h"
+#include "kernels/launch_common.cuh"
 #include "kernels/training_launchers.h"
 
 namespace varscope::kernels {
 namespace {
 
-constexpr int kThreads = 256;
-
-int blocks_for(std::int64_t n) {
-  const std::int64_t blocks = (n + kThreads - 1) / kThreads;
-  return static_cast<int>(blocks < 65535 * 32 ? (blocks > 0 ? blocks : 1) : 65535 * 32);
-}
-
-#define VS_GRID_STRIDE(i, n)                                                          \
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < (n); \
-       i += std::int64_t(gridDim.x) * blockDim.x)
-
 template <typename T>
 __global__ void activation_grad_kernel(
     ActivationGrad op, const T* a, const T* b, T* out, std::int64_t n) {
-  VS_GRID_STRIDE(i, n) {
+  const GridStride g = my_stride();
+  for (std::int64_t i = g.first; i < n; i += g.step) {
     out[i] = activation_grad(op, a[i], b[i]);
   }
 }
@@ -47,7 +38,8 @@ struct SparseLabels {
 template <typename T, typename LabelOf>
 __global__ void xent_kernel(
     const T* logits, LabelOf label_of, T* loss, T* bp, std::int64_t rows, std::int64_t cols) {
-  VS_GRID_STRIDE(r, rows) {
+  const GridStride g = my_stride();
+  for (std::int64_t r = g.first; r < rows; r += g.step) {
     xent_row(logits, label_of, loss, bp, r, cols);
   }
 }
@@ -55,7 +47,8 @@ __global__ void xent_kernel(
 template <typename T>
 __global__ void update_kernel(
     UpdateRule rule, UpdateScalars s, T* var, T* slot1, T* slot2, const T* grad, std::int64_t n) {
-  VS_GRID_STRIDE(i, n) {
+  const GridStride g = my_stride();
+  for (std::int64_t i = g.first; i < n; i += g.step) {
     apply_update(rule, s, var, slot1, slot2, grad, i);
   }
 }
@@ -67,23 +60,17 @@ void xent_as(const SoftmaxXentArgs& a, cudaStream_t s) {
   T* l = static_cast<T*>(a.loss);
   T* b = static_cast<T*>(a.backprop);
   if (!a.sparse) {
-    xent_kernel<<<blocks_for(rows), kThreads, 0, s>>>(
+    xent_kernel<<<blocks_for(rows, kThreads), kThreads, 0, s>>>(
         x, DenseLabels<T>{static_cast<const T*>(a.labels), cols}, l, b, rows, cols);
   } else if (a.label_dtype == DType::kInt32) {
-    xent_kernel<<<blocks_for(rows), kThreads, 0, s>>>(
+    xent_kernel<<<blocks_for(rows, kThreads), kThreads, 0, s>>>(
         x, SparseLabels<T, std::int32_t>{static_cast<const std::int32_t*>(a.labels)}, l, b, rows,
         cols);
   } else {
-    xent_kernel<<<blocks_for(rows), kThreads, 0, s>>>(
+    xent_kernel<<<blocks_for(rows, kThreads), kThreads, 0, s>>>(
         x, SparseLabels<T, std::int64_t>{static_cast<const std::int64_t*>(a.labels)}, l, b, rows,
         cols);
   }
-}
-
-// The launch's error when the dtype was dispatched, else cudaErrorInvalidValue.
-int launched(bool dispatched) {
-  return dispatched ? static_cast<int>(cudaGetLastError())
-                    : static_cast<int>(cudaErrorInvalidValue);
 }
 
 }  // namespace
@@ -93,7 +80,7 @@ int launch_activation_grad(const ActivationGradArgs& a, void* stream) {
   auto s = static_cast<cudaStream_t>(stream);
   const bool ok = dispatch(kFloatTypes, a.dtype, [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
-    activation_grad_kernel<<<blocks_for(a.count), kThreads, 0, s>>>(
+    activation_grad_kernel<<<blocks_for(a.count, kThreads), kThreads, 0, s>>>(
         a.op, static_cast<const T*>(a.a), static_cast<const T*>(a.b), static_cast<T*>(a.out),
         a.count);
   });
@@ -115,7 +102,7 @@ int launch_apply_update(const ApplyUpdateArgs& a, void* stream) {
   auto s = static_cast<cudaStream_t>(stream);
   const bool ok = dispatch(kFloatTypes, a.dtype, [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
-    update_kernel<<<blocks_for(a.count), kThreads, 0, s>>>(
+    update_kernel<<<blocks_for(a.count, kThreads), kThreads, 0, s>>>(
         a.rule, a.scalars, static_cast<T*>(a.var), static_cast<T*>(a.slot1),
         static_cast<T*>(a.slot2), static_cast<const T*>(a.grad), a.count);
   });

@@ -101,7 +101,8 @@ inline std::vector<double> softmax_rows(const std::vector<double>& x, int cols) 
 }
 
 // An op the user never builds directly (the gradient ops): one node through the library's
-// own gradient builder, in its own graph change.
+// own gradient builder, in its own graph change; its shape function must give `dtype` and
+// `shape`.
 inline Tensor internal_node(Graph& g,
                             OpType op,
                             std::vector<Tensor> inputs,
@@ -113,8 +114,11 @@ inline Tensor internal_node(Graph& g,
     std::vector<vd::TensorRef> refs;
     for (const Tensor& t : inputs)
       refs.push_back(impl->ref_of(t));
-    return impl->tensor(vd::grad_node(*impl, op, vd::op_def(op).name, std::move(refs),
-                                      {dtype, std::move(shape)}, std::move(attrs)));
+    Tensor out = impl->tensor(
+        vd::grad_node(*impl, op, vd::op_def(op).name, std::move(refs), std::move(attrs)));
+    EXPECT_EQ(out.dtype(), dtype);
+    EXPECT_EQ(out.shape(), shape);
+    return out;
   });
 }
 

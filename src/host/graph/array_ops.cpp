@@ -32,8 +32,8 @@ Tensor placeholder(Graph& g, DType dtype, std::optional<Shape> shape, std::strin
   return impl.mutate([&] {
     Shape s = shape.value_or(Shape::unknown_rank());
     const int node =
-        impl.add_node(OpType::kPlaceholder, wrapper_scope(impl, name, "Placeholder"), {},
-                      {{dtype, s}}, {{attr_name::kDType, dtype}, {attr_name::kShape, s}});
+        detail::add_op(impl, OpType::kPlaceholder, wrapper_scope(impl, name, "Placeholder"), {},
+                       {{attr_name::kDType, dtype}, {attr_name::kShape, s}});
     return impl.tensor({node, 0});
   });
 }
@@ -43,9 +43,8 @@ Tensor identity(const Input& x, std::string_view name) {
   auto g = Access::lock(x.tensor());
   return g->mutate([&] {
     const TensorRef in = g->ref_of(x.tensor());
-    const detail::OutputSpec out = spec(*g, in);
-    const int node = g->add_node(OpType::kIdentity, wrapper_scope(*g, name, "Identity"), {in},
-                                 {out}, {{attr_name::kT, out.dtype}});
+    const int node = detail::add_op(*g, OpType::kIdentity, wrapper_scope(*g, name, "Identity"),
+                                    {in}, {{attr_name::kT, spec(*g, in).dtype}});
     return g->tensor({node, 0});
   });
 }

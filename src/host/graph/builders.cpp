@@ -37,13 +37,6 @@ HostTensor convert_literal(const HostTensor& value, DType dtype) {
   return value.cast(dtype);
 }
 
-std::string display_name(GraphImpl& g, std::string_view name_or_scope) {
-  if (!name_or_scope.empty() && name_or_scope.back() == '/') {
-    return std::string(name_or_scope.substr(0, name_or_scope.size() - 1));
-  }
-  return g.unique_name(name_or_scope, /*mark_as_used=*/false);
-}
-
 std::shared_ptr<GraphImpl> graph_of(const Input& x, const Input& y) {
   if (!x.is_literal()) return Access::lock(x.tensor());
   if (!y.is_literal()) return Access::lock(y.tensor());
@@ -80,26 +73,22 @@ int add_op(GraphImpl& g,
            OpType op,
            std::string_view name_or_scope,
            std::vector<TensorRef> inputs,
-           Attrs attrs) {
+           Attrs attrs,
+           std::vector<int> control_inputs) {
   const OpDef& def = op_def(op);
-  if (def.shape == nullptr) throw InternalError("Op " + std::string(def.name) + " has no shape function");
+  if (def.shape == nullptr)
+    throw InternalError("Op " + std::string(def.name) + " has no shape function");
   std::vector<ShapeInput> in(inputs.size());
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const Node& producer = g.node(inputs[i].node);
     const OutputSpec& s = spec(g, inputs[i]);
-    in[i] = {s.dtype, &s.shape,
-             producer.op == OpType::kConst ? &attr<HostTensor>(producer, attr_name::kValue)
-                                           : nullptr};
+    in[i] = {
+        s.dtype, &s.shape,
+        producer.op == OpType::kConst ? &attr<HostTensor>(producer, attr_name::kValue) : nullptr};
   }
-  const std::string node_name = display_name(g, name_or_scope);
-  std::vector<OutputSpec> outputs =
-      def.shape(ShapeContext(def, node_name, in, attrs, /*at_run_time=*/false));
-  return g.add_node(op, name_or_scope, std::move(inputs), std::move(outputs), std::move(attrs));
-}
-
-std::string name_for_errors(GraphImpl& g, std::string_view name, std::string_view default_name) {
-  g.check_scope_name(name);
-  return g.unique_name(name.empty() ? default_name : name, /*mark_as_used=*/false);
+  std::vector<OutputSpec> outputs = def.shape(ShapeContext(def, g, name_or_scope, in, attrs));
+  return g.add_node(op, name_or_scope, std::move(inputs), std::move(outputs), std::move(attrs),
+                    std::move(control_inputs));
 }
 
 Tensor build_unary(OpType op, const Input& x, std::string_view name) {
@@ -113,18 +102,6 @@ Tensor build_unary(OpType op, const Input& x, std::string_view name) {
         add_op(*g, op, wrapper_scope(*g, name, def.name), {in}, {{attr_name::kT, dtype}});
     return g->tensor({node, 0});
   });
-}
-
-Shape broadcast_shapes(const Shape& a,
-                       const Shape& b,
-                       std::string_view op_name,
-                       std::string_view op_type) {
-  if (std::optional<Shape> out = broadcast(a, b)) return std::move(*out);
-  const auto [x, y] = first_broadcast_mismatch(a, b);
-  throw ValueError("Dimensions must be equal, but are " + std::to_string(x) + " and " +
-                   std::to_string(y) + " for '" + std::string(op_name) + "' (op: '" +
-                   std::string(op_type) + "') with input shapes: " + a.to_list_string() + ", " +
-                   b.to_list_string() + ".");
 }
 
 TensorRef build_constant(GraphImpl& g,
@@ -161,15 +138,12 @@ TensorRef build_constant(GraphImpl& g,
     v = std::move(filled);
   }
   const DType out_dtype = v.dtype();
-  Shape out_shape = v.shape();
   // Emplaced, not a braced list: that would deep-copy the value.
   Attrs attrs;
   attrs.reserve(2);
   attrs.emplace_back(attr_name::kValue, std::move(v));
   attrs.emplace_back(attr_name::kDType, out_dtype);
-  const int node = g.add_node(OpType::kConst, name.empty() ? "Const" : name, {},
-                              {{out_dtype, std::move(out_shape)}}, std::move(attrs));
-  return {node, 0};
+  return {add_op(g, OpType::kConst, name.empty() ? "Const" : name, {}, std::move(attrs)), 0};
 }
 
 TensorRef build_binary(
@@ -182,13 +156,7 @@ TensorRef build_binary(
                     std::string(dtype_name(sy.dtype)) + " that does not match type " +
                     std::string(dtype_name(sx.dtype)) + " of argument 'x'.");
   }
-  // The op's display name is only needed for the error: not computed on the way through.
-  std::optional<Shape> shape = broadcast(sx.shape, sy.shape);
-  if (!shape) broadcast_shapes(sx.shape, sy.shape, display_name(g, name_or_scope), type);
-  const DType dtype = sx.dtype;
-  const int node =
-      g.add_node(op, name_or_scope, {x, y}, {{dtype, std::move(*shape)}}, {{attr_name::kT, dtype}});
-  return {node, 0};
+  return {add_op(g, op, name_or_scope, {x, y}, {{attr_name::kT, sx.dtype}}), 0};
 }
 
 Tensor build_binary_op(OpType op, std::string_view scope_name, const Input& x, const Input& y) {
@@ -217,12 +185,6 @@ Tensor build_binary_op(OpType op, std::string_view scope_name, const Input& x, c
                       " that does not match type " + std::string(dtype_name(dx)) +
                       " of argument 'x'.");
     }
-    const Shape& xs = x.is_literal() ? xl.shape() : spec(*g, xr).shape;
-    const Shape& ys = y.is_literal() ? yl.shape() : spec(*g, yr).shape;
-    if (!broadcast(xs, ys)) {
-      broadcast_shapes(xs, ys, g->unique_name(scope_name, /*mark_as_used=*/false), type);
-    }
-
     const std::string stack = g->resolve_name_scope(scope_name);
     StackGuard in_scope(*g, stack);
     const TensorRef xi = x.is_literal() ? build_constant(*g, xl, {}, {}, false, "x") : xr;
@@ -253,8 +215,7 @@ TensorRef build_random_normal(GraphImpl& g,
   const TensorRef stddev_t =
       build_constant(g, HostTensor::scalar(stddev), dtype, {}, false, "stddev");
   const auto [seed1, seed2] = g.op_seeds(seed, g.unique_name(op_type, /*mark_as_used=*/false));
-  const int rnd =
-      g.add_node(op, op_type, {shape_t}, {{dtype, shape}}, random_attrs(dtype, seed1, seed2));
+  const int rnd = add_op(g, op, op_type, {shape_t}, random_attrs(dtype, seed1, seed2));
   const TensorRef mul = build_binary(g, OpType::kMul, "mul", {rnd, 0}, stddev_t);
   const TensorRef add = build_binary(g, OpType::kAdd, scope_string(stack), mul, mean_t);
   record_affine_random(g, add.node, rnd, mul.node, -1, {stddev_t.node, mean_t.node}, dtype,
@@ -287,14 +248,14 @@ TensorRef build_random_uniform(GraphImpl& g,
       build_constant(g, HostTensor::scalar(maxval.value_or(1.0)), dtype, {}, false, "max");
   if (integer) {
     const auto [seed1, seed2] = g.op_seeds(seed, stack);
-    const int node = g.add_node(
-        OpType::kRandomUniformInt, scope_string(stack), {shape_t, min_t, max_t}, {{dtype, shape}},
-        {{attr_name::kTout, dtype}, {attr_name::kSeed, seed1}, {attr_name::kSeed2, seed2}});
+    const int node =
+        add_op(g, OpType::kRandomUniformInt, scope_string(stack), {shape_t, min_t, max_t},
+               {{attr_name::kTout, dtype}, {attr_name::kSeed, seed1}, {attr_name::kSeed2, seed2}});
     return {node, 0};
   }
   const auto [seed1, seed2] = g.op_seeds(seed, g.unique_name("RandomUniform", false));
-  const int rnd = g.add_node(OpType::kRandomUniform, "RandomUniform", {shape_t}, {{dtype, shape}},
-                             random_attrs(dtype, seed1, seed2));
+  const int rnd = add_op(g, OpType::kRandomUniform, "RandomUniform", {shape_t},
+                         random_attrs(dtype, seed1, seed2));
   const TensorRef range = build_binary(g, OpType::kSub, "sub", max_t, min_t);
   const TensorRef mul = build_binary(g, OpType::kMul, "mul", {rnd, 0}, range);
   const TensorRef add = build_binary(g, OpType::kAdd, scope_string(stack), mul, min_t);
@@ -325,8 +286,8 @@ TensorRef build_fill(
   }
   const TensorRef dims = build_constant(g, shape_tensor(shape), {}, {}, false, "shape_as_tensor");
   const TensorRef fill_value = build_constant(g, scalar, {}, {}, false, "Const");
-  const int node = g.add_node(OpType::kFill, scope_string(stack), {dims, fill_value},
-                              {{dtype, shape}}, {{attr_name::kT, dtype}});
+  const int node =
+      add_op(g, OpType::kFill, scope_string(stack), {dims, fill_value}, {{attr_name::kT, dtype}});
   return {node, 0};
 }
 

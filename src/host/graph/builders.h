@@ -7,7 +7,6 @@
 #include <string>
 #include <string_view>
 
-#include "host/core/shape_rules.h"
 #include "host/graph/graph_impl.h"
 #include "host/graph/op_defs.h"
 #include "varscope/errors.h"
@@ -34,10 +33,6 @@ inline std::shared_ptr<GraphImpl> graph_of_input(const Input& x, std::string_vie
   return Access::lock(x.tensor());
 }
 
-// The op name shape errors quote, as TF's wrapper would have named the op. TF enters the
-// name scope before it checks shapes, so an invalid name is reported first.
-std::string name_for_errors(GraphImpl& g, std::string_view name, std::string_view default_name);
-
 // Adds a node of `op` named `name_or_scope` ("x/" = verbatim) whose outputs its row's shape
 // function gives from the inputs' dtypes and shapes and the values of Const inputs (TF's
 // shape inference); a failure is TF's ValueError naming the node as it would be named.
@@ -46,7 +41,8 @@ int add_op(GraphImpl& g,
            OpType op,
            std::string_view name_or_scope,
            std::vector<TensorRef> inputs,
-           Attrs attrs);
+           Attrs attrs,
+           std::vector<int> control_inputs = {});
 
 // A one-input elementwise op (Tanh, Exp, Relu, OnesLike, ...) of the input's dtype and shape,
 // named `name` (default: its TF type) in the current scope; TF's type check from the op table.
@@ -90,12 +86,6 @@ TensorRef build_random_uniform(GraphImpl& g,
 // array_ops.zeros / ones: a Const below 1000 elements, a Fill above.
 TensorRef build_fill(
     GraphImpl& g, const Shape& shape, DType dtype, double value, std::string_view name);
-
-// Broadcast two shapes (NumPy rules) or throw TF's shape-inference ValueError for `op`.
-Shape broadcast_shapes(const Shape& a,
-                       const Shape& b,
-                       std::string_view op_name,
-                       std::string_view op_type);
 
 }  // namespace varscope::detail
 

@@ -19,7 +19,6 @@ namespace attr_name = detail::attr_name;
 namespace {
 
 using detail::graph_of_input;
-using detail::name_for_errors;
 using detail::spec;
 using detail::wrapper_scope;
 
@@ -27,60 +26,34 @@ using detail::wrapper_scope;
 
 namespace {
 
+// The op's shape function checks the axes (a Const) against the input's rank.
 Tensor build_reduce(OpType op, const Input& x, const ReduceOptions& o) {
   const std::string type(detail::op_def(op).name);
   auto g = graph_of_input(x, type.c_str());
   return g->mutate([&] {
     const TensorRef in = g->ref_of(x.tensor());
     const detail::OutputSpec s = spec(*g, in);
-    const std::string op_name = name_for_errors(*g, o.name, type);
-    std::vector<int> axes;
-    Shape out = Shape::unknown_rank();
-    if (s.shape.has_rank()) {
-      const int rank = s.shape.rank();
-      std::vector<std::int64_t> given;
-      if (o.axes) {
-        given.assign(o.axes->begin(), o.axes->end());
-      } else {
-        for (int a = 0; a < rank; ++a)
-          given.push_back(a);
-      }
-      // Graph building accepts a repeated axis; the run refuses it (as TF does).
-      const detail::ReductionAxes rule = detail::reduction_axes(rank, given, true);
-      if (rule.failure != detail::ReductionAxes::Failure::kNone) {
-        // TF's context: every input shape, then the constant axes it read.
-        std::string listed;
-        for (int g2 : *o.axes) {
-          if (!listed.empty()) listed += ' ';
-          listed += std::to_string(g2);
-        }
-        throw ValueError("Invalid reduction dimension " + std::to_string(rule.bad_axis) +
-                         " for input with " + std::to_string(rank) + " dimensions. for '" +
-                         op_name + "' (op: '" + type + "') with input shapes: " +
-                         s.shape.to_list_string() + ", [" + std::to_string(o.axes->size()) +
-                         "] and with computed input tensors: input[1] = <" + listed + ">.");
-      }
-      for (std::int64_t a : given)
-        axes.push_back(static_cast<int>(a < 0 ? a + rank : a));
-      out = detail::reduced_shape(s.shape, rule.reduced, o.keepdims);
-    } else if (!o.axes) {
-      throw ValueError(type + " of a tensor of unknown rank needs explicit axes");
-    } else {
-      axes = *o.axes;
-    }
-    std::vector<std::int32_t> axes32(axes.begin(), axes.end());
+    g->check_scope_name(o.name);
     // math_ops._ReductionDims: all axes become a Const built before the op, outside its
     // scope; explicit axes are converted inside it as "<op>/reduction_indices".
     TensorRef axes_ref;
-    if (!o.axes) axes_ref = detail::build_constant(*g, HostTensor(axes32), {}, {}, false, "Const");
+    if (!o.axes) {
+      if (!s.shape.has_rank()) {
+        throw ValueError(type + " of a tensor of unknown rank needs explicit axes");
+      }
+      std::vector<std::int32_t> all(static_cast<std::size_t>(s.shape.rank()));
+      for (std::size_t a = 0; a < all.size(); ++a)
+        all[a] = static_cast<std::int32_t>(a);
+      axes_ref = detail::build_constant(*g, HostTensor(all), {}, {}, false, "Const");
+    }
     const std::string scope = wrapper_scope(*g, o.name, type);
     StackGuard in_scope(*g, scope.substr(0, scope.size() - 1));
     if (o.axes) {
       std::vector<std::int32_t> given(o.axes->begin(), o.axes->end());
       axes_ref = detail::build_constant(*g, HostTensor(given), {}, {}, false, "reduction_indices");
     }
-    const int node = g->add_node(op, scope, {in, axes_ref}, {{s.dtype, out}},
-                                 {{attr_name::kT, s.dtype}, {attr_name::kKeepDims, o.keepdims}});
+    const int node = detail::add_op(*g, op, scope, {in, axes_ref},
+                                    {{attr_name::kT, s.dtype}, {attr_name::kKeepDims, o.keepdims}});
     return g->tensor({node, 0});
   });
 }
@@ -124,37 +97,15 @@ Tensor matmul(const Input& a, const Input& b, const MatMulOptions& options) {
     const Shape sb = b.is_literal() ? b.literal().shape() : spec(*g, br).shape;
     const DType da = a.is_literal() ? a.literal().dtype() : spec(*g, ar).dtype;
     const DType db = b.is_literal() ? b.literal().dtype() : spec(*g, br).dtype;
-    const std::string op_name = name_for_errors(*g, options.name, "MatMul");
+    g->check_scope_name(options.name);
     const bool batched = (sa.has_rank() && sa.rank() > 2) || (sb.has_rank() && sb.rank() > 2);
     const OpType op = batched ? OpType::kBatchMatMulV2 : OpType::kMatMul;
     const std::string type(detail::op_def(op).name);
-    auto fail = [&](const std::string& what) {
-      throw ValueError(what + " for '" + op_name + "' (op: '" + type + "') with input shapes: " +
-                       sa.to_list_string() + ", " + sb.to_list_string() + ".");
-    };
     if (da != db) {
       throw TypeError("Input 'b' of '" + type + "' Op has type " + std::string(dtype_name(db)) +
                       " that does not match type " + std::string(dtype_name(da)) +
                       " of argument 'a'.");
     }
-    const detail::MatMulShape rule =
-        detail::matmul_shape(sa, sb, options.transpose_a, options.transpose_b, batched);
-    using Failure = detail::MatMulShape::Failure;
-    if (rule.failure == Failure::kRank) {
-      fail(std::string(batched ? "Shape must be at least rank 2" : "Shape must be rank 2") +
-           " but is rank " + std::to_string(rule.bad_rank));
-    }
-    if (rule.failure == Failure::kInnerDims) {
-      fail("Dimensions must be equal, but are " + std::to_string(rule.k_a) + " and " +
-           std::to_string(rule.k_b));
-    }
-    if (rule.failure == Failure::kBatchDims) {
-      // The broadcast's wording, but TF names the operands' full shapes, not their batch parts.
-      fail("Dimensions must be equal, but are " + std::to_string(rule.mismatch.first) + " and " +
-           std::to_string(rule.mismatch.second));
-    }
-    const Shape& out = rule.out;
-
     const std::string scope = wrapper_scope(*g, options.name, "MatMul");
     StackGuard in_scope(*g, scope.substr(0, scope.size() - 1));
     const TensorRef ai =
@@ -167,7 +118,7 @@ Tensor matmul(const Input& a, const Input& b, const MatMulOptions& options) {
                                   : detail::Attrs{{attr_name::kTransposeA, options.transpose_a},
                                                   {attr_name::kTransposeB, options.transpose_b},
                                                   {attr_name::kT, da}};
-    const int node = g->add_node(op, scope, {ai, bi}, {{da, out}}, std::move(attrs));
+    const int node = detail::add_op(*g, op, scope, {ai, bi}, std::move(attrs));
     return g->tensor({node, 0});
   });
 }
@@ -203,24 +154,18 @@ Tensor add_n(const std::vector<Tensor>& inputs, std::string_view name) {
     std::vector<TensorRef> refs;
     for (const Tensor& t : inputs)
       refs.push_back(g->ref_of(t));
-    const detail::OutputSpec first = spec(*g, refs.front());
-    Shape shape = first.shape;
+    const DType dtype = spec(*g, refs.front()).dtype;
     for (const TensorRef& r : refs) {
-      const detail::OutputSpec& s = spec(*g, r);
-      if (s.dtype != first.dtype) {
-        throw TypeError("AddN: inputs of " + std::string(dtype_name(first.dtype)) + " and " +
-                        std::string(dtype_name(s.dtype)));
+      const DType d = spec(*g, r).dtype;
+      if (d != dtype) {
+        throw TypeError("AddN: inputs of " + std::string(dtype_name(dtype)) + " and " +
+                        std::string(dtype_name(d)));
       }
-      if (!s.shape.is_compatible_with(shape)) {
-        throw ValueError("Shapes must be equal: " + shape.to_list_string() + " and " +
-                         s.shape.to_list_string() + " (AddN)");
-      }
-      if (!shape.is_fully_defined()) shape = s.shape;
     }
     if (refs.size() == 1) return inputs.front();
-    const int node = g->add_node(
-        OpType::kAddN, wrapper_scope(*g, name, "AddN"), refs, {{first.dtype, shape}},
-        {{attr_name::kN, static_cast<std::int64_t>(refs.size())}, {attr_name::kT, first.dtype}});
+    const int node = detail::add_op(
+        *g, OpType::kAddN, wrapper_scope(*g, name, "AddN"), refs,
+        {{attr_name::kN, static_cast<std::int64_t>(refs.size())}, {attr_name::kT, dtype}});
     return g->tensor({node, 0});
   });
 }
@@ -247,9 +192,8 @@ Tensor cast(const Input& x, DType dtype, std::string_view name) {
       throw UnimplementedError("Cast from " + std::string(dtype_name(s.dtype)) + " to " +
                                std::string(dtype_name(dtype)) + " is not supported");
     }
-    const int node =
-        g->add_node(OpType::kCast, wrapper_scope(*g, name, "Cast"), {in}, {{dtype, s.shape}},
-                    {{attr_name::kSrcT, s.dtype}, {attr_name::kDstT, dtype}});
+    const int node = detail::add_op(*g, OpType::kCast, wrapper_scope(*g, name, "Cast"), {in},
+                                    {{attr_name::kSrcT, s.dtype}, {attr_name::kDstT, dtype}});
     return g->tensor({node, 0});
   });
 }

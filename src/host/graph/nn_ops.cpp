@@ -16,7 +16,6 @@ namespace attr_name = detail::attr_name;
 namespace {
 
 using detail::graph_of_input;
-using detail::name_for_errors;
 using detail::spec;
 using detail::wrapper_scope;
 
@@ -27,15 +26,6 @@ Tensor relu(const Input& features, std::string_view name) {
 }
 
 Tensor softmax(const Input& logits, std::string_view name) {
-  if (!logits.is_literal()) {
-    auto g = Access::lock(logits.tensor());
-    const Shape& s = spec(*g, g->ref_of(logits.tensor())).shape;
-    if (s.has_rank() && s.rank() < 1) {
-      throw ValueError("Shape must be at least rank 1 but is rank 0 for '" +
-                       detail::name_for_errors(*g, name, "Softmax") +
-                       "' (op: 'Softmax') with input shapes: [].");
-    }
-  }
   return detail::build_unary(OpType::kSoftmax, logits, name);
 }
 
@@ -48,10 +38,7 @@ Tensor bias_add(const Input& value, const Input& bias, std::string_view name) {
     const TensorRef b = bias.is_literal() ? TensorRef{} : g->ref_of(bias.tensor());
     const Shape bshape = bias.is_literal() ? literal.shape() : spec(*g, b).shape;
     const DType bdtype = bias.is_literal() ? literal.dtype() : spec(*g, b).dtype;
-    const std::string op_name = name_for_errors(*g, name, "BiasAdd");
-    const std::string shapes = " for '" + op_name +
-                               "' (op: 'BiasAdd') with input shapes: " + vs.shape.to_list_string() +
-                               ", " + bshape.to_list_string() + ".";
+    g->check_scope_name(name);
     if (bdtype != vs.dtype) {
       // TF converts the bias to the value's dtype first; a Tensor of another dtype fails there.
       throw ValueError("Tensor conversion requested dtype " + std::string(dtype_name(vs.dtype)) +
@@ -59,29 +46,12 @@ Tensor bias_add(const Input& value, const Input& bias, std::string_view name) {
                        ": 'Tensor(\"" + bias.tensor().name() + "\", shape=" + bshape.to_string() +
                        ", dtype=" + std::string(dtype_name(bdtype)) + ")'");
     }
-    // BiasAddShape checks the value's rank before the bias's.
-    if (vs.shape.has_rank() && vs.shape.rank() < 2) {
-      throw ValueError("Shape must be at least rank 2 but is rank " +
-                       std::to_string(vs.shape.rank()) + shapes);
-    }
-    if (bshape.has_rank() && bshape.rank() != 1) {
-      throw ValueError("Shape must be rank 1 but is rank " + std::to_string(bshape.rank()) +
-                       shapes);
-    }
-    if (vs.shape.has_rank() && bshape.has_rank()) {
-      const std::int64_t c = vs.shape.dim(vs.shape.rank() - 1);
-      const std::int64_t n = bshape.dim(0);
-      if (c != kUnknownDim && n != kUnknownDim && c != n) {
-        throw ValueError("Dimensions must be equal, but are " + std::to_string(c) + " and " +
-                         std::to_string(n) + shapes);
-      }
-    }
     const std::string scope = wrapper_scope(*g, name, "BiasAdd");
     StackGuard in_scope(*g, scope.substr(0, scope.size() - 1));
     const TensorRef bi =
         bias.is_literal() ? detail::build_constant(*g, literal, {}, {}, false, "bias") : b;
     const int node =
-        g->add_node(OpType::kBiasAdd, scope, {v, bi}, {vs}, {{attr_name::kT, vs.dtype}});
+        detail::add_op(*g, OpType::kBiasAdd, scope, {v, bi}, {{attr_name::kT, vs.dtype}});
     return g->tensor({node, 0});
   });
 }
@@ -97,11 +67,6 @@ Tensor build_xent(bool sparse, const Input& labels, const Input& logits, std::st
     const TensorRef x = g->ref_of(logits.tensor());
     const detail::OutputSpec xs = spec(*g, x);
     detail::check_input_dtype(detail::op_def(op), 0, xs.dtype);
-    if (xs.shape.has_rank() && xs.shape.rank() != 2) {
-      throw ValueError("Shape must be rank 2 but is rank " + std::to_string(xs.shape.rank()) +
-                       " for logits of '" + type + "'");
-    }
-    const std::int64_t batch = xs.shape.has_rank() ? xs.shape.dim(0) : kUnknownDim;
     const std::string scope =
         wrapper_scope(*g, name, sparse ? type : std::string("softmax_cross_entropy_with_logits"));
     StackGuard in_scope(*g, scope.substr(0, scope.size() - 1));
@@ -121,28 +86,11 @@ Tensor build_xent(bool sparse, const Input& labels, const Input& logits, std::st
       throw TypeError("labels of " + std::string(dtype_name(ys.dtype)) +
                       " do not match logits of " + std::string(dtype_name(xs.dtype)));
     }
-    if (!ys.shape.is_compatible_with(sparse ? Shape({batch}) : xs.shape) && xs.shape.has_rank()) {
-      throw ValueError("labels of shape " + ys.shape.to_list_string() +
-                       " do not fit logits of shape " + xs.shape.to_list_string());
-    }
     detail::Attrs attrs{{attr_name::kT, xs.dtype}};
     if (sparse) attrs.emplace_back(attr_name::kTlabels, ys.dtype);
-    // The op's shape function merges the batch of the logits and of the labels (and, dense,
-    // the classes): logits [?, 4] with labels [2] give a loss of [2], as TF's.
-    Shape backprop_shape = xs.shape;
-    if (xs.shape.has_rank() && ys.shape.has_rank()) {
-      std::vector<std::int64_t> dims = xs.shape.dims();
-      for (std::size_t i = 0; i < dims.size() && i < static_cast<std::size_t>(ys.shape.rank());
-           ++i) {
-        if (dims[i] == kUnknownDim) dims[i] = ys.shape.dim(static_cast<int>(i));
-      }
-      backprop_shape = Shape(dims);
-    }
-    const Shape loss_shape =
-        xs.shape.has_rank() ? Shape({backprop_shape.dim(0)}) : Shape::unknown_rank();
     const int node =
-        g->add_node(op, sparse ? std::string_view(type) : std::string_view(scope), {x, y},
-                    {{xs.dtype, loss_shape}, {xs.dtype, backprop_shape}}, std::move(attrs));
+        detail::add_op(*g, op, sparse ? std::string_view(type) : std::string_view(scope), {x, y},
+                       std::move(attrs));
     return g->tensor({node, 0});
   });
 }

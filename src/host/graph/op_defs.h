@@ -83,8 +83,8 @@ struct OpDef {
   std::array<AttrDef, 3> attrs{};
   int num_attrs = 0;
   DTypeSet types{};  // the dtypes TF allows for the type attribute (T, dtype); empty: any
-  // The outputs from the inputs and attributes; nullptr: the builder still computes them
-  // (ops not yet moved to a shape function).
+  // The outputs from the inputs and attributes (every row has one: add_op and the run's
+  // checks call it).
   ShapeFn shape = nullptr;
   OpKernel kernel{};
   // The gradient (TF's @ops.RegisterGradient); nullptr: none is defined (TF's LookupError);

@@ -61,7 +61,8 @@ class DTypeSet {
   std::uint32_t bits_ = 0;
 };
 
-// The executor's kernel families (host/runtime/execute_step.cpp, execute_training.cpp).
+// The executor's kernel families (host/runtime/execute_step.cpp hands each to its concept's
+// execute_*.cpp).
 enum class OpKind {
   kConst,
   kPlaceholder,
@@ -84,7 +85,7 @@ enum class OpKind {
   kReduce,
   kCast,
   kSelect,  // Select, SelectV2 (kernels/select.h)
-  // Training (execute_training.cpp).
+  // Gradients, losses and updates.
   kActivationGrad,
   kAddN,
   kFillLike,  // OnesLike, ZerosLike

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "host/core/shape_rules.h"
 #include "host/graph/op_defs.h"
 #include "varscope/errors.h"
 
@@ -12,13 +13,28 @@ ShapeContext::ShapeContext(const OpDef& def,
                            std::span<const ShapeInput> inputs,
                            const Attrs& attrs,
                            bool at_run_time)
-    : def_(def),
-      node_name_(node_name),
-      inputs_(inputs),
-      attrs_(attrs),
-      at_run_time_(at_run_time),
-      asked_value_(inputs.size(), 0),
-      asked_shape_(inputs.size(), 0) {}
+    : def_(def), node_name_(node_name), inputs_(inputs), attrs_(attrs), at_run_time_(at_run_time) {}
+
+ShapeContext::ShapeContext(const OpDef& def,
+                           GraphImpl& graph,
+                           std::string_view name_or_scope,
+                           std::span<const ShapeInput> inputs,
+                           const Attrs& attrs)
+    : ShapeContext(def, name_or_scope, inputs, attrs, /*at_run_time=*/false) {
+  graph_ = &graph;
+}
+
+std::string_view ShapeContext::type() const {
+  return def_.name;
+}
+
+std::string ShapeContext::node_name() const {
+  if (graph_ == nullptr) return std::string(node_name_);
+  if (!node_name_.empty() && node_name_.back() == '/') {
+    return std::string(node_name_.substr(0, node_name_.size() - 1));
+  }
+  return graph_->unique_name(node_name_, /*mark_as_used=*/false);
+}
 
 const ShapeInput& ShapeContext::input(int i) const {
   if (i < 0 || static_cast<std::size_t>(i) >= inputs_.size()) {
@@ -30,7 +46,7 @@ const ShapeInput& ShapeContext::input(int i) const {
 
 const HostTensor* ShapeContext::value(int i) const {
   const ShapeInput& in = input(i);
-  asked_value_[static_cast<std::size_t>(i)] = 1;
+  asked_value_ |= bit(i);
   return in.value;
 }
 
@@ -46,7 +62,7 @@ std::optional<std::vector<std::int64_t>> ShapeContext::int_values(int i) const {
 
 Shape ShapeContext::value_as_shape(int i) const {
   const ShapeInput& in = input(i);
-  asked_shape_[static_cast<std::size_t>(i)] = 1;
+  asked_shape_ |= bit(i);
   if (in.value != nullptr) {
     std::vector<std::int64_t> dims(static_cast<std::size_t>(in.value->num_elements()));
     for (std::size_t k = 0; k < dims.size(); ++k) {
@@ -58,8 +74,8 @@ Shape ShapeContext::value_as_shape(int i) const {
     return Shape(std::move(dims));
   }
   if (in.shape->rank() == 1 && in.shape->dim(0) >= 0) {
-    return Shape(std::vector<std::int64_t>(static_cast<std::size_t>(in.shape->dim(0)),
-                                           kUnknownDim));
+    return Shape(
+        std::vector<std::int64_t>(static_cast<std::size_t>(in.shape->dim(0)), kUnknownDim));
   }
   return Shape::unknown_rank();
 }
@@ -72,19 +88,17 @@ const AttrValue* ShapeContext::find_attr(std::string_view name) const {
 }
 
 void ShapeContext::missing_attr(std::string_view name) const {
-  throw InternalError("Node '" + std::string(node_name_) + "' (op " + std::string(def_.name) +
+  throw InternalError("Node '" + node_name() + "' (op " + std::string(def_.name) +
                       ") has no attr '" + std::string(name) + "' of the type its shape needs");
 }
 
 void ShapeContext::fail(std::string_view graph_text, std::string_view run_text) const {
   if (at_run_time_) {
-    throw InvalidArgumentError(std::string(run_text) + "\n\t [[{{node " + std::string(node_name_) +
-                               "}}]]");
+    throw InvalidArgumentError(std::string(run_text) + "\n\t [[{{node " + node_name() + "}}]]");
   }
   // TF's InferenceContext::AttachContext.
   std::string text(graph_text);
-  text += " for '" + std::string(node_name_) + "' (op: '" + std::string(def_.name) +
-          "') with input shapes: ";
+  text += " for '" + node_name() + "' (op: '" + std::string(def_.name) + "') with input shapes: ";
   std::string computed, partial;
   for (std::size_t i = 0; i < inputs_.size(); ++i) {
     if (i > 0) text += ", ";
@@ -92,9 +106,10 @@ void ShapeContext::fail(std::string_view graph_text, std::string_view run_text) 
     const HostTensor* v = inputs_[i].value;
     if (v == nullptr) continue;
     const std::string index = "input[" + std::to_string(i) + "] = ";
-    if (asked_shape_[i] && v->shape().rank() == 1) {
-      partial += (partial.empty() ? "" : ",") + index + value_as_shape(static_cast<int>(i)).to_list_string();
-    } else if (asked_value_[i]) {
+    if ((asked_shape_ & bit(static_cast<int>(i))) != 0 && v->shape().rank() == 1) {
+      partial += (partial.empty() ? "" : ",") + index +
+                 value_as_shape(static_cast<int>(i)).to_list_string();
+    } else if ((asked_value_ & bit(static_cast<int>(i))) != 0) {
       computed += (computed.empty() ? "" : ", ") + index + "<" + summarize_value(*v) + ">";
     }
   }
@@ -107,6 +122,34 @@ std::vector<OutputSpec> run_time_outputs(const Node& node, std::span<const Shape
   const OpDef& def = op_def(node.op);
   if (def.shape == nullptr) throw InternalError("Op " + node.type + " has no shape function");
   return def.shape(ShapeContext(def, node.name, inputs, node.attrs, /*at_run_time=*/true));
+}
+
+Shape merge(
+    const ShapeContext& c, const Shape& a, const Shape& b, RunText run_text, int from_merging) {
+  if (!a.has_rank()) return b;
+  if (!b.has_rank()) return a;
+  auto fail = [&](std::string graph_text) {
+    if (from_merging >= 0) {
+      graph_text +=
+          "\n\tFrom merging shape " + std::to_string(from_merging) + " with other shapes.";
+    }
+    c.fail(graph_text, c.at_run_time() ? run_text(c) : std::string());
+  };
+  if (a.rank() != b.rank()) {
+    fail("Shapes must be equal rank, but are " + std::to_string(a.rank()) + " and " +
+         std::to_string(b.rank()));
+  }
+  std::vector<std::int64_t> dims = a.dims();
+  for (int d = 0; d < a.rank(); ++d) {
+    const std::int64_t x = a.dim(d), y = b.dim(d);
+    if (x != kUnknownDim && y != kUnknownDim && x != y) {
+      fail("Dimension " + std::to_string(d) + " in both shapes must be equal, but are " +
+           std::to_string(x) + " and " + std::to_string(y) + ". Shapes are " + a.to_list_string() +
+           " and " + b.to_list_string() + ".");
+    }
+    if (x == kUnknownDim) dims[static_cast<std::size_t>(d)] = y;
+  }
+  return Shape(std::move(dims));
 }
 
 std::string summarize_value(const HostTensor& t, int max_values) {
@@ -130,6 +173,40 @@ namespace shape_fn {
 
 std::vector<OutputSpec> same_as_input(const ShapeContext& c) {
   return {{c.dtype(0), c.shape(0)}};
+}
+
+std::vector<OutputSpec> shape_of_input1(const ShapeContext& c) {
+  return {{c.dtype(0), c.shape(1)}};
+}
+
+std::vector<OutputSpec> broadcast_binary(const ShapeContext& c) {
+  const Shape& x = c.shape(0);
+  const Shape& y = c.shape(1);
+  std::optional<Shape> out = broadcast(x, y);
+  if (!out) {
+    const auto [a, b] = first_broadcast_mismatch(x, y);
+    c.fail("Dimensions must be equal, but are " + std::to_string(a) + " and " + std::to_string(b),
+           "Incompatible shapes: " + x.to_list_string() + " vs. " + y.to_list_string());
+  }
+  return {{c.dtype(0), std::move(*out)}};
+}
+
+std::vector<OutputSpec> merge_both_inputs(const ShapeContext& c) {
+  return {{c.dtype(0), merge(c, c.shape(0), c.shape(1), [](const ShapeContext& c) {
+             return std::string(c.type()) +
+                    " requires inputs of one shape: " + c.shape(0).to_list_string() + " vs. " +
+                    c.shape(1).to_list_string();
+           })}};
+}
+
+std::vector<OutputSpec> none(const ShapeContext&) {
+  return {};
+}
+
+std::vector<OutputSpec> random(const ShapeContext& c) {
+  const DType dtype = c.find_attr(attr_name::kDType) != nullptr ? c.attr<DType>(attr_name::kDType)
+                                                                : c.attr<DType>(attr_name::kTout);
+  return {{dtype, c.value_as_shape(0)}};
 }
 
 }  // namespace shape_fn

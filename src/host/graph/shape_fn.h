@@ -36,6 +36,13 @@ class ShapeContext {
                std::span<const ShapeInput> inputs,
                const Attrs& attrs,
                bool at_run_time);
+  // At graph building: the node's name is worked out (from the name or scope add_op is
+  // given) only for an error, not on every op's way through.
+  ShapeContext(const OpDef& def,
+               GraphImpl& graph,
+               std::string_view name_or_scope,
+               std::span<const ShapeInput> inputs,
+               const Attrs& attrs);
 
   int num_inputs() const { return static_cast<int>(inputs_.size()); }
   DType dtype(int i) const { return input(i).dtype; }
@@ -62,7 +69,8 @@ class ShapeContext {
   }
 
   bool at_run_time() const { return at_run_time_; }
-  std::string_view node_name() const { return node_name_; }
+  std::string node_name() const;
+  std::string_view type() const;  // TF's type name of the op
 
   // Fails the op: graph building words it as TF's shape inference does, the run as TF's
   // kernel does (the two texts differ in TF for most ops).
@@ -75,11 +83,14 @@ class ShapeContext {
 
   const OpDef& def_;
   std::string_view node_name_;
+  GraphImpl* graph_ = nullptr;  // set: node_name_ is the name or scope given to add_op
   std::span<const ShapeInput> inputs_;
   const Attrs& attrs_;
   bool at_run_time_;
-  // What the function asked for, for TF's error context.
-  mutable std::vector<std::uint8_t> asked_value_, asked_shape_;
+  // What the function asked for, for TF's error context: one bit per input (the inputs
+  // whose values are read are among the first few); no allocation on the way through.
+  static std::uint64_t bit(int i) { return i < 64 ? std::uint64_t{1} << i : 0; }
+  mutable std::uint64_t asked_value_ = 0, asked_shape_ = 0;
 };
 
 // An op's outputs (dtype, shape), in order.
@@ -98,6 +109,28 @@ namespace shape_fn {
 // Output 0 is input 0 (dtype and shape): elementwise unary ops, Identity, gradients of
 // activations.
 std::vector<OutputSpec> same_as_input(const ShapeContext& c);
+// Output 0: input 0's dtype, input 1's shape (the gradient helpers that sum or spread a
+// gradient to the shape of a `like` input).
+std::vector<OutputSpec> shape_of_input1(const ShapeContext& c);
+// NumPy broadcasting of inputs 0 and 1 (Add, Sub, Mul, RealDiv): TF's BroadcastBinaryOpShapeFn
+// at graph building, BCast's "Incompatible shapes" at run time.
+std::vector<OutputSpec> broadcast_binary(const ShapeContext& c);
+// Output 0 is input 0 merged with input 1 (ReluGrad, SigmoidGrad, TanhGrad): TF's
+// MergeBothInputsShapeFn; at run time `<Type> requires inputs of one shape`.
+std::vector<OutputSpec> merge_both_inputs(const ShapeContext& c);
+// No outputs (NoOp).
+std::vector<OutputSpec> none(const ShapeContext& c);
+// Output 0 of attribute `dtype`'s type and shape input 0's value (the random ops, Fill takes
+// its dtype from the value instead).
+std::vector<OutputSpec> random(const ShapeContext& c);
 }  // namespace shape_fn
+
+// TF's InferenceContext::Merge: the more defined of two compatible shapes; fails the op with
+// TF's text when their ranks or known dims differ (then, `from_merging` >= 0, TF's AddN
+// context "From merging shape <i> with other shapes."); at run time with `run_text`'s. The
+// texts are made only for a failure.
+using RunText = std::string (*)(const ShapeContext& c);
+Shape merge(
+    const ShapeContext& c, const Shape& a, const Shape& b, RunText run_text, int from_merging = -1);
 
 }  // namespace varscope::detail

@@ -194,14 +194,14 @@ Variable GraphImpl::create_variable(std::string_view name,
   rec.trainable = trainable;
   rec.initial_value = init;
   rec.defined_at = where;
-  rec.node = add_node(OpType::kVariableV2, scope_string(stack), {}, {{value.dtype, shape}},
-                      {{attr_name::kShape, shape}, {attr_name::kDType, value.dtype}});
-  rec.assign = add_node(OpType::kAssign, "Assign", {{rec.node, 0}, init}, {{value.dtype, shape}},
-                        {{attr_name::kT, value.dtype},
-                         {attr_name::kValidateShape, validate_shape},
-                         {attr_name::kUseLocking, true}});
-  rec.read = add_node(OpType::kIdentity, "read", {{rec.node, 0}}, {{value.dtype, shape}},
-                      {{attr_name::kT, value.dtype}});
+  rec.node = add_op(*this, OpType::kVariableV2, scope_string(stack), {},
+                    {{attr_name::kShape, shape}, {attr_name::kDType, value.dtype}});
+  rec.assign = add_op(*this, OpType::kAssign, "Assign", {{rec.node, 0}, init},
+                      {{attr_name::kT, value.dtype},
+                       {attr_name::kValidateShape, validate_shape},
+                       {attr_name::kUseLocking, true}});
+  rec.read =
+      add_op(*this, OpType::kIdentity, "read", {{rec.node, 0}}, {{attr_name::kT, value.dtype}});
 
   const int id = static_cast<int>(variables.size());
   nodes[static_cast<std::size_t>(rec.node)].variable = id;
@@ -279,8 +279,8 @@ Operation GraphImpl::variables_initializer(const std::vector<Variable>& vars,
       deps.push_back(variables[static_cast<std::size_t>(v.id())].assign);
     }
     // control_flow_ops.group(..., name="init") or no_op(name="init"): a NoOp either way.
-    const int id = add_node(OpType::kNoOp, scope_string(resolve_name_scope(name)), {}, {}, {},
-                            std::move(deps));
+    const int id = add_op(*this, OpType::kNoOp, scope_string(resolve_name_scope(name)), {}, {},
+                          std::move(deps));
     return Access::operation(shared_from_this(), id);
   });
 }
@@ -372,9 +372,9 @@ Tensor Graph::is_variable_initialized(const Variable& variable) {
     const int var_node = impl()->variables[static_cast<std::size_t>(variable.id())].node;
     const std::string scope =
         detail::scope_string(impl()->resolve_name_scope("IsVariableInitialized"));
-    const int node = impl()->add_node(detail::OpType::kIsVariableInitialized, scope,
-                                      {{var_node, 0}}, {{DType::kBool, Shape()}},
-                                      {{detail::attr_name::kDType, variable.dtype()}});
+    const int node =
+        detail::add_op(*impl(), detail::OpType::kIsVariableInitialized, scope, {{var_node, 0}},
+                       {{detail::attr_name::kDType, variable.dtype()}});
     return impl()->tensor({node, 0});
   });
 }

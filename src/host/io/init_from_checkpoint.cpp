@@ -169,8 +169,8 @@ void init_from_checkpoint_impl(Graph& graph,
       const detail::TensorRef value = detail::build_constant(
           *impl, values[i], std::nullopt, std::nullopt, false, "checkpoint_initializer");
       detail::Attrs attrs = old_assign.attrs;
-      const int assign = impl->add_node(detail::OpType::kAssign, "Assign", {{rec.node, 0}, value},
-                                        {{rec.dtype, rec.shape}}, std::move(attrs));
+      const int assign = detail::add_op(*impl, detail::OpType::kAssign, "Assign",
+                                        {{rec.node, 0}, value}, std::move(attrs));
       made.emplace_back(value.node, assign);
     }
     // Nothing below throws: the records change only once every node is in place.

@@ -41,6 +41,14 @@ struct Step : OpKernel {
   int into_variable = -1;              // a producer that writes straight into this variable
   bool assign_in_place = false;        // an Assign whose value is already in the variable
   int host_axes = -1;                  // kReduce: the Const node of the axes, read on the host
+  // The run calls the node's shape function (its run-time check): an input's shape was not
+  // fully known when the node was built, or (Sum, Mean) the axes are not a Const.
+  bool check_shapes = false;
+  // check_shapes: the input shapes the shape function last passed and its outputs for them
+  // (a loop feeds one batch shape: one call per plan, not per run). Runs hold the session's
+  // lock.
+  mutable std::vector<Shape> checked_inputs;
+  mutable std::vector<OutputSpec> checked_outputs;
   // kFill (input 1: the value) and kRandomUniformInt (inputs 1, 2: the bounds): the Const
   // node of input i, read on the host at run time (no device copy, no sync; capturable).
   int host_consts[3] = {-1, -1, -1};

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "host/graph/op_defs.h"
+#include "host/graph/shape_fn.h"
 #include "host/runtime/plan.h"
 #include "varscope/errors.h"
 
@@ -230,6 +231,29 @@ Plan build_plan(const GraphImpl& graph, const RunSignature& run) {
       const TensorRef axes = n.inputs.at(1);
       if (!fed.contains({axes.node, axes.index}) && graph.node(axes.node).op == OpType::kConst) {
         step.host_axes = axes.node;
+      }
+    }
+    // The run calls the node's shape function where an input's shape was not known when
+    // the node was built; Sum and Mean also where the axes are not a Const. Their run refuses
+    // repeated axes, which graph building accepts (as TF): checked here once for Const axes.
+    for (const TensorRef& in : n.inputs) {
+      if (!graph.node(in.node)
+               .outputs.at(static_cast<std::size_t>(in.index))
+               .shape.is_fully_defined()) {
+        step.check_shapes = true;
+      }
+    }
+    if (step.kind == OpKind::kReduce && !step.check_shapes) {
+      if (step.host_axes < 0) {
+        step.check_shapes = true;
+      } else {
+        const OutputSpec& x =
+            graph.node(n.inputs[0].node).outputs.at(static_cast<std::size_t>(n.inputs[0].index));
+        const Node& axes = graph.node(step.host_axes);
+        const ShapeInput in[] = {{x.dtype, &x.shape, nullptr},
+                                 {axes.outputs[0].dtype, &axes.outputs[0].shape,
+                                  &attr<HostTensor>(axes, attr_name::kValue)}};
+        run_time_outputs(n, in);
       }
     }
     plan.steps.push_back(std::move(step));

@@ -1,6 +1,7 @@
 // A session's state: its backend, the variables' storage, cached constants and plans.
 // Session::run goes: run.cpp (feed checks, plan cache, run loop) -> planner.cpp (a new
-// signature's plan) -> execute_step.cpp (each step on the backend); graph_replay.cpp when
+// signature's plan) -> execute_step.cpp (each step on the backend, by concept:
+// execute_state/array/math/nn.cpp); graph_replay.cpp when
 // SessionOptions::use_cuda_graph records and replays runs.
 #pragma once
 
@@ -9,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -90,7 +92,7 @@ class SessionImpl {
   std::vector<HostTensor> capture(Plan& plan, CapturedRun& run, const Feeds& feeds);
   std::vector<HostTensor> replay(CapturedRun& run, const Feeds& feeds);
 
-  // ---- execute_step.cpp: one step on the backend ----
+  // ---- execute_step.cpp: one step on the backend, handed to its concept's executor ----
   void execute(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   // A step's input, refused when it reads an uninitialized variable.
   const Value& read(const Step& step,
@@ -103,12 +105,27 @@ class SessionImpl {
                         std::size_t input,
                         std::vector<Value>& slots,
                         RunContext& ctx);
+  // The step's outputs for this run: the graph's where the planner found every input's
+  // shape known (Step::check_shapes), else the node's shape function's given the run's
+  // inputs (`input1`: input 1's value, read on the host), which refuses them in TF's
+  // run-time words; kept in the step for the next run of the same shapes.
+  const std::vector<OutputSpec>& run_outputs(const Step& step,
+                                             std::span<const Value* const> inputs,
+                                             const HostTensor* input1 = nullptr) const;
+  // execute_state.cpp: constants, variables, assignments, the optimizers' updates.
+  void execute_state(const Step& step, std::vector<Value>& slots, RunContext& ctx);
+  void apply_update(const Step& step, std::vector<Value>& slots, RunContext& ctx);
+  // execute_array.cpp: fills and the random streams.
+  void execute_array(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void random(const Step& step, std::vector<Value>& slots, RunContext& ctx);
+  // execute_math.cpp: elementwise ops, matmul, reductions, AddN, the gradient reshapers.
+  void execute_math(const Step& step, std::vector<Value>& slots, RunContext& ctx);
+  void binary(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void matmul(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void reduce(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void select(const Step& step, std::vector<Value>& slots, RunContext& ctx);  // execute_select.cpp
-  // execute_training.cpp: gradient, loss and optimizer-update steps.
-  void execute_training(const Step& step, std::vector<Value>& slots, RunContext& ctx);
+  // execute_nn.cpp: softmax, the activations' gradients, the losses.
+  void execute_nn(const Step& step, std::vector<Value>& slots, RunContext& ctx);
 
   std::unordered_map<int, Value> constants_;
   std::unordered_map<int, std::uint64_t> rng_offsets_;

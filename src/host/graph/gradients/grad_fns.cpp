@@ -6,7 +6,6 @@
 #include <array>
 #include <string>
 
-#include "host/core/shape_rules.h"
 #include "host/graph/builders.h"
 #include "host/graph/op_defs.h"
 #include "varscope/errors.h"
@@ -17,14 +16,10 @@ const OutputSpec& spec_of(const GraphImpl& g, TensorRef r) {
   return g.node(r.node).outputs.at(static_cast<std::size_t>(r.index));
 }
 
-TensorRef grad_node(GraphImpl& g,
-                    OpType op,
-                    std::string_view name,
-                    std::vector<TensorRef> inputs,
-                    OutputSpec out,
-                    Attrs attrs) {
-  if (attrs.empty()) attrs.emplace_back(attr_name::kT, out.dtype);
-  return {g.add_node(op, name, std::move(inputs), {std::move(out)}, std::move(attrs)), 0};
+TensorRef grad_node(
+    GraphImpl& g, OpType op, std::string_view name, std::vector<TensorRef> inputs, Attrs attrs) {
+  if (attrs.empty()) attrs.emplace_back(attr_name::kT, spec_of(g, inputs.front()).dtype);
+  return {add_op(g, op, name, std::move(inputs), std::move(attrs)), 0};
 }
 
 namespace {
@@ -45,7 +40,7 @@ TensorRef binary(GraphImpl& g, OpType op, std::string_view name, TensorRef x, Te
   return build_binary(g, op, name, x, y);
 }
 TensorRef unary(GraphImpl& g, OpType op, std::string_view name, TensorRef x) {
-  return grad_node(g, op, name, {x}, spec_of(g, x));
+  return grad_node(g, op, name, {x});
 }
 
 // dy summed back to the shape of `like` (NumPy broadcasting undone); dy itself when both
@@ -54,23 +49,19 @@ TensorRef sum_to(GraphImpl& g, std::string_view name, TensorRef dy, TensorRef li
   const Shape& ds = spec_of(g, dy).shape;
   const Shape& ls = spec_of(g, like).shape;
   if (ds.is_fully_defined() && ls.is_fully_defined() && ds == ls) return dy;
-  return grad_node(g, OpType::kSumToShape, name, {dy, like}, {spec_of(g, dy).dtype, ls});
+  return grad_node(g, OpType::kSumToShape, name, {dy, like});
 }
 
 TensorRef matmul_node(
     GraphImpl& g, bool batched, std::string_view name, TensorRef a, TensorRef b, bool ta, bool tb) {
   const OutputSpec& sa = spec_of(g, a);
-  const MatMulShape rule = matmul_shape(sa.shape, spec_of(g, b).shape, ta, tb, batched);
-  if (rule.failure != MatMulShape::Failure::kNone) {
-    throw InternalError("a MatMul gradient of shapes it cannot multiply");
-  }
   const OpType op = batched ? OpType::kBatchMatMulV2 : OpType::kMatMul;
   Attrs attrs =
       batched ? Attrs{{attr_name::kAdjX, ta}, {attr_name::kAdjY, tb}, {attr_name::kT, sa.dtype}}
               : Attrs{{attr_name::kTransposeA, ta},
                       {attr_name::kTransposeB, tb},
                       {attr_name::kT, sa.dtype}};
-  return grad_node(g, op, name, {a, b}, {sa.dtype, rule.out}, std::move(attrs));
+  return grad_node(g, op, name, {a, b}, std::move(attrs));
 }
 
 }  // namespace
@@ -140,21 +131,20 @@ std::vector<TensorRef> matmul(const GradInputs& in) {
 }
 
 std::vector<TensorRef> bias_add(const GradInputs& in) {
-  return {in.dys[0], grad_node(in.g, OpType::kSumToShape, "BiasAddGrad", {in.dys[0], input(in, 1)},
-                               spec_of(in.g, input(in, 1)))};
+  return {in.dys[0],
+          grad_node(in.g, OpType::kSumToShape, "BiasAddGrad", {in.dys[0], input(in, 1)})};
 }
 
 std::vector<TensorRef> activation(const GradInputs& in) {
   const Node& n = node_of(in);
   const TensorRef y = output(in, 0), dy = in.dys[0];
-  const OutputSpec s = spec_of(in.g, y);
   switch (n.op) {
     case OpType::kRelu:
-      return {grad_node(in.g, OpType::kReluGrad, "ReluGrad", {dy, y}, s)};
+      return {grad_node(in.g, OpType::kReluGrad, "ReluGrad", {dy, y})};
     case OpType::kSigmoid:
-      return {grad_node(in.g, OpType::kSigmoidGrad, "SigmoidGrad", {y, dy}, s)};
+      return {grad_node(in.g, OpType::kSigmoidGrad, "SigmoidGrad", {y, dy})};
     default:
-      return {grad_node(in.g, OpType::kTanhGrad, "TanhGrad", {y, dy}, s)};
+      return {grad_node(in.g, OpType::kTanhGrad, "TanhGrad", {y, dy})};
   }
 }
 
@@ -164,15 +154,9 @@ std::vector<TensorRef> softmax(const GradInputs& in) {
   const TensorRef y = output(in, 0), dy = in.dys[0];
   const OutputSpec s = spec_of(g, y);
   const TensorRef prod = binary(g, OpType::kMul, "mul", dy, y);
-  Shape kept = Shape::unknown_rank();
-  if (s.shape.has_rank()) {
-    std::vector<bool> reduced(static_cast<std::size_t>(s.shape.rank()), false);
-    reduced.back() = true;
-    kept = reduced_shape(s.shape, reduced, true);
-  }
   const TensorRef axes = build_constant(g, HostTensor(std::vector<std::int32_t>{-1}), {}, {}, false,
                                         "Sum/reduction_indices");
-  const TensorRef sum = grad_node(g, OpType::kSum, "Sum", {prod, axes}, {s.dtype, kept},
+  const TensorRef sum = grad_node(g, OpType::kSum, "Sum", {prod, axes},
                                   {{attr_name::kT, s.dtype}, {attr_name::kKeepDims, true}});
   const TensorRef diff = binary(g, OpType::kSub, "sub", dy, sum);
   return {binary(g, OpType::kMul, "mul_1", diff, y)};
@@ -183,7 +167,7 @@ std::vector<TensorRef> reduction(const GradInputs& in) {
   const bool mean = n.op == OpType::kMean;
   const TensorRef x = input(in, 0);
   return {grad_node(in.g, OpType::kBroadcastToShape, mean ? "truediv" : "Tile",
-                    {in.dys[0], x, input(in, 1)}, spec_of(in.g, x),
+                    {in.dys[0], x, input(in, 1)},
                     {{attr_name::kT, spec_of(in.g, x).dtype}, {attr_name::kMean, mean}}),
           kNone};
 }
@@ -195,7 +179,7 @@ std::vector<TensorRef> cast(const GradInputs& in) {
   auto floating = [](DType d) { return d == DType::kFloat32 || d == DType::kFloat64; };
   if (!floating(src) || !floating(dst)) return {kNone};
   const TensorRef dy = in.dys[0];
-  return {grad_node(in.g, OpType::kCast, "Cast", {dy}, {src, spec_of(in.g, dy).shape},
+  return {grad_node(in.g, OpType::kCast, "Cast", {dy},
                     {{attr_name::kSrcT, dst}, {attr_name::kDstT, src}})};
 }
 
@@ -227,7 +211,7 @@ std::vector<TensorRef> softmax_xent(const GradInputs& in) {
   const TensorRef axes =
       build_constant(g, HostTensor(std::vector<std::int32_t>{1}), {}, {}, false, "ExpandDims/dim");
   const TensorRef expanded =
-      grad_node(g, OpType::kBroadcastToShape, "ExpandDims", {in.dys[0], backprop, axes}, s,
+      grad_node(g, OpType::kBroadcastToShape, "ExpandDims", {in.dys[0], backprop, axes},
                 {{attr_name::kT, s.dtype}, {attr_name::kMean, false}});
   return {binary(g, OpType::kMul, "mul", expanded, backprop), kNone};
 }
@@ -241,9 +225,8 @@ TensorRef scalar_const(GraphImpl& g, double v, DType dtype, std::string_view nam
 // _ReluGradGrad: ReluGrad(grad, y) for dy, zeros_like(y) for y.
 std::vector<TensorRef> relu_grad(const GradInputs& in) {
   const TensorRef y = input(in, 1);
-  const OutputSpec s = spec_of(in.g, y);
-  return {grad_node(in.g, OpType::kReluGrad, "ReluGrad", {in.dys[0], y}, s),
-          grad_node(in.g, OpType::kZerosLike, "zeros_like", {y}, s)};
+  return {grad_node(in.g, OpType::kReluGrad, "ReluGrad", {in.dys[0], y}),
+          grad_node(in.g, OpType::kZerosLike, "zeros_like", {y})};
 }
 
 // _SigmoidGradGrad: gb = grad * dy; (gb - 2 * gb * y, SigmoidGrad(y, grad)).
@@ -256,7 +239,7 @@ std::vector<TensorRef> sigmoid_grad(const GradInputs& in) {
   const TensorRef twice =
       binary(g, OpType::kMul, "mul_2", binary(g, OpType::kMul, "mul_1", two, gb), y);
   return {binary(g, OpType::kSub, "sub", gb, twice),
-          grad_node(g, OpType::kSigmoidGrad, "SigmoidGrad", {y, grad}, s)};
+          grad_node(g, OpType::kSigmoidGrad, "SigmoidGrad", {y, grad})};
 }
 
 // _TanhGradGrad: (grad * -2 * dy * y, TanhGrad(y, grad)).
@@ -268,7 +251,7 @@ std::vector<TensorRef> tanh_grad(const GradInputs& in) {
   const TensorRef a = binary(g, OpType::kMul, "mul", grad, minus_two);
   const TensorRef b = binary(g, OpType::kMul, "mul_1", a, dy);
   return {binary(g, OpType::kMul, "mul_2", b, y),
-          grad_node(g, OpType::kTanhGrad, "TanhGrad", {y, grad}, s)};
+          grad_node(g, OpType::kTanhGrad, "TanhGrad", {y, grad})};
 }
 
 // SumToShape(dy, like) undid a NumPy broadcast (TF: Sum + Reshape, or BiasAddGrad): its
@@ -276,7 +259,7 @@ std::vector<TensorRef> tanh_grad(const GradInputs& in) {
 std::vector<TensorRef> sum_to_shape(const GradInputs& in) {
   GraphImpl& g = in.g;
   const TensorRef dy = input(in, 0);
-  const TensorRef ones = grad_node(g, OpType::kOnesLike, "ones_like", {dy}, spec_of(g, dy));
+  const TensorRef ones = grad_node(g, OpType::kOnesLike, "ones_like", {dy});
   return {binary(g, OpType::kMul, "Tile", in.dys[0], ones), kNone};
 }
 
@@ -292,7 +275,7 @@ std::vector<TensorRef> broadcast_to_shape(const GradInputs& in) {
   const Shape& xs = spec_of(g, x).shape;
   const bool keep = s.shape.has_rank() && xs.has_rank() && s.shape.rank() == xs.rank();
   return {grad_node(g, mean ? OpType::kMean : OpType::kSum, mean ? "Mean" : "Sum",
-                    {in.dys[0], input(in, 2)}, s,
+                    {in.dys[0], input(in, 2)},
                     {{attr_name::kT, s.dtype}, {attr_name::kKeepDims, keep}}),
           kNone, kNone};
 }

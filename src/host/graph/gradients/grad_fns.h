@@ -52,12 +52,12 @@ std::vector<TensorRef> select_v2(const GradInputs& in);
 }  // namespace grad
 
 // Builders shared by the gradient functions: a one-output node named `name` in the current
-// name scope, with attribute T of `dtype`.
+// name scope, its outputs from its shape function; attribute T of input 0's dtype unless
+// `attrs` are given.
 TensorRef grad_node(GraphImpl& g,
                     OpType op,
                     std::string_view name,
                     std::vector<TensorRef> inputs,
-                    OutputSpec out,
                     Attrs attrs = {});
 const OutputSpec& spec_of(const GraphImpl& g, TensorRef r);
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "host/graph/builders.h"
 #include "host/graph/gradients/grad_fns.h"
 #include "host/graph/op_defs.h"
 #include "varscope/errors.h"
@@ -30,18 +31,18 @@ std::vector<TensorRef> gate_tuple(GraphImpl& g, const std::vector<TensorRef>& te
     throw ValueError("Must have at least one Tensor: [" + list + "]");
   }
   StackGuard in_tuple(g, g.resolve_name_scope("tuple"));
-  const int gate = g.add_node(OpType::kNoOp, scope_string(g.resolve_name_scope("group_deps")), {},
-                              {}, {}, std::move(gating));
+  const int gate = add_op(g, OpType::kNoOp, scope_string(g.resolve_name_scope("group_deps")), {},
+                          {}, std::move(gating));
   std::vector<TensorRef> out;
   for (const TensorRef& t : tensors) {
     if (t.node < 0) {
       out.push_back(t);
       continue;
     }
-    const OutputSpec s = spec_of(g, t);
     const std::string name = scope_string(g.resolve_name_scope("control_dependency"));
     out.push_back(
-        {g.add_node(OpType::kIdentity, name, {t}, {s}, {{attr_name::kT, s.dtype}}, {gate}), 0});
+        {add_op(g, OpType::kIdentity, name, {t}, {{attr_name::kT, spec_of(g, t).dtype}}, {gate}),
+         0});
   }
   return out;
 }
@@ -66,7 +67,7 @@ TensorRef aggregate(GraphImpl& g, std::vector<TensorRef>& grads) {
   if (grads.size() > 1) {
     const detail::OutputSpec s = detail::spec_of(g, grads.front());
     const TensorRef sum =
-        detail::grad_node(g, OpType::kAddN, "AddN", grads, s,
+        detail::grad_node(g, OpType::kAddN, "AddN", grads,
                           {{detail::attr_name::kN, static_cast<std::int64_t>(grads.size())},
                            {detail::attr_name::kT, s.dtype}});
     grads.assign(1, sum);
@@ -152,8 +153,7 @@ std::vector<TensorRef> build_gradients(GraphImpl& g,
                         std::string(dtype_name(ys_spec.dtype)));
       }
     } else {
-      seed =
-          detail::grad_node(g, OpType::kOnesLike, "grad_ys_" + std::to_string(i), {ys[i]}, ys_spec);
+      seed = detail::grad_node(g, OpType::kOnesLike, "grad_ys_" + std::to_string(i), {ys[i]});
     }
     add_grad(ys[i], seed);
   }

@@ -22,14 +22,14 @@ TensorRef output(const GradInputs& in, int i) {
 TensorRef grad_op(const GradInputs& in, OpType op, TensorRef a, TensorRef b, Attrs attrs = {}) {
   const OutputSpec s = spec_of(in.g, a);
   if (!attrs.empty()) attrs.emplace_back(attr_name::kT, s.dtype);
-  return grad_node(in.g, op, op_def(op).name, {a, b}, s, std::move(attrs));
+  return grad_node(in.g, op, op_def(op).name, {a, b}, std::move(attrs));
 }
 // dy summed back to the shape of `like`; dy itself when the shapes are known and equal.
 TensorRef sum_to(GraphImpl& g, TensorRef dy, TensorRef like, std::string_view name = "Sum") {
   const Shape& ds = spec_of(g, dy).shape;
   const Shape& ls = spec_of(g, like).shape;
   if (ds.is_fully_defined() && ls.is_fully_defined() && ds == ls) return dy;
-  return grad_node(g, OpType::kSumToShape, name, {dy, like}, {spec_of(g, dy).dtype, ls});
+  return grad_node(g, OpType::kSumToShape, name, {dy, like});
 }
 
 // An op through its row (shape function, TF's checks) named `name` in the current scope.
@@ -44,8 +44,6 @@ TensorRef with_scalar(GraphImpl& g, OpType op, std::string_view name, TensorRef 
   StackGuard in_scope(g, stack);
   const DType dtype = spec_of(g, x).dtype;
   const TensorRef y = build_constant(g, HostTensor(value).cast(dtype), {}, {}, false, "y");
-  // Sub has no shape function yet: build_binary gives it its broadcast.
-  if (op_def(op).shape == nullptr) return build_binary(g, op, scope_string(stack), x, y);
   return row_op(g, op, scope_string(stack), {x, y});
 }
 
@@ -59,7 +57,7 @@ TensorRef select_node(
 std::vector<TensorRef> maximum_minimum(const GradInputs& in, OpType selector) {
   GraphImpl& g = in.g;
   const TensorRef x = input(in, 0), y = input(in, 1), dy = in.dys[0];
-  const TensorRef zeros = grad_node(g, OpType::kZerosLike, "zeros", {dy}, spec_of(g, dy));
+  const TensorRef zeros = grad_node(g, OpType::kZerosLike, "zeros", {dy});
   const TensorRef mask = row_op(g, selector, op_def(selector).name, {x, y});
   const TensorRef gx = select_node(g, OpType::kSelect, "Select", mask, dy, zeros);
   const TensorRef rx = sum_to(g, gx, x);
@@ -87,10 +85,10 @@ std::vector<TensorRef> pow(const GradInputs& in) {
   const TensorRef gx = sum_to(g, build_binary(g, OpType::kMul, "mul_1", grad_y, x_pow), x);
   const TensorRef mask = with_scalar(g, OpType::kGreater, "Greater", x, 0.0);
   const OutputSpec sx = spec_of(g, x);
-  const TensorRef ones = grad_node(g, OpType::kOnesLike, "ones_like", {x}, sx);
+  const TensorRef ones = grad_node(g, OpType::kOnesLike, "ones_like", {x});
   const TensorRef safe_x = select_node(g, OpType::kSelect, "Select", mask, x, ones);
-  const TensorRef log = grad_node(g, OpType::kLog, "Log", {safe_x}, sx);
-  const TensorRef zeros = grad_node(g, OpType::kZerosLike, "zeros_like", {x}, sx);
+  const TensorRef log = grad_node(g, OpType::kLog, "Log", {safe_x});
+  const TensorRef zeros = grad_node(g, OpType::kZerosLike, "zeros_like", {x});
   const TensorRef log_x = select_node(g, OpType::kSelect, "Select", mask, log, zeros);
   const TensorRef grad_z = build_binary(g, OpType::kMul, "mul_2", dy, z);
   const TensorRef gy = build_binary(g, OpType::kMul, "mul_3", grad_z, log_x);
@@ -101,7 +99,7 @@ std::vector<TensorRef> pow(const GradInputs& in) {
 std::vector<TensorRef> select(const GradInputs& in) {
   GraphImpl& g = in.g;
   const TensorRef c = input(in, 0), t = input(in, 1), dy = in.dys[0];
-  const TensorRef zeros = grad_node(g, OpType::kZerosLike, "zeros_like", {t}, spec_of(g, t));
+  const TensorRef zeros = grad_node(g, OpType::kZerosLike, "zeros_like", {t});
   return {TensorRef{}, select_node(g, OpType::kSelect, "Select", c, dy, zeros),
           select_node(g, OpType::kSelect, "Select", c, zeros, dy)};
 }
@@ -133,7 +131,7 @@ std::vector<TensorRef> reciprocal(const GradInputs& in) {  // ReciprocalGrad(y, 
 
 std::vector<TensorRef> abs(const GradInputs& in) {  // grad * sign(x)
   const TensorRef x = input(in, 0);
-  const TensorRef sign = grad_node(in.g, OpType::kSign, "Sign", {x}, spec_of(in.g, x));
+  const TensorRef sign = grad_node(in.g, OpType::kSign, "Sign", {x});
   return {build_binary(in.g, OpType::kMul, "mul", in.dys[0], sign)};
 }
 
@@ -149,7 +147,7 @@ std::vector<TensorRef> elu(const GradInputs& in) {  // EluGrad(dy, y)
 
 std::vector<TensorRef> softplus(const GradInputs& in) {  // grad * sigmoid(x)
   const TensorRef x = input(in, 0);
-  const TensorRef s = grad_node(in.g, OpType::kSigmoid, "Sigmoid", {x}, spec_of(in.g, x));
+  const TensorRef s = grad_node(in.g, OpType::kSigmoid, "Sigmoid", {x});
   return {build_binary(in.g, OpType::kMul, "mul", in.dys[0], s)};
 }
 
@@ -168,7 +166,7 @@ std::vector<TensorRef> squared_difference(const GradInputs& in) {
   const TensorRef x_grad = build_binary(g, OpType::kMul, "mul_1", scaled, diff);
   const TensorRef gx = sum_to(g, x_grad, x);
   const TensorRef gy_sum = sum_to(g, x_grad, y);
-  return {gx, grad_node(g, OpType::kNeg, "Neg", {gy_sum}, spec_of(g, gy_sum))};
+  return {gx, grad_node(g, OpType::kNeg, "Neg", {gy_sum})};
 }
 
 }  // namespace varscope::detail::grad

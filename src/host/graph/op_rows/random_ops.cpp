@@ -10,19 +10,20 @@ constexpr OpDef kRows[] = {
     // repeat the recorded run's numbers where TF draws new ones.
     {.op = OpType::kRandomUniform, .name = "RandomUniform", .inputs = "shape", .outputs = "output",
      .attrs = {{{a::kDType, T::kDType}, kSeed, kSeed2}}, .num_attrs = 3, .types = kRandomTypes,
-     .kernel = kernel_of(K::kRandomUniform, kComputesFloat), .grad = grad::not_differentiable},
+     .shape = shape_fn::random, .kernel = kernel_of(K::kRandomUniform, kComputesFloat),
+     .grad = grad::not_differentiable},
     {.op = OpType::kRandomStandardNormal, .name = "RandomStandardNormal", .inputs = "shape",
      .outputs = "output", .attrs = {{{a::kDType, T::kDType}, kSeed, kSeed2}}, .num_attrs = 3,
-     .types = kRandomTypes, .kernel = kernel_of(K::kRandomNormal, kComputesFloat),
-     .grad = grad::not_differentiable},
+     .types = kRandomTypes, .shape = shape_fn::random,
+     .kernel = kernel_of(K::kRandomNormal, kComputesFloat), .grad = grad::not_differentiable},
     {.op = OpType::kTruncatedNormal, .name = "TruncatedNormal", .inputs = "shape",
      .outputs = "output", .attrs = {{{a::kDType, T::kDType}, kSeed, kSeed2}}, .num_attrs = 3,
-     .types = kRandomTypes, .kernel = kernel_of(K::kTruncatedNormal, kComputesFloat),
-     .grad = grad::not_differentiable},
+     .types = kRandomTypes, .shape = shape_fn::random,
+     .kernel = kernel_of(K::kTruncatedNormal, kComputesFloat), .grad = grad::not_differentiable},
     {.op = OpType::kRandomUniformInt, .name = "RandomUniformInt", .inputs = "shape, minval, maxval",
      .outputs = "output", .attrs = {{{a::kTout, T::kDType}, kSeed, kSeed2}}, .num_attrs = 3,
-     .types = kIndexTypes, .kernel = kernel_of(K::kRandomUniformInt, kIndexTypes),
-     .grad = grad::not_differentiable},
+     .types = kIndexTypes, .shape = shape_fn::random,
+     .kernel = kernel_of(K::kRandomUniformInt, kIndexTypes), .grad = grad::not_differentiable},
 };
 // clang-format on
 

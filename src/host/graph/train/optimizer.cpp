@@ -139,7 +139,7 @@ Operation Optimizer::build_apply(Graph& g,
     // Every gradient is computed before any variable changes: the reads are not snapshots.
     // One NoOp gathers them (a varscope addition), so n updates need n edges, not n * n.
     const int ready =
-        impl->add_node(OpType::kNoOp, "gradients_ready", {}, {}, {}, std::move(grad_ops));
+        detail::add_op(*impl, OpType::kNoOp, "gradients_ready", {}, {}, std::move(grad_ops));
     const std::vector<Operation> after{Access::operation(impl, ready)};
     std::vector<Operation> updates;
     for (const auto& [grad, var] : live) {
@@ -150,17 +150,17 @@ Operation Optimizer::build_apply(Graph& g,
     for (const Operation& op : finish(g, updates))
       deps.push_back(Access::id(op));
     if (!global_step.valid()) {
-      const int node =
-          impl->add_node(OpType::kNoOp, detail::scope_string(scope), {}, {}, {}, std::move(deps));
+      const int node = detail::add_op(*impl, OpType::kNoOp, detail::scope_string(scope), {}, {},
+                                      std::move(deps));
       return Access::operation(impl, node);
     }
-    const int update = impl->add_node(OpType::kNoOp, "update", {}, {}, {}, std::move(deps));
+    const int update = detail::add_op(*impl, OpType::kNoOp, "update", {}, {}, std::move(deps));
     const DType step_dtype = global_step.dtype();
     const TensorRef one = detail::build_constant(
         *impl, HostTensor(std::int64_t{1}).cast(step_dtype), {}, {}, false, "value");
-    const int node = impl->add_node(
-        OpType::kAssignAdd, detail::scope_string(scope), {{Access::id(global_step.op()), 0}, one},
-        {{step_dtype, global_step.shape()}},
+    const int node = detail::add_op(
+        *impl, OpType::kAssignAdd, detail::scope_string(scope),
+        {{Access::id(global_step.op()), 0}, one},
         {{detail::attr_name::kT, step_dtype}, {detail::attr_name::kUseLocking, false}}, {update});
     return Access::operation(impl, node);
   });

@@ -36,7 +36,6 @@ TensorRef var_ref(const Variable& v) {
 // every gradient.
 Operation apply_node(Graph& g,
                      OpType op,
-                     const Variable& var,
                      std::vector<TensorRef> inputs,
                      detail::Attrs attrs,
                      const std::vector<Operation>& after) {
@@ -44,8 +43,8 @@ Operation apply_node(Graph& g,
   std::vector<int> deps;
   for (const Operation& o : after)
     deps.push_back(Access::id(o));
-  const int node = impl.add_node(op, detail::op_def(op).name, std::move(inputs),
-                                 {{var.dtype(), var.shape()}}, std::move(attrs), std::move(deps));
+  const int node = detail::add_op(impl, op, detail::op_def(op).name, std::move(inputs),
+                                  std::move(attrs), std::move(deps));
   return Access::operation(Access::impl(g), node);
 }
 
@@ -64,7 +63,7 @@ Operation GradientDescentOptimizer::apply_dense(Graph& g,
                                                 const Variable& var,
                                                 const std::vector<Operation>& after) {
   const Tensor lr = cast(lr_t_, var.dtype());
-  return apply_node(g, OpType::kApplyGradientDescent, var, {var_ref(var), ref(lr), ref(grad)},
+  return apply_node(g, OpType::kApplyGradientDescent, {var_ref(var), ref(lr), ref(grad)},
                     {{attr_name::kT, var.dtype()}, {attr_name::kUseLocking, false}}, after);
 }
 
@@ -95,7 +94,7 @@ Operation MomentumOptimizer::apply_dense(Graph& g,
   const Variable accum = get_slot(var, "momentum");
   const Tensor lr = cast(lr_t_, var.dtype());
   const Tensor momentum = cast(momentum_t_, var.dtype());
-  return apply_node(g, OpType::kApplyMomentum, var,
+  return apply_node(g, OpType::kApplyMomentum,
                     {var_ref(var), var_ref(accum), ref(lr), ref(grad), ref(momentum)},
                     {{attr_name::kT, var.dtype()},
                      {attr_name::kUseLocking, false},
@@ -145,7 +144,7 @@ Operation AdamOptimizer::apply_dense(Graph& g,
   const Tensor beta2 = cast(beta2_t_, dtype);
   const Tensor epsilon = cast(epsilon_t_, dtype);
   return apply_node(
-      g, OpType::kApplyAdam, var,
+      g, OpType::kApplyAdam,
       {var_ref(var), var_ref(m), var_ref(v), ref(b1p), ref(b2p), ref(lr), ref(beta1), ref(beta2),
        ref(epsilon), ref(grad)},
       {{attr_name::kT, dtype}, {attr_name::kUseLocking, false}, {attr_name::kUseNesterov, false}},
@@ -164,12 +163,11 @@ std::vector<Operation> AdamOptimizer::finish(Graph& g, const std::vector<Operati
                           const char* assign_name) {
     const TensorRef product =
         detail::build_binary(impl, OpType::kMul, mul_name, ref(power.value()), ref(beta));
-    const int node = impl.add_node(OpType::kAssign, assign_name, {var_ref(power), product},
-                                   {{power.dtype(), power.shape()}},
-                                   {{attr_name::kT, power.dtype()},
-                                    {attr_name::kValidateShape, true},
-                                    {attr_name::kUseLocking, false}},
-                                   deps);
+    const int node = detail::add_op(impl, OpType::kAssign, assign_name, {var_ref(power), product},
+                                    {{attr_name::kT, power.dtype()},
+                                     {attr_name::kValidateShape, true},
+                                     {attr_name::kUseLocking, false}},
+                                    deps);
     out.push_back(Access::operation(Access::impl(g), node));
   };
   power_update(find_non_slot("beta1_power"), beta1_t_, "mul", "Assign");
