@@ -11,6 +11,7 @@
 #include "varscope/graph.h"
 #include "varscope/host_tensor.h"
 #include "varscope/initializers.h"
+#include "varscope/array_ops.h"
 #include "varscope/ops.h"
 #include "varscope/saver.h"
 #include "varscope/scope.h"

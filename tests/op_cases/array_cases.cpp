@@ -24,6 +24,72 @@ std::vector<OpCase> array_cases() {
        .inputs = {Shape{2, 3}},
        .build = [](Graph&, P p, DType) -> OpOutput { return {zeros_like(p[0])}; },
        .reference = [](const Values&) { return std::vector<double>(6, 0.0); }},
+      {.op = OpType::kReshape,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {reshape(p[0], {3, -1})};
+       },
+       .reference = [](const Values& v) { return v[0]; }},
+      {.op = OpType::kExpandDims,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph&, P p, DType) -> OpOutput { return {expand_dims(p[0], -1)}; },
+       .reference = [](const Values& v) { return v[0]; }},
+      {.op = OpType::kSqueeze,
+       .inputs = {Shape{2, 1, 3}},
+       .build = [](Graph&, P p, DType) -> OpOutput { return {squeeze(p[0])}; },
+       .reference = [](const Values& v) { return v[0]; }},
+      // Shape, Size and Rank of a known shape are Consts (TF): the ops themselves.
+      {.op = OpType::kShape,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph& g, P p, DType t) -> OpOutput {
+         return {internal_node(g, OpType::kShape, {p[0]}, DType::kInt32, Shape{2},
+                               {{"T", t}, {"out_type", DType::kInt32}})};
+       },
+       .reference =
+           [](const Values&) {
+             return std::vector<double>{2, 3};
+           }},
+      {.op = OpType::kSize,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph& g, P p, DType t) -> OpOutput {
+         return {internal_node(g, OpType::kSize, {p[0]}, DType::kInt64, Shape{},
+                               {{"T", t}, {"out_type", DType::kInt64}})};
+       },
+       .reference = [](const Values&) { return std::vector<double>{6}; }},
+      {.op = OpType::kRank,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph& g, P p, DType t) -> OpOutput {
+         return {internal_node(g, OpType::kRank, {p[0]}, DType::kInt32, Shape{}, {{"T", t}})};
+       },
+       .reference = [](const Values&) { return std::vector<double>{2}; }},
+      {.op = OpType::kStopGradient,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph&, P p, DType) -> OpOutput { return {stop_gradient(p[0])}; },
+       .reference = [](const Values& v) { return v[0]; }},
+      {.op = OpType::kTranspose,
+       .inputs = {Shape{2, 3, 4}},
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {transpose(p[0], {2, 0, 1})};
+       },
+       .reference =
+           [](const Values& v) {
+             std::vector<double> y;  // y[k][i][j] = x[i][j][k]
+             for (int k = 0; k < 4; ++k)
+               for (int i = 0; i < 2; ++i)
+                 for (int j = 0; j < 3; ++j)
+                   y.push_back(v[0][std::size_t(i * 12 + j * 4 + k)]);
+             return y;
+           }},
+      {.op = OpType::kInvertPermutation,
+       .inputs = {},
+       .build = [](Graph& g, P, DType) -> OpOutput {
+         return {invert_permutation(
+             constant(g, HostTensor(std::vector<std::int32_t>{2, 0, 3, 1}, Shape{4})))};
+       },
+       .reference =
+           [](const Values&) {
+             return std::vector<double>{1, 3, 0, 2};
+           }},
   };
 }
 

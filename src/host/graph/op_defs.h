@@ -43,6 +43,11 @@ inline constexpr char kN[] = "N";
 inline constexpr char kTlabels[] = "Tlabels";
 inline constexpr char kUseNesterov[] = "use_nesterov";
 inline constexpr char kMean[] = "mean";  // BroadcastToShape: divide by the reduced count
+inline constexpr char kTshape[] = "Tshape";
+inline constexpr char kTdim[] = "Tdim";
+inline constexpr char kTperm[] = "Tperm";
+inline constexpr char kOutType[] = "out_type";
+inline constexpr char kSqueezeDims[] = "squeeze_dims";  // an int64 vector (TF: list(int))
 }  // namespace attr_name
 
 // The alternatives of AttrValue, in its order.

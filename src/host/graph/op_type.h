@@ -54,7 +54,17 @@ enum class OpType : std::uint8_t {
   kApplyGradientDescent,
   kApplyMomentum,
   kApplyAdam,
+  // Shapes and data movement (op_rows/array_ops.cpp).
+  kReshape,
+  kExpandDims,
+  kSqueeze,
+  kShape,
+  kSize,
+  kRank,
+  kStopGradient,
+  kTranspose,
+  kInvertPermutation,
 };
-inline constexpr int kNumOpTypes = static_cast<int>(OpType::kApplyAdam) + 1;
+inline constexpr int kNumOpTypes = static_cast<int>(OpType::kInvertPermutation) + 1;
 
 }  // namespace varscope::detail

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "kernels/copy.h"
 #include "kernels/op_args.h"
 #include "varscope/device.h"
 #include "varscope/dtype.h"
@@ -45,6 +46,11 @@ class Backend {
   virtual void apply_update(const kernels::ApplyUpdateArgs& args) = 0;
   virtual void matmul(const kernels::MatMulArgs& args) = 0;
   using MatMulShape = kernels::MatMulShape;  // the name the GEMM code uses
+  // The data-movement ops' copies (transpose, ...; kernels/copy.h). Not pure: a backend
+  // without it (a test's stand-in) refuses those ops.
+  virtual void strided_copy(const kernels::StridedCopyArgs& /*args*/) {
+    throw UnimplementedError("this backend has no strided copy (" + description() + ")");
+  }
 
   virtual void synchronize() = 0;
   // The cudaStream_t all work goes to (Session::stream); nullptr where there is none.

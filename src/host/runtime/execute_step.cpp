@@ -204,6 +204,11 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
     case OpKind::kXent:
     case OpKind::kApplyUpdate:
       return execute_training(step, slots, ctx);
+    case OpKind::kAlias:
+    case OpKind::kShapeOf:
+    case OpKind::kHostArray:
+    case OpKind::kTranspose:
+      return execute_array(step, slots, ctx);
     case OpKind::kReduce:
       return reduce(step, slots, ctx);
     case OpKind::kBinary: {

@@ -108,6 +108,8 @@ class SessionImpl {
   void reduce(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   // execute_training.cpp: gradient, loss and optimizer-update steps.
   void execute_training(const Step& step, std::vector<Value>& slots, RunContext& ctx);
+  // execute_array.cpp: the shape and data-movement steps.
+  void execute_array(const Step& step, std::vector<Value>& slots, RunContext& ctx);
 
   std::unordered_map<int, Value> constants_;
   std::unordered_map<int, std::uint64_t> rng_offsets_;

@@ -34,6 +34,9 @@ std::vector<TensorRef> sigmoid_grad(const GradInputs& in);
 std::vector<TensorRef> tanh_grad(const GradInputs& in);
 std::vector<TensorRef> sum_to_shape(const GradInputs& in);
 std::vector<TensorRef> broadcast_to_shape(const GradInputs& in);
+// Shapes and data movement (array_grads.cpp, after TF's array_grad.py).
+std::vector<TensorRef> reshape_to_input(const GradInputs& in);  // Reshape, ExpandDims, Squeeze
+std::vector<TensorRef> transpose(const GradInputs& in);
 }  // namespace grad
 
 // Builders shared by the gradient functions: a one-output node named `name` in the current

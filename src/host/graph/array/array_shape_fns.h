@@ -1,0 +1,21 @@
+// The shape functions of the shape and data-movement ops (op_rows/array_ops.cpp): TF 1.15's
+// shape inference at graph building (array_ops.cc) and TF's kernels' checks at run time,
+// each in TF's words (docs/errors.md).
+#pragma once
+
+#include <vector>
+
+#include "host/graph/shape_fn.h"
+
+namespace varscope::detail::shape_fn {
+
+std::vector<OutputSpec> reshape(const ShapeContext& c);
+std::vector<OutputSpec> expand_dims(const ShapeContext& c);
+std::vector<OutputSpec> squeeze(const ShapeContext& c);
+std::vector<OutputSpec> shape(const ShapeContext& c);               // Shape: [rank] of out_type
+std::vector<OutputSpec> scalar_of_out_type(const ShapeContext& c);  // Size
+std::vector<OutputSpec> rank(const ShapeContext& c);                // Rank: an int32 scalar
+std::vector<OutputSpec> transpose(const ShapeContext& c);
+std::vector<OutputSpec> invert_permutation(const ShapeContext& c);
+
+}  // namespace varscope::detail::shape_fn

@@ -1,0 +1,10 @@
+// The CPU backend's strided copy (copy.cpp): kernels/copy.h in a loop.
+#pragma once
+
+#include "kernels/copy.h"
+
+namespace varscope::runtime::cpu {
+
+void strided_copy(const kernels::StridedCopyArgs& args);
+
+}  // namespace varscope::runtime::cpu

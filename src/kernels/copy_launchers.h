@@ -1,0 +1,11 @@
+// Host-callable launcher of the strided copy (copy_launchers.cu): returns the launch's
+// cudaError_t as an int (cudaErrorInvalidValue for an element size it does not copy).
+#pragma once
+
+#include "kernels/copy.h"
+
+namespace varscope::kernels {
+
+int launch_strided_copy(const StridedCopyArgs& args, void* stream);
+
+}  // namespace varscope::kernels

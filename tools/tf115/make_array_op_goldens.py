@@ -1,0 +1,105 @@
+"""TF 1.15's node names, static shapes and error texts of the shape and data-movement ops
+(tests/array_ops_test.cpp compares against its output). Run by hand:
+  /work/venv-tf115/bin/python tools/tf115/make_array_op_goldens.py > tests/golden/array_ops_tf115.json
+"""
+import json
+import numpy as np
+import tensorflow as tf
+out = {}
+def graph_case(key, fn):
+    g = tf.Graph()
+    with g.as_default():
+        fn()
+    out[key] = [[n.name, n.op] for n in g.as_graph_def().node]
+def err_case(key, fn):
+    g = tf.Graph()
+    with g.as_default():
+        try:
+            fn(); out[key] = None
+        except Exception as e:
+            out[key] = type(e).__name__ + ": " + str(e)
+def ph(shape=None, name="x"): return tf.placeholder(tf.float32, shape, name=name)
+def reshape_grad():
+    x = ph([2,3]); y = tf.reshape(x, [3, 2]); tf.gradients(y, x)
+graph_case("reshape", lambda: tf.reshape(ph([2,3]), [-1]))
+graph_case("reshape_grad", reshape_grad)
+def ed(): x = ph([2,3]); y = tf.expand_dims(x, 1); tf.gradients(y, x)
+graph_case("expand_dims_grad", ed)
+def sq(): x = ph([2,1,3]); y = tf.squeeze(x); z = tf.squeeze(x, [1]); tf.gradients(y, x)
+graph_case("squeeze_grad", sq)
+def shp(): x = ph([2,3]); tf.shape(x); tf.size(x); tf.rank(x); u = ph(None, "u"); tf.shape(u); tf.size(u); tf.rank(u)
+graph_case("shape_size_rank", shp)
+def sg(): x = ph([2,3]); y = tf.stop_gradient(x); tf.gradients(tf.identity(y), x)
+graph_case("stop_gradient", sg)
+def tr(): x = ph([2,3,4]); y = tf.transpose(x, [2,0,1]); z = tf.transpose(x); tf.gradients(y, x)
+graph_case("transpose_grad", tr)
+err_case("reshape_bad", lambda: tf.reshape(ph([2,3]), [4]))
+err_case("reshape_two_minus1", lambda: tf.reshape(ph([2,3]), [-1, -1]))
+err_case("reshape_indivisible", lambda: tf.reshape(ph([2,3]), [-1, 4]))
+err_case("reshape_negative", lambda: tf.reshape(ph([2,3]), [-2, 3]))
+err_case("reshape_shape_rank", lambda: tf.reshape(ph([2,3]), [[6]]))
+err_case("expand_dims_axis", lambda: tf.expand_dims(ph([2,3]), 3))
+err_case("expand_dims_axis_neg", lambda: tf.expand_dims(ph([2,3]), -4))
+err_case("squeeze_not_one", lambda: tf.squeeze(ph([2,1,3]), [0]))
+err_case("squeeze_axis_range", lambda: tf.squeeze(ph([2,1,3]), [3]))
+err_case("transpose_perm_size", lambda: tf.transpose(ph([2,3]), [0]))
+err_case("transpose_perm_dup", lambda: tf.transpose(ph([2,3]), [0, 0]))
+err_case("transpose_perm_range", lambda: tf.transpose(ph([2,3]), [0, 2]))
+# run-time errors
+def run_err(key, build, feed):
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, None, name="x")
+        with tf.Session() as s:
+            try:
+                y = build(x)
+                s.run(y, {x: feed}); out[key] = None
+            except Exception as e:
+                out[key] = type(e).__name__ + ": " + getattr(e, "message", str(e))
+run_err("run_reshape_bad", lambda x: tf.reshape(x, [4]), np.zeros([2,3]))
+run_err("run_reshape_indivisible", lambda x: tf.reshape(x, [-1, 4]), np.zeros([2,3]))
+run_err("run_expand_dims_axis", lambda x: tf.expand_dims(x, 3), np.zeros([2,3]))
+run_err("run_squeeze_not_one", lambda x: tf.squeeze(x, [0]), np.zeros([2,1,3]))
+run_err("run_squeeze_axis_range", lambda x: tf.squeeze(x, [3]), np.zeros([2,1,3]))
+run_err("run_transpose_perm_size", lambda x: tf.transpose(x, [0]), np.zeros([2,3]))
+run_err("run_transpose_perm_dup", lambda x: tf.transpose(x, [0, 0]), np.zeros([2,3]))
+run_err("run_transpose_perm_range", lambda x: tf.transpose(x, [0, 2]), np.zeros([2,3]))
+run_err("run_reshape_two_minus1", lambda x: tf.reshape(x, [-1, -1]), np.zeros([2,3]))
+run_err("run_reshape_empty_infer", lambda x: tf.reshape(x, [-1, 0]), np.zeros([0,3]))
+def run_err_perm(key, feed):
+    g = tf.Graph()
+    with g.as_default():
+        p = tf.placeholder(tf.int32, None, name="p")
+        y = tf.invert_permutation(p)
+        with tf.Session() as s:
+            try:
+                s.run(y, {p: feed}); out[key] = None
+            except Exception as e:
+                out[key] = type(e).__name__ + ": " + getattr(e, "message", str(e))
+run_err_perm("run_invert_permutation_range", [0, 3, 1])
+run_err_perm("run_invert_permutation_dup", [0, 1, 1])
+run_err_perm("run_invert_permutation_rank", [[0]])
+run_err("run_transpose_negative", lambda x: tf.transpose(x, [-1, 0]), np.zeros([2,3]))
+def shapes():
+    r = {}
+    x = ph([2, 3]); u = ph([None, 3], "u"); w = ph([2, None, 4], "w")
+    r["reshape_minus1"] = tf.reshape(x, [-1]).shape
+    r["reshape_infer"] = tf.reshape(x, [3, -1]).shape
+    r["reshape_unknown_in"] = tf.reshape(u, [-1, 6]).shape
+    r["reshape_unknown_both"] = tf.reshape(u, [-1, 3]).shape
+    r["reshape_two_minus1"] = tf.reshape(x, [-1, -1]).shape
+    r["reshape_fed_shape"] = tf.reshape(x, tf.placeholder(tf.int32, [2])).shape
+    r["expand_dims_neg"] = tf.expand_dims(x, -1).shape
+    r["expand_dims_0"] = tf.expand_dims(x, 0).shape
+    r["squeeze_all_unknown"] = tf.squeeze(w).shape
+    r["squeeze_unknown_axis"] = tf.squeeze(w, [1]).shape
+    r["shape_unknown"] = tf.shape(u).shape
+    r["transpose_perm"] = tf.transpose(w, [2, 0, 1]).shape
+    r["transpose_default"] = tf.transpose(w).shape
+    r["transpose_fed_perm"] = tf.transpose(x, tf.placeholder(tf.int32, [2])).shape
+    r["transpose_negative_perm"] = tf.transpose(x, [-1, 0]).shape
+    return {k: str(v) for k, v in r.items()}
+g = tf.Graph()
+with g.as_default():
+    out["shapes"] = shapes()
+print(json.dumps(out, indent=1, sort_keys=True))
