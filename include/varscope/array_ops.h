@@ -4,7 +4,9 @@
 // since it names no graph.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -50,5 +52,62 @@ Tensor transpose(const Input& a, const Tensor& perm, std::string_view name = {})
 
 // tf.invert_permutation(x): y[x[i]] = i for an int32 or int64 permutation vector.
 Tensor invert_permutation(const Input& x, std::string_view name = {});
+
+// tf.stack(values, axis=0, name="stack"): the tensors (same dtype and shape) along a new
+// axis (Pack). axis in [-(rank + 1), rank + 1).
+Tensor stack(const std::vector<Tensor>& values, std::int64_t axis = 0, std::string_view name = {});
+
+// tf.unstack(value, num=None, axis=0, name="unstack"): `num` tensors along `axis` (Unpack);
+// num is inferred from a known shape.
+std::vector<Tensor> unstack(const Input& value,
+                            std::optional<std::int64_t> num = std::nullopt,
+                            std::int64_t axis = 0,
+                            std::string_view name = {});
+
+// tf.concat(values, axis, name="concat"): ConcatV2 with a Const "concat/axis"; one value is
+// TF's Identity "concat/concat" (with its Const "concat/concat_dim").
+Tensor concat(const std::vector<Tensor>& values, std::int64_t axis, std::string_view name = {});
+
+// tf.split(value, num_or_size_splits, axis=0, name="split"): `num_split` equal parts (Split),
+// or parts of the given sizes, one of which may be -1 (SplitV). As TF 1.15, the count or
+// sizes become a root Const ("Const") besides "split/split_dim".
+std::vector<Tensor> split(const Input& value,
+                          std::int64_t num_split,
+                          std::int64_t axis = 0,
+                          std::string_view name = {});
+std::vector<Tensor> split(const Input& value,
+                          const std::vector<std::int64_t>& size_splits,
+                          std::int64_t axis = 0,
+                          std::string_view name = {});
+
+// tf.slice(input, begin, size): size -1 takes the rest of a dimension. The lists become
+// Consts "Slice/begin" and "Slice/size".
+Tensor slice(const Input& input,
+             const std::vector<std::int64_t>& begin,
+             const std::vector<std::int64_t>& size,
+             std::string_view name = {});
+Tensor slice(const Input& input,
+             const Tensor& begin,
+             const Tensor& size,
+             std::string_view name = {});
+
+// tf.pad(tensor, paddings) in mode "CONSTANT" with 0: {before, after} per dimension, a Const
+// "Pad/paddings" of shape [rank, 2].
+Tensor pad(const Input& tensor,
+           const std::vector<std::array<std::int64_t, 2>>& paddings,
+           std::string_view name = {});
+
+// tf.tile(input, multiples): a Const "Tile/multiples".
+Tensor tile(const Input& input,
+            const std::vector<std::int64_t>& multiples,
+            std::string_view name = {});
+
+// tf.range(start, limit, delta=1, name="range") of int32 (int64 where a bound needs it):
+// Consts "range/start", "range/limit", "range/delta".
+Tensor range(Graph& g,
+             std::int64_t start,
+             std::int64_t limit,
+             std::int64_t delta = 1,
+             std::string_view name = {});
 
 }  // namespace varscope

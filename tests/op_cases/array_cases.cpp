@@ -90,6 +90,96 @@ std::vector<OpCase> array_cases() {
            [](const Values&) {
              return std::vector<double>{1, 3, 0, 2};
            }},
+      {.op = OpType::kPack,
+       .inputs = {Shape{2, 3}, Shape{2, 3}},
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {stack({p[0], p[1]}, 1)};
+       },
+       .reference =
+           [](const Values& v) {
+             std::vector<double> y;  // [2, 2, 3]: y[i][k][j] = values[k][i][j]
+             for (int i = 0; i < 2; ++i)
+               for (int k = 0; k < 2; ++k)
+                 for (int j = 0; j < 3; ++j)
+                   y.push_back(v[std::size_t(k)][std::size_t(i * 3 + j)]);
+             return y;
+           }},
+      // Output 1 alone: the gradient fills the others with zeros (TF's zeros_like).
+      {.op = OpType::kUnpack,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph&, P p, DType) -> OpOutput { return {unstack(p[0], std::nullopt, 1)[1]}; },
+       .reference =
+           [](const Values& v) {
+             return std::vector<double>{v[0][1], v[0][4]};
+           }},
+      {.op = OpType::kConcatV2,
+       .inputs = {Shape{2, 3}, Shape{2, 1}},
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {concat({p[0], p[1]}, -1)};
+       },
+       .reference =
+           [](const Values& v) {
+             return std::vector<double>{v[0][0], v[0][1], v[0][2], v[1][0],
+                                        v[0][3], v[0][4], v[0][5], v[1][1]};
+           }},
+      {.op = OpType::kSplit,
+       .inputs = {Shape{2, 6}},
+       .build = [](Graph&, P p, DType) -> OpOutput { return {split(p[0], 3, 1)[1]}; },
+       .reference =
+           [](const Values& v) {
+             return std::vector<double>{v[0][2], v[0][3], v[0][8], v[0][9]};
+           }},
+      {.op = OpType::kSplitV,
+       .inputs = {Shape{4, 2}},
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {split(p[0], std::vector<std::int64_t>{1, -1, 2}, 0)[1]};
+       },
+       .reference =
+           [](const Values& v) {
+             return std::vector<double>{v[0][2], v[0][3]};
+           }},
+      {.op = OpType::kSlice,
+       .inputs = {Shape{3, 4}},
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {slice(p[0], {1, 1}, {2, -1})};
+       },
+       .reference =
+           [](const Values& v) {
+             return std::vector<double>{v[0][5], v[0][6], v[0][7], v[0][9], v[0][10], v[0][11]};
+           }},
+      {.op = OpType::kPad,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {pad(p[0], {{1, 0}, {0, 2}})};
+       },
+       .reference =
+           [](const Values& v) {
+             std::vector<double> y(15, 0.0);  // [3, 5]
+             for (int i = 0; i < 2; ++i)
+               for (int j = 0; j < 3; ++j)
+                 y[std::size_t((i + 1) * 5 + j)] = v[0][std::size_t(i * 3 + j)];
+             return y;
+           }},
+      {.op = OpType::kTile,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {tile(p[0], {2, 2})};
+       },
+       .reference =
+           [](const Values& v) {
+             std::vector<double> y;  // [4, 6]
+             for (int i = 0; i < 4; ++i)
+               for (int j = 0; j < 6; ++j)
+                 y.push_back(v[0][std::size_t((i % 2) * 3 + j % 3)]);
+             return y;
+           }},
+      {.op = OpType::kRange,
+       .inputs = {},
+       .build = [](Graph& g, P, DType) -> OpOutput { return {range(g, 2, 11, 3)}; },
+       .reference =
+           [](const Values&) {
+             return std::vector<double>{2, 5, 8};
+           }},
   };
 }
 

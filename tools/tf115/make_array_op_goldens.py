@@ -80,6 +80,62 @@ run_err_perm("run_invert_permutation_range", [0, 3, 1])
 run_err_perm("run_invert_permutation_dup", [0, 1, 1])
 run_err_perm("run_invert_permutation_rank", [[0]])
 run_err("run_transpose_negative", lambda x: tf.transpose(x, [-1, 0]), np.zeros([2,3]))
+# Stack, unstack, concat, split, slice, pad, tile.
+def c1(): x = ph([2,3]); y = ph([2,3], "y"); s = tf.stack([x, y], axis=1); tf.gradients(s, [x, y])
+graph_case("stack_grad", c1)
+def c2(): x = ph([2,3]); a, b = tf.unstack(x, axis=0); tf.gradients(a, x)
+graph_case("unstack_grad", c2)
+def c3(): x = ph([3,4]); y = tf.slice(x, [1, 0], [2, -1]); tf.gradients(y, x)
+graph_case("slice_grad", c3)
+def c4(): x = ph([2,3]); y = tf.pad(x, [[1, 0], [0, 2]]); tf.gradients(y, x)
+graph_case("pad_grad", c4)
+def c5(): x = ph([2,3]); y = ph([2,1], "y"); z = tf.concat([x, y], 1); tf.concat([x], 0); tf.gradients(z, [x, y])
+graph_case("concat_grad", c5)
+def c6(): x = ph([4,6]); a, b = tf.split(x, 2, axis=1); c, d, e = tf.split(x, [1, 2, -1], 0); tf.gradients(a, x); tf.gradients(d, x)
+graph_case("split_grad", c6)
+def c7(): x = ph([2,3]); y = tf.tile(x, [2, 1]); tf.gradients(y, x)
+graph_case("tile_grad", c7)
+err_case("concat_rank", lambda: tf.concat([ph([2,3]), ph([2], "y")], 0))
+err_case("concat_dim", lambda: tf.concat([ph([2,3]), ph([3,3], "y")], 1))
+err_case("concat_axis", lambda: tf.concat([ph([2,3]), ph([2,3], "y")], 2))
+err_case("stack_shapes", lambda: tf.stack([ph([2,3]), ph([3,3], "y")]))
+err_case("stack_axis", lambda: tf.stack([ph([2,3]), ph([2,3], "y")], axis=3))
+err_case("unstack_axis", lambda: tf.unstack(ph([2,3]), axis=2))
+err_case("unstack_num", lambda: tf.unstack(ph([None,3])))
+err_case("slice_size", lambda: tf.slice(ph([3,4]), [1, 0], [3, 4]))
+err_case("slice_begin_rank", lambda: tf.slice(ph([3,4]), [1], [3]))
+err_case("pad_shape", lambda: tf.pad(ph([2,3]), [[1, 0]]))
+err_case("pad_negative", lambda: tf.pad(ph([2,3]), [[-1, 0], [0, 0]]))
+err_case("split_count", lambda: tf.split(ph([4,6]), 4, axis=1))
+err_case("split_sizes", lambda: tf.split(ph([4,6]), [1, 2], axis=1))
+err_case("tile_len", lambda: tf.tile(ph([2,3]), [2]))
+def run_err2(key, build, feeds):
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, None, name="x")
+        y = tf.placeholder(tf.float32, None, name="y")
+        with tf.Session() as s:
+            try:
+                r = build(x, y)
+                s.run(r, {x: feeds[0], y: feeds[1]}); out[key] = None
+            except Exception as e:
+                out[key] = type(e).__name__ + ": " + getattr(e, "message", str(e))
+z = np.zeros
+run_err2("run_concat_dim", lambda x, y: tf.concat([x, y], 1), [z([2,3]), z([3,3])])
+run_err2("run_concat_rank", lambda x, y: tf.concat([x, y], 0), [z([2,3]), z([2])])
+run_err2("run_concat_axis", lambda x, y: tf.concat([x, y], 2), [z([2,3]), z([2,3])])
+run_err2("run_stack_shapes", lambda x, y: tf.stack([x, y]), [z([2,3]), z([3,3])])
+run_err2("run_unstack_axis", lambda x, y: tf.unstack(x, num=2, axis=2)[0], [z([2,3]), 0])
+run_err2("run_unstack_num", lambda x, y: tf.unstack(x, num=3)[0], [z([2,3]), 0])
+run_err2("run_slice_size", lambda x, y: tf.slice(x, [1, 0], [3, 4]), [z([3,4]), 0])
+run_err2("run_slice_rank", lambda x, y: tf.slice(x, [1], [3]), [z([3,4]), 0])
+run_err2("run_pad_shape", lambda x, y: tf.pad(x, [[1, 0]]), [z([2,3]), 0])
+run_err2("run_pad_negative", lambda x, y: tf.pad(x, [[-1, 0], [0, 0]]), [z([2,3]), 0])
+run_err2("run_split_count", lambda x, y: tf.split(x, 4, axis=1)[0], [z([4,6]), 0])
+run_err2("run_split_sizes", lambda x, y: tf.split(x, [1, 2], axis=1)[0], [z([4,6]), 0])
+run_err2("run_tile_len", lambda x, y: tf.tile(x, [2]), [z([2,3]), 0])
+run_err2("run_tile_negative", lambda x, y: tf.tile(x, [2, -1]), [z([2,3]), 0])
+
 def shapes():
     r = {}
     x = ph([2, 3]); u = ph([None, 3], "u"); w = ph([2, None, 4], "w")
@@ -98,6 +154,12 @@ def shapes():
     r["transpose_default"] = tf.transpose(w).shape
     r["transpose_fed_perm"] = tf.transpose(x, tf.placeholder(tf.int32, [2])).shape
     r["transpose_negative_perm"] = tf.transpose(x, [-1, 0]).shape
+    r["concat_unknown_axis_dim"] = tf.concat([u, x], 0).shape
+    r["slice_minus1"] = tf.slice(w, [1, 0, 1], [-1, 2, -1]).shape
+    r["pad_unknown"] = tf.pad(w, [[1, 1], [0, 2], [3, 0]]).shape
+    r["tile_unknown"] = tf.tile(w, [2, 3, 1]).shape
+    r["split_v_minus1"] = tf.split(x, [1, -1], 1)[1].shape
+    r["range"] = tf.range(2, 11, 3).shape
     return {k: str(v) for k, v in r.items()}
 g = tf.Graph()
 with g.as_default():

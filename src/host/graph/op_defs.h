@@ -48,6 +48,14 @@ inline constexpr char kTdim[] = "Tdim";
 inline constexpr char kTperm[] = "Tperm";
 inline constexpr char kOutType[] = "out_type";
 inline constexpr char kSqueezeDims[] = "squeeze_dims";  // an int64 vector (TF: list(int))
+inline constexpr char kAxis[] = "axis";
+inline constexpr char kNum[] = "num";
+inline constexpr char kNumSplit[] = "num_split";
+inline constexpr char kTidx[] = "Tidx";
+inline constexpr char kTlen[] = "Tlen";
+inline constexpr char kIndex[] = "Index";
+inline constexpr char kTpaddings[] = "Tpaddings";
+inline constexpr char kTmultiples[] = "Tmultiples";
 }  // namespace attr_name
 
 // The alternatives of AttrValue, in its order.

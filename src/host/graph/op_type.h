@@ -64,7 +64,16 @@ enum class OpType : std::uint8_t {
   kStopGradient,
   kTranspose,
   kInvertPermutation,
+  kPack,
+  kUnpack,
+  kConcatV2,
+  kSplit,
+  kSplitV,
+  kSlice,
+  kPad,
+  kTile,
+  kRange,
 };
-inline constexpr int kNumOpTypes = static_cast<int>(OpType::kInvertPermutation) + 1;
+inline constexpr int kNumOpTypes = static_cast<int>(OpType::kRange) + 1;
 
 }  // namespace varscope::detail

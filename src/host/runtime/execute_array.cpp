@@ -8,6 +8,7 @@
 #include "host/core/byte_size.h"
 #include "host/graph/op_defs.h"
 #include "host/graph/shape_fn.h"
+#include "host/runtime/copy_steps.h"
 #include "host/runtime/session_impl.h"
 #include "varscope/errors.h"
 
@@ -38,45 +39,13 @@ HostTensor int_tensor(const Node& n,
   return HostTensor(v, std::move(shape));
 }
 
-// Transpose as a strided copy: output dim i walks input dim perm[i].
-kernels::StridedCopyArgs transpose_copy(const Node& n,
-                                        const Shape& in,
-                                        const std::vector<std::int64_t>& perm,
-                                        std::size_t element_size) {
-  const int rank = in.rank();
-  if (rank > kernels::kMaxCopyRank) {
-    throw UnimplementedError("Transpose of rank " + std::to_string(rank) + " > " +
-                             std::to_string(kernels::kMaxCopyRank) + " (node " + n.name + ")");
-  }
-  std::vector<std::int64_t> strides(static_cast<std::size_t>(rank));
-  std::int64_t stride = 1;
-  for (int d = rank - 1; d >= 0; --d) {
-    strides[static_cast<std::size_t>(d)] = stride;
-    stride *= in.dim(d);
-  }
-  kernels::StridedCopyArgs a;
-  a.rank = rank;
-  a.element_size = element_size;
-  a.count = in.num_elements();
-  stride = 1;
-  for (int i = rank - 1; i >= 0; --i) {
-    const auto p = static_cast<std::size_t>(perm[static_cast<std::size_t>(i)]);
-    a.dims[i] = in.dim(static_cast<int>(p));
-    a.src_strides[i] = strides[p];
-    a.dst_strides[i] = stride;
-    stride *= a.dims[i];
-  }
-  return a;
-}
-
 }  // namespace
 
 void SessionImpl::execute_array(const Step& step, std::vector<Value>& slots, RunContext& ctx) {
   const Node& n = graph->node(step.node);
   Value& out = slots[static_cast<std::size_t>(step.output)];
-  const Value& x = read(step, 0, slots, ctx);
-
   if (step.kind == OpKind::kShapeOf) {
+    const Value& x = read(step, 0, slots, ctx);
     const DType dtype = n.outputs[0].dtype;
     HostTensor value;
     if (n.op == OpType::kShape) {
@@ -97,45 +66,78 @@ void SessionImpl::execute_array(const Step& step, std::vector<Value>& slots, Run
     return;
   }
 
-  // The inputs as the shape function sees them: the first's shape, the others' values.
+  // The inputs as the shape function sees them: the data inputs' shapes, the values of
+  // those read on the host (a shape, axis, perm, ...).
+  const int num_inputs = static_cast<int>(n.inputs.size());
   std::vector<HostTensor> host(n.inputs.size());
   std::vector<ShapeInput> in(n.inputs.size());
-  in[0] = {x.dtype, &x.shape, nullptr};
-  if (step.kind == OpKind::kHostArray) {
-    host[0] = to_host(x);
-    in[0].value = &host[0];
-  }
-  for (std::size_t i = 1; i < n.inputs.size(); ++i) {
-    host[i] = host_input(step, i, slots, ctx);
-    in[i] = {host[i].dtype(), &host[i].shape(), &host[i]};
+  std::vector<const Shape*> shapes(n.inputs.size());
+  for (int i = 0; i < num_inputs; ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    if (is_host_input(n.op, i, num_inputs)) {
+      // host_input knows the planner's Consts for inputs 1 and 2 only.
+      host[k] =
+          (i >= 1 && i <= 2) ? host_input(step, k, slots, ctx) : to_host(read(step, k, slots, ctx));
+      in[k] = {host[k].dtype(), &host[k].shape(), &host[k]};
+    } else {
+      const Value& v = read(step, k, slots, ctx);
+      in[k] = {v.dtype, &v.shape, nullptr};
+    }
+    shapes[k] = in[k].shape;
   }
   std::vector<OutputSpec> specs = run_time_outputs(n, in);
-  Shape& out_shape = specs.at(0).shape;
 
   switch (step.kind) {
-    case OpKind::kAlias:
-      out = Value{x.data, x.dtype, std::move(out_shape), -1};
+    case OpKind::kAlias: {
+      const Value& x = read(step, 0, slots, ctx);
+      out = Value{x.data, x.dtype, std::move(specs.at(0).shape), -1};
       return;
-    case OpKind::kHostArray: {  // InvertPermutation, checked by its shape function
-      const HostTensor& perm = host[0];
-      std::vector<std::int64_t> inverse(static_cast<std::size_t>(perm.num_elements()));
-      for (std::int64_t i = 0; i < perm.num_elements(); ++i)
-        inverse[static_cast<std::size_t>(perm.element_as_double(i))] = i;
-      const HostTensor value = HostTensor(inverse, out_shape).cast(x.dtype);
-      out = Value{ctx.temporary(value.nbytes()), x.dtype, std::move(out_shape), -1};
+    }
+    case OpKind::kHostArray: {  // InvertPermutation, Range: checked by their shape functions
+      const OutputSpec& spec = specs.at(0);
+      std::vector<std::int64_t> values(static_cast<std::size_t>(spec.shape.num_elements()));
+      if (n.op == OpType::kInvertPermutation) {
+        const HostTensor& perm = host[0];
+        for (std::int64_t i = 0; i < perm.num_elements(); ++i)
+          values[static_cast<std::size_t>(perm.element_as_double(i))] = i;
+      } else {
+        const auto start = static_cast<std::int64_t>(host[0].element_as_double(0));
+        const auto delta = static_cast<std::int64_t>(host[2].element_as_double(0));
+        for (std::size_t i = 0; i < values.size(); ++i)
+          values[i] = start + static_cast<std::int64_t>(i) * delta;
+      }
+      const HostTensor value = HostTensor(values, spec.shape).cast(spec.dtype);
+      out = Value{ctx.temporary(value.nbytes()), spec.dtype, spec.shape, -1};
       backend->copy_from_host(out.data.get(), value.raw_data(), value.nbytes());
       return;
     }
-    case OpKind::kTranspose: {
-      std::vector<std::int64_t> perm(static_cast<std::size_t>(host[1].num_elements()));
-      for (std::size_t i = 0; i < perm.size(); ++i)
-        perm[i] =
-            static_cast<std::int64_t>(host[1].element_as_double(static_cast<std::int64_t>(i)));
-      kernels::StridedCopyArgs a = transpose_copy(n, x.shape, perm, dtype_size(x.dtype));
-      out = Value{ctx.temporary(byte_size(a.count, x.dtype)), x.dtype, std::move(out_shape), -1};
-      a.src = x.data.get();
-      a.dst = out.data.get();
-      if (a.count > 0) backend->strided_copy(a);
+    case OpKind::kCopy: {
+      const DType dtype = specs.at(0).dtype;
+      const std::size_t element_size = dtype_size(dtype);
+      const CopySteps copies = copy_steps(n, shapes, host, specs, element_size);
+      for (std::size_t i = 0; i < specs.size(); ++i) {
+        Shape& s = specs[i].shape;
+        const std::int64_t count = s.num_elements();
+        slots[static_cast<std::size_t>(step.output) + i] =
+            Value{ctx.temporary(byte_size(count, dtype)), dtype, std::move(s), -1};
+      }
+      for (int o : copies.zeroed_outputs) {
+        const Value& v = slots[static_cast<std::size_t>(step.output + o)];
+        const std::uint64_t zero = 0;
+        if (v.shape.num_elements() > 0) {
+          backend->fill({.dst = v.data.get(),
+                         .pattern = &zero,
+                         .element_size = element_size,
+                         .count = v.shape.num_elements()});
+        }
+      }
+      for (const CopyPart& part : copies.parts) {
+        kernels::StridedCopyArgs a = part.args;
+        a.src = slots[static_cast<std::size_t>(step.inputs[static_cast<std::size_t>(part.input)])]
+                    .data.get();
+        a.dst = slots[static_cast<std::size_t>(step.output + part.output)].data.get();
+        backend->strided_copy(a);
+      }
       return;
     }
     default:

@@ -207,7 +207,7 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
     case OpKind::kAlias:
     case OpKind::kShapeOf:
     case OpKind::kHostArray:
-    case OpKind::kTranspose:
+    case OpKind::kCopy:
       return execute_array(step, slots, ctx);
     case OpKind::kReduce:
       return reduce(step, slots, ctx);

@@ -17,5 +17,15 @@ std::vector<OutputSpec> scalar_of_out_type(const ShapeContext& c);  // Size
 std::vector<OutputSpec> rank(const ShapeContext& c);                // Rank: an int32 scalar
 std::vector<OutputSpec> transpose(const ShapeContext& c);
 std::vector<OutputSpec> invert_permutation(const ShapeContext& c);
+// copy_shape_fns.cpp
+std::vector<OutputSpec> pack(const ShapeContext& c);
+std::vector<OutputSpec> unpack(const ShapeContext& c);
+std::vector<OutputSpec> concat_v2(const ShapeContext& c);
+std::vector<OutputSpec> split(const ShapeContext& c);
+std::vector<OutputSpec> split_v(const ShapeContext& c);
+std::vector<OutputSpec> slice(const ShapeContext& c);
+std::vector<OutputSpec> pad(const ShapeContext& c);
+std::vector<OutputSpec> tile(const ShapeContext& c);
+std::vector<OutputSpec> range(const ShapeContext& c);
 
 }  // namespace varscope::detail::shape_fn
