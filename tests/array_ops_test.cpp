@@ -4,59 +4,16 @@
 // it was. Values and gradients are checked by the op table (tests/op_cases/array_cases.cpp).
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <nlohmann/json.hpp>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include "varscope/varscope.h"
+#include "array_golden.h"
 
 namespace vs = varscope;
 
 namespace {
 
-const nlohmann::json& golden() {
-  static const nlohmann::json g = [] {
-    std::ifstream in(std::string(VARSCOPE_GOLDEN_DIR) + "/array_ops_tf115.json");
-    if (!in) throw std::runtime_error("cannot read tests/golden/array_ops_tf115.json");
-    return nlohmann::json::parse(in);
-  }();
-  return g;
-}
-
-using Nodes = std::vector<std::pair<std::string, std::string>>;
-
-Nodes without_seed(Nodes nodes);
-
-Nodes nodes_of(const vs::Graph& g) {
-  Nodes out;
-  for (const vs::Operation& op : g.operations())
-    out.emplace_back(op.name(), op.type());
-  return without_seed(out);
-}
-
-// tf.gradients' seed: TF's "gradients/Shape", "gradients/grad_ys_0" (Const) and
-// "gradients/Fill"; varscope's one "gradients/grad_ys_0" (OnesLike) — a difference of
-// gradients.cpp, not of these ops: left out of both lists.
-Nodes without_seed(Nodes nodes) {
-  std::erase_if(nodes, [](const auto& n) {
-    return n.first == "gradients/Shape" || n.first == "gradients/grad_ys_0" ||
-           n.first == "gradients/Fill";
-  });
-  return nodes;
-}
-
-Nodes golden_nodes(const std::string& key) {
-  Nodes out;
-  for (const auto& n : golden().at(key))
-    out.emplace_back(n[0].get<std::string>(), n[1].get<std::string>());
-  return without_seed(out);
-}
-
-vs::Tensor ph(vs::Graph& g, std::optional<vs::Shape> shape, const std::string& name = "x") {
-  return vs::placeholder(g, vs::DType::kFloat32, std::move(shape), name);
-}
+using namespace varscope::testing::array_golden;  // NOLINT
 
 TEST(ArrayOpsNames, AsTf115) {
   {
@@ -152,12 +109,6 @@ TEST(ArrayOpsShapes, AsTf115) {
   for (const auto& [key, t] : got) {
     EXPECT_EQ(shape_py(t.shape()), golden().at("shapes").at(key).get<std::string>()) << key;
   }
-}
-
-// TF's "ValueError: <text>" as the type's name and the text.
-std::pair<std::string, std::string> split_error(const std::string& golden_text) {
-  const auto colon = golden_text.find(": ");
-  return {golden_text.substr(0, colon), golden_text.substr(colon + 2)};
 }
 
 template <typename F>

@@ -75,8 +75,8 @@ std::vector<OutputSpec> unpack(const ShapeContext& c) {
 std::vector<OutputSpec> concat_v2(const ShapeContext& c) {
   const int n = c.num_inputs() - 1;  // values, then axis
   const DType dtype = c.dtype(0);
-  const auto axis_value = c.int_values(n);
   if (c.at_run_time()) {  // TF's ConcatBaseOp
+    const auto axis_value = c.int_values(n);
     if (axis_value->size() != 1) {
       c.fail("concat_dim tensor should be a scalar integer, but got shape " +
              c.shape(n).to_list_string());
@@ -115,6 +115,7 @@ std::vector<OutputSpec> concat_v2(const ShapeContext& c) {
       with_rank(c, i, rank);
     }
   }
+  const auto axis_value = c.int_values(n);
   if (!axis_value) {
     if (rank < 0) return {{dtype, Shape::unknown_rank()}};
     if (rank == 0) c.fail("Can't concatenate scalars (use tf.stack instead)");
@@ -131,12 +132,16 @@ std::vector<OutputSpec> concat_v2(const ShapeContext& c) {
   at_least(n - 1);
   if (rank < 0) return {{dtype, Shape::unknown_rank()}};
   const int a = static_cast<int>(axis < 0 ? axis + rank : axis);
-  const Shape& last = c.shape(n - 1);
+  // An input of unknown rank has `rank` unknown dims (TF's WithRank above).
+  auto known_rank = [&](int i) {
+    return c.shape(i).has_rank() ? c.shape(i) : unknown_of_rank(rank);
+  };
+  const Shape last = known_rank(n - 1);
   Shape before = sub_shape(last, 0, a), after = sub_shape(last, a + 1, static_cast<int>(rank));
   std::int64_t middle = last.dim(a);
   for (int i = n - 2; i >= 0; --i) {
     at_least(i);
-    const Shape& s = c.shape(i);
+    const Shape s = known_rank(i);
     std::string error = merge(sub_shape(s, 0, a), before, before);
     if (error.empty()) error = merge(sub_shape(s, a + 1, static_cast<int>(rank)), after, after);
     if (!error.empty()) c.fail(error);

@@ -111,7 +111,7 @@ std::vector<OutputSpec> pad(const ShapeContext& c) {
   for (std::int64_t i = 0; i < n; ++i) {
     const std::int64_t before = (*p)[std::size_t(2 * i)], after = (*p)[std::size_t(2 * i + 1)];
     if (before < 0 || after < 0) c.fail("Paddings must be non-negative");
-    const std::int64_t d = in.dim(static_cast<int>(i));
+    const std::int64_t d = in.has_rank() ? in.dim(static_cast<int>(i)) : kUnknownDim;
     dims.push_back(d < 0 ? kUnknownDim : d + before + after);
   }
   return {{dtype, Shape(std::move(dims))}};
