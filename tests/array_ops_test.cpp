@@ -268,4 +268,73 @@ TEST(ArrayOps, TransposeOfIntegersAndEmpty) {
   EXPECT_EQ(empty.shape(), (vs::Shape{3, 0}));
 }
 
+TEST(ArrayOpsNames, OneHotAndPlaceholderWithDefaultAsTf115) {
+  {
+    vs::Graph g;
+    const vs::Tensor i = vs::placeholder(g, vs::DType::kInt32, vs::Shape{3}, "i");
+    vs::one_hot(i, 4);
+    vs::one_hot(i, 5, {.on_value = 2.0, .off_value = -1.0, .axis = 0});
+    EXPECT_EQ(nodes_of(g), golden_nodes("one_hot"));
+  }
+  {
+    // The forward nodes (the gradient of Mul differs: docs/differences.md).
+    vs::Graph g;
+    const vs::Tensor d = vs::placeholder_with_default(
+        vs::constant(g, vs::HostTensor(std::vector<float>{1, 2}, vs::Shape{2})),
+        vs::Shape{vs::kUnknownDim});
+    const auto grads = vs::gradients({d * 2.0}, std::vector<vs::Tensor>{d});
+    Nodes want = golden_nodes("placeholder_with_default");
+    want.resize(4);
+    Nodes got = nodes_of(g);
+    got.resize(4);
+    EXPECT_EQ(got, want);
+    EXPECT_EQ(shape_py(d.shape()), golden().at("shapes2").at("pwd").get<std::string>());
+    vs::Session sess(g);
+    EXPECT_EQ(sess.run(d).element_as_double(1), 2);  // the default
+    const vs::FeedDict feed = {{d, vs::HostTensor(std::vector<float>{5, 6, 7}, vs::Shape{3})}};
+    EXPECT_EQ(sess.run(grads[0], feed).element_as_double(2), 2);  // fed: identity's gradient
+  }
+}
+
+TEST(ArrayOps, OneHotAsTf115) {
+  vs::Graph g;
+  const vs::Tensor i = vs::placeholder(g, vs::DType::kInt32, vs::Shape{2, 4}, "i");
+  EXPECT_EQ(shape_py(vs::one_hot(i, 6).shape()),
+            golden().at("shapes2").at("one_hot").get<std::string>());
+  EXPECT_EQ(shape_py(vs::one_hot(i, 6, {.axis = 0}).shape()),
+            golden().at("shapes2").at("one_hot_axis0").get<std::string>());
+  // Out-of-range indices give rows of off_value.
+  const vs::Tensor j = vs::placeholder(g, vs::DType::kInt32, std::nullopt, "j");
+  vs::Session sess(g);
+  const vs::HostTensor got =
+      sess.run(vs::one_hot(j, 3),
+               {{j, vs::HostTensor(std::vector<std::int32_t>{0, 5, -1, 2}, vs::Shape{4})}});
+  std::vector<double> flat;
+  for (const auto& row : golden().at("one_hot_out_of_range"))
+    for (const auto& v : row)
+      flat.push_back(v.get<double>());
+  ASSERT_EQ(got.num_elements(), static_cast<std::int64_t>(flat.size()));
+  for (std::size_t k = 0; k < flat.size(); ++k)
+    EXPECT_EQ(got.element_as_double(static_cast<std::int64_t>(k)), flat[k]) << k;
+  // axis past the rank: no graph-time error in TF, the run refuses it.
+  EXPECT_TRUE(golden().at("one_hot_axis").is_null());
+  const vs::Tensor bad = vs::one_hot(j, 4, {.axis = 3});
+  EXPECT_THROW(sess.run(bad, {{j, vs::HostTensor(std::vector<std::int32_t>{1}, vs::Shape{1})}}),
+               vs::InvalidArgumentError);
+}
+
+TEST(ArrayOpsErrors, PlaceholderWithDefaultShapeAsTf115) {
+  const auto [type, text] = split_error(golden().at("pwd_shape").get<std::string>());
+  vs::Graph g;
+  const vs::Tensor c = vs::constant(g, vs::HostTensor(std::vector<float>{1, 2}, vs::Shape{2}));
+  const Nodes before = nodes_of(g);
+  try {
+    vs::placeholder_with_default(c, vs::Shape{3});
+    ADD_FAILURE() << "no error";
+  } catch (const vs::ValueError& e) {
+    EXPECT_EQ(std::string(e.what()), text);
+  }
+  EXPECT_EQ(nodes_of(g), before);
+}
+
 }  // namespace

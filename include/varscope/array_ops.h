@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -109,5 +110,22 @@ Tensor range(Graph& g,
              std::int64_t limit,
              std::int64_t delta = 1,
              std::string_view name = {});
+
+// tf.placeholder_with_default(input, shape): `input` unless the run feeds a value of `shape`
+// (which may be less defined than input's; they must be compatible).
+Tensor placeholder_with_default(const Input& input, const Shape& shape, std::string_view name = {});
+
+// tf.one_hot(indices, depth, on_value=1, off_value=0, axis=-1, dtype=float32): indices int32
+// or int64; an index outside [0, depth) gives a row of off_value (TF). Names as TF 1.15:
+// "one_hot/on_value", "one_hot/off_value", "one_hot/depth" (given values also make TF's
+// dtype probes "one_hot/Const", "one_hot/Const_1").
+struct OneHotOptions {
+  std::optional<double> on_value{};
+  std::optional<double> off_value{};
+  std::int64_t axis = -1;
+  DType dtype = DType::kFloat32;
+  std::string name{};
+};
+Tensor one_hot(const Input& indices, std::int64_t depth, const OneHotOptions& options = {});
 
 }  // namespace varscope

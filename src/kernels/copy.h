@@ -56,4 +56,30 @@ VS_HD inline void strided_copy_element(const StridedCopyArgs& a, std::int64_t i)
   static_cast<T*>(a.dst)[d] = static_cast<const T*>(a.src)[s];
 }
 
+// One-hot rows: out[o, d, k] = (indices[o, k] == d ? on : off) for o < outer, d < depth,
+// k < inner (axis = the position of d); an index outside [0, depth) gives a row of off,
+// as TF. on and off are element bit patterns (the low element_size bytes).
+struct OneHotArgs {
+  const void* indices = nullptr;
+  bool indices_int64 = false;  // else int32
+  void* out = nullptr;
+  std::size_t element_size = 0;
+  std::uint64_t on = 0, off = 0;
+  std::int64_t outer = 0, depth = 0, inner = 0;
+  std::int64_t count = 0;  // outer * depth * inner
+};
+
+template <typename T>
+VS_HD inline void one_hot_element(const OneHotArgs& a, std::int64_t i) {
+  const std::int64_t row = a.depth * a.inner;
+  const std::int64_t o = i / row;
+  const std::int64_t r = i - o * row;
+  const std::int64_t d = r / a.inner;
+  const std::int64_t k = r - d * a.inner;
+  const std::int64_t at = o * a.inner + k;
+  const std::int64_t index = a.indices_int64 ? static_cast<const std::int64_t*>(a.indices)[at]
+                                             : static_cast<const std::int32_t*>(a.indices)[at];
+  static_cast<T*>(a.out)[i] = static_cast<T>(index == d ? a.on : a.off);
+}
+
 }  // namespace varscope::kernels

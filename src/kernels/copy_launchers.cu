@@ -23,7 +23,37 @@ int copy_as(const StridedCopyArgs& a, cudaStream_t s) {
   return static_cast<int>(cudaGetLastError());
 }
 
+template <typename T>
+__global__ void one_hot_kernel(OneHotArgs a) {
+  const GridStride g = my_stride();
+  for (std::int64_t i = g.first; i < a.count; i += g.step)
+    one_hot_element<T>(a, i);
+}
+
+template <typename T>
+int one_hot_as(const OneHotArgs& a, cudaStream_t s) {
+  one_hot_kernel<T><<<blocks_for(a.count, kThreads), kThreads, 0, s>>>(a);
+  return static_cast<int>(cudaGetLastError());
+}
+
 }  // namespace
+
+int launch_one_hot(const OneHotArgs& a, void* stream) {
+  if (a.count == 0) return 0;
+  auto s = static_cast<cudaStream_t>(stream);
+  switch (a.element_size) {
+    case 1:
+      return one_hot_as<std::uint8_t>(a, s);
+    case 2:
+      return one_hot_as<std::uint16_t>(a, s);
+    case 4:
+      return one_hot_as<std::uint32_t>(a, s);
+    case 8:
+      return one_hot_as<std::uint64_t>(a, s);
+    default:
+      return static_cast<int>(cudaErrorInvalidValue);
+  }
+}
 
 int launch_strided_copy(const StridedCopyArgs& a, void* stream) {
   if (a.count == 0) return 0;

@@ -180,6 +180,23 @@ std::vector<OpCase> array_cases() {
            [](const Values&) {
              return std::vector<double>{2, 5, 8};
            }},
+      {.op = OpType::kPlaceholderWithDefault,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {placeholder_with_default(p[0], Shape{2, 3}) * 2.0};
+       },
+       .reference = [](const Values& v) { return map(v[0], [](double x) { return 2 * x; }); }},
+      // An index outside [0, depth) is a row of off_value (TF).
+      {.op = OpType::kOneHot,
+       .inputs = {},
+       .build = [](Graph& g, P, DType t) -> OpOutput {
+         const Tensor i = constant(g, HostTensor(std::vector<std::int32_t>{2, 5, -1, 0}, Shape{4}));
+         return {one_hot(i, 3, {.on_value = 2.5, .off_value = -1, .axis = 0, .dtype = t})};
+       },
+       .reference =
+           [](const Values&) {  // [3, 4]: row d, column j = (indices[j] == d)
+             return std::vector<double>{-1, -1, -1, 2.5, -1, -1, -1, -1, 2.5, -1, -1, -1};
+           }},
   };
 }
 

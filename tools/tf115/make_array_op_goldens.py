@@ -136,6 +136,62 @@ run_err2("run_split_sizes", lambda x, y: tf.split(x, [1, 2], axis=1)[0], [z([4,6
 run_err2("run_tile_len", lambda x, y: tf.tile(x, [2]), [z([2,3]), 0])
 run_err2("run_tile_negative", lambda x, y: tf.tile(x, [2, -1]), [z([2,3]), 0])
 
+# one_hot, placeholder_with_default, gather, embedding_lookup, fill.
+def graph_case3(key, fn):
+    g = tf.Graph()
+    with g.as_default():
+        fn()
+    out[key] = [[n.name, n.op] for n in g.as_graph_def().node]
+def ph3(shape=None, name="x", dt=tf.float32): return tf.placeholder(dt, shape, name=name)
+def c1(): i = ph3([3], "i", tf.int32); tf.one_hot(i, 4); tf.one_hot(i, 5, on_value=2.0, off_value=-1.0, axis=0)
+graph_case3("one_hot", c1)
+def c2(): d = tf.placeholder_with_default(tf.constant([1.0, 2.0]), [None]); tf.gradients(d * 2.0, d)
+graph_case3("placeholder_with_default", c2)
+def c3(): p = ph3([5, 3]); i = ph3([2], "i", tf.int32); tf.gather(p, i); tf.gather(p, i, axis=1); tf.nn.embedding_lookup(p, i)
+graph_case3("gather", c3)
+def c4(): tf.fill([2, 3], 1.5)
+graph_case3("fill", c4)
+g = tf.Graph()
+with g.as_default():
+    r = {}
+    p = ph3([5, 3]); i = ph3([2, 4], "i", tf.int32); u = ph3(None, "u")
+    r["gather0"] = tf.gather(p, i).shape
+    r["gather1"] = tf.gather(p, i, axis=1).shape
+    r["gather_unknown"] = tf.gather(u, i).shape
+    r["one_hot"] = tf.one_hot(i, 6).shape
+    r["one_hot_axis0"] = tf.one_hot(i, 6, axis=0).shape
+    r["pwd"] = tf.placeholder_with_default(tf.constant([1.0, 2.0]), [None]).shape
+    r["fill"] = tf.fill([2, 3], 1.5).shape
+    out["shapes2"] = {k: str(v) for k, v in r.items()}
+def err_case3(key, fn):
+    g = tf.Graph()
+    with g.as_default():
+        try:
+            fn(); out[key] = None
+        except Exception as e:
+            out[key] = type(e).__name__ + ": " + str(e)
+err_case3("gather_axis", lambda: tf.gather(ph3([5, 3]), ph3([2], "i", tf.int32), axis=2))
+err_case3("one_hot_axis", lambda: tf.one_hot(ph3([3], "i", tf.int32), 4, axis=3))
+err_case3("pwd_shape", lambda: tf.placeholder_with_default(tf.constant([1.0, 2.0]), [3]))
+def run_err3(key, build, feed):
+    g = tf.Graph()
+    with g.as_default():
+        p = ph3(None, "p"); i = ph3(None, "i", tf.int32)
+        with tf.Session() as s:
+            try:
+                r = build(p, i)
+                s.run(r, {p: feed[0], i: feed[1]}); out[key] = None
+            except Exception as e:
+                out[key] = type(e).__name__ + ": " + getattr(e, "message", str(e))
+run_err3("run_gather_index", lambda p, i: tf.gather(p, i), [np.zeros([5, 3]), [1, 7]])
+run_err3("run_gather_negative", lambda p, i: tf.gather(p, i), [np.zeros([5, 3]), [[0, -1]]])
+run_err3("run_gather_axis", lambda p, i: tf.gather(p, i, axis=2), [np.zeros([5, 3]), [0]])
+run_err3("run_embedding_index", lambda p, i: tf.nn.embedding_lookup(p, i), [np.zeros([5, 3]), [5]])
+g = tf.Graph()
+with g.as_default(), tf.Session() as s:
+    i = ph3(None, "i", tf.int32)
+    out["one_hot_out_of_range"] = s.run(tf.one_hot(i, 3), {i: [0, 5, -1, 2]}).tolist()
+
 def shapes():
     r = {}
     x = ph([2, 3]); u = ph([None, 3], "u"); w = ph([2, None, 4], "w")

@@ -56,6 +56,7 @@ inline constexpr char kTlen[] = "Tlen";
 inline constexpr char kIndex[] = "Index";
 inline constexpr char kTpaddings[] = "Tpaddings";
 inline constexpr char kTmultiples[] = "Tmultiples";
+inline constexpr char kTI[] = "TI";
 }  // namespace attr_name
 
 // The alternatives of AttrValue, in its order.

@@ -73,7 +73,9 @@ enum class OpType : std::uint8_t {
   kPad,
   kTile,
   kRange,
+  kPlaceholderWithDefault,
+  kOneHot,
 };
-inline constexpr int kNumOpTypes = static_cast<int>(OpType::kRange) + 1;
+inline constexpr int kNumOpTypes = static_cast<int>(OpType::kOneHot) + 1;
 
 }  // namespace varscope::detail

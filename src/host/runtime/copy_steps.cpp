@@ -80,6 +80,7 @@ bool is_host_input(OpType op, int i, int num_inputs) {
     case OpType::kTile:
       return i == 1;
     case OpType::kSlice:
+    case OpType::kOneHot:
       return i >= 1;
     case OpType::kConcatV2:
       return i == num_inputs - 1;

@@ -41,6 +41,37 @@ HostTensor int_tensor(const Node& n,
 
 }  // namespace
 
+// OneHot: the bit patterns of on and off (read on the host), then one kernel.
+void SessionImpl::one_hot(const Step& step,
+                          std::vector<Value>& slots,
+                          RunContext& ctx,
+                          const std::vector<HostTensor>& host,
+                          OutputSpec spec) {
+  const Node& n = graph->node(step.node);
+  const Value& indices = read(step, 0, slots, ctx);
+  const std::int64_t axis = attr<std::int64_t>(n, attr_name::kAxis);
+  const int rank = indices.shape.rank();
+  const int at = axis < 0 ? rank : static_cast<int>(axis);
+  kernels::OneHotArgs a;
+  a.element_size = dtype_size(spec.dtype);
+  std::memcpy(&a.on, host[2].raw_data(), a.element_size);
+  std::memcpy(&a.off, host[3].raw_data(), a.element_size);
+  a.outer = 1;
+  for (int d = 0; d < at; ++d)
+    a.outer *= indices.shape.dim(d);
+  a.inner = 1;
+  for (int d = at; d < rank; ++d)
+    a.inner *= indices.shape.dim(d);
+  a.depth = spec.shape.dim(at);
+  a.count = spec.shape.num_elements();
+  a.indices = indices.data.get();
+  a.indices_int64 = indices.dtype == DType::kInt64;
+  Value& out = slots[static_cast<std::size_t>(step.output)];
+  out = Value{ctx.temporary(byte_size(a.count, spec.dtype)), spec.dtype, std::move(spec.shape), -1};
+  a.out = out.data.get();
+  if (a.count > 0) backend->one_hot(a);
+}
+
 void SessionImpl::execute_array(const Step& step, std::vector<Value>& slots, RunContext& ctx) {
   const Node& n = graph->node(step.node);
   Value& out = slots[static_cast<std::size_t>(step.output)];
@@ -112,6 +143,7 @@ void SessionImpl::execute_array(const Step& step, std::vector<Value>& slots, Run
       return;
     }
     case OpKind::kCopy: {
+      if (n.op == OpType::kOneHot) return one_hot(step, slots, ctx, host, specs.at(0));
       const DType dtype = specs.at(0).dtype;
       const std::size_t element_size = dtype_size(dtype);
       const CopySteps copies = copy_steps(n, shapes, host, specs, element_size);

@@ -110,6 +110,11 @@ class SessionImpl {
   void execute_training(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   // execute_array.cpp: the shape and data-movement steps.
   void execute_array(const Step& step, std::vector<Value>& slots, RunContext& ctx);
+  void one_hot(const Step& step,
+               std::vector<Value>& slots,
+               RunContext& ctx,
+               const std::vector<HostTensor>& host,
+               OutputSpec spec);
 
   std::unordered_map<int, Value> constants_;
   std::unordered_map<int, std::uint64_t> rng_offsets_;

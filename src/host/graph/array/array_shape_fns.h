@@ -27,5 +27,7 @@ std::vector<OutputSpec> slice(const ShapeContext& c);
 std::vector<OutputSpec> pad(const ShapeContext& c);
 std::vector<OutputSpec> tile(const ShapeContext& c);
 std::vector<OutputSpec> range(const ShapeContext& c);
+std::vector<OutputSpec> placeholder_with_default(const ShapeContext& c);
+std::vector<OutputSpec> one_hot(const ShapeContext& c);
 
 }  // namespace varscope::detail::shape_fn

@@ -191,4 +191,45 @@ std::vector<OutputSpec> range(const ShapeContext& c) {
   return {{dtype, Shape{size}}};
 }
 
+std::vector<OutputSpec> placeholder_with_default(const ShapeContext& c) {
+  const Shape& in = c.shape(0);
+  if (c.at_run_time()) return {{c.dtype(0), in}};
+  const Shape& shape = c.attr<Shape>(attr_name::kShape);
+  Shape unused;
+  const std::string error = merge(in, shape, unused);
+  if (!error.empty()) c.fail(error);
+  return {{c.dtype(0), shape}};
+}
+
+std::vector<OutputSpec> one_hot(const ShapeContext& c) {
+  const std::int64_t axis = c.attr<std::int64_t>(attr_name::kAxis);
+  const DType dtype = c.attr<DType>(attr_name::kT);
+  const Shape& indices = c.shape(0);
+  if (axis < -1) c.fail("axis must be >= -1");
+  const auto depth = c.int_values(1);
+  if (depth && (*depth)[0] < 0) {
+    c.fail(
+        "Dimension size, given by scalar input 1, must be non-negative but is " + str((*depth)[0]),
+        "depth must be non-negative, got: " + str((*depth)[0]));
+  }
+  if (!indices.has_rank()) return {{dtype, Shape::unknown_rank()}};
+  const int rank = indices.rank() + 1;
+  if (c.at_run_time()) {
+    if (axis >= rank) {
+      c.fail("Expected axis to be -1 or between [0, " + str(rank) +
+             ").  But received: " + str(axis));
+    }
+    for (int i = 2; i < 4; ++i) {
+      if (c.shape(i).rank() != 0) {
+        c.fail(std::string(i == 2 ? "on_value" : "off_value") +
+               " must be a scalar, but got: " + c.shape(i).to_string());
+      }
+    }
+  }
+  const int at = static_cast<int>((axis + rank) % rank);
+  std::vector<std::int64_t> dims(indices.dims());
+  dims.insert(dims.begin() + at, depth ? (*depth)[0] : kUnknownDim);
+  return {{dtype, Shape(std::move(dims))}};
+}
+
 }  // namespace varscope::detail::shape_fn

@@ -78,6 +78,14 @@ constexpr OpDef kRows[] = {
      .attrs = {{{a::kTidx, T::kDType}}}, .num_attrs = 1, .types = kIndexTypes,
      .shape = shape_fn::range, .kernel = kernel_of(K::kHostArray),
      .grad = grad::not_differentiable},
+    {.op = OpType::kPlaceholderWithDefault, .name = "PlaceholderWithDefault", .inputs = "input",
+     .outputs = "output", .attrs = {{{a::kDType, T::kDType}, {a::kShape, T::kShape}}},
+     .num_attrs = 2, .shape = shape_fn::placeholder_with_default, .kernel = kernel_of(K::kAlias),
+     .grad = grad::identity, .capture = Capture::kYes},
+    {.op = OpType::kOneHot, .name = "OneHot", .inputs = "indices, depth, on_value, off_value",
+     .outputs = "output", .attrs = {{{a::kAxis, T::kInt}, kTypeT, {a::kTI, T::kDType}}},
+     .num_attrs = 3, .shape = shape_fn::one_hot, .kernel = kernel_of(K::kCopy),
+     .grad = grad::not_differentiable},
 };
 // clang-format on
 

@@ -52,4 +52,29 @@ void strided_copy(const kernels::StridedCopyArgs& a) {
   }
 }
 
+namespace {
+
+template <typename T>
+void one_hot_as(const kernels::OneHotArgs& a) {
+  for (std::int64_t i = 0; i < a.count; ++i)
+    kernels::one_hot_element<T>(a, i);
+}
+
+}  // namespace
+
+void one_hot(const kernels::OneHotArgs& a) {
+  switch (a.element_size) {
+    case 1:
+      return one_hot_as<std::uint8_t>(a);
+    case 2:
+      return one_hot_as<std::uint16_t>(a);
+    case 4:
+      return one_hot_as<std::uint32_t>(a);
+    case 8:
+      return one_hot_as<std::uint64_t>(a);
+    default:
+      throw InternalError("one_hot of " + std::to_string(a.element_size) + "-byte elements");
+  }
+}
+
 }  // namespace varscope::runtime::cpu

@@ -6,5 +6,6 @@
 namespace varscope::runtime::cpu {
 
 void strided_copy(const kernels::StridedCopyArgs& args);
+void one_hot(const kernels::OneHotArgs& args);
 
 }  // namespace varscope::runtime::cpu

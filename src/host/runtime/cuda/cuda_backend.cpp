@@ -173,6 +173,10 @@ class CudaBackend final : public Backend {
     const cuda::DeviceGuard on = enter();
     VARSCOPE_CHECK_LAUNCH(kernels::launch_strided_copy(a, stream_));
   }
+  void one_hot(const kernels::OneHotArgs& a) override {
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_one_hot(a, stream_));
+  }
 
   void matmul(const kernels::MatMulArgs& a) override {
     const MatMulShape& s = a.shape;
