@@ -78,6 +78,8 @@ TEST(ArrayCopyOpsNames, ConcatAsTf115ButItsOffsets) {
   EXPECT_EQ(grads[1].shape(), (vs::Shape{2, 1}));
 }
 
+vs::HostTensor zeros(vs::Shape s);
+
 std::string shape_py(const vs::Shape& s) {
   if (!s.has_rank()) return "<unknown>";
   std::string out = "(";
@@ -240,6 +242,89 @@ TEST(ArrayCopyOps, EmptyAndIntegerTensors) {
   EXPECT_EQ(sess.run(vs::concat({x, x}, 0), {{x, empty}}).shape(), (vs::Shape{0, 3}));
   EXPECT_EQ(sess.run(vs::slice(x, {0, 1}, {-1, 2}), {{x, empty}}).shape(), (vs::Shape{0, 2}));
   EXPECT_EQ(sess.run(vs::split(x, 3, 1)[2], {{x, empty}}).shape(), (vs::Shape{0, 1}));
+}
+
+TEST(ArrayGather, NamesAndShapesAsTf115) {
+  {
+    vs::Graph g;
+    const vs::Tensor p = ph(g, vs::Shape{5, 3});
+    const vs::Tensor i = vs::placeholder(g, vs::DType::kInt32, vs::Shape{2}, "i");
+    vs::gather(p, i);
+    vs::gather(p, i, 1);
+    vs::embedding_lookup(p, i);
+    EXPECT_EQ(nodes_of(g), golden_nodes("gather"));
+  }
+  vs::Graph g;
+  const vs::Tensor p = ph(g, vs::Shape{5, 3});
+  const vs::Tensor i = vs::placeholder(g, vs::DType::kInt32, vs::Shape{2, 4}, "i");
+  const vs::Tensor u = ph(g, std::nullopt, "u");
+  const auto& shapes = golden().at("shapes2");
+  EXPECT_EQ(shape_py(vs::gather(p, i).shape()), shapes.at("gather0").get<std::string>());
+  EXPECT_EQ(shape_py(vs::gather(p, i, 1).shape()), shapes.at("gather1").get<std::string>());
+  EXPECT_EQ(shape_py(vs::gather(u, i).shape()), shapes.at("gather_unknown").get<std::string>());
+}
+
+TEST(ArrayGather, ErrorsAsTf115) {
+  {
+    const auto [type, text] = split_error(golden().at("gather_axis").get<std::string>());
+    vs::Graph g;
+    const vs::Tensor p = ph(g, vs::Shape{5, 3});
+    const vs::Tensor i = vs::placeholder(g, vs::DType::kInt32, vs::Shape{2}, "i");
+    const Nodes before = nodes_of(g);
+    try {
+      vs::gather(p, i, 2);
+      ADD_FAILURE() << "no error";
+    } catch (const vs::ValueError& e) {
+      EXPECT_EQ(std::string(e.what()), text);
+    }
+    EXPECT_EQ(nodes_of(g), before);
+  }
+  struct Case {
+    const char* key;
+    std::vector<std::int32_t> indices;
+    vs::Shape shape;
+    int axis;
+    bool embedding;
+  };
+  for (const Case& c : {Case{"run_gather_index", {1, 7}, vs::Shape{2}, 0, false},
+                        Case{"run_gather_negative", {0, -1}, vs::Shape{1, 2}, 0, false},
+                        Case{"run_gather_axis", {0}, vs::Shape{1}, 2, false},
+                        Case{"run_embedding_index", {5}, vs::Shape{1}, 0, true}}) {
+    SCOPED_TRACE(c.key);
+    const auto [type, text] = split_error(golden().at(c.key).get<std::string>());
+    vs::Graph g;
+    const vs::Tensor p = ph(g, std::nullopt, "p");
+    const vs::Tensor i = vs::placeholder(g, vs::DType::kInt32, std::nullopt, "i");
+    const vs::Tensor out = c.embedding ? vs::embedding_lookup(p, i) : vs::gather(p, i, c.axis);
+    vs::Session sess(g);
+    try {
+      sess.run(out, {{p, zeros({5, 3})}, {i, vs::HostTensor(c.indices, c.shape)}});
+      ADD_FAILURE() << "no error";
+    } catch (const vs::InvalidArgumentError& e) {
+      EXPECT_EQ(before_node(e.what()), before_node(text));
+      // TF names the GatherV2 node ("embedding_lookup"); varscope's fetch is its Identity.
+      const std::string node = c.embedding ? "embedding_lookup" : out.op().name();
+      EXPECT_NE(std::string(e.what()).find("{{node " + node + "}}"), std::string::npos);
+    }
+  }
+}
+
+TEST(ArrayGather, Int64IndicesAndEmpty) {
+  vs::Graph g;
+  const vs::Tensor p = vs::placeholder(g, vs::DType::kInt32, std::nullopt, "p");
+  const vs::Tensor i = vs::placeholder(g, vs::DType::kInt64, std::nullopt, "i");
+  vs::Session sess(g);
+  const vs::HostTensor params(std::vector<std::int32_t>{1, 2, 3, 4, 5, 6}, vs::Shape{3, 2});
+  const vs::HostTensor got =
+      sess.run(vs::embedding_lookup(p, i),
+               {{p, params}, {i, vs::HostTensor(std::vector<std::int64_t>{2, 0}, vs::Shape{2})}});
+  EXPECT_EQ(got.shape(), (vs::Shape{2, 2}));
+  EXPECT_EQ(got.element_as_double(0), 5);
+  EXPECT_EQ(got.element_as_double(3), 2);
+  EXPECT_EQ(sess.run(vs::gather(p, i),
+                     {{p, params}, {i, vs::HostTensor(vs::DType::kInt64, vs::Shape{0})}})
+                .shape(),
+            (vs::Shape{0, 2}));
 }
 
 }  // namespace

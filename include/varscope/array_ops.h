@@ -128,4 +128,16 @@ struct OneHotOptions {
 };
 Tensor one_hot(const Input& indices, std::int64_t depth, const OneHotOptions& options = {});
 
+// tf.gather(params, indices, axis=0) (batch_dims 0): GatherV2 with a Const "GatherV2/axis".
+// An index outside [0, params.shape[axis]) is TF's InvalidArgumentError "indices[1] = 7 is
+// not in [0, 5)" when run, on both backends. No gradient yet (docs/differences.md).
+Tensor gather(const Input& params,
+              const Tensor& indices,
+              std::int64_t axis = 0,
+              std::string_view name = {});
+
+// tf.nn.embedding_lookup(params, ids) of one table: "embedding_lookup" (GatherV2) and
+// "embedding_lookup/Identity", as TF 1.15.
+Tensor embedding_lookup(const Input& params, const Tensor& ids, std::string_view name = {});
+
 }  // namespace varscope

@@ -82,4 +82,32 @@ VS_HD inline void one_hot_element(const OneHotArgs& a, std::int64_t i) {
   static_cast<T*>(a.out)[i] = static_cast<T>(index == d ? a.on : a.off);
 }
 
+// Gather: out[o, j, k] = params[o, indices[j], k] for o < outer, j < count_indices,
+// k < inner (elements of element_size bytes). The executor checks the indices first
+// (TF's error); an index outside [0, axis_size) still reads nothing: it writes zeros.
+struct GatherArgs {
+  const void* params = nullptr;
+  const void* indices = nullptr;
+  bool indices_int64 = false;  // else int32
+  void* out = nullptr;
+  std::size_t element_size = 0;
+  std::int64_t outer = 0, axis_size = 0, count_indices = 0, inner = 0;
+  std::int64_t count = 0;  // outer * count_indices * inner
+};
+
+template <typename T>
+VS_HD inline void gather_element(const GatherArgs& a, std::int64_t i) {
+  const std::int64_t row = a.count_indices * a.inner;
+  const std::int64_t o = i / row;
+  const std::int64_t r = i - o * row;
+  const std::int64_t j = r / a.inner;
+  const std::int64_t k = r - j * a.inner;
+  const std::int64_t index = a.indices_int64 ? static_cast<const std::int64_t*>(a.indices)[j]
+                                             : static_cast<const std::int32_t*>(a.indices)[j];
+  static_cast<T*>(a.out)[i] =
+      (index >= 0 && index < a.axis_size)
+          ? static_cast<const T*>(a.params)[(o * a.axis_size + index) * a.inner + k]
+          : T(0);
+}
+
 }  // namespace varscope::kernels

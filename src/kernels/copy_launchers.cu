@@ -36,7 +36,37 @@ int one_hot_as(const OneHotArgs& a, cudaStream_t s) {
   return static_cast<int>(cudaGetLastError());
 }
 
+template <typename T>
+__global__ void gather_kernel(GatherArgs a) {
+  const GridStride g = my_stride();
+  for (std::int64_t i = g.first; i < a.count; i += g.step)
+    gather_element<T>(a, i);
+}
+
+template <typename T>
+int gather_as(const GatherArgs& a, cudaStream_t s) {
+  gather_kernel<T><<<blocks_for(a.count, kThreads), kThreads, 0, s>>>(a);
+  return static_cast<int>(cudaGetLastError());
+}
+
 }  // namespace
+
+int launch_gather(const GatherArgs& a, void* stream) {
+  if (a.count == 0) return 0;
+  auto s = static_cast<cudaStream_t>(stream);
+  switch (a.element_size) {
+    case 1:
+      return gather_as<std::uint8_t>(a, s);
+    case 2:
+      return gather_as<std::uint16_t>(a, s);
+    case 4:
+      return gather_as<std::uint32_t>(a, s);
+    case 8:
+      return gather_as<std::uint64_t>(a, s);
+    default:
+      return static_cast<int>(cudaErrorInvalidValue);
+  }
+}
 
 int launch_one_hot(const OneHotArgs& a, void* stream) {
   if (a.count == 0) return 0;

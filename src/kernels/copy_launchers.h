@@ -8,5 +8,6 @@ namespace varscope::kernels {
 
 int launch_strided_copy(const StridedCopyArgs& args, void* stream);
 int launch_one_hot(const OneHotArgs& args, void* stream);
+int launch_gather(const GatherArgs& args, void* stream);
 
 }  // namespace varscope::kernels

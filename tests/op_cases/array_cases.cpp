@@ -197,6 +197,20 @@ std::vector<OpCase> array_cases() {
            [](const Values&) {  // [3, 4]: row d, column j = (indices[j] == d)
              return std::vector<double>{-1, -1, -1, 2.5, -1, -1, -1, -1, 2.5, -1, -1, -1};
            }},
+      {.op = OpType::kGatherV2,
+       .inputs = {Shape{3, 4}},
+       .build = [](Graph& g, P p, DType) -> OpOutput {
+         const Tensor i = constant(g, HostTensor(std::vector<std::int32_t>{3, 0, 3}, Shape{3}));
+         return {gather(p[0], i, 1)};
+       },
+       .reference =
+           [](const Values& v) {
+             std::vector<double> y;  // [3, 3]: y[r][j] = x[r][{3, 0, 3}[j]]
+             for (int r = 0; r < 3; ++r)
+               for (int c : {3, 0, 3})
+                 y.push_back(v[0][std::size_t(r * 4 + c)]);
+             return y;
+           }},
   };
 }
 

@@ -57,6 +57,10 @@ inline constexpr char kIndex[] = "Index";
 inline constexpr char kTpaddings[] = "Tpaddings";
 inline constexpr char kTmultiples[] = "Tmultiples";
 inline constexpr char kTI[] = "TI";
+inline constexpr char kBatchDims[] = "batch_dims";
+inline constexpr char kTparams[] = "Tparams";
+inline constexpr char kTindices[] = "Tindices";
+inline constexpr char kTaxis[] = "Taxis";
 }  // namespace attr_name
 
 // The alternatives of AttrValue, in its order.
@@ -92,7 +96,7 @@ struct OpDef {
   std::string_view name{};     // TF's type name: node names, DOT, messages
   std::string_view inputs{};   // TF's input names, "x, y" (a list input: its one name)
   std::string_view outputs{};  // TF's output names
-  std::array<AttrDef, 3> attrs{};
+  std::array<AttrDef, 4> attrs{};
   int num_attrs = 0;
   DTypeSet types{};  // the dtypes TF allows for the type attribute (T, dtype); empty: any
   // The outputs from the inputs and attributes; nullptr: the builder still computes them

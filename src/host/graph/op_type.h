@@ -75,7 +75,8 @@ enum class OpType : std::uint8_t {
   kRange,
   kPlaceholderWithDefault,
   kOneHot,
+  kGatherV2,
 };
-inline constexpr int kNumOpTypes = static_cast<int>(OpType::kOneHot) + 1;
+inline constexpr int kNumOpTypes = static_cast<int>(OpType::kGatherV2) + 1;
 
 }  // namespace varscope::detail

@@ -51,6 +51,9 @@ class Backend {
   virtual void strided_copy(const kernels::StridedCopyArgs& /*args*/) {
     throw UnimplementedError("this backend has no strided copy (" + description() + ")");
   }
+  virtual void gather(const kernels::GatherArgs& /*args*/) {
+    throw UnimplementedError("this backend has no gather (" + description() + ")");
+  }
   virtual void one_hot(const kernels::OneHotArgs& /*args*/) {
     throw UnimplementedError("this backend has no one_hot (" + description() + ")");
   }

@@ -86,6 +86,8 @@ bool is_host_input(OpType op, int i, int num_inputs) {
       return i == num_inputs - 1;
     case OpType::kSplit:
       return i == 0;
+    case OpType::kGatherV2:
+      return i == 2;
     case OpType::kSplitV:
       return i >= 1;
     case OpType::kInvertPermutation:

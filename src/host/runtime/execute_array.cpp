@@ -41,6 +41,53 @@ HostTensor int_tensor(const Node& n,
 
 }  // namespace
 
+// GatherV2: the indices checked on the host (TF's error, on both backends), then one kernel.
+void SessionImpl::gather(const Step& step,
+                         std::vector<Value>& slots,
+                         RunContext& ctx,
+                         const std::vector<HostTensor>& host,
+                         OutputSpec spec) {
+  const Node& n = graph->node(step.node);
+  const Value& params = read(step, 0, slots, ctx);
+  const Value& indices = read(step, 1, slots, ctx);
+  const int rank = params.shape.rank();
+  std::int64_t axis = static_cast<std::int64_t>(host[2].element_as_double(0));
+  if (axis < 0) axis += rank;
+  kernels::GatherArgs a;
+  a.element_size = dtype_size(params.dtype);
+  a.outer = 1;
+  for (int d = 0; d < axis; ++d)
+    a.outer *= params.shape.dim(d);
+  a.axis_size = params.shape.dim(static_cast<int>(axis));
+  a.inner = 1;
+  for (int d = static_cast<int>(axis) + 1; d < rank; ++d)
+    a.inner *= params.shape.dim(d);
+  a.count_indices = indices.shape.num_elements();
+  a.count = spec.shape.num_elements();
+  const HostTensor index_values =
+      step.host_consts[1] >= 0 ? host_input(step, 1, slots, ctx) : to_host(indices);
+  for (std::int64_t j = 0; j < a.count_indices; ++j) {
+    const auto index = static_cast<std::int64_t>(index_values.element_as_double(j));
+    if (index >= 0 && index < a.axis_size) continue;
+    std::string at;  // TF's "indices[0,1]": the index's position in indices' shape
+    std::int64_t rest = j;
+    for (int d = indices.shape.rank() - 1; d >= 0; --d) {
+      const std::int64_t size = indices.shape.dim(d);
+      at = std::to_string(rest % size) + (at.empty() ? "" : ",") + at;
+      rest /= size;
+    }
+    throw InvalidArgumentError("indices[" + at + "] = " + std::to_string(index) +
+                               " is not in [0, " + std::to_string(a.axis_size) + ")" + where(n));
+  }
+  a.params = params.data.get();
+  a.indices = indices.data.get();
+  a.indices_int64 = indices.dtype == DType::kInt64;
+  Value& out = slots[static_cast<std::size_t>(step.output)];
+  out = Value{ctx.temporary(byte_size(a.count, spec.dtype)), spec.dtype, std::move(spec.shape), -1};
+  a.out = out.data.get();
+  if (a.count > 0) backend->gather(a);
+}
+
 // OneHot: the bit patterns of on and off (read on the host), then one kernel.
 void SessionImpl::one_hot(const Step& step,
                           std::vector<Value>& slots,
@@ -144,6 +191,7 @@ void SessionImpl::execute_array(const Step& step, std::vector<Value>& slots, Run
     }
     case OpKind::kCopy: {
       if (n.op == OpType::kOneHot) return one_hot(step, slots, ctx, host, specs.at(0));
+      if (n.op == OpType::kGatherV2) return gather(step, slots, ctx, host, specs.at(0));
       const DType dtype = specs.at(0).dtype;
       const std::size_t element_size = dtype_size(dtype);
       const CopySteps copies = copy_steps(n, shapes, host, specs, element_size);

@@ -110,6 +110,11 @@ class SessionImpl {
   void execute_training(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   // execute_array.cpp: the shape and data-movement steps.
   void execute_array(const Step& step, std::vector<Value>& slots, RunContext& ctx);
+  void gather(const Step& step,
+              std::vector<Value>& slots,
+              RunContext& ctx,
+              const std::vector<HostTensor>& host,
+              OutputSpec spec);
   void one_hot(const Step& step,
                std::vector<Value>& slots,
                RunContext& ctx,

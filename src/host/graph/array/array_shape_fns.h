@@ -29,5 +29,6 @@ std::vector<OutputSpec> tile(const ShapeContext& c);
 std::vector<OutputSpec> range(const ShapeContext& c);
 std::vector<OutputSpec> placeholder_with_default(const ShapeContext& c);
 std::vector<OutputSpec> one_hot(const ShapeContext& c);
+std::vector<OutputSpec> gather_v2(const ShapeContext& c);
 
 }  // namespace varscope::detail::shape_fn

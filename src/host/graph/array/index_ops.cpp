@@ -21,6 +21,64 @@ Tensor placeholder_with_default(const Input& input, const Shape& shape, std::str
   });
 }
 
+namespace {
+
+// gen_array_ops.gather_v2 in scope `scope` ("GatherV2/"): the axis a Const "<scope>/axis".
+TensorRef build_gather(detail::GraphImpl& g,
+                       TensorRef params,
+                       TensorRef indices,
+                       std::int64_t axis,
+                       const std::string& scope) {
+  const DType tindices = detail::spec(g, indices).dtype;
+  if (tindices != DType::kInt32 && tindices != DType::kInt64) {
+    throw TypeError("Value passed to parameter 'indices' has DataType " +
+                    std::string(dtype_name(tindices)) +
+                    " not in list of allowed values: int32, int64");
+  }
+  TensorRef axis_ref;
+  {
+    detail::StackGuard in_scope(g, detail::scope_stack(scope));
+    axis_ref = detail::build_int_constant(g, {axis}, true, "axis");
+  }
+  return {detail::add_op(g, OpType::kGatherV2, scope, {params, indices, axis_ref},
+                         {{attr_name::kBatchDims, std::int64_t{0}},
+                          {attr_name::kTparams, detail::spec(g, params).dtype},
+                          {attr_name::kTindices, tindices},
+                          {attr_name::kTaxis, detail::spec(g, axis_ref).dtype}}),
+          0};
+}
+
+}  // namespace
+
+Tensor gather(const Input& params,
+              const Tensor& indices,
+              std::int64_t axis,
+              std::string_view name) {
+  auto g = detail::graph_of_input(params, "gather");
+  return g->mutate([&] {
+    const TensorRef p = g->ref_of(params.tensor());
+    const TensorRef i = g->ref_of(indices);
+    return g->tensor(build_gather(*g, p, i, axis, detail::wrapper_scope(*g, name, "GatherV2")));
+  });
+}
+
+Tensor embedding_lookup(const Input& params, const Tensor& ids, std::string_view name) {
+  auto g = detail::graph_of_input(params, "embedding_lookup");
+  return g->mutate([&] {
+    const TensorRef p = g->ref_of(params.tensor());
+    const TensorRef i = g->ref_of(ids);
+    // `with ops.name_scope(name, "embedding_lookup")`: the gather takes the scope's name,
+    // then array_ops.identity inside it.
+    const std::string scope = detail::wrapper_scope(*g, name, "embedding_lookup");
+    const TensorRef gathered = build_gather(*g, p, i, 0, scope);
+    detail::StackGuard in_scope(*g, detail::scope_stack(scope));
+    const detail::OutputSpec out = detail::spec(*g, gathered);
+    return g->tensor({g->add_node(OpType::kIdentity, "Identity", {gathered}, {out},
+                                  {{attr_name::kT, out.dtype}}),
+                      0});
+  });
+}
+
 Tensor one_hot(const Input& indices, std::int64_t depth, const OneHotOptions& o) {
   auto g = detail::graph_of_input(indices, "one_hot");
   return g->mutate([&] {

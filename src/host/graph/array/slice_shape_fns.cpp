@@ -201,6 +201,47 @@ std::vector<OutputSpec> placeholder_with_default(const ShapeContext& c) {
   return {{c.dtype(0), shape}};
 }
 
+std::vector<OutputSpec> gather_v2(const ShapeContext& c) {
+  const Shape& params = c.shape(0);
+  const Shape& indices = c.shape(1);
+  const DType dtype = c.dtype(0);
+  if (c.at_run_time()) {  // TF's GatherOp
+    const std::int64_t rank = params.rank();
+    const std::int64_t axis_attr = (*c.int_values(2))[0];
+    const std::int64_t axis = axis_attr < 0 ? axis_attr + rank : axis_attr;
+    if (axis < 0 || axis >= rank) {
+      c.fail("Expected axis in the range [" + str(-rank) + ", " + str(rank) + "), but got " +
+             str(axis_attr));
+    }
+    std::vector<std::int64_t> dims(params.dims().begin(), params.dims().begin() + axis);
+    dims.insert(dims.end(), indices.dims().begin(), indices.dims().end());
+    dims.insert(dims.end(), params.dims().begin() + axis + 1, params.dims().end());
+    return {{dtype, Shape(std::move(dims))}};
+  }
+  if (params.has_rank() && params.rank() < 1) {
+    c.fail("Shape must be at least rank 1 but is rank " + str(params.rank()));
+  }
+  with_rank(c, 2, 0);
+  const auto axis_value = c.int_values(2);
+  if (!axis_value) {
+    if (params.has_rank() && indices.has_rank()) {
+      return {{dtype, unknown_of_rank(params.rank() + indices.rank() - 1)}};
+    }
+    return {{dtype, Shape::unknown_rank()}};
+  }
+  const std::int64_t axis_attr = (*axis_value)[0];
+  const std::int64_t min_rank = axis_attr < 0 ? -axis_attr : axis_attr + 1;
+  if (params.has_rank() && params.rank() < min_rank) {
+    c.fail("Shape must be at least rank " + str(min_rank) + " but is rank " + str(params.rank()));
+  }
+  if (!params.has_rank() || !indices.has_rank()) return {{dtype, Shape::unknown_rank()}};
+  const std::int64_t axis = axis_attr < 0 ? axis_attr + params.rank() : axis_attr;
+  std::vector<std::int64_t> dims(params.dims().begin(), params.dims().begin() + axis);
+  dims.insert(dims.end(), indices.dims().begin(), indices.dims().end());
+  dims.insert(dims.end(), params.dims().begin() + axis + 1, params.dims().end());
+  return {{dtype, Shape(std::move(dims))}};
+}
+
 std::vector<OutputSpec> one_hot(const ShapeContext& c) {
   const std::int64_t axis = c.attr<std::int64_t>(attr_name::kAxis);
   const DType dtype = c.attr<DType>(attr_name::kT);

@@ -86,6 +86,11 @@ constexpr OpDef kRows[] = {
      .outputs = "output", .attrs = {{{a::kAxis, T::kInt}, kTypeT, {a::kTI, T::kDType}}},
      .num_attrs = 3, .shape = shape_fn::one_hot, .kernel = kernel_of(K::kCopy),
      .grad = grad::not_differentiable},
+    // No gradient yet: TF's is an IndexedSlices (docs/differences.md).
+    {.op = OpType::kGatherV2, .name = "GatherV2", .inputs = "params, indices, axis",
+     .outputs = "output",
+     .attrs = {{{a::kBatchDims, T::kInt}, {a::kTparams, T::kDType}, {a::kTindices, T::kDType}, {a::kTaxis, T::kDType}}},
+     .num_attrs = 4, .shape = shape_fn::gather_v2, .kernel = kernel_of(K::kCopy)},
 };
 // clang-format on
 

@@ -1,5 +1,6 @@
 #include "host/runtime/cpu/copy.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -60,7 +61,42 @@ void one_hot_as(const kernels::OneHotArgs& a) {
     kernels::one_hot_element<T>(a, i);
 }
 
+// Whole rows of `inner` elements where the index is valid (a memcpy each).
+template <typename T>
+void gather_as(const kernels::GatherArgs& a) {
+  const auto* params = static_cast<const T*>(a.params);
+  auto* out = static_cast<T*>(a.out);
+  for (std::int64_t o = 0; o < a.outer; ++o) {
+    for (std::int64_t j = 0; j < a.count_indices; ++j) {
+      const std::int64_t index = a.indices_int64 ? static_cast<const std::int64_t*>(a.indices)[j]
+                                                 : static_cast<const std::int32_t*>(a.indices)[j];
+      T* dst = out + (o * a.count_indices + j) * a.inner;
+      if (index >= 0 && index < a.axis_size) {
+        std::memcpy(dst, params + (o * a.axis_size + index) * a.inner,
+                    static_cast<std::size_t>(a.inner) * sizeof(T));
+      } else {
+        std::fill(dst, dst + a.inner, T(0));
+      }
+    }
+  }
+}
+
 }  // namespace
+
+void gather(const kernels::GatherArgs& a) {
+  switch (a.element_size) {
+    case 1:
+      return gather_as<std::uint8_t>(a);
+    case 2:
+      return gather_as<std::uint16_t>(a);
+    case 4:
+      return gather_as<std::uint32_t>(a);
+    case 8:
+      return gather_as<std::uint64_t>(a);
+    default:
+      throw InternalError("gather of " + std::to_string(a.element_size) + "-byte elements");
+  }
+}
 
 void one_hot(const kernels::OneHotArgs& a) {
   switch (a.element_size) {

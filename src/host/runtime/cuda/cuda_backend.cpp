@@ -177,6 +177,10 @@ class CudaBackend final : public Backend {
     const cuda::DeviceGuard on = enter();
     VARSCOPE_CHECK_LAUNCH(kernels::launch_one_hot(a, stream_));
   }
+  void gather(const kernels::GatherArgs& a) override {
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_gather(a, stream_));
+  }
 
   void matmul(const kernels::MatMulArgs& a) override {
     const MatMulShape& s = a.shape;
