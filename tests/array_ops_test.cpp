@@ -338,3 +338,19 @@ TEST(ArrayOpsErrors, PlaceholderWithDefaultShapeAsTf115) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ArrayOpsNames, FillAsTf115) {
+  vs::Graph g;
+  const vs::Tensor f = vs::fill(g, {2, 3}, vs::HostTensor(1.5f));
+  EXPECT_EQ(nodes_of(g), golden_nodes("fill"));
+  EXPECT_EQ(shape_py(f.shape()), golden().at("shapes2").at("fill").get<std::string>());
+  vs::Session sess(g);
+  const vs::HostTensor got = sess.run(f);
+  EXPECT_EQ(got.num_elements(), 6);
+  EXPECT_EQ(got.element_as_double(5), 1.5);
+  EXPECT_THROW(vs::fill(g, {-1}, vs::HostTensor(1.0f)), vs::ValueError);
+}
+
+}  // namespace

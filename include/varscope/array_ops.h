@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "varscope/dtype.h"
+#include "varscope/graph.h"
+#include "varscope/host_tensor.h"
 #include "varscope/ops.h"
 #include "varscope/tensor.h"
 
@@ -139,5 +141,12 @@ Tensor gather(const Input& params,
 // tf.nn.embedding_lookup(params, ids) of one table: "embedding_lookup" (GatherV2) and
 // "embedding_lookup/Identity", as TF 1.15.
 Tensor embedding_lookup(const Input& params, const Tensor& ids, std::string_view name = {});
+
+// tf.fill(dims, value): a tensor of `dims` filled with the scalar `value` (its dtype):
+// "Fill/dims", "Fill/value", "Fill" as TF 1.15.
+Tensor fill(Graph& g,
+            const std::vector<std::int64_t>& dims,
+            const HostTensor& value,
+            std::string_view name = {});
 
 }  // namespace varscope

@@ -1,4 +1,6 @@
 // tf.one_hot and tf.placeholder_with_default.
+#include <cstring>
+
 #include "host/graph/array/array_builders.h"
 #include "varscope/array_ops.h"
 #include "varscope/errors.h"
@@ -76,6 +78,41 @@ Tensor embedding_lookup(const Input& params, const Tensor& ids, std::string_view
     return g->tensor({g->add_node(OpType::kIdentity, "Identity", {gathered}, {out},
                                   {{attr_name::kT, out.dtype}}),
                       0});
+  });
+}
+
+Tensor fill(Graph& graph,
+            const std::vector<std::int64_t>& dims,
+            const HostTensor& value,
+            std::string_view name) {
+  detail::GraphImpl& g = *detail::Access::impl(graph);
+  return g.mutate([&] {
+    if (value.num_elements() != 1) {
+      throw ValueError("value must be a scalar, got shape " + value.shape().to_string());
+    }
+    std::int64_t count = 1;
+    for (std::int64_t d : dims) {
+      if (d < 0) throw ValueError("Fill dimensions must be >= 0, got " + std::to_string(d));
+      if (__builtin_mul_overflow(count, d, &count)) {
+        throw ValueError("Fill of " + Shape(dims).to_string() +
+                         " has more than 2**63 - 1 elements");
+      }
+    }
+    Shape shape(dims);
+    HostTensor scalar(value.dtype(), Shape());
+    std::memcpy(scalar.raw_data(), value.raw_data(), value.nbytes());
+    // gen_array_ops.fill(dims, value, name): "Fill/dims", "Fill/value", "Fill".
+    const std::string scope = detail::wrapper_scope(g, name, "Fill");
+    TensorRef dims_ref, value_ref;
+    {
+      detail::StackGuard in_scope(g, detail::scope_stack(scope));
+      dims_ref = detail::build_int_constant(g, dims, false, "dims");
+      value_ref = detail::build_constant(g, scalar, {}, {}, false, "value");
+    }
+    const DType dtype = value.dtype();
+    return g.tensor({g.add_node(OpType::kFill, scope, {dims_ref, value_ref},
+                                {{dtype, std::move(shape)}}, {{attr_name::kT, dtype}}),
+                     0});
   });
 }
 
