@@ -4,10 +4,12 @@
 // table (tests/op_cases/array_cases.cpp).
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
 #include "array_golden.h"
+#include "kernels/copy.h"
 
 namespace vs = varscope;
 
@@ -325,6 +327,72 @@ TEST(ArrayGather, Int64IndicesAndEmpty) {
                      {{p, params}, {i, vs::HostTensor(vs::DType::kInt64, vs::Shape{0})}})
                 .shape(),
             (vs::Shape{0, 2}));
+}
+
+}  // namespace
+
+// The element functions the CUDA kernels run (kernels/copy.h), run here on the CPU: the
+// GPU's index math, checked where there is no GPU.
+
+namespace {
+
+namespace k = varscope::kernels;
+
+TEST(CopyKernelsOnTheHost, GatherElementReadsOnlyValidRows) {
+  const std::vector<float> params = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};  // [5, 2]
+  const std::vector<std::int64_t> indices = {4, -1, 0, 5};
+  std::vector<float> out(8, -7);
+  k::GatherArgs a;
+  a.params = params.data();
+  a.indices = indices.data();
+  a.indices_int64 = true;
+  a.out = out.data();
+  a.element_size = sizeof(float);
+  a.outer = 1;
+  a.axis_size = 5;
+  a.count_indices = 4;
+  a.inner = 2;
+  a.count = 8;
+  for (std::int64_t i = 0; i < a.count; ++i)
+    k::gather_element<std::uint32_t>(a, i);
+  EXPECT_EQ(out, (std::vector<float>{8, 9, 0, 0, 0, 1, 0, 0}));
+}
+
+TEST(CopyKernelsOnTheHost, StridedCopyElementTransposesAndOneHotMatchesTf) {
+  const std::vector<std::int32_t> x = {1, 2, 3, 4, 5, 6};  // [2, 3] -> [3, 2]
+  std::vector<std::int32_t> y(6, 0);
+  k::StridedCopyArgs a;
+  a.rank = 2;
+  a.dims[0] = 3;
+  a.dims[1] = 2;
+  a.src_strides[0] = 1;
+  a.src_strides[1] = 3;
+  a.dst_strides[0] = 2;
+  a.dst_strides[1] = 1;
+  a.element_size = 4;
+  a.src = x.data();
+  a.dst = y.data();
+  a.count = 6;
+  for (std::int64_t i = 0; i < a.count; ++i)
+    k::strided_copy_element<std::uint32_t>(a, i);
+  EXPECT_EQ(y, (std::vector<std::int32_t>{1, 4, 2, 5, 3, 6}));
+
+  const std::vector<std::int32_t> idx = {2, 7, -1};
+  std::vector<double> oh(9, 0);
+  k::OneHotArgs o;
+  o.indices = idx.data();
+  o.out = oh.data();
+  o.element_size = 8;
+  const double on = 1.5, off = -1;
+  std::memcpy(&o.on, &on, 8);
+  std::memcpy(&o.off, &off, 8);
+  o.outer = 3;
+  o.depth = 3;
+  o.inner = 1;
+  o.count = 9;
+  for (std::int64_t i = 0; i < o.count; ++i)
+    k::one_hot_element<std::uint64_t>(o, i);
+  EXPECT_EQ(oh, (std::vector<double>{-1, -1, 1.5, -1, -1, -1, -1, -1, -1}));
 }
 
 }  // namespace
