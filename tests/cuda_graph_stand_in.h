@@ -108,6 +108,15 @@ class RecordingBackend final : public vs::runtime::Backend {
   void select(const vs::kernels::SelectArgs& args) override {
     enqueue([=, this] { cpu_->select(args); });
   }
+  void strided_copy(const vs::kernels::StridedCopyArgs& args) override {
+    enqueue([=, this] { cpu_->strided_copy(args); });
+  }
+  void gather(const vs::kernels::GatherArgs& args) override {
+    enqueue([=, this] { cpu_->gather(args); });
+  }
+  void one_hot(const vs::kernels::OneHotArgs& args) override {
+    enqueue([=, this] { cpu_->one_hot(args); });
+  }
   void cast(const vs::kernels::CastArgs& args) override {
     enqueue([=, this] { cpu_->cast(args); });
   }

@@ -12,6 +12,7 @@
 #include "varscope/graph_def.h"
 #include "varscope/host_tensor.h"
 #include "varscope/initializers.h"
+#include "varscope/array_ops.h"
 #include "varscope/layers.h"
 #include "varscope/math_ops.h"
 #include "varscope/nn_ops.h"

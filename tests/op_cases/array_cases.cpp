@@ -24,6 +24,193 @@ std::vector<OpCase> array_cases() {
        .inputs = {Shape{2, 3}},
        .build = [](Graph&, P p, DType) -> OpOutput { return {zeros_like(p[0])}; },
        .reference = [](const Values&) { return std::vector<double>(6, 0.0); }},
+      {.op = OpType::kReshape,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {reshape(p[0], {3, -1})};
+       },
+       .reference = [](const Values& v) { return v[0]; }},
+      {.op = OpType::kExpandDims,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph&, P p, DType) -> OpOutput { return {expand_dims(p[0], -1)}; },
+       .reference = [](const Values& v) { return v[0]; }},
+      {.op = OpType::kSqueeze,
+       .inputs = {Shape{2, 1, 3}},
+       .build = [](Graph&, P p, DType) -> OpOutput { return {squeeze(p[0])}; },
+       .reference = [](const Values& v) { return v[0]; }},
+      // Shape, Size and Rank of a known shape are Consts (TF): the ops themselves.
+      {.op = OpType::kShape,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph& g, P p, DType t) -> OpOutput {
+         return {internal_node(g, OpType::kShape, {p[0]}, DType::kInt32, Shape{2},
+                               {{"T", t}, {"out_type", DType::kInt32}})};
+       },
+       .reference =
+           [](const Values&) {
+             return std::vector<double>{2, 3};
+           }},
+      {.op = OpType::kSize,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph& g, P p, DType t) -> OpOutput {
+         return {internal_node(g, OpType::kSize, {p[0]}, DType::kInt64, Shape{},
+                               {{"T", t}, {"out_type", DType::kInt64}})};
+       },
+       .reference = [](const Values&) { return std::vector<double>{6}; }},
+      {.op = OpType::kRank,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph& g, P p, DType t) -> OpOutput {
+         return {internal_node(g, OpType::kRank, {p[0]}, DType::kInt32, Shape{}, {{"T", t}})};
+       },
+       .reference = [](const Values&) { return std::vector<double>{2}; }},
+      {.op = OpType::kStopGradient,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph&, P p, DType) -> OpOutput { return {stop_gradient(p[0])}; },
+       .reference = [](const Values& v) { return v[0]; }},
+      {.op = OpType::kTranspose,
+       .inputs = {Shape{2, 3, 4}},
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {transpose(p[0], {2, 0, 1})};
+       },
+       .reference =
+           [](const Values& v) {
+             std::vector<double> y;  // y[k][i][j] = x[i][j][k]
+             for (int k = 0; k < 4; ++k)
+               for (int i = 0; i < 2; ++i)
+                 for (int j = 0; j < 3; ++j)
+                   y.push_back(v[0][std::size_t(i * 12 + j * 4 + k)]);
+             return y;
+           }},
+      {.op = OpType::kInvertPermutation,
+       .inputs = {},
+       .build = [](Graph& g, P, DType) -> OpOutput {
+         return {invert_permutation(
+             constant(g, HostTensor(std::vector<std::int32_t>{2, 0, 3, 1}, Shape{4})))};
+       },
+       .reference =
+           [](const Values&) {
+             return std::vector<double>{1, 3, 0, 2};
+           }},
+      {.op = OpType::kPack,
+       .inputs = {Shape{2, 3}, Shape{2, 3}},
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {stack({p[0], p[1]}, 1)};
+       },
+       .reference =
+           [](const Values& v) {
+             std::vector<double> y;  // [2, 2, 3]: y[i][k][j] = values[k][i][j]
+             for (int i = 0; i < 2; ++i)
+               for (int k = 0; k < 2; ++k)
+                 for (int j = 0; j < 3; ++j)
+                   y.push_back(v[std::size_t(k)][std::size_t(i * 3 + j)]);
+             return y;
+           }},
+      // Output 1 alone: the gradient fills the others with zeros (TF's zeros_like).
+      {.op = OpType::kUnpack,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph&, P p, DType) -> OpOutput { return {unstack(p[0], std::nullopt, 1)[1]}; },
+       .reference =
+           [](const Values& v) {
+             return std::vector<double>{v[0][1], v[0][4]};
+           }},
+      {.op = OpType::kConcatV2,
+       .inputs = {Shape{2, 3}, Shape{2, 1}},
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {concat({p[0], p[1]}, -1)};
+       },
+       .reference =
+           [](const Values& v) {
+             return std::vector<double>{v[0][0], v[0][1], v[0][2], v[1][0],
+                                        v[0][3], v[0][4], v[0][5], v[1][1]};
+           }},
+      {.op = OpType::kSplit,
+       .inputs = {Shape{2, 6}},
+       .build = [](Graph&, P p, DType) -> OpOutput { return {split(p[0], 3, 1)[1]}; },
+       .reference =
+           [](const Values& v) {
+             return std::vector<double>{v[0][2], v[0][3], v[0][8], v[0][9]};
+           }},
+      {.op = OpType::kSplitV,
+       .inputs = {Shape{4, 2}},
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {split(p[0], std::vector<std::int64_t>{1, -1, 2}, 0)[1]};
+       },
+       .reference =
+           [](const Values& v) {
+             return std::vector<double>{v[0][2], v[0][3]};
+           }},
+      {.op = OpType::kSlice,
+       .inputs = {Shape{3, 4}},
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {slice(p[0], {1, 1}, {2, -1})};
+       },
+       .reference =
+           [](const Values& v) {
+             return std::vector<double>{v[0][5], v[0][6], v[0][7], v[0][9], v[0][10], v[0][11]};
+           }},
+      {.op = OpType::kPad,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {pad(p[0], {{1, 0}, {0, 2}})};
+       },
+       .reference =
+           [](const Values& v) {
+             std::vector<double> y(15, 0.0);  // [3, 5]
+             for (int i = 0; i < 2; ++i)
+               for (int j = 0; j < 3; ++j)
+                 y[std::size_t((i + 1) * 5 + j)] = v[0][std::size_t(i * 3 + j)];
+             return y;
+           }},
+      {.op = OpType::kTile,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {tile(p[0], {2, 2})};
+       },
+       .reference =
+           [](const Values& v) {
+             std::vector<double> y;  // [4, 6]
+             for (int i = 0; i < 4; ++i)
+               for (int j = 0; j < 6; ++j)
+                 y.push_back(v[0][std::size_t((i % 2) * 3 + j % 3)]);
+             return y;
+           }},
+      {.op = OpType::kRange,
+       .inputs = {},
+       .build = [](Graph& g, P, DType) -> OpOutput { return {range(g, 2, 11, 3)}; },
+       .reference =
+           [](const Values&) {
+             return std::vector<double>{2, 5, 8};
+           }},
+      {.op = OpType::kPlaceholderWithDefault,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {placeholder_with_default(p[0], Shape{2, 3}) * 2.0};
+       },
+       .reference = [](const Values& v) { return map(v[0], [](double x) { return 2 * x; }); }},
+      // An index outside [0, depth) is a row of off_value (TF).
+      {.op = OpType::kOneHot,
+       .inputs = {},
+       .build = [](Graph& g, P, DType t) -> OpOutput {
+         const Tensor i = constant(g, HostTensor(std::vector<std::int32_t>{2, 5, -1, 0}, Shape{4}));
+         return {one_hot(i, 3, {.on_value = 2.5, .off_value = -1, .axis = 0, .dtype = t})};
+       },
+       .reference =
+           [](const Values&) {  // [3, 4]: row d, column j = (indices[j] == d)
+             return std::vector<double>{-1, -1, -1, 2.5, -1, -1, -1, -1, 2.5, -1, -1, -1};
+           }},
+      {.op = OpType::kGatherV2,
+       .inputs = {Shape{3, 4}},
+       .build = [](Graph& g, P p, DType) -> OpOutput {
+         const Tensor i = constant(g, HostTensor(std::vector<std::int32_t>{3, 0, 3}, Shape{3}));
+         return {gather(p[0], i, 1)};
+       },
+       .reference =
+           [](const Values& v) {
+             std::vector<double> y;  // [3, 3]: y[r][j] = x[r][{3, 0, 3}[j]]
+             for (int r = 0; r < 3; ++r)
+               for (int c : {3, 0, 3})
+                 y.push_back(v[0][std::size_t(r * 4 + c)]);
+             return y;
+           }},
   };
 }
 

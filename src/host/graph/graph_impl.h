@@ -164,6 +164,12 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
                Attrs attrs = {},
                std::vector<int> control_inputs = {});
   const Node& node(int id) const { return nodes.at(static_cast<std::size_t>(id)); }
+  // TF's Tensor.set_shape on an output its shape function could not infer (a gradient whose
+  // shape TF states, e.g. _TileGrad's): the static shape becomes `shape`.
+  void set_output_shape(TensorRef r, Shape shape) {
+    nodes.at(static_cast<std::size_t>(r.node)).outputs.at(static_cast<std::size_t>(r.index)).shape =
+        std::move(shape);
+  }
   Tensor tensor(TensorRef ref);
   // The graph that owns a handle; vs::ValueError when it is another graph.
   TensorRef ref_of(const Tensor& t);

@@ -45,6 +45,24 @@ inline constexpr char kUseNesterov[] = "use_nesterov";
 inline constexpr char kMean[] = "mean";  // BroadcastToShape: divide by the reduced count
 // LeakyRelu, LeakyReluGrad:
 inline constexpr char kAlpha[] = "alpha";
+inline constexpr char kTshape[] = "Tshape";
+inline constexpr char kTdim[] = "Tdim";
+inline constexpr char kTperm[] = "Tperm";
+inline constexpr char kOutType[] = "out_type";
+inline constexpr char kSqueezeDims[] = "squeeze_dims";  // an int64 vector (TF: list(int))
+inline constexpr char kAxis[] = "axis";
+inline constexpr char kNum[] = "num";
+inline constexpr char kNumSplit[] = "num_split";
+inline constexpr char kTidx[] = "Tidx";
+inline constexpr char kTlen[] = "Tlen";
+inline constexpr char kIndex[] = "Index";
+inline constexpr char kTpaddings[] = "Tpaddings";
+inline constexpr char kTmultiples[] = "Tmultiples";
+inline constexpr char kTI[] = "TI";
+inline constexpr char kBatchDims[] = "batch_dims";
+inline constexpr char kTparams[] = "Tparams";
+inline constexpr char kTindices[] = "Tindices";
+inline constexpr char kTaxis[] = "Taxis";
 }  // namespace attr_name
 
 // The alternatives of AttrValue, in its order.
@@ -80,7 +98,7 @@ struct OpDef {
   std::string_view name{};     // TF's type name: node names, DOT, messages
   std::string_view inputs{};   // TF's input names, "x, y" (a list input: its one name)
   std::string_view outputs{};  // TF's output names
-  std::array<AttrDef, 3> attrs{};
+  std::array<AttrDef, 4> attrs{};
   int num_attrs = 0;
   DTypeSet types{};  // the dtypes TF allows for the type attribute (T, dtype); empty: any
   // The outputs from the inputs and attributes (every row has one: add_op and the run's

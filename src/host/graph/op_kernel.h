@@ -93,6 +93,11 @@ enum class OpKind {
   kBroadcastToShape,
   kXent,
   kApplyUpdate,
+  // Shapes and data movement (execute_array.cpp).
+  kAlias,      // the input's buffer with the output's shape: Reshape, ExpandDims, Squeeze, ...
+  kShapeOf,    // Shape, Size, Rank: computed on the host from the input's shape
+  kHostArray,  // InvertPermutation, Range: computed on the host from the inputs' values
+  kCopy,       // strided copies (kernels/copy.h): Transpose, Pack, Concat, Split, Slice, Pad, ...
 };
 
 // What varscope's kernels compute: float32 and float64 math, and the integer types of the

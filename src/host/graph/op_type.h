@@ -91,7 +91,29 @@ enum class OpType : std::uint8_t {
   kFloorMod,
   kSelect,
   kSelectV2,
+  // Shapes and data movement (op_rows/array_ops.cpp).
+  kReshape,
+  kExpandDims,
+  kSqueeze,
+  kShape,
+  kSize,
+  kRank,
+  kStopGradient,
+  kTranspose,
+  kInvertPermutation,
+  kPack,
+  kUnpack,
+  kConcatV2,
+  kSplit,
+  kSplitV,
+  kSlice,
+  kPad,
+  kTile,
+  kRange,
+  kPlaceholderWithDefault,
+  kOneHot,
+  kGatherV2,
 };
-inline constexpr int kNumOpTypes = static_cast<int>(OpType::kSelectV2) + 1;
+inline constexpr int kNumOpTypes = static_cast<int>(OpType::kGatherV2) + 1;
 
 }  // namespace varscope::detail

@@ -1,5 +1,6 @@
 #include "host/graph/shape_fn.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "host/core/shape_rules.h"
@@ -155,8 +156,9 @@ Shape merge(
 std::string summarize_value(const HostTensor& t, int max_values) {
   std::ostringstream os;
   const std::int64_t n = t.num_elements();
-  for (std::int64_t i = 0; i < n && i < max_values; ++i) {
-    if (i > 0) os << ' ';
+  const int rank = t.shape().rank();
+  const std::int64_t limit = std::min<std::int64_t>(n, max_values);
+  auto element = [&](std::int64_t i) {
     if (t.dtype() == DType::kBool) {
       os << (t.element_as_double(i) != 0 ? "1" : "0");
     } else if (is_integer(t.dtype())) {
@@ -164,6 +166,30 @@ std::string summarize_value(const HostTensor& t, int max_values) {
     } else {
       os << t.element_as_double(i);
     }
+  };
+  // TF's PrintOneDim: the innermost dimension's elements separated by spaces, each outer
+  // dimension's entries in brackets ("[-1 0][0 0]" for a matrix).
+  std::int64_t next = 0;
+  auto print_dim = [&](auto& self, int d) -> void {
+    const std::int64_t size = t.shape().dim(d);
+    for (std::int64_t i = 0; i < size && next < limit; ++i) {
+      if (d == rank - 1) {
+        if (i > 0) os << ' ';
+        element(next++);
+      } else {
+        os << '[';
+        self(self, d + 1);
+        os << ']';
+      }
+    }
+  };
+  if (rank <= 1) {
+    for (std::int64_t i = 0; i < limit; ++i) {
+      if (i > 0) os << ' ';
+      element(i);
+    }
+  } else {
+    print_dim(print_dim, 0);
   }
   if (n > max_values) os << "...";
   return os.str();

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "kernels/copy.h"
 #include "kernels/op_args.h"
 #include "varscope/device.h"
 #include "varscope/dtype.h"
@@ -46,6 +47,10 @@ class Backend {
   virtual void apply_update(const kernels::ApplyUpdateArgs& args) = 0;
   virtual void matmul(const kernels::MatMulArgs& args) = 0;
   using MatMulShape = kernels::MatMulShape;  // the name the GEMM code uses
+  // The data-movement ops' copies (transpose, concat, gather, ...; kernels/copy.h).
+  virtual void strided_copy(const kernels::StridedCopyArgs& args) = 0;
+  virtual void gather(const kernels::GatherArgs& args) = 0;
+  virtual void one_hot(const kernels::OneHotArgs& args) = 0;
 
   virtual void synchronize() = 0;
   // The cudaStream_t all work goes to (Session::stream); nullptr where there is none.

@@ -98,6 +98,11 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
     case OpKind::kActivationGrad:
     case OpKind::kXent:
       return execute_nn(step, slots, ctx);
+    case OpKind::kAlias:
+    case OpKind::kShapeOf:
+    case OpKind::kHostArray:
+    case OpKind::kCopy:
+      return execute_copy(step, slots, ctx);
   }
 }
 

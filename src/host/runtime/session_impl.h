@@ -126,6 +126,18 @@ class SessionImpl {
   void select(const Step& step, std::vector<Value>& slots, RunContext& ctx);  // execute_select.cpp
   // execute_nn.cpp: softmax, the activations' gradients, the losses.
   void execute_nn(const Step& step, std::vector<Value>& slots, RunContext& ctx);
+  // execute_copy.cpp: the shape and data-movement steps.
+  void execute_copy(const Step& step, std::vector<Value>& slots, RunContext& ctx);
+  void gather(const Step& step,
+              std::vector<Value>& slots,
+              RunContext& ctx,
+              const std::vector<HostTensor>& host,
+              OutputSpec spec);
+  void one_hot(const Step& step,
+               std::vector<Value>& slots,
+               RunContext& ctx,
+               const std::vector<HostTensor>& host,
+               OutputSpec spec);
 
   std::unordered_map<int, Value> constants_;
   std::unordered_map<int, std::uint64_t> rng_offsets_;

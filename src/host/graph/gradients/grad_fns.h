@@ -49,6 +49,20 @@ std::vector<TensorRef> minimum(const GradInputs& in);
 std::vector<TensorRef> pow(const GradInputs& in);
 std::vector<TensorRef> select(const GradInputs& in);
 std::vector<TensorRef> select_v2(const GradInputs& in);
+// Shapes and data movement (array_grads.cpp, after TF's array_grad.py).
+std::vector<TensorRef> reshape_to_input(const GradInputs& in);  // Reshape, ExpandDims, Squeeze
+std::vector<TensorRef> transpose(const GradInputs& in);
+std::vector<TensorRef> pack(const GradInputs& in);
+std::vector<TensorRef> unpack(const GradInputs& in);
+std::vector<TensorRef> concat_v2(const GradInputs& in);
+std::vector<TensorRef> split(const GradInputs& in);
+std::vector<TensorRef> split_v(const GradInputs& in);
+std::vector<TensorRef> slice(const GradInputs& in);
+std::vector<TensorRef> pad(const GradInputs& in);
+std::vector<TensorRef> tile(const GradInputs& in);
+// Whether tf.gradients gives the op zeros ("gradients/zeros_like") for the outputs no
+// gradient reaches, as TF does for every op (varscope: the array ops of several outputs).
+bool fills_missing_output_grads(OpType op);
 }  // namespace grad
 
 // Builders shared by the gradient functions: a one-output node named `name` in the current

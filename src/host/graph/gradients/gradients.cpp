@@ -185,6 +185,16 @@ std::vector<TensorRef> build_gradients(GraphImpl& g,
         throw NotFoundError("No gradient defined for operation '" + node.name +
                             "' (op type: " + node.type + ")");
       }
+      // TF's ZerosLikeOutsideLoop ("gradients/zeros_like"), for the array ops of several
+      // outputs: the outputs no gradient reached get zeros.
+      if (detail::grad::fills_missing_output_grads(node.op)) {
+        dys.resize(node.outputs.size());
+        for (std::size_t i = 0; i < dys.size(); ++i) {
+          if (dys[i].node >= 0) continue;
+          const TensorRef y{v, static_cast<int>(i)};
+          dys[i] = detail::grad_node(g, OpType::kZerosLike, "zeros_like", {y});
+        }
+      }
       if (dys[0].node >= 0) {  // a gradient of the xent ops' backprop output alone: none
         const std::string op_scope = g.resolve_name_scope(node.name + "_grad");
         StackGuard in_op_scope(g, op_scope);

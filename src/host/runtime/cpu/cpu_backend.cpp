@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "host/runtime/backend.h"
+#include "host/runtime/cpu/copy.h"
 #include "host/runtime/cpu/cpu_ops.h"
 #include "host/runtime/cpu/cpu_random.h"
 #include "host/runtime/cpu/thread_count.h"
@@ -100,6 +101,9 @@ class CpuBackend final : public Backend {
   }
   void softmax_xent(const kernels::SoftmaxXentArgs& a) override { limited(cpu::softmax_xent, a); }
   void apply_update(const kernels::ApplyUpdateArgs& a) override { limited(cpu::apply_update, a); }
+  void strided_copy(const kernels::StridedCopyArgs& a) override { cpu::strided_copy(a); }
+  void one_hot(const kernels::OneHotArgs& a) override { cpu::one_hot(a); }
+  void gather(const kernels::GatherArgs& a) override { cpu::gather(a); }
   void matmul(const kernels::MatMulArgs& a) override {
     cpu::ThreadLimit limit(threads_.threads);
     cpu::matmul(a.dtype, a.shape, a.a, a.b, a.c);

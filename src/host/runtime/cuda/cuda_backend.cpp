@@ -21,6 +21,7 @@
 #include "host/runtime/cuda/gemm_args.h"
 #include "host/runtime/cuda/handles.h"
 #include "host/runtime/dtype_dispatch.h"
+#include "kernels/copy_launchers.h"
 #include "kernels/launchers.h"
 #include "kernels/training_launchers.h"
 #include "varscope/device.h"
@@ -171,6 +172,18 @@ class CudaBackend final : public Backend {
   void apply_update(const kernels::ApplyUpdateArgs& a) override {
     const cuda::DeviceGuard on = enter();
     VARSCOPE_CHECK_LAUNCH(kernels::launch_apply_update(a, stream_));
+  }
+  void strided_copy(const kernels::StridedCopyArgs& a) override {
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_strided_copy(a, stream_));
+  }
+  void one_hot(const kernels::OneHotArgs& a) override {
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_one_hot(a, stream_));
+  }
+  void gather(const kernels::GatherArgs& a) override {
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_gather(a, stream_));
   }
 
   void matmul(const kernels::MatMulArgs& a) override {
