@@ -1,6 +1,7 @@
 // varscope: a CUDA tensor runtime with TensorFlow-1 scoped variables.
 #pragma once
 
+#include "varscope/array_ops.h"
 #include "varscope/checkpoint.h"
 #include "varscope/device.h"
 #include "varscope/device_tensor_view.h"
@@ -12,7 +13,6 @@
 #include "varscope/graph_def.h"
 #include "varscope/host_tensor.h"
 #include "varscope/initializers.h"
-#include "varscope/array_ops.h"
 #include "varscope/layers.h"
 #include "varscope/math_ops.h"
 #include "varscope/nn_ops.h"

@@ -153,8 +153,7 @@ std::vector<OutputSpec> select_v2_shape(const ShapeContext& c) {
     std::optional<Shape> out = broadcast(x, y);
     if (!out) {
       const auto [a, b] = first_broadcast_mismatch(x, y);
-      c.fail("Dimensions must be equal, but are " + std::to_string(a) + " and " +
-                 std::to_string(b),
+      c.fail("Dimensions must be equal, but are " + std::to_string(a) + " and " + std::to_string(b),
              "condition, then and else must be broadcastable: " + c.shape(0).to_list_string() +
                  " vs. " + c.shape(1).to_list_string() + " vs. " + c.shape(2).to_list_string());
     }

@@ -11,8 +11,8 @@
 
 namespace varscope::detail::op_rows {
 
-std::span<const OpDef> state_ops();     // variables, constants, placeholders, NoOp
-std::span<const OpDef> array_ops();     // shapes and data movement
+std::span<const OpDef> state_ops();  // variables, constants, placeholders, NoOp
+std::span<const OpDef> array_ops();  // shapes and data movement
 std::span<const OpDef> random_ops();
 std::span<const OpDef> math_ops();      // elementwise math, matmul, reductions, casts
 std::span<const OpDef> nn_ops();        // activations, softmax, losses
@@ -56,7 +56,8 @@ inline constexpr DTypeSet kRealNumberTypes{
 inline constexpr DTypeSet kReluGradTypes{
     "float32, float64, int32, uint8, int16, int8, int64, bfloat16, uint16, float16, uint32, "
     "uint64"};
-inline constexpr DTypeSet kUnaryComplexTypes{"bfloat16, float16, float32, float64, complex64, complex128"};
+inline constexpr DTypeSet kUnaryComplexTypes{
+    "bfloat16, float16, float32, float64, complex64, complex128"};
 inline constexpr DTypeSet kUnaryTypes{
     "bfloat16, float16, float32, float64, int32, int64, complex64, complex128"};
 inline constexpr DTypeSet kAddNTypes{
