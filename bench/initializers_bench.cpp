@@ -15,10 +15,13 @@
 #include <vector>
 
 #include "bench_common.h"
+#include "cuda_events.h"
 
 namespace vs = varscope;
 
 namespace {
+
+using bench::Events;
 
 const std::int64_t kElements = bench::smoke() ? 1 << 12 : 1 << 24;  // 64 MiB of float32
 
@@ -137,24 +140,6 @@ bool have_gpu(benchmark::State& state) {
   }
   return true;
 }
-
-struct Events {
-  cudaEvent_t start{}, stop{};
-  Events() {
-    cudaEventCreate(&start);
-    cudaEventCreate(&stop);
-  }
-  ~Events() {
-    cudaEventDestroy(start);
-    cudaEventDestroy(stop);
-  }
-  double seconds() {
-    cudaEventSynchronize(stop);
-    float ms = 0;
-    cudaEventElapsedTime(&ms, start, stop);
-    return ms / 1e3;
-  }
-};
 
 // Runs `op` in a session on `stream`, timing each run with events.
 void time_session_op(benchmark::State& state, vs::Graph& g, const vs::Operation& op) {

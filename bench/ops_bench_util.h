@@ -19,11 +19,14 @@
 #include <vector>
 
 #include "bench_common.h"
+#include "cuda_events.h"
 #include "host/runtime/backend.h"
 
 namespace vs = varscope;
 
 namespace ops_bench {
+
+using bench::Events;
 
 inline std::vector<float> random_values(std::int64_t n, unsigned seed) {
   std::mt19937 rng(seed);
@@ -33,24 +36,6 @@ inline std::vector<float> random_values(std::int64_t n, unsigned seed) {
     x = u(rng);
   return v;
 }
-
-struct Events {
-  cudaEvent_t start{}, stop{};
-  Events() {
-    cudaEventCreate(&start);
-    cudaEventCreate(&stop);
-  }
-  ~Events() {
-    cudaEventDestroy(start);
-    cudaEventDestroy(stop);
-  }
-  double seconds() {
-    cudaEventSynchronize(stop);
-    float ms = 0;
-    cudaEventElapsedTime(&ms, start, stop);
-    return ms / 1e3;
-  }
-};
 
 // Events around `enqueue` only, after one warm-up call (module load, cuBLAS heuristics).
 template <typename F>
