@@ -110,37 +110,22 @@ std::vector<OutputSpec> comparison(const ShapeContext& c) {
   return broadcast_to(c, DType::kBool);
 }
 
-// TF's InferenceContext::Merge of two shapes (unknown dims and ranks take the other's).
-Shape merge_or_fail(const ShapeContext& c, const Shape& a, const Shape& b) {
-  if (!a.has_rank()) return b;
-  if (!b.has_rank()) return a;
-  if (a.rank() != b.rank()) {
-    c.fail("Shapes must be equal rank, but are " + std::to_string(a.rank()) + " and " +
-           std::to_string(b.rank()));
-  }
-  std::vector<std::int64_t> dims;
-  for (int d = 0; d < a.rank(); ++d) {
-    const std::int64_t x = a.dim(d), y = b.dim(d);
-    if (x >= 0 && y >= 0 && x != y) {
-      c.fail("Dimension " + std::to_string(d) + " in both shapes must be equal, but are " +
-             std::to_string(x) + " and " + std::to_string(y) + ". Shapes are " +
-             a.to_list_string() + " and " + b.to_list_string() + ".");
-    }
-    dims.push_back(x >= 0 ? x : y);
-  }
-  return Shape(std::move(dims));
+// Select's run-time wording for shapes that do not merge (TF's SelectOp kernel).
+std::string select_run_text(const ShapeContext& c) {
+  return "'then' and 'else' must have the same size.  but received: " +
+         c.shape(1).to_list_string() + " vs. " + c.shape(2).to_list_string();
 }
 
 // TF 1.15's Select: `t` and `e` of one shape; `condition` a scalar, of that shape, or a
 // vector over its first dimension.
 std::vector<OutputSpec> select_shape(const ShapeContext& c) {
   const Shape& cond = c.shape(0);
-  Shape data = merge_or_fail(c, c.shape(1), c.shape(2));
+  Shape data = merge(c, c.shape(1), c.shape(2), select_run_text);
   if (!cond.has_rank() || cond.rank() == 0) return {{c.dtype(1), data}};
   if (cond.rank() != 1 || (data.has_rank() && data.rank() == 0)) {
-    data = merge_or_fail(c, data, cond);
+    data = merge(c, data, cond, select_run_text);
   } else if (data.has_rank()) {
-    merge_or_fail(c, cond, Shape{data.dim(0)});
+    merge(c, cond, Shape{data.dim(0)}, select_run_text);
   }
   return {{c.dtype(1), std::move(data)}};
 }
