@@ -28,10 +28,6 @@ using detail::Node;
 // TF 1.15's GraphDef version (TF_GRAPH_DEF_VERSION): what tf.Graph().as_graph_def() writes.
 constexpr int kProducer = 134;
 
-tfp::DataType tf_type(DType dtype) {
-  return static_cast<tfp::DataType>(io::tf::to_tf_dtype(dtype));
-}
-
 void set_shape(const Shape& shape, tfp::TensorShapeProto* out) {
   if (!shape.has_rank()) {
     out->set_unknown_rank(true);
@@ -43,7 +39,7 @@ void set_shape(const Shape& shape, tfp::TensorShapeProto* out) {
 
 // A constant's value as TF writes a large one: the raw little-endian elements.
 void set_tensor(const HostTensor& value, tfp::TensorProto* out) {
-  out->set_dtype(tf_type(value.dtype()));
+  out->set_dtype(io::tf::tf_data_type(value.dtype()));
   set_shape(value.shape(), out->mutable_tensor_shape());
   out->set_tensor_content(static_cast<const char*>(value.raw_data()), value.nbytes());
 }
@@ -61,7 +57,7 @@ void set_attr(const AttrValue& value, tfp::AttrValue* out) {
         } else if constexpr (std::is_same_v<V, std::string>) {
           out->set_s(v);
         } else if constexpr (std::is_same_v<V, DType>) {
-          out->set_type(tf_type(v));
+          out->set_type(io::tf::tf_data_type(v));
         } else if constexpr (std::is_same_v<V, Shape>) {
           set_shape(v, out->mutable_shape());
         } else if constexpr (std::is_same_v<V, HostTensor>) {
@@ -139,8 +135,8 @@ tfp::GraphDef graph_def(const Graph& graph, bool varscope_ops) {
     for (const ImpliedTypeAttr& implied : kImpliedTypeAttrs) {
       if (implied.op != n.type || attrs.contains(std::string(implied.attr))) continue;
       const detail::TensorRef in = n.inputs.at(static_cast<std::size_t>(implied.input));
-      attrs[std::string(implied.attr)].set_type(
-          tf_type(g->node(in.node).outputs.at(static_cast<std::size_t>(in.index)).dtype));
+      attrs[std::string(implied.attr)].set_type(io::tf::tf_data_type(
+          g->node(in.node).outputs.at(static_cast<std::size_t>(in.index)).dtype));
     }
   }
   return def;

@@ -13,10 +13,6 @@ namespace {
 
 namespace tfp = ::varscope::tf;
 
-tfp::DataType tf_type(DType dtype) {
-  return static_cast<tfp::DataType>(tf::to_tf_dtype(dtype));
-}
-
 // Adds node `name` = op(inputs) with type attributes `types` and `extra` other attributes;
 // returns its name, for the next node's input.
 class Builder {
@@ -35,7 +31,7 @@ class Builder {
       node->add_input(in);
     auto& attrs = *node->mutable_attr();
     for (const auto& [key, dtype] : types)
-      attrs[key].set_type(tf_type(dtype));
+      attrs[key].set_type(tf::tf_data_type(dtype));
     for (const auto& [key, value] : flags)
       attrs[key].set_b(value);
     return name;

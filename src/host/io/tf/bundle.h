@@ -28,6 +28,10 @@ std::string data_filename(const std::string& prefix, std::int32_t shard, std::in
 
 // TF's DataType enum value of a varscope dtype, and back (nullopt: no varscope DType).
 int to_tf_dtype(DType dtype);
+// The same as the proto enum, for the messages' dtype fields.
+inline ::varscope::tf::DataType tf_data_type(DType dtype) {
+  return static_cast<::varscope::tf::DataType>(to_tf_dtype(dtype));
+}
 std::optional<DType> from_tf_dtype(int tf_dtype);
 // "DT_STRING", or "DT_<number>" for a value the enum does not name.
 std::string tf_dtype_name(int tf_dtype);

@@ -46,7 +46,7 @@ void BundleWriter::add_slice(const std::string& full_key,
   auto& entry = sliced_[full_key];
   if (entry.has_shape() && (entry.dtype() != to_tf_dtype(part.dtype())))
     throw InvalidArgumentError("Slices of " + full_key + " differ in dtype");
-  entry.set_dtype(static_cast<varscope::tf::DataType>(to_tf_dtype(part.dtype())));
+  entry.set_dtype(tf_data_type(part.dtype()));
   set_shape(full_shape, entry.mutable_shape());
   auto* proto = entry.add_slices();
   for (const SliceExtent& e : slice) {
@@ -68,7 +68,7 @@ void BundleWriter::finish(const SinkFilter& filter) {
           const auto bytes = std::span<const std::byte>(
               static_cast<const std::byte*>(tensor->raw_data()), tensor->nbytes());
           auto& e = entries[key];
-          e.set_dtype(static_cast<varscope::tf::DataType>(to_tf_dtype(tensor->dtype())));
+          e.set_dtype(tf_data_type(tensor->dtype()));
           set_shape(tensor->shape(), e.mutable_shape());
           e.set_shard_id(0);
           e.set_offset(offset);
