@@ -99,11 +99,11 @@ struct ReduceArgs {
 // Softmax (or LogSoftmax) over the last axis of a rows x cols x (float32, float64).
 struct SoftmaxArgs {
   DType dtype{};
-  bool log = false;  // LogSoftmax: (x - max) - log(sum(exp(x - max)))
   const void* x = nullptr;
   void* out = nullptr;
   std::int64_t rows = 0;
   std::int64_t cols = 0;
+  bool log = false;  // LogSoftmax: (x - max) - log(sum(exp(x - max)))
 };
 
 // ReluGrad, SigmoidGrad, TanhGrad of two same-shape inputs (kernels/training.h; float32,

@@ -25,11 +25,11 @@ void SessionImpl::execute_nn(const Step& step, std::vector<Value>& slots, RunCon
       const std::int64_t rows = cols == 0 ? 0 : x.shape.num_elements() / cols;
       out = fresh(x.dtype, x.shape);
       backend->softmax({.dtype = x.dtype,
-                        .log = n.op == OpType::kLogSoftmax,
                         .x = x.data.get(),
                         .out = out.data.get(),
                         .rows = rows,
-                        .cols = cols});
+                        .cols = cols,
+                        .log = n.op == OpType::kLogSoftmax});
       return;
     }
     case OpKind::kL2Loss: {
