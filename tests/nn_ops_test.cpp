@@ -344,8 +344,11 @@ TEST(NnOps, DropoutKeepsWhereASameSeededUniformIsAtLeastTheRate) {
     vs::Session sh(h, {.device = vs::DeviceKind::kCpu});
     const float rate = static_cast<float>(1.0 - 0.6);  // as TF: 1 - keep_prob in double
     const float scale = 1.0f / (1.0f - rate);
+    // The gradient flows through mul_1 and mul: the scale where kept, else 0.
+    const vs::Tensor dx = vs::gradients({y}, {x})[0];
     for (int run = 0; run < 2; ++run) {
-      const vs::HostTensor got = sg.run(y);
+      const std::vector<vs::HostTensor> both = sg.run({y, dx});
+      const vs::HostTensor& got = both[0];
       const vs::HostTensor uniform = sh.run(u);
       int kept = 0;
       for (std::int64_t k = 0; k < 20; ++k) {
@@ -354,6 +357,7 @@ TEST(NnOps, DropoutKeepsWhereASameSeededUniformIsAtLeastTheRate) {
         const float want =
             keep ? static_cast<float>(values[static_cast<std::size_t>(k)]) * scale : 0.0f;
         EXPECT_EQ(got.element_as_double(k), want) << "run " << run << " element " << k;
+        EXPECT_EQ(both[1].element_as_double(k), keep ? scale : 0.0f);
       }
       EXPECT_GT(kept, 0);
       EXPECT_LT(kept, 20);
