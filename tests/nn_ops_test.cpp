@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <varscope/varscope.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -383,6 +385,39 @@ TEST(NnOps, DropoutOfAnUnknownBatch) {
   }
   EXPECT_GT(kept, 100);
   EXPECT_LT(kept, 200);
+}
+
+// Long rows take the CPU's blocked float32 path (partial sums of 4096 added in double), and a
+// long L2Loss the backend's reduction; both against a double reference.
+TEST(NnOps, LogSoftmaxOfLongRowsAndL2LossOfManyElements) {
+  const std::int64_t rows = 3, cols = 9000;
+  std::vector<double> x(static_cast<std::size_t>(rows * cols));
+  for (std::size_t i = 0; i < x.size(); ++i)
+    x[i] = 30.0 * std::sin(0.37 * static_cast<double>(i));
+  vs::Graph g;
+  const vs::Tensor t =
+      vs::constant(g, vs::HostTensor(x, vs::Shape{rows, cols}), {.dtype = vs::DType::kFloat32});
+  const vs::Tensor ls = vs::log_softmax(t);
+  const vs::Tensor l2 = vs::l2_loss(t);
+  vs::Session s(g, {.device = vs::DeviceKind::kCpu});
+  const auto got = s.run({ls, l2});
+  double half_sum = 0;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const auto row = [&](std::int64_t c) {
+      return static_cast<double>(static_cast<float>(x[static_cast<std::size_t>(r * cols + c)]));
+    };
+    double m = row(0), sum = 0;
+    for (std::int64_t c = 1; c < cols; ++c)
+      m = std::max(m, row(c));
+    for (std::int64_t c = 0; c < cols; ++c)
+      sum += std::exp(row(c) - m);
+    for (std::int64_t c = 0; c < cols; ++c) {
+      half_sum += row(c) * row(c) / 2;
+      ASSERT_NEAR(got[0].element_as_double(r * cols + c), row(c) - m - std::log(sum), 1e-4)
+          << r << ", " << c;
+    }
+  }
+  EXPECT_NEAR(got[1].element_as_double(0), half_sum, half_sum * 1e-6);
 }
 
 TEST(NnOps, MomentsAndL2NormalizeValues) {
