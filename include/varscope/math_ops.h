@@ -17,6 +17,7 @@ Tensor rsqrt(const Input& x, std::string_view name = {});       // "Rsqrt": 1 / 
 Tensor abs(const Input& x, std::string_view name = {});         // "Abs"
 Tensor sign(const Input& x, std::string_view name = {});        // "Sign": -1, 0 or 1
 Tensor reciprocal(const Input& x, std::string_view name = {});  // "Reciprocal"
+Tensor log1p(const Input& x, std::string_view name = {});       // "Log1p": log(1 + x)
 Tensor floor(const Input& x, std::string_view name = {});       // "Floor"
 Tensor ceil(const Input& x, std::string_view name = {});        // "Ceil"
 // "Round": half to even (banker's, as TF); an integer tensor is returned itself.

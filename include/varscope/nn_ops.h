@@ -1,10 +1,15 @@
-// TF1's tf.nn activations beyond relu/sigmoid/tanh: each one node of TF's op type, named as
-// TF 1.15 names it (the default name in the comment), with TF's gradient ops.
+// TF1's tf.nn activations beyond relu/sigmoid/tanh, and the losses, normalizations and
+// dropout of tf.nn: each builds TF 1.15's ops with TF 1.15's names (the default name in the
+// comment), with TF's gradient ops.
 #pragma once
 // The public API: exported from a library built with hidden visibility.
 #pragma GCC visibility push(default)
 
+#include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "varscope/ops.h"
 
@@ -19,6 +24,52 @@ Tensor elu(const Input& features, std::string_view name = {});
 Tensor softplus(const Input& features, std::string_view name = {});
 // min(max(features, 0), 6) ("Relu6").
 Tensor relu6(const Input& features, std::string_view name = {});
+
+// logits - log(sum(exp(logits))) over the last axis, computed stably ("LogSoftmax").
+Tensor log_softmax(const Input& logits, std::string_view name = {});
+// sum(t^2) / 2, a scalar ("L2Loss").
+Tensor l2_loss(const Input& t, std::string_view name = {});
+// x * rsqrt(max(sum(x^2, axis, keepdims), epsilon)): TF1's l2_normalize/Square, Sum,
+// Maximum, Rsqrt and the Mul named "l2_normalize".
+Tensor l2_normalize(const Input& x,
+                    const std::vector<std::int64_t>& axis,
+                    double epsilon = 1e-12,
+                    std::string_view name = {});
+Tensor l2_normalize(const Input& x,
+                    std::int64_t axis,
+                    double epsilon = 1e-12,
+                    std::string_view name = {});
+// max(x, 0) - x * z + log1p(exp(-|x|)) of logits x and labels z of the same shape, under
+// "logistic_loss/" (the Add named "logistic_loss").
+Tensor sigmoid_cross_entropy_with_logits(const Input& labels,
+                                         const Input& logits,
+                                         std::string_view name = {});
+
+// tf.nn.moments: the mean and the variance over `axes`, under "moments/" ("moments/Squeeze"
+// and "moments/Squeeze_1" without keep_dims).
+struct Moments {
+  Tensor mean;
+  Tensor variance;
+};
+Moments moments(const Input& x,
+                const std::vector<std::int64_t>& axes,
+                bool keep_dims = false,
+                std::string_view name = {});
+
+// TF1's dropout: x / keep_prob where a uniform draw of noise_shape (x's shape when unset) is
+// >= rate, 0 elsewhere, under "dropout/". Seeded as random_uniform (tf.set_random_seed's
+// rules), so both backends drop the same elements.
+struct DropoutOptions {
+  std::optional<Shape> noise_shape{};  // kUnknownDim dims take x's
+  std::optional<std::int64_t> seed{};
+  std::string name{};  // default "dropout"
+};
+// tf.nn.dropout(x, keep_prob): a number in (0, 1] (1 returns x), or a scalar Tensor (TF's
+// "sub" = 1 - keep_prob is built in the caller's scope first).
+Tensor dropout(const Input& x, const Input& keep_prob, const DropoutOptions& options = {});
+// The rate form, tf.compat.v1.nn.dropout(x, rate=rate) (TF's nn_ops.dropout_v2): a number in
+// [0, 1) (0 returns x), or a scalar Tensor.
+Tensor dropout_v2(const Input& x, const Input& rate, const DropoutOptions& options = {});
 
 }  // namespace varscope
 

@@ -76,7 +76,8 @@ struct SelectArgs {
   std::int64_t count = 0;  // output elements
 };
 
-// out = x converted from `from` to `to` (kernels::cast_value; float32, float64, int32, int64).
+// out = x converted from `from` to `to` (kernels::cast_value; float32, float64, int32, int64;
+// bool to those).
 struct CastArgs {
   DType from{};
   DType to{};
@@ -95,13 +96,14 @@ struct ReduceArgs {
   std::int64_t out_count = 0;  // output elements: the kept axes' product
 };
 
-// Softmax over the last axis of a rows x cols x (float32, float64).
+// Softmax (or LogSoftmax) over the last axis of a rows x cols x (float32, float64).
 struct SoftmaxArgs {
   DType dtype{};
   const void* x = nullptr;
   void* out = nullptr;
   std::int64_t rows = 0;
   std::int64_t cols = 0;
+  bool log = false;  // LogSoftmax: (x - max) - log(sum(exp(x - max)))
 };
 
 // ReluGrad, SigmoidGrad, TanhGrad of two same-shape inputs (kernels/training.h; float32,

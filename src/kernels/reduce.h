@@ -12,7 +12,8 @@
 
 namespace varscope::kernels {
 
-enum class ReduceOp : int { kSum, kMean };
+// kHalfSum: the sum halved (L2Loss sums the squares it was given; floating types only).
+enum class ReduceOp : int { kSum, kMean, kHalfSum };
 
 // Output element i sums the input over the reduced axes: `kept` walks the output's
 // coordinates (input strides of the kept axes), `reduced` the reduced ones.
@@ -57,6 +58,8 @@ VS_HD inline T reduce_finish(ReduceOp op, ReduceAcc<T> acc, std::int64_t count) 
   } else {
     if (op == ReduceOp::kMean) {
       acc = count > 0 ? acc / static_cast<double>(count) : static_cast<double>(NAN);
+    } else if (op == ReduceOp::kHalfSum) {
+      acc *= 0.5;
     }
     return static_cast<T>(acc);
   }
@@ -127,9 +130,16 @@ VS_HD inline T softmax_scale(T e, double sum) {
   return static_cast<T>(static_cast<double>(e) / sum);
 }
 
-// Numerically stable softmax of one row: exp(x - max) / sum.
+// LogSoftmax's element: (v - max) - log(sum), the sum of exp(x - max) over the row.
 template <typename T>
-VS_HD inline void softmax_row(const T* x, T* out, std::int64_t row, std::int64_t cols) {
+VS_HD inline T log_softmax_value(T v, T m, double log_sum) {
+  return static_cast<T>(static_cast<double>(v - m) - log_sum);
+}
+
+// Numerically stable softmax of one row: exp(x - max) / sum; with `log`, LogSoftmax.
+template <typename T>
+VS_HD inline void softmax_row(
+    const T* x, T* out, std::int64_t row, std::int64_t cols, bool log = false) {
   const T* in = x + row * cols;
   T* o = out + row * cols;
   T m = in[0];
@@ -140,6 +150,12 @@ VS_HD inline void softmax_row(const T* x, T* out, std::int64_t row, std::int64_t
     const T e = softmax_exp(in[c], m);
     o[c] = e;
     sum += static_cast<double>(e);
+  }
+  if (log) {
+    const double log_sum = platform_log(sum);
+    for (std::int64_t c = 0; c < cols; ++c)
+      o[c] = log_softmax_value(in[c], m, log_sum);
+    return;
   }
   for (std::int64_t c = 0; c < cols; ++c)
     o[c] = softmax_scale(o[c], sum);

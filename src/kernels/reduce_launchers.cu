@@ -108,7 +108,8 @@ struct SoftmaxMax {
 // Softmax: one block per row (a warp for short rows), two passes over the row: the
 // block's max, then exp(x - max) written out and summed (in double), then scaled.
 template <typename T, int kBlock>
-__global__ void softmax_rows_kernel(const T* x, T* out, std::int64_t rows, std::int64_t cols) {
+__global__ void softmax_rows_kernel(
+    const T* x, T* out, std::int64_t rows, std::int64_t cols, bool log) {
   using MaxReduce = cub::BlockReduce<T, kBlock>;
   using SumReduce = cub::BlockReduce<double, kBlock>;
   __shared__ union {
@@ -137,20 +138,28 @@ __global__ void softmax_rows_kernel(const T* x, T* out, std::int64_t rows, std::
     if (threadIdx.x == 0) row_sum = block_sum;
     __syncthreads();
     sum = row_sum;
-    for (std::int64_t c = threadIdx.x; c < cols; c += kBlock)
-      o[c] = softmax_scale(o[c], sum);
+    if (log) {
+      const double log_sum = ::log(sum);
+      for (std::int64_t c = threadIdx.x; c < cols; c += kBlock)
+        o[c] = log_softmax_value(in[c], m, log_sum);
+    } else {
+      for (std::int64_t c = threadIdx.x; c < cols; c += kBlock)
+        o[c] = softmax_scale(o[c], sum);
+    }
     __syncthreads();  // row_max, row_sum and temp are reused by the next row
   }
 }
 
 template <typename T>
-void softmax_as(const void* x, void* out, std::int64_t rows, std::int64_t cols, cudaStream_t s) {
-  const auto* in = static_cast<const T*>(x);
-  auto* o = static_cast<T*>(out);
+void softmax_as(const SoftmaxArgs& a, cudaStream_t s) {
+  const auto* in = static_cast<const T*>(a.x);
+  auto* o = static_cast<T*>(a.out);
+  const std::int64_t rows = a.rows, cols = a.cols;
   if (cols <= 64) {
-    softmax_rows_kernel<T, 32><<<blocks_for(rows, 1), 32, 0, s>>>(in, o, rows, cols);
+    softmax_rows_kernel<T, 32><<<blocks_for(rows, 1), 32, 0, s>>>(in, o, rows, cols, a.log);
   } else {
-    softmax_rows_kernel<T, kThreads><<<blocks_for(rows, 1), kThreads, 0, s>>>(in, o, rows, cols);
+    softmax_rows_kernel<T, kThreads>
+        <<<blocks_for(rows, 1), kThreads, 0, s>>>(in, o, rows, cols, a.log);
   }
 }
 
@@ -198,7 +207,7 @@ int launch_softmax(const SoftmaxArgs& a, void* stream) {
   auto s = static_cast<cudaStream_t>(stream);
   const bool ok = dispatch(kFloatTypes, a.dtype, [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
-    softmax_as<T>(a.x, a.out, a.rows, a.cols, s);
+    softmax_as<T>(a, s);
   });
   return launched(ok);
 }

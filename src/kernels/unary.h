@@ -25,6 +25,7 @@ namespace varscope::kernels {
   X(kSquare, Square, kFloatTypes)         \
   X(kExp, Exp, kFloatTypes)               \
   X(kLog, Log, kFloatTypes)               \
+  X(kLog1p, Log1p, kFloatTypes)           \
   X(kNeg, Neg, kFloatTypes)               \
   X(kSqrt, Sqrt, kFloatTypes)             \
   X(kRsqrt, Rsqrt, kFloatTypes)           \
@@ -108,6 +109,12 @@ struct LogFn : ElementwiseFn {
   template <typename T>
   VS_HD T operator()(T x) const {
     return platform_log(x);
+  }
+};
+struct Log1pFn : ElementwiseFn {
+  template <typename T>
+  VS_HD T operator()(T x) const {
+    return platform_log1p(x);
   }
 };
 struct NegFn : ElementwiseFn {

@@ -113,6 +113,13 @@ std::vector<OpCase> math_cases() {
        .build = [](Graph&, P p, DType) -> OpOutput { return {log(p[0])}; },
        .reference =
            [](const Values& v) { return map(v[0], [](double x) { return std::log(x); }); }},
+      {.op = OpType::kLog1p,
+       .inputs = {Shape{2, 3}},
+       .lo = -0.5,
+       .hi = 3,
+       .build = [](Graph&, P p, DType) -> OpOutput { return {log1p(p[0])}; },
+       .reference =
+           [](const Values& v) { return map(v[0], [](double x) { return std::log1p(x); }); }},
       {.op = OpType::kNeg,
        .inputs = {Shape{2, 3}},
        .build = [](Graph&, P p, DType) -> OpOutput { return {negative(p[0])}; },

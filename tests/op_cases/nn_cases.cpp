@@ -1,4 +1,7 @@
 // The nn ops' cases (src/host/graph/op_rows/nn_ops.cpp), in OpType order.
+#include <algorithm>
+#include <cmath>
+
 #include "op_cases/op_case.h"
 
 namespace varscope::testing {
@@ -124,6 +127,91 @@ std::vector<OpCase> nn_cases() {
        .reference =
            [](const Values& v) {
              return zip(v[0], v[1], [](double dy, double f) { return f > 0 ? dy : dy * 0.5; });
+           }},
+      // Issue 24: log_softmax, l2_loss, and the composite nn functions, each under an op type
+      // it builds.
+      {.op = OpType::kLogSoftmax,
+       .inputs = {Shape{2, 4}},
+       .build = [](Graph&, P p, DType) -> OpOutput { return {log_softmax(p[0])}; },
+       .reference =
+           [](const Values& v) {
+             return map(softmax_rows(v[0], 4), [](double s) { return std::log(s); });
+           }},
+      {.op = OpType::kL2Loss,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph&, P p, DType) -> OpOutput { return {l2_loss(p[0])}; },
+       .reference =
+           [](const Values& v) {
+             double sum = 0;
+             for (double x : v[0])
+               sum += x * x;
+             return std::vector<double>{sum / 2};
+           }},
+      {.op = OpType::kRsqrt,  // l2_normalize over the rows
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph&, P p, DType) -> OpOutput { return {l2_normalize(p[0], 1)}; },
+       .reference =
+           [](const Values& v) {
+             std::vector<double> y;
+             for (std::size_t r = 0; r < 2; ++r) {
+               double sum = 0;
+               for (std::size_t c = 0; c < 3; ++c)
+                 sum += v[0][r * 3 + c] * v[0][r * 3 + c];
+               for (std::size_t c = 0; c < 3; ++c)
+                 y.push_back(v[0][r * 3 + c] / std::sqrt(std::max(sum, 1e-12)));
+             }
+             return y;
+           }},
+      {.op = OpType::kSelect,  // sigmoid_cross_entropy_with_logits(labels, logits)
+       .inputs = {Shape{2, 3}, Shape{2, 3}},
+       .lo = -3,
+       .hi = 3,
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {sigmoid_cross_entropy_with_logits(p[0], p[1])};
+       },
+       .reference =
+           [](const Values& v) {
+             return zip(v[0], v[1], [](double z, double x) {
+               return std::max(x, 0.0) - x * z + std::log1p(std::exp(-std::abs(x)));
+             });
+           }},
+      {.op = OpType::kSquaredDifference,  // moments over axis 1: mean + variance
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         const Moments m = moments(p[0], {1});
+         return {m.mean + m.variance};
+       },
+       .reference =
+           [](const Values& v) {
+             std::vector<double> y;
+             for (std::size_t r = 0; r < 2; ++r) {
+               double mean = 0, var = 0;
+               for (std::size_t c = 0; c < 3; ++c)
+                 mean += v[0][r * 3 + c] / 3;
+               for (std::size_t c = 0; c < 3; ++c)
+                 var += (v[0][r * 3 + c] - mean) * (v[0][r * 3 + c] - mean) / 3;
+               y.push_back(mean + var);
+             }
+             return y;
+           }},
+      // dropout of ones: every element is 0 or 1 / keep_prob, about keep_prob of them kept.
+      {.op = OpType::kRandomUniform,
+       .inputs = {},
+       .build = [](Graph& g, P, DType t) -> OpOutput {
+         const Tensor ones = constant(g, HostTensor(1.0), {.dtype = t, .shape = Shape{4000}});
+         return {dropout(ones, 0.75, {.seed = 5})};
+       },
+       .property =
+           [](const HostTensor& got) {
+             std::int64_t kept = 0;
+             for (std::int64_t i = 0; i < got.num_elements(); ++i) {
+               const double v = got.element_as_double(i);
+               if (v != 0) {
+                 ASSERT_NEAR(v, 1 / 0.75, 1e-6);
+                 ++kept;
+               }
+             }
+             EXPECT_NEAR(static_cast<double>(kept) / 4000, 0.75, 0.03);
            }},
   };
 }

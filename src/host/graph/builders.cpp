@@ -67,6 +67,34 @@ void record_affine_random(GraphImpl& g,
   g.record_affine_random(add, AffineRandom{random, mul, sub, std::move(constants), scale, shift});
 }
 
+// random_uniform's float ops after its Consts: RandomUniform, sub, mul and the scope's Add.
+TensorRef uniform_chain(GraphImpl& g,
+                        const std::string& stack,
+                        TensorRef shape_t,
+                        TensorRef min_t,
+                        TensorRef max_t,
+                        DType dtype,
+                        std::optional<std::int64_t> seed) {
+  const auto [seed1, seed2] = g.op_seeds(seed, g.unique_name("RandomUniform", false));
+  const int rnd = add_op(g, OpType::kRandomUniform, "RandomUniform", {shape_t},
+                         random_attrs(dtype, seed1, seed2));
+  const TensorRef range = build_binary(g, OpType::kSub, "sub", max_t, min_t);
+  const TensorRef mul = build_binary(g, OpType::kMul, "mul", {rnd, 0}, range);
+  const TensorRef add = build_binary(g, OpType::kAdd, scope_string(stack), mul, min_t);
+  // A shape known only at run time is drawn by the RandomUniform step itself.
+  if (!g.node(rnd).outputs[0].shape.is_fully_defined()) return add;
+  const double hi = scalar_value(g, max_t);
+  const double lo = scalar_value(g, min_t);
+  // The range as the Sub op computes it: rounded in the value's dtype.
+  const double range_value =
+      dtype == DType::kFloat32
+          ? static_cast<double>(static_cast<float>(hi) - static_cast<float>(lo))
+          : hi - lo;
+  record_affine_random(g, add.node, rnd, mul.node, range.node, {max_t.node, min_t.node}, dtype,
+                       range_value, lo);
+  return add;
+}
+
 }  // namespace
 
 int add_op(GraphImpl& g,
@@ -253,22 +281,20 @@ TensorRef build_random_uniform(GraphImpl& g,
                {{attr_name::kTout, dtype}, {attr_name::kSeed, seed1}, {attr_name::kSeed2, seed2}});
     return {node, 0};
   }
-  const auto [seed1, seed2] = g.op_seeds(seed, g.unique_name("RandomUniform", false));
-  const int rnd = add_op(g, OpType::kRandomUniform, "RandomUniform", {shape_t},
-                         random_attrs(dtype, seed1, seed2));
-  const TensorRef range = build_binary(g, OpType::kSub, "sub", max_t, min_t);
-  const TensorRef mul = build_binary(g, OpType::kMul, "mul", {rnd, 0}, range);
-  const TensorRef add = build_binary(g, OpType::kAdd, scope_string(stack), mul, min_t);
-  const double hi = scalar_value(g, max_t);
-  const double lo = scalar_value(g, min_t);
-  // The range as the Sub op computes it: rounded in the value's dtype.
-  const double range_value =
-      dtype == DType::kFloat32
-          ? static_cast<double>(static_cast<float>(hi) - static_cast<float>(lo))
-          : hi - lo;
-  record_affine_random(g, add.node, rnd, mul.node, range.node, {max_t.node, min_t.node}, dtype,
-                       range_value, lo);
-  return add;
+  return uniform_chain(g, stack, shape_t, min_t, max_t, dtype, seed);
+}
+
+TensorRef build_random_uniform(GraphImpl& g,
+                               TensorRef shape,
+                               DType dtype,
+                               std::optional<std::int64_t> seed,
+                               std::string_view name) {
+  if (!is_floating(dtype)) throw ValueError("Invalid dtype " + dtype_python_repr(dtype));
+  const std::string stack = g.resolve_name_scope(name.empty() ? "random_uniform" : name);
+  StackGuard in_scope(g, stack);
+  const TensorRef min_t = build_constant(g, HostTensor::scalar(0.0), dtype, {}, false, "min");
+  const TensorRef max_t = build_constant(g, HostTensor::scalar(1.0), dtype, {}, false, "max");
+  return uniform_chain(g, stack, shape, min_t, max_t, dtype, seed);
 }
 
 TensorRef build_fill(

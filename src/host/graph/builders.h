@@ -83,6 +83,14 @@ TensorRef build_random_uniform(GraphImpl& g,
                                std::optional<std::int64_t> seed,
                                std::string_view name);
 
+// random_uniform of a shape tensor already in the graph (dropout's "Shape"), in [0, 1):
+// no "shape" Const, as TF for a Tensor shape. The shape may be known only at run time.
+TensorRef build_random_uniform(GraphImpl& g,
+                               TensorRef shape,
+                               DType dtype,
+                               std::optional<std::int64_t> seed,
+                               std::string_view name);
+
 // array_ops.zeros / ones: a Const below 1000 elements, a Fill above.
 TensorRef build_fill(
     GraphImpl& g, const Shape& shape, DType dtype, double value, std::string_view name);

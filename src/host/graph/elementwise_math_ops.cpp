@@ -154,6 +154,9 @@ Tensor sqrt(const Input& x, std::string_view name) {
 Tensor rsqrt(const Input& x, std::string_view name) {
   return detail::build_unary(OpType::kRsqrt, x, name);
 }
+Tensor log1p(const Input& x, std::string_view name) {
+  return detail::build_unary(OpType::kLog1p, x, name);
+}
 Tensor abs(const Input& x, std::string_view name) {
   return detail::build_unary(OpType::kAbs, x, name);
 }

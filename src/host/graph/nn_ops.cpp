@@ -1,4 +1,7 @@
-// TF's nn_ops wrappers: relu, softmax, bias_add and the softmax cross-entropy losses.
+// TF's nn_ops wrappers: relu, softmax, log_softmax, l2_loss, bias_add and the softmax
+// cross-entropy losses.
+#include "varscope/nn_ops.h"
+
 #include <string>
 
 #include "host/graph/builders.h"
@@ -27,6 +30,14 @@ Tensor relu(const Input& features, std::string_view name) {
 
 Tensor softmax(const Input& logits, std::string_view name) {
   return detail::build_unary(OpType::kSoftmax, logits, name);
+}
+
+Tensor log_softmax(const Input& logits, std::string_view name) {
+  return detail::build_unary(OpType::kLogSoftmax, logits, name);
+}
+
+Tensor l2_loss(const Input& t, std::string_view name) {
+  return detail::build_unary(OpType::kL2Loss, t, name);
 }
 
 Tensor bias_add(const Input& value, const Input& bias, std::string_view name) {

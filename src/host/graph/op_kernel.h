@@ -92,6 +92,7 @@ enum class OpKind {
   kSumToShape,
   kBroadcastToShape,
   kXent,
+  kL2Loss,  // sum(x^2) / 2: the unary Square, then a reduce that halves
   kApplyUpdate,
   // Shapes and data movement (execute_array.cpp).
   kAlias,      // the input's buffer with the output's shape: Reshape, ExpandDims, Squeeze, ...

@@ -113,7 +113,11 @@ enum class OpType : std::uint8_t {
   kPlaceholderWithDefault,
   kOneHot,
   kGatherV2,
+  // Issue 24's nn ops (op_rows/nn_ops.cpp).
+  kLogSoftmax,
+  kL2Loss,
+  kLog1p,
 };
-inline constexpr int kNumOpTypes = static_cast<int>(OpType::kGatherV2) + 1;
+inline constexpr int kNumOpTypes = static_cast<int>(OpType::kLog1p) + 1;
 
 }  // namespace varscope::detail

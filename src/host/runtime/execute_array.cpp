@@ -15,6 +15,20 @@ std::int64_t host_integer(const HostTensor& t) {
   return static_cast<std::int64_t>(t.element_as_double(0));
 }
 
+// The shape a run-time shape tensor holds (a random op's input).
+Shape shape_of_value(const HostTensor& t, const std::string& node) {
+  std::vector<std::int64_t> dims;
+  for (std::int64_t i = 0; i < t.num_elements(); ++i) {
+    const auto d = static_cast<std::int64_t>(t.element_as_double(i));
+    if (d < 0) {
+      throw InvalidArgumentError("Dimension " + std::to_string(d) + " must be >= 0\n\t [[{{node " +
+                                 node + "}}]]");
+    }
+    dims.push_back(d);
+  }
+  return Shape(std::move(dims));
+}
+
 }  // namespace
 
 void SessionImpl::execute_array(const Step& step, std::vector<Value>& slots, RunContext& ctx) {
@@ -54,7 +68,12 @@ void SessionImpl::random(const Step& step, std::vector<Value>& slots, RunContext
   const int random_node = step.random_node >= 0 ? step.random_node : step.node;
   const Node& n = graph->node(random_node);
   const OutputSpec& spec = n.outputs[0];
-  const std::int64_t count = spec.shape.num_elements();
+  // A shape the graph could not know (dropout of a fed batch) is the shape input's value; such
+  // an op is never fused (builders.cpp records only fully defined chains).
+  const Shape shape = spec.shape.is_fully_defined()
+                          ? spec.shape
+                          : shape_of_value(host_input(step, 0, slots, ctx), n.name);
+  const std::int64_t count = shape.num_elements();
 
   kernels::RandomSpec rs;
   rs.affine = step.affine;
@@ -84,8 +103,8 @@ void SessionImpl::random(const Step& step, std::vector<Value>& slots, RunContext
   // Exactly `count` elements: variables are allocated to size.
   Value& out = slots[static_cast<std::size_t>(step.output)];
   out = step.into_variable >= 0
-            ? Value{storage(step.into_variable, &ctx).data, spec.dtype, spec.shape, -1}
-            : Value{ctx.temporary(byte_size(count, spec.dtype)), spec.dtype, spec.shape, -1};
+            ? Value{storage(step.into_variable, &ctx).data, spec.dtype, shape, -1}
+            : Value{ctx.temporary(byte_size(count, spec.dtype)), spec.dtype, shape, -1};
 
   // Philox stream: (seed, seed2) from the graph's seed rules; (0, 0) = nondeterministic,
   // drawn once per op and session. Re-running the op continues its stream (TF's behaviour).

@@ -1,5 +1,5 @@
-// The neural-network steps: softmax, the activations' gradients and the softmax
-// cross-entropy losses. Shape errors are the shape functions' (run_outputs); the sparse
+// The neural-network steps: softmax and log-softmax, L2Loss, the activations' gradients and
+// the softmax cross-entropy losses. Shape errors are the shape functions' (run_outputs); the sparse
 // labels' range is the kernel's check.
 #include <string>
 
@@ -24,8 +24,36 @@ void SessionImpl::execute_nn(const Step& step, std::vector<Value>& slots, RunCon
       const std::int64_t cols = x.shape.dim(x.shape.rank() - 1);
       const std::int64_t rows = cols == 0 ? 0 : x.shape.num_elements() / cols;
       out = fresh(x.dtype, x.shape);
-      backend->softmax(
-          {.dtype = x.dtype, .x = x.data.get(), .out = out.data.get(), .rows = rows, .cols = cols});
+      backend->softmax({.dtype = x.dtype,
+                        .x = x.data.get(),
+                        .out = out.data.get(),
+                        .rows = rows,
+                        .cols = cols,
+                        .log = n.op == OpType::kLogSoftmax});
+      return;
+    }
+    case OpKind::kL2Loss: {
+      // TF's kernels square in the input's dtype, then sum; the sum is halved.
+      const Value& x = read(step, 0, slots, ctx);
+      const std::int64_t count = x.shape.num_elements();
+      const Value squares = fresh(x.dtype, x.shape);
+      backend->unary({.op = kernels::UnaryOp::kSquare,
+                      .dtype = x.dtype,
+                      .x = x.data.get(),
+                      .out = squares.data.get(),
+                      .count = count});
+      out = fresh(x.dtype, Shape({}));
+      kernels::ReduceArgs args;
+      args.reduction.reduced_rank = 1;
+      args.reduction.reduced_dims[0] = count;
+      args.reduction.reduced_strides[0] = 1;
+      args.reduction.reduced_count = count;
+      args.op = kernels::ReduceOp::kHalfSum;
+      args.dtype = x.dtype;
+      args.x = squares.data.get();
+      args.out = out.data.get();
+      args.out_count = 1;
+      backend->reduce(args);
       return;
     }
     case OpKind::kActivationGrad: {

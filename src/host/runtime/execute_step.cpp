@@ -97,6 +97,7 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
     case OpKind::kSoftmax:
     case OpKind::kActivationGrad:
     case OpKind::kXent:
+    case OpKind::kL2Loss:
       return execute_nn(step, slots, ctx);
     case OpKind::kAlias:
     case OpKind::kShapeOf:

@@ -49,6 +49,10 @@ std::vector<TensorRef> minimum(const GradInputs& in);
 std::vector<TensorRef> pow(const GradInputs& in);
 std::vector<TensorRef> select(const GradInputs& in);
 std::vector<TensorRef> select_v2(const GradInputs& in);
+// Issue 24's nn ops and Log1p (nn_grad_fns.cpp).
+std::vector<TensorRef> log_softmax(const GradInputs& in);
+std::vector<TensorRef> l2_loss(const GradInputs& in);
+std::vector<TensorRef> log1p(const GradInputs& in);
 // Shapes and data movement (array_grads.cpp, after TF's array_grad.py).
 std::vector<TensorRef> reshape_to_input(const GradInputs& in);  // Reshape, ExpandDims, Squeeze
 std::vector<TensorRef> transpose(const GradInputs& in);

@@ -42,6 +42,11 @@ std::vector<OutputSpec> bias_add_shape(const ShapeContext& c) {
   return {{c.dtype(0), value}};
 }
 
+// TF's L2Loss: a scalar whatever the input's shape.
+std::vector<OutputSpec> l2_loss_shape(const ShapeContext& c) {
+  return {{c.dtype(0), Shape({})}};
+}
+
 // The softmax cross-entropy losses: logits [batch, classes]; labels of the same shape, or
 // (sparse) [batch] of class ids. The batch merges: logits [?, 4] with labels [2] give a loss
 // of [2], as TF's.
@@ -107,6 +112,15 @@ constexpr OpDef kRows[] = {
     {.op = OpType::kSoftmax, .name = "Softmax", .inputs = "logits", .outputs = "softmax",
      .attrs = {{kTypeT}}, .num_attrs = 1, .types = kFloatTypes, .shape = softmax_shape,
      .kernel = kernel_of(K::kSoftmax, kComputesFloat), .grad = grad::softmax,
+     .capture = Capture::kYes},
+    // Issue 24: log_softmax (the softmax kernel's log form) and l2_loss.
+    {.op = OpType::kLogSoftmax, .name = "LogSoftmax", .inputs = "logits", .outputs = "logsoftmax",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kFloatTypes, .shape = softmax_shape,
+     .kernel = kernel_of(K::kSoftmax, kComputesFloat), .grad = grad::log_softmax,
+     .capture = Capture::kYes},
+    {.op = OpType::kL2Loss, .name = "L2Loss", .inputs = "t", .outputs = "output",
+     .attrs = {{kTypeT}}, .num_attrs = 1, .types = kXentTypes, .shape = l2_loss_shape,
+     .kernel = kernel_of(K::kL2Loss, kComputesFloat), .grad = grad::l2_loss,
      .capture = Capture::kYes},
     // The gradient ops, with TF's gradients of their own (second order). Training steps are
     // not yet checked under capture (updates read scalars on the host).

@@ -157,6 +157,8 @@ T finish(kernels::ReduceOp op, Acc<T> acc, std::int64_t count) {
     } else {
       acc /= static_cast<double>(count);
     }
+  } else if constexpr (!std::is_integral_v<T>) {
+    if (op == kernels::ReduceOp::kHalfSum) acc *= 0.5;
   }
   return static_cast<T>(acc);
 }

@@ -1,8 +1,9 @@
-// Softmax over the last axis on the CPU, rows split over the pool. float32 rows run three
-// passes in 16-float lanes: the max, then exp(x - max) written and summed (float partial
-// sums of 4096 elements added in double, as the float sums), then the scale. float64 rows
-// use the shared kernel (libm's exp). Within the documented tolerance of the GPU's result.
+// Softmax and LogSoftmax over the last axis on the CPU, rows split over the pool. float32 rows run
+// three passes in 16-float lanes: the max, then exp(x - max) written and summed (float partial sums
+// of 4096 elements added in double, as the float sums), then the scale. float64 rows use the shared
+// kernel (libm's exp). Within the documented tolerance of the GPU's result.
 #include <algorithm>
+#include <cmath>
 #include <type_traits>
 
 #include "host/runtime/cpu/cpu_ops.h"
@@ -76,26 +77,27 @@ VS_CPU_INLINE float exp_block(const float* in, float* o, std::int64_t n, float m
   return sum;
 }
 
-VS_CPU_CLONES void softmax_rows_f32(const float* x,
-                                    float* out,
-                                    std::int64_t rows,
-                                    std::int64_t cols) {
+VS_CPU_CLONES void softmax_rows_f32(
+    const float* x, float* out, std::int64_t rows, std::int64_t cols, bool log) {
   for (std::int64_t r = 0; r < rows; ++r) {
     const float* in = x + r * cols;
     float* o = out + r * cols;
     const float m = row_max(in, cols);
-    float inv;
-    // 1 <= sum <= cols: its reciprocal is a normal float; e * inv is within 1 ulp of e / sum.
-    if (cols <= kFloatBlock) {  // one float partial sum: no double needed
-      inv = 1.0f / exp_block(in, o, cols, m);
-    } else {
-      double sum = 0.0;
-      for (std::int64_t c = 0; c < cols; c += kFloatBlock) {
-        const std::int64_t n = std::min(kFloatBlock, cols - c);
-        sum += static_cast<double>(exp_block(in + c, o + c, n, m));
-      }
-      inv = static_cast<float>(1.0 / sum);
+    // The exps go to `o`, which the last pass overwrites.
+    double sum = 0.0;
+    for (std::int64_t c = 0; c < cols; c += kFloatBlock) {
+      const std::int64_t n = std::min(kFloatBlock, cols - c);
+      sum += static_cast<double>(exp_block(in + c, o + c, n, m));
     }
+    if (log) {
+      const double log_sum = std::log(sum);
+      for (std::int64_t c = 0; c < cols; ++c)
+        o[c] = kernels::log_softmax_value(in[c], m, log_sum);
+      continue;
+    }
+    // 1 <= sum <= cols: its reciprocal is a normal float; e * inv is within 1 ulp of e / sum.
+    const float inv =
+        cols <= kFloatBlock ? 1.0f / static_cast<float>(sum) : static_cast<float>(1.0 / sum);
     for (std::int64_t c = 0; c < cols; ++c)
       o[c] = o[c] * inv;
   }
@@ -114,10 +116,10 @@ void softmax(const kernels::SoftmaxArgs& a) {
     auto* o = static_cast<T*>(a.out);
     parallel_for(rows, min_rows, [&](std::int64_t b, std::int64_t e) {
       if constexpr (std::is_same_v<T, float>) {
-        softmax_rows_f32(xs + b * cols, o + b * cols, e - b, cols);
+        softmax_rows_f32(xs + b * cols, o + b * cols, e - b, cols, a.log);
       } else {
         for (std::int64_t r = b; r < e; ++r)
-          kernels::softmax_row(xs, o, r, cols);
+          kernels::softmax_row(xs, o, r, cols, a.log);
       }
     });
   });
