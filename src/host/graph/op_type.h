@@ -113,7 +113,16 @@ enum class OpType : std::uint8_t {
   kPlaceholderWithDefault,
   kOneHot,
   kGatherV2,
+  // Convolution and pooling (op_rows/conv_ops.cpp; kernels/conv.h).
+  kShapeN,
+  kConv2D,
+  kConv2DBackpropInput,
+  kConv2DBackpropFilter,
+  kMaxPool,
+  kAvgPool,
+  kMaxPoolGrad,
+  kAvgPoolGrad,
 };
-inline constexpr int kNumOpTypes = static_cast<int>(OpType::kGatherV2) + 1;
+inline constexpr int kNumOpTypes = static_cast<int>(OpType::kAvgPoolGrad) + 1;
 
 }  // namespace varscope::detail
