@@ -135,6 +135,12 @@ class RecordingBackend final : public vs::runtime::Backend {
   void apply_update(const vs::kernels::ApplyUpdateArgs& args) override {
     enqueue([=, this] { cpu_->apply_update(args); });
   }
+  void conv2d(const vs::kernels::Conv2DArgs& args) override {
+    enqueue([=, this] { cpu_->conv2d(args); });
+  }
+  void pool2d(const vs::kernels::Pool2DArgs& args) override {
+    enqueue([=, this] { cpu_->pool2d(args); });
+  }
   void matmul(const vs::kernels::MatMulArgs& args) override {
     if (stats_->capturing && stats_->fail_matmul_while_capturing) {
       invalidated_ = true;

@@ -71,6 +71,36 @@ Tensor dropout(const Input& x, const Input& keep_prob, const DropoutOptions& opt
 // [0, 1) (0 returns x), or a scalar Tensor.
 Tensor dropout_v2(const Input& x, const Input& rate, const DropoutOptions& options = {});
 
+// Convolution and pooling over NHWC tensors, as TF 1.15's tf.nn functions. `strides`,
+// `dilations` and `ksize` take 1 value (the same for height and width), 2 (height, width) or
+// 4 (NHWC, batch and depth 1); `padding` is "SAME" or "VALID"; only data_format "NHWC" runs.
+// Kernels: oneDNN on the CPU (float32; float64 by direct loops), cuDNN on the GPU.
+
+// input [batch, h, w, in_c] * filter [kh, kw, in_c, out_c] ("Conv2D"; TF's attributes
+// use_cudnn_on_gpu = true, explicit_paddings = []). Gradients: Conv2DBackpropInput,
+// Conv2DBackpropFilter under "<scope>/Conv2D_grad/", with their sizes from one ShapeN.
+Tensor conv2d(const Input& input,
+              const Input& filter,
+              const std::vector<std::int64_t>& strides,
+              std::string_view padding,
+              std::string_view data_format = "NHWC",
+              const std::vector<std::int64_t>& dilations = {1, 1, 1, 1},
+              std::string_view name = {});
+// The maximum of each window ("MaxPool"; gradient MaxPoolGrad).
+Tensor max_pool(const Input& value,
+                const std::vector<std::int64_t>& ksize,
+                const std::vector<std::int64_t>& strides,
+                std::string_view padding,
+                std::string_view data_format = "NHWC",
+                std::string_view name = {});
+// The mean of each window, over the taps inside the input ("AvgPool"; gradient AvgPoolGrad).
+Tensor avg_pool(const Input& value,
+                const std::vector<std::int64_t>& ksize,
+                const std::vector<std::int64_t>& strides,
+                std::string_view padding,
+                std::string_view data_format = "NHWC",
+                std::string_view name = {});
+
 }  // namespace varscope
 
 #pragma GCC visibility pop

@@ -49,6 +49,8 @@ class Operation {
   Shape attr_shape(const std::string& name) const;
   HostTensor attr_tensor(const std::string& name) const;
   std::vector<std::string> attr_strings(const std::string& name) const;
+  std::string attr_string(const std::string& name) const;              // "padding"
+  std::vector<std::int64_t> attr_ints(const std::string& name) const;  // "strides"
 
   bool valid() const { return node_ >= 0; }
   int id() const { return node_; }

@@ -10,7 +10,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
+#include "kernels/conv.h"
 #include "kernels/elementwise.h"
 #include "kernels/random.h"
 #include "kernels/reduce.h"
@@ -159,6 +161,41 @@ struct MatMulArgs {
   const void* a = nullptr;
   const void* b = nullptr;
   void* c = nullptr;
+};
+
+// A backend's prepared work for one step (oneDNN primitives, cuDNN descriptors), kept in the
+// plan's step between runs: the backend stores what it built here and rebuilds it when the
+// arguments it was built for change (a new feed shape). Null: nothing is kept.
+using PreparedSlot = std::shared_ptr<void>;
+
+enum class ConvPass : std::uint8_t { kForward, kBackwardData, kBackwardFilter };
+
+// A 2-D convolution pass over NHWC tensors, filter [kh, kw, c, out_c] (float32, float64).
+struct Conv2DArgs {
+  ConvPass pass{};
+  DType dtype{};
+  WindowGeometry geometry;
+  const void* x = nullptr;       // kForward, kBackwardFilter: the input [n, h, w, c]
+  const void* filter = nullptr;  // kForward, kBackwardData
+  const void* dy = nullptr;      // the backward passes: the output's gradient
+  void* out = nullptr;           // y, dx or dfilter
+  PreparedSlot* prepared = nullptr;
+};
+
+enum class PoolOp : std::uint8_t { kMax, kAvg };
+
+// A 2-D pool over NHWC (float32, float64): forward out = pool(x); backward out = dx from dy
+// (max: x and the forward's y say where each window's maximum was).
+struct Pool2DArgs {
+  PoolOp op{};
+  bool backward = false;
+  DType dtype{};
+  WindowGeometry geometry;  // out_c == c
+  const void* x = nullptr;  // forward; max backward
+  const void* y = nullptr;  // max backward: the forward output
+  const void* dy = nullptr;
+  void* out = nullptr;
+  PreparedSlot* prepared = nullptr;
 };
 
 }  // namespace varscope::kernels

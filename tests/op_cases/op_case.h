@@ -141,6 +141,7 @@ std::vector<OpCase> array_cases();
 std::vector<OpCase> random_cases();
 std::vector<OpCase> math_cases();
 std::vector<OpCase> nn_cases();
+std::vector<OpCase> conv_cases();
 std::vector<OpCase> training_cases();
 const std::vector<OpCase>& op_cases();
 

@@ -113,6 +113,14 @@ int add_op(GraphImpl& g,
     in[i] = {
         s.dtype, &s.shape,
         producer.op == OpType::kConst ? &attr<HostTensor>(producer, attr_name::kValue) : nullptr};
+    // TF's ConstantPartialShape: a ShapeN's (or, for AvgPoolGrad, a Shape's) value is its
+    // input's shape as far as it is known. Other consumers of Shape keep the Const rule
+    // (docs/differences.md).
+    if (producer.op == OpType::kShapeN ||
+        (producer.op == OpType::kShape && op == OpType::kAvgPoolGrad)) {
+      in[i].shape_value =
+          &spec(g, producer.inputs.at(static_cast<std::size_t>(inputs[i].index))).shape;
+    }
   }
   std::vector<OutputSpec> outputs = def.shape(ShapeContext(def, g, name_or_scope, in, attrs));
   return g.add_node(op, name_or_scope, std::move(inputs), std::move(outputs), std::move(attrs),

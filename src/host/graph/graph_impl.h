@@ -37,7 +37,8 @@ using AttrValue = std::variant<std::int64_t,
                                DType,
                                Shape,
                                HostTensor,
-                               std::vector<std::string>>;
+                               std::vector<std::string>,
+                               std::vector<std::int64_t>>;  // TF's list(int)
 using Attrs = std::vector<std::pair<std::string, AttrValue>>;
 
 struct TensorRef {

@@ -109,6 +109,13 @@ std::vector<std::string> Operation::attr_strings(const std::string& name) const 
   return attr_as<std::vector<std::string>>(Access::lock(*this)->node(node_), name);
 }
 
+std::string Operation::attr_string(const std::string& name) const {
+  return attr_as<std::string>(Access::lock(*this)->node(node_), name);
+}
+std::vector<std::int64_t> Operation::attr_ints(const std::string& name) const {
+  return attr_as<std::vector<std::int64_t>>(Access::lock(*this)->node(node_), name);
+}
+
 // ---- Tensor ----
 
 std::string Tensor::name() const {

@@ -63,6 +63,14 @@ inline constexpr char kBatchDims[] = "batch_dims";
 inline constexpr char kTparams[] = "Tparams";
 inline constexpr char kTindices[] = "Tindices";
 inline constexpr char kTaxis[] = "Taxis";
+// Conv2D, the pools and their gradients (list(int) attributes are int64 vectors):
+inline constexpr char kStrides[] = "strides";
+inline constexpr char kKsize[] = "ksize";
+inline constexpr char kDilations[] = "dilations";
+inline constexpr char kPadding[] = "padding";
+inline constexpr char kDataFormat[] = "data_format";
+inline constexpr char kUseCudnnOnGpu[] = "use_cudnn_on_gpu";
+inline constexpr char kExplicitPaddings[] = "explicit_paddings";
 }  // namespace attr_name
 
 // The alternatives of AttrValue, in its order.
@@ -74,7 +82,8 @@ enum class AttrType : std::uint8_t {
   kDType,
   kShape,
   kTensor,
-  kStrings
+  kStrings,
+  kInts,
 };
 
 struct AttrDef {
@@ -98,7 +107,7 @@ struct OpDef {
   std::string_view name{};     // TF's type name: node names, DOT, messages
   std::string_view inputs{};   // TF's input names, "x, y" (a list input: its one name)
   std::string_view outputs{};  // TF's output names
-  std::array<AttrDef, 4> attrs{};
+  std::array<AttrDef, 7> attrs{};
   int num_attrs = 0;
   DTypeSet types{};  // the dtypes TF allows for the type attribute (T, dtype); empty: any
   // The outputs from the inputs and attributes (every row has one: add_op and the run's

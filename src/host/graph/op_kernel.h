@@ -99,6 +99,9 @@ enum class OpKind {
   kShapeOf,    // Shape, Size, Rank: computed on the host from the input's shape
   kHostArray,  // InvertPermutation, Range: computed on the host from the inputs' values
   kCopy,       // strided copies (kernels/copy.h): Transpose, Pack, Concat, Split, Slice, Pad, ...
+  // Convolution and pooling (execute_conv.cpp; kernels/conv.h).
+  kConv,  // Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter
+  kPool,  // MaxPool, AvgPool, MaxPoolGrad, AvgPoolGrad
 };
 
 // What varscope's kernels compute: float32 and float64 math, and the integer types of the

@@ -117,7 +117,17 @@ enum class OpType : std::uint8_t {
   kLogSoftmax,
   kL2Loss,
   kLog1p,
+  // Convolution and pooling (op_rows/conv_ops.cpp; kernels/conv.h).
+  kShapeN,
+  kConv2D,
+  kConv2DBackpropInput,
+  kConv2DBackpropFilter,
+  kMaxPool,
+  kAvgPool,
+  kMaxPoolGrad,
+  kAvgPoolGrad,
+  kOpTypeEnd,  // not an op: one past the last (new op types go above it)
 };
-inline constexpr int kNumOpTypes = static_cast<int>(OpType::kLog1p) + 1;
+inline constexpr int kNumOpTypes = static_cast<int>(OpType::kOpTypeEnd);
 
 }  // namespace varscope::detail

@@ -74,6 +74,7 @@ Shape ShapeContext::value_as_shape(int i) const {
     if (in.value->shape().rank() == 0) return Shape::unknown_rank();
     return Shape(std::move(dims));
   }
+  if (in.shape_value != nullptr) return *in.shape_value;
   if (in.shape->rank() == 1 && in.shape->dim(0) >= 0) {
     return Shape(
         std::vector<std::int64_t>(static_cast<std::size_t>(in.shape->dim(0)), kUnknownDim));

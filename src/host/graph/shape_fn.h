@@ -27,6 +27,9 @@ struct ShapeInput {
   DType dtype = DType::kFloat32;
   const Shape* shape = nullptr;
   const HostTensor* value = nullptr;
+  // A ShapeN output's value as a partial shape (its input's shape: TF's ConstantPartialShape),
+  // where `value` is not known (builders.cpp's add_op says which producers give it).
+  const Shape* shape_value = nullptr;
 };
 
 class ShapeContext {

@@ -62,6 +62,10 @@ void set_attr(const AttrValue& value, tfp::AttrValue* out) {
           set_shape(v, out->mutable_shape());
         } else if constexpr (std::is_same_v<V, HostTensor>) {
           set_tensor(v, out->mutable_tensor());
+        } else if constexpr (std::is_same_v<V, std::vector<std::int64_t>>) {
+          out->mutable_list();  // an empty list(int) is still a list
+          for (std::int64_t i : v)
+            out->mutable_list()->add_i(i);
         } else {
           static_assert(std::is_same_v<V, std::vector<std::string>>);
           for (const std::string& s : v)

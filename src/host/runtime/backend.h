@@ -46,6 +46,9 @@ class Backend {
   virtual void softmax_xent(const kernels::SoftmaxXentArgs& args) = 0;
   virtual void apply_update(const kernels::ApplyUpdateArgs& args) = 0;
   virtual void matmul(const kernels::MatMulArgs& args) = 0;
+  // Convolution and pooling (oneDNN on the CPU, cuDNN on the GPU).
+  virtual void conv2d(const kernels::Conv2DArgs& args) = 0;
+  virtual void pool2d(const kernels::Pool2DArgs& args) = 0;
   using MatMulShape = kernels::MatMulShape;  // the name the GEMM code uses
   // The data-movement ops' copies (transpose, concat, gather, ...; kernels/copy.h).
   virtual void strided_copy(const kernels::StridedCopyArgs& args) = 0;

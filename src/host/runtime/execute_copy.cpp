@@ -129,6 +129,17 @@ void SessionImpl::execute_copy(const Step& step, std::vector<Value>& slots, RunC
     if (n.op == OpType::kShape) {
       value = int_tensor(n, x.shape.dims(), dtype, Shape{x.shape.rank()},
                          "Shape output type is 32-bit  but dim ");
+    } else if (n.op == OpType::kShapeN) {
+      // One int vector per input (output i at slot output + i).
+      for (std::size_t i = 0; i < n.inputs.size(); ++i) {
+        const Value& in = read(step, i, slots, ctx);
+        const HostTensor dims = int_tensor(n, in.shape.dims(), dtype, Shape{in.shape.rank()},
+                                           "Shape output type is 32-bit  but dim ");
+        Value& o = slots[static_cast<std::size_t>(step.output) + i];
+        o = Value{ctx.temporary(dims.nbytes()), dtype, dims.shape(), -1};
+        backend->copy_from_host(o.data.get(), dims.raw_data(), dims.nbytes());
+      }
+      return;
     } else if (n.op == OpType::kSize) {
       const std::int64_t count = x.shape.num_elements();
       if (dtype == DType::kInt32 && count > std::numeric_limits<std::int32_t>::max()) {

@@ -104,6 +104,9 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
     case OpKind::kHostArray:
     case OpKind::kCopy:
       return execute_copy(step, slots, ctx);
+    case OpKind::kConv:
+    case OpKind::kPool:
+      return execute_conv(step, slots, ctx);
   }
 }
 

@@ -37,7 +37,11 @@ bool capturable(const Step& step, Capture capture) {
     case Capture::kNo:
       return false;
     case Capture::kIfHostConstants:
-      return step.kind == OpKind::kReduce ? step.host_axes >= 0 : step.host_consts[1] >= 0;
+      if (step.kind == OpKind::kReduce) return step.host_axes >= 0;
+      // The convolution and pool gradients read their sizes input only where the graph did
+      // not know the output's shape.
+      if (step.kind == OpKind::kConv || step.kind == OpKind::kPool) return !step.check_shapes;
+      return step.host_consts[1] >= 0;
   }
   return false;
 }

@@ -52,6 +52,9 @@ struct Step : OpKernel {
   // kFill (input 1: the value) and kRandomUniformInt (inputs 1, 2: the bounds): the Const
   // node of input i, read on the host at run time (no device copy, no sync; capturable).
   int host_consts[3] = {-1, -1, -1};
+  // kConv, kPool: the backend's prepared primitive (kernels::PreparedSlot), built on the first
+  // run and rebuilt when the shapes change.
+  mutable kernels::PreparedSlot prepared;
 };
 
 // use_cuda_graph: one host-side check a run made, in order, to be made again on a replay.

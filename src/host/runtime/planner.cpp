@@ -244,6 +244,12 @@ Plan build_plan(const GraphImpl& graph, const RunSignature& run) {
         step.check_shapes = true;
       }
     }
+    // A convolution or pool gradient whose sizes input the graph could not read: the run
+    // reads it (execute_conv.cpp).
+    if ((step.kind == OpKind::kConv || step.kind == OpKind::kPool) &&
+        !n.outputs.at(0).shape.is_fully_defined()) {
+      step.check_shapes = true;
+    }
     if (step.kind == OpKind::kReduce && !step.check_shapes) {
       if (step.host_axes < 0) {
         step.check_shapes = true;

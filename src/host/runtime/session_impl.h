@@ -128,6 +128,8 @@ class SessionImpl {
   void execute_nn(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   // execute_copy.cpp: the shape and data-movement steps.
   void execute_copy(const Step& step, std::vector<Value>& slots, RunContext& ctx);
+  // execute_conv.cpp: convolution and pooling, forward and backward.
+  void execute_conv(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void gather(const Step& step,
               std::vector<Value>& slots,
               RunContext& ctx,

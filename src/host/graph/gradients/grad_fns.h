@@ -64,6 +64,10 @@ std::vector<TensorRef> split_v(const GradInputs& in);
 std::vector<TensorRef> slice(const GradInputs& in);
 std::vector<TensorRef> pad(const GradInputs& in);
 std::vector<TensorRef> tile(const GradInputs& in);
+// Convolution and pooling (conv_grads.cpp, after TF's nn_grad.py).
+std::vector<TensorRef> conv2d(const GradInputs& in);
+std::vector<TensorRef> max_pool(const GradInputs& in);
+std::vector<TensorRef> avg_pool(const GradInputs& in);
 // Whether tf.gradients gives the op zeros ("gradients/zeros_like") for the outputs no
 // gradient reaches, as TF does for every op (varscope: the array ops of several outputs).
 bool fills_missing_output_grads(OpType op);

@@ -16,6 +16,7 @@ std::span<const OpDef> array_ops();  // shapes and data movement
 std::span<const OpDef> random_ops();
 std::span<const OpDef> math_ops();      // elementwise math, matmul, reductions, casts
 std::span<const OpDef> nn_ops();        // activations, softmax, losses
+std::span<const OpDef> conv_ops();      // convolution, pooling
 std::span<const OpDef> training_ops();  // optimizer updates
 
 namespace a = attr_name;

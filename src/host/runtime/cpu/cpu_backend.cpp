@@ -109,6 +109,9 @@ class CpuBackend final : public Backend {
     cpu::matmul(a.dtype, a.shape, a.a, a.b, a.c);
   }
 
+  void conv2d(const kernels::Conv2DArgs& a) override { limited(cpu::conv2d, a); }
+  void pool2d(const kernels::Pool2DArgs& a) override { limited(cpu::pool2d, a); }
+
   void synchronize() override {}
 
  private:

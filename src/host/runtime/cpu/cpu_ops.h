@@ -23,6 +23,9 @@ void softmax(const kernels::SoftmaxArgs& args);
 void activation_grad(const kernels::ActivationGradArgs& args);
 void softmax_xent(const kernels::SoftmaxXentArgs& args);
 void apply_update(const kernels::ApplyUpdateArgs& args);
+// Convolution and pooling (conv.cpp): oneDNN for float32, kernels/conv.h loops for float64.
+void conv2d(const kernels::Conv2DArgs& args);
+void pool2d(const kernels::Pool2DArgs& args);
 
 void matmul(DType dtype, const Backend::MatMulShape& s, const void* a, const void* b, void* c);
 // Which library does the matrix products, for Backend::description().

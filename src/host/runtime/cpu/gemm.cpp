@@ -24,11 +24,8 @@
 #include <string>
 
 #include "host/runtime/cpu/cpu_ops.h"
+#include "host/runtime/cpu/omp_threads.h"
 #include "host/runtime/cpu/thread_pool.h"
-
-#if DNNL_CPU_THREADING_RUNTIME == DNNL_RUNTIME_OMP
-#include <omp.h>
-#endif
 
 namespace varscope::runtime::cpu {
 namespace {
@@ -38,24 +35,6 @@ void zero_outputs(DType dtype, const Backend::MatMulShape& s, void* c) {
   for (std::int64_t i = 0; i < s.batch; ++i)
     std::memset(static_cast<char*>(c) + i * s.stride_c * dtype_size(dtype), 0, row_bytes);
 }
-
-// oneDNN on the calling thread only, for the scope's lifetime.
-class OneThreadedDnnl {
- public:
-#if DNNL_CPU_THREADING_RUNTIME == DNNL_RUNTIME_OMP
-  OneThreadedDnnl() : saved_(omp_get_max_threads()) {
-    if (saved_ != 1) omp_set_num_threads(1);
-  }
-  ~OneThreadedDnnl() {
-    if (saved_ != 1) omp_set_num_threads(saved_);
-  }
-  OneThreadedDnnl(const OneThreadedDnnl&) = delete;
-  OneThreadedDnnl& operator=(const OneThreadedDnnl&) = delete;
-
- private:
-  int saved_;
-#endif
-};
 
 // Whether this oneDNN lets a caller pin a call to one thread (OpenMP, or no threads).
 constexpr bool kSplitOnOurPool = DNNL_CPU_THREADING_RUNTIME == DNNL_RUNTIME_OMP ||
@@ -97,7 +76,7 @@ void sgemm(const Backend::MatMulShape& s, const float* a, const float* b, float*
   const auto min_blocks =
       static_cast<std::int64_t>(std::max(1.0, double(std::int64_t{1} << 22) / flops_per_block));
   parallel_for(s.batch * blocks_per_matrix, min_blocks, [&](std::int64_t first, std::int64_t end) {
-    OneThreadedDnnl one_thread;
+    ScopedOmpThreads one_thread(1);
     for (std::int64_t t = first; t < end; ++t) {
       const std::int64_t i = t / blocks_per_matrix;
       const std::int64_t row0 = (t % blocks_per_matrix) * block;

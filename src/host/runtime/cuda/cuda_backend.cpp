@@ -16,6 +16,7 @@
 
 #include "host/runtime/backend.h"
 #include "host/runtime/cuda/cuda_check.h"
+#include "host/runtime/cuda/cudnn_ops.h"
 #include "host/runtime/cuda/deferred_error.h"
 #include "host/runtime/cuda/device_guard.h"
 #include "host/runtime/cuda/gemm_args.h"
@@ -193,6 +194,17 @@ class CudaBackend final : public Backend {
              [&](auto* tag) { gemm<std::remove_pointer_t<decltype(tag)>>(s, a.a, a.b, a.c); });
   }
 
+  void conv2d(const kernels::Conv2DArgs& a) override {
+    const cuda::DeviceGuard on = enter();
+    cuda::CudnnContext ctx = dnn_context();
+    cuda::cudnn_conv2d(ctx, a);
+  }
+  void pool2d(const kernels::Pool2DArgs& a) override {
+    const cuda::DeviceGuard on = enter();
+    cuda::CudnnContext ctx = dnn_context();
+    cuda::cudnn_pool2d(ctx, a);
+  }
+
   // The session calls this on entry: it reports errors that predate the call, ours (a
   // failed free) and other code's, before any of our work could be blamed for them.
   void activate() override {
@@ -287,6 +299,10 @@ class CudaBackend final : public Backend {
 
  private:
   // Every entry point that can throw: first the failure a noexcept call kept, then our device.
+  cuda::CudnnContext dnn_context() {
+    return {.stream = stream_, .memory = this, .handle = &dnn_, .allow_tf32 = allow_tf32_};
+  }
+
   cuda::DeviceGuard enter() {
     deferred_.raise();
     return cuda::DeviceGuard(device_);
@@ -337,6 +353,7 @@ class CudaBackend final : public Backend {
     const cuda::CublasApi& api = cuda::cublas();  // opened here, by the first CUDA session
     VARSCOPE_CHECK_CUBLAS(api.create(blas_.replace()));
     VARSCOPE_CHECK_CUBLAS(api.set_stream(blas_.get(), stream_));
+    allow_tf32_ = allow_tf32;
     // TF32 only when asked: by default float32 matmuls keep float32 precision.
     VARSCOPE_CHECK_CUBLAS(api.set_math_mode(
         blas_.get(), allow_tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
@@ -347,6 +364,7 @@ class CudaBackend final : public Backend {
   void release() noexcept {
     if (stream_ != nullptr) ignore_cuda_failure(cudaStreamSynchronize(stream_));
     blas_.reset();
+    cuda::destroy_cudnn(std::exchange(dnn_, nullptr));
     if (workspace_ != nullptr) {
       ignore_cuda_failure(cudaFreeAsync(std::exchange(workspace_, nullptr), stream_));
       ignore_cuda_failure(cudaStreamSynchronize(stream_));
@@ -401,6 +419,8 @@ class CudaBackend final : public Backend {
   cuda::Stream owned_stream_;
   cuda::MemPool pool_;
   cuda::Blas blas_;
+  cudnnHandle_t dnn_ = nullptr;  // made by the first convolution or pool (cudnn_ops.cpp)
+  bool allow_tf32_ = false;
   void* workspace_ = nullptr;                  // cuBLAS's, from pool_, once graphs are enabled
   void* reduce_workspace_ = nullptr;           // kernels::reduce_workspace_bytes(), from pool_
   volatile int* zero_divisor_host_ = nullptr;  // mapped pinned memory: set by the kernels
