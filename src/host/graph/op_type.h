@@ -113,7 +113,10 @@ enum class OpType : std::uint8_t {
   kPlaceholderWithDefault,
   kOneHot,
   kGatherV2,
+  kStridedSlice,
+  kStridedSliceGrad,
+  kUnsortedSegmentSum,
 };
-inline constexpr int kNumOpTypes = static_cast<int>(OpType::kGatherV2) + 1;
+inline constexpr int kNumOpTypes = static_cast<int>(OpType::kUnsortedSegmentSum) + 1;
 
 }  // namespace varscope::detail

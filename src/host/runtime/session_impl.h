@@ -128,6 +128,7 @@ class SessionImpl {
   void execute_nn(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   // execute_copy.cpp: the shape and data-movement steps.
   void execute_copy(const Step& step, std::vector<Value>& slots, RunContext& ctx);
+  void segment_sum(const Step& step, std::vector<Value>& slots, RunContext& ctx, OutputSpec spec);
   void gather(const Step& step,
               std::vector<Value>& slots,
               RunContext& ctx,
