@@ -20,6 +20,13 @@ std::vector<double> floats(const vs::HostTensor& t) {
   return {d.begin(), d.end()};
 }
 
+vs::HostTensor iota(vs::Shape s) {
+  vs::HostTensor t(vs::DType::kFloat32, std::move(s));
+  for (std::int64_t i = 0; i < t.num_elements(); ++i)
+    t.data<float>()[i] = static_cast<float>(i);
+  return t;
+}
+
 // [name, type, inputs, masks or a Const's value and dtype] as the golden script writes them.
 nlohmann::json details_of(const vs::Graph& g) {
   nlohmann::json rows = nlohmann::json::array();
@@ -173,6 +180,13 @@ TEST(StridedSliceNames, ListsAndDynamicBatchAsTf115) {
   EXPECT_EQ(out[1].data<std::int32_t>()[0], 2);
   value = vs::HostTensor(vs::DType::kFloat32, vs::Shape{5, 3, 4});
   EXPECT_EQ(sess.run(flat, {{x, value}}).shape(), (vs::Shape{5, 12}));
+  // tf.fill([b, 3], 0.5): a Fill whose dims are known only when run.
+  const vs::Tensor three = vs::constant(g, vs::HostTensor(3));
+  const vs::Tensor filled = vs::fill(vs::stack({batch, three}), vs::HostTensor(0.5f));
+  EXPECT_EQ(filled.shape(), (vs::Shape{vs::kUnknownDim, vs::kUnknownDim}));
+  const vs::HostTensor f = vs::Session(g).run(filled, {{x, iota({2, 3, 4})}});
+  EXPECT_EQ(f.shape(), (vs::Shape{2, 3}));
+  EXPECT_EQ(floats(f), std::vector<double>(6, 0.5));
 }
 
 TEST(StridedSliceShapes, AsTf115) {
@@ -309,13 +323,6 @@ void expect_run(const std::string& key, const vs::HostTensor& feed, F build) {
   };
   walk(walk, want);
   EXPECT_EQ(floats(got), flat);
-}
-
-vs::HostTensor iota(vs::Shape s) {
-  vs::HostTensor t(vs::DType::kFloat32, std::move(s));
-  for (std::int64_t i = 0; i < t.num_elements(); ++i)
-    t.data<float>()[i] = static_cast<float>(i);
-  return t;
 }
 
 TEST(StridedSliceRun, ValuesAndErrorsAsTf115) {

@@ -228,5 +228,8 @@ Tensor fill(Graph& g,
             const std::vector<std::int64_t>& dims,
             const HostTensor& value,
             std::string_view name = {});
+// The same with `dims` an int32 or int64 vector tensor, e.g. built from a dynamic batch size:
+// vs::fill(vs::stack({vs::index(vs::shape(x), {0}), three}), vs::HostTensor(0.5f)).
+Tensor fill(const Tensor& dims, const HostTensor& value, std::string_view name = {});
 
 }  // namespace varscope
