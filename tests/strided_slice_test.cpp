@@ -405,6 +405,43 @@ TEST(GatherGradient, RepeatedIndicesAccumulateAndEmbeddingsTrain) {
   EXPECT_EQ(floats(got), want);
 }
 
+TEST(GatherGradient, AnSgdStepMovesEachLookedUpRowOncePerLookup) {
+  vs::Graph g;
+  const vs::Variable emb = g.get_variable("emb", {.shape = vs::Shape{5, 3}});
+  const vs::Tensor i = vs::placeholder(g, vs::DType::kInt32, vs::Shape{4}, "i");
+  const vs::Operation step = vs::train::GradientDescentOptimizer(0.1).minimize(
+      vs::reduce_sum(vs::embedding_lookup(emb, i)));
+  vs::Session sess(g);
+  sess.run(g.global_variables_initializer());
+  const std::vector<double> before = floats(sess.run(emb));
+  sess.run(step, {{i, vs::HostTensor(std::vector<std::int32_t>{3, 1, 3, 3})}});
+  const std::vector<double> after = floats(sess.run(emb));
+  const double lookups[] = {0, 1, 0, 3, 0};
+  for (std::size_t k = 0; k < before.size(); ++k)
+    EXPECT_NEAR(after[k], before[k] - 0.1 * lookups[k / 3], 1e-6) << k;
+}
+
+TEST(StridedSliceRun, FedBoundsAreReadWhenRun) {
+  vs::Graph g;
+  const vs::Tensor x = ph(g, vs::Shape{3, 4, 5});
+  const vs::Tensor b = vs::placeholder(g, vs::DType::kInt64, vs::Shape{3}, "b");
+  const vs::Tensor e = vs::constant(g, vs::HostTensor(std::vector<std::int64_t>{3, 0, 5}));
+  const vs::Tensor s = vs::constant(g, vs::HostTensor(std::vector<std::int64_t>{1, -2, 2}));
+  const vs::Tensor y = vs::strided_slice(x, b, e, s, {.shrink_axis_mask = 1});
+  vs::Session sess(g);
+  // x[2, 3:0:-2, 1:5:2]: rows 3 and 1 of the last matrix, columns 1 and 3.
+  const vs::HostTensor got =
+      sess.run(y, {{x, iota({3, 4, 5})}, {b, vs::HostTensor(std::vector<std::int64_t>{2, 3, 1})}});
+  EXPECT_EQ(got.shape(), (vs::Shape{2, 2}));
+  EXPECT_EQ(floats(got), (std::vector<double>{56, 58, 46, 48}));
+  try {
+    sess.run(y, {{x, iota({3, 4, 5})}, {b, vs::HostTensor(std::vector<std::int64_t>{3, 3, 1})}});
+    ADD_FAILURE() << "no error";
+  } catch (const vs::InvalidArgumentError& err) {
+    EXPECT_EQ(before_node(err.what()), "slice index 3 of dimension 0 out of bounds.");
+  }
+}
+
 TEST(GatherGradient, EmbeddingSgdStepGradientNamesAsTf115) {
   vs::Graph g;
   const vs::Variable emb = g.get_variable("emb", {.shape = vs::Shape{5, 3}});
