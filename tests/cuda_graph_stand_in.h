@@ -114,6 +114,9 @@ class RecordingBackend final : public vs::runtime::Backend {
   void gather(const vs::kernels::GatherArgs& args) override {
     enqueue([=, this] { cpu_->gather(args); });
   }
+  void segment_sum(const vs::kernels::SegmentSumArgs& args) override {
+    enqueue([=, this] { cpu_->segment_sum(args); });
+  }
   void one_hot(const vs::kernels::OneHotArgs& args) override {
     enqueue([=, this] { cpu_->one_hot(args); });
   }

@@ -6,9 +6,11 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "varscope/dtype.h"
@@ -130,13 +132,91 @@ struct OneHotOptions {
 };
 Tensor one_hot(const Input& indices, std::int64_t depth, const OneHotOptions& options = {});
 
+// tf.strided_slice(input_, begin, end, strides, begin_mask, end_mask, ellipsis_mask,
+// new_axis_mask, shrink_axis_mask): TF 1.15's StridedSlice with its five masks (bit i
+// refers to the i-th entry of begin/end/strides). The list form makes Consts
+// "StridedSlice/begin", "StridedSlice/end", "StridedSlice/strides" (int32, or int64 where a
+// value does not fit); the Tensor form takes int32 or int64 tensors of one dtype. TF's
+// ValidateStridedSliceOp errors ("slice index 5 of dimension 0 out of bounds.") at graph
+// building where the values and dims are known, else when run. Its gradient is TF's
+// StridedSliceGrad. For Python's x[...] forms, see vs::index below.
+struct StridedSliceOptions {
+  std::int64_t begin_mask = 0;
+  std::int64_t end_mask = 0;
+  std::int64_t ellipsis_mask = 0;
+  std::int64_t new_axis_mask = 0;
+  std::int64_t shrink_axis_mask = 0;
+  std::string name{};
+};
+Tensor strided_slice(const Input& input,
+                     const std::vector<std::int64_t>& begin,
+                     const std::vector<std::int64_t>& end,
+                     const std::vector<std::int64_t>& strides,
+                     const StridedSliceOptions& options = {});
+Tensor strided_slice(const Input& input,
+                     const Tensor& begin,
+                     const Tensor& end,
+                     const Tensor& strides,
+                     const StridedSliceOptions& options = {});
+
+// Python's indexing, x[...], as TF 1.15 builds it (array_ops._slice_helper): one
+// StridedSlice "strided_slice" with Consts "strided_slice/stack" (begin), "stack_1" (end)
+// and "stack_2" (strides) and the masks TF computes. Each item is one of
+//   an integer i        x[i]      (negative counts from the end; the axis is removed)
+//   vs::slice(a, b, c)  x[a:b:c]  ({} for an omitted bound: vs::slice({}, 2) is x[:2],
+//                                  vs::slice({}, {}, -1) is x[::-1])
+//   vs::all             x[:]
+//   vs::ellipsis        x[...]
+//   vs::new_axis        x[None] / x[tf.newaxis]
+// e.g. vs::index(x, {vs::all, 1}) is x[:, 1]; vs::index(vs::shape(x), {0}) is
+// tf.shape(x)[0], the dynamic batch size (an int32 scalar).
+struct SliceIndex {
+  std::optional<std::int64_t> start{}, stop{}, step{};
+};
+constexpr SliceIndex slice(std::optional<std::int64_t> start,
+                           std::optional<std::int64_t> stop,
+                           std::optional<std::int64_t> step = std::nullopt) {
+  return {start, stop, step};
+}
+inline constexpr SliceIndex all{};
+struct EllipsisIndex {};
+inline constexpr EllipsisIndex ellipsis{};
+struct NewAxisIndex {};
+inline constexpr NewAxisIndex new_axis{};
+class IndexItem {
+ public:
+  IndexItem(int i) : item_(std::int64_t{i}) {}
+  IndexItem(long i) : item_(std::int64_t{i}) {}
+  IndexItem(long long i) : item_(static_cast<std::int64_t>(i)) {}
+  IndexItem(SliceIndex s) : item_(s) {}
+  IndexItem(EllipsisIndex e) : item_(e) {}
+  IndexItem(NewAxisIndex n) : item_(n) {}
+  const std::variant<std::int64_t, SliceIndex, EllipsisIndex, NewAxisIndex>& item() const {
+    return item_;
+  }
+
+ private:
+  std::variant<std::int64_t, SliceIndex, EllipsisIndex, NewAxisIndex> item_;
+};
+Tensor index(const Input& x, std::initializer_list<IndexItem> items, std::string_view name = {});
+
 // tf.gather(params, indices, axis=0) (batch_dims 0): GatherV2 with a Const "GatherV2/axis".
 // An index outside [0, params.shape[axis]) is TF's InvalidArgumentError "indices[1] = 7 is
-// not in [0, 5)" when run, on both backends. No gradient yet (docs/differences.md).
+// not in [0, 5)" when run, on both backends. The gradient (axis 0) is TF's IndexedSlices
+// ("gradients/GatherV2_grad/Reshape", "Reshape_1"), densified by an UnsortedSegmentSum
+// where it meets another gradient or leaves vs::gradients; repeated indices accumulate.
 Tensor gather(const Input& params,
               const Tensor& indices,
               std::int64_t axis = 0,
               std::string_view name = {});
+
+// tf.math.unsorted_segment_sum(data, segment_ids, num_segments): out[s, ...] is the sum of
+// data[i, ...] over the i with segment_ids[i] == s (a Const "UnsortedSegmentSum/num_segments").
+// An id past num_segments is TF's InvalidArgumentError when run; a negative one is dropped.
+Tensor unsorted_segment_sum(const Input& data,
+                            const Tensor& segment_ids,
+                            std::int64_t num_segments,
+                            std::string_view name = {});
 
 // tf.nn.embedding_lookup(params, ids) of one table: "embedding_lookup" (GatherV2) and
 // "embedding_lookup/Identity", as TF 1.15.
@@ -148,5 +228,8 @@ Tensor fill(Graph& g,
             const std::vector<std::int64_t>& dims,
             const HostTensor& value,
             std::string_view name = {});
+// The same with `dims` an int32 or int64 vector tensor, e.g. built from a dynamic batch size:
+// vs::fill(vs::stack({vs::index(vs::shape(x), {0}), three}), vs::HostTensor(0.5f)).
+Tensor fill(const Tensor& dims, const HostTensor& value, std::string_view name = {});
 
 }  // namespace varscope

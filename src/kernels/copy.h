@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "kernels/hd.h"
+#include "varscope/dtype.h"
 
 namespace varscope::kernels {
 
@@ -108,6 +109,30 @@ VS_HD inline void gather_element(const GatherArgs& a, std::int64_t i) {
       (index >= 0 && index < a.axis_size)
           ? static_cast<const T*>(a.params)[(o * a.axis_size + index) * a.inner + k]
           : T(0);
+}
+
+// Unsorted segment sum: out[ids[j], k] += data[j, k] for j < count_ids, k < inner, into an
+// `out` of num_segments rows the executor zeroed. The executor checks the ids first (TF's
+// error); a negative id (TF drops it) or one past the end adds nothing.
+struct SegmentSumArgs {
+  const void* data = nullptr;
+  const void* ids = nullptr;
+  bool ids_int64 = false;  // else int32
+  void* out = nullptr;
+  DType dtype = DType::kFloat32;  // float32, float64, int32 or int64
+  std::int64_t count_ids = 0, inner = 0, num_segments = 0;
+  std::int64_t count = 0;  // count_ids * inner
+};
+
+// Where element i of data goes (an offset into out); false: nowhere.
+VS_HD inline bool segment_sum_target(const SegmentSumArgs& a, std::int64_t i, std::int64_t& at) {
+  const std::int64_t j = i / a.inner;
+  const std::int64_t k = i - j * a.inner;
+  const std::int64_t id = a.ids_int64 ? static_cast<const std::int64_t*>(a.ids)[j]
+                                      : static_cast<const std::int32_t*>(a.ids)[j];
+  if (id < 0 || id >= a.num_segments) return false;
+  at = id * a.inner + k;
+  return true;
 }
 
 }  // namespace varscope::kernels

@@ -3,8 +3,10 @@
 #include <cuda_runtime.h>
 
 #include <cstdint>
+#include <type_traits>
 
 #include "kernels/copy_launchers.h"
+#include "kernels/dtype_dispatch.h"
 #include "kernels/launch_common.cuh"
 
 namespace varscope::kernels {
@@ -49,7 +51,43 @@ int gather_as(const GatherArgs& a, cudaStream_t s) {
   return static_cast<int>(cudaGetLastError());
 }
 
+__device__ void atomic_add(float* p, float v) {
+  atomicAdd(p, v);
+}
+__device__ void atomic_add(double* p, double v) {
+  atomicAdd(p, v);
+}
+__device__ void atomic_add(std::int32_t* p, std::int32_t v) {
+  atomicAdd(reinterpret_cast<int*>(p), static_cast<int>(v));
+}
+__device__ void atomic_add(std::int64_t* p, std::int64_t v) {  // two's complement wraps alike
+  atomicAdd(reinterpret_cast<unsigned long long*>(p), static_cast<unsigned long long>(v));
+}
+
+template <typename T>
+__global__ void segment_sum_kernel(SegmentSumArgs a) {
+  const GridStride g = my_stride();
+  for (std::int64_t i = g.first; i < a.count; i += g.step) {
+    std::int64_t at = 0;
+    if (segment_sum_target(a, i, at)) {
+      atomic_add(static_cast<T*>(a.out) + at, static_cast<const T*>(a.data)[i]);
+    }
+  }
+}
+
 }  // namespace
+
+int launch_segment_sum(const SegmentSumArgs& a, void* stream) {
+  if (a.count == 0) return 0;
+  auto s = static_cast<cudaStream_t>(stream);
+  int status = static_cast<int>(cudaErrorInvalidValue);
+  dispatch(kNumericTypes, a.dtype, [&](auto* type) {
+    using T = std::remove_pointer_t<decltype(type)>;
+    segment_sum_kernel<T><<<blocks_for(a.count, kThreads), kThreads, 0, s>>>(a);
+    status = static_cast<int>(cudaGetLastError());
+  });
+  return status;
+}
 
 int launch_gather(const GatherArgs& a, void* stream) {
   if (a.count == 0) return 0;

@@ -197,18 +197,68 @@ std::vector<OpCase> array_cases() {
            [](const Values&) {  // [3, 4]: row d, column j = (indices[j] == d)
              return std::vector<double>{-1, -1, -1, 2.5, -1, -1, -1, -1, 2.5, -1, -1, -1};
            }},
+      // Axis 0 (its gradient, an IndexedSlices made dense), a repeated index accumulating.
       {.op = OpType::kGatherV2,
-       .inputs = {Shape{3, 4}},
+       .inputs = {Shape{4, 3}},
        .build = [](Graph& g, P p, DType) -> OpOutput {
          const Tensor i = constant(g, HostTensor(std::vector<std::int32_t>{3, 0, 3}, Shape{3}));
-         return {gather(p[0], i, 1)};
+         return {gather(p[0], i)};
        },
        .reference =
            [](const Values& v) {
-             std::vector<double> y;  // [3, 3]: y[r][j] = x[r][{3, 0, 3}[j]]
-             for (int r = 0; r < 3; ++r)
-               for (int c : {3, 0, 3})
-                 y.push_back(v[0][std::size_t(r * 4 + c)]);
+             std::vector<double> y;  // [3, 3]: y[j] = x[{3, 0, 3}[j]]
+             for (int r : {3, 0, 3})
+               for (int c = 0; c < 3; ++c)
+                 y.push_back(v[0][std::size_t(r * 3 + c)]);
+             return y;
+           }},
+      // x[1:, ::-2, -1] of a [3, 4, 5]: [2, 2].
+      {.op = OpType::kStridedSlice,
+       .inputs = {Shape{3, 4, 5}},
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {index(p[0], {slice(1, {}), slice({}, {}, -2), -1})};
+       },
+       .reference =
+           [](const Values& v) {
+             std::vector<double> y;
+             for (int i = 1; i < 3; ++i)
+               for (int j : {3, 1})
+                 y.push_back(v[0][std::size_t(i * 20 + j * 5 + 4)]);
+             return y;
+           }},
+      // The gradient of x[:, None, 1:3, ::2] of a [2, 4, 5] (as tf.gradients builds it, x
+      // not fed: its shape is a Const): dy scattered into zeros.
+      {.op = OpType::kStridedSliceGrad,
+       .inputs = {Shape{2, 1, 2, 3}},
+       .build = [](Graph& g, P p, DType t) -> OpOutput {
+         const Tensor x = placeholder(g, t, Shape{2, 4, 5}, "sliced");
+         const Tensor y = index(x, {all, new_axis, slice(1, 3), slice({}, {}, 2)});
+         return {gradients({y}, {x}, {p[0]})[0]};
+       },
+       .reference =
+           [](const Values& v) {
+             std::vector<double> dx(40, 0.0);
+             std::size_t k = 0;
+             for (int i = 0; i < 2; ++i)
+               for (int j = 1; j < 3; ++j)
+                 for (int l = 0; l < 5; l += 2)
+                   dx[std::size_t(i * 20 + j * 5 + l)] = v[0][k++];
+             return dx;
+           }},
+      // Ids {2, 0, 2, -1} into 3 segments: the negative one dropped (TF 1.15).
+      {.op = OpType::kUnsortedSegmentSum,
+       .inputs = {Shape{4, 3}},
+       .build = [](Graph& g, P p, DType) -> OpOutput {
+         const Tensor ids = constant(g, HostTensor(std::vector<std::int32_t>{2, 0, 2, -1}));
+         return {unsorted_segment_sum(p[0], ids, 3)};
+       },
+       .reference =
+           [](const Values& v) {
+             std::vector<double> y(9, 0.0);
+             const int ids[] = {2, 0, 2, -1};
+             for (int j = 0; j < 4; ++j)
+               for (int c = 0; ids[j] >= 0 && c < 3; ++c)
+                 y[std::size_t(ids[j] * 3 + c)] += v[0][std::size_t(j * 3 + c)];
              return y;
            }},
   };

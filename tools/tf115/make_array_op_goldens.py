@@ -5,6 +5,7 @@
 import json
 import numpy as np
 import tensorflow as tf
+from tensorflow.python.ops import gen_array_ops
 out = {}
 def graph_case(key, fn):
     g = tf.Graph()
@@ -220,4 +221,103 @@ def shapes():
 g = tf.Graph()
 with g.as_default():
     out["shapes"] = shapes()
+# strided_slice, Python indexing, gather's gradient (IndexedSlices), unsorted_segment_sum.
+def detail_case(key, fn):
+    """[name, op, inputs, masks or a Const's value and dtype] per node."""
+    g = tf.Graph()
+    with g.as_default():
+        fn()
+    rows = []
+    for n in g.as_graph_def().node:
+        extra = {k: n.attr[k].i for k in sorted(n.attr) if k.endswith("_mask")}
+        if n.op == "Const":
+            v = tf.make_ndarray(n.attr["value"].tensor)
+            extra = {"value": v.tolist(), "dtype": tf.as_dtype(v.dtype).name}
+        rows.append([n.name, n.op, list(n.input), extra])
+    out[key] = rows
+def idx(key, spec, shape=(3, 4, 5)):
+    detail_case(key, lambda: ph(list(shape)).__getitem__(spec))
+idx("index_all_1", (slice(None), 1))
+idx("index_ellipsis_to2", (Ellipsis, slice(None, 2)))
+idx("index_new_axis", (None,))
+idx("index_minus1", (-1,))
+idx("index_reverse", (slice(1, None), slice(None, None, -1)))
+idx("index_mixed", (slice(None, None, 2), None, Ellipsis, -2))
+idx("index_int64", (slice(0, 2**40),))
+detail_case("index_empty", lambda: ph([3, 4])[()])
+detail_case("strided_slice_lists", lambda: tf.strided_slice(ph([3, 4]), [1, 0], [3, 4], [1, 2], end_mask=2))
+def shape0():
+    x = ph([None, 3, 4]); b = tf.shape(x)[0]; tf.reshape(x, tf.stack([b, -1]))
+detail_case("shape_batch", shape0)
+def ss_grad():
+    x = ph([3, 4, 5]); y = x[:, 1, ::-2]; tf.gradients(y, x)
+detail_case("strided_slice_grad", ss_grad)
+def ss_grad_unknown():
+    x = ph([None, 4]); y = x[1:, None, 2]; tf.gradients(y, x)
+detail_case("strided_slice_grad_unknown", ss_grad_unknown)
+def gg_convert():
+    p = ph([5, 3]); i = ph3([4], "i", tf.int32)
+    tf.convert_to_tensor(tf.gradients(tf.gather(p, i), p)[0])
+detail_case("gather_grad_dense", gg_convert)
+def gg_mixed():
+    p = ph([5, 3]); i = ph3([4], "i", tf.int32)
+    tf.gradients([tf.gather(p, i), tf.identity(p)], p)
+detail_case("gather_grad_mixed", gg_mixed)
+def gg_two():
+    p = ph([5, 3]); i = ph3([4], "i", tf.int32)
+    tf.convert_to_tensor(tf.gradients([tf.gather(p, i), tf.gather(p, i)], p)[0])
+detail_case("gather_grad_two", gg_two)
+def emb_sgd():
+    p = tf.get_variable("emb", [5, 3]); i = ph3([4], "i", tf.int32)
+    y = tf.reduce_sum(tf.nn.embedding_lookup(p, i)); tf.train.GradientDescentOptimizer(0.1).minimize(y)
+detail_case("embedding_sgd", emb_sgd)
+detail_case("unsorted_segment_sum", lambda: tf.math.unsorted_segment_sum(ph([4, 3]), ph3([4], "i", tf.int32), 5))
+g = tf.Graph()
+with g.as_default():
+    r = {}
+    x = ph([3, 4, 5]); u = ph([None, 4], "u"); v = ph(None, "v")
+    r["all_1"] = x[:, 1].shape
+    r["ellipsis_to2"] = x[..., :2].shape
+    r["new_axis"] = x[None].shape
+    r["minus1"] = x[-1].shape
+    r["reverse"] = x[1:, ::-1].shape
+    r["mixed"] = x[::2, None, ..., -2].shape
+    r["clamp"] = x[1:100, -100:2].shape
+    r["empty_range"] = x[2:1].shape
+    r["neg_stride_range"] = x[2:0:-1, ::-3].shape
+    r["unknown_dim"] = u[1:, 2].shape
+    r["unknown_rank"] = v[1:, 2].shape
+    r["fed_begin"] = tf.strided_slice(x, tf.placeholder(tf.int32, [3]), [1, 2, 3], [1, 1, 1]).shape
+    r["fed_begin_masked"] = tf.strided_slice(x, tf.placeholder(tf.int32, [3]), [1, 2, 3], [1, 1, 1], begin_mask=7, end_mask=7, shrink_axis_mask=2).shape
+    r["shape0"] = tf.shape(u)[0].shape
+    r["segment_sum"] = tf.math.unsorted_segment_sum(ph([4, 3]), ph3([4], "i", tf.int32), 5).shape
+    out["strided_slice_shapes"] = {k: str(v) for k, v in r.items()}
+x345 = lambda: ph([3, 4, 5])
+err_case("ss_out_of_bounds", lambda: x345()[5])
+err_case("ss_out_of_bounds_neg", lambda: x345()[:, -5])
+err_case("ss_multiple_ellipses", lambda: tf.strided_slice(x345(), [0, 0], [0, 0], [1, 1], ellipsis_mask=3))
+err_case("ss_zero_stride", lambda: x345()[::0])
+err_case("ss_too_many", lambda: x345()[1, 1, 1, 1])
+err_case("ss_shrink_stride", lambda: tf.strided_slice(x345(), [1], [2], [-1], shrink_axis_mask=1))
+err_case("ss_lengths", lambda: tf.strided_slice(x345(), [1, 2], [2], [1]))
+err_case("ss_index_dtype", lambda: tf.strided_slice(x345(), tf.constant([1]), tf.constant([2], tf.int64), tf.constant([1])))
+err_case("segment_sum_type", lambda: tf.math.unsorted_segment_sum(ph3([4, 3], "b", tf.bool), ph3([4], "i", tf.int32), 5))
+def run_ss(key, build, feed, dt=tf.float32):
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(dt, None, name="x")
+        with tf.Session() as s:
+            try:
+                r = s.run(build(x), {x: feed}); out[key] = r.tolist()
+            except Exception as e:
+                out[key] = type(e).__name__ + ": " + getattr(e, "message", str(e))
+a = np.arange(60, dtype=np.float32).reshape(3, 4, 5)
+run_ss("run_ss_out_of_bounds", lambda x: x[5], a)
+run_ss("run_ss_zero_stride", lambda x: x[::0], a)
+run_ss("run_ss_too_many", lambda x: x[1, 1, 1, 1], a)
+run_ss("run_ss_values", lambda x: x[1:, ::-2, -1], a)
+run_ss("run_ss_grad_dy", lambda x: gen_array_ops.strided_slice_grad([3, 4], [0, 1], [3, 2], [1, 1], x, shrink_axis_mask=2), np.zeros([2], np.float32))
+run_ss("run_segment_sum_values", lambda x: tf.math.unsorted_segment_sum(x, [0, 2, 0, -1], 3), np.arange(8, dtype=np.float32).reshape(4, 2))
+run_ss("run_segment_sum_range", lambda x: tf.math.unsorted_segment_sum(x, [0, 3, 0, 1], 3), np.zeros([4, 2], np.float32))
+run_ss("run_segment_sum_prefix", lambda x: tf.math.unsorted_segment_sum(x, [0, 1, 0], 3), np.zeros([4, 2], np.float32))
 print(json.dumps(out, indent=1, sort_keys=True))

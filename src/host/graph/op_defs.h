@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -71,6 +72,12 @@ inline constexpr char kPadding[] = "padding";
 inline constexpr char kDataFormat[] = "data_format";
 inline constexpr char kUseCudnnOnGpu[] = "use_cudnn_on_gpu";
 inline constexpr char kExplicitPaddings[] = "explicit_paddings";
+inline constexpr char kBeginMask[] = "begin_mask";
+inline constexpr char kEndMask[] = "end_mask";
+inline constexpr char kEllipsisMask[] = "ellipsis_mask";
+inline constexpr char kNewAxisMask[] = "new_axis_mask";
+inline constexpr char kShrinkAxisMask[] = "shrink_axis_mask";
+inline constexpr char kTnumsegments[] = "Tnumsegments";
 }  // namespace attr_name
 
 // The alternatives of AttrValue, in its order.
@@ -93,10 +100,19 @@ struct AttrDef {
 
 // What a gradient function is given: the node, and the summed gradient of each of its
 // outputs (node -1 where none flows back).
+// TF's IndexedSlices gradient: its values tensor (the key of the map below) with `indices`
+// and `dense_shape` (an int32 vector); `shape` is the dense gradient's static shape.
+struct IndexedSlicesRef {
+  TensorRef indices, dense_shape;
+  Shape shape;
+};
+using IndexedSlicesMap = std::unordered_map<int, IndexedSlicesRef>;  // values' node -> rest
 struct GradInputs {
   GraphImpl& g;
   int node;
   std::vector<TensorRef> dys;
+  // Where a gradient function records the input gradients it gives as IndexedSlices.
+  IndexedSlicesMap* indexed_slices = nullptr;
 };
 // Builds, in the current name scope ("gradients/<op>_grad"), one TensorRef per input of
 // the node; node -1 where no gradient flows into it (TF's None).
@@ -104,10 +120,10 @@ using GradFn = std::vector<TensorRef> (*)(const GradInputs& in);
 
 struct OpDef {
   OpType op;
-  std::string_view name{};     // TF's type name: node names, DOT, messages
-  std::string_view inputs{};   // TF's input names, "x, y" (a list input: its one name)
-  std::string_view outputs{};  // TF's output names
-  std::array<AttrDef, 7> attrs{};
+  std::string_view name{};         // TF's type name: node names, DOT, messages
+  std::string_view inputs{};       // TF's input names, "x, y" (a list input: its one name)
+  std::string_view outputs{};      // TF's output names
+  std::array<AttrDef, 7> attrs{};  // StridedSlice has 7
   int num_attrs = 0;
   DTypeSet types{};  // the dtypes TF allows for the type attribute (T, dtype); empty: any
   // The outputs from the inputs and attributes (every row has one: add_op and the run's

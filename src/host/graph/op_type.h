@@ -126,6 +126,9 @@ enum class OpType : std::uint8_t {
   kAvgPool,
   kMaxPoolGrad,
   kAvgPoolGrad,
+  kStridedSlice,
+  kStridedSliceGrad,
+  kUnsortedSegmentSum,
   kOpTypeEnd,  // not an op: one past the last (new op types go above it)
 };
 inline constexpr int kNumOpTypes = static_cast<int>(OpType::kOpTypeEnd);

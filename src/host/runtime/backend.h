@@ -53,6 +53,7 @@ class Backend {
   // The data-movement ops' copies (transpose, concat, gather, ...; kernels/copy.h).
   virtual void strided_copy(const kernels::StridedCopyArgs& args) = 0;
   virtual void gather(const kernels::GatherArgs& args) = 0;
+  virtual void segment_sum(const kernels::SegmentSumArgs& args) = 0;
   virtual void one_hot(const kernels::OneHotArgs& args) = 0;
 
   virtual void synchronize() = 0;

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "host/graph/array/strided_slice_spec.h"
 #include "host/graph/op_defs.h"
 #include "varscope/errors.h"
 
@@ -69,6 +70,45 @@ std::int64_t axis_of(std::int64_t axis, int rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
+// The strided region of a StridedSlice over `input` (its values already validated by the
+// run's shape function): one copy between it and a dense tensor of the processing shape,
+// read from `input` (slicing) or written into it (the gradient).
+StridedCopyArgs strided_region(const Node& n,
+                               const Shape& input,
+                               const std::vector<HostTensor>& host,
+                               int first,
+                               bool into_input,
+                               std::size_t es) {
+  const StridedSliceMasks masks{attr<std::int64_t>(n, attr_name::kBeginMask),
+                                attr<std::int64_t>(n, attr_name::kEndMask),
+                                attr<std::int64_t>(n, attr_name::kEllipsisMask),
+                                attr<std::int64_t>(n, attr_name::kNewAxisMask),
+                                attr<std::int64_t>(n, attr_name::kShrinkAxisMask)};
+  const auto f = static_cast<std::size_t>(first);
+  const StridedSliceSpec spec = validate_strided_slice(
+      ints(host.at(f)), ints(host.at(f + 1)), ints(host.at(f + 2)), host.at(f).shape(),
+      host.at(f + 1).shape(), host.at(f + 2).shape(), input, masks);
+  const int rank = input.rank();
+  check_rank(n, rank, kMaxCopyRank);
+  const std::vector<std::int64_t> strides = row_major_strides(input);
+  const std::vector<std::int64_t> dense = row_major_strides(Shape(spec.processing));
+  StridedCopyArgs a;
+  a.rank = rank;
+  a.element_size = es;
+  a.count = 1;
+  std::int64_t offset = 0;
+  for (int d = 0; d < rank; ++d) {
+    const auto i = static_cast<std::size_t>(d);
+    a.dims[d] = spec.processing[i];
+    a.count *= spec.processing[i];
+    (into_input ? a.dst_strides : a.src_strides)[d] = strides[i] * spec.strides[i];
+    (into_input ? a.src_strides : a.dst_strides)[d] = dense[i];
+    offset += spec.begin[i] * strides[i];
+  }
+  (into_input ? a.dst_offset : a.src_offset) = offset;
+  return a;
+}
+
 }  // namespace
 
 bool is_host_input(OpType op, int i, int num_inputs) {
@@ -81,7 +121,12 @@ bool is_host_input(OpType op, int i, int num_inputs) {
       return i == 1;
     case OpType::kSlice:
     case OpType::kOneHot:
+    case OpType::kStridedSlice:
       return i >= 1;
+    case OpType::kStridedSliceGrad:
+      return i <= 3;
+    case OpType::kUnsortedSegmentSum:
+      return i == 2;
     case OpType::kConcatV2:
       return i == num_inputs - 1;
     case OpType::kSplit:
@@ -251,6 +296,13 @@ CopySteps copy_steps(const Node& n,
       add(0, 0, a);
       break;
     }
+    case OpType::kStridedSlice:
+      add(0, 0, strided_region(n, in0, host, 1, false, es));
+      break;
+    case OpType::kStridedSliceGrad:
+      steps.zeroed_outputs.push_back(0);
+      add(4, 0, strided_region(n, outputs.at(0).shape, host, 1, true, es));
+      break;
     default:
       throw InternalError("copy_steps: node " + n.name + " (" + n.type + ") is not a copy");
   }

@@ -37,12 +37,25 @@ void SessionImpl::execute_array(const Step& step, std::vector<Value>& slots, Run
   switch (step.kind) {
     case OpKind::kFill: {
       const HostTensor value = host_input(step, 1, slots, ctx);
-      const OutputSpec& spec = n.outputs[0];
+      OutputSpec spec = n.outputs[0];
+      if (!spec.shape.is_fully_defined()) {  // dims computed in the graph: read when run
+        const HostTensor dims = to_host(read(step, 0, slots, ctx));
+        std::vector<std::int64_t> d;
+        for (std::int64_t i = 0; i < dims.num_elements(); ++i) {
+          d.push_back(static_cast<std::int64_t>(dims.element_as_double(i)));
+          if (d.back() < 0) {  // TF's TensorShapeUtils::MakeShape
+            throw InvalidArgumentError("Dimension " + std::to_string(d.back()) +
+                                       " must be >= 0\n\t [[{{node " + n.name + "}}]]");
+          }
+        }
+        spec.shape = Shape(std::move(d));
+      }
       out = step.into_variable >= 0
                 ? Value{storage(step.into_variable, &ctx).data, spec.dtype, spec.shape, -1}
                 : Value{ctx.temporary(value.nbytes() *
                                       static_cast<std::size_t>(spec.shape.num_elements())),
                         spec.dtype, spec.shape, -1};
+      if (spec.shape.num_elements() == 0) return;
       backend->fill({.dst = out.data.get(),
                      .pattern = value.raw_data(),
                      .element_size = value.nbytes(),

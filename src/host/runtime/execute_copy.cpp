@@ -39,7 +39,59 @@ HostTensor int_tensor(const Node& n,
   return HostTensor(v, std::move(shape));
 }
 
+// TF's SliceDebugString: flat element j of `shape` as "[0,1]".
+std::string position(const Shape& shape, std::int64_t j) {
+  std::string at;
+  for (int d = shape.rank() - 1; d >= 0; --d) {
+    const std::int64_t size = shape.dim(d);
+    at = std::to_string(j % size) + (at.empty() ? "" : ",") + at;
+    j /= size;
+  }
+  return "[" + at + "]";
+}
+
 }  // namespace
+
+// UnsortedSegmentSum: the ids checked on the host (TF's error), the output zeroed, then one
+// kernel.
+void SessionImpl::segment_sum(const Step& step,
+                              std::vector<Value>& slots,
+                              RunContext& ctx,
+                              OutputSpec spec) {
+  const Node& n = graph->node(step.node);
+  const Value& data = read(step, 0, slots, ctx);
+  const Value& ids = read(step, 1, slots, ctx);
+  kernels::SegmentSumArgs a;
+  a.dtype = spec.dtype;
+  a.num_segments = spec.shape.rank() > 0 ? spec.shape.dim(0) : 0;
+  a.count_ids = ids.shape.num_elements();
+  a.count = data.shape.num_elements();
+  a.inner = a.count_ids > 0 ? a.count / a.count_ids : 0;
+  const HostTensor id_values = to_host(ids);
+  for (std::int64_t j = 0; j < a.count_ids; ++j) {
+    const auto id = static_cast<std::int64_t>(id_values.element_as_double(j));
+    if (id < a.num_segments) continue;  // negative: dropped, as TF 1.15's CPU kernel
+    throw InvalidArgumentError("segment_ids" + position(ids.shape, j) + " = " + std::to_string(id) +
+                               " is out of range [0, " + std::to_string(a.num_segments) + ")" +
+                               where(n));
+  }
+  const std::int64_t out_count = spec.shape.num_elements();
+  Value& out = slots[static_cast<std::size_t>(step.output)];
+  out =
+      Value{ctx.temporary(byte_size(out_count, spec.dtype)), spec.dtype, std::move(spec.shape), -1};
+  const std::uint64_t zero = 0;
+  if (out_count > 0) {
+    backend->fill({.dst = out.data.get(),
+                   .pattern = &zero,
+                   .element_size = dtype_size(spec.dtype),
+                   .count = out_count});
+  }
+  a.data = data.data.get();
+  a.ids = ids.data.get();
+  a.ids_int64 = ids.dtype == DType::kInt64;
+  a.out = out.data.get();
+  if (a.count > 0 && out_count > 0) backend->segment_sum(a);
+}
 
 // GatherV2: the indices checked on the host (TF's error, on both backends), then one kernel.
 void SessionImpl::gather(const Step& step,
@@ -69,15 +121,9 @@ void SessionImpl::gather(const Step& step,
   for (std::int64_t j = 0; j < a.count_indices; ++j) {
     const auto index = static_cast<std::int64_t>(index_values.element_as_double(j));
     if (index >= 0 && index < a.axis_size) continue;
-    std::string at;  // TF's "indices[0,1]": the index's position in indices' shape
-    std::int64_t rest = j;
-    for (int d = indices.shape.rank() - 1; d >= 0; --d) {
-      const std::int64_t size = indices.shape.dim(d);
-      at = std::to_string(rest % size) + (at.empty() ? "" : ",") + at;
-      rest /= size;
-    }
-    throw InvalidArgumentError("indices[" + at + "] = " + std::to_string(index) +
-                               " is not in [0, " + std::to_string(a.axis_size) + ")" + where(n));
+    throw InvalidArgumentError("indices" + position(indices.shape, j) + " = " +
+                               std::to_string(index) + " is not in [0, " +
+                               std::to_string(a.axis_size) + ")" + where(n));
   }
   a.params = params.data.get();
   a.indices = indices.data.get();
@@ -203,6 +249,7 @@ void SessionImpl::execute_copy(const Step& step, std::vector<Value>& slots, RunC
     case OpKind::kCopy: {
       if (n.op == OpType::kOneHot) return one_hot(step, slots, ctx, host, specs.at(0));
       if (n.op == OpType::kGatherV2) return gather(step, slots, ctx, host, specs.at(0));
+      if (n.op == OpType::kUnsortedSegmentSum) return segment_sum(step, slots, ctx, specs.at(0));
       const DType dtype = specs.at(0).dtype;
       const std::size_t element_size = dtype_size(dtype);
       const CopySteps copies = copy_steps(n, shapes, host, specs, element_size);

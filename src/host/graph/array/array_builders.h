@@ -78,6 +78,26 @@ TensorRef build_slice_literal(GraphImpl& g,
 // tf.range(start, limit, delta, name="range"): literals become "range/start", ... Consts.
 TensorRef build_range(
     GraphImpl& g, ListItem start, ListItem limit, ListItem delta, std::string_view name);
+// gen_array_ops.strided_slice: a StridedSlice named `name_or_scope` (default
+// "StridedSlice"), begin, end and strides int32 or int64 tensors of one dtype.
+struct StridedSliceMasks;
+TensorRef build_strided_slice(GraphImpl& g,
+                              TensorRef x,
+                              TensorRef begin,
+                              TensorRef end,
+                              TensorRef strides,
+                              const StridedSliceMasks& masks,
+                              std::string_view name_or_scope);
+// Python's x[...] of integer bounds (array_ops._slice_helper): scope "strided_slice",
+// Consts "stack", "stack_1", "stack_2" (each int32 unless a value needs int64; then the
+// others are Cast), the StridedSlice named after the scope.
+TensorRef build_index_slice(GraphImpl& g,
+                            TensorRef x,
+                            const std::vector<std::int64_t>& begin,
+                            const std::vector<std::int64_t>& end,
+                            const std::vector<std::int64_t>& strides,
+                            const StridedSliceMasks& masks,
+                            std::string_view name);
 // A wrapper's scope without its trailing '/': the name stack to build its inputs in.
 inline std::string scope_stack(const std::string& scope) {
   return scope.substr(0, scope.size() - 1);

@@ -30,5 +30,9 @@ std::vector<OutputSpec> range(const ShapeContext& c);
 std::vector<OutputSpec> placeholder_with_default(const ShapeContext& c);
 std::vector<OutputSpec> one_hot(const ShapeContext& c);
 std::vector<OutputSpec> gather_v2(const ShapeContext& c);
+// strided_slice_shape_fns.cpp
+std::vector<OutputSpec> strided_slice(const ShapeContext& c);
+std::vector<OutputSpec> strided_slice_grad(const ShapeContext& c);
+std::vector<OutputSpec> unsorted_segment_sum(const ShapeContext& c);
 
 }  // namespace varscope::detail::shape_fn

@@ -116,6 +116,34 @@ Tensor fill(Graph& graph,
   });
 }
 
+Tensor fill(const Tensor& dims, const HostTensor& value, std::string_view name) {
+  auto g = detail::Access::lock(dims);
+  return g->mutate([&] {
+    if (value.num_elements() != 1) {
+      throw ValueError("value must be a scalar, got shape " + value.shape().to_string());
+    }
+    const TensorRef d = g->ref_of(dims);
+    const DType index = detail::spec(*g, d).dtype;
+    if (index != DType::kInt32 && index != DType::kInt64) {
+      throw TypeError("Value passed to parameter 'dims' has DataType " +
+                      std::string(dtype_name(index)) +
+                      " not in list of allowed values: int32, int64");
+    }
+    HostTensor scalar(value.dtype(), Shape());
+    std::memcpy(scalar.raw_data(), value.raw_data(), value.nbytes());
+    // gen_array_ops.fill(dims, value, name): "Fill/value", "Fill".
+    const std::string scope = detail::wrapper_scope(*g, name, "Fill");
+    TensorRef value_ref;
+    {
+      detail::StackGuard in_scope(*g, detail::scope_stack(scope));
+      value_ref = detail::build_constant(*g, scalar, {}, {}, false, "value");
+    }
+    return g->tensor(
+        {detail::add_op(*g, OpType::kFill, scope, {d, value_ref}, {{attr_name::kT, value.dtype()}}),
+         0});
+  });
+}
+
 Tensor one_hot(const Input& indices, std::int64_t depth, const OneHotOptions& o) {
   auto g = detail::graph_of_input(indices, "one_hot");
   return g->mutate([&] {

@@ -1,6 +1,7 @@
 // The gradients of the shape and data-movement ops, after TF 1.15's array_grad.py, with its
 // node names ("Reshape_grad/Shape", "transpose_grad/InvertPermutation").
 #include "host/graph/array/array_builders.h"
+#include "host/graph/array/strided_slice_spec.h"
 #include "host/graph/gradients/grad_fns.h"
 
 namespace varscope::detail::grad {
@@ -200,6 +201,47 @@ std::vector<TensorRef> tile(const GradInputs& in) {
   // is this call's own, so a failure still takes it back.
   g.set_output_shape(sum, xs.shape);
   return {sum, {}};
+}
+
+namespace {
+
+StridedSliceMasks masks_of(const Node& n) {
+  return {attr<std::int64_t>(n, attr_name::kBeginMask), attr<std::int64_t>(n, attr_name::kEndMask),
+          attr<std::int64_t>(n, attr_name::kEllipsisMask),
+          attr<std::int64_t>(n, attr_name::kNewAxisMask),
+          attr<std::int64_t>(n, attr_name::kShrinkAxisMask)};
+}
+
+}  // namespace
+
+// _StridedSliceGrad: StridedSliceGrad(shape(x, out_type=begin.dtype), begin, end, strides,
+// grad) with the op's masks.
+std::vector<TensorRef> strided_slice(const GradInputs& in) {
+  GraphImpl& g = in.g;
+  const Node& n = node_of(in);
+  const TensorRef begin = n.inputs.at(1), end = n.inputs.at(2), strides = n.inputs.at(3);
+  const DType index = spec_of(g, begin).dtype;
+  const TensorRef x_shape = build_shape(g, n.inputs.at(0), index, "");
+  Attrs attrs{{attr_name::kT, spec_of(g, in.dys.at(0)).dtype}, {attr_name::kIndex, index}};
+  for (const auto& a : n.attrs) {
+    if (a.first.ends_with("_mask")) attrs.push_back(a);
+  }
+  return {grad_node(g, OpType::kStridedSliceGrad, "StridedSliceGrad",
+                    {x_shape, begin, end, strides, in.dys.at(0)}, std::move(attrs)),
+          {},
+          {},
+          {}};
+}
+
+// _StridedSliceGradGrad: the same slice of the gradient (gen_array_ops.strided_slice).
+std::vector<TensorRef> strided_slice_grad(const GradInputs& in) {
+  const Node& n = node_of(in);
+  return {{},
+          {},
+          {},
+          {},
+          build_strided_slice(in.g, in.dys.at(0), n.inputs.at(1), n.inputs.at(2), n.inputs.at(3),
+                              masks_of(n), "")};
 }
 
 }  // namespace varscope::detail::grad

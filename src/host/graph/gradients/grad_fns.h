@@ -68,10 +68,27 @@ std::vector<TensorRef> tile(const GradInputs& in);
 std::vector<TensorRef> conv2d(const GradInputs& in);
 std::vector<TensorRef> max_pool(const GradInputs& in);
 std::vector<TensorRef> avg_pool(const GradInputs& in);
+std::vector<TensorRef> strided_slice(const GradInputs& in);
+std::vector<TensorRef> strided_slice_grad(const GradInputs& in);
+// indexed_slices.cpp: GatherV2's gradient, an IndexedSlices (axis 0).
+std::vector<TensorRef> gather_v2(const GradInputs& in);
 // Whether tf.gradients gives the op zeros ("gradients/zeros_like") for the outputs no
 // gradient reaches, as TF does for every op (varscope: the array ops of several outputs).
 bool fills_missing_output_grads(OpType op);
 }  // namespace grad
+
+// TF's IndexedSlices made dense (ops._indexed_slices_to_tensor): unsorted_segment_sum(values,
+// indices, dense_shape[0], name) in the current name scope ("strided_slice",
+// "UnsortedSegmentSum" unless `name` is given), of the slices' static dense shape.
+TensorRef densify(GraphImpl& g,
+                  TensorRef values,
+                  const IndexedSlicesRef& slices,
+                  std::string_view name = {});
+// tf.gradients' sum of one output's gradients (_AggregatedGrads) in the current name scope:
+// AddN of dense ones; with IndexedSlices among them, TF's aggregate_indexed_slices_gradients
+// (all IndexedSlices: their values and indices concatenated, "concat", "concat_1"; else
+// add_n, converting each IndexedSlices as its input "AddN/inputs_<i>").
+TensorRef aggregate_gradients(GraphImpl& g, std::vector<TensorRef>& grads, IndexedSlicesMap& map);
 
 // Builders shared by the gradient functions: a one-output node named `name` in the current
 // name scope, its outputs from its shape function; attribute T of input 0's dtype unless

@@ -62,25 +62,18 @@ namespace {
 // Gradients collected per node output, summed when the node is visited.
 using Pending = std::unordered_map<int, std::vector<std::vector<TensorRef>>>;
 
-TensorRef aggregate(GraphImpl& g, std::vector<TensorRef>& grads) {
-  if (grads.empty()) return {};
-  if (grads.size() > 1) {
-    const detail::OutputSpec s = detail::spec_of(g, grads.front());
-    const TensorRef sum =
-        detail::grad_node(g, OpType::kAddN, "AddN", grads,
-                          {{detail::attr_name::kN, static_cast<std::int64_t>(grads.size())},
-                           {detail::attr_name::kT, s.dtype}});
-    grads.assign(1, sum);
-  }
-  return grads.front();
-}
-
+// The xs' gradients; those that are TF's IndexedSlices are in `sparse`, to be made dense
+// in the caller's scope.
 std::vector<TensorRef> build_gradients(GraphImpl& g,
                                        const std::vector<TensorRef>& ys,
                                        const std::vector<TensorRef>& xs,
                                        const std::vector<Tensor>& grad_ys,
                                        std::string_view name,
-                                       bool gate_gradients) {
+                                       bool gate_gradients,
+                                       detail::IndexedSlicesMap& sparse) {
+  const auto aggregate = [&](GraphImpl& graph, std::vector<TensorRef>& grads) {
+    return detail::aggregate_gradients(graph, grads, sparse);
+  };
   if (!grad_ys.empty() && grad_ys.size() != ys.size()) {
     throw ValueError("Passed " + std::to_string(grad_ys.size()) + " grad_ys for " +
                      std::to_string(ys.size()) + " ys");
@@ -198,7 +191,15 @@ std::vector<TensorRef> build_gradients(GraphImpl& g,
       if (dys[0].node >= 0) {  // a gradient of the xent ops' backprop output alone: none
         const std::string op_scope = g.resolve_name_scope(node.name + "_grad");
         StackGuard in_op_scope(g, op_scope);
-        std::vector<TensorRef> dxs = grad_fn(detail::GradInputs{g, v, dys});
+        // IndexedSlices pass through the identity gradients; other gradient functions
+        // take them dense (TF converts them where the function first uses them).
+        if (grad_fn != &detail::grad::identity) {
+          for (TensorRef& dy : dys) {
+            auto it = dy.node >= 0 && dy.index == 0 ? sparse.find(dy.node) : sparse.end();
+            if (it != sparse.end()) dy = detail::densify(g, dy, it->second);
+          }
+        }
+        std::vector<TensorRef> dxs = grad_fn(detail::GradInputs{g, v, dys, &sparse});
         const auto given =
             std::count_if(dxs.begin(), dxs.end(), [](TensorRef t) { return t.node >= 0; });
         if (gate_gradients && given > 1) dxs = detail::gate_tuple(g, dxs);
@@ -232,6 +233,7 @@ std::vector<Tensor> run(const std::vector<Tensor>& ys,
   if (ys.empty()) throw ValueError("gradients needs at least one y");
   auto g = Access::lock(ys.front());
   return g->mutate([&] {
+    detail::IndexedSlicesMap sparse;
     std::vector<TensorRef> y_refs, x_refs;
     for (const Tensor& y : ys)
       y_refs.push_back(g->ref_of(y));
@@ -242,10 +244,15 @@ std::vector<Tensor> run(const std::vector<Tensor>& ys,
       x_refs.push_back({g->variables.at(static_cast<std::size_t>(v.id())).node, 0});
     }
     const std::vector<TensorRef> refs =
-        build_gradients(*g, y_refs, x_refs, grad_ys, name, gate_gradients);
+        build_gradients(*g, y_refs, x_refs, grad_ys, name, gate_gradients, sparse);
+    // An IndexedSlices made dense as tf.convert_to_tensor would, in the caller's scope.
     std::vector<Tensor> out;
-    for (const TensorRef& r : refs)
-      out.push_back(r.node < 0 ? Tensor() : g->tensor(r));
+    for (const TensorRef& r : refs) {
+      auto it = r.node >= 0 && r.index == 0 ? sparse.find(r.node) : sparse.end();
+      out.push_back(r.node < 0           ? Tensor()
+                    : it == sparse.end() ? g->tensor(r)
+                                         : g->tensor(detail::densify(*g, r, it->second)));
+    }
     return out;
   });
 }

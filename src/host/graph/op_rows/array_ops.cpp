@@ -10,7 +10,16 @@ std::vector<OutputSpec> fill_shape(const ShapeContext& c) {
   return {{c.dtype(1), c.value_as_shape(0)}};
 }
 
+// TF's numeric types (UnsortedSegmentSum's T).
+constexpr DTypeSet kSegmentSumTypes{
+    "float32, float64, int32, uint8, int16, int8, complex64, int64, qint8, quint8, qint32, "
+    "bfloat16, uint16, complex128, float16, uint32, uint64"};
+
 // clang-format off
+constexpr std::array<AttrDef, 7> kStridedSliceAttrs = {{
+    kTypeT, {a::kIndex, T::kDType}, {a::kBeginMask, T::kInt}, {a::kEndMask, T::kInt},
+    {a::kEllipsisMask, T::kInt}, {a::kNewAxisMask, T::kInt}, {a::kShrinkAxisMask, T::kInt}}};
+
 constexpr OpDef kRows[] = {
     {.op = OpType::kFill, .name = "Fill", .inputs = "dims, value", .outputs = "output",
      .attrs = {{kTypeT}}, .num_attrs = 1, .shape = fill_shape, .kernel = kernel_of(K::kFill),
@@ -91,11 +100,26 @@ constexpr OpDef kRows[] = {
      .outputs = "output", .attrs = {{{a::kAxis, T::kInt}, kTypeT, {a::kTI, T::kDType}}},
      .num_attrs = 3, .shape = shape_fn::one_hot, .kernel = kernel_of(K::kCopy),
      .grad = grad::not_differentiable},
-    // No gradient yet: TF's is an IndexedSlices (docs/differences.md).
+    // The gradient is TF's IndexedSlices, densified where it meets another gradient or
+    // leaves tf.gradients (gradients/indexed_slices.cpp).
     {.op = OpType::kGatherV2, .name = "GatherV2", .inputs = "params, indices, axis",
      .outputs = "output",
      .attrs = {{{a::kBatchDims, T::kInt}, {a::kTparams, T::kDType}, {a::kTindices, T::kDType}, {a::kTaxis, T::kDType}}},
-     .num_attrs = 4, .shape = shape_fn::gather_v2, .kernel = kernel_of(K::kCopy)},
+     .num_attrs = 4, .shape = shape_fn::gather_v2, .kernel = kernel_of(K::kCopy),
+     .grad = grad::gather_v2},
+    {.op = OpType::kStridedSlice, .name = "StridedSlice", .inputs = "input, begin, end, strides",
+     .outputs = "output", .attrs = kStridedSliceAttrs, .num_attrs = 7,
+     .shape = shape_fn::strided_slice, .kernel = kernel_of(K::kCopy),
+     .grad = grad::strided_slice},
+    {.op = OpType::kStridedSliceGrad, .name = "StridedSliceGrad",
+     .inputs = "shape, begin, end, strides, dy", .outputs = "output", .attrs = kStridedSliceAttrs,
+     .num_attrs = 7, .shape = shape_fn::strided_slice_grad, .kernel = kernel_of(K::kCopy),
+     .grad = grad::strided_slice_grad},
+    {.op = OpType::kUnsortedSegmentSum, .name = "UnsortedSegmentSum",
+     .inputs = "data, segment_ids, num_segments", .outputs = "output",
+     .attrs = {{kTypeT, {a::kTindices, T::kDType}, {a::kTnumsegments, T::kDType}}},
+     .num_attrs = 3, .types = kSegmentSumTypes, .shape = shape_fn::unsorted_segment_sum,
+     .kernel = kernel_of(K::kCopy, kComputesNumeric)},
 };
 // clang-format on
 

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <string>
+#include <type_traits>
 
+#include "kernels/dtype_dispatch.h"
 #include "varscope/errors.h"
 
 namespace varscope::runtime::cpu {
@@ -111,6 +114,20 @@ void one_hot(const kernels::OneHotArgs& a) {
     default:
       throw InternalError("one_hot of " + std::to_string(a.element_size) + "-byte elements");
   }
+}
+
+// Serial, in data order: the sums are the same on every run.
+void segment_sum(const kernels::SegmentSumArgs& a) {
+  const bool known = kernels::dispatch(kernels::kNumericTypes, a.dtype, [&](auto* type) {
+    using T = std::remove_pointer_t<decltype(type)>;
+    const auto* data = static_cast<const T*>(a.data);
+    auto* out = static_cast<T*>(a.out);
+    for (std::int64_t i = 0; i < a.count; ++i) {
+      std::int64_t at = 0;
+      if (kernels::segment_sum_target(a, i, at)) out[at] += data[i];
+    }
+  });
+  if (!known) throw InternalError("segment_sum of " + std::string(dtype_name(a.dtype)));
 }
 
 }  // namespace varscope::runtime::cpu

@@ -8,5 +8,6 @@ namespace varscope::runtime::cpu {
 void strided_copy(const kernels::StridedCopyArgs& args);
 void one_hot(const kernels::OneHotArgs& args);
 void gather(const kernels::GatherArgs& args);
+void segment_sum(const kernels::SegmentSumArgs& args);
 
 }  // namespace varscope::runtime::cpu

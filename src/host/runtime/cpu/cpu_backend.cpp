@@ -104,6 +104,7 @@ class CpuBackend final : public Backend {
   void strided_copy(const kernels::StridedCopyArgs& a) override { cpu::strided_copy(a); }
   void one_hot(const kernels::OneHotArgs& a) override { cpu::one_hot(a); }
   void gather(const kernels::GatherArgs& a) override { cpu::gather(a); }
+  void segment_sum(const kernels::SegmentSumArgs& a) override { cpu::segment_sum(a); }
   void matmul(const kernels::MatMulArgs& a) override {
     cpu::ThreadLimit limit(threads_.threads);
     cpu::matmul(a.dtype, a.shape, a.a, a.b, a.c);

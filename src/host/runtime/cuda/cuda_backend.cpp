@@ -186,6 +186,10 @@ class CudaBackend final : public Backend {
     const cuda::DeviceGuard on = enter();
     VARSCOPE_CHECK_LAUNCH(kernels::launch_gather(a, stream_));
   }
+  void segment_sum(const kernels::SegmentSumArgs& a) override {
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_segment_sum(a, stream_));
+  }
 
   void matmul(const kernels::MatMulArgs& a) override {
     const MatMulShape& s = a.shape;
