@@ -182,6 +182,26 @@ TEST(ImportMetaGraph, RoundTripsVarscopesTrainingGraph) {
   }
 }
 
+// write_graph's golden text files (tests/golden/graph_def/, which TF 1.15 imported): read back
+// node for node, the training graph's lowered helpers as varscope's ops again.
+TEST(ImportGraphDef, ReadsTheGoldenGraphDefFilesBack) {
+  for (const bool train : {false, true}) {
+    Mlp m(train);
+    vs::Graph g;
+    const fs::path file = graph_def_test::golden_dir() / (train ? "mlp_train.pbtxt" : "mlp.pbtxt");
+    vs::import_graph_def_file(g, file.string(), {.name = ""});
+    std::vector<std::pair<std::string, std::string>> a, b;
+    for (const vs::Operation& op : m.g.operations())
+      a.emplace_back(op.name(), op.type());
+    for (const vs::Operation& op : g.operations())
+      b.emplace_back(op.name(), op.type());
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    EXPECT_EQ(a, b) << file;
+    EXPECT_TRUE(g.global_variables().empty());  // a GraphDef has no collections
+  }
+}
+
 // A node of an op type varscope has no row for: refused whole, naming the op.
 TEST(ImportGraphDef, UnknownOpIsRefusedWholeNamingIt) {
   vs::Graph g;
