@@ -1,11 +1,17 @@
-// TF's GraphDef out: a graph as TensorFlow 1.15 serializes it (tf.io.write_graph), so TF
-// imports it (tf.import_graph_def) and TensorBoard draws it grouped by scope.
+// TF's GraphDef out and in: a graph as TensorFlow 1.15 serializes it (tf.io.write_graph), so
+// TF imports it (tf.import_graph_def) and TensorBoard draws it grouped by scope; and a
+// GraphDef or MetaGraphDef that TF wrote, into a varscope graph (tf.import_graph_def,
+// tf.train.import_meta_graph).
 #pragma once
 // The public API: exported from a library built with hidden visibility.
 #pragma GCC visibility push(default)
 
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
+#include <vector>
 
 #include "varscope/graph.h"
 
@@ -40,6 +46,61 @@ struct ExportMetaGraphOptions {
 void export_meta_graph(const Graph& graph,
                        std::string_view filename,
                        const ExportMetaGraphOptions& options = {});
+
+struct ImportGraphDefOptions {
+  // The name scope of the imported nodes: std::nullopt is TF's default "import" (uniquified:
+  // "import_1" when "import" is taken), inside the current name scope; "" imports at the
+  // root under the GraphDef's own names (a taken name gets "_1", as TF's importer does).
+  std::optional<std::string> name{};
+  // GraphDef tensors ("x:0", or "x" for "x:0") replaced by this graph's tensors: their
+  // consumers read the given tensor.
+  std::map<std::string, Tensor> input_map{};
+  // GraphDef names to return: "x:0" a tensor, "x" an operation.
+  std::vector<std::string> return_elements{};
+};
+
+// A returned element: a Tensor for "x:0", an Operation for "x".
+using ImportedElement = std::variant<Tensor, Operation>;
+
+// tf.import_graph_def(graph_def, input_map, return_elements, name): the GraphDef in
+// `graph_def` (binary protobuf, or the text format) is added to `graph`. Nodes may come in
+// any order (they are built in dependency order); every node goes through its op's shape
+// function; attributes TF leaves out get TF's defaults; device strings merge with the current
+// tf.device scope; each VariableV2 becomes a variable of the graph in no collection (give it
+// one with import_meta_graph). Returns return_elements' elements in order.
+// Errors (TF's texts; nothing of the GraphDef is added on any of them, names included):
+// vs::NotFoundError "Op type not registered 'Foo' in binary running varscope. ..." (the text
+// lists the op types varscope imports); vs::ValueError for an invalid or repeated node name,
+// an unknown input node, an output index a node does not have, control inputs before data
+// inputs, a cycle ("<n> nodes in a cycle"), a missing, unknown or mistyped attribute, an input
+// of another dtype than the node's type attribute, a shape function's refusal, input_map keys
+// or return_elements the GraphDef does not have; vs::InvalidArgumentError for bytes that are
+// no GraphDef and for a Const value that does not parse (wrong size, a dtype varscope lacks,
+// over 2GB); vs::UnimplementedError for an attribute varscope supports only at TF's default
+// (data_format, container, shared_name, Truncate).
+std::vector<ImportedElement> import_graph_def(Graph& graph,
+                                              std::string_view graph_def,
+                                              const ImportGraphDefOptions& options = {});
+// The same, reading the GraphDef from the file at `path` (.pb or .pbtxt).
+std::vector<ImportedElement> import_graph_def_file(Graph& graph,
+                                                   std::string_view path,
+                                                   const ImportGraphDefOptions& options = {});
+
+namespace train {
+
+// tf.compat.v1.train.import_meta_graph(path): the MetaGraphDef's graph (binary, or the text
+// format) imported at the root under its own names (import_graph_def with name ""), and its
+// variable collections ("variables", "trainable_variables", "local_variables",
+// "global_step", "model_variables": TF's VariableDefs) rebuilt, so the variables are the
+// graph's own: get_collection, global_variables_initializer, vs::Saver (which restores TF's
+// checkpoint) and get_global_step find them. The SaverDef's nodes (its "save/" scope: string
+// ops varscope does not have) are not imported; a vs::Saver over the graph stands in for
+// them. Other collections (node lists such as "train_op", summaries) are not imported.
+// Errors: import_graph_def's, and vs::ValueError for a VariableDef naming a node the graph
+// does not have or one that is not a VariableV2 of the right kind.
+void import_meta_graph(Graph& graph, std::string_view path);
+
+}  // namespace train
 
 }  // namespace varscope
 

@@ -192,6 +192,10 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
                            const std::vector<std::string>& collection_keys,
                            bool validate_shape,
                            std::source_location where);
+  // An imported VariableV2 node (import_graph_def) as a variable of the graph: in no
+  // collection, not in the store, no initializer until import_meta_graph gives it one.
+  // Returns its index in `variables`.
+  int adopt_variable(int node);
   std::vector<Variable> collection(const std::string& key,
                                    const std::optional<std::string>& scope) const;
   Operation variables_initializer(const std::vector<Variable>& vars, std::string_view name);

@@ -213,6 +213,19 @@ Variable GraphImpl::create_variable(std::string_view name,
   return Access::variable(shared_from_this(), id);
 }
 
+int GraphImpl::adopt_variable(int node) {
+  Node& n = nodes.at(static_cast<std::size_t>(node));
+  VariableRecord rec;
+  rec.node = node;
+  rec.dtype = attr<DType>(n, attr_name::kDType);
+  rec.shape = attr<Shape>(n, attr_name::kShape);
+  rec.trainable = false;
+  const int id = static_cast<int>(variables.size());
+  variables.push_back(std::move(rec));
+  n.variable = id;
+  return id;
+}
+
 // Each collection once (TF adds to a set of keys); variables join in creation order, so a
 // repeated key finds `variable` at the back.
 void GraphImpl::add_to_collection(std::string_view key, int variable) {

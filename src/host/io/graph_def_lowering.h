@@ -32,3 +32,13 @@ void lower_broadcast_to_shape(const std::string& name,
                               ::varscope::tf::GraphDef& def);
 
 }  // namespace varscope::io
+
+namespace varscope::io {
+
+// The inverse, for import_graph_def: each subgraph that lower_sum_to_shape or
+// lower_broadcast_to_shape wrote (its nodes under "<name>/" with their op types, read by
+// nothing outside it) becomes the one SumToShape / BroadcastToShape node `name` again, so a
+// varscope training graph imports. Anything else is left as it is.
+void raise_lowered_helpers(::varscope::tf::GraphDef& def);
+
+}  // namespace varscope::io
