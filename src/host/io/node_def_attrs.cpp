@@ -68,6 +68,8 @@ std::string_view type_name(AttrType t) {
       return "tensor";
     case AttrType::kStrings:
       return "list(string)";
+    case AttrType::kInts:
+      return "list(int)";
   }
   return "?";
 }
@@ -127,6 +129,10 @@ AttrValue convert(const tfp::AttrValue& v,
     case AttrType::kStrings:
       if (v.value_case() == C::kList || v.value_case() == C::VALUE_NOT_SET)
         return std::vector<std::string>(v.list().s().begin(), v.list().s().end());
+      break;
+    case AttrType::kInts:  // strides, ksize, dilations, explicit_paddings
+      if (v.value_case() == C::kList || v.value_case() == C::VALUE_NOT_SET)
+        return std::vector<std::int64_t>(v.list().i().begin(), v.list().i().end());
       break;
   }
   wrong_kind(v, type, attr, name);
