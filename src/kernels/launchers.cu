@@ -167,7 +167,7 @@ int launch_cast(const CastArgs& a, void* stream) {
   if (a.count == 0) return 0;
   auto s = static_cast<cudaStream_t>(stream);
   bool ok = false;
-  dispatch(kNumericTypes, a.from, [&](auto* src_tag) {
+  dispatch(kNumericBoolTypes, a.from, [&](auto* src_tag) {
     using From = std::remove_pointer_t<decltype(src_tag)>;
     ok = dispatch(kNumericTypes, a.to, [&](auto* dst_tag) {
       using To = std::remove_pointer_t<decltype(dst_tag)>;

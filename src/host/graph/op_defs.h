@@ -63,6 +63,9 @@ inline constexpr char kBatchDims[] = "batch_dims";
 inline constexpr char kTparams[] = "Tparams";
 inline constexpr char kTindices[] = "Tindices";
 inline constexpr char kTaxis[] = "Taxis";
+inline constexpr char kOutputType[] = "output_type";
+inline constexpr char kExclusive[] = "exclusive";
+inline constexpr char kReverse[] = "reverse";
 }  // namespace attr_name
 
 // The alternatives of AttrValue, in its order.

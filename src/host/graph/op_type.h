@@ -113,7 +113,14 @@ enum class OpType : std::uint8_t {
   kPlaceholderWithDefault,
   kOneHot,
   kGatherV2,
+  // Reductions and ops along one axis (op_rows/math_ops.cpp, op_rows/axis_ops.cpp).
+  kMax,
+  kMin,
+  kProd,
+  kArgMax,
+  kArgMin,
+  kCumsum,
 };
-inline constexpr int kNumOpTypes = static_cast<int>(OpType::kGatherV2) + 1;
+inline constexpr int kNumOpTypes = static_cast<int>(OpType::kCumsum) + 1;
 
 }  // namespace varscope::detail

@@ -168,7 +168,7 @@ void binary(const kernels::BinaryArgs& a) {
 }
 
 void cast(const kernels::CastArgs& a) {
-  dispatch(kernels::kNumericTypes, a.from, "ops", [&](auto* src_tag) {
+  dispatch(kernels::kNumericBoolTypes, a.from, "ops", [&](auto* src_tag) {
     using From = std::remove_pointer_t<decltype(src_tag)>;
     dispatch(kernels::kNumericTypes, a.to, "ops", [&](auto* dst_tag) {
       using To = std::remove_pointer_t<decltype(dst_tag)>;

@@ -1,0 +1,224 @@
+// reduce_max/min/prod, argmax/argmin and cumsum against TF 1.15 (tests/golden/
+// reductions_tf115.json, written by hand with tools/tf115/make_reduction_goldens.py): node
+// names, attributes and auxiliary Consts, gradient node names, the rows' dtypes, and TF's
+// graph-time and run-time error texts (a failed build leaves the graph as it was).
+#include "reduction_ops_test.h"
+
+#include <gtest/gtest.h>
+#include <varscope/varscope.h>
+
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "host/graph/op_defs.h"
+#include "test_util.h"
+
+namespace vs = varscope;
+namespace d = varscope::detail;
+using vs::testing::error_of;
+using vs::testing::reductions_golden;
+
+namespace {
+
+using Build = std::function<vs::Tensor(const vs::Tensor&)>;
+
+const std::map<std::string, Build>& builders() {
+  static const std::map<std::string, Build> b = {
+      {"reduce_max", [](auto& x) { return vs::reduce_max(x); }},
+      {"reduce_max_axis",
+       [](auto& x) { return vs::reduce_max(x, {.axes = std::vector<int>{-1}, .keepdims = true}); }},
+      {"reduce_min", [](auto& x) { return vs::reduce_min(x, {.axes = std::vector<int>{0}}); }},
+      {"reduce_prod",
+       [](auto& x) {
+         return vs::reduce_prod(x, {.axes = std::vector<int>{0, 1}});
+       }},
+      {"reduce_prod_all", [](auto& x) { return vs::reduce_prod(x); }},
+      {"argmax", [](auto& x) { return vs::argmax(x); }},
+      {"argmax_axis",
+       [](auto& x) { return vs::argmax(x, {.axis = 1, .output_type = vs::DType::kInt32}); }},
+      {"argmin", [](auto& x) { return vs::argmin(x, {.axis = -1}); }},
+      {"argmax_named", [](auto& x) { return vs::argmax(x, {.axis = 1, .name = "best"}); }},
+      {"cumsum", [](auto& x) { return vs::cumsum(x); }},
+      {"cumsum_flags",
+       [](auto& x) { return vs::cumsum(x, {.axis = 1, .exclusive = true, .reverse = true}); }},
+      {"cumsum_named", [](auto& x) { return vs::cumsum(x, {.axis = -1, .name = "running"}); }},
+  };
+  return b;
+}
+
+std::vector<std::string> names_from(const vs::Graph& g, std::size_t from) {
+  std::vector<std::string> out;
+  const auto ops = g.operations();
+  for (std::size_t i = from; i < ops.size(); ++i)
+    out.push_back(ops[i].name() + ":" + ops[i].type());
+  return out;
+}
+
+std::vector<std::string> strings(const nlohmann::json& j) {
+  return j.get<std::vector<std::string>>();
+}
+
+vs::Tensor zeros(vs::Graph& g, vs::Shape shape) {
+  return vs::constant(g, vs::HostTensor(vs::DType::kFloat32, std::move(shape)));
+}
+
+std::string first_line(const std::string& s) {
+  return s.substr(0, s.find('\n'));
+}
+
+TEST(ReductionsTf115, NodeNamesAttributesAndConstsAsTf) {
+  for (const auto& [name, build] : builders()) {
+    SCOPED_TRACE(name);
+    const nlohmann::json& want = reductions_golden()["builders"][name];
+    vs::Graph g;
+    const vs::Tensor x = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{2, 3}, "x");
+    const vs::Tensor y = build(x);
+    EXPECT_EQ(names_from(g, 1), strings(want["forward"]));
+    EXPECT_EQ(y.name(), want["output"].get<std::string>());
+    EXPECT_EQ(y.shape().dims(), want["shape"].get<std::vector<std::int64_t>>());
+    EXPECT_EQ(vs::dtype_name(y.dtype()), want["dtype"].get<std::string>());
+    for (const auto& [attr, value] : want["attrs"].items()) {
+      if (attr == "Tidx") continue;  // implied by the axis input's dtype (graph_def.cpp)
+      SCOPED_TRACE(attr);
+      if (value.is_boolean()) {
+        EXPECT_EQ(y.op().attr_bool(attr), value.get<bool>());
+      } else {
+        EXPECT_EQ(vs::dtype_name(y.op().attr_dtype(attr)), value.get<std::string>());
+      }
+    }
+    for (const auto& [const_name, value] : want["consts"].items()) {
+      const vs::HostTensor t = g.get_operation_by_name(const_name).attr_tensor("value");
+      EXPECT_EQ(vs::dtype_name(t.dtype()), value["dtype"].get<std::string>());
+      std::vector<double> got;
+      for (std::int64_t i = 0; i < t.num_elements(); ++i)
+        got.push_back(t.element_as_double(i));
+      const nlohmann::json& v = value["value"];
+      EXPECT_EQ(got,
+                v.is_array() ? v.get<std::vector<double>>() : std::vector<double>{v.get<double>()});
+    }
+  }
+}
+
+// Our gradient nodes have TF's names and types (BroadcastToShape for TF's Reshape to the
+// kept dims, which broadcasts later), and the gradient is TF's tensor.
+TEST(ReductionsTf115, GradientNamesAsTf) {
+  for (const std::string name :
+       {"reduce_max", "reduce_max_axis", "reduce_min", "cumsum", "cumsum_flags", "argmax"}) {
+    SCOPED_TRACE(name);
+    const nlohmann::json& want = reductions_golden()["builders"][name];
+    std::map<std::string, std::string> tf;
+    for (const std::string& n : strings(want["gradient"]))
+      tf[n.substr(0, n.rfind(':'))] = n.substr(n.rfind(':') + 1);
+    vs::Graph g;
+    const vs::Tensor x = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{2, 3}, "x");
+    const vs::Tensor y = builders().at(name)(x);
+    const std::size_t before = g.num_operations();
+    const std::vector<vs::Tensor> dx = vs::gradients({y}, {x});
+    if (want["gradient_output"].is_null()) {
+      EXPECT_FALSE(dx[0].valid());  // ArgMax: not differentiable, no error (TF's None)
+      continue;
+    }
+    EXPECT_EQ(dx[0].name(), want["gradient_output"].get<std::string>());
+    for (const std::string& n : names_from(g, before)) {
+      if (n.find("_grad/") == std::string::npos) continue;
+      const std::string node = n.substr(0, n.rfind(':')), type = n.substr(n.rfind(':') + 1);
+      ASSERT_TRUE(tf.contains(node)) << n << " is not in TF's gradient";
+      EXPECT_TRUE(type == tf[node] || (type == "BroadcastToShape" && tf[node] == "Reshape"))
+          << n << " is " << tf[node] << " in TF";
+    }
+  }
+}
+
+// Prod's gradient is not built yet: gradients() says so as for any op without one (TF's
+// LookupError), and leaves the graph as it was.
+TEST(ReductionsTf115, ProdHasNoGradientYet) {
+  vs::Graph g;
+  const vs::Tensor x = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{2, 3}, "x");
+  const vs::Tensor y = vs::reduce_prod(x);
+  const std::size_t before = g.num_operations();
+  EXPECT_EQ(error_of<vs::NotFoundError>([&] { vs::gradients({y}, {x}); }),
+            "No gradient defined for operation 'Prod' (op type: Prod)");
+  EXPECT_EQ(g.num_operations(), before);
+}
+
+TEST(ReductionsTf115, RowsHaveTfsInputsOutputsAndDtypes) {
+  const nlohmann::json& types = reductions_golden()["types"];
+  for (const d::OpType op : {d::OpType::kMax, d::OpType::kMin, d::OpType::kProd, d::OpType::kArgMax,
+                             d::OpType::kArgMin, d::OpType::kCumsum}) {
+    const d::OpDef& def = d::op_def(op);
+    const std::string type(def.name);
+    SCOPED_TRACE(type);
+    EXPECT_EQ(def.types.text(), types[type].get<std::string>());
+    EXPECT_EQ(def.inputs, types[type + ":inputs"].get<std::string>());
+    EXPECT_EQ(def.outputs, types[type + ":outputs"].get<std::string>());
+  }
+}
+
+TEST(ReductionsTf115, GraphTimeErrorsAsTfAndTheGraphIntact) {
+  const nlohmann::json& want = reductions_golden()["errors"];
+  vs::Graph g;
+  const vs::Tensor x = zeros(g, vs::Shape{2, 3});
+  const std::size_t before = g.num_operations();
+  auto text = [](const nlohmann::json& j) {
+    const std::string s = j.get<std::string>();
+    return s.substr(s.find(": ") + 2);  // "ValueError: <text>"
+  };
+  EXPECT_EQ(error_of<vs::ValueError>([&] { vs::reduce_max(x, {.axes = std::vector<int>{5}}); }),
+            text(want["max_axis_graph"]));
+  EXPECT_EQ(error_of<vs::ValueError>([&] { vs::argmax(x, {.axis = 5}); }),
+            text(want["argmax_axis_graph"]));
+  EXPECT_EQ(error_of<vs::ValueError>([&] { vs::argmin(x, {.axis = -3}); }),
+            text(want["argmin_axis_graph"]));
+  const vs::Tensor b = vs::constant(g, vs::HostTensor(std::vector<bool>{true}, vs::Shape{1}));
+  const std::size_t with_b = g.num_operations();
+  EXPECT_EQ(error_of<vs::TypeError>([&] { vs::argmax(b); }), text(want["argmax_bool"]));
+  EXPECT_EQ(error_of<vs::TypeError>([&] { vs::reduce_max(b); }), text(want["max_bool"]));
+  EXPECT_EQ(error_of<vs::TypeError>([&] { vs::argmax(x, {.output_type = vs::DType::kFloat32}); }),
+            text(want["argmax_float_output"]));
+  EXPECT_EQ(g.num_operations(), with_b);
+  EXPECT_EQ(with_b, before + 1);
+}
+
+TEST(ReductionsTf115, RunTimeErrorsAsTf) {
+  const nlohmann::json& want = reductions_golden()["errors"];
+  auto text = [](const nlohmann::json& j) {
+    const std::string s = j.get<std::string>();
+    return s.substr(s.find(": ") + 2);
+  };
+  {
+    vs::Graph g;
+    const vs::Tensor x = vs::placeholder(g, vs::DType::kFloat32, std::nullopt, "x");
+    const vs::Tensor m = vs::reduce_max(x, {.axes = std::vector<int>{5}});
+    const vs::Tensor a = vs::argmax(x, {.axis = 5});
+    vs::Session sess(g);
+    const vs::HostTensor fed(vs::DType::kFloat32, vs::Shape{2, 3});
+    EXPECT_EQ(first_line(error_of<vs::InvalidArgumentError>([&] {
+                sess.run(m, {{x, fed}});
+              })),
+              text(want["max_axis_run"]));
+    EXPECT_EQ(first_line(error_of<vs::InvalidArgumentError>([&] {
+                sess.run(a, {{x, fed}});
+              })),
+              text(want["argmax_axis_run"]));
+  }
+  vs::Graph g;
+  const vs::Tensor v = zeros(g, vs::Shape{3});
+  const vs::Tensor empty = zeros(g, vs::Shape{0, 3});
+  const vs::Tensor m = zeros(g, vs::Shape{2, 3});
+  const vs::Tensor cases[] = {vs::argmax(v, {.axis = 2}), vs::argmax(empty, {.axis = 0}),
+                              vs::cumsum(m, {.axis = 5}), vs::cumsum(m, {.axis = -3})};
+  const char* keys[] = {"argmax_vector_axis_run", "argmax_empty_run", "cumsum_axis_run",
+                        "cumsum_negative_axis_run"};
+  vs::Session sess(g);
+  for (std::size_t i = 0; i < std::size(cases); ++i) {
+    SCOPED_TRACE(keys[i]);
+    const std::string got = error_of<vs::InvalidArgumentError>([&] { sess.run(cases[i]); });
+    EXPECT_EQ(first_line(got), text(want[keys[i]]));
+    EXPECT_NE(got.find("[[{{node " + cases[i].op().name() + "}}]]"), std::string::npos) << got;
+  }
+}
+
+}  // namespace
