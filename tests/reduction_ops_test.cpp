@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <varscope/varscope.h>
 
+#include <cmath>
 #include <functional>
 #include <map>
 #include <set>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "host/graph/op_defs.h"
+#include "kernels/axis_ops.h"
 #include "test_util.h"
 
 namespace vs = varscope;
@@ -218,6 +220,39 @@ TEST(ReductionsTf115, RunTimeErrorsAsTf) {
     const std::string got = error_of<vs::InvalidArgumentError>([&] { sess.run(cases[i]); });
     EXPECT_EQ(first_line(got), text(want[keys[i]]));
     EXPECT_NE(got.find("[[{{node " + cases[i].op().name() + "}}]]"), std::string::npos) << got;
+  }
+}
+
+// The GPU's arg-reduction combines per-thread partial results in a tree (CUB's
+// BlockReduce): any tree of arg_combine must give the sequential line's answer (the first
+// best index; NaN never; 0 when nothing beats the start), which is what the CPU runs.
+TEST(ArgReduceKernel, AnyTreeOfCombinesGivesTheSequentialAnswer) {
+  namespace k = vs::kernels;
+  const float nan = std::nanf("");
+  const std::vector<std::vector<float>> lines = {
+      {1, 3, 3, 2, 3},        {nan, 1, 2, 2},         {nan, nan},
+      {-INFINITY, -INFINITY}, {5, nan, 5, 7, 7, nan}, {2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 0, -1, 2}};
+  for (const k::ArgReduceOp op : {k::ArgReduceOp::kArgMax, k::ArgReduceOp::kArgMin}) {
+    for (const std::vector<float>& line : lines) {
+      const auto n = static_cast<std::int64_t>(line.size());
+      std::int64_t want = -1;
+      k::arg_reduce_line(op, line.data(), &want, 0, n, 1);
+      // Threads take elements t, t + step, ...; partials are then combined pairwise, as
+      // a block reduction does, for several thread counts.
+      for (int threads = 1; threads <= 8; ++threads) {
+        std::vector<k::ArgBest<float>> partial(static_cast<std::size_t>(threads),
+                                               k::arg_identity<float>(op));
+        for (std::int64_t i = 0; i < n; ++i) {
+          auto& p = partial[static_cast<std::size_t>(i % threads)];
+          p = k::arg_combine(op, p, k::ArgBest<float>{line[static_cast<std::size_t>(i)], i});
+        }
+        for (std::size_t width = 1; width < partial.size(); width *= 2) {
+          for (std::size_t i = 0; i + width < partial.size(); i += 2 * width)
+            partial[i] = k::arg_combine(op, partial[i], partial[i + width]);
+        }
+        EXPECT_EQ(partial[0].index, want) << threads << " threads";
+      }
+    }
   }
 }
 

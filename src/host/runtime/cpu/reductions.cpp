@@ -278,27 +278,31 @@ void reduce_columns(kernels::ReduceOp op,
 }
 
 // Max, min, product: one accumulator per output, folded over the reduced elements in order.
+// A contiguous block of reduced axes is walked as tiles of (outer index, up to 1024 adjacent
+// outputs), each reduced row added into the tile's accumulators (a row sum when inner == 1).
 template <typename T>
 void reduce_folding(
     kernels::ReduceOp op, const kernels::Reduction& red, const T* x, T* o, std::int64_t out_count) {
   using A = kernels::ReduceAcc<T>;
   std::int64_t outer = 0, reduced = 0, inner = 0;
   if (out_count > 0 && as_block(red, &outer, &reduced, &inner)) {
-    const std::int64_t per_outer = std::max<std::int64_t>(1, reduced * inner);
-    parallel_for(outer, std::max<std::int64_t>(1, kMinElementsPerThread / per_outer),
+    constexpr std::int64_t kTile = 1024;
+    const std::int64_t tiles = (inner + kTile - 1) / kTile;
+    const std::int64_t per_tile = std::max<std::int64_t>(1, reduced * std::min(inner, kTile));
+    parallel_for(outer * tiles, std::max<std::int64_t>(1, kMinElementsPerThread / per_tile),
                  [&](std::int64_t b, std::int64_t e) {
-                   std::vector<A> acc(static_cast<std::size_t>(inner));
-                   for (std::int64_t k = b; k < e; ++k) {
-                     std::fill(acc.begin(), acc.end(), kernels::reduce_identity<T>(op));
-                     const T* block = x + k * reduced * inner;
+                   A acc[kTile];
+                   for (std::int64_t t = b; t < e; ++t) {
+                     const std::int64_t k = t / tiles, j0 = (t % tiles) * kTile;
+                     const std::int64_t width = std::min(kTile, inner - j0);
+                     std::fill(acc, acc + width, kernels::reduce_identity<T>(op));
                      for (std::int64_t r = 0; r < reduced; ++r) {
-                       const T* row = block + r * inner;
-                       for (std::int64_t j = 0; j < inner; ++j)
-                         acc[static_cast<std::size_t>(j)] = kernels::reduce_combine<T>(
-                             op, acc[static_cast<std::size_t>(j)], static_cast<A>(row[j]));
+                       const T* row = x + (k * reduced + r) * inner + j0;
+                       for (std::int64_t j = 0; j < width; ++j)
+                         acc[j] = kernels::reduce_combine<T>(op, acc[j], static_cast<A>(row[j]));
                      }
-                     for (std::int64_t j = 0; j < inner; ++j)
-                       o[k * inner + j] = static_cast<T>(acc[static_cast<std::size_t>(j)]);
+                     for (std::int64_t j = 0; j < width; ++j)
+                       o[k * inner + j0 + j] = static_cast<T>(acc[j]);
                    }
                  });
     return;
