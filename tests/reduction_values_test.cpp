@@ -102,7 +102,7 @@ TEST_P(Reductions, Int32AsTf) {
   EXPECT_EQ(sess.run(vs::argmax(x, {.axis = 1})).dtype(), vs::DType::kInt64);
 }
 
-TEST_P(Reductions, CumsumFormsAsTf) {
+TEST_P(Reductions, CumsumAndCumprodFormsAsTf) {
   const nlohmann::json& want = reductions_golden()["values"]["cumsum"];
   vs::Graph g;
   const vs::Tensor x =
@@ -122,6 +122,9 @@ TEST_P(Reductions, CumsumFormsAsTf) {
   EXPECT_EQ(doubles(sess.run(vs::cumsum(x, {.axis = 1, .reverse = true}))), flat(want["reverse"]));
   EXPECT_EQ(doubles(sess.run(vs::cumsum(x, {.axis = 1, .exclusive = true, .reverse = true}))),
             flat(want["exclusive_reverse"]));
+  EXPECT_EQ(doubles(sess.run(vs::cumprod(x, {.axis = 1}))), flat(want["cumprod_1"]));
+  EXPECT_EQ(doubles(sess.run(vs::cumprod(x, {.axis = 1, .exclusive = true, .reverse = true}))),
+            flat(want["cumprod_exclusive_reverse"]));
 }
 
 // Shapes that take each kernel path (a long last axis: the GPU's block-per-row kernels and

@@ -68,15 +68,17 @@ struct ArgReduceOptions {
 };
 Tensor argmax(const Input& input, const ArgReduceOptions& options = {});  // "ArgMax"
 Tensor argmin(const Input& input, const ArgReduceOptions& options = {});  // "ArgMin"
-// tf.cumsum: running sums along `axis` (a Const "Cumsum/axis"); `exclusive` leaves each
-// element out of its own sum, `reverse` sums from the end.
-struct CumsumOptions {
+// tf.cumsum / tf.cumprod: running sums or products along `axis` (a Const "Cumsum/axis");
+// `exclusive` leaves each element out of its own sum, `reverse` runs from the end. Cumprod's
+// gradient divides by x (TF's): not defined where x is 0.
+struct ScanOptions {
   int axis = 0;
   bool exclusive = false;
   bool reverse = false;
   std::string name{};
 };
-Tensor cumsum(const Input& x, const CumsumOptions& options = {});  // "Cumsum"
+Tensor cumsum(const Input& x, const ScanOptions& options = {});   // "Cumsum"
+Tensor cumprod(const Input& x, const ScanOptions& options = {});  // "Cumprod"
 
 // --- integer quotients (docs/kernels.md, "Integer division"); y == 0 for integers is
 // vs::InvalidArgumentError "Integer division by zero" ---

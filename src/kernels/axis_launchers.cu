@@ -1,6 +1,7 @@
-// The device side of ArgMax/ArgMin and Cumsum (kernels/axis_ops.h). Lines along the last
+// The device side of ArgMax/ArgMin and Cumsum/Cumprod (kernels/axis_ops.h). Lines along the last
 // axis (inner == 1) get a block each: CUB's BlockReduce over (index, value) pairs with
-// axis_ops.h's combine, or CUB's BlockScan over tiles of the line with a running prefix.
+// axis_ops.h's combine, or CUB's BlockScan (reduce.h's sum or product) over tiles of the line
+// with a running prefix.
 // Lines of an inner axis step by `inner`: one thread per line, adjacent threads reading
 // adjacent elements (coalesced), the CPU's line function.
 #include <cuda_runtime.h>
@@ -56,7 +57,8 @@ __global__ void arg_rows_kernel(
 }
 
 template <typename T>
-__global__ void scan_lines_kernel(const T* x,
+__global__ void scan_lines_kernel(ReduceOp op,
+                                  const T* x,
                                   T* out,
                                   std::int64_t lines,
                                   std::int64_t n,
@@ -65,39 +67,55 @@ __global__ void scan_lines_kernel(const T* x,
                                   bool reverse) {
   const GridStride g = my_stride();
   for (std::int64_t line = g.first; line < lines; line += g.step)
-    scan_line(x, out, line, n, inner, exclusive, reverse);
+    scan_line(op, x, out, line, n, inner, exclusive, reverse);
 }
 
-// BlockScan's prefix callback: the sum of the line's earlier tiles, run by the first warp.
-template <typename Acc>
+// reduce.h's sum or product as CUB's scan functor.
+template <typename T>
+struct ScanCombine {
+  ReduceOp op;
+  __device__ ReduceAcc<T> operator()(ReduceAcc<T> a, ReduceAcc<T> b) const {
+    return reduce_combine<T>(op, a, b);
+  }
+};
+
+// BlockScan's prefix callback: the line's earlier tiles combined, run by the first warp.
+template <typename T>
 struct RunningPrefix {
-  Acc total;
-  __device__ Acc operator()(Acc tile_total) {
-    const Acc before = total;
-    total += tile_total;
+  ReduceOp op;
+  ReduceAcc<T> total;
+  __device__ ReduceAcc<T> operator()(ReduceAcc<T> tile_total) {
+    const ReduceAcc<T> before = total;
+    total = reduce_combine<T>(op, total, tile_total);
     return before;
   }
 };
 
 template <typename T>
-__global__ void scan_rows_kernel(
-    const T* x, T* out, std::int64_t rows, std::int64_t n, bool exclusive, bool reverse) {
+__global__ void scan_rows_kernel(ReduceOp op,
+                                 const T* x,
+                                 T* out,
+                                 std::int64_t rows,
+                                 std::int64_t n,
+                                 bool exclusive,
+                                 bool reverse) {
   using Acc = ReduceAcc<T>;
   using BlockScan = cub::BlockScan<Acc, kThreads>;
   __shared__ typename BlockScan::TempStorage temp;
   for (std::int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
-    RunningPrefix<Acc> prefix{Acc(0)};
+    RunningPrefix<T> prefix{op, reduce_identity<T>(op)};
+    const ScanCombine<T> combine{op};
     for (std::int64_t k0 = 0; k0 < n; k0 += kThreads) {
       const std::int64_t k = k0 + threadIdx.x;
       const std::int64_t at = r * n + scan_position(k, n, reverse);
-      const Acc v = k < n ? static_cast<Acc>(x[at]) : Acc(0);
-      Acc sum = Acc(0);
+      const Acc v = k < n ? static_cast<Acc>(x[at]) : reduce_identity<T>(op);
+      Acc result = reduce_identity<T>(op);
       if (exclusive) {
-        BlockScan(temp).ExclusiveSum(v, sum, prefix);
+        BlockScan(temp).ExclusiveScan(v, result, combine, prefix);
       } else {
-        BlockScan(temp).InclusiveSum(v, sum, prefix);
+        BlockScan(temp).InclusiveScan(v, result, combine, prefix);
       }
-      if (k < n) out[at] = static_cast<T>(sum);
+      if (k < n) out[at] = static_cast<T>(result);
       __syncthreads();  // temp is reused by the next tile
     }
   }
@@ -136,11 +154,11 @@ int launch_scan(const ScanArgs& a, void* stream) {
     const auto* x = static_cast<const T*>(a.x);
     auto* out = static_cast<T*>(a.out);
     if (a.inner == 1 && a.n > 64) {
-      scan_rows_kernel<T>
-          <<<blocks_for(lines, 1), kThreads, 0, s>>>(x, out, lines, a.n, a.exclusive, a.reverse);
+      scan_rows_kernel<T><<<blocks_for(lines, 1), kThreads, 0, s>>>(a.op, x, out, lines, a.n,
+                                                                    a.exclusive, a.reverse);
     } else {
       scan_lines_kernel<T><<<blocks_for(lines, kThreads), kThreads, 0, s>>>(
-          x, out, lines, a.n, a.inner, a.exclusive, a.reverse);
+          a.op, x, out, lines, a.n, a.inner, a.exclusive, a.reverse);
     }
   });
   return launched(ok);

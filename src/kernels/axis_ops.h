@@ -1,6 +1,6 @@
 // Ops along one axis of x viewed as [outer, n, inner]: ArgMax/ArgMin (the index of the best
-// element of each line) and Cumsum (the running sums of each line). Shared by the CPU loops
-// (host/runtime/cpu/axis_ops.cpp) and the CUDA kernels (axis_launchers.cu).
+// element of each line) and Cumsum/Cumprod (the running sums or products of each line). Shared by
+// the CPU loops (host/runtime/cpu/axis_ops.cpp) and the CUDA kernels (axis_launchers.cu).
 #pragma once
 
 #include <cstdint>
@@ -53,22 +53,18 @@ VS_HD inline void arg_reduce_line(
   out[line] = static_cast<I>(best.index);
 }
 
-// Cumsum's sums accumulate in reduce.h's accumulator (double; int64, wrapping as the
-// element type would).
-template <typename T>
-VS_HD inline ReduceAcc<T> scan_add(ReduceAcc<T> acc, T v) {
-  return reduce_combine<T>(ReduceOp::kSum, acc, static_cast<ReduceAcc<T>>(v));
-}
-
 // Element k of a line in scan order: from the end when `reverse`.
 VS_HD inline std::int64_t scan_position(std::int64_t k, std::int64_t n, bool reverse) {
   return reverse ? n - 1 - k : k;
 }
 
-// TF's Cumsum of one line: out[k] = x[0] + ... + x[k] (exclusive: up to x[k - 1]; reverse:
-// from the line's end).
+// TF's Cumsum (op kSum) or Cumprod (kProd) of one line: out[k] = x[0] + ... + x[k]
+// (exclusive: up to x[k - 1], the first 0 or 1; reverse: from the line's end). Sums and
+// products accumulate in reduce.h's accumulator (double; int64, wrapping as the element
+// type would).
 template <typename T>
-VS_HD inline void scan_line(const T* x,
+VS_HD inline void scan_line(ReduceOp op,
+                            const T* x,
                             T* out,
                             std::int64_t line,
                             std::int64_t n,
@@ -76,13 +72,13 @@ VS_HD inline void scan_line(const T* x,
                             bool exclusive,
                             bool reverse) {
   const std::int64_t start = line_start(line, n, inner);
-  ReduceAcc<T> acc = 0;
+  ReduceAcc<T> acc = reduce_identity<T>(op);
   for (std::int64_t k = 0; k < n; ++k) {
     const std::int64_t at = start + scan_position(k, n, reverse) * inner;
-    const T v = x[at];
-    if (!exclusive) acc = scan_add<T>(acc, v);
+    const auto v = static_cast<ReduceAcc<T>>(x[at]);
+    if (!exclusive) acc = reduce_combine<T>(op, acc, v);
     out[at] = static_cast<T>(acc);
-    if (exclusive) acc = scan_add<T>(acc, v);
+    if (exclusive) acc = reduce_combine<T>(op, acc, v);
   }
 }
 

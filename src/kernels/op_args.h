@@ -108,9 +108,10 @@ struct ArgReduceArgs {
   std::int64_t outer = 0, n = 0, inner = 0;
 };
 
-// Cumsum along the middle axis of x as [outer, n, inner] (float32, float64, int32, int64);
-// out has x's shape.
+// Cumsum (op kSum) or Cumprod (kProd) along the middle axis of x as [outer, n, inner]
+// (float32, float64, int32, int64); out has x's shape.
 struct ScanArgs {
+  ReduceOp op = ReduceOp::kSum;
   DType dtype{};
   bool exclusive = false;
   bool reverse = false;

@@ -1,4 +1,4 @@
-// The cases of Max, Min, Prod (op_rows/math_ops.cpp), ArgMax, ArgMin and Cumsum
+// The cases of Max, Min, Prod (op_rows/math_ops.cpp), ArgMax, ArgMin, Cumsum and Cumprod
 // (op_rows/axis_ops.cpp).
 #include <algorithm>
 
@@ -101,6 +101,21 @@ std::vector<OpCase> reduction_cases() {
                    sum += v[0][at];
                  }
                }
+             return out;
+           }},
+      {.op = OpType::kCumprod,
+       .inputs = {Shape{3, 4}},
+       .lo = 0.5,
+       .hi = 2,  // away from 0: the gradient divides by x, as TF's
+       .build = [](Graph&, P p, DType) -> OpOutput { return {cumprod(p[0], {.axis = -1})}; },
+       .reference =
+           [](const Values& v) {
+             std::vector<double> out(v[0].size());
+             for (std::size_t r = 0; r < 3; ++r) {
+               double running = 1;
+               for (std::size_t c = 0; c < 4; ++c)
+                 out[r * 4 + c] = running *= v[0][r * 4 + c];
+             }
              return out;
            }},
   };

@@ -1,5 +1,5 @@
 """TF 1.15's node names, attributes, gradient node names, allowed dtypes, error texts and
-values of reduce_max/reduce_min/reduce_prod, argmax/argmin and cumsum (issue 24), for
+values of reduce_max/reduce_min/reduce_prod, argmax/argmin, cumsum and cumprod (issue 24), for
 tests/reduction_ops_test.cpp.
 
 Run by hand (CI never installs TF):
@@ -29,10 +29,11 @@ CASES = {
     "cumsum": lambda x: tf.cumsum(x),
     "cumsum_flags": lambda x: tf.cumsum(x, axis=1, exclusive=True, reverse=True),
     "cumsum_named": lambda x: tf.cumsum(x, axis=-1, name="running"),
+    "cumprod": lambda x: tf.math.cumprod(x, axis=1, exclusive=True),
 }
 GRADIENTS = ["reduce_max", "reduce_max_axis", "reduce_min", "reduce_prod", "argmax",
-             "cumsum", "cumsum_flags"]
-OP_TYPES = ["Max", "Min", "Prod", "ArgMax", "ArgMin", "Cumsum"]
+             "cumsum", "cumsum_flags", "cumprod"]
+OP_TYPES = ["Max", "Min", "Prod", "ArgMax", "ArgMin", "Cumsum", "Cumprod"]
 
 
 def names(g, start):
@@ -153,7 +154,10 @@ def main():
         r = s.run({"cumsum_1": tf.cumsum(xc, 1), "cumsum_0": tf.cumsum(xc, 0),
                    "exclusive": tf.cumsum(xc, 1, exclusive=True),
                    "reverse": tf.cumsum(xc, 1, reverse=True),
-                   "exclusive_reverse": tf.cumsum(xc, 1, exclusive=True, reverse=True)})
+                   "exclusive_reverse": tf.cumsum(xc, 1, exclusive=True, reverse=True),
+                   "cumprod_1": tf.math.cumprod(xc, 1),
+                   "cumprod_exclusive_reverse": tf.math.cumprod(xc, 1, exclusive=True,
+                                                                reverse=True)})
         vals["cumsum"] = {k: np.asarray(v).tolist() for k, v in r.items()}
     json.dump(out, sys.stdout, indent=1, sort_keys=True)
     sys.stdout.write("\n")

@@ -1,4 +1,5 @@
-// TF's math_ops along one axis (varscope/math_ops.h): tf.argmax, tf.argmin and tf.cumsum,
+// TF's math_ops along one axis (varscope/math_ops.h): tf.argmax, tf.argmin, tf.cumsum and
+// tf.cumprod,
 // each one node with its axis a Const inside the op's name scope ("ArgMax/dimension",
 // "Cumsum/axis"), as TF's generated wrappers convert it.
 #include <string>
@@ -61,9 +62,15 @@ Tensor argmin(const Input& input, const ArgReduceOptions& options) {
   return build_arg(OpType::kArgMin, input, options);
 }
 
-Tensor cumsum(const Input& x, const CumsumOptions& options) {
+Tensor cumsum(const Input& x, const ScanOptions& options) {
   return build_along_axis(
       OpType::kCumsum, x, options.axis, "axis", options.name,
+      {{attr_name::kExclusive, options.exclusive}, {attr_name::kReverse, options.reverse}});
+}
+
+Tensor cumprod(const Input& x, const ScanOptions& options) {
+  return build_along_axis(
+      OpType::kCumprod, x, options.axis, "axis", options.name,
       {{attr_name::kExclusive, options.exclusive}, {attr_name::kReverse, options.reverse}});
 }
 

@@ -120,7 +120,8 @@ enum class OpType : std::uint8_t {
   kArgMax,
   kArgMin,
   kCumsum,
+  kCumprod,
 };
-inline constexpr int kNumOpTypes = static_cast<int>(OpType::kCumsum) + 1;
+inline constexpr int kNumOpTypes = static_cast<int>(OpType::kCumprod) + 1;
 
 }  // namespace varscope::detail

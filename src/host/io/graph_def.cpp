@@ -85,6 +85,7 @@ constexpr ImpliedTypeAttr kImpliedTypeAttrs[] = {
     {"Max", "Tidx", 1},          {"Min", "Tidx", 1},
     {"Prod", "Tidx", 1},         {"ArgMax", "Tidx", 1},
     {"ArgMin", "Tidx", 1},       {"Cumsum", "Tidx", 1},
+    {"Cumprod", "Tidx", 1},
 };
 
 std::string input_name(const detail::GraphImpl& g, detail::TensorRef r) {

@@ -41,14 +41,16 @@ void SessionImpl::axis_op(const Step& step, std::vector<Value>& slots, RunContex
                          .inner = inner});
     return;
   }
-  backend->scan({.dtype = x.dtype,
-                 .exclusive = attr<bool>(n, attr_name::kExclusive),
-                 .reverse = attr<bool>(n, attr_name::kReverse),
-                 .x = x.data.get(),
-                 .out = out.data.get(),
-                 .outer = outer,
-                 .n = along,
-                 .inner = inner});
+  backend->scan(
+      {.op = n.op == OpType::kCumprod ? kernels::ReduceOp::kProd : kernels::ReduceOp::kSum,
+       .dtype = x.dtype,
+       .exclusive = attr<bool>(n, attr_name::kExclusive),
+       .reverse = attr<bool>(n, attr_name::kReverse),
+       .x = x.data.get(),
+       .out = out.data.get(),
+       .outer = outer,
+       .n = along,
+       .inner = inner});
 }
 
 }  // namespace varscope::detail

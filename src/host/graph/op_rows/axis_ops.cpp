@@ -1,4 +1,4 @@
-// Ops along one axis: ArgMax and ArgMin (TF's ArgOpShape), Cumsum (its shape unchanged;
+// Ops along one axis: ArgMax and ArgMin (TF's ArgOpShape), Cumsum and Cumprod (the shape unchanged;
 // the axis checked by the kernel, as TF's ScanOp).
 #include <string>
 #include <vector>
@@ -43,7 +43,7 @@ std::vector<OutputSpec> arg_shape(const ShapeContext& c) {
   return {{out, Shape(std::move(dims))}};
 }
 
-// TF's Cumsum: UnchangedShape at graph building; ScanOp's checks of the axis at run time
+// TF's Cumsum and Cumprod: UnchangedShape at graph building; ScanOp's checks of the axis at run time
 // (its text names the axis after adding the rank to a negative one).
 std::vector<OutputSpec> scan_shape(const ShapeContext& c) {
   const Shape& x = c.shape(0);
@@ -79,6 +79,10 @@ constexpr OpDef kRows[] = {
      .attrs = {{{a::kExclusive, T::kBool}, {a::kReverse, T::kBool}, kTypeT}}, .num_attrs = 3,
      .types = kNumberTypes, .shape = scan_shape, .kernel = kernel_of(K::kScan, kComputesNumeric),
      .grad = grad::cumsum, .capture = Capture::kIfHostConstants},
+    {.op = OpType::kCumprod, .name = "Cumprod", .inputs = "x, axis", .outputs = "out",
+     .attrs = {{{a::kExclusive, T::kBool}, {a::kReverse, T::kBool}, kTypeT}}, .num_attrs = 3,
+     .types = kNumberTypes, .shape = scan_shape, .kernel = kernel_of(K::kScan, kComputesNumeric),
+     .grad = grad::cumprod, .capture = Capture::kIfHostConstants},
 };
 // clang-format on
 

@@ -198,10 +198,9 @@ constexpr OpDef kRows[] = {
      .attrs = {{kTypeT, {a::kKeepDims, T::kBool}}}, .num_attrs = 2, .types = kNumberTypes,
      .shape = reduction_shape, .kernel = reduce_kernel(ReduceOp::kMin), .grad = grad::min_or_max,
      .capture = Capture::kIfHostConstants},
-    // No gradient yet (TF's _ProdGrad: cumprods of a transposed copy; docs/differences.md).
     {.op = OpType::kProd, .name = "Prod", .inputs = "input, reduction_indices", .outputs = "output",
      .attrs = {{kTypeT, {a::kKeepDims, T::kBool}}}, .num_attrs = 2, .types = kNumberTypes,
-     .shape = reduction_shape, .kernel = reduce_kernel(ReduceOp::kProd),
+     .shape = reduction_shape, .kernel = reduce_kernel(ReduceOp::kProd), .grad = grad::prod,
      .capture = Capture::kIfHostConstants},
     {.op = OpType::kCast, .name = "Cast", .inputs = "x", .outputs = "y",
      .attrs = {{{a::kSrcT, T::kDType}, {a::kDstT, T::kDType}}}, .num_attrs = 2, .shape = cast_shape,

@@ -17,7 +17,7 @@ std::span<const OpDef> random_ops();
 std::span<const OpDef> math_ops();      // elementwise math, matmul, reductions, casts
 std::span<const OpDef> nn_ops();        // activations, softmax, losses
 std::span<const OpDef> training_ops();  // optimizer updates
-std::span<const OpDef> axis_ops();      // ArgMax, ArgMin, Cumsum
+std::span<const OpDef> axis_ops();      // ArgMax, ArgMin, Cumsum, Cumprod
 
 namespace a = attr_name;
 using T = AttrType;

@@ -1,4 +1,4 @@
-// ArgMax/ArgMin and Cumsum on the CPU: kernels/axis_ops.h's line functions, the lines
+// ArgMax/ArgMin, Cumsum and Cumprod on the CPU: kernels/axis_ops.h's line functions, the lines
 // ([outer, inner] of them) split over the pool.
 #include <algorithm>
 #include <type_traits>
@@ -31,13 +31,14 @@ void scan(const kernels::ScanArgs& a) {
   const std::int64_t lines = a.outer * a.inner;
   if (lines == 0 || a.n == 0) return;
   const std::int64_t min_lines = std::max<std::int64_t>(1, kMinElementsPerThread / a.n);
-  dispatch(kernels::kNumericTypes, a.dtype, "Cumsum", [&](auto* tag) {
+  const char* what = a.op == kernels::ReduceOp::kProd ? "Cumprod" : "Cumsum";
+  dispatch(kernels::kNumericTypes, a.dtype, what, [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
     const T* x = static_cast<const T*>(a.x);
     T* out = static_cast<T*>(a.out);
     parallel_for(lines, min_lines, [&](std::int64_t b, std::int64_t e) {
       for (std::int64_t line = b; line < e; ++line)
-        kernels::scan_line(x, out, line, a.n, a.inner, a.exclusive, a.reverse);
+        kernels::scan_line(a.op, x, out, line, a.n, a.inner, a.exclusive, a.reverse);
     });
   });
 }
