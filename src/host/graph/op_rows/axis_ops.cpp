@@ -23,16 +23,16 @@ std::vector<OutputSpec> arg_shape(const ShapeContext& c) {
   if (rank <= 1 && !c.at_run_time()) return {{out, Shape()}};
   const std::optional<std::vector<std::int64_t>> value = c.int_values(1);
   if (!value) {
-    return {{out, Shape(std::vector<std::int64_t>(static_cast<std::size_t>(rank - 1),
-                                                  kUnknownDim))}};
+    return {
+        {out, Shape(std::vector<std::int64_t>(static_cast<std::size_t>(rank - 1), kUnknownDim))}};
   }
   const std::int64_t d = value->at(0);
   const std::string r = std::to_string(rank), given = std::to_string(d);
   if (d < -rank || d >= rank) {
     c.fail("Dimension (" + given + ") must be in the range [-" + r + ", " + r + "), where " + r +
                " is the number of dimensions in the input.",
-           "Expected dimension in the range [" + std::to_string(-rank) + ", " + r +
-               "), but got " + given);
+           "Expected dimension in the range [" + std::to_string(-rank) + ", " + r + "), but got " +
+               given);
   }
   const auto axis = static_cast<std::size_t>(d < 0 ? d + rank : d);
   if (c.at_run_time() && x.dim(static_cast<int>(axis)) == 0) {
@@ -43,8 +43,8 @@ std::vector<OutputSpec> arg_shape(const ShapeContext& c) {
   return {{out, Shape(std::move(dims))}};
 }
 
-// TF's Cumsum and Cumprod: UnchangedShape at graph building; ScanOp's checks of the axis at run time
-// (its text names the axis after adding the rank to a negative one).
+// TF's Cumsum and Cumprod: UnchangedShape at graph building; ScanOp's checks of the axis at run
+// time (its text names the axis after adding the rank to a negative one).
 std::vector<OutputSpec> scan_shape(const ShapeContext& c) {
   const Shape& x = c.shape(0);
   if (c.at_run_time()) {
