@@ -126,6 +126,12 @@ class RecordingBackend final : public vs::runtime::Backend {
   void reduce(const vs::kernels::ReduceArgs& args) override {
     enqueue([=, this] { cpu_->reduce(args); });
   }
+  void arg_reduce(const vs::kernels::ArgReduceArgs& args) override {
+    enqueue([=, this] { cpu_->arg_reduce(args); });
+  }
+  void scan(const vs::kernels::ScanArgs& args) override {
+    enqueue([=, this] { cpu_->scan(args); });
+  }
   void softmax(const vs::kernels::SoftmaxArgs& args) override {
     enqueue([=, this] { cpu_->softmax(args); });
   }

@@ -5,6 +5,8 @@
 // The public API: exported from a library built with hidden visibility.
 #pragma GCC visibility push(default)
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "varscope/ops.h"
@@ -55,6 +57,29 @@ Tensor clip_by_value(const Input& t,
                      const Input& clip_value_min,
                      const Input& clip_value_max,
                      std::string_view name = {});
+
+// --- along one axis (negative axes count from the end) ---
+// tf.argmax / tf.argmin: the index of the largest (smallest) element along `axis` (unset: 0,
+// as TF1), the first one on ties, NaN never chosen; int64 by default, or int32. The axis is
+// a Const "<name>/dimension". Not differentiable (gradients() gives no gradient through it).
+struct ArgReduceOptions {
+  std::optional<int> axis{};
+  DType output_type = DType::kInt64;
+  std::string name{};
+};
+Tensor argmax(const Input& input, const ArgReduceOptions& options = {});  // "ArgMax"
+Tensor argmin(const Input& input, const ArgReduceOptions& options = {});  // "ArgMin"
+// tf.cumsum / tf.cumprod: running sums or products along `axis` (a Const "Cumsum/axis");
+// `exclusive` leaves each element out of its own sum, `reverse` runs from the end. Cumprod's
+// gradient divides by x (TF's): not defined where x is 0.
+struct ScanOptions {
+  int axis = 0;
+  bool exclusive = false;
+  bool reverse = false;
+  std::string name{};
+};
+Tensor cumsum(const Input& x, const ScanOptions& options = {});   // "Cumsum"
+Tensor cumprod(const Input& x, const ScanOptions& options = {});  // "Cumprod"
 
 // --- integer quotients (docs/kernels.md, "Integer division"); y == 0 for integers is
 // vs::InvalidArgumentError "Integer division by zero" ---

@@ -121,6 +121,12 @@ struct ReduceOptions {
 };
 Tensor reduce_sum(const Input& x, const ReduceOptions& options = {});   // "Sum"
 Tensor reduce_mean(const Input& x, const ReduceOptions& options = {});  // "Mean"
+// Max and min skip NaN (TF 1.15's CPU kernels): of [1, NaN, 2] 2, of nothing or all NaN
+// -inf / +inf (an integer type's lowest / highest). The product of nothing is 1; Prod's
+// gradient needs an input of known shape (docs/differences.md).
+Tensor reduce_max(const Input& x, const ReduceOptions& options = {});   // "Max"
+Tensor reduce_min(const Input& x, const ReduceOptions& options = {});   // "Min"
+Tensor reduce_prod(const Input& x, const ReduceOptions& options = {});  // "Prod"
 
 // tf.cast between float32, float64, int32 and int64 ("Cast"; x itself when already dtype).
 Tensor cast(const Input& x, DType dtype, std::string_view name = {});

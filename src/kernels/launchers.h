@@ -22,5 +22,8 @@ inline constexpr int kMaxReducePartials = 1024;
 std::size_t reduce_workspace_bytes();
 int launch_reduce(const ReduceArgs& args, void* workspace, void* stream);
 int launch_softmax(const SoftmaxArgs& args, void* stream);
+// axis_launchers.cu
+int launch_arg_reduce(const ArgReduceArgs& args, void* stream);
+int launch_scan(const ScanArgs& args, void* stream);
 
 }  // namespace varscope::kernels

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "kernels/conv.h"
+#include "kernels/axis_ops.h"
 #include "kernels/elementwise.h"
 #include "kernels/random.h"
 #include "kernels/reduce.h"
@@ -79,7 +80,7 @@ struct SelectArgs {
 };
 
 // out = x converted from `from` to `to` (kernels::cast_value; float32, float64, int32, int64;
-// bool to those).
+// `from` also bool, for the gradients' indicator casts).
 struct CastArgs {
   DType from{};
   DType to{};
@@ -88,7 +89,7 @@ struct CastArgs {
   std::int64_t count = 0;
 };
 
-// Sum or mean of x over the reduced axes (float32, float64, int32, int64).
+// Sum, mean, max, min or product of x over the reduced axes (float32, float64, int32, int64).
 struct ReduceArgs {
   ReduceOp op{};
   DType dtype{};
@@ -96,6 +97,29 @@ struct ReduceArgs {
   const void* x = nullptr;
   void* out = nullptr;
   std::int64_t out_count = 0;  // output elements: the kept axes' product
+};
+
+// ArgMax/ArgMin along the middle axis of x as [outer, n, inner] (float32, float64, int32,
+// int64): out [outer, inner] of index_dtype (int32 or int64); n > 0.
+struct ArgReduceArgs {
+  ArgReduceOp op{};
+  DType dtype{};
+  DType index_dtype{};
+  const void* x = nullptr;
+  void* out = nullptr;
+  std::int64_t outer = 0, n = 0, inner = 0;
+};
+
+// Cumsum (op kSum) or Cumprod (kProd) along the middle axis of x as [outer, n, inner]
+// (float32, float64, int32, int64); out has x's shape.
+struct ScanArgs {
+  ReduceOp op = ReduceOp::kSum;
+  DType dtype{};
+  bool exclusive = false;
+  bool reverse = false;
+  const void* x = nullptr;
+  void* out = nullptr;
+  std::int64_t outer = 0, n = 0, inner = 0;
 };
 
 // Softmax (or LogSoftmax) over the last axis of a rows x cols x (float32, float64).

@@ -1,8 +1,11 @@
-// Reductions over any set of axes, and softmax over the last axis. Sums accumulate in
-// double whatever the dtype, so that float32 sums keep their precision. (The CPU backend's
-// contiguous float32 loops add float partial sums in double instead; docs/kernels.md.)
+// Reductions over any set of axes, and softmax over the last axis. Sums and products
+// accumulate in double (integers in int64, wrapping as the element type would), so that
+// float32 sums keep their precision; max and min are exact in that accumulator too. (The CPU
+// backend's contiguous float32 sums add float partial sums in double instead;
+// docs/kernels.md.)
 #pragma once
 
+#include <cfloat>
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
@@ -13,7 +16,28 @@
 namespace varscope::kernels {
 
 // kHalfSum: the sum halved (L2Loss sums the squares it was given; floating types only).
-enum class ReduceOp : int { kSum, kMean, kHalfSum };
+enum class ReduceOp : int { kSum, kMean, kHalfSum, kMax, kMin, kProd };
+
+// The largest and smallest finite values of an element type (numeric_limits' functions are
+// host-only for nvcc).
+template <typename T>
+VS_HD constexpr T highest_of() {
+  if constexpr (std::is_same_v<T, float>) {
+    return FLT_MAX;
+  } else if constexpr (std::is_same_v<T, double>) {
+    return DBL_MAX;
+  } else {
+    return static_cast<T>((std::uint64_t{1} << (8 * sizeof(T) - 1)) - 1);
+  }
+}
+template <typename T>
+VS_HD constexpr T lowest_of() {
+  if constexpr (std::is_integral_v<T>) {
+    return static_cast<T>(-highest_of<T>() - 1);
+  } else {
+    return -highest_of<T>();
+  }
+}
 
 // Output element i sums the input over the reduced axes: `kept` walks the output's
 // coordinates (input strides of the kept axes), `reduced` the reduced ones.
@@ -48,7 +72,44 @@ struct Reduction {
 template <typename T>
 using ReduceAcc = std::conditional_t<std::is_integral_v<T>, std::int64_t, double>;
 
-// The output of an accumulated sum over `count` elements: the mean divides (integers as
+// What a reduction starts from: the value of a reduction of nothing (TF: 0, 1, -inf or
+// +inf; an integer type's lowest or highest value).
+template <typename T>
+VS_HD inline ReduceAcc<T> reduce_identity(ReduceOp op) {
+  using Acc = ReduceAcc<T>;
+  if constexpr (std::is_integral_v<T>) {
+    if (op == ReduceOp::kMax) return Acc(lowest_of<T>());
+    if (op == ReduceOp::kMin) return Acc(highest_of<T>());
+  } else {
+    if (op == ReduceOp::kMax) return Acc(-INFINITY);
+    if (op == ReduceOp::kMin) return Acc(INFINITY);
+  }
+  return op == ReduceOp::kProd ? Acc(1) : Acc(0);
+}
+
+// One element (or partial result) `v` into `acc`. Max and min skip NaN, as TF 1.15's CPU
+// kernels (Eigen's MaxReducer keeps the accumulator unless v > acc): reduce_max of
+// [1, NaN, 2] is 2, of [NaN, NaN] -inf. Integer products wrap (unsigned multiply).
+template <typename T>
+VS_HD inline ReduceAcc<T> reduce_combine(ReduceOp op, ReduceAcc<T> acc, ReduceAcc<T> v) {
+  switch (op) {
+    case ReduceOp::kMax:
+      return v > acc ? v : acc;
+    case ReduceOp::kMin:
+      return v < acc ? v : acc;
+    case ReduceOp::kProd:
+      if constexpr (std::is_integral_v<T>) {
+        return static_cast<ReduceAcc<T>>(static_cast<std::uint64_t>(acc) *
+                                         static_cast<std::uint64_t>(v));
+      } else {
+        return acc * v;
+      }
+    default:
+      return acc + v;
+  }
+}
+
+// The output of an accumulated reduction over `count` elements: the mean divides (integers as
 // integers, as TF's does; the mean of nothing is NaN).
 template <typename T>
 VS_HD inline T reduce_finish(ReduceOp op, ReduceAcc<T> acc, std::int64_t count) {
@@ -69,9 +130,9 @@ template <typename T>
 VS_HD inline void reduce_element(
     ReduceOp op, const Reduction& red, const T* x, T* out, std::int64_t i) {
   const std::int64_t base = red.base_of(i);
-  ReduceAcc<T> acc = 0;
+  ReduceAcc<T> acc = reduce_identity<T>(op);
   for (std::int64_t r = 0; r < red.reduced_count; ++r)
-    acc += static_cast<ReduceAcc<T>>(x[base + red.offset_of(r)]);
+    acc = reduce_combine<T>(op, acc, static_cast<ReduceAcc<T>>(x[base + red.offset_of(r)]));
   out[i] = reduce_finish<T>(op, acc, red.reduced_count);
 }
 

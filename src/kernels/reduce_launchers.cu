@@ -1,6 +1,7 @@
-// The device side of reductions and softmax: block-per-row kernels on CUB's block
-// reductions, a two-pass all-reduce, column tiles and the strided fallback
-// (docs/kernels.md). The math is reduce.h's, shared with the CPU.
+// The device side of reductions (sum, mean, max, min, product) and softmax: block-per-row
+// kernels on CUB's block reductions (reduce.h's combine as the functor), a two-pass all-reduce,
+// column tiles and the strided fallback (docs/kernels.md). The math is reduce.h's, shared with the
+// CPU.
 #include <cuda_runtime.h>
 
 #include <cub/block/block_reduce.cuh>
@@ -11,6 +12,15 @@
 
 namespace varscope::kernels {
 namespace {
+
+// reduce.h's combine as CUB's reduction functor.
+template <typename T>
+struct Combine {
+  ReduceOp op;
+  __device__ ReduceAcc<T> operator()(ReduceAcc<T> a, ReduceAcc<T> b) const {
+    return reduce_combine<T>(op, a, b);
+  }
+};
 
 // The strided fallback: one thread per output.
 template <typename T>
@@ -30,27 +40,30 @@ __global__ void reduce_rows_kernel(
   __shared__ typename BlockReduce::TempStorage temp;
   for (std::int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
     const T* row = x + r * inner;
-    Acc acc = 0;
+    Acc acc = reduce_identity<T>(op);
     for (std::int64_t c = threadIdx.x; c < inner; c += kBlock)
-      acc += static_cast<Acc>(row[c]);
-    const Acc total = BlockReduce(temp).Sum(acc);
+      acc = reduce_combine<T>(op, acc, static_cast<Acc>(row[c]));
+    const Acc total = BlockReduce(temp).Reduce(acc, Combine<T>{op});
     if (threadIdx.x == 0) out[r] = reduce_finish<T>(op, total, inner);
     __syncthreads();  // temp is reused by the next row
   }
 }
 
-// The all-reduce of many elements, pass 1: each block sums its grid-stride share into
-// partials[blockIdx.x]; pass 2 (one block) sums the partials. A fixed grid: deterministic.
+// The all-reduce of many elements, pass 1: each block reduces its grid-stride share into
+// partials[blockIdx.x]; pass 2 (one block) reduces the partials. A fixed grid: deterministic.
 template <typename T>
-__global__ void reduce_partials_kernel(const T* x, std::int64_t n, ReduceAcc<T>* partials) {
+__global__ void reduce_partials_kernel(ReduceOp op,
+                                       const T* x,
+                                       std::int64_t n,
+                                       ReduceAcc<T>* partials) {
   using Acc = ReduceAcc<T>;
   using BlockReduce = cub::BlockReduce<Acc, kThreads>;
   __shared__ typename BlockReduce::TempStorage temp;
   const GridStride g = my_stride();
-  Acc acc = 0;
+  Acc acc = reduce_identity<T>(op);
   for (std::int64_t i = g.first; i < n; i += g.step)
-    acc += static_cast<Acc>(x[i]);
-  const Acc total = BlockReduce(temp).Sum(acc);
+    acc = reduce_combine<T>(op, acc, static_cast<Acc>(x[i]));
+  const Acc total = BlockReduce(temp).Reduce(acc, Combine<T>{op});
   if (threadIdx.x == 0) partials[blockIdx.x] = total;
 }
 
@@ -60,10 +73,10 @@ __global__ void reduce_final_kernel(
   using Acc = ReduceAcc<T>;
   using BlockReduce = cub::BlockReduce<Acc, kThreads>;
   __shared__ typename BlockReduce::TempStorage temp;
-  Acc acc = 0;
+  Acc acc = reduce_identity<T>(op);
   for (int i = static_cast<int>(threadIdx.x); i < count; i += kThreads)
-    acc += partials[i];
-  const Acc total = BlockReduce(temp).Sum(acc);
+    acc = reduce_combine<T>(op, acc, partials[i]);
+  const Acc total = BlockReduce(temp).Reduce(acc, Combine<T>{op});
   if (threadIdx.x == 0) out[0] = reduce_finish<T>(op, total, n);
 }
 
@@ -83,17 +96,17 @@ __global__ void reduce_columns_kernel(
       column_tiles(static_cast<int>(blockIdx.x), static_cast<int>(gridDim.x), kColumnTile);
   for (std::int64_t c0 = tiles.first; c0 < cols; c0 += tiles.step) {
     const std::int64_t c = c0 + threadIdx.x;
-    Acc acc = 0;
+    Acc acc = reduce_identity<T>(op);
     if (c < cols) {
       for (std::int64_t j = threadIdx.y; j < inner; j += kColumnSplit)
-        acc += static_cast<Acc>(x[j * cols + c]);
+        acc = reduce_combine<T>(op, acc, static_cast<Acc>(x[j * cols + c]));
     }
     part[threadIdx.y][threadIdx.x] = acc;
     __syncthreads();
     if (threadIdx.y == 0 && c < cols) {
-      Acc total = 0;
+      Acc total = reduce_identity<T>(op);
       for (int k = 0; k < kColumnSplit; ++k)
-        total += part[k][threadIdx.x];
+        total = reduce_combine<T>(op, total, part[k][threadIdx.x]);
       out[c] = reduce_finish<T>(op, total, inner);
     }
     __syncthreads();
@@ -184,7 +197,7 @@ int launch_reduce(const ReduceArgs& a, void* workspace, void* stream) {
     if (layout.kind == ReduceLayout::kRows && rows == 1 && inner > kThreads * 16) {
       const int parts = blocks_for(inner, kThreads * 16, kMaxReducePartials);
       auto* partials = static_cast<ReduceAcc<T>*>(workspace);
-      reduce_partials_kernel<T><<<parts, kThreads, 0, s>>>(in, inner, partials);
+      reduce_partials_kernel<T><<<parts, kThreads, 0, s>>>(op, in, inner, partials);
       reduce_final_kernel<T><<<1, kThreads, 0, s>>>(op, partials, parts, o, inner);
     } else if (layout.kind == ReduceLayout::kRows && inner <= 64) {
       reduce_rows_kernel<T, 32><<<blocks_for(rows, 1), 32, 0, s>>>(op, in, o, rows, inner);

@@ -33,6 +33,7 @@ Tensor build_reduce(OpType op, const Input& x, const ReduceOptions& o) {
   return g->mutate([&] {
     const TensorRef in = g->ref_of(x.tensor());
     const detail::OutputSpec s = spec(*g, in);
+    detail::check_input_dtype(detail::op_def(op), 0, s.dtype);
     g->check_scope_name(o.name);
     // math_ops._ReductionDims: all axes become a Const built before the op, outside its
     // scope; explicit axes are converted inside it as "<op>/reduction_indices".
@@ -176,6 +177,18 @@ Tensor reduce_sum(const Input& x, const ReduceOptions& options) {
 
 Tensor reduce_mean(const Input& x, const ReduceOptions& options) {
   return build_reduce(OpType::kMean, x, options);
+}
+
+Tensor reduce_max(const Input& x, const ReduceOptions& options) {
+  return build_reduce(OpType::kMax, x, options);
+}
+
+Tensor reduce_min(const Input& x, const ReduceOptions& options) {
+  return build_reduce(OpType::kMin, x, options);
+}
+
+Tensor reduce_prod(const Input& x, const ReduceOptions& options) {
+  return build_reduce(OpType::kProd, x, options);
 }
 
 Tensor cast(const Input& x, DType dtype, std::string_view name) {

@@ -78,6 +78,9 @@ inline constexpr char kEllipsisMask[] = "ellipsis_mask";
 inline constexpr char kNewAxisMask[] = "new_axis_mask";
 inline constexpr char kShrinkAxisMask[] = "shrink_axis_mask";
 inline constexpr char kTnumsegments[] = "Tnumsegments";
+inline constexpr char kOutputType[] = "output_type";
+inline constexpr char kExclusive[] = "exclusive";
+inline constexpr char kReverse[] = "reverse";
 }  // namespace attr_name
 
 // The alternatives of AttrValue, in its order.

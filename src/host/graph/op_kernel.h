@@ -84,7 +84,9 @@ enum class OpKind {
   kSoftmax,
   kReduce,
   kCast,
-  kSelect,  // Select, SelectV2 (kernels/select.h)
+  kSelect,     // Select, SelectV2 (kernels/select.h)
+  kArgReduce,  // ArgMax, ArgMin (kernels/axis_ops.h)
+  kScan,       // Cumsum (kernels/axis_ops.h)
   // Gradients, losses and updates.
   kActivationGrad,
   kAddN,

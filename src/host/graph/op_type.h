@@ -129,6 +129,14 @@ enum class OpType : std::uint8_t {
   kStridedSlice,
   kStridedSliceGrad,
   kUnsortedSegmentSum,
+  // Reductions and ops along one axis (op_rows/math_ops.cpp, op_rows/axis_ops.cpp).
+  kMax,
+  kMin,
+  kProd,
+  kArgMax,
+  kArgMin,
+  kCumsum,
+  kCumprod,
   kOpTypeEnd,  // not an op: one past the last (new op types go above it)
 };
 inline constexpr int kNumOpTypes = static_cast<int>(OpType::kOpTypeEnd);

@@ -86,6 +86,10 @@ constexpr ImpliedTypeAttr kImpliedTypeAttrs[] = {
     {"TruncatedNormal", "T", 0}, {"RandomUniformInt", "T", 0},
     {"Fill", "index_type", 0},   {"Sum", "Tidx", 1},
     {"Mean", "Tidx", 1},         {"SparseSoftmaxCrossEntropyWithLogits", "Tlabels", 1},
+    {"Max", "Tidx", 1},          {"Min", "Tidx", 1},
+    {"Prod", "Tidx", 1},         {"ArgMax", "Tidx", 1},
+    {"ArgMin", "Tidx", 1},       {"Cumsum", "Tidx", 1},
+    {"Cumprod", "Tidx", 1},
 };
 
 std::string input_name(const detail::GraphImpl& g, detail::TensorRef r) {

@@ -41,6 +41,9 @@ class Backend {
   virtual void select(const kernels::SelectArgs& args) = 0;
   virtual void cast(const kernels::CastArgs& args) = 0;
   virtual void reduce(const kernels::ReduceArgs& args) = 0;
+  // ArgMax/ArgMin and Cumsum along one axis (kernels/axis_ops.h).
+  virtual void arg_reduce(const kernels::ArgReduceArgs& args) = 0;
+  virtual void scan(const kernels::ScanArgs& args) = 0;
   virtual void softmax(const kernels::SoftmaxArgs& args) = 0;
   virtual void activation_grad(const kernels::ActivationGradArgs& args) = 0;
   virtual void softmax_xent(const kernels::SoftmaxXentArgs& args) = 0;

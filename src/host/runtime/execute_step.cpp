@@ -94,6 +94,9 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
       return execute_math(step, slots, ctx);
     case OpKind::kSelect:
       return select(step, slots, ctx);
+    case OpKind::kArgReduce:
+    case OpKind::kScan:
+      return axis_op(step, slots, ctx);
     case OpKind::kSoftmax:
     case OpKind::kActivationGrad:
     case OpKind::kXent:

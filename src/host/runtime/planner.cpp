@@ -219,7 +219,8 @@ Plan build_plan(const GraphImpl& graph, const RunSignature& run) {
       step.inputs.push_back(f != fed.end() ? f->second : output_slot.at(in.node) + in.index);
     }
     if (step.kind == OpKind::kFill || step.kind == OpKind::kRandomUniformInt ||
-        step.kind == OpKind::kAlias || step.kind == OpKind::kCopy) {
+        step.kind == OpKind::kAlias || step.kind == OpKind::kCopy ||
+        step.kind == OpKind::kArgReduce || step.kind == OpKind::kScan) {
       for (std::size_t i = 1; i < n.inputs.size() && i < 3; ++i) {
         const TensorRef in = n.inputs[i];
         if (!fed.contains({in.node, in.index}) && graph.node(in.node).op == OpType::kConst) {

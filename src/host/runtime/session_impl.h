@@ -124,6 +124,8 @@ class SessionImpl {
   void matmul(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void reduce(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void select(const Step& step, std::vector<Value>& slots, RunContext& ctx);  // execute_select.cpp
+  // ArgMax/ArgMin and Cumsum (execute_axis.cpp).
+  void axis_op(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   // execute_nn.cpp: softmax, the activations' gradients, the losses.
   void execute_nn(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   // execute_copy.cpp: the shape and data-movement steps.

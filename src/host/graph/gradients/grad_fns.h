@@ -21,7 +21,11 @@ std::vector<TensorRef> mul(const GradInputs& in);
 std::vector<TensorRef> real_div(const GradInputs& in);
 std::vector<TensorRef> activation(const GradInputs& in);  // Relu, Sigmoid, Tanh
 std::vector<TensorRef> softmax(const GradInputs& in);
-std::vector<TensorRef> reduction(const GradInputs& in);  // Sum, Mean
+std::vector<TensorRef> reduction(const GradInputs& in);   // Sum, Mean
+std::vector<TensorRef> min_or_max(const GradInputs& in);  // Max, Min (reduction_grads.cpp)
+std::vector<TensorRef> cumsum(const GradInputs& in);      // (reduction_grads.cpp)
+std::vector<TensorRef> prod(const GradInputs& in);        // (reduction_grads.cpp)
+std::vector<TensorRef> cumprod(const GradInputs& in);     // (reduction_grads.cpp)
 std::vector<TensorRef> cast(const GradInputs& in);
 std::vector<TensorRef> square(const GradInputs& in);
 std::vector<TensorRef> exp(const GradInputs& in);

@@ -18,6 +18,7 @@ std::span<const OpDef> math_ops();      // elementwise math, matmul, reductions,
 std::span<const OpDef> nn_ops();        // activations, softmax, losses
 std::span<const OpDef> conv_ops();      // convolution, pooling
 std::span<const OpDef> training_ops();  // optimizer updates
+std::span<const OpDef> axis_ops();      // ArgMax, ArgMin, Cumsum, Cumprod
 
 namespace a = attr_name;
 using T = AttrType;

@@ -95,6 +95,8 @@ class CpuBackend final : public Backend {
   void select(const kernels::SelectArgs& a) override { limited(cpu::select, a); }
   void cast(const kernels::CastArgs& a) override { limited(cpu::cast, a); }
   void reduce(const kernels::ReduceArgs& a) override { limited(cpu::reduce, a); }
+  void arg_reduce(const kernels::ArgReduceArgs& a) override { limited(cpu::arg_reduce, a); }
+  void scan(const kernels::ScanArgs& a) override { limited(cpu::scan, a); }
   void softmax(const kernels::SoftmaxArgs& a) override { limited(cpu::softmax, a); }
   void activation_grad(const kernels::ActivationGradArgs& a) override {
     limited(cpu::activation_grad, a);

@@ -17,6 +17,9 @@ void unary(const kernels::UnaryArgs& args);
 void select(const kernels::SelectArgs& args);  // select.cpp
 void cast(const kernels::CastArgs& args);
 void reduce(const kernels::ReduceArgs& args);
+// ArgMax/ArgMin and Cumsum (kernels/axis_ops.h): axis_ops.cpp.
+void arg_reduce(const kernels::ArgReduceArgs& args);
+void scan(const kernels::ScanArgs& args);
 void softmax(const kernels::SoftmaxArgs& args);
 
 // Training (kernels/training.h in loops): training.cpp.

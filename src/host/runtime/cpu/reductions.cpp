@@ -1,12 +1,13 @@
-// Sum and mean on the CPU. A reduction whose reduced axes are one contiguous block is an
-// (outer, reduced, inner) walk: inner == 1 sums contiguous rows, inner > 1 adds whole rows
-// into a row of accumulators (both vectorized, both split over the pool). Other axis sets
-// use the shared per-element kernel. float32 sums in float vector lanes over short stretches
-// (4096 elements, 64 adds per lane) and adds those partial sums in double: as fast as a
-// float-only sum, which is what the peers do, and still exact for integers below 4096 in
-// magnitude (each partial sum stays below 2^24). float64 accumulates in double, integers in
-// int64, as kernels/reduce.h. The summation order differs from the GPU's within the
-// tolerance (docs/kernels.md).
+// Sum, mean, max, min and product on the CPU. A reduction whose reduced axes are one contiguous
+// block is an (outer, reduced, inner) walk: inner == 1 sums contiguous rows, inner > 1 adds whole
+// rows into a row of accumulators (both vectorized, both split over the pool). Other axis sets use
+// the shared per-element kernel. float32 sums in float vector lanes over short stretches (4096
+// elements, 64 adds per lane) and adds those partial sums in double: as fast as a float-only sum,
+// which is what the peers do, and still exact for integers below 4096 in magnitude (each partial
+// sum stays below 2^24). float64 accumulates in double, integers in int64, as kernels/reduce.h. The
+// summation order differs from the GPU's within the tolerance (docs/kernels.md). Max, min and
+// product fold kernels/reduce.h's combine over rows (or rows of accumulators), in the input's
+// order.
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
@@ -278,6 +279,44 @@ void reduce_columns(kernels::ReduceOp op,
   });
 }
 
+// Max, min, product: one accumulator per output, folded over the reduced elements in order.
+// A contiguous block of reduced axes is walked as tiles of (outer index, up to 1024 adjacent
+// outputs), each reduced row added into the tile's accumulators (a row sum when inner == 1).
+template <typename T>
+void reduce_folding(
+    kernels::ReduceOp op, const kernels::Reduction& red, const T* x, T* o, std::int64_t out_count) {
+  using A = kernels::ReduceAcc<T>;
+  std::int64_t outer = 0, reduced = 0, inner = 0;
+  if (out_count > 0 && as_block(red, &outer, &reduced, &inner)) {
+    constexpr std::int64_t kTile = 1024;
+    const std::int64_t tiles = (inner + kTile - 1) / kTile;
+    const std::int64_t per_tile = std::max<std::int64_t>(1, reduced * std::min(inner, kTile));
+    parallel_for(outer * tiles, std::max<std::int64_t>(1, kMinElementsPerThread / per_tile),
+                 [&](std::int64_t b, std::int64_t e) {
+                   A acc[kTile];
+                   for (std::int64_t t = b; t < e; ++t) {
+                     const std::int64_t k = t / tiles, j0 = (t % tiles) * kTile;
+                     const std::int64_t width = std::min(kTile, inner - j0);
+                     std::fill(acc, acc + width, kernels::reduce_identity<T>(op));
+                     for (std::int64_t r = 0; r < reduced; ++r) {
+                       const T* row = x + (k * reduced + r) * inner + j0;
+                       for (std::int64_t j = 0; j < width; ++j)
+                         acc[j] = kernels::reduce_combine<T>(op, acc[j], static_cast<A>(row[j]));
+                     }
+                     for (std::int64_t j = 0; j < width; ++j)
+                       o[k * inner + j0 + j] = static_cast<T>(acc[j]);
+                   }
+                 });
+    return;
+  }
+  const std::int64_t per_output = std::max<std::int64_t>(1, red.reduced_count);
+  parallel_for(out_count, std::max<std::int64_t>(1, kMinElementsPerThread / per_output),
+               [&](std::int64_t b, std::int64_t e) {
+                 for (std::int64_t i = b; i < e; ++i)
+                   kernels::reduce_element(op, red, x, o, i);
+               });
+}
+
 }  // namespace
 
 void reduce(const kernels::ReduceArgs& a) {
@@ -288,6 +327,9 @@ void reduce(const kernels::ReduceArgs& a) {
     using T = std::remove_pointer_t<decltype(tag)>;
     const T* xs = static_cast<const T*>(a.x);
     T* o = static_cast<T*>(a.out);
+    if (op != kernels::ReduceOp::kSum && op != kernels::ReduceOp::kMean) {
+      return reduce_folding(op, red, xs, o, out_count);
+    }
     std::int64_t outer = 0, reduced = 0, inner = 0;
     if (out_count > 0 && as_block(red, &outer, &reduced, &inner)) {
       if (inner == 1) return reduce_rows(op, xs, o, outer, reduced);

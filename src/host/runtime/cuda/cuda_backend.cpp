@@ -158,6 +158,14 @@ class CudaBackend final : public Backend {
     const cuda::DeviceGuard on = enter();
     VARSCOPE_CHECK_LAUNCH(kernels::launch_reduce(a, reduce_workspace_, stream_));
   }
+  void arg_reduce(const kernels::ArgReduceArgs& a) override {
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_arg_reduce(a, stream_));
+  }
+  void scan(const kernels::ScanArgs& a) override {
+    const cuda::DeviceGuard on = enter();
+    VARSCOPE_CHECK_LAUNCH(kernels::launch_scan(a, stream_));
+  }
   void softmax(const kernels::SoftmaxArgs& a) override {
     const cuda::DeviceGuard on = enter();
     VARSCOPE_CHECK_LAUNCH(kernels::launch_softmax(a, stream_));
