@@ -72,6 +72,12 @@ struct Reduction {
 template <typename T>
 using ReduceAcc = std::conditional_t<std::is_integral_v<T>, std::int64_t, double>;
 
+// Max, min and product fold each element in with reduce_combine; the sums (kSum, kMean,
+// kHalfSum) accumulate, then reduce_finish scales.
+VS_HD constexpr bool reduce_folds(ReduceOp op) {
+  return op == ReduceOp::kMax || op == ReduceOp::kMin || op == ReduceOp::kProd;
+}
+
 // What a reduction starts from: the value of a reduction of nothing (TF: 0, 1, -inf or
 // +inf; an integer type's lowest or highest value).
 template <typename T>

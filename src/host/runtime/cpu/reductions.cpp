@@ -327,7 +327,7 @@ void reduce(const kernels::ReduceArgs& a) {
     using T = std::remove_pointer_t<decltype(tag)>;
     const T* xs = static_cast<const T*>(a.x);
     T* o = static_cast<T*>(a.out);
-    if (op != kernels::ReduceOp::kSum && op != kernels::ReduceOp::kMean) {
+    if (kernels::reduce_folds(op)) {
       return reduce_folding(op, red, xs, o, out_count);
     }
     std::int64_t outer = 0, reduced = 0, inner = 0;
