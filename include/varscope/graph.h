@@ -50,6 +50,15 @@ class Graph {
   // written to GraphDefs): a Session still runs every op on its one device.
   DeviceScope device(std::optional<std::string_view> spec);
 
+  // tf.control_dependencies(control_inputs): ops built in the scope get control inputs on
+  // `control_inputs`, and on those of the scopes around it, as TF adds them: an op already
+  // named by an outer scope is not added again, an op that is also a data input is not
+  // added, and an op with a data input built inside a scope gets none of that scope's.
+  // std::nullopt clears every open scope (TF's control_dependencies(None)). A variable's own
+  // ops take none (TF builds them in init_scope). An invalid Operation or one of another
+  // graph is vs::ValueError.
+  ControlDependencies control_dependencies(std::optional<std::vector<Operation>> control_inputs);
+
   // --- variable scopes (tf.variable_scope) ---
   VariableScopeGuard variable_scope(std::string_view name, VariableScopeOptions options = {});
   VariableScopeGuard variable_scope(const VariableScope& scope, VariableScopeOptions options = {});
@@ -87,6 +96,16 @@ class Graph {
   std::vector<Variable> global_variables(const std::optional<std::string>& scope = {}) const;
   std::vector<Variable> trainable_variables(const std::optional<std::string>& scope = {}) const;
   std::vector<Variable> local_variables(const std::optional<std::string>& scope = {}) const;
+  // Collections of tensors and ops (tf.add_to_collection: LOSSES, UPDATE_OPS, SUMMARIES,
+  // ...), in the order added; `scope` filters their names ("loss/value:0", "update") as
+  // above. Adding the same element twice keeps both, as TF. A handle of another graph is
+  // vs::ValueError.
+  void add_to_collection(const std::string& key, const Tensor& value);
+  void add_to_collection(const std::string& key, const Operation& op);
+  std::vector<Tensor> get_collection_tensors(const std::string& key,
+                                             const std::optional<std::string>& scope = {}) const;
+  std::vector<Operation> get_collection_operations(
+      const std::string& key, const std::optional<std::string>& scope = {}) const;
 
   // --- initialization ops ---
   // A NoOp "init" (then "init_1", ...) depending on each variable's "<v>/Assign".

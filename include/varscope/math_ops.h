@@ -29,6 +29,8 @@ Tensor round(const Input& x, std::string_view name = {});
 Tensor maximum(const Input& x, const Input& y, std::string_view name = {});  // "Maximum"
 Tensor minimum(const Input& x, const Input& y, std::string_view name = {});  // "Minimum"
 Tensor pow(const Input& x, const Input& y, std::string_view name = {});      // "Pow"
+// x / y, and 0 where y is 0 ("DivNoNan"; float types).
+Tensor div_no_nan(const Input& x, const Input& y, std::string_view name = {});
 // (x - y)^2 ("SquaredDifference").
 Tensor squared_difference(const Input& x, const Input& y, std::string_view name = {});
 

@@ -100,6 +100,7 @@ Tensor exp(const Input& x, std::string_view name = {});       // "Exp"
 Tensor log(const Input& x, std::string_view name = {});       // "Log"
 Tensor negative(const Input& x, std::string_view name = {});  // "Neg"
 // The elementwise sum of tensors of one dtype and shape ("AddN"; the input itself for one).
+// tf.add_n: "AddN" of two or more; one tensor is itself, or its Identity `name` when named.
 Tensor add_n(const std::vector<Tensor>& inputs, std::string_view name = {});
 Tensor ones_like(const Input& x, std::string_view name = {});   // "OnesLike"
 Tensor zeros_like(const Input& x, std::string_view name = {});  // "ZerosLike"
@@ -144,6 +145,9 @@ Tensor matmul(const Input& a, const Input& b, const MatMulOptions& options = {})
 Tensor assign(const Variable& ref, const Input& value, std::string_view name = {});
 Tensor assign_add(const Variable& ref, const Input& value, std::string_view name = {});
 
+// tf.no_op: a NoOp named `name` (default "NoOp") in the current scope; it takes the open
+// control_dependencies scopes' control inputs.
+Operation no_op(Graph& g, std::string_view name = {});
 // A NoOp that runs its control inputs (tf.group).
 Operation group(const std::vector<Operation>& inputs, std::string_view name = {});
 

@@ -72,6 +72,25 @@ class DeviceScope {
   std::string device_{};
 };
 
+// The `with tf.control_dependencies(ops)` guard (Graph::control_dependencies): ops built
+// while it lives run after `ops` (TF's pruning: not an op whose data input was itself built
+// inside the same guard). It restores the previous scopes when it ends.
+class ControlDependencies {
+ public:
+  ControlDependencies(ControlDependencies&& other) noexcept;
+  ControlDependencies& operator=(ControlDependencies&&) = delete;
+  ControlDependencies(const ControlDependencies&) = delete;
+  ControlDependencies& operator=(const ControlDependencies&) = delete;
+  ~ControlDependencies();
+
+ private:
+  friend struct detail::Access;
+  ControlDependencies(std::shared_ptr<detail::GraphImpl> graph, std::uint64_t frame);
+
+  std::shared_ptr<detail::GraphImpl> graph_;
+  std::uint64_t frame_ = 0;
+};
+
 // A variable scope object (TF's VariableScope): a cheap handle; copies share the scope,
 // so reuse_variables() through any copy is seen by all of them.
 class VariableScope {

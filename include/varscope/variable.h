@@ -30,6 +30,10 @@ struct GraphKeys {
   static constexpr const char* kLocalVariables = "local_variables";
   static constexpr const char* kModelVariables = "model_variables";
   static constexpr const char* kTrainableVariables = "trainable_variables";
+  // Collections of tensors and ops (Graph::add_to_collection).
+  static constexpr const char* kLosses = "losses";
+  static constexpr const char* kRegularizationLosses = "regularization_losses";
+  static constexpr const char* kUpdateOps = "update_ops";
 };
 
 struct GetVariableOptions {

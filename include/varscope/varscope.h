@@ -14,6 +14,7 @@
 #include "varscope/host_tensor.h"
 #include "varscope/initializers.h"
 #include "varscope/layers.h"
+#include "varscope/losses.h"
 #include "varscope/math_ops.h"
 #include "varscope/nn_ops.h"
 #include "varscope/ops.h"

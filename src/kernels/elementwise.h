@@ -36,6 +36,7 @@ namespace varscope::kernels {
   X(kTruncateDiv, TruncateDiv, kIntegerTypes)             \
   X(kFloorDiv, FloorDiv, kNumericTypes)                   \
   X(kFloorMod, FloorMod, kNumericTypes)                   \
+  X(kDivNoNan, DivNoNan, kFloatTypes)                     \
   X(kSqrtGrad, SqrtGrad, kFloatTypes)                     \
   X(kRsqrtGrad, RsqrtGrad, kFloatTypes)                   \
   X(kReciprocalGrad, ReciprocalGrad, kFloatTypes)         \
@@ -111,6 +112,13 @@ struct DivFn : BinaryFn {
   template <typename T>
   VS_HD T operator()(T x, T y) const {
     return divide(x, y);
+  }
+};
+// TF's DivNoNan: 0 where y is 0 (whatever x is, NaN and infinity included), else x / y.
+struct DivNoNanFn : BinaryFn {
+  template <typename T>
+  VS_HD T operator()(T x, T y) const {
+    return y == T(0) ? T(0) : x / y;
   }
 };
 // std::max and std::min, as Eigen's scalar_max_op / scalar_min_op.

@@ -288,6 +288,22 @@ std::vector<OpCase> math_cases() {
              return broadcast(v[0], v[1], 3, false,
                               [](double a, double b) { return std::pow(a, b); });
            }},
+      // y is 0 where p[1] < 1.25 (about half the elements): DivNoNan gives 0 there, and so
+      // does its gradient; elsewhere y >= 1.25.
+      {.op = OpType::kDivNoNan,
+       .inputs = {Shape{2, 3}, Shape{2, 3}},
+       .lo = 0.5,
+       .hi = 2,
+       .build = [](Graph&, P p, DType) -> OpOutput {
+         return {div_no_nan(p[0], multiply(p[1], floor(divide(p[1], 1.25))))};
+       },
+       .reference =
+           [](const Values& v) {
+             return zip(v[0], v[1], [](double a, double b) {
+               const double y = b * std::floor(b / 1.25);
+               return y == 0 ? 0.0 : a / y;
+             });
+           }},
       {.op = OpType::kSquaredDifference,
        .inputs = {Shape{2, 3}, Shape{3}},
        .build = [](Graph&, P p, DType) -> OpOutput { return {squared_difference(p[0], p[1])}; },

@@ -2,6 +2,7 @@
 // op-table row.
 #include <string>
 
+#include "host/graph/scope_guards.h"
 #include "host/graph/elementwise_builders.h"
 #include "varscope/nn_ops.h"
 

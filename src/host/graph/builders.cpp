@@ -1,3 +1,4 @@
+#include "host/graph/scope_guards.h"
 #include "host/graph/builders.h"
 
 #include <cmath>

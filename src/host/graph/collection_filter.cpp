@@ -111,4 +111,26 @@ bool python_syntax_re2_lacks(int re2_error_code, const std::string& re2_error_ar
   return std::string("=!<#(PaLux").find(re2_error_arg[2]) != std::string::npos;
 }
 
+CollectionScopeFilter::CollectionScopeFilter(const std::optional<std::string>& scope)
+    : scope_(scope) {
+  if (!scope || scope->find_first_of(".^$|?*+()[]{}\\") == std::string::npos) return;
+  RE2::Options options;
+  options.set_log_errors(false);
+  pattern_.emplace(python_pattern_for_re2(*scope), options);
+  if (python_syntax_re2_lacks(pattern_->error_code(), pattern_->error_arg())) {
+    throw InvalidArgumentError("Collection scope filter '" + *scope +
+                               "' cannot be matched as Python's re would: " + pattern_->error());
+  }
+  if (!pattern_->ok()) {
+    throw ValueError("Invalid collection scope filter '" + *scope +
+                     "': not a regular expression (" + pattern_->error() + ")");
+  }
+}
+
+bool CollectionScopeFilter::matches(std::string_view name) const {
+  if (!scope_) return true;
+  if (!pattern_) return name.starts_with(*scope_);
+  return pattern_->Match(name, 0, name.size(), RE2::ANCHOR_START, nullptr, 0);
+}
+
 }  // namespace varscope::detail

@@ -3,9 +3,28 @@
 // refuses the filter: never a silent difference.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
+
+#include <re2/re2.h>
 
 namespace varscope::detail {
+
+// get_collection's `scope` argument: re.match(scope, item.name), anchored at the start only.
+// RE2: the filter is user input, and RE2 matches in time linear in the name, without
+// recursion. What RE2 cannot do as Python would (lookarounds, huge counts) is refused
+// (vs::InvalidArgumentError), never matched otherwise; a pattern Python refuses too is a
+// vs::ValueError. No scope matches every name.
+class CollectionScopeFilter {
+ public:
+  explicit CollectionScopeFilter(const std::optional<std::string>& scope);
+  bool matches(std::string_view name) const;
+
+ private:
+  std::optional<std::string> scope_;
+  std::optional<RE2> pattern_;  // only when the scope has regex syntax
+};
 
 // `pattern` rewritten where the two syntaxes differ on the same meaning: Python's repetition
 // braces `{,n}`, `{,}` and counts with leading zeros, which RE2 would read as literal text,

@@ -3,6 +3,7 @@
 // quotients; each one node through its op-table row.
 #include <string>
 
+#include "host/graph/scope_guards.h"
 #include "host/graph/elementwise_builders.h"
 #include "varscope/errors.h"
 #include "varscope/math_ops.h"
@@ -200,6 +201,10 @@ Tensor minimum(const Input& x, const Input& y, std::string_view name) {
 Tensor pow(const Input& x, const Input& y, std::string_view name) {
   return binary(OpType::kPow, name, "Pow", x, y);
 }
+Tensor div_no_nan(const Input& x, const Input& y, std::string_view name) {
+  return binary(OpType::kDivNoNan, name, "div_no_nan", x, y);
+}
+
 Tensor squared_difference(const Input& x, const Input& y, std::string_view name) {
   return binary(OpType::kSquaredDifference, name, "SquaredDifference", x, y);
 }

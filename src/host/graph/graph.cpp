@@ -60,6 +60,46 @@ std::optional<int> python_int(std::string_view s) {
 GraphImpl::GraphImpl()
     : root_scope(std::make_shared<VariableScopeData>()), current_scope(root_scope) {}
 
+std::vector<int> GraphImpl::control_inputs_from_scopes(const std::vector<TensorRef>& inputs,
+                                                       std::vector<int> explicit_inputs) const {
+  if (control_scopes.empty()) return explicit_inputs;
+  // Graph._control_dependencies_for_inputs: a scope adds its ops unless a data input was
+  // built inside it; an op that is already a data input is not added. The builder's own
+  // control inputs (an inner scope in TF's code) come after the open scopes'.
+  auto built_in = [&](std::uint64_t scope, int input_node) {
+    const auto& ids = node(input_node).control_scopes;
+    return ids && std::find(ids->begin(), ids->end(), scope) != ids->end();
+  };
+  auto is_input = [&](int op) {
+    return std::any_of(inputs.begin(), inputs.end(), [op](TensorRef r) { return r.node == op; });
+  };
+  std::vector<int> out;
+  for (const ControlScope& scope : control_scopes) {
+    if (std::any_of(inputs.begin(), inputs.end(),
+                    [&](TensorRef r) { return built_in(scope.id, r.node); })) {
+      continue;
+    }
+    for (int op : scope.ops) {
+      if (!is_input(op) && std::find(out.begin(), out.end(), op) == out.end()) out.push_back(op);
+    }
+  }
+  for (int op : explicit_inputs) {
+    if (std::find(out.begin(), out.end(), op) == out.end()) out.push_back(op);
+  }
+  return out;
+}
+
+std::shared_ptr<const std::vector<std::uint64_t>> GraphImpl::control_scope_ids() {
+  if (control_scopes.empty()) return nullptr;
+  if (!open_control_ids) {
+    std::vector<std::uint64_t> ids;
+    for (const ControlScope& scope : control_scopes)
+      ids.push_back(scope.id);
+    open_control_ids = std::make_shared<const std::vector<std::uint64_t>>(std::move(ids));
+  }
+  return open_control_ids;
+}
+
 int GraphImpl::add_node(OpType op,
                         std::string_view name_or_scope,
                         std::vector<TensorRef> inputs,
@@ -79,7 +119,8 @@ int GraphImpl::add_node(OpType op,
   n.inputs = std::move(inputs);
   n.outputs = std::move(outputs);
   n.attrs = std::move(attrs);
-  n.control_inputs = std::move(control_inputs);
+  n.control_inputs = control_inputs_from_scopes(n.inputs, control_inputs);
+  n.control_scopes = control_scope_ids();
   n.device = device;
   const int id = static_cast<int>(nodes.size());
   nodes.push_back(std::move(n));
@@ -140,6 +181,23 @@ std::string Graph::get_name_scope() const {
 
 DeviceScope Graph::device(std::optional<std::string_view> spec) {
   return impl()->enter_device_scope(spec);
+}
+
+ControlDependencies Graph::control_dependencies(
+    std::optional<std::vector<Operation>> control_inputs) {
+  const auto& g = impl();
+  std::optional<std::vector<int>> ops;
+  if (control_inputs) {
+    ops.emplace();
+    for (const Operation& op : *control_inputs) {
+      if (!op.valid()) throw ValueError("control_dependencies: an Operation handle is empty");
+      if (Access::lock(op) != g) {
+        throw ValueError("Operation '" + op.name() + "' is not an element of this graph.");
+      }
+      ops->push_back(op.id());
+    }
+  }
+  return g->enter_control_dependencies(ops);
 }
 
 NameScope Graph::name_scope(std::optional<std::string_view> name) {

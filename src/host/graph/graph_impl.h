@@ -62,6 +62,10 @@ struct Node {
   std::string device;  // TF's canonical spec from the tf.device scopes it was built in
   Attrs attrs;
   int variable = -1;  // for VariableV2 nodes: index into GraphImpl::variables
+  // The tf.control_dependencies scopes open when it was built (their ids): TF's
+  // "op_in_group", which spares ops whose inputs were built in the same scope. Shared by
+  // every node built under the same scopes; null when none was open.
+  std::shared_ptr<const std::vector<std::uint64_t>> control_scopes;
 
   const AttrValue* find_attr(std::string_view attr) const;
 };
@@ -100,6 +104,12 @@ struct VariableScopeData {
   DType dtype = DType::kFloat32;
 };
 
+// One open tf.control_dependencies scope: the ops it adds (those no outer scope adds).
+struct ControlScope {
+  std::uint64_t id = 0;
+  std::vector<int> ops;
+};
+
 // One open scope guard and what its exit restores.
 struct Frame {
   std::uint64_t id = 0;
@@ -109,7 +119,10 @@ struct Frame {
   bool by_object = false;                          // entered with a VariableScope object
   std::size_t counts_mark = 0;
   std::optional<std::string> saved_device;  // device-scope frames: the device before them
+  // control-dependencies frames: the scopes open before them
+  std::optional<std::vector<ControlScope>> saved_controls;
 };
+
 
 struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   GraphImpl();
@@ -149,6 +162,9 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   NameScope enter_name_scope(std::optional<std::string_view> name);
   // tf.device(spec): merged into the current device (std::nullopt clears it).
   DeviceScope enter_device_scope(std::optional<std::string_view> spec);
+  // tf.control_dependencies(ops) (std::nullopt: None, which clears the open scopes).
+  // `ops` are nodes of this graph.
+  ControlDependencies enter_control_dependencies(const std::optional<std::vector<int>>& ops);
   VariableScopeGuard enter_variable_scope(const std::string* name,
                                           const VariableScope* scope,
                                           const VariableScopeOptions& options);
@@ -165,6 +181,11 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
                Attrs attrs = {},
                std::vector<int> control_inputs = {});
   const Node& node(int id) const { return nodes.at(static_cast<std::size_t>(id)); }
+  // A new node's control inputs: the open tf.control_dependencies scopes' (as TF prunes
+  // them for its data `inputs`), then the builder's own.
+  std::vector<int> control_inputs_from_scopes(const std::vector<TensorRef>& inputs,
+                                              std::vector<int> explicit_inputs) const;
+  std::shared_ptr<const std::vector<std::uint64_t>> control_scope_ids();
   // TF's Tensor.set_shape on an output its shape function could not infer (a gradient whose
   // shape TF states, e.g. _TileGrad's): the static shape becomes `shape`.
   void set_output_shape(TensorRef r, Shape shape) {
@@ -217,6 +238,9 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   }
   // Collections: `variable` joins `key` (variables.cpp).
   void add_to_collection(std::string_view key, int variable);
+  // Collections of tensors and ops (LOSSES, UPDATE_OPS, ...): `element` joins `key`; an
+  // index of -1 is the op itself (graph.cpp).
+  void add_element_to_collection(std::string_view key, TensorRef element);
   // The store: `full_name` names `variable` from now on (variables.cpp).
   void add_to_store(std::string_view full_name, int variable);
   // State outside the graph that a building call changes (an optimizer's slots): `undo`
@@ -235,6 +259,12 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
 
   std::string name_stack;
   std::string device;  // the tf.device scopes' merged spec, canonical; "" for none
+  // The open tf.control_dependencies scopes, outermost first (add_node applies them).
+  std::vector<ControlScope> control_scopes;
+  void set_control_scopes(std::vector<ControlScope> scopes) {
+    control_scopes = std::move(scopes);
+    open_control_ids.reset();
+  }
 
   std::shared_ptr<VariableScopeData> root_scope;
   std::shared_ptr<VariableScopeData> current_scope;
@@ -252,6 +282,8 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
     }
   };
   std::unordered_map<std::string, std::vector<int>, KeyHash, std::equal_to<>> collections;
+  std::unordered_map<std::string, std::vector<TensorRef>, KeyHash, std::equal_to<>>
+      element_collections;
 
   std::optional<std::int64_t> graph_seed;
 
@@ -270,6 +302,8 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
     std::vector<std::pair<std::string_view, int>> names;  // key, count before (-1: new)
     std::vector<std::string_view> store;                  // keys added
     std::vector<std::pair<const std::string*, CollectionChange>> collections;
+    // element_collections: key, size before (npos: the key was new)
+    std::vector<std::pair<std::string, std::size_t>> elements;
     std::vector<int> affine;                  // chains recorded
     std::vector<std::function<void()>> undo;  // on_roll_back's hooks
   };
@@ -294,6 +328,8 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   std::string lowered;      // unique_name's scratch key, kept to reuse its capacity
   NameTable store;          // get_variable full name -> variable
   std::unordered_map<int, AffineRandom> affine_randoms;  // keyed by the chain's Add node
+  // The ids of control_scopes, shared by the nodes built under them (add_node makes it).
+  std::shared_ptr<const std::vector<std::uint64_t>> open_control_ids;
 };
 
 template <typename F>
@@ -353,6 +389,10 @@ struct Access {
                                   std::string device) {
     return DeviceScope(std::move(g), frame, std::move(device));
   }
+  static ControlDependencies control_dependencies(std::shared_ptr<GraphImpl> g,
+                                                  std::uint64_t frame) {
+    return ControlDependencies(std::move(g), frame);
+  }
   static VariableScopeGuard scope_guard(std::shared_ptr<GraphImpl> g,
                                         std::shared_ptr<VariableScopeData> data,
                                         std::uint64_t frame) {
@@ -375,35 +415,6 @@ struct Access {
 inline Tensor GraphImpl::tensor(TensorRef ref) {
   return Access::tensor(shared_from_this(), ref);
 }
-
-// Ops built with no device, whatever the tf.device scope (get_variable's initializer ops,
-// which TF colocates with their variable instead).
-class NoDeviceGuard {
- public:
-  explicit NoDeviceGuard(GraphImpl& g) : g_(g), saved_(std::move(g.device)) { g_.device.clear(); }
-  ~NoDeviceGuard() { g_.device = std::move(saved_); }
-  NoDeviceGuard(const NoDeviceGuard&) = delete;
-  NoDeviceGuard& operator=(const NoDeviceGuard&) = delete;
-
- private:
-  GraphImpl& g_;
-  std::string saved_;
-};
-
-// `with ops.name_scope(...)` inside op wrappers: sets the stack, restores it on exit.
-class StackGuard {
- public:
-  StackGuard(GraphImpl& g, std::string new_stack) : g_(g), saved_(std::move(g.name_stack)) {
-    g_.name_stack = std::move(new_stack);
-  }
-  ~StackGuard() { g_.name_stack = std::move(saved_); }
-  StackGuard(const StackGuard&) = delete;
-  StackGuard& operator=(const StackGuard&) = delete;
-
- private:
-  GraphImpl& g_;
-  std::string saved_;
-};
 
 // The yielded form of a name stack: "a/b/" or "".
 inline std::string scope_string(const std::string& stack) {

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "host/graph/scope_guards.h"
 #include "host/graph/builders.h"
 #include "host/graph/elementwise_builders.h"
 #include "varscope/errors.h"
@@ -163,7 +164,8 @@ Tensor add_n(const std::vector<Tensor>& inputs, std::string_view name) {
                         std::string(dtype_name(d)));
       }
     }
-    if (refs.size() == 1) return inputs.front();
+    // math_ops.add_n of one tensor: the tensor itself, or its Identity when named.
+    if (refs.size() == 1) return name.empty() ? inputs.front() : identity(inputs.front(), name);
     const int node = detail::add_op(
         *g, OpType::kAddN, wrapper_scope(*g, name, "AddN"), refs,
         {{attr_name::kN, static_cast<std::int64_t>(refs.size())}, {attr_name::kT, dtype}});

@@ -17,6 +17,7 @@ void GraphImpl::end_mutation() noexcept {
   journal_.names.clear();
   journal_.store.clear();
   journal_.collections.clear();
+  journal_.elements.clear();
   journal_.affine.clear();
   journal_.undo.clear();
   // Kept only while an object re-entry, which restores the counts on exit, is open.
@@ -31,6 +32,14 @@ void GraphImpl::roll_back(const Mark& mark) noexcept {
   for (auto it = journal_.collections.rbegin(); it != journal_.collections.rend(); ++it) {
     it->second.ids->resize(it->second.size_before);
     if (it->second.created) collections.erase(collections.find(*it->first));
+  }
+  for (auto it = journal_.elements.rbegin(); it != journal_.elements.rend(); ++it) {
+    auto found = element_collections.find(it->first);
+    if (it->second == std::string::npos) {
+      element_collections.erase(found);
+    } else {
+      found->second.resize(it->second);
+    }
   }
   for (auto it = journal_.store.rbegin(); it != journal_.store.rend(); ++it)
     store.erase(*it);
@@ -54,6 +63,8 @@ void GraphImpl::roll_back(const Mark& mark) noexcept {
     name_stack = std::move(f.saved_name_stack);
     if (f.saved_scope) current_scope = std::move(f.saved_scope);
     if (f.by_object) --open_object_frames;  // end_mutation stops the journal at 0
+    if (f.saved_device) device = std::move(*f.saved_device);
+    if (f.saved_controls) set_control_scopes(std::move(*f.saved_controls));
     frames.pop_back();
   }
   // State outside the graph last: its hooks see the graph as it was before the call.

@@ -89,6 +89,7 @@ enum class OpType : std::uint8_t {
   kTruncateDiv,
   kFloorDiv,
   kFloorMod,
+  kDivNoNan,
   kSelect,
   kSelectV2,
   // Shapes and data movement (op_rows/array_ops.cpp).

@@ -56,6 +56,34 @@ DeviceScope GraphImpl::enter_device_scope(std::optional<std::string_view> spec) 
   });
 }
 
+ControlDependencies GraphImpl::enter_control_dependencies(
+    const std::optional<std::vector<int>>& ops) {
+  return mutate([&] {
+    // Graph.control_dependencies: ops already named by an open scope are dropped; None
+    // starts an empty stack.
+    std::vector<ControlScope> scopes;
+    if (ops) scopes = control_scopes;
+    ControlScope added;
+    added.id = next_frame_id++;
+    auto named = [&](int op) {
+      auto in = [op](const std::vector<int>& v) { return std::find(v.begin(), v.end(), op) != v.end(); };
+      return in(added.ops) || std::any_of(scopes.begin(), scopes.end(),
+                                          [&](const ControlScope& c) { return in(c.ops); });
+    };
+    for (int op : ops.value_or(std::vector<int>{})) {
+      if (!named(op)) added.ops.push_back(op);
+    }
+    scopes.push_back(std::move(added));
+    Frame frame;
+    frame.id = scopes.back().id;
+    frame.saved_name_stack = name_stack;
+    frame.saved_controls = std::exchange(control_scopes, {});
+    set_control_scopes(std::move(scopes));
+    frames.push_back(std::move(frame));
+    return Access::control_dependencies(shared_from_this(), frames.back().id);
+  });
+}
+
 VariableScopeGuard GraphImpl::enter_variable_scope(const std::string* name,
                                                    const VariableScope* scope,
                                                    const VariableScopeOptions& options) {
@@ -164,6 +192,7 @@ void GraphImpl::exit_frame(std::uint64_t id) noexcept {
     }
     name_stack = std::move(f.saved_name_stack);
     if (f.saved_device) device = std::move(*f.saved_device);
+    if (f.saved_controls) set_control_scopes(std::move(*f.saved_controls));
     frames.pop_back();
   }
 }
@@ -202,6 +231,17 @@ DeviceScope::DeviceScope(DeviceScope&& other) noexcept
     : graph_(std::move(other.graph_)), frame_(other.frame_), device_(std::move(other.device_)) {}
 
 DeviceScope::~DeviceScope() {
+  if (graph_) graph_->exit_frame(frame_);
+}
+
+ControlDependencies::ControlDependencies(std::shared_ptr<detail::GraphImpl> graph,
+                                         std::uint64_t frame)
+    : graph_(std::move(graph)), frame_(frame) {}
+
+ControlDependencies::ControlDependencies(ControlDependencies&& other) noexcept
+    : graph_(std::move(other.graph_)), frame_(other.frame_) {}
+
+ControlDependencies::~ControlDependencies() {
   if (graph_) graph_->exit_frame(frame_);
 }
 

@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "host/graph/scope_guards.h"
 #include "host/graph/builders.h"
 #include "varscope/errors.h"
 #include "varscope/ops.h"
@@ -69,6 +70,16 @@ Tensor assign(const Variable& ref, const Input& value, std::string_view name) {
 
 Tensor assign_add(const Variable& ref, const Input& value, std::string_view name) {
   return build_assign(OpType::kAssignAdd, ref, value, name);
+}
+
+Operation no_op(Graph& graph, std::string_view name) {
+  const auto& g = Access::impl(graph);
+  return g->mutate([&] {
+    g->check_scope_name(name);
+    const int node =
+        detail::add_op(*g, OpType::kNoOp, name.empty() ? std::string_view("NoOp") : name, {}, {});
+    return Access::operation(g, node);
+  });
 }
 
 Operation group(const std::vector<Operation>& inputs, std::string_view name) {

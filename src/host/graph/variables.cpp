@@ -1,10 +1,9 @@
 // The variable store (variable_scope.py _VariableStore) and tf.Variable (variables.py
 // RefVariable._init_from_args): names, sharing decisions, the ops each variable makes.
-#include <re2/re2.h>
-
 #include <algorithm>
 #include <optional>
 
+#include "host/graph/scope_guards.h"
 #include "host/graph/builders.h"
 #include "host/graph/collection_filter.h"
 #include "varscope/errors.h"
@@ -24,10 +23,6 @@ std::string tensor_repr(GraphImpl& g, TensorRef r) {
 std::string format_call_site(const std::source_location& where) {
   return "  File \"" + std::string(where.file_name()) + "\", line " + std::to_string(where.line()) +
          ", in " + std::string(where.function_name()) + "\n";
-}
-
-bool has_regex_syntax(const std::string& s) {
-  return s.find_first_of(".^$|?*+()[]{}\\") != std::string::npos;
 }
 
 }  // namespace
@@ -165,6 +160,7 @@ Variable GraphImpl::create_variable(std::string_view name,
   // initializer (TF's order: an initializer's own error comes first); mutate() then takes
   // the initializer's ops back out.
   const std::string stack = resolve_name_scope(name.empty() ? "Variable" : name);
+  NoControlScopesGuard lifted(*this);  // RefVariable builds in ops.init_scope()
   StackGuard in_variable(*this, stack);
   TensorRef init;
   if (callable) {
@@ -250,32 +246,9 @@ std::vector<Variable> GraphImpl::collection(const std::string& key,
   auto it = collections.find(key);
   if (it == collections.end()) return out;
   auto self = std::const_pointer_cast<GraphImpl>(shared_from_this());
-  // ops.get_collection: re.match(scope, item.name), anchored at the start only. RE2: the
-  // filter is user input, and RE2 matches in time linear in the name, without recursion.
-  // Python's syntax is translated where it differs (collection_filter.h); what RE2 cannot
-  // do as Python would (lookarounds, huge counts) is refused, never matched otherwise.
-  std::optional<RE2> pattern;
-  if (scope && has_regex_syntax(*scope)) {
-    RE2::Options options;
-    options.set_log_errors(false);
-    pattern.emplace(python_pattern_for_re2(*scope), options);
-    if (python_syntax_re2_lacks(pattern->error_code(), pattern->error_arg())) {
-      throw InvalidArgumentError("Collection scope filter '" + *scope +
-                                 "' cannot be matched as Python's re would: " + pattern->error());
-    }
-    if (!pattern->ok()) {
-      throw ValueError("Invalid collection scope filter '" + *scope +
-                       "': not a regular expression (" + pattern->error() + ")");
-    }
-  }
+  const CollectionScopeFilter filter(scope);
   for (int id : it->second) {
-    if (scope) {
-      const std::string var_name = node(variables[static_cast<std::size_t>(id)].node).name + ":0";
-      const bool match =
-          pattern ? pattern->Match(var_name, 0, var_name.size(), RE2::ANCHOR_START, nullptr, 0)
-                  : var_name.starts_with(*scope);
-      if (!match) continue;
-    }
+    if (!filter.matches(node(variables[static_cast<std::size_t>(id)].node).name + ":0")) continue;
     out.push_back(Access::variable(self, id));
   }
   return out;

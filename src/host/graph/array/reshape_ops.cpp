@@ -3,6 +3,7 @@
 // buffer), and the ones that read its shape.
 #include <limits>
 
+#include "host/graph/scope_guards.h"
 #include "host/graph/array/array_builders.h"
 #include "varscope/array_ops.h"
 #include "varscope/errors.h"

@@ -103,6 +103,17 @@ std::vector<TensorRef> real_div(const GradInputs& in) {
   return {dx, sum_to(g, "Sum_1", binary(g, OpType::kMul, "mul", dy, q2), y)};
 }
 
+// TF's _DivNoNanGrad: RealDiv's with DivNoNan in place of each division.
+std::vector<TensorRef> div_no_nan(const GradInputs& in) {
+  GraphImpl& g = in.g;
+  const TensorRef x = input(in, 0), y = input(in, 1), dy = in.dys[0];
+  const TensorRef dx = sum_to(g, "Sum", binary(g, OpType::kDivNoNan, "DivNoNan", dy, y), x);
+  const TensorRef neg_x = unary(g, OpType::kNeg, "Neg", x);
+  const TensorRef q = binary(g, OpType::kDivNoNan, "DivNoNan_1", neg_x, y);
+  const TensorRef q2 = binary(g, OpType::kDivNoNan, "DivNoNan_2", q, y);
+  return {dx, sum_to(g, "Sum_1", binary(g, OpType::kMul, "mul", dy, q2), y)};
+}
+
 // TF's _MatMulGrad / _BatchMatMulV2: the four transpose cases; batch dims broadcast in the
 // forward product are summed back to each input's shape.
 std::vector<TensorRef> matmul(const GradInputs& in) {

@@ -19,6 +19,7 @@ std::vector<TensorRef> bias_add(const GradInputs& in);
 std::vector<TensorRef> sub(const GradInputs& in);
 std::vector<TensorRef> mul(const GradInputs& in);
 std::vector<TensorRef> real_div(const GradInputs& in);
+std::vector<TensorRef> div_no_nan(const GradInputs& in);
 std::vector<TensorRef> activation(const GradInputs& in);  // Relu, Sigmoid, Tanh
 std::vector<TensorRef> softmax(const GradInputs& in);
 std::vector<TensorRef> reduction(const GradInputs& in);   // Sum, Mean

@@ -68,6 +68,7 @@ inline constexpr DTypeSet kAddNTypes{
 inline constexpr DTypeSet kOnesLikeTypes{
     "bfloat16, float16, float32, float64, int8, uint8, int16, uint16, int32, int64, complex64, "
     "complex128, bool"};
+inline constexpr DTypeSet kDivNoNanTypes{"float16, float32, float64, complex64, complex128"};
 inline constexpr DTypeSet kXentTypes{"float16, bfloat16, float32, float64"};
 inline constexpr DTypeSet kAbsTypes{
     "bfloat16, float16, float32, float64, int8, int16, int32, int64"};

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string>
 
+#include "host/graph/scope_guards.h"
 #include "host/graph/builders.h"
 #include "host/graph/gradients/grad_fns.h"
 #include "host/graph/op_defs.h"
