@@ -4,6 +4,7 @@
 // "Cumsum/axis"), as TF's generated wrappers convert it.
 #include <string>
 
+#include "host/graph/scope_guards.h"
 #include "host/graph/builders.h"
 #include "varscope/errors.h"
 #include "varscope/math_ops.h"

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include "host/graph/scope_guards.h"
 #include "host/graph/array/array_builders.h"
 #include "host/graph/builders.h"
 #include "varscope/math_ops.h"

@@ -2,6 +2,7 @@
 // add_op (its row's shape function validates it). Everything is checked before a node is
 // built where TF checks it first (names, ops, inputs, cycles); a later failure rolls the
 // graph back (GraphImpl::mutate), names included.
+#include "host/graph/scope_guards.h"
 #include "host/io/graph_def_import.h"
 
 #include <google/protobuf/io/tokenizer.h>

@@ -1,4 +1,5 @@
 // tf.strided_slice, Python's x[...] indexing (vs::index) and tf.math.unsorted_segment_sum.
+#include "host/graph/scope_guards.h"
 #include "host/graph/array/array_builders.h"
 #include "host/graph/array/strided_slice_spec.h"
 #include "varscope/array_ops.h"
