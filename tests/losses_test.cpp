@@ -159,8 +159,7 @@ TEST(ControlDependencies, ForeignOrEmptyOperationIsRefused) {
   vs::Graph g, other;
   const vs::Tensor x = vs::constant(other, 1.0f, {.name = "x"});
   EXPECT_THROW(g.control_dependencies(std::vector<vs::Operation>{x.op()}), vs::ValueError);
-  EXPECT_THROW(g.control_dependencies(std::vector<vs::Operation>{vs::Operation()}),
-               vs::ValueError);
+  EXPECT_THROW(g.control_dependencies(std::vector<vs::Operation>{vs::Operation()}), vs::ValueError);
   // Nothing is left open: a node built now has no control input.
   EXPECT_TRUE(vs::constant(g, 1.0f).op().control_inputs().empty());
 }
@@ -190,84 +189,115 @@ TEST(Collections, TensorsAndOpsByKeyAndScope) {
 class Losses : public vs::testing::BackendTest {};
 
 TEST_P(Losses, MeanSquaredError) {
-  expect_as_tf("mean_squared_error", [](vs::Graph& g) -> Fetches {
-    const Inputs in = inputs(g);
-    return {{"loss", losses::mean_squared_error(in.labels, in.preds)}};
-  }, GetParam());
+  expect_as_tf(
+      "mean_squared_error",
+      [](vs::Graph& g) -> Fetches {
+        const Inputs in = inputs(g);
+        return {{"loss", losses::mean_squared_error(in.labels, in.preds)}};
+      },
+      GetParam());
 }
 
 TEST_P(Losses, MeanSquaredErrorWithWeightsTensor) {
-  expect_as_tf("mean_squared_error_weighted", [](vs::Graph& g) -> Fetches {
-    const Inputs in = inputs(g);
-    const vs::Tensor w = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{4, 1}, "weights");
-    return {{"loss", losses::mean_squared_error(in.labels, in.preds, {.weights = w})}};
-  }, GetParam());
+  expect_as_tf(
+      "mean_squared_error_weighted",
+      [](vs::Graph& g) -> Fetches {
+        const Inputs in = inputs(g);
+        const vs::Tensor w = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{4, 1}, "weights");
+        return {{"loss", losses::mean_squared_error(in.labels, in.preds, {.weights = w})}};
+      },
+      GetParam());
 }
 
 TEST_P(Losses, Reductions) {
-  expect_as_tf("mean_squared_error_sum", [](vs::Graph& g) -> Fetches {
-    const Inputs in = inputs(g);
-    return {{"loss", losses::mean_squared_error(
-                         in.labels, in.preds,
-                         {.weights = 2.0f, .reduction = losses::Reduction::kSum})}};
-  }, GetParam());
-  expect_as_tf("mean_squared_error_none", [](vs::Graph& g) -> Fetches {
-    const Inputs in = inputs(g);
-    return {{"loss", losses::mean_squared_error(in.labels, in.preds,
-                                                {.reduction = losses::Reduction::kNone})}};
-  }, GetParam());
-  expect_as_tf("mean_squared_error_mean", [](vs::Graph& g) -> Fetches {
-    const Inputs in = inputs(g);
-    const vs::Tensor w = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{4, 1}, "weights");
-    return {{"loss", losses::mean_squared_error(
-                         in.labels, in.preds,
-                         {.weights = w, .reduction = losses::Reduction::kMean})}};
-  }, GetParam());
-  expect_as_tf("mean_squared_error_sum_over_batch_size", [](vs::Graph& g) -> Fetches {
-    const Inputs in = inputs(g);
-    return {{"loss", losses::mean_squared_error(
-                         in.labels, in.preds, {.reduction = losses::Reduction::kSumOverBatchSize})}};
-  }, GetParam());
+  expect_as_tf(
+      "mean_squared_error_sum",
+      [](vs::Graph& g) -> Fetches {
+        const Inputs in = inputs(g);
+        return {{"loss", losses::mean_squared_error(
+                             in.labels, in.preds,
+                             {.weights = 2.0f, .reduction = losses::Reduction::kSum})}};
+      },
+      GetParam());
+  expect_as_tf(
+      "mean_squared_error_none",
+      [](vs::Graph& g) -> Fetches {
+        const Inputs in = inputs(g);
+        return {{"loss", losses::mean_squared_error(in.labels, in.preds,
+                                                    {.reduction = losses::Reduction::kNone})}};
+      },
+      GetParam());
+  expect_as_tf(
+      "mean_squared_error_mean",
+      [](vs::Graph& g) -> Fetches {
+        const Inputs in = inputs(g);
+        const vs::Tensor w = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{4, 1}, "weights");
+        return {{"loss",
+                 losses::mean_squared_error(
+                     in.labels, in.preds, {.weights = w, .reduction = losses::Reduction::kMean})}};
+      },
+      GetParam());
+  expect_as_tf(
+      "mean_squared_error_sum_over_batch_size",
+      [](vs::Graph& g) -> Fetches {
+        const Inputs in = inputs(g);
+        return {{"loss",
+                 losses::mean_squared_error(in.labels, in.preds,
+                                            {.reduction = losses::Reduction::kSumOverBatchSize})}};
+      },
+      GetParam());
 }
 
 TEST_P(Losses, AbsoluteDifferenceAndHuber) {
-  expect_as_tf("absolute_difference", [](vs::Graph& g) -> Fetches {
-    const Inputs in = inputs(g);
-    return {{"loss", losses::absolute_difference(in.labels, in.preds)}};
-  }, GetParam());
-  expect_as_tf("huber_loss", [](vs::Graph& g) -> Fetches {
-    const Inputs in = inputs(g);
-    return {{"loss", losses::huber_loss(in.labels, in.preds, {}, 0.75)}};
-  }, GetParam());
+  expect_as_tf(
+      "absolute_difference",
+      [](vs::Graph& g) -> Fetches {
+        const Inputs in = inputs(g);
+        return {{"loss", losses::absolute_difference(in.labels, in.preds)}};
+      },
+      GetParam());
+  expect_as_tf(
+      "huber_loss",
+      [](vs::Graph& g) -> Fetches {
+        const Inputs in = inputs(g);
+        return {{"loss", losses::huber_loss(in.labels, in.preds, {}, 0.75)}};
+      },
+      GetParam());
 }
 
 TEST_P(Losses, SparseSoftmaxCrossEntropy) {
-  expect_as_tf("sparse_softmax_cross_entropy", [](vs::Graph& g) -> Fetches {
-    const vs::Tensor p = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{4, 3}, "preds");
-    const vs::Tensor ids = vs::placeholder(g, vs::DType::kInt32, vs::Shape{4}, "ids");
-    return {{"loss", losses::sparse_softmax_cross_entropy(ids, p)}};
-  }, GetParam());
+  expect_as_tf(
+      "sparse_softmax_cross_entropy",
+      [](vs::Graph& g) -> Fetches {
+        const vs::Tensor p = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{4, 3}, "preds");
+        const vs::Tensor ids = vs::placeholder(g, vs::DType::kInt32, vs::Shape{4}, "ids");
+        return {{"loss", losses::sparse_softmax_cross_entropy(ids, p)}};
+      },
+      GetParam());
 }
 
 TEST_P(Losses, TotalAndRegularizationLoss) {
-  expect_as_tf("total_loss", [](vs::Graph& g) -> Fetches {
-    const Inputs in = inputs(g);
-    vs::Variable w;
-    {
-      const auto scope = g.variable_scope("reg");
-      w = g.get_variable("w", {.shape = vs::Shape{3},
-                               .initializer = vs::constant_initializer({0.5, -1.0, 2.0})});
-    }
-    g.add_to_collection(vs::GraphKeys::kRegularizationLosses,
-                        vs::multiply(0.01f, vs::reduce_sum(vs::square(w)), "reg_loss"));
-    const vs::Tensor a = losses::mean_squared_error(in.labels, in.preds);
-    const vs::Tensor b = losses::absolute_difference(in.labels, in.preds, {.scope = "abs"});
-    const vs::Tensor total = losses::get_total_loss(g);
-    return {{"a", a},
-            {"b", b},
-            {"total", total},
-            {"regularization", losses::get_regularization_loss(g)}};
-  }, GetParam());
+  expect_as_tf(
+      "total_loss",
+      [](vs::Graph& g) -> Fetches {
+        const Inputs in = inputs(g);
+        vs::Variable w;
+        {
+          const auto scope = g.variable_scope("reg");
+          w = g.get_variable("w", {.shape = vs::Shape{3},
+                                   .initializer = vs::constant_initializer({0.5, -1.0, 2.0})});
+        }
+        g.add_to_collection(vs::GraphKeys::kRegularizationLosses,
+                            vs::multiply(0.01f, vs::reduce_sum(vs::square(w)), "reg_loss"));
+        const vs::Tensor a = losses::mean_squared_error(in.labels, in.preds);
+        const vs::Tensor b = losses::absolute_difference(in.labels, in.preds, {.scope = "abs"});
+        const vs::Tensor total = losses::get_total_loss(g);
+        return {{"a", a},
+                {"b", b},
+                {"total", total},
+                {"regularization", losses::get_regularization_loss(g)}};
+      },
+      GetParam());
 }
 
 VARSCOPE_INSTANTIATE_ON_BACKENDS(Losses);

@@ -16,11 +16,11 @@ namespace varscope::losses {
 
 // tf.compat.v1.losses.Reduction.
 enum class Reduction {
-  kNone,                  // the weighted losses, unreduced
-  kSum,                   // their sum
-  kSumOverBatchSize,      // the sum over the number of loss elements
-  kMean,                  // the sum over the sum of the (broadcast) weights
-  kSumByNonzeroWeights,   // TF1's default: the sum over the number of nonzero weights
+  kNone,                 // the weighted losses, unreduced
+  kSum,                  // their sum
+  kSumOverBatchSize,     // the sum over the number of loss elements
+  kMean,                 // the sum over the sum of the (broadcast) weights
+  kSumByNonzeroWeights,  // TF1's default: the sum over the number of nonzero weights
 };
 
 struct LossOptions {

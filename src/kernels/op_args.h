@@ -12,8 +12,8 @@
 #include <cstdint>
 #include <memory>
 
-#include "kernels/conv.h"
 #include "kernels/axis_ops.h"
+#include "kernels/conv.h"
 #include "kernels/elementwise.h"
 #include "kernels/random.h"
 #include "kernels/reduce.h"

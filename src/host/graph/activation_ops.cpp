@@ -2,8 +2,8 @@
 // op-table row.
 #include <string>
 
-#include "host/graph/scope_guards.h"
 #include "host/graph/elementwise_builders.h"
+#include "host/graph/scope_guards.h"
 #include "varscope/nn_ops.h"
 
 namespace varscope {

@@ -4,8 +4,8 @@
 // "Cumsum/axis"), as TF's generated wrappers convert it.
 #include <string>
 
-#include "host/graph/scope_guards.h"
 #include "host/graph/builders.h"
+#include "host/graph/scope_guards.h"
 #include "varscope/errors.h"
 #include "varscope/math_ops.h"
 

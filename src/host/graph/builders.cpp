@@ -1,10 +1,10 @@
-#include "host/graph/scope_guards.h"
 #include "host/graph/builders.h"
 
 #include <cmath>
 #include <cstring>
 #include <sstream>
 
+#include "host/graph/scope_guards.h"
 #include "varscope/errors.h"
 
 namespace varscope::detail {

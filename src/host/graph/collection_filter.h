@@ -3,11 +3,11 @@
 // refuses the filter: never a silent difference.
 #pragma once
 
+#include <re2/re2.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <re2/re2.h>
 
 namespace varscope::detail {
 

@@ -3,8 +3,8 @@
 // arguments; the shape checks are the op rows' (op_rows/conv_ops.cpp).
 #include <string>
 
-#include "host/graph/scope_guards.h"
 #include "host/graph/builders.h"
+#include "host/graph/scope_guards.h"
 #include "host/graph/window_attrs.h"
 #include "varscope/errors.h"
 #include "varscope/nn_ops.h"

@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <string>
 
-#include "host/graph/scope_guards.h"
 #include "host/graph/array/array_builders.h"
 #include "host/graph/builders.h"
+#include "host/graph/scope_guards.h"
 #include "varscope/math_ops.h"
 #include "varscope/nn_ops.h"
 

@@ -3,8 +3,8 @@
 // quotients; each one node through its op-table row.
 #include <string>
 
-#include "host/graph/scope_guards.h"
 #include "host/graph/elementwise_builders.h"
+#include "host/graph/scope_guards.h"
 #include "varscope/errors.h"
 #include "varscope/math_ops.h"
 

@@ -123,7 +123,6 @@ struct Frame {
   std::optional<std::vector<ControlScope>> saved_controls;
 };
 
-
 struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   GraphImpl();
 

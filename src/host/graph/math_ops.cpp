@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
-#include "host/graph/scope_guards.h"
 #include "host/graph/builders.h"
 #include "host/graph/elementwise_builders.h"
+#include "host/graph/scope_guards.h"
 #include "varscope/errors.h"
 #include "varscope/ops.h"
 

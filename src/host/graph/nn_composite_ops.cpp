@@ -3,8 +3,8 @@
 // op names. Each runs as one building call: a failure leaves the graph as it was.
 #include <string>
 
-#include "host/graph/scope_guards.h"
 #include "host/graph/builders.h"
+#include "host/graph/scope_guards.h"
 #include "varscope/array_ops.h"
 #include "varscope/math_ops.h"
 #include "varscope/nn_ops.h"

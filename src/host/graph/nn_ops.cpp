@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "host/graph/scope_guards.h"
 #include "host/graph/builders.h"
+#include "host/graph/scope_guards.h"
 #include "varscope/array_ops.h"
 #include "varscope/errors.h"
 #include "varscope/ops.h"
@@ -104,8 +104,9 @@ Tensor build_xent(bool sparse, const Input& labels, const Input& logits, std::st
     // The sparse wrapper keeps the labels' shape ("Shape": a Const when known) to restore a
     // rank > 2 result; the op takes the wrapper's `name` ("xentropy/xentropy"), else its type.
     if (sparse) varscope::shape(g->tensor(y), "Shape");
-    const std::string_view op_name =
-        !sparse ? std::string_view(scope) : name.empty() ? std::string_view(type) : name;
+    const std::string_view op_name = !sparse        ? std::string_view(scope)
+                                     : name.empty() ? std::string_view(type)
+                                                    : name;
     const int node = detail::add_op(*g, op, op_name, {x, y}, std::move(attrs));
     return g->tensor({node, 0});
   });

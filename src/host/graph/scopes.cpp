@@ -66,7 +66,9 @@ ControlDependencies GraphImpl::enter_control_dependencies(
     ControlScope added;
     added.id = next_frame_id++;
     auto named = [&](int op) {
-      auto in = [op](const std::vector<int>& v) { return std::find(v.begin(), v.end(), op) != v.end(); };
+      auto in = [op](const std::vector<int>& v) {
+        return std::find(v.begin(), v.end(), op) != v.end();
+      };
       return in(added.ops) || std::any_of(scopes.begin(), scopes.end(),
                                           [&](const ControlScope& c) { return in(c.ops); });
     };

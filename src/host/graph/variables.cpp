@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <optional>
 
-#include "host/graph/scope_guards.h"
 #include "host/graph/builders.h"
 #include "host/graph/collection_filter.h"
+#include "host/graph/scope_guards.h"
 #include "varscope/errors.h"
 
 namespace varscope {

@@ -2,7 +2,6 @@
 // add_op (its row's shape function validates it). Everything is checked before a node is
 // built where TF checks it first (names, ops, inputs, cycles); a later failure rolls the
 // graph back (GraphImpl::mutate), names included.
-#include "host/graph/scope_guards.h"
 #include "host/io/graph_def_import.h"
 
 #include <google/protobuf/io/tokenizer.h>
@@ -20,6 +19,7 @@
 #include "host/graph/builders.h"
 #include "host/graph/device_spec.h"
 #include "host/graph/op_defs.h"
+#include "host/graph/scope_guards.h"
 #include "host/io/file.h"
 #include "host/io/graph_def_lowering.h"
 #include "host/io/node_def_attrs.h"

@@ -1,7 +1,7 @@
 // tf.stack, tf.unstack, tf.concat and tf.split: the ops that join tensors along an axis or
 // cut one into several (their kernel: strided copies, kernels/copy.h).
-#include "host/graph/scope_guards.h"
 #include "host/graph/array/array_builders.h"
+#include "host/graph/scope_guards.h"
 #include "varscope/array_ops.h"
 #include "varscope/errors.h"
 

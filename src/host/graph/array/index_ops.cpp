@@ -1,8 +1,8 @@
 // tf.one_hot and tf.placeholder_with_default.
 #include <cstring>
 
-#include "host/graph/scope_guards.h"
 #include "host/graph/array/array_builders.h"
+#include "host/graph/scope_guards.h"
 #include "varscope/array_ops.h"
 #include "varscope/errors.h"
 

@@ -3,8 +3,8 @@
 // buffer), and the ones that read its shape.
 #include <limits>
 
-#include "host/graph/scope_guards.h"
 #include "host/graph/array/array_builders.h"
+#include "host/graph/scope_guards.h"
 #include "varscope/array_ops.h"
 #include "varscope/errors.h"
 

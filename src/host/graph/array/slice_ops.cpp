@@ -1,6 +1,6 @@
 // tf.slice, tf.pad (constant 0), tf.tile and tf.range.
-#include "host/graph/scope_guards.h"
 #include "host/graph/array/array_builders.h"
+#include "host/graph/scope_guards.h"
 #include "varscope/array_ops.h"
 #include "varscope/errors.h"
 

@@ -1,7 +1,7 @@
 // tf.strided_slice, Python's x[...] indexing (vs::index) and tf.math.unsorted_segment_sum.
-#include "host/graph/scope_guards.h"
 #include "host/graph/array/array_builders.h"
 #include "host/graph/array/strided_slice_spec.h"
+#include "host/graph/scope_guards.h"
 #include "varscope/array_ops.h"
 #include "varscope/errors.h"
 

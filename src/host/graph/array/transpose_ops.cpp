@@ -1,8 +1,8 @@
 // tf.transpose and tf.invert_permutation (the transpose's gradient inverts its perm).
 #include <numeric>
 
-#include "host/graph/scope_guards.h"
 #include "host/graph/array/array_builders.h"
+#include "host/graph/scope_guards.h"
 #include "varscope/array_ops.h"
 #include "varscope/errors.h"
 

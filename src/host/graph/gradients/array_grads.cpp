@@ -1,9 +1,9 @@
 // The gradients of the shape and data-movement ops, after TF 1.15's array_grad.py, with its
 // node names ("Reshape_grad/Shape", "transpose_grad/InvertPermutation").
-#include "host/graph/scope_guards.h"
 #include "host/graph/array/array_builders.h"
 #include "host/graph/array/strided_slice_spec.h"
 #include "host/graph/gradients/grad_fns.h"
+#include "host/graph/scope_guards.h"
 
 namespace varscope::detail::grad {
 

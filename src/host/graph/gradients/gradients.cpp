@@ -10,10 +10,10 @@
 #include <string>
 #include <unordered_map>
 
-#include "host/graph/scope_guards.h"
 #include "host/graph/builders.h"
 #include "host/graph/gradients/grad_fns.h"
 #include "host/graph/op_defs.h"
+#include "host/graph/scope_guards.h"
 #include "varscope/errors.h"
 
 namespace varscope::detail {

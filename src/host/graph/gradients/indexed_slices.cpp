@@ -4,10 +4,10 @@
 // node names.
 #include <string>
 
-#include "host/graph/scope_guards.h"
 #include "host/graph/array/array_builders.h"
 #include "host/graph/array/strided_slice_spec.h"
 #include "host/graph/gradients/grad_fns.h"
+#include "host/graph/scope_guards.h"
 #include "varscope/errors.h"
 
 namespace varscope::detail {

@@ -5,10 +5,10 @@
 #include <string>
 #include <string_view>
 
-#include "host/graph/scope_guards.h"
 #include "host/graph/builders.h"
 #include "host/graph/gradients/grad_fns.h"
 #include "host/graph/op_defs.h"
+#include "host/graph/scope_guards.h"
 
 namespace varscope::detail::grad {
 namespace {

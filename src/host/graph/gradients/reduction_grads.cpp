@@ -6,11 +6,11 @@
 #include <string_view>
 #include <vector>
 
-#include "host/graph/scope_guards.h"
 #include "host/graph/array/array_builders.h"
 #include "host/graph/builders.h"
 #include "host/graph/gradients/grad_fns.h"
 #include "host/graph/op_defs.h"
+#include "host/graph/scope_guards.h"
 
 namespace varscope::detail::grad {
 

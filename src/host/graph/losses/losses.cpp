@@ -127,9 +127,7 @@ std::pair<Tensor, Tensor> float_pair(Graph& g, const Input& labels, const Input&
 
 Tensor compute_weighted_loss(const Tensor& losses, const LossOptions& options) {
   Graph g = losses.graph();
-  return building(g, [&] {
-    return weighted_loss(g, losses, options, scope_arg(options.scope));
-  });
+  return building(g, [&] { return weighted_loss(g, losses, options, scope_arg(options.scope)); });
 }
 
 Tensor mean_squared_error(const Input& labels,
@@ -179,7 +177,8 @@ Tensor sparse_softmax_cross_entropy(const Input& labels,
                                     const LossOptions& options) {
   Graph g = graph_of(logits, labels, "sparse_softmax_cross_entropy");
   return building(g, [&] {
-    const NameScope scope = g.name_scope(scope_arg(options.scope), "sparse_softmax_cross_entropy_loss");
+    const NameScope scope =
+        g.name_scope(scope_arg(options.scope), "sparse_softmax_cross_entropy_loss");
     // _remove_squeezable_dimensions: labels [batch] against logits [batch, classes] need no
     // squeeze; the scope is entered all the same, and the weights become a tensor here.
     g.name_scope(std::nullopt, "remove_squeezable_dimensions");

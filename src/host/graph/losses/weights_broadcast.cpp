@@ -54,12 +54,14 @@ Tensor ones_like(Graph& g, const Tensor& x) {
 Tensor zeros_like(Graph& g, const Tensor& x) {
   const NameScope scope = g.name_scope(std::nullopt, "zeros_like");
   const Shape& s = x.shape();
-  if (!s.is_fully_defined()) return add_verbatim(g, OpType::kZerosLike, scope.name(), {x}, x.dtype());
+  if (!s.is_fully_defined())
+    return add_verbatim(g, OpType::kZerosLike, scope.name(), {x}, x.dtype());
   const HostTensor zero = HostTensor(0.0).cast(x.dtype());
   // array_ops._constant_if_small: a Const below 1000 elements, else a Fill.
   if (s.num_elements() < 1000) return constant(g, zero, {.name = scope.name(), .shape = s});
   std::vector<std::int64_t> dims = s.dims();
-  const Tensor shape = constant(g, HostTensor(dims).cast(DType::kInt32), {.name = "shape_as_tensor"});
+  const Tensor shape =
+      constant(g, HostTensor(dims).cast(DType::kInt32), {.name = "shape_as_tensor"});
   const Tensor value = constant(g, zero, {.name = "Const"});
   return add_verbatim(g, OpType::kFill, scope.name(), {shape, value}, x.dtype());
 }
@@ -85,9 +87,8 @@ Operation assert_broadcastable(Graph& g, const Input& weights, const Tensor& val
     if (ws.rank() == 0) return no_op(g, "static_scalar_check_success");
     if (ws.rank() != vs.rank()) {
       throw ValueError(std::string(kAssertPrefix) + " values.rank=" + std::to_string(vs.rank()) +
-                       ". weights.rank=" + std::to_string(ws.rank()) +
-                       ". values.shape=" + vs.to_string() + ". weights.shape=" + ws.to_string() +
-                       ".");
+                       ". weights.rank=" + std::to_string(ws.rank()) + ". values.shape=" +
+                       vs.to_string() + ". weights.shape=" + ws.to_string() + ".");
     }
     if (ws.is_fully_defined() && vs.is_fully_defined()) {
       for (int i = 0; i < vs.rank(); ++i) {

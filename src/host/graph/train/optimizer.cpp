@@ -4,10 +4,10 @@
 #include <algorithm>
 #include <string>
 
-#include "host/graph/scope_guards.h"
 #include "host/graph/builders.h"
 #include "host/graph/gradients/grad_fns.h"
 #include "host/graph/op_defs.h"
+#include "host/graph/scope_guards.h"
 #include "varscope/errors.h"
 #include "varscope/gradients.h"
 #include "varscope/initializers.h"
