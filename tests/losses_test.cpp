@@ -276,6 +276,23 @@ TEST_P(Losses, SparseSoftmaxCrossEntropy) {
       GetParam());
 }
 
+TEST_P(Losses, SigmoidCrossEntropy) {
+  expect_as_tf(
+      "sigmoid_cross_entropy",
+      [](vs::Graph& g) -> Fetches {
+        const Inputs in = inputs(g);
+        return {{"loss", losses::sigmoid_cross_entropy(in.labels, in.preds)}};
+      },
+      GetParam());
+  expect_as_tf(
+      "sigmoid_cross_entropy_smoothed",
+      [](vs::Graph& g) -> Fetches {
+        const Inputs in = inputs(g);
+        return {{"loss", losses::sigmoid_cross_entropy(in.labels, in.preds, {}, 0.2)}};
+      },
+      GetParam());
+}
+
 TEST_P(Losses, TotalAndRegularizationLoss) {
   expect_as_tf(
       "total_loss",

@@ -58,6 +58,14 @@ Tensor sparse_softmax_cross_entropy(const Input& labels,
                                     const Input& logits,
                                     const LossOptions& options = {});
 
+// Sigmoid cross-entropy of logits against labels of the same shape, the labels first
+// smoothed to labels * (1 - label_smoothing) + 0.5 * label_smoothing when it is > 0
+// ("sigmoid_cross_entropy_loss", its ops under "…/xentropy/").
+Tensor sigmoid_cross_entropy(const Input& multi_class_labels,
+                             const Input& logits,
+                             const LossOptions& options = {},
+                             double label_smoothing = 0);
+
 // tf.losses.add_loss: `loss` joins `loss_collection`.
 void add_loss(const Tensor& loss, const std::string& loss_collection = GraphKeys::kLosses);
 // tf.losses.get_losses / get_regularization_losses: the collection, filtered by `scope`.

@@ -115,6 +115,24 @@ def programs():
         ids = tf.placeholder(tf.int32, [4], name="ids")
         return {"loss": tf.losses.sparse_softmax_cross_entropy(ids, p)}
 
+    def sigmoid():
+        l, p = inputs()
+        return {"loss": tf.losses.sigmoid_cross_entropy(l, p)}
+
+    def sigmoid_smoothed():
+        l, p = inputs()
+        return {"loss": tf.losses.sigmoid_cross_entropy(l, p, label_smoothing=0.2)}
+
+    def softmax():
+        p = tf.placeholder(tf.float32, [4, 3], name="preds")
+        onehot = tf.placeholder(tf.float32, [4, 3], name="onehot")
+        return {"loss": tf.losses.softmax_cross_entropy(onehot, p)}
+
+    def softmax_smoothed():
+        p = tf.placeholder(tf.float32, [4, 3], name="preds")
+        onehot = tf.placeholder(tf.float32, [4, 3], name="onehot")
+        return {"loss": tf.losses.softmax_cross_entropy(onehot, p, label_smoothing=0.1)}
+
     def two_losses_total():
         l, p = inputs()
         with tf.variable_scope("reg"):
@@ -131,7 +149,9 @@ def programs():
             "mean_squared_error_mean": mse_mean,
             "mean_squared_error_sum_over_batch_size": mse_batch_size,
             "absolute_difference": absolute, "huber_loss": huber,
-            "sparse_softmax_cross_entropy": sparse, "total_loss": two_losses_total}
+            "sparse_softmax_cross_entropy": sparse, "total_loss": two_losses_total,
+            "sigmoid_cross_entropy": sigmoid, "sigmoid_cross_entropy_smoothed": sigmoid_smoothed,
+            "softmax_cross_entropy": softmax, "softmax_cross_entropy_smoothed": softmax_smoothed}
 
 
 def error(make):
@@ -173,7 +193,8 @@ def main():
         "shapes": error(lambda: tf.losses.mean_squared_error(tf.zeros([4, 3]), tf.zeros([4, 2]))),
         "total_none": error(lambda: tf.losses.get_total_loss()),
     }
-    out["inputs"] = {"labels": LABELS, "preds": PREDS, "ids": IDS, "weights": WEIGHTS}
+    out["inputs"] = {"labels": LABELS, "preds": PREDS, "ids": IDS, "weights": WEIGHTS,
+                     "onehot": ONEHOT}
     path = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "golden", "losses_tf115.json")
     with open(path, "w") as f:
         json.dump(out, f, indent=1, sort_keys=True)

@@ -10,6 +10,7 @@
 #include "varscope/array_ops.h"
 #include "varscope/errors.h"
 #include "varscope/math_ops.h"
+#include "varscope/nn_ops.h"
 
 namespace varscope::losses {
 
@@ -31,16 +32,16 @@ Tensor building(Graph& g, F&& build) {
   return Access::impl(g)->mutate(std::forward<F>(build));
 }
 
-// math_ops.cast(x, float32) of a loss input or weights: a Tensor of another dtype gets a
+// math_ops.cast(x, dtype) of a loss input or weights: a Tensor of another dtype gets a
 // Cast; a literal is converted first, under the cast's scope, as the Const "Cast/x" (a
 // Python float's float32; integers get the Cast too).
-Tensor cast_to_float32(Graph& g, const Input& x) {
-  if (!x.is_literal()) return cast(x.tensor(), DType::kFloat32);
+Tensor cast_input(Graph& g, const Input& x, DType dtype) {
+  if (!x.is_literal()) return cast(x.tensor(), dtype);
   const HostTensor& v = x.literal();
   const NameScope scope = g.name_scope(std::nullopt, "Cast");
   const Tensor c =
       constant(g, v.dtype() == DType::kFloat64 ? v.cast(DType::kFloat32) : v, {.name = "x"});
-  return cast(c, DType::kFloat32, scope.name());
+  return cast(c, dtype, scope.name());
 }
 
 // A `scope` argument: empty is TF's None (the default name), not the root.
@@ -82,7 +83,7 @@ Tensor weighted_loss(Graph& g,
   const ControlDependencies after_check = g.control_dependencies(std::vector<Operation>{check});
   const DType input_dtype = losses_in.dtype();
   const Tensor losses = cast(losses_in, DType::kFloat32);
-  const Tensor weights = cast_to_float32(g, o.weights);
+  const Tensor weights = cast_input(g, o.weights, DType::kFloat32);
   const Tensor weighted = multiply(losses, weights);
   Tensor loss = weighted;
   switch (o.reduction) {
@@ -114,8 +115,8 @@ Tensor weighted_loss(Graph& g,
 
 // predictions and labels as float32 of compatible shapes (TF's assert_is_compatible_with).
 std::pair<Tensor, Tensor> float_pair(Graph& g, const Input& labels, const Input& predictions) {
-  const Tensor p = cast_to_float32(g, predictions);
-  const Tensor l = cast_to_float32(g, labels);
+  const Tensor p = cast_input(g, predictions, DType::kFloat32);
+  const Tensor l = cast_input(g, labels, DType::kFloat32);
   if (!p.shape().is_compatible_with(l.shape())) {
     throw ValueError("Shapes " + p.shape().to_string() + " and " + l.shape().to_string() +
                      " are incompatible");
@@ -189,6 +190,28 @@ Tensor sparse_softmax_cross_entropy(const Input& labels,
     }
     const Tensor losses = sparse_softmax_cross_entropy_with_logits(labels, logits, "xentropy");
     return weighted_loss(g, losses, o, scope.name());
+  });
+}
+
+Tensor sigmoid_cross_entropy(const Input& multi_class_labels,
+                             const Input& logits,
+                             const LossOptions& options,
+                             double label_smoothing) {
+  Graph g = graph_of(logits, multi_class_labels, "sigmoid_cross_entropy");
+  return building(g, [&] {
+    const NameScope scope = g.name_scope(scope_arg(options.scope), "sigmoid_cross_entropy_loss");
+    const Tensor x = logits.is_literal() ? constant(g, logits.literal()) : logits.tensor();
+    Tensor labels = cast_input(g, multi_class_labels, x.dtype());
+    if (!x.shape().is_compatible_with(labels.shape())) {
+      throw ValueError("Shapes " + x.shape().to_string() + " and " + labels.shape().to_string() +
+                       " are incompatible");
+    }
+    if (label_smoothing > 0) {
+      const Tensor kept = labels * static_cast<float>(1 - label_smoothing);
+      labels = kept + static_cast<float>(0.5 * label_smoothing);
+    }
+    const Tensor losses = sigmoid_cross_entropy_with_logits(labels, x, "xentropy");
+    return weighted_loss(g, losses, options, scope.name());
   });
 }
 
