@@ -79,6 +79,13 @@ TEST(LayersConv, DenseOverRank3IsTfsTensordot) {
   });
 }
 
+TEST(LayersConv, DenseOverRank3OfAnUnknownBatchIsTfsDynamicTensordot) {
+  expect_layers_as_tf("dense3_unknown_batch", [](vs::Graph&, const vs::Tensor& x) {
+    EXPECT_EQ(layers::dense(x, 5, {.activation = vs::relu}).shape(),
+              (vs::Shape{vs::kUnknownDim, 3, 5}));
+  });
+}
+
 // Each bad call is TF's ValueError and leaves the graph as it was.
 TEST(LayersConv, BadInputsAreTfsErrorsAndChangeNothing) {
   vs::Graph g;
@@ -117,10 +124,13 @@ TEST(LayersConv, BadInputsAreTfsErrorsAndChangeNothing) {
   EXPECT_EQ(layers::flatten(x4).op().name(), "flatten/Reshape");
 }
 
-std::vector<double> run_values(vs::DeviceKind device, const vs::Tensor& t, vs::Graph& g) {
+std::vector<double> run_values(vs::DeviceKind device,
+                               const vs::Tensor& t,
+                               vs::Graph& g,
+                               const vs::FeedDict& feeds = {}) {
   vs::Session sess(g, {.device = device});
   sess.run(g.global_variables_initializer());
-  const vs::HostTensor got = sess.run(t).cast(vs::DType::kFloat64);
+  const vs::HostTensor got = sess.run(t, feeds).cast(vs::DType::kFloat64);
   const auto data = got.data<double>();
   return std::vector<double>(data.begin(), data.end());
 }
@@ -132,9 +142,12 @@ void expect_near(const std::vector<double>& got, const nlohmann::json& want, con
     EXPECT_NEAR(got[i], w[i], 1e-5) << what << " [" << i << "]";
 }
 
+vs::HostTensor golden_value(const nlohmann::json& values, vs::Shape shape) {
+  return vs::HostTensor(values.get<std::vector<double>>(), shape).cast(vs::DType::kFloat32);
+}
+
 vs::Tensor golden_constant(vs::Graph& g, const nlohmann::json& values, vs::Shape shape) {
-  return vs::constant(
-      g, vs::HostTensor(values.get<std::vector<double>>(), shape).cast(vs::DType::kFloat32));
+  return vs::constant(g, golden_value(values, shape));
 }
 
 // conv2d (SAME, relu), both poolings and flatten of its output, and dense over rank 3.
@@ -153,15 +166,52 @@ void expect_tf_values(vs::DeviceKind device) {
   const vs::Tensor flat = layers::flatten(max);
   EXPECT_EQ(flat.shape().dims(), v["flatten_shape"].get<std::vector<std::int64_t>>());
   const vs::Tensor x3 = golden_constant(g, v["x3"], vs::Shape{2, 3, 4});
-  const vs::Tensor dense3 = layers::dense(
-      x3, 5,
-      {.kernel_initializer = vs::constant_initializer(v["kernel3"].get<std::vector<double>>()),
-       .bias_initializer = vs::constant_initializer(v["bias3"].get<double>())});
+  const layers::DenseOptions dense_options{
+      .kernel_initializer = vs::constant_initializer(v["kernel3"].get<std::vector<double>>()),
+      .bias_initializer = vs::constant_initializer(v["bias3"].get<double>())};
+  const vs::Tensor dense3 = layers::dense(x3, 5, dense_options);
+  // The same through TF's run-time forms: a batch fed, unknown when building.
+  const vs::Tensor fed3 =
+      vs::placeholder(g, vs::DType::kFloat32, vs::Shape{vs::kUnknownDim, 3, 4}, "fed3");
+  const vs::Tensor dense3_fed = layers::dense(fed3, 5, dense_options);
+  const vs::Tensor fed4 =
+      vs::placeholder(g, vs::DType::kFloat32, vs::Shape{vs::kUnknownDim, 5, 5, 2}, "fed4");
+  const vs::Tensor flat_fed = layers::flatten(fed4);
   expect_near(run_values(device, conv, g), v["conv"], "conv2d");
   expect_near(run_values(device, max, g), v["max_pool"], "max_pooling2d");
   expect_near(run_values(device, avg, g), v["avg_pool"], "average_pooling2d");
   expect_near(run_values(device, flat, g), v["flatten"], "flatten");
   expect_near(run_values(device, dense3, g), v["dense3"], "dense over rank 3");
+  expect_near(run_values(device, dense3_fed, g, {{fed3, golden_value(v["x3"], {2, 3, 4})}}),
+              v["dense3"], "dense over rank 3 of a fed batch");
+  expect_near(run_values(device, flat_fed, g, {{fed4, golden_value(v["x"], {2, 5, 5, 2})}}), v["x"],
+              "flatten of a fed batch");
+}
+
+// Training through both Tensordot forms: the kernel's gradient of the fed (run-time) form is
+// the static form's, and both are x summed over the batch and time (sum(y) = sum(x @ k)).
+TEST(LayersConv, DenseOverRank3TrainsThroughBothTensordotForms) {
+  vs::Graph g;
+  const std::vector<float> values = vs::testing::uniform_floats(24, 25, -1.0f, 1.0f);
+  const vs::HostTensor x_value(values, vs::Shape{2, 3, 4});
+  const vs::Tensor x = vs::constant(g, x_value);
+  const vs::Tensor fed = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{vs::kUnknownDim, 3, 4});
+  const vs::Tensor y = layers::dense(x, 5), y_fed = layers::dense(fed, 5);
+  const std::vector<vs::Variable> vars = g.global_variables();  // kernel, bias of each
+  ASSERT_EQ(vars.size(), 4u);
+  const vs::Tensor k = vs::gradients({vs::reduce_sum(y)}, std::vector<vs::Variable>{vars[0]}).at(0);
+  const vs::Tensor k_fed =
+      vs::gradients({vs::reduce_sum(y_fed)}, std::vector<vs::Variable>{vars[2]}).at(0);
+  const std::vector<double> want = run_values(vs::DeviceKind::kCpu, k, g);
+  const std::vector<double> got = run_values(vs::DeviceKind::kCpu, k_fed, g, {{fed, x_value}});
+  ASSERT_EQ(want.size(), 20u);
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    double sum = 0;
+    for (std::size_t r = 0; r < 6; ++r)
+      sum += values[r * 4 + i / 5];
+    EXPECT_NEAR(want[i], sum, 1e-5) << i;
+    EXPECT_NEAR(got[i], sum, 1e-5) << i;
+  }
 }
 
 TEST(LayersConv, ValuesAsTfOnTheCpu) {

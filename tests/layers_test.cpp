@@ -74,13 +74,19 @@ TEST(Layers, ANamedLayerBuiltTwiceIsTfsErrorAndChangesNothing) {
 TEST(Layers, ABadInputChangesNothing) {
   vs::Graph g;
   const vs::Tensor unknown = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{2, vs::kUnknownDim});
-  const vs::Tensor rank3 =
-      vs::placeholder(g, vs::DType::kFloat32, vs::Shape{vs::kUnknownDim, 2, 4});
+  const vs::Tensor rank1 = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{4});
+  const vs::Tensor no_rank = vs::placeholder(g, vs::DType::kFloat32, vs::Shape::unknown_rank());
   const std::size_t ops = g.num_operations();
   EXPECT_EQ(vs::testing::error_of<vs::ValueError>([&] { dense(unknown, 3); }),
             "The last dimension of the inputs to `Dense` should be defined. Found `None`.");
-  // TF's dynamic Tensordot (an unknown dimension besides the last) is not built yet.
-  vs::testing::error_of<vs::UnimplementedError>([&] { dense(rank3, 3); });
+  // TF's InputSpec(min_ndim=2), its doubled colon included; the layer is the one the call
+  // would have named.
+  EXPECT_EQ(vs::testing::error_of<vs::ValueError>([&] { dense(rank1, 3); }),
+            "Input 0 of layer dense is incompatible with the layer: : expected min_ndim=2, "
+            "found ndim=1. Full shape received: [4]");
+  EXPECT_EQ(vs::testing::error_of<vs::ValueError>([&] { dense(no_rank, 3); }),
+            "Input 0 of layer dense is incompatible with the layer: its rank is undefined, but "
+            "the layer requires a defined rank.");
   EXPECT_EQ(g.num_operations(), ops);
   EXPECT_TRUE(g.global_variables().empty());
 }

@@ -36,8 +36,8 @@ struct DenseOptions {
 // [units]) then the activation; variables of the inputs' dtype. The ops are
 // "<layer>/MatMul", "<layer>/BiasAdd", "<layer>/Relu" in the layer's name scope. The inputs'
 // last dimension must be known (TF's ValueError otherwise). Inputs of rank 3 or more take
-// TF's Tensordot ("<layer>/Tensordot/MatMul", the Reshape "<layer>/Tensordot"); their
-// dimensions must all be known for now (else vs::UnimplementedError).
+// TF's Tensordot ("<layer>/Tensordot/MatMul", the Reshape "<layer>/Tensordot"), reading
+// unknown sizes at run time as TF does ("<layer>/Tensordot/Shape", "GatherV2", "Prod").
 Tensor dense(const Tensor& inputs, std::int64_t units, const DenseOptions& options = {});
 
 // A height and width as TF takes them: one number for both, or {height, width}.

@@ -92,12 +92,18 @@ def dense3(x):
     tf.layers.dense(x, 2, activation=tf.nn.relu, name="t")
 
 
+def dense3_unknown_batch(x):
+    tf.layers.dense(x, 5, activation=tf.nn.relu)
+
+
 # The placeholder x of each case: [2, 4] unless listed.
 SHAPES = {"conv": [2, 8, 8, 3], "pool": [2, 8, 8, 3], "flatten": [2, 4, 3, 2],
-          "flatten_unknown_batch": [None, 4, 3], "dropout": [2, 4, 3], "dense3": [2, 3, 4]}
+          "flatten_unknown_batch": [None, 4, 3], "dropout": [2, 4, 3], "dense3": [2, 3, 4],
+          "dense3_unknown_batch": [None, 3, 4]}
 CASES = {"unnamed": unnamed, "scoped": scoped, "shared": shared, "options": options,
          "conv": conv, "pool": pool, "flatten": flatten,
-         "flatten_unknown_batch": flatten_unknown_batch, "dropout": dropout, "dense3": dense3}
+         "flatten_unknown_batch": flatten_unknown_batch, "dropout": dropout, "dense3": dense3,
+         "dense3_unknown_batch": dense3_unknown_batch}
 
 
 def variable_internal(op):

@@ -16,13 +16,8 @@ Tensor flatten(const Tensor& inputs, std::string_view name) {
   return varscope::detail::Access::impl(g)->mutate([&] {
     auto scope = detail::enter_layer_scope(g, "flatten", std::string(name), Reuse::kInherit);
     const Shape& shape = inputs.shape();
-    if (shape.has_rank() && shape.rank() == 0) {
-      // InputSpec(min_ndim=1), TF's text word for word (its doubled colon included).
-      throw ValueError("Input 0 of layer " + detail::layer_name(scope) +
-                       " is incompatible with the layer: : expected min_ndim=1, found ndim=0. "
-                       "Full shape received: []");
-    }
-    if (shape.has_rank() && shape.dim(0) >= 0) return reshape(inputs, {shape.dim(0), -1});
+    detail::expect_min_rank(shape, 1, scope);
+    if (shape.dim(0) >= 0) return reshape(inputs, {shape.dim(0), -1});
     // reshape(inputs, (shape(inputs)[0], -1)): TF packs the tuple inside Reshape's scope.
     const Tensor batch = index(varscope::shape(inputs), {0});
     const std::string reshape_scope = g.get_name_scope() + "/Reshape/";
@@ -39,12 +34,10 @@ Tensor flatten(const Tensor& inputs, std::string_view name) {
     Tensor out = reshape(inputs, packed, reshape_scope);
     // Layer.compute_output_shape, as TF's set_shape: [batch, product of the rest].
     std::int64_t rest = 1;
-    for (int i = 1; shape.has_rank() && i < shape.rank(); ++i)
+    for (int i = 1; i < shape.rank(); ++i)
       rest = shape.dim(i) < 0 || rest < 0 ? kUnknownDim : rest * shape.dim(i);
-    if (shape.has_rank()) {
-      varscope::detail::Access::impl(g)->set_output_shape(
-          varscope::detail::Access::impl(g)->ref_of(out), Shape{kUnknownDim, rest});
-    }
+    const auto impl = varscope::detail::Access::impl(g);
+    impl->set_output_shape(impl->ref_of(out), Shape{kUnknownDim, rest});
     return out;
   });
 }

@@ -13,28 +13,59 @@ namespace varscope::layers {
 
 namespace {
 
-// math_ops.tensordot(inputs, kernel, [[rank - 1], [0]]) for inputs of known shape, with TF's
-// node names: both operands transposed and reshaped to matrices, their MatMul reshaped back
-// by the Reshape named "Tensordot" (its Const "Tensordot/shape").
+Tensor int32_vector(Graph& g, const std::vector<std::int32_t>& values, const char* name) {
+  return constant(g, HostTensor(values, Shape{static_cast<std::int64_t>(values.size())}),
+                  {.name = name});
+}
+
+// math_ops.tensordot(inputs, kernel, [[rank - 1], [0]]) with TF's node names: both operands
+// transposed and reshaped to matrices, their MatMul reshaped back by the Reshape named
+// "Tensordot". A fully known input shape folds the sizes into Consts; otherwise TF reads them
+// at run time (Tensordot/Shape, GatherV2, Prod, ...).
 Tensor tensordot(Graph& g, const Tensor& inputs, const Variable& kernel) {
   const std::vector<std::int64_t> dims = inputs.shape().dims();
-  const std::int64_t depth = dims.back();
-  std::int64_t rows = 1;
-  std::vector<std::int64_t> perm;
-  for (std::size_t i = 0; i + 1 < dims.size(); ++i) {
-    if (rows > 0 && dims[i] > std::numeric_limits<std::int64_t>::max() / rows) {
-      throw InvalidArgumentError("dense: the inputs' shape has too many elements");
-    }
-    rows *= dims[i];
-    perm.push_back(static_cast<std::int64_t>(i));
-  }
-  perm.push_back(static_cast<std::int64_t>(dims.size()) - 1);
+  const std::int64_t depth = dims.back(), units = kernel.shape().dim(1);
+  const int last = static_cast<int>(dims.size()) - 1;
   auto ns = g.name_scope("Tensordot");
   const std::string scope = ns.name();
-  const Tensor a = reshape(transpose(inputs, perm), {rows, depth});
-  const Tensor b = reshape(transpose(kernel, {0, 1}), {depth, kernel.shape().dim(1)});
   std::vector<std::int64_t> out_dims(dims.begin(), dims.end() - 1);
-  out_dims.push_back(kernel.shape().dim(1));
+  out_dims.push_back(units);
+  if (!inputs.shape().is_fully_defined()) {
+    std::vector<std::int32_t> free(static_cast<std::size_t>(last));
+    for (int i = 0; i < last; ++i)
+      free[static_cast<std::size_t>(i)] = i;
+    const Tensor axes_t = int32_vector(g, {last}, "axes");
+    const Tensor free_t = int32_vector(g, free, "free");
+    const Tensor shape_a = shape(inputs);
+    const Tensor free_dims = gather(shape_a, free_t);
+    const Tensor axes_dims = gather(shape_a, axes_t);
+    const Tensor rows = reduce_prod(free_dims), depth_t = reduce_prod(axes_dims);
+    const Tensor perm = concat({free_t, axes_t}, 0);
+    const Tensor new_shape = stack({rows, depth_t});
+    const Tensor a = reshape(transpose(inputs, perm), new_shape);
+    const Tensor b = reshape(transpose(kernel, {0, 1}), {depth, units});
+    const Tensor product = matmul(a, b);
+    const Tensor out_shape =
+        concat({free_dims, int32_vector(g, {static_cast<std::int32_t>(units)}, "Const")}, 0);
+    const Tensor out = reshape(product, out_shape, scope);
+    // TF's product.set_shape(free_dims_static + [units]).
+    const auto impl = varscope::detail::Access::impl(g);
+    impl->set_output_shape(impl->ref_of(out), Shape(out_dims));
+    return out;
+  }
+  std::int64_t rows = 1;
+  std::vector<std::int64_t> perm;
+  for (int i = 0; i < last; ++i) {
+    const std::int64_t d = dims[static_cast<std::size_t>(i)];
+    if (rows > 0 && d > std::numeric_limits<std::int64_t>::max() / rows) {
+      throw InvalidArgumentError("dense: the inputs' shape has too many elements");
+    }
+    rows *= d;
+    perm.push_back(i);
+  }
+  perm.push_back(last);
+  const Tensor a = reshape(transpose(inputs, perm), {rows, depth});
+  const Tensor b = reshape(transpose(kernel, {0, 1}), {depth, units});
   return reshape(matmul(a, b), out_dims, scope);
 }
 
@@ -45,18 +76,14 @@ Tensor dense(const Tensor& inputs, std::int64_t units, const DenseOptions& optio
   // One graph change: a failure (a bad name, a shared kernel of another shape) leaves
   // nothing behind, the layer's first variable included.
   return varscope::detail::Access::impl(g)->mutate([&] {
+    if (units <= 0) throw ValueError("dense: units must be positive, got " + std::to_string(units));
+    auto scope = detail::enter_layer_scope(g, "dense", options.name, options.reuse);
     const Shape& shape = inputs.shape();
-    if (!shape.has_rank() || shape.rank() < 2 || shape.dim(shape.rank() - 1) < 0) {
+    detail::expect_min_rank(shape, 2, scope);
+    if (shape.dim(shape.rank() - 1) < 0) {
       throw ValueError(
           "The last dimension of the inputs to `Dense` should be defined. Found `None`.");
     }
-    if (shape.rank() > 2 && !shape.is_fully_defined()) {
-      throw UnimplementedError("dense: inputs of rank " + std::to_string(shape.rank()) +
-                               " with unknown dimensions (TF's dynamic Tensordot) are not "
-                               "supported yet; flatten them to rank 2");
-    }
-    if (units <= 0) throw ValueError("dense: units must be positive, got " + std::to_string(units));
-    auto scope = detail::enter_layer_scope(g, "dense", options.name, options.reuse);
     const Variable kernel =
         g.get_variable("kernel", {.shape = Shape{shape.dim(shape.rank() - 1), units},
                                   .dtype = inputs.dtype(),

@@ -48,6 +48,17 @@ void expect_rank(const Shape& shape, int ndim, const VariableScope& scope) {
                    ". Full shape received: " + shape_list(shape));
 }
 
+void expect_min_rank(const Shape& shape, int min_ndim, const VariableScope& scope) {
+  const std::string prefix =
+      "Input 0 of layer " + layer_name(scope) + " is incompatible with the layer: ";
+  if (!shape.has_rank()) {
+    throw ValueError(prefix + "its rank is undefined, but the layer requires a defined rank.");
+  }
+  if (shape.rank() >= min_ndim) return;
+  throw ValueError(prefix + ": expected min_ndim=" + std::to_string(min_ndim) + ", found ndim=" +
+                   std::to_string(shape.rank()) + ". Full shape received: " + shape_list(shape));
+}
+
 std::string normalize_padding(std::string_view padding) {
   std::string lower(padding);
   std::transform(lower.begin(), lower.end(), lower.begin(),

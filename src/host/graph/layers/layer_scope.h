@@ -25,6 +25,11 @@ std::string layer_name(const VariableScope& scope);
 // layer: expected ndim=4, found ndim=<r>. Full shape received: [...]" (E210).
 void expect_rank(const Shape& shape, int ndim, const VariableScope& scope);
 
+// InputSpec(min_ndim=...): TF's ValueError "Input 0 of layer <name> is incompatible with the
+// layer: : expected min_ndim=<n>, found ndim=<r>. ..." (its doubled colon included), or "...:
+// its rank is undefined, but the layer requires a defined rank." (E210).
+void expect_min_rank(const Shape& shape, int min_ndim, const VariableScope& scope);
+
 // conv_utils.normalize_padding: "VALID" or "SAME" for any case of "valid"/"same" (E212).
 std::string normalize_padding(std::string_view padding);
 
