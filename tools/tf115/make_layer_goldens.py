@@ -7,9 +7,10 @@ Run by hand, never in CI or tests, with TF 1.15 from PyPI:
     /work/venv-tf115/bin/pip install tensorflow-cpu==1.15.0 'protobuf<3.21' 'numpy<1.19'
     /work/venv-tf115/bin/python tools/tf115/make_layer_goldens.py
 
-It writes tests/golden/layers_tf115.json: per case, the global and trainable variables (name,
-shape) and every op outside the variables' own (name, type, inputs), plus the error text of
-a named layer built twice without reuse, and dense's values for fixed weights.
+It writes tests/golden/layers_tf115.json: per case, the placeholder's shape, the global and
+trainable variables (name, shape) and every op outside the variables' own (name, type,
+inputs), plus the error text of a named layer built twice without reuse, and the values of
+dense, conv2d, the poolings, flatten and dense over rank 3 for fixed weights.
 """
 import json
 import os
@@ -47,7 +48,62 @@ def options(x):
     tf.layers.dense(x, 2, activation=tf.nn.sigmoid, name="out")
 
 
-CASES = {"unnamed": unnamed, "scoped": scoped, "shared": shared, "options": options}
+def conv(x):
+    tf.layers.conv2d(x, 4, 3, activation=tf.nn.relu)
+    tf.layers.conv2d(x, 4, (3, 2), strides=2, padding="SAME", use_bias=False, trainable=False)
+    with tf.variable_scope("tower"):
+        tf.layers.conv2d(x, 2, 1, name="c", reuse=tf.AUTO_REUSE)
+        tf.layers.conv2d(x, 2, 1, name="c", reuse=tf.AUTO_REUSE)
+        tf.layers.conv2d(x, 2, 1)
+
+
+def pool(x):
+    y = tf.layers.max_pooling2d(x, 2, 2)
+    tf.layers.max_pooling2d(y, 2, 1, padding="same")
+    tf.layers.average_pooling2d(x, (2, 3), (1, 2))
+    with tf.variable_scope("s"):
+        tf.layers.average_pooling2d(x, 2, 2)
+    with tf.name_scope("n"):
+        tf.layers.max_pooling2d(x, 2, 2)
+    tf.layers.max_pooling2d(x, 2, 2, name="p")
+    tf.layers.max_pooling2d(x, 2, 2, name="p")
+
+
+def flatten(x):
+    tf.layers.flatten(x)
+    with tf.name_scope("n"):
+        tf.layers.flatten(x, name="f")
+
+
+def flatten_unknown_batch(x):
+    tf.layers.flatten(x)
+    tf.layers.flatten(x)
+
+
+def dropout(x):
+    tf.layers.dropout(x)
+    tf.layers.dropout(x, 0.3, training=True)
+    tf.layers.dropout(x, 0.25, training=True, name="d")
+    tf.layers.dropout(x, 0.3, training=False, name="d")
+
+
+def dense3(x):
+    tf.layers.dense(x, 5)
+    tf.layers.dense(x, 2, activation=tf.nn.relu, name="t")
+
+
+def dense3_unknown_batch(x):
+    tf.layers.dense(x, 5, activation=tf.nn.relu)
+
+
+# The placeholder x of each case: [2, 4] unless listed.
+SHAPES = {"conv": [2, 8, 8, 3], "pool": [2, 8, 8, 3], "flatten": [2, 4, 3, 2],
+          "flatten_unknown_batch": [None, 4, 3], "dropout": [2, 4, 3], "dense3": [2, 3, 4],
+          "dense3_unknown_batch": [None, 3, 4]}
+CASES = {"unnamed": unnamed, "scoped": scoped, "shared": shared, "options": options,
+         "conv": conv, "pool": pool, "flatten": flatten,
+         "flatten_unknown_batch": flatten_unknown_batch, "dropout": dropout, "dense3": dense3,
+         "dense3_unknown_batch": dense3_unknown_batch}
 
 
 def variable_internal(op):
@@ -55,13 +111,15 @@ def variable_internal(op):
             or "/Initializer/" in op.name)
 
 
-def record(build):
+def record(name, build):
     g = tf.Graph()
     with g.as_default():
-        x = tf.placeholder(tf.float32, [2, 4], name="x")
+        shape = SHAPES.get(name, [2, 4])
+        x = tf.placeholder(tf.float32, shape, name="x")
         first = len(g.get_operations())
-        build(x)
+        out = build(x)
         return {
+            "x_shape": [-1 if d is None else d for d in shape],
             "global": [[v.op.name, v.shape.as_list()] for v in tf.global_variables()],
             "trainable": [v.op.name for v in tf.trainable_variables()],
             "ops": [[op.name, op.type, [t.name for t in op.inputs]]
@@ -94,9 +152,42 @@ def values():
                     "y": sess.run(y).ravel().astype(float).tolist()}
 
 
+def pattern(shape, scale, shift):
+    n = int(np.prod(shape))
+    return ((np.arange(n) * 7 % 11) * scale - shift).astype(np.float32).reshape(shape)
+
+
+def conv_values():
+    """conv2d (SAME, relu, bias 0.1) of a [2, 5, 5, 2] input, then the poolings and flatten of
+    its output, and dense over a rank-3 input."""
+    g = tf.Graph()
+    with g.as_default():
+        x = pattern([2, 5, 5, 2], 0.1, 0.5)
+        k = pattern([3, 3, 2, 3], 0.05, 0.25)
+        c = tf.layers.conv2d(tf.constant(x), 3, 3, padding="same", activation=tf.nn.relu,
+                             kernel_initializer=tf.constant_initializer(k),
+                             bias_initializer=tf.constant_initializer(0.1))
+        m = tf.layers.max_pooling2d(c, 2, 2, padding="same")
+        a = tf.layers.average_pooling2d(c, 3, 2, padding="same")
+        f = tf.layers.flatten(m)
+        x3 = pattern([2, 3, 4], 0.2, 1.0)
+        k3 = pattern([4, 5], 0.1, 0.5)
+        d = tf.layers.dense(tf.constant(x3), 5, kernel_initializer=tf.constant_initializer(k3),
+                            bias_initializer=tf.constant_initializer(-0.2))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            conv_y, max_y, avg_y, flat_y, dense_y = sess.run([c, m, a, f, d])
+    flat = lambda t: np.ravel(t).astype(float).tolist()
+    return {"x": flat(x), "kernel": flat(k), "bias": 0.1, "conv": flat(conv_y),
+            "max_pool": flat(max_y), "avg_pool": flat(avg_y), "flatten": flat(flat_y),
+            "flatten_shape": list(flat_y.shape), "x3": flat(x3), "kernel3": flat(k3),
+            "bias3": -0.2, "dense3": flat(dense_y)}
+
+
 def main():
-    out = {"tf_version": tf.__version__, "twice_error": twice_error(), "values": values()}
-    out.update({name: record(build) for name, build in CASES.items()})
+    out = {"tf_version": tf.__version__, "twice_error": twice_error(), "values": values(),
+           "conv_values": conv_values()}
+    out.update({name: record(name, build) for name, build in CASES.items()})
     path = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "golden", "layers_tf115.json")
     with open(path, "w") as f:
         json.dump(out, f, indent=1)
