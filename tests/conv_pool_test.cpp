@@ -416,6 +416,36 @@ TEST(ConvPoolTf115, FusedBatchNormOutputsAndGradientsAsTf) {
   }
 }
 
+// fused_batch_norm's shape checks when the graph did not know the shapes (TF's kernel texts),
+// and a fed FusedBatchNormGradV3 whose gradient is not x's shape.
+TEST(ConvPoolRun, FusedBatchNormChecksAtRunTime) {
+  vs::Graph g;
+  const vs::Tensor x = vs::placeholder(g, vs::DType::kFloat32, vs::Shape::unknown_rank(), "x");
+  const vs::Tensor c = vs::placeholder(g, vs::DType::kFloat32, vs::Shape::unknown_rank(), "c");
+  const vs::FusedBatchNorm bn = vs::fused_batch_norm(x, c, c);
+  vs::Session s(g);
+  auto run_with = [&](vs::Shape xs, vs::Shape cs) {
+    return error_of<vs::InvalidArgumentError>([&] {
+      s.run(bn.y, {{x, vs::HostTensor(vs::DType::kFloat32, xs)},
+                   {c, vs::HostTensor(vs::DType::kFloat32, cs)}});
+    });
+  };
+  const std::string rank = run_with(vs::Shape{5, 5, 3}, vs::Shape{3});
+  EXPECT_EQ(rank.rfind("input must be 4-dimensional[5,5,3]", 0), 0u) << rank;
+  EXPECT_NE(rank.find("FusedBatchNormV3"), std::string::npos) << rank;
+  const std::string channels = run_with(vs::Shape{1, 2, 2, 3}, vs::Shape{4});
+  EXPECT_EQ(channels.rfind("scale must have the same number of elements as the channels of x, "
+                           "got 4 and 3",
+                           0),
+            0u)
+      << channels;
+  // A well-shaped feed runs after the failures: the step's state was left usable.
+  EXPECT_EQ(s.run(bn.y, {{x, vs::HostTensor(vs::DType::kFloat32, vs::Shape{1, 2, 2, 3})},
+                         {c, vs::HostTensor(vs::DType::kFloat32, vs::Shape{3})}})
+                .shape(),
+            (vs::Shape{1, 2, 2, 3}));
+}
+
 // TF's Python-side checks of fused_batch_norm: ValueError, TypeError, and the graph unchanged.
 TEST(ConvPoolTf115, FusedBatchNormArgumentErrors) {
   vs::Graph g;
