@@ -150,6 +150,9 @@ class RecordingBackend final : public vs::runtime::Backend {
   void pool2d(const vs::kernels::Pool2DArgs& args) override {
     enqueue([=, this] { cpu_->pool2d(args); });
   }
+  void batch_norm(const vs::kernels::BatchNormArgs& args) override {
+    enqueue([=, this] { cpu_->batch_norm(args); });
+  }
   void matmul(const vs::kernels::MatMulArgs& args) override {
     if (stats_->capturing && stats_->fail_matmul_while_capturing) {
       invalidated_ = true;

@@ -101,6 +101,28 @@ Tensor avg_pool(const Input& value,
                 std::string_view data_format = "NHWC",
                 std::string_view name = {});
 
+// tf.compat.v1.nn.fused_batch_norm over NHWC float32 x with per-channel scale and offset
+// ("FusedBatchNormV3"; T = x's type, U = float32). Training (mean and variance unset; TF's
+// empty float32 Consts "Const", "Const_1" take their place): y from the batch's statistics,
+// mean = the batch mean, variance = its n/(n-1) (Bessel-corrected) variance. Inference: y
+// from the given mean and variance, which come back as mean and variance. epsilon below
+// 1.001e-5 is raised to it (cuDNN's minimum). Gradient: FusedBatchNormGradV3 under
+// "<name>_grad/". Kernels: oneDNN on the CPU, cuDNN on the GPU.
+struct FusedBatchNorm {
+  Tensor y;
+  Tensor mean;
+  Tensor variance;
+};
+FusedBatchNorm fused_batch_norm(const Input& x,
+                                const Input& scale,
+                                const Input& offset,
+                                const std::optional<Input>& mean = std::nullopt,
+                                const std::optional<Input>& variance = std::nullopt,
+                                double epsilon = 0.001,
+                                std::string_view data_format = "NHWC",
+                                bool is_training = true,
+                                std::string_view name = {});
+
 }  // namespace varscope
 
 #pragma GCC visibility pop

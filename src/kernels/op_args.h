@@ -222,4 +222,34 @@ struct Pool2DArgs {
   PreparedSlot* prepared = nullptr;
 };
 
+// FusedBatchNormV3 (kForward) and FusedBatchNormGradV3 (kBackward) over NHWC float32, seen as
+// [rows, channels] (rows = n * h * w). Forward, training: y from the batch's statistics;
+// batch_mean, batch_variance = the mean and its n/(n-1) (Bessel) variance; saved_mean,
+// saved_variance = the mean and the biased variance (TF's CPU reserve_space_1/2). Forward,
+// inference: y from the given mean/variance, which the four statistic outputs copy.
+// Backward: dx (in y), dscale, doffset from dy, x, scale and mean/variance (the saved ones
+// when training; the population ones, then constants, otherwise).
+enum class BatchNormPass : std::uint8_t { kForward, kBackward };
+struct BatchNormArgs {
+  BatchNormPass pass{};
+  bool training = true;
+  std::int64_t rows = 0;
+  std::int64_t channels = 0;
+  float epsilon = 0.001f;
+  const void* x = nullptr;
+  const void* scale = nullptr;
+  const void* offset = nullptr;    // kForward
+  const void* mean = nullptr;      // see above
+  const void* variance = nullptr;  // see above
+  const void* dy = nullptr;        // kBackward
+  void* y = nullptr;               // kForward: y; kBackward: dx
+  void* batch_mean = nullptr;      // kForward
+  void* batch_variance = nullptr;  // kForward
+  void* saved_mean = nullptr;      // kForward
+  void* saved_variance = nullptr;  // kForward
+  void* dscale = nullptr;          // kBackward
+  void* doffset = nullptr;         // kBackward
+  PreparedSlot* prepared = nullptr;
+};
+
 }  // namespace varscope::kernels

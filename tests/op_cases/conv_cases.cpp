@@ -168,6 +168,121 @@ OpCase pool_forward(const Win& w, bool max) {
               }};
 }
 
+// Batch normalization over x [2, 3, 2, 3] seen as [12 rows, 3 channels], float32 only (TF's
+// FusedBatchNormV3 has no float64), so no finite differences: conv_pool_test checks the
+// gradient against TF 1.15's values.
+constexpr int kRows = 12, kChannels = 3;
+constexpr double kEps = 0.001;
+const Shape kBnX{2, 3, 2, 3};
+constexpr const char* kBnFloat32 =
+    "float32 only (TF's FusedBatchNormV3 has no float64): conv_pool_test checks the gradient "
+    "against TF 1.15's values";
+
+// The per-channel mean and biased variance of x.
+std::pair<std::vector<double>, std::vector<double>> channel_stats(const std::vector<double>& x) {
+  std::vector<double> mean(kChannels, 0.0), var(kChannels, 0.0);
+  for (std::size_t i = 0; i < x.size(); ++i)
+    mean[i % kChannels] += x[i] / kRows;
+  for (std::size_t i = 0; i < x.size(); ++i)
+    var[i % kChannels] += (x[i] - mean[i % kChannels]) * (x[i] - mean[i % kChannels]) / kRows;
+  return {mean, var};
+}
+
+std::vector<double> normalize(const std::vector<double>& x,
+                              const std::vector<double>& scale,
+                              const std::vector<double>& offset,
+                              const std::vector<double>& mean,
+                              const std::vector<double>& var) {
+  std::vector<double> y(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const std::size_t c = i % kChannels;
+    y[i] = (x[i] - mean[c]) / std::sqrt(var[c] + kEps) * scale[c] + offset[c];
+  }
+  return y;
+}
+
+OpCase batch_norm_case(int fetch, bool training) {
+  std::vector<Shape> inputs{kBnX, Shape{kChannels}, Shape{kChannels}};
+  if (!training) inputs.insert(inputs.end(), {Shape{kChannels}, Shape{kChannels}});
+  return {.op = OpType::kFusedBatchNormV3,
+          .inputs = inputs,
+          .lo = 0.1,
+          .hi = 2,
+          .build = [fetch, training](Graph&, P p, DType) -> OpOutput {
+            const FusedBatchNorm bn =
+                training ? fused_batch_norm(p[0], p[1], p[2])
+                         : fused_batch_norm(p[0], p[1], p[2], p[3], p[4], 0.001, "NHWC", false);
+            return {fetch == 0 ? bn.y : fetch == 1 ? bn.mean : bn.variance};
+          },
+          .reference =
+              [fetch, training](const Values& v) {
+                auto [mean, var] = channel_stats(v[0]);
+                if (!training) {
+                  mean = v[3];
+                  var = v[4];
+                }
+                if (fetch == 1) return mean;
+                if (fetch == 2) {
+                  if (training) {
+                    for (double& s : var)
+                      s *= double(kRows) / (kRows - 1);  // Bessel's correction, as TF
+                  }
+                  return var;
+                }
+                return normalize(v[0], v[1], v[2], mean, var);
+              },
+          .no_finite_differences = kBnFloat32,
+          .dtypes = {DType::kFloat32},
+          .rtol32 = 1e-5,
+          .atol32 = 1e-5};
+}
+
+// FusedBatchNormGradV3 (training) of dy, x, scale, with the forward's saved statistics.
+OpCase batch_norm_grad_case(int fetch) {
+  return {.op = OpType::kFusedBatchNormGradV3,
+          .inputs = {kBnX, kBnX, Shape{kChannels}},
+          .build = [fetch](Graph& g, P p, DType t) -> OpOutput {
+            const FusedBatchNorm bn = fused_batch_norm(p[1], p[2], p[2]);
+            const Operation fwd = bn.y.op();
+            const Tensor dx = internal_node(
+                g, OpType::kFusedBatchNormGradV3,
+                {p[0], p[1], p[2], fwd.output(3), fwd.output(4), fwd.output(5)}, t, kBnX,
+                {{vd::attr_name::kT, t},
+                 {vd::attr_name::kU, DType::kFloat32},
+                 {vd::attr_name::kEpsilon, kEps},
+                 {vd::attr_name::kDataFormat, std::string("NHWC")},
+                 {vd::attr_name::kIsTraining, true}});
+            return {fetch == 0 ? dx : dx.op().output(fetch)};
+          },
+          .reference =
+              [fetch](const Values& v) {
+                const auto& dy = v[0];
+                const auto& x = v[1];
+                const auto& scale = v[2];
+                const auto [mean, var] = channel_stats(x);
+                std::vector<double> dscale(kChannels, 0.0), doffset(kChannels, 0.0);
+                for (std::size_t i = 0; i < x.size(); ++i) {
+                  const std::size_t c = i % kChannels;
+                  doffset[c] += dy[i];
+                  dscale[c] += dy[i] * (x[i] - mean[c]) / std::sqrt(var[c] + kEps);
+                }
+                if (fetch == 1) return dscale;
+                if (fetch == 2) return doffset;
+                std::vector<double> dx(x.size());
+                for (std::size_t i = 0; i < x.size(); ++i) {
+                  const std::size_t c = i % kChannels;
+                  const double inv = 1 / std::sqrt(var[c] + kEps);
+                  dx[i] = scale[c] * inv *
+                          (dy[i] - doffset[c] / kRows - (x[i] - mean[c]) * inv * dscale[c] / kRows);
+                }
+                return dx;
+              },
+          .no_finite_differences = kBnFloat32,
+          .dtypes = {DType::kFloat32},
+          .rtol32 = 1e-5,
+          .atol32 = 1e-5};
+}
+
 }  // namespace
 
 std::vector<OpCase> conv_cases() {
@@ -260,6 +375,12 @@ std::vector<OpCase> conv_cases() {
                        });
                        return dx;
                      }});
+  for (int fetch : {0, 1, 2})
+    out.push_back(batch_norm_case(fetch, true));
+  out.push_back(batch_norm_case(0, false));
+  out.push_back(batch_norm_case(2, false));
+  for (int fetch : {0, 1, 2})
+    out.push_back(batch_norm_grad_case(fetch));
   return out;
 }
 

@@ -37,6 +37,10 @@ struct OpCase {
   std::vector<bool> no_gradient{};                    // inputs that get none (TF's None)
   // Why the gradient is not checked by finite differences here (its output is not float64).
   const char* no_finite_differences = nullptr;
+  // The dtypes the op runs in (empty: float32 and float64) and float32's tolerance (ops
+  // that sum over many elements: batch normalization).
+  std::vector<DType> dtypes{};
+  double rtol32 = 2e-6, atol32 = 1e-6;
   bool differentiable(std::size_t i) const { return i >= no_gradient.size() || !no_gradient[i]; }
 };
 

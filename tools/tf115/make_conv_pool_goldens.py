@@ -94,6 +94,32 @@ def values_case(rng, build, shapes, grad=True):
             "gradients": [gv.ravel().tolist() for gv in gs]}
 
 
+def batch_norm_case(rng, training):
+    """All three outputs of fused_batch_norm and the gradients of sum(y * weights) for x,
+    scale and offset (inference: for a positive variance). TF 1.15's CPU kernel leaves the
+    inference mode's batch_mean and batch_variance outputs unwritten (what they hold is
+    garbage); varscope returns the given mean and variance there (docs/differences.md)."""
+    shapes = [[2, 3, 2, 2], [2], [2]] + ([] if training else [[2], [2]])
+    inputs = [np.round(rng.uniform(-2, 2, s), 3).astype(np.float32) for s in shapes]
+    if not training:
+        inputs[4] = np.abs(inputs[4]) + np.float32(0.25)
+    g = tf.Graph()
+    with g.as_default():
+        ph = [tf.constant(v) for v in inputs]
+        if training:
+            y, mean, var = tf.compat.v1.nn.fused_batch_norm(*ph)
+        else:
+            y, mean, var = tf.compat.v1.nn.fused_batch_norm(*ph, is_training=False)
+        w = tf.constant(np.linspace(0.5, 1.5, 24).reshape(2, 3, 2, 2).astype(np.float32))
+        grads = tf.gradients(tf.reduce_sum(y * w), ph[:3])
+        with tf.Session() as s:
+            outs, gs = s.run([[y, mean, var], grads])
+    return {"inputs": [{"shape": list(v.shape), "values": v.ravel().tolist()} for v in inputs],
+            "outputs": [o.ravel().tolist() for o in outs],
+            "weights": "linspace(0.5, 1.5, n) over y",
+            "gradients": [gv.ravel().tolist() for gv in gs]}
+
+
 def main():
     out = {"graphs": {}, "errors": {}, "values": {}}
     x4 = [("x", [2, 5, 5, 3]), ("w", [3, 3, 3, 4])]
@@ -164,6 +190,8 @@ def main():
     v["fused_batch_norm_training"] = values_case(
         rng, lambda x, s, o: tf.compat.v1.nn.fused_batch_norm(x, s, o),
         [[2, 3, 2, 2], [2], [2]])
+    out["batch_norm"] = {"training": batch_norm_case(rng, True),
+                         "inference": batch_norm_case(rng, False)}
     print(json.dumps(out, indent=1, sort_keys=True))
 
 

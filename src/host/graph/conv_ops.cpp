@@ -1,6 +1,7 @@
-// tf.nn.conv2d, tf.nn.max_pool and tf.nn.avg_pool (TF 1.15): one node of TF's op type named
-// as TF names it, with TF's attribute defaults and its Python-side checks of the window
-// arguments; the shape checks are the op rows' (op_rows/conv_ops.cpp).
+// tf.nn.conv2d, tf.nn.max_pool, tf.nn.avg_pool and tf.compat.v1.nn.fused_batch_norm (TF 1.15):
+// one node of TF's op type named as TF names it, with TF's attribute defaults and its
+// Python-side checks of the arguments; the shape checks are the op rows' (op_rows/conv_ops.cpp).
+#include <optional>
 #include <string>
 
 #include "host/graph/builders.h"
@@ -133,6 +134,71 @@ Tensor avg_pool(const Input& value,
                        {attr_name::kStrides, detail::window_sequence(strides, "strides")}};
   return build_window_op(OpType::kAvgPool, value, nullptr, std::move(window), padding, data_format,
                          name);
+}
+
+FusedBatchNorm fused_batch_norm(const Input& x,
+                                const Input& scale,
+                                const Input& offset,
+                                const std::optional<Input>& mean,
+                                const std::optional<Input>& variance,
+                                double epsilon,
+                                std::string_view data_format,
+                                bool is_training,
+                                std::string_view name) {
+  const detail::OpDef& def = detail::op_def(OpType::kFusedBatchNormV3);
+  auto g = detail::graph_of_input(x, def.name);
+  return g->mutate([&] {
+    const TensorRef xr = g->ref_of(x.tensor());
+    detail::check_input_dtype(def, 0, detail::spec(*g, xr).dtype);
+    const TensorRef scale_ref = operand(*g, scale, "scale", DType::kFloat32);
+    const DType u = detail::spec(*g, scale_ref).dtype;
+    if (u != DType::kFloat32) {
+      throw TypeError("Value passed to parameter 'scale' has DataType " +
+                      std::string(dtype_name(u)) + " not in list of allowed values: float32");
+    }
+    const TensorRef offset_ref = operand(*g, offset, "offset", u);
+    if (is_training && (mean.has_value() || variance.has_value())) {
+      throw ValueError("Both 'mean' and 'variance' must be None if is_training is True.");
+    }
+    // TF's constant_op.constant([]): an empty float32 vector named "Const" in the caller's
+    // scope.
+    auto statistic = [&](const std::optional<Input>& given) {
+      if (!given.has_value()) {
+        return detail::build_constant(*g, HostTensor(DType::kFloat32, Shape{0}), {}, {}, false,
+                                      "Const");
+      }
+      return given->is_literal()
+                 ? detail::build_constant(*g, given->literal().cast(u), {}, {}, false, "Const")
+                 : g->ref_of(given->tensor());
+    };
+    const TensorRef mean_ref = statistic(mean);
+    const TensorRef variance_ref = statistic(variance);
+    const char* names[] = {"offset", "mean", "variance"};
+    const TensorRef refs[] = {offset_ref, mean_ref, variance_ref};
+    for (int i = 0; i < 3; ++i) {
+      const DType d = detail::spec(*g, refs[i]).dtype;
+      if (d != u) {
+        throw TypeError("Input '" + std::string(names[i]) + "' of 'FusedBatchNormV3' Op has type " +
+                        std::string(dtype_name(d)) + " that does not match type " +
+                        std::string(dtype_name(u)) + " of argument 'scale'.");
+      }
+    }
+    check_allowed(attr_name::kDataFormat, def.name, data_format, {"NHWC", "NCHW"});
+    check_supported(def.name, "SAME", data_format);
+    // cuDNN's minimum (TF clamps to 1.001e-5 as a float attribute).
+    const double eps =
+        static_cast<double>(static_cast<float>(epsilon > 1.001e-5 ? epsilon : 1.001e-5));
+    g->check_scope_name(name);
+    const int node = detail::add_op(*g, OpType::kFusedBatchNormV3,
+                                    name.empty() ? std::string(def.name) : std::string(name),
+                                    {xr, scale_ref, offset_ref, mean_ref, variance_ref},
+                                    {{attr_name::kT, detail::spec(*g, xr).dtype},
+                                     {attr_name::kU, u},
+                                     {attr_name::kEpsilon, eps},
+                                     {attr_name::kDataFormat, std::string(data_format)},
+                                     {attr_name::kIsTraining, is_training}});
+    return FusedBatchNorm{g->tensor({node, 0}), g->tensor({node, 1}), g->tensor({node, 2})};
+  });
 }
 
 }  // namespace varscope

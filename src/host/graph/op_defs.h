@@ -72,6 +72,10 @@ inline constexpr char kPadding[] = "padding";
 inline constexpr char kDataFormat[] = "data_format";
 inline constexpr char kUseCudnnOnGpu[] = "use_cudnn_on_gpu";
 inline constexpr char kExplicitPaddings[] = "explicit_paddings";
+// FusedBatchNormV3 and its gradient:
+inline constexpr char kU[] = "U";
+inline constexpr char kEpsilon[] = "epsilon";
+inline constexpr char kIsTraining[] = "is_training";
 inline constexpr char kBeginMask[] = "begin_mask";
 inline constexpr char kEndMask[] = "end_mask";
 inline constexpr char kEllipsisMask[] = "ellipsis_mask";

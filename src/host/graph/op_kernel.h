@@ -102,8 +102,9 @@ enum class OpKind {
   kHostArray,  // InvertPermutation, Range: computed on the host from the inputs' values
   kCopy,       // strided copies (kernels/copy.h): Transpose, Pack, Concat, Split, Slice, Pad, ...
   // Convolution and pooling (execute_conv.cpp; kernels/conv.h).
-  kConv,  // Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter
-  kPool,  // MaxPool, AvgPool, MaxPoolGrad, AvgPoolGrad
+  kConv,       // Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter
+  kPool,       // MaxPool, AvgPool, MaxPoolGrad, AvgPoolGrad
+  kBatchNorm,  // FusedBatchNormV3, FusedBatchNormGradV3
 };
 
 // What varscope's kernels compute: float32 and float64 math, and the integer types of the

@@ -138,6 +138,9 @@ enum class OpType : std::uint8_t {
   kArgMin,
   kCumsum,
   kCumprod,
+  // Batch normalization (op_rows/conv_ops.cpp; execute_conv.cpp).
+  kFusedBatchNormV3,
+  kFusedBatchNormGradV3,
   kOpTypeEnd,  // not an op: one past the last (new op types go above it)
 };
 inline constexpr int kNumOpTypes = static_cast<int>(OpType::kOpTypeEnd);

@@ -52,6 +52,7 @@ class Backend {
   // Convolution and pooling (oneDNN on the CPU, cuDNN on the GPU).
   virtual void conv2d(const kernels::Conv2DArgs& args) = 0;
   virtual void pool2d(const kernels::Pool2DArgs& args) = 0;
+  virtual void batch_norm(const kernels::BatchNormArgs& args) = 0;
   using MatMulShape = kernels::MatMulShape;  // the name the GEMM code uses
   // The data-movement ops' copies (transpose, concat, gather, ...; kernels/copy.h).
   virtual void strided_copy(const kernels::StridedCopyArgs& args) = 0;

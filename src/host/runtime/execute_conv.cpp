@@ -1,6 +1,7 @@
-// Convolution and pooling steps: the window geometry from the node's attributes and the run's
-// shapes (kernels/conv.h), TF's kernel checks, then one backend call. Each step keeps the
-// backend's prepared primitive (Step::prepared) from run to run.
+// Convolution, pooling and batch normalization steps: the window geometry from the node's
+// attributes and the run's shapes (kernels/conv.h), TF's kernel checks, then one backend call.
+// Each step keeps the backend's prepared primitive (Step::prepared) from run to run.
+#include <limits>
 #include <string>
 
 #include "host/core/byte_size.h"
@@ -59,7 +60,90 @@ void check_backprop(const Node& n,
 
 }  // namespace
 
+// FusedBatchNormV3 and FusedBatchNormGradV3 (float32; the op rows' shape functions checked
+// the ranks and channel counts).
+void SessionImpl::execute_batch_norm(const Step& step, std::vector<Value>& slots, RunContext& ctx) {
+  const Node& n = graph->node(step.node);
+  const bool forward = n.op == OpType::kFusedBatchNormV3;
+  const Value* in[6] = {};
+  for (std::size_t i = 0; i < n.inputs.size(); ++i)
+    in[i] = &read(step, i, slots, ctx);
+  run_outputs(step, std::span<const Value* const>(in, n.inputs.size()));
+  const Value& x = *in[forward ? 0 : 1];
+  if (x.shape.rank() != 4) {
+    throw InvalidArgumentError("input must be 4-dimensional" + x.shape.to_list_string() + where(n));
+  }
+  if (!forward && in[0]->shape != x.shape) {
+    throw InvalidArgumentError("x and y_backprop must have same shape, but x has shape " +
+                               x.shape.to_list_string() + " and y_backprop has shape " +
+                               in[0]->shape.to_list_string() + where(n));
+  }
+  const bool training = attr<bool>(n, attr_name::kIsTraining);
+  const std::int64_t channels = x.shape.dim(3);
+  const std::int64_t rows = x.shape.dim(0) * x.shape.dim(1) * x.shape.dim(2);
+  auto output = [&](std::size_t i, Shape shape) -> Value& {
+    Value& o = slots[static_cast<std::size_t>(step.output) + i];
+    o = Value{ctx.temporary(byte_size(shape.num_elements(), DType::kFloat32)), DType::kFloat32,
+              std::move(shape), -1};
+    return o;
+  };
+  auto fill = [&](const Value& v, float value) {
+    if (v.shape.num_elements() == 0) return;
+    backend->fill({.dst = v.data.get(),
+                   .pattern = &value,
+                   .element_size = sizeof(float),
+                   .count = v.shape.num_elements()});
+  };
+  kernels::BatchNormArgs args{
+      .pass = forward ? kernels::BatchNormPass::kForward : kernels::BatchNormPass::kBackward,
+      .training = training,
+      .rows = rows,
+      .channels = channels,
+      .epsilon = static_cast<float>(attr<double>(n, attr_name::kEpsilon)),
+      .x = x.data.get(),
+      .scale = in[forward ? 1 : 2]->data.get(),
+      .prepared = &step.prepared};
+  const Shape vec{channels};
+  if (forward) {
+    args.y = output(0, x.shape).data.get();
+    Value* stats[4];
+    for (std::size_t i = 0; i < 4; ++i)
+      stats[i] = &output(i + 1, vec);
+    output(5, Shape{0});  // reserve_space_3: nothing kept
+    args.offset = in[2]->data.get();
+    args.mean = in[3]->data.get();
+    args.variance = in[4]->data.get();
+    args.batch_mean = stats[0]->data.get();
+    args.batch_variance = stats[1]->data.get();
+    args.saved_mean = stats[2]->data.get();
+    args.saved_variance = stats[3]->data.get();
+    if (rows == 0 || channels == 0) {  // no batch: statistics of nothing
+      for (const Value* v : stats)
+        fill(*v, std::numeric_limits<float>::quiet_NaN());
+      return;
+    }
+  } else {
+    args.dy = in[0]->data.get();
+    args.mean = in[3]->data.get();
+    args.variance = in[4]->data.get();
+    args.y = output(0, x.shape).data.get();
+    const Value& dscale = output(1, vec);
+    const Value& doffset = output(2, vec);
+    args.dscale = dscale.data.get();
+    args.doffset = doffset.data.get();
+    for (std::size_t i = 3; i < 5; ++i)
+      fill(output(i, training ? Shape{0} : vec), 0.0F);
+    if (rows == 0 || channels == 0) {  // sums over nothing
+      fill(dscale, 0.0F);
+      fill(doffset, 0.0F);
+      return;
+    }
+  }
+  backend->batch_norm(args);
+}
+
 void SessionImpl::execute_conv(const Step& step, std::vector<Value>& slots, RunContext& ctx) {
+  if (step.kind == OpKind::kBatchNorm) return execute_batch_norm(step, slots, ctx);
   const Node& n = graph->node(step.node);
   const WindowAttrs w = window_attrs(n.attrs);
   const bool pool = step.kind == OpKind::kPool;

@@ -109,6 +109,7 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
       return execute_copy(step, slots, ctx);
     case OpKind::kConv:
     case OpKind::kPool:
+    case OpKind::kBatchNorm:
       return execute_conv(step, slots, ctx);
   }
 }

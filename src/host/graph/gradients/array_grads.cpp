@@ -65,7 +65,8 @@ TensorRef reshape_to_list(GraphImpl& g, TensorRef x, const std::vector<std::int6
 }  // namespace
 
 bool fills_missing_output_grads(OpType op) {
-  return op == OpType::kUnpack || op == OpType::kSplit || op == OpType::kSplitV;
+  return op == OpType::kUnpack || op == OpType::kSplit || op == OpType::kSplitV ||
+         op == OpType::kFusedBatchNormV3;
 }
 
 // _PackGrad: unstack(grad, num=N, axis=axis).

@@ -73,6 +73,7 @@ std::vector<TensorRef> tile(const GradInputs& in);
 std::vector<TensorRef> conv2d(const GradInputs& in);
 std::vector<TensorRef> max_pool(const GradInputs& in);
 std::vector<TensorRef> avg_pool(const GradInputs& in);
+std::vector<TensorRef> fused_batch_norm(const GradInputs& in);
 std::vector<TensorRef> strided_slice(const GradInputs& in);
 std::vector<TensorRef> strided_slice_grad(const GradInputs& in);
 // indexed_slices.cpp: GatherV2's gradient, an IndexedSlices (axis 0).

@@ -1,6 +1,7 @@
-// Convolution and pooling (NHWC): Conv2D, MaxPool, AvgPool, their gradient ops and ShapeN
-// (the convolution gradient's shapes). Shape functions after TF 1.15's Conv2DShape,
-// MaxPoolShape, AvgPoolShape and the backprop ops' MakeShapeFromShapeTensor.
+// Convolution, pooling and batch normalization (NHWC): Conv2D, MaxPool, AvgPool,
+// FusedBatchNormV3, their gradient ops and ShapeN (the convolution gradient's shapes). Shape
+// functions after TF 1.15's Conv2DShape, MaxPoolShape, AvgPoolShape, FusedBatchNormV3Shape,
+// FusedBatchNormGradShape and the backprop ops' MakeShapeFromShapeTensor.
 #include <string>
 
 #include "host/graph/op_rows/op_rows.h"
@@ -104,6 +105,74 @@ std::vector<OutputSpec> shape_n_shape(const ShapeContext& c) {
   return out;
 }
 
+// A rank-1 input (scale, offset, the statistics) whose length is merged into the channel
+// count, as TF's WithRank(1) then Merge(channel_dim, Dim(vec, 0)).
+std::int64_t merge_channels(const ShapeContext& c, std::int64_t channels, int i, const char* what) {
+  const Shape& v = c.shape(i);
+  if (!v.has_rank()) return channels;
+  if (v.rank() != 1) {
+    c.fail("Shape must be rank 1 but is rank " + str(v.rank()),
+           std::string(what) + " must be 1-dimensional" + v.to_list_string());
+  }
+  const std::int64_t d = v.dim(0);
+  if (channels == kUnknownDim) return d;
+  if (d != kUnknownDim && d != channels) {
+    c.fail("Dimensions must be equal, but are " + str(channels) + " and " + str(d),
+           std::string(what) +
+               " must have the same number of elements as the channels of x, "
+               "got " +
+               str(d) + " and " + str(channels));
+  }
+  return channels;
+}
+
+Shape with_channels(const Shape& s, std::int64_t channels) {
+  if (!s.has_rank()) return Shape({kUnknownDim, kUnknownDim, kUnknownDim, channels});
+  return Shape({s.dim(0), s.dim(1), s.dim(2), channels});
+}
+
+// FusedBatchNormV3: y as x, four channel vectors and reserve_space_3 of unknown shape.
+std::vector<OutputSpec> fused_batch_norm_shape(const ShapeContext& c) {
+  const Shape& x = c.shape(0);
+  require_rank4(c, x, "input");
+  const bool training = c.attr<bool>(a::kIsTraining);
+  static constexpr const char* kNames[] = {"", "scale", "offset", "estimated_mean",
+                                           "estimated_variance"};
+  std::int64_t channels = x.has_rank() ? x.dim(3) : kUnknownDim;
+  for (int i = 1; i < (training ? 3 : 5); ++i)
+    channels = merge_channels(c, channels, i, kNames[i]);
+  const DType u = c.dtype(1);
+  const OutputSpec vec{u, Shape{channels}};
+  return {{c.dtype(0), with_channels(x, channels)}, vec, vec, vec, vec, {u, Shape::unknown_rank()}};
+}
+
+// FusedBatchNormGradV3: dx as y_backprop; dscale, doffset per channel; reserve_space_4/5 [0]
+// when training, per channel otherwise.
+std::vector<OutputSpec> fused_batch_norm_grad_shape(const ShapeContext& c) {
+  const Shape& dy = c.shape(0);
+  const Shape& x = c.shape(1);
+  require_rank4(c, dy, "y_backprop");
+  require_rank4(c, x, "input");
+  std::int64_t channels = dy.has_rank() ? dy.dim(3) : kUnknownDim;
+  if (x.has_rank() && x.dim(3) != kUnknownDim) {
+    if (channels != kUnknownDim && channels != x.dim(3)) {
+      c.fail("Dimensions must be equal, but are " + str(channels) + " and " + str(x.dim(3)),
+             "x and y_backprop must have the same shape: " + x.to_list_string() + " vs " +
+                 dy.to_list_string());
+    }
+    channels = x.dim(3);
+  }
+  static constexpr const char* kNames[] = {"", "", "scale", "saved mean", "saved variance"};
+  for (int i = 2; i < 5; ++i)
+    channels = merge_channels(c, channels, i, kNames[i]);
+  const DType u = c.dtype(2);
+  const OutputSpec vec{u, Shape{channels}};
+  const OutputSpec reserve = c.attr<bool>(a::kIsTraining) ? OutputSpec{u, Shape{0}} : vec;
+  return {{c.dtype(0), with_channels(dy, channels)}, vec, vec, reserve, reserve};
+}
+
+inline constexpr DTypeSet kBatchNormTypes{"float16, bfloat16, float32"};
+
 inline constexpr DTypeSet kConvTypes{"float16, bfloat16, float32, float64"};
 inline constexpr DTypeSet kMaxPoolTypes{
     "float16, bfloat16, float32, float64, int32, int64, uint8, int16, int8, uint16, qint8"};
@@ -121,6 +190,11 @@ constexpr std::array<AttrDef, 7> kConvAttrs{{kTypeT,
                                              {a::kExplicitPaddings, T::kInts},
                                              kFormatAttr,
                                              {a::kDilations, T::kInts}}};
+constexpr std::array<AttrDef, 7> kBatchNormAttrs{{kTypeT,
+                                                  {a::kU, T::kDType},
+                                                  {a::kEpsilon, T::kFloat},
+                                                  kFormatAttr,
+                                                  {a::kIsTraining, T::kBool}}};
 constexpr std::array<AttrDef, 7> kPoolAttrs{
     {kTypeT, {a::kKsize, T::kInts}, kStridesAttr, kPaddingAttr, kFormatAttr}};
 
@@ -156,6 +230,18 @@ constexpr OpDef kRows[] = {
      .outputs = "output", .attrs = kPoolAttrs, .num_attrs = 5, .types = kConvTypes,
      .shape = shape_from_sizes<0, 1>, .kernel = kernel_of(K::kPool, kComputesFloat),
      .capture = Capture::kIfHostConstants},
+    {.op = OpType::kFusedBatchNormV3, .name = "FusedBatchNormV3",
+     .inputs = "x, scale, offset, mean, variance",
+     .outputs = "y, batch_mean, batch_variance, reserve_space_1, reserve_space_2, reserve_space_3",
+     .attrs = kBatchNormAttrs, .num_attrs = 5, .types = kBatchNormTypes,
+     .shape = fused_batch_norm_shape, .kernel = kernel_of(K::kBatchNorm, DTypeSet{"float32"}),
+     .grad = grad::fused_batch_norm, .capture = Capture::kYes},
+    {.op = OpType::kFusedBatchNormGradV3, .name = "FusedBatchNormGradV3",
+     .inputs = "y_backprop, x, scale, reserve_space_1, reserve_space_2, reserve_space_3",
+     .outputs = "x_backprop, scale_backprop, offset_backprop, reserve_space_4, reserve_space_5",
+     .attrs = kBatchNormAttrs, .num_attrs = 5, .types = kBatchNormTypes,
+     .shape = fused_batch_norm_grad_shape, .kernel = kernel_of(K::kBatchNorm, DTypeSet{"float32"}),
+     .capture = Capture::kYes},
 };
 // clang-format on
 

@@ -114,6 +114,7 @@ class CpuBackend final : public Backend {
 
   void conv2d(const kernels::Conv2DArgs& a) override { limited(cpu::conv2d, a); }
   void pool2d(const kernels::Pool2DArgs& a) override { limited(cpu::pool2d, a); }
+  void batch_norm(const kernels::BatchNormArgs& a) override { limited(cpu::batch_norm, a); }
 
   void synchronize() override {}
 

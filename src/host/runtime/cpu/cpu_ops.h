@@ -29,6 +29,8 @@ void apply_update(const kernels::ApplyUpdateArgs& args);
 // Convolution and pooling (conv.cpp): oneDNN for float32, kernels/conv.h loops for float64.
 void conv2d(const kernels::Conv2DArgs& args);
 void pool2d(const kernels::Pool2DArgs& args);
+// Batch normalization (batch_norm.cpp): oneDNN, float32.
+void batch_norm(const kernels::BatchNormArgs& args);
 
 void matmul(DType dtype, const Backend::MatMulShape& s, const void* a, const void* b, void* c);
 // Which library does the matrix products, for Backend::description().

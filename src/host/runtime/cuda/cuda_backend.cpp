@@ -216,6 +216,11 @@ class CudaBackend final : public Backend {
     cuda::CudnnContext ctx = dnn_context();
     cuda::cudnn_pool2d(ctx, a);
   }
+  void batch_norm(const kernels::BatchNormArgs& a) override {
+    const cuda::DeviceGuard on = enter();
+    cuda::CudnnContext ctx = dnn_context();
+    cuda::cudnn_batch_norm(ctx, a);
+  }
 
   // The session calls this on entry: it reports errors that predate the call, ours (a
   // failed free) and other code's, before any of our work could be blamed for them.

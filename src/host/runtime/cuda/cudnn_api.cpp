@@ -65,6 +65,10 @@ CudnnApi open_cudnn() {
     VARSCOPE_RESOLVE(set_pool, cudnnSetPooling2dDescriptor);
     VARSCOPE_RESOLVE(pool_forward, cudnnPoolingForward);
     VARSCOPE_RESOLVE(pool_backward, cudnnPoolingBackward);
+    VARSCOPE_RESOLVE(bn_forward_training, cudnnBatchNormalizationForwardTraining);
+    VARSCOPE_RESOLVE(bn_forward_inference, cudnnBatchNormalizationForwardInference);
+    VARSCOPE_RESOLVE(bn_backward, cudnnBatchNormalizationBackward);
+    VARSCOPE_RESOLVE(scale_tensor, cudnnScaleTensor);
 #undef VARSCOPE_RESOLVE
   } catch (...) {
     dlclose(library);

@@ -36,6 +36,10 @@ struct CudnnApi {
   decltype(&cudnnSetPooling2dDescriptor) set_pool;
   decltype(&cudnnPoolingForward) pool_forward;
   decltype(&cudnnPoolingBackward) pool_backward;
+  decltype(&cudnnBatchNormalizationForwardTraining) bn_forward_training;
+  decltype(&cudnnBatchNormalizationForwardInference) bn_forward_inference;
+  decltype(&cudnnBatchNormalizationBackward) bn_backward;
+  decltype(&cudnnScaleTensor) scale_tensor;
 };
 
 // libcudnn.so.<the headers' major version>, opened once (thread-safe) and kept for the

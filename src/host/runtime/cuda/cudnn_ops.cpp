@@ -1,5 +1,7 @@
 #include "host/runtime/cuda/cudnn_ops.h"
 
+#include <limits>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -269,6 +271,82 @@ void cudnn_pool2d(CudnnContext& ctx, const kernels::Pool2DArgs& a) {
   // Average pooling reads neither x nor y; cuDNN still takes descriptors for them.
   VARSCOPE_CHECK_CUDNN(api.pool_backward(*ctx.handle, p.d.pool, one, p.d.y, a.y, p.d.y, a.dy, p.d.x,
                                          a.x, zero, p.d.x, a.out));
+}
+
+namespace {
+
+// x as [rows, 1, 1, channels] NHWC and the per-channel [1, channels, 1, 1] parameters.
+struct PreparedBatchNorm {
+  std::int64_t rows = 0, channels = 0;
+  Descriptors d;  // x: the data, y: the parameters
+};
+
+}  // namespace
+
+// FusedBatchNormV3 / FusedBatchNormGradV3 (float32, spatial mode over the rows). Training's
+// saved statistics are the mean and the biased variance, as the CPU's (cuDNN's saved inverse
+// deviation is not kept; its backward recomputes it from x). cuDNN has no backward with fixed
+// statistics: the inference-mode gradient is refused on the GPU.
+void cudnn_batch_norm(CudnnContext& ctx, const kernels::BatchNormArgs& a) {
+  if (a.rows > std::numeric_limits<int>::max() || a.channels > std::numeric_limits<int>::max()) {
+    throw UnimplementedError("batch normalization: tensors too large for cuDNN's int sizes");
+  }
+  if (a.pass == kernels::BatchNormPass::kBackward && !a.training) {
+    throw UnimplementedError(
+        "FusedBatchNormGradV3 with is_training=false is not implemented on CUDA (cuDNN has no "
+        "backward pass with fixed statistics)");
+  }
+  ensure_handle(ctx);
+  if (a.prepared == nullptr) throw InternalError("cuDNN calls need a prepared slot");
+  auto* p = static_cast<PreparedBatchNorm*>(a.prepared->get());
+  const CudnnApi& api = cudnn();
+  if (p == nullptr || p->rows != a.rows || p->channels != a.channels) {
+    auto made = std::make_shared<PreparedBatchNorm>();
+    made->rows = a.rows;
+    made->channels = a.channels;
+    made->d.memory = ctx.memory;
+    const int n = static_cast<int>(a.rows), c = static_cast<int>(a.channels);
+    VARSCOPE_CHECK_CUDNN(api.create_tensor(&made->d.x));
+    VARSCOPE_CHECK_CUDNN(api.set_tensor(made->d.x, CUDNN_DATA_FLOAT, n, c, 1, 1, c, 1, c, c));
+    VARSCOPE_CHECK_CUDNN(api.create_tensor(&made->d.y));
+    VARSCOPE_CHECK_CUDNN(api.set_tensor(made->d.y, CUDNN_DATA_FLOAT, 1, c, 1, 1, c, 1, 1, 1));
+    *a.prepared = made;
+    p = made.get();
+  }
+  const float one = 1, zero = 0;
+  const double eps = a.epsilon;
+  const auto bytes = static_cast<std::size_t>(a.channels) * sizeof(float);
+  const cudnnHandle_t h = *ctx.handle;
+  auto copy = [&](void* dst, const void* src) {
+    VARSCOPE_CHECK_CUDA(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, ctx.stream));
+  };
+  if (a.pass == kernels::BatchNormPass::kBackward) {
+    VARSCOPE_CHECK_CUDNN(api.bn_backward(h, CUDNN_BATCHNORM_SPATIAL, &one, &zero, &one, &zero,
+                                         p->d.x, a.x, p->d.x, a.dy, p->d.x, a.y, p->d.y, a.scale,
+                                         a.dscale, a.doffset, eps, nullptr, nullptr));
+    return;
+  }
+  if (!a.training) {
+    VARSCOPE_CHECK_CUDNN(api.bn_forward_inference(h, CUDNN_BATCHNORM_SPATIAL, &one, &zero, p->d.x,
+                                                  a.x, p->d.x, a.y, p->d.y, a.scale, a.offset,
+                                                  a.mean, a.variance, eps));
+    copy(a.batch_mean, a.mean);
+    copy(a.saved_mean, a.mean);
+    copy(a.batch_variance, a.variance);
+    copy(a.saved_variance, a.variance);
+    return;
+  }
+  // Factor 1: the running statistics are this batch's (cuDNN's variance: n/(n-1), as TF's).
+  VARSCOPE_CHECK_CUDNN(api.bn_forward_training(
+      h, CUDNN_BATCHNORM_SPATIAL, &one, &zero, p->d.x, a.x, p->d.x, a.y, p->d.y, a.scale, a.offset,
+      1.0, a.batch_mean, a.batch_variance, eps, nullptr, nullptr));
+  copy(a.saved_mean, a.batch_mean);
+  copy(a.saved_variance, a.batch_variance);
+  if (a.rows > 1) {
+    const float biased =
+        static_cast<float>(static_cast<double>(a.rows - 1) / static_cast<double>(a.rows));
+    VARSCOPE_CHECK_CUDNN(api.scale_tensor(h, p->d.y, a.saved_variance, &biased));
+  }
 }
 
 void destroy_cudnn(cudnnHandle_t handle) noexcept {

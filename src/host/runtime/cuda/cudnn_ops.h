@@ -22,6 +22,7 @@ struct CudnnContext {
 
 void cudnn_conv2d(CudnnContext& ctx, const kernels::Conv2DArgs& args);
 void cudnn_pool2d(CudnnContext& ctx, const kernels::Pool2DArgs& args);
+void cudnn_batch_norm(CudnnContext& ctx, const kernels::BatchNormArgs& args);
 void destroy_cudnn(cudnnHandle_t handle) noexcept;
 
 }  // namespace varscope::runtime::cuda
