@@ -14,8 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "host/runtime/cpu/copy.h"
-#include "host/runtime/cuda/cudnn_geometry.h"
+#include "conv_pool_golden.h"
 #include "test_util.h"
 
 namespace vs = varscope;
@@ -23,14 +22,10 @@ using vs::testing::error_of;
 
 namespace {
 
-const nlohmann::json& golden() {
-  static const nlohmann::json g = [] {
-    std::ifstream in(std::string(VARSCOPE_GOLDEN_DIR) + "/conv_pool_tf115.json");
-    if (!in) throw std::runtime_error("cannot read tests/golden/conv_pool_tf115.json");
-    return nlohmann::json::parse(in);
-  }();
-  return g;
-}
+using conv_pool_golden::doubles;
+using conv_pool_golden::expect_close;
+using conv_pool_golden::from_json;
+using conv_pool_golden::golden;
 
 using Build = std::function<vs::Tensor(const std::vector<vs::Tensor>&)>;
 
@@ -303,25 +298,6 @@ TEST(ConvPoolRun, KernelChecksAtRunTime) {
             "Conv2D: data_format \"NCHW\" is not supported; varscope's kernels are NHWC");
 }
 
-std::vector<double> doubles(const vs::HostTensor& t) {
-  std::vector<double> v;
-  for (std::int64_t i = 0; i < t.num_elements(); ++i)
-    v.push_back(t.element_as_double(i));
-  return v;
-}
-
-vs::HostTensor from_json(const nlohmann::json& j) {
-  return vs::HostTensor(j["values"].get<std::vector<double>>(),
-                        vs::Shape(j["shape"].get<std::vector<std::int64_t>>()))
-      .cast(vs::DType::kFloat32);
-}
-
-void expect_close(const std::vector<double>& got, const std::vector<double>& want) {
-  ASSERT_EQ(got.size(), want.size());
-  for (std::size_t i = 0; i < got.size(); ++i)
-    EXPECT_NEAR(got[i], want[i], 1e-5 + 1e-5 * std::abs(want[i])) << "element " << i;
-}
-
 // TF's float32 outputs and gradients of sum(y * linspace(0.5, 1.5)) for fixed inputs.
 TEST(ConvPoolTf115, ValuesAndGradientsAsTfComputesThem) {
   const std::map<std::string, Build> builds = {
@@ -371,109 +347,6 @@ TEST(ConvPoolTf115, ValuesAndGradientsAsTfComputesThem) {
   }
 }
 
-// fused_batch_norm's three outputs and the gradients of sum(y * linspace(0.5, 1.5)) for x,
-// scale and offset, as TF 1.15 computes them, in both modes; the prepared oneDNN primitive is
-// reused by a second run. TF 1.15 leaves the inference mode's mean and variance outputs
-// unwritten: varscope's are the given ones.
-TEST(ConvPoolTf115, FusedBatchNormOutputsAndGradientsAsTf) {
-  for (const char* mode : {"training", "inference"}) {
-    SCOPED_TRACE(mode);
-    const bool training = std::string(mode) == "training";
-    const nlohmann::json& want = golden()["batch_norm"][mode];
-    vs::Graph g;
-    std::vector<vs::Tensor> p;
-    std::vector<vs::HostTensor> values;
-    vs::FeedDict feeds;
-    for (const auto& in : want["inputs"]) {
-      values.push_back(from_json(in));
-      p.push_back(vs::placeholder(g, vs::DType::kFloat32, values.back().shape()));
-      feeds.push_back({p.back(), values.back()});
-    }
-    const vs::FusedBatchNorm bn =
-        training ? vs::fused_batch_norm(p[0], p[1], p[2])
-                 : vs::fused_batch_norm(p[0], p[1], p[2], p[3], p[4], 0.001, "NHWC", false);
-    std::vector<double> weights;
-    for (int i = 0; i < 24; ++i)
-      weights.push_back(0.5 + double(i) / 23.0);
-    const vs::Tensor loss = vs::reduce_sum(
-        bn.y * vs::constant(g, vs::HostTensor(weights, bn.y.shape()).cast(vs::DType::kFloat32)));
-    const std::vector<vs::Tensor> grads = vs::gradients({loss}, {p[0], p[1], p[2]});
-    vs::Session s(g);
-    for (int run = 0; run < 2; ++run) {
-      expect_close(doubles(s.run(bn.y, feeds)), want["outputs"][0].get<std::vector<double>>());
-      if (training) {
-        expect_close(doubles(s.run(bn.mean, feeds)), want["outputs"][1].get<std::vector<double>>());
-        expect_close(doubles(s.run(bn.variance, feeds)),
-                     want["outputs"][2].get<std::vector<double>>());
-      } else {
-        expect_close(doubles(s.run(bn.mean, feeds)), doubles(values[3]));
-        expect_close(doubles(s.run(bn.variance, feeds)), doubles(values[4]));
-      }
-      for (std::size_t i = 0; i < 3; ++i)
-        expect_close(doubles(s.run(grads[i], feeds)),
-                     want["gradients"][i].get<std::vector<double>>());
-    }
-  }
-}
-
-// fused_batch_norm's shape checks when the graph did not know the shapes (TF's kernel texts),
-// and a fed FusedBatchNormGradV3 whose gradient is not x's shape.
-TEST(ConvPoolRun, FusedBatchNormChecksAtRunTime) {
-  vs::Graph g;
-  const vs::Tensor x = vs::placeholder(g, vs::DType::kFloat32, vs::Shape::unknown_rank(), "x");
-  const vs::Tensor c = vs::placeholder(g, vs::DType::kFloat32, vs::Shape::unknown_rank(), "c");
-  const vs::FusedBatchNorm bn = vs::fused_batch_norm(x, c, c);
-  vs::Session s(g);
-  auto run_with = [&](vs::Shape xs, vs::Shape cs) {
-    return error_of<vs::InvalidArgumentError>([&] {
-      s.run(bn.y, {{x, vs::HostTensor(vs::DType::kFloat32, xs)},
-                   {c, vs::HostTensor(vs::DType::kFloat32, cs)}});
-    });
-  };
-  const std::string rank = run_with(vs::Shape{5, 5, 3}, vs::Shape{3});
-  EXPECT_EQ(rank.rfind("input must be 4-dimensional[5,5,3]", 0), 0u) << rank;
-  EXPECT_NE(rank.find("FusedBatchNormV3"), std::string::npos) << rank;
-  const std::string channels = run_with(vs::Shape{1, 2, 2, 3}, vs::Shape{4});
-  EXPECT_EQ(channels.rfind("scale must have the same number of elements as the channels of x, "
-                           "got 4 and 3",
-                           0),
-            0u)
-      << channels;
-  // A well-shaped feed runs after the failures: the step's state was left usable.
-  EXPECT_EQ(s.run(bn.y, {{x, vs::HostTensor(vs::DType::kFloat32, vs::Shape{1, 2, 2, 3})},
-                         {c, vs::HostTensor(vs::DType::kFloat32, vs::Shape{3})}})
-                .shape(),
-            (vs::Shape{1, 2, 2, 3}));
-}
-
-// TF's Python-side checks of fused_batch_norm: ValueError, TypeError, and the graph unchanged.
-TEST(ConvPoolTf115, FusedBatchNormArgumentErrors) {
-  vs::Graph g;
-  const vs::Tensor x = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{2, 5, 5, 3}, "x");
-  const vs::Tensor c = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{3}, "c");
-  const vs::Tensor c64 = vs::placeholder(g, vs::DType::kFloat64, vs::Shape{3}, "c64");
-  const vs::Tensor x64 = vs::placeholder(g, vs::DType::kFloat64, vs::Shape{2, 5, 5, 3}, "x64");
-  const std::size_t before = g.operations().size();
-  EXPECT_EQ(error_of<vs::ValueError>([&] { vs::fused_batch_norm(x, c, c, c, c); }),
-            "Both 'mean' and 'variance' must be None if is_training is True.");
-  EXPECT_EQ(error_of<vs::TypeError>([&] { vs::fused_batch_norm(x64, c64, c64); }),
-            "Value passed to parameter 'x' has DataType float64 not in list of allowed values: "
-            "float16, bfloat16, float32");
-  EXPECT_EQ(error_of<vs::TypeError>([&] { vs::fused_batch_norm(x, c64, c); }),
-            "Value passed to parameter 'scale' has DataType float64 not in list of allowed "
-            "values: float32");
-  EXPECT_EQ(error_of<vs::ValueError>(
-                [&] { vs::fused_batch_norm(x, c, c, std::nullopt, std::nullopt, 0.001, "NCHWX"); }),
-            "Attr 'data_format' of 'FusedBatchNormV3' Op passed string 'NCHWX' not in: \"NHWC\", "
-            "\"NCHW\".");
-  EXPECT_EQ(g.operations().size(), before);
-  // epsilon below cuDNN's minimum is raised to it, as TF.
-  const vs::FusedBatchNorm bn = vs::fused_batch_norm(x, c, c, std::nullopt, std::nullopt, 1e-7);
-  EXPECT_NEAR(bn.y.op().attr_float("epsilon"), 1.001e-5, 1e-12);
-  EXPECT_EQ(bn.y.op().name(), "FusedBatchNormV3");
-}
-
-// One step's prepared primitive is rebuilt when the fed batch changes, and reused after.
 TEST(ConvPoolRun, PreparedPrimitiveFollowsTheFeedShape) {
   vs::Graph g;
   auto x = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{-1, 6, 5, 3}, "x");
@@ -499,76 +372,6 @@ TEST(ConvPoolRun, PreparedPrimitiveFollowsTheFeedShape) {
     ASSERT_EQ(got.shape(), want.shape());
     expect_close(doubles(got), doubles(want));
   }
-}
-
-namespace vc = varscope::runtime::cuda;
-namespace vk = varscope::kernels;
-
-TEST(CudnnGeometry, AsymmetricSamePaddingPadsTheInputByACopy) {
-  // 5 rows, 3x3 filter, stride 2: 3 outputs, 2 rows of padding, 1 before and 1 after
-  // (symmetric); 4 columns, stride 1, 2 wide: 1 column after only.
-  const vk::WindowGeometry g = vk::make_window_geometry(2, 5, 4, 3, 3, 2, 6, 2, 1, 1, 1, true);
-  EXPECT_EQ(g.out_h, 3);
-  EXPECT_EQ(g.out_w, 4);
-  EXPECT_EQ(g.pad_top, 1);
-  EXPECT_EQ(g.pad_bottom, 1);
-  EXPECT_EQ(g.pad_left, 0);
-  EXPECT_EQ(g.pad_right, 1);
-  const vc::CudnnConvGeometry c = vc::cudnn_conv_geometry(g);
-  EXPECT_TRUE(c.padded_copy());
-  EXPECT_EQ(c.input.dims, (std::array<int, 4>{2, 3, 5, 5}));  // n, c, h, w + 1
-  EXPECT_EQ(c.input.strides, (std::array<int, 4>{5 * 5 * 3, 1, 5 * 3, 3}));
-  EXPECT_EQ(c.pad, (std::array<int, 2>{1, 0}));
-  // cuDNN's output size from the padded input is TF's.
-  for (int d = 0; d < 2; ++d) {
-    const int in = c.input.dims[2 + d], k = c.filter[2 + d];
-    EXPECT_EQ((in + 2 * c.pad[d] - k) / c.stride[d] + 1, c.output.dims[2 + d]);
-  }
-  const vc::CudnnPoolGeometry p = vc::cudnn_pool_geometry(g);
-  EXPECT_EQ(p.output.dims, (std::array<int, 4>{2, 3, 3, 4}));
-  EXPECT_EQ(p.pad, (std::array<int, 2>{1, 0}));
-}
-
-TEST(CudnnGeometry, FilterAndPaddingCopiesMoveEachElementWhereCudnnReadsIt) {
-  const vk::WindowGeometry g = vk::make_window_geometry(2, 3, 4, 3, 2, 3, 5, 1, 1, 1, 1, true);
-  std::vector<float> hwio(static_cast<std::size_t>(g.filter_count())), ohwi(hwio.size()),
-      back(hwio.size());
-  for (std::size_t i = 0; i < hwio.size(); ++i)
-    hwio[i] = float(i);
-  auto run = [](vk::StridedCopyArgs a, const void* src, void* dst) {
-    a.element_size = sizeof(float);
-    a.src = src;
-    a.dst = dst;
-    vs::runtime::cpu::strided_copy(a);
-  };
-  run(vc::filter_copy(g, true), hwio.data(), ohwi.data());
-  for (std::int64_t y = 0; y < g.kh; ++y)
-    for (std::int64_t x = 0; x < g.kw; ++x)
-      for (std::int64_t i = 0; i < g.c; ++i)
-        for (std::int64_t o = 0; o < g.out_c; ++o)
-          EXPECT_EQ(ohwi[std::size_t(((o * g.kh + y) * g.kw + x) * g.c + i)],
-                    hwio[std::size_t(((y * g.kw + x) * g.c + i) * g.out_c + o)]);
-  run(vc::filter_copy(g, false), ohwi.data(), back.data());
-  EXPECT_EQ(back, hwio);
-
-  const vc::CudnnConvGeometry c = vc::cudnn_conv_geometry(g);
-  ASSERT_TRUE(c.padded_copy());
-  std::vector<float> x(static_cast<std::size_t>(g.input_count())), x_back(x.size());
-  for (std::size_t i = 0; i < x.size(); ++i)
-    x[i] = float(i + 1);
-  std::vector<float> padded(static_cast<std::size_t>(c.input.strides[0]) * 2, 0.0f);
-  run(vc::padded_copy(g, true), x.data(), padded.data());
-  const int hp = c.input.dims[2], wp = c.input.dims[3];
-  for (int b = 0; b < 2; ++b)
-    for (int y = 0; y < hp; ++y)
-      for (int xx = 0; xx < wp; ++xx)
-        for (int ch = 0; ch < 3; ++ch) {
-          const float want =
-              (y < g.h && xx < g.w) ? x[std::size_t(((b * g.h + y) * g.w + xx) * 3 + ch)] : 0.0f;
-          EXPECT_EQ(padded[std::size_t(((b * hp + y) * wp + xx) * 3 + ch)], want);
-        }
-  run(vc::padded_copy(g, false), padded.data(), x_back.data());
-  EXPECT_EQ(x_back, x);
 }
 
 }  // namespace
