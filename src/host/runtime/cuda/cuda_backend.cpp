@@ -207,19 +207,13 @@ class CudaBackend final : public Backend {
   }
 
   void conv2d(const kernels::Conv2DArgs& a) override {
-    const cuda::DeviceGuard on = enter();
-    cuda::CudnnContext ctx = dnn_context();
-    cuda::cudnn_conv2d(ctx, a);
+    with_cudnn([&](cuda::CudnnContext& ctx) { cuda::cudnn_conv2d(ctx, a); });
   }
   void pool2d(const kernels::Pool2DArgs& a) override {
-    const cuda::DeviceGuard on = enter();
-    cuda::CudnnContext ctx = dnn_context();
-    cuda::cudnn_pool2d(ctx, a);
+    with_cudnn([&](cuda::CudnnContext& ctx) { cuda::cudnn_pool2d(ctx, a); });
   }
   void batch_norm(const kernels::BatchNormArgs& a) override {
-    const cuda::DeviceGuard on = enter();
-    cuda::CudnnContext ctx = dnn_context();
-    cuda::cudnn_batch_norm(ctx, a);
+    with_cudnn([&](cuda::CudnnContext& ctx) { cuda::cudnn_batch_norm(ctx, a); });
   }
 
   // The session calls this on entry: it reports errors that predate the call, ours (a
@@ -316,13 +310,17 @@ class CudaBackend final : public Backend {
 
  private:
   // Every entry point that can throw: first the failure a noexcept call kept, then our device.
-  cuda::CudnnContext dnn_context() {
-    return {.stream = stream_, .memory = this, .handle = &dnn_, .allow_tf32 = allow_tf32_};
-  }
-
   cuda::DeviceGuard enter() {
     deferred_.raise();
     return cuda::DeviceGuard(device_);
+  }
+  // A cuDNN call on our device and stream, with our memory and handle (made on first use).
+  template <typename Call>
+  void with_cudnn(Call&& call) {
+    const cuda::DeviceGuard on = enter();
+    cuda::CudnnContext ctx{
+        .stream = stream_, .memory = this, .handle = &dnn_, .allow_tf32 = allow_tf32_};
+    call(ctx);
   }
 
   // An integer division by zero on the device sets the mapped flag; after a stream sync
