@@ -124,6 +124,22 @@ std::pair<Tensor, Tensor> float_pair(Graph& g, const Input& labels, const Input&
   return {l, p};
 }
 
+// The regression losses' one frame (`name` is the loss's scope): float32 predictions and
+// labels of compatible shapes, then `per_element(g, labels, predictions)` weighted and reduced.
+template <typename PerElement>
+Tensor regression_loss(const Input& labels,
+                       const Input& predictions,
+                       const LossOptions& options,
+                       const char* name,
+                       PerElement per_element) {
+  Graph g = graph_of(labels, predictions, name);
+  return building(g, [&] {
+    const NameScope scope = g.name_scope(scope_arg(options.scope), name);
+    const auto [l, p] = float_pair(g, labels, predictions);
+    return weighted_loss(g, per_element(g, l, p), options, scope.name());
+  });
+}
+
 }  // namespace
 
 Tensor compute_weighted_loss(const Tensor& losses, const LossOptions& options) {
@@ -134,43 +150,35 @@ Tensor compute_weighted_loss(const Tensor& losses, const LossOptions& options) {
 Tensor mean_squared_error(const Input& labels,
                           const Input& predictions,
                           const LossOptions& options) {
-  Graph g = graph_of(labels, predictions, "mean_squared_error");
-  return building(g, [&] {
-    const NameScope scope = g.name_scope(scope_arg(options.scope), "mean_squared_error");
-    const auto [l, p] = float_pair(g, labels, predictions);
-    return weighted_loss(g, squared_difference(p, l), options, scope.name());
-  });
+  return regression_loss(
+      labels, predictions, options, "mean_squared_error",
+      [](Graph&, const Tensor& l, const Tensor& p) { return squared_difference(p, l); });
 }
 
 Tensor absolute_difference(const Input& labels,
                            const Input& predictions,
                            const LossOptions& options) {
-  Graph g = graph_of(labels, predictions, "absolute_difference");
-  return building(g, [&] {
-    const NameScope scope = g.name_scope(scope_arg(options.scope), "absolute_difference");
-    const auto [l, p] = float_pair(g, labels, predictions);
-    return weighted_loss(g, abs(subtract(p, l)), options, scope.name());
-  });
+  return regression_loss(
+      labels, predictions, options, "absolute_difference",
+      [](Graph&, const Tensor& l, const Tensor& p) { return abs(subtract(p, l)); });
 }
 
 Tensor huber_loss(const Input& labels,
                   const Input& predictions,
                   const LossOptions& options,
                   double delta) {
-  Graph g = graph_of(labels, predictions, "huber_loss");
-  return building(g, [&] {
-    const NameScope scope = g.name_scope(scope_arg(options.scope), "huber_loss");
-    const auto [l, p] = float_pair(g, labels, predictions);
-    const Tensor abs_error = abs(subtract(p, l));
-    const Tensor quadratic = minimum(abs_error, static_cast<float>(delta));
-    const Tensor linear = subtract(abs_error, quadratic);
-    const Tensor half = constant(g, HostTensor(0.5f));
-    const Tensor square = multiply(quadratic, quadratic);
-    const Tensor quadratic_part = multiply(half, square);
-    const Tensor linear_part = multiply(static_cast<float>(delta), linear);
-    const Tensor losses = add(quadratic_part, linear_part);
-    return weighted_loss(g, losses, options, scope.name());
-  });
+  const auto delta_f = static_cast<float>(delta);
+  return regression_loss(labels, predictions, options, "huber_loss",
+                         [&](Graph& g, const Tensor& l, const Tensor& p) {
+                           const Tensor abs_error = abs(subtract(p, l));
+                           const Tensor quadratic = minimum(abs_error, delta_f);
+                           const Tensor linear = subtract(abs_error, quadratic);
+                           const Tensor half = constant(g, HostTensor(0.5f));
+                           const Tensor square = multiply(quadratic, quadratic);
+                           const Tensor quadratic_part = multiply(half, square);
+                           const Tensor linear_part = multiply(delta_f, linear);
+                           return add(quadratic_part, linear_part);
+                         });
 }
 
 Tensor sparse_softmax_cross_entropy(const Input& labels,
