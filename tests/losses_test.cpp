@@ -89,6 +89,7 @@ vs::FeedDict feeds(vs::Graph& g) {
   feed("labels", matrix("labels", vs::DType::kFloat32, vs::Shape{4, 3}));
   feed("preds", matrix("preds", vs::DType::kFloat32, vs::Shape{4, 3}));
   feed("weights", matrix("weights", vs::DType::kFloat32, vs::Shape{4, 1}));
+  feed("onehot", matrix("onehot", vs::DType::kFloat32, vs::Shape{4, 3}));
   std::vector<std::int32_t> ids;
   for (const auto& v : golden()["inputs"]["ids"])
     ids.push_back(v.get<std::int32_t>());
@@ -291,6 +292,46 @@ TEST_P(Losses, SigmoidCrossEntropy) {
         return {{"loss", losses::sigmoid_cross_entropy(in.labels, in.preds, {}, 0.2)}};
       },
       GetParam());
+}
+
+TEST_P(Losses, SoftmaxCrossEntropy) {
+  for (const char* key : {"softmax_cross_entropy", "softmax_cross_entropy_smoothed"}) {
+    const double smoothing = std::string(key).ends_with("smoothed") ? 0.1 : 0;
+    expect_as_tf(
+        key,
+        [&](vs::Graph& g) -> Fetches {
+          const vs::Tensor p = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{4, 3}, "preds");
+          const vs::Tensor onehot =
+              vs::placeholder(g, vs::DType::kFloat32, vs::Shape{4, 3}, "onehot");
+          return {{"loss", losses::softmax_cross_entropy(onehot, p, {}, smoothing)}};
+        },
+        GetParam());
+  }
+}
+
+// The loss's gradient flows back through TF's Reshape/Slice wrapper: d loss / d logits is
+// (softmax(logits) - labels) / batch for the default reduction.
+TEST_P(Losses, SoftmaxCrossEntropyGradient) {
+  vs::Graph g;
+  const vs::Tensor p = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{4, 3}, "preds");
+  const vs::Tensor onehot = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{4, 3}, "onehot");
+  const vs::Tensor loss = losses::softmax_cross_entropy(onehot, p);
+  const vs::Tensor grad = vs::gradients({loss}, {p}).at(0);
+  vs::Session sess(g, {.device = GetParam()});
+  const vs::HostTensor got = sess.run(grad, feeds(g)).cast(vs::DType::kFloat64);
+  const vs::HostTensor preds = matrix("preds", vs::DType::kFloat64, vs::Shape{4, 3});
+  const vs::HostTensor labels = matrix("onehot", vs::DType::kFloat64, vs::Shape{4, 3});
+  for (int r = 0; r < 4; ++r) {
+    double sum = 0;
+    for (int c = 0; c < 3; ++c)
+      sum += std::exp(preds.data<double>()[r * 3 + c]);
+    for (int c = 0; c < 3; ++c) {
+      const double softmax = std::exp(preds.data<double>()[r * 3 + c]) / sum;
+      EXPECT_NEAR(got.data<double>()[r * 3 + c], (softmax - labels.data<double>()[r * 3 + c]) / 4,
+                  1e-6)
+          << r << "," << c;
+    }
+  }
 }
 
 TEST_P(Losses, TotalAndRegularizationLoss) {

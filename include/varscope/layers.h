@@ -99,6 +99,31 @@ struct DropoutOptions {
 // ("dropout/dropout/mul_1"); otherwise the inputs through "<layer>/Identity".
 Tensor dropout(const Tensor& inputs, double rate = 0.5, const DropoutOptions& options = {});
 
+struct BatchNormalizationOptions {
+  int axis = -1;  // the channel axis: -1 or 3 (NHWC) only
+  double momentum = 0.99;
+  double epsilon = 1e-3;
+  bool center = true;  // false: a Const of zeros instead of "<layer>/beta"
+  bool scale = true;   // false: a Const of ones instead of "<layer>/gamma"
+  std::optional<Initializer> beta_initializer{};             // unset: zeros
+  std::optional<Initializer> gamma_initializer{};            // unset: ones
+  std::optional<Initializer> moving_mean_initializer{};      // unset: zeros
+  std::optional<Initializer> moving_variance_initializer{};  // unset: ones
+  bool training = false;  // a C++ bool: TF's training tensor (a cond graph) is not supported
+  bool trainable = true;
+  std::string name{};  // empty: "batch_normalization", uniquified
+  Reuse reuse = Reuse::kInherit;
+};
+
+// tf.layers.batch_normalization of 4-D NHWC float32 inputs, TF's fused path:
+// "<layer>/gamma", "<layer>/beta" (trainable), "<layer>/moving_mean",
+// "<layer>/moving_variance" (GLOBAL_VARIABLES only) and "<layer>/FusedBatchNormV3". In
+// training it normalizes with the batch's statistics and adds "<layer>/AssignMovingAvg" and
+// "<layer>/AssignMovingAvg_1" (AssignSub of (moving - batch) * (1 - momentum); the variance
+// the batch's n/(n-1) one) to UPDATE_OPS; otherwise it reads the moving statistics. Other
+// ranks or axes (TF's non-fused path) are vs::UnimplementedError.
+Tensor batch_normalization(const Tensor& inputs, const BatchNormalizationOptions& options = {});
+
 }  // namespace varscope::layers
 
 #pragma GCC visibility pop

@@ -58,6 +58,14 @@ Tensor sparse_softmax_cross_entropy(const Input& labels,
                                     const Input& logits,
                                     const LossOptions& options = {});
 
+// Softmax cross-entropy of [batch, classes] logits against one-hot (or distribution) labels
+// of the same shape, smoothed to labels * (1 - s) + s / classes when s = label_smoothing > 0
+// ("softmax_cross_entropy_loss": "labels_stop_gradient", then TF's
+// softmax_cross_entropy_with_logits_v2 graph under "…/xentropy/").
+Tensor softmax_cross_entropy(const Input& onehot_labels,
+                             const Input& logits,
+                             const LossOptions& options = {},
+                             double label_smoothing = 0);
 // Sigmoid cross-entropy of logits against labels of the same shape, the labels first
 // smoothed to labels * (1 - label_smoothing) + 0.5 * label_smoothing when it is > 0
 // ("sigmoid_cross_entropy_loss", its ops under "…/xentropy/").

@@ -144,6 +144,8 @@ Tensor matmul(const Input& a, const Input& b, const MatMulOptions& options = {})
 // handle of the variable sees the new value; the result is that value. ---
 Tensor assign(const Variable& ref, const Input& value, std::string_view name = {});
 Tensor assign_add(const Variable& ref, const Input& value, std::string_view name = {});
+// tf.assign_sub (use_locking=False, TF's default): ref -= value.
+Tensor assign_sub(const Variable& ref, const Input& value, std::string_view name = {});
 
 // tf.no_op: a NoOp named `name` (default "NoOp") in the current scope; it takes the open
 // control_dependencies scopes' control inputs.

@@ -47,6 +47,13 @@ std::vector<OpCase> state_cases() {
          return {assign_add(w, p[0])};
        },
        .reference = [](const Values& v) { return map(v[0], [](double x) { return x + 1; }); }},
+      {.op = OpType::kAssignSub,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph& g, P p, DType t) -> OpOutput {
+         Variable w = g.variable(values_of(t, {1, 1, 1, 1, 1, 1}, Shape{2, 3}), {.name = "w"});
+         return {assign_sub(w, p[0])};
+       },
+       .reference = [](const Values& v) { return map(v[0], [](double x) { return 1 - x; }); }},
       {.op = OpType::kNoOp,
        .inputs = {Shape{3}},
        .build = [](Graph& g, P p, DType t) -> OpOutput {

@@ -10,7 +10,8 @@ Run by hand, never in CI or tests, with TF 1.15 from PyPI:
 It writes tests/golden/layers_tf115.json: per case, the placeholder's shape, the global and
 trainable variables (name, shape) and every op outside the variables' own (name, type,
 inputs), plus the error text of a named layer built twice without reuse, and the values of
-dense, conv2d, the poolings, flatten and dense over rank 3 for fixed weights.
+dense, conv2d, the poolings, flatten and dense over rank 3 for fixed weights, and of
+batch_normalization in training (with its moving statistics after the update) and inference.
 """
 import json
 import os
@@ -96,14 +97,24 @@ def dense3_unknown_batch(x):
     tf.layers.dense(x, 5, activation=tf.nn.relu)
 
 
+def batch_norm(x):
+    tf.layers.batch_normalization(x, training=True)
+    tf.layers.batch_normalization(x)
+    tf.layers.batch_normalization(x, training=True, center=False, scale=False, momentum=0.9,
+                                  trainable=False)
+    with tf.variable_scope("tower"):
+        tf.layers.batch_normalization(x, name="bn", reuse=tf.AUTO_REUSE)
+        tf.layers.batch_normalization(x, name="bn", reuse=tf.AUTO_REUSE, training=True)
+
+
 # The placeholder x of each case: [2, 4] unless listed.
 SHAPES = {"conv": [2, 8, 8, 3], "pool": [2, 8, 8, 3], "flatten": [2, 4, 3, 2],
           "flatten_unknown_batch": [None, 4, 3], "dropout": [2, 4, 3], "dense3": [2, 3, 4],
-          "dense3_unknown_batch": [None, 3, 4]}
+          "dense3_unknown_batch": [None, 3, 4], "batch_norm": [2, 3, 3, 4]}
 CASES = {"unnamed": unnamed, "scoped": scoped, "shared": shared, "options": options,
          "conv": conv, "pool": pool, "flatten": flatten,
          "flatten_unknown_batch": flatten_unknown_batch, "dropout": dropout, "dense3": dense3,
-         "dense3_unknown_batch": dense3_unknown_batch}
+         "dense3_unknown_batch": dense3_unknown_batch, "batch_norm": batch_norm}
 
 
 def variable_internal(op):
@@ -124,6 +135,7 @@ def record(name, build):
             "trainable": [v.op.name for v in tf.trainable_variables()],
             "ops": [[op.name, op.type, [t.name for t in op.inputs]]
                     for op in g.get_operations()[first:] if not variable_internal(op)],
+            "update_ops": [op.name for op in tf.get_collection(tf.GraphKeys.UPDATE_OPS)],
         }
 
 
@@ -184,9 +196,35 @@ def conv_values():
             "bias3": -0.2, "dense3": flat(dense_y)}
 
 
+def batch_norm_values():
+    """batch_normalization of a [2, 3, 3, 4] input in training (one run with its update ops:
+    y and the moving statistics after it), then in inference with the updated statistics."""
+    g = tf.Graph()
+    with g.as_default():
+        x = pattern([2, 3, 3, 4], 0.3, 1.0)
+        gamma = pattern([4], 0.2, -0.5)
+        beta = pattern([4], 0.1, 0.3)
+        init = dict(gamma_initializer=tf.constant_initializer(gamma),
+                    beta_initializer=tf.constant_initializer(beta),
+                    moving_mean_initializer=tf.constant_initializer(0.25),
+                    moving_variance_initializer=tf.constant_initializer(2.0))
+        y = tf.layers.batch_normalization(tf.constant(x), training=True, momentum=0.9,
+                                          name="bn", **init)
+        z = tf.layers.batch_normalization(tf.constant(x), name="bn", reuse=True, **init)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            train_y, _ = sess.run([y, tf.get_collection(tf.GraphKeys.UPDATE_OPS)])
+            mean, var = sess.run(["bn/moving_mean:0", "bn/moving_variance:0"])
+            infer_y = sess.run(z)
+    flat = lambda t: np.ravel(t).astype(float).tolist()
+    return {"x": flat(x), "gamma": flat(gamma), "beta": flat(beta), "moving_mean_init": 0.25,
+            "moving_variance_init": 2.0, "momentum": 0.9, "train_y": flat(train_y),
+            "moving_mean": flat(mean), "moving_variance": flat(var), "infer_y": flat(infer_y)}
+
+
 def main():
     out = {"tf_version": tf.__version__, "twice_error": twice_error(), "values": values(),
-           "conv_values": conv_values()}
+           "conv_values": conv_values(), "batch_norm_values": batch_norm_values()}
     out.update({name: record(name, build) for name, build in CASES.items()})
     path = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "golden", "layers_tf115.json")
     with open(path, "w") as f:

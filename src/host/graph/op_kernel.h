@@ -70,6 +70,7 @@ enum class OpKind {
   kIdentity,
   kAssign,
   kAssignAdd,
+  kAssignSub,
   kNoOp,
   kIsVariableInitialized,
   kFill,

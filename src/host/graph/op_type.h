@@ -13,6 +13,7 @@ enum class OpType : std::uint8_t {
   kIdentity,
   kAssign,
   kAssignAdd,
+  kAssignSub,
   kNoOp,
   kIsVariableInitialized,
   kFill,

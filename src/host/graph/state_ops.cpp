@@ -1,4 +1,4 @@
-// TF's state_ops and control_flow_ops.group: assign, assign_add and group.
+// TF's state_ops and control_flow_ops.group: assign, assign_add, assign_sub and group.
 #include <string>
 #include <vector>
 
@@ -25,7 +25,11 @@ using detail::wrapper_scope;
 namespace {
 
 // state_ops.assign / assign_add: the value must have the variable's dtype and shape.
-Tensor build_assign(OpType op, const Variable& ref, const Input& value, std::string_view name) {
+Tensor build_assign(OpType op,
+                    const Variable& ref,
+                    const Input& value,
+                    std::string_view name,
+                    bool use_locking = true) {
   const std::string type(detail::op_def(op).name);
   auto g = Access::lock(ref);
   return g->mutate([&] {
@@ -56,8 +60,9 @@ Tensor build_assign(OpType op, const Variable& ref, const Input& value, std::str
     StackGuard in_scope(*g, scope.substr(0, scope.size() - 1));
     if (value.is_literal()) value_ref = detail::build_constant(*g, literal, {}, {}, false, "value");
     // The shape function merges the value's shape with the variable's (TF's texts).
-    const int node = detail::add_op(*g, op, scope, {{var.node, 0}, value_ref},
-                                    {{attr_name::kT, var.dtype}, {attr_name::kUseLocking, true}});
+    const int node =
+        detail::add_op(*g, op, scope, {{var.node, 0}, value_ref},
+                       {{attr_name::kT, var.dtype}, {attr_name::kUseLocking, use_locking}});
     return g->tensor({node, 0});
   });
 }
@@ -70,6 +75,10 @@ Tensor assign(const Variable& ref, const Input& value, std::string_view name) {
 
 Tensor assign_add(const Variable& ref, const Input& value, std::string_view name) {
   return build_assign(OpType::kAssignAdd, ref, value, name);
+}
+
+Tensor assign_sub(const Variable& ref, const Input& value, std::string_view name) {
+  return build_assign(OpType::kAssignSub, ref, value, name, /*use_locking=*/false);
 }
 
 Operation no_op(Graph& graph, std::string_view name) {

@@ -56,7 +56,8 @@ void SessionImpl::execute_state(const Step& step, std::vector<Value>& slots, Run
       out = ref;
       return;
     }
-    case OpKind::kAssignAdd: {
+    case OpKind::kAssignAdd:
+    case OpKind::kAssignSub: {
       const Value& ref = read(step, 0, slots, ctx);  // adding to an uninitialized value is a read
       const Value& value = read(step, 1, slots, ctx);
       // TF's DenseUpdateOp compares sizes, not shapes.
@@ -65,7 +66,8 @@ void SessionImpl::execute_state(const Step& step, std::vector<Value>& slots, Run
                                    n.name + "}}]]");
       }
       backend->binary(
-          {.op = kernels::BinaryOp::kAdd,
+          {.op =
+               step.kind == OpKind::kAssignAdd ? kernels::BinaryOp::kAdd : kernels::BinaryOp::kSub,
            .dtype = ref.dtype,
            .broadcast = {.rank = 1,
                          .out_dims = {std::max<std::int64_t>(1, ref.shape.num_elements())},

@@ -72,6 +72,7 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
     case OpKind::kIdentity:
     case OpKind::kAssign:
     case OpKind::kAssignAdd:
+    case OpKind::kAssignSub:
     case OpKind::kIsVariableInitialized:
     case OpKind::kApplyUpdate:
       return execute_state(step, slots, ctx);

@@ -23,6 +23,7 @@ int ref_inputs(OpType op) {
   switch (op) {
     case OpType::kAssign:
     case OpType::kAssignAdd:
+    case OpType::kAssignSub:
     case OpType::kIsVariableInitialized:
     case OpType::kApplyGradientDescent:
       return 1;

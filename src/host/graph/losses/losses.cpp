@@ -201,6 +201,31 @@ Tensor sparse_softmax_cross_entropy(const Input& labels,
   });
 }
 
+Tensor softmax_cross_entropy(const Input& onehot_labels,
+                             const Input& logits,
+                             const LossOptions& options,
+                             double label_smoothing) {
+  Graph g = graph_of(logits, onehot_labels, "softmax_cross_entropy");
+  return building(g, [&] {
+    const NameScope scope = g.name_scope(scope_arg(options.scope), "softmax_cross_entropy_loss");
+    const Tensor x = logits.is_literal() ? constant(g, logits.literal()) : logits.tensor();
+    Tensor labels = cast_input(g, onehot_labels, x.dtype());
+    if (!x.shape().is_compatible_with(labels.shape())) {
+      throw ValueError("Shapes " + x.shape().to_string() + " and " + labels.shape().to_string() +
+                       " are incompatible");
+    }
+    if (label_smoothing > 0) {
+      const Tensor classes = cast(index(shape(labels), {-1}), x.dtype());
+      const Tensor negatives = divide(static_cast<float>(label_smoothing), classes);
+      const Tensor positives = labels * static_cast<float>(1 - label_smoothing);
+      labels = positives + negatives;
+    }
+    labels = stop_gradient(labels, "labels_stop_gradient");
+    const Tensor losses = tf::softmax_cross_entropy_v2(g, labels, x, "xentropy");
+    return weighted_loss(g, losses, options, scope.name());
+  });
+}
+
 Tensor sigmoid_cross_entropy(const Input& multi_class_labels,
                              const Input& logits,
                              const LossOptions& options,

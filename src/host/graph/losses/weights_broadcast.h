@@ -31,4 +31,11 @@ Operation assert_broadcastable(Graph& g, const Input& weights, const Tensor& val
 // are known and compatible, else weights * ones_like(values) after assert_broadcastable.
 Tensor broadcast_weights(Graph& g, const Tensor& weights, const Tensor& values);
 
+// nn.softmax_cross_entropy_with_logits_v2(labels, logits, name) as TF 1.15 builds it, node for
+// node (softmax_xent_v2.cpp): the per-example loss, of the logits' outer shape.
+Tensor softmax_cross_entropy_v2(Graph& g,
+                                const Tensor& labels,
+                                const Tensor& logits,
+                                const std::string& name);
+
 }  // namespace varscope::detail::losses

@@ -13,8 +13,8 @@ std::vector<OutputSpec> declared_shape(const ShapeContext& c) {
   return {{c.attr<DType>(a::kDType), c.attr<Shape>(a::kShape)}};
 }
 
-// TF's Assign (validate_shape) and AssignAdd: the value merges with the variable. A value
-// the graph could not check is refused by the kernel (execute_state.cpp), in TF's words.
+// TF's Assign (validate_shape), AssignAdd and AssignSub: the value merges with the variable. A
+// value the graph could not check is refused by the kernel (execute_state.cpp), in TF's words.
 std::vector<OutputSpec> assign_shape(const ShapeContext& c) {
   const AttrValue* validate = c.find_attr(a::kValidateShape);
   if (validate != nullptr && !std::get<bool>(*validate)) return {{c.dtype(0), c.shape(1)}};
@@ -53,6 +53,10 @@ constexpr OpDef kRows[] = {
     {.op = OpType::kAssignAdd, .name = "AssignAdd", .inputs = "ref, value", .outputs = "output_ref",
      .attrs = {{kTypeT, {a::kUseLocking, T::kBool}}}, .num_attrs = 2, .types = kNumberTypes,
      .shape = assign_shape, .kernel = kernel_of(K::kAssignAdd, kComputesNumeric),
+     .grad = grad::not_differentiable, .capture = Capture::kYes},
+    {.op = OpType::kAssignSub, .name = "AssignSub", .inputs = "ref, value", .outputs = "output_ref",
+     .attrs = {{kTypeT, {a::kUseLocking, T::kBool}}}, .num_attrs = 2, .types = kNumberTypes,
+     .shape = assign_shape, .kernel = kernel_of(K::kAssignSub, kComputesNumeric),
      .grad = grad::not_differentiable, .capture = Capture::kYes},
     {.op = OpType::kNoOp, .name = "NoOp", .shape = shape_fn::none, .kernel = kernel_of(K::kNoOp),
      .grad = grad::not_differentiable, .capture = Capture::kYes},

@@ -1,0 +1,124 @@
+// tf.layers.batch_normalization (TF 1.15's normalization.BatchNormalization through
+// base.Layer's scoping): the fused path of 4-D NHWC inputs only.
+#include <string>
+#include <vector>
+
+#include "host/graph/graph_impl.h"
+#include "host/graph/layers/layer_scope.h"
+#include "varscope/errors.h"
+#include "varscope/graph.h"
+#include "varscope/layers.h"
+#include "varscope/nn_ops.h"
+#include "varscope/ops.h"
+
+namespace varscope::layers {
+
+namespace {
+
+// keras' _assign_moving_average: "AssignMovingAvg" = AssignSub(var, (var - value) * (1 -
+// momentum)), its Sub/Mul in that name scope.
+Operation assign_moving_average(Graph& g,
+                                const Variable& var,
+                                const Tensor& value,
+                                const Tensor& momentum) {
+  NameScope scope = g.name_scope(std::nullopt, "AssignMovingAvg");
+  const Tensor decay = subtract(HostTensor(1.0f), momentum, "sub");
+  const Tensor update_delta = multiply(subtract(var.value(), value, "sub_1"), decay, "mul");
+  return assign_sub(var, update_delta, scope.name()).op();
+}
+
+// The layer's weight, or for a disabled one (center/scale false) keras' K.constant.
+Tensor weight_or_constant(Graph& g,
+                          bool enabled,
+                          const char* name,
+                          std::int64_t channels,
+                          const std::optional<Initializer>& initializer,
+                          float fill,
+                          const BatchNormalizationOptions& options) {
+  if (enabled) {
+    return g
+        .get_variable(name, {.shape = Shape{channels},
+                             .dtype = DType::kFloat32,
+                             .initializer = initializer,
+                             .trainable = options.trainable})
+        .value();
+  }
+  return constant(
+      g, HostTensor(std::vector<float>(static_cast<std::size_t>(channels), fill), Shape{channels}));
+}
+
+// Python's repr of TF 1.15's TensorShape, as its ValueErrors print it.
+std::string tensor_shape_repr(const Shape& shape) {
+  if (!shape.has_rank()) return "TensorShape(None)";
+  std::string dims;
+  for (int i = 0; i < shape.rank(); ++i) {
+    if (i > 0) dims += ", ";
+    dims += "Dimension(" + (shape.dim(i) < 0 ? std::string("None") : std::to_string(shape.dim(i))) +
+            ")";
+  }
+  return "TensorShape([" + dims + "])";
+}
+
+}  // namespace
+
+Tensor batch_normalization(const Tensor& inputs, const BatchNormalizationOptions& options) {
+  Graph g = inputs.graph();
+  return varscope::detail::Access::impl(g)->mutate([&] {
+    auto scope = detail::enter_layer_scope(g, "batch_normalization", options.name, options.reuse);
+    const Shape& shape = inputs.shape();
+    if (!shape.has_rank() || shape.rank() == 0) {
+      throw ValueError("('Input has undefined rank:', " + tensor_shape_repr(shape) + ")");
+    }
+    const int ndims = shape.rank();
+    const int axis = options.axis < 0 ? ndims + options.axis : options.axis;
+    if (axis < 0 || axis >= ndims) throw ValueError("Invalid axis: " + std::to_string(axis));
+    if (ndims != 4 || axis != 3) {
+      throw UnimplementedError(
+          "batch_normalization: only the fused path is supported (4-D NHWC inputs, axis -1 or "
+          "3); got rank " +
+          std::to_string(ndims) + ", axis " + std::to_string(options.axis));
+    }
+    const std::int64_t channels = shape.dim(3);
+    if (channels < 0) {
+      throw ValueError("('Input has undefined `axis` dimension. Input shape: ', " +
+                       tensor_shape_repr(shape) + ")");
+    }
+    const Tensor gamma =
+        weight_or_constant(g, options.scale, "gamma", channels,
+                           options.gamma_initializer.value_or(ones_initializer()), 1.0f, options);
+    const Tensor beta =
+        weight_or_constant(g, options.center, "beta", channels,
+                           options.beta_initializer.value_or(zeros_initializer()), 0.0f, options);
+    const auto moving = [&](const char* name, const std::optional<Initializer>& init,
+                            Initializer fallback) {
+      return g.get_variable(name, {.shape = Shape{channels},
+                                   .dtype = DType::kFloat32,
+                                   .initializer = init.value_or(fallback),
+                                   .trainable = false});
+    };
+    const Variable moving_mean =
+        moving("moving_mean", options.moving_mean_initializer, zeros_initializer());
+    const Variable moving_variance =
+        moving("moving_variance", options.moving_variance_initializer, ones_initializer());
+    FusedBatchNorm out =
+        options.training
+            ? fused_batch_norm(inputs, gamma, beta, std::nullopt, std::nullopt, options.epsilon)
+            : fused_batch_norm(inputs, gamma, beta, moving_mean.value(), moving_variance.value(),
+                               options.epsilon, "NHWC", false);
+    const Tensor momentum = constant(g, HostTensor(static_cast<float>(options.momentum)));
+    if (options.training) {
+      const Operation mean_update = assign_moving_average(g, moving_mean, out.mean, momentum);
+      const Operation variance_update =
+          assign_moving_average(g, moving_variance, out.variance, momentum);
+      // A frozen layer (trainable false) builds its updates but, as TF's Layer.updates,
+      // does not collect them.
+      if (options.trainable) {
+        g.add_to_collection(GraphKeys::kUpdateOps, mean_update);
+        g.add_to_collection(GraphKeys::kUpdateOps, variance_update);
+      }
+    }
+    return out.y;
+  });
+}
+
+}  // namespace varscope::layers
