@@ -2,12 +2,15 @@
 // (the op's oneDNN primitive, kept with the plan) beside the same oneDNN primitives called
 // by hand, forward and forward + backward (data and filter gradients). Ratio: baseline time
 // over ours. The inputs are variables, so no feed or fetch copies are timed.
+// Also one training step of a small MNIST-shaped CNN (no in-binary baseline: PyTorch and TF
+// run the same model in tools/peers.py).
 #include <benchmark/benchmark.h>
 #include <varscope/varscope.h>
 
 #include <cmath>
 #include <cstdint>
 #include <dnnl.hpp>
+#include <random>
 #include <vector>
 
 #include "bench_common.h"
@@ -111,5 +114,41 @@ BENCHMARK(BM_Cpu_Conv2D_Baseline_oneDNN)
     ->Arg(1)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// One Adam step of conv2d(32, 3x3, same, relu) -> max_pool 2 -> conv2d(64, 3x3, same, relu)
+// -> max_pool 2 -> flatten -> dense(128, relu) -> dense(10) -> mean sparse softmax
+// cross-entropy, on a fed batch of 64 28x28x1 images (the feed is timed, as the peers' is).
+void BM_Cpu_CnnTrainStep_Ours(benchmark::State& state) {
+  namespace layers = vs::layers;
+  const std::int64_t batch = bench::smoke() ? 4 : 64;
+  vs::Graph g;
+  g.set_random_seed(24);
+  const vs::Tensor images =
+      vs::placeholder(g, vs::DType::kFloat32, vs::Shape{batch, 28, 28, 1}, "images");
+  const vs::Tensor labels = vs::placeholder(g, vs::DType::kInt32, vs::Shape{batch}, "labels");
+  vs::Tensor net = layers::conv2d(images, 32, 3, {.padding = "same", .activation = vs::relu});
+  net = layers::max_pooling2d(net, 2, 2);
+  net = layers::conv2d(net, 64, 3, {.padding = "same", .activation = vs::relu});
+  net = layers::max_pooling2d(net, 2, 2);
+  net = layers::dense(layers::flatten(net), 128, {.activation = vs::relu});
+  const vs::Tensor logits = layers::dense(net, 10);
+  const vs::Tensor loss =
+      vs::reduce_mean(vs::sparse_softmax_cross_entropy_with_logits(labels, logits));
+  const vs::Operation train_op = vs::train::AdamOptimizer(0.001).minimize(loss);
+  std::mt19937 rng(24);
+  std::uniform_int_distribution<std::int32_t> digit(0, 9);
+  std::vector<std::int32_t> classes(static_cast<std::size_t>(batch));
+  for (std::int32_t& c : classes)
+    c = digit(rng);
+  const vs::FeedDict feeds{
+      {images, vs::HostTensor(values(batch * 28 * 28, 2), vs::Shape{batch, 28, 28, 1})},
+      {labels, vs::HostTensor(classes, vs::Shape{batch})}};
+  vs::Session sess(g, {.device = vs::DeviceKind::kCpu});
+  sess.run(g.global_variables_initializer());
+  sess.run({}, feeds, {train_op});
+  for (auto _ : state)
+    sess.run({}, feeds, {train_op});
+}
+BENCHMARK(BM_Cpu_CnnTrainStep_Ours)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace

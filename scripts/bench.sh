@@ -4,7 +4,7 @@
 #   bench/out/<host>-<device>.md    (each figure beside its baseline, ratio, physical floor)
 # Extra arguments go to every benchmark binary (e.g. --benchmark_filter=MatMul).
 #
-# --peers: also runs the CPU workloads of issue 14 in PyTorch (eager) and TensorFlow
+# --peers: also runs the CPU workloads of issues 14 and 24 in PyTorch (eager) and TensorFlow
 # (tf.compat.v1 graph mode) and prints one table beside varscope's figures (tools/peers.py),
 # also written to bench/out/<host>-peers.md: three rounds, each varscope's rows then the
 # peers' back to back (VARSCOPE_PEER_ROUNDS changes the count). PyTorch and tensorflow-cpu
@@ -45,7 +45,8 @@ python3 tools/bench_report.py "bench/out/${name}.json" "bench/out/${name}.md" "$
 echo "wrote bench/out/${name}.json and bench/out/${name}.md"
 if [ "$peers" = 1 ]; then
   export VARSCOPE_DEVICE=cpu
-  rows='BM_Cpu_(MatMul|Add|BiasAdd|Softmax|Tanh|Sigmoid|ReduceSumAxis0|ReduceSumAxis1)_Ours/1024|BM_Cpu_ReduceSumAll_Ours'
+  rows='BM_Cpu_(MatMul|Add|BiasAdd|Softmax|Tanh|Sigmoid|ReduceSumAxis0|ReduceSumAxis1)_Ours/1024|BM_Cpu_ReduceSumAll_Ours|BM_Cpu_(Transpose4096|Gather4096Rows)_Ours'
+  model_rows='BM_Cpu_(Conv2D|CnnTrainStep)_Ours'
   init_rows='BM_Cpu_(GlorotVariables200|RandomNormal4096|RandomNormal64)_Ours'
   rounds=()
   for r in $(seq "${VARSCOPE_PEER_ROUNDS:-3}"); do
@@ -56,6 +57,8 @@ if [ "$peers" = 1 ]; then
     ./build/release/bench/initializers_bench --benchmark_filter="$init_rows" \
       --benchmark_repetitions=3 --benchmark_out="$dir/init.json" --benchmark_out_format=json \
       >/dev/null
+    ./build/release/bench/conv_bench --benchmark_filter="$model_rows" --benchmark_repetitions=3 \
+      --benchmark_out="$dir/models.json" --benchmark_out_format=json >/dev/null
     for fw in torch tf; do
       .venv-peers/bin/python tools/peers.py measure "$fw" --threads "$(nproc)" >"$dir/$fw.json" ||
         echo "bench: $fw failed in round $r" >&2

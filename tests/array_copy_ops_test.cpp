@@ -395,4 +395,47 @@ TEST(CopyKernelsOnTheHost, StridedCopyElementTransposesAndOneHotMatchesTf) {
   EXPECT_EQ(oh, (std::vector<double>{-1, -1, 1.5, -1, -1, -1, -1, -1, -1}));
 }
 
+// Shapes past the CPU backend's transpose tile (32 a side), with ragged edges, for every
+// position of the source's contiguous dimension: each element where the definition puts it.
+TEST(ArrayCopyOps, LargeTransposesMatchTheDefinition) {
+  struct Case {
+    vs::Shape shape;
+    std::vector<std::int64_t> perm;
+  };
+  const std::vector<Case> cases = {{vs::Shape{70, 45}, {1, 0}},
+                                   {vs::Shape{3, 70, 37}, {0, 2, 1}},
+                                   {vs::Shape{3, 70, 37}, {2, 1, 0}},
+                                   {vs::Shape{3, 70, 37}, {1, 2, 0}},
+                                   {vs::Shape{2, 5, 33, 40}, {0, 3, 1, 2}}};
+  for (const vs::DType dtype : {vs::DType::kInt32, vs::DType::kFloat64}) {
+    for (const Case& c : cases) {
+      vs::Graph g;
+      const vs::Tensor x = vs::placeholder(g, dtype, std::nullopt, "x");
+      std::vector<double> values(static_cast<std::size_t>(c.shape.num_elements()));
+      std::vector<std::int32_t> ints(values.size());
+      for (std::size_t i = 0; i < values.size(); ++i)
+        values[i] = double(ints[i] = static_cast<std::int32_t>(i));
+      const vs::HostTensor in = dtype == vs::DType::kInt32 ? vs::HostTensor(ints, c.shape)
+                                                           : vs::HostTensor(values, c.shape);
+      vs::Session sess(g, {.device = vs::DeviceKind::kCpu});
+      const vs::HostTensor out = sess.run(vs::transpose(x, c.perm), {{x, in}});
+      const int rank = c.shape.rank();
+      std::vector<std::int64_t> in_strides(static_cast<std::size_t>(rank), 1);
+      for (int d = rank - 2; d >= 0; --d)
+        in_strides[std::size_t(d)] = in_strides[std::size_t(d) + 1] * c.shape.dim(d + 1);
+      std::int64_t mismatches = 0;
+      for (std::int64_t i = 0; i < out.num_elements(); ++i) {
+        std::int64_t rest = i, source = 0;  // out index (j_0..j_r) reads x at j_d on perm[d]
+        for (int d = rank - 1; d >= 0; --d) {
+          const std::int64_t extent = out.shape().dim(d);
+          source += (rest % extent) * in_strides[std::size_t(c.perm[std::size_t(d)])];
+          rest /= extent;
+        }
+        mismatches += out.element_as_double(i) != double(source);
+      }
+      EXPECT_EQ(mismatches, 0) << c.shape.to_string() << " " << vs::dtype_name(dtype);
+    }
+  }
+}
+
 }  // namespace

@@ -39,7 +39,17 @@ WORKLOADS = [
     ("glorot200", "200 get_variable 256×256 glorot + init", "BM_Cpu_GlorotVariables200_Ours/real_time"),
     ("randn4096", "random_normal 4096×4096 init", "BM_Cpu_RandomNormal4096_Ours/real_time"),
     ("randn64", "random_normal 64 init", "BM_Cpu_RandomNormal64_Ours/real_time"),
+    # Issue 24: the ops real TF1 models use.
+    ("conv_fwd", "conv2d 3×3 64→64 56×56 b8 forward", "BM_Cpu_Conv2D_Ours/0/real_time"),
+    ("conv_fwdbwd", "conv2d 3×3 64→64 56×56 b8 fwd+bwd", "BM_Cpu_Conv2D_Ours/1/real_time"),
+    ("cnn_step", "small CNN Adam step, b64 28×28×1", "BM_Cpu_CnnTrainStep_Ours/real_time"),
+    ("transpose", "transpose 4096×4096", "BM_Cpu_Transpose4096_Ours/real_time"),
+    ("gather", "gather 4096 rows of 100000×128", "BM_Cpu_Gather4096Rows_Ours/real_time"),
 ]
+
+# Issue 24's models, the same in both peers (and in bench/conv_bench.cpp).
+CONV_SHAPE = (8, 56, 56, 64)  # NHWC
+CNN_BATCH = 64
 
 
 def time_calls(fn, repetitions):
@@ -81,7 +91,7 @@ def torch_workloads(threads):
                 fn()
         return call
 
-    return {
+    out = {
         "matmul": run(lambda: torch.matmul(x, y)),
         "add": run(lambda: x + y),
         "bias_add": run(lambda: x + b),
@@ -94,6 +104,47 @@ def torch_workloads(threads):
         "glorot200": run(glorot),
         "randn4096": run(lambda: torch.nn.init.normal_(big)),
         "randn64": run(lambda: torch.nn.init.normal_(small)),
+    }
+    out.update(torch_model_workloads(torch, run))
+    return out
+
+
+def torch_model_workloads(torch, run):
+    import torch.nn.functional as F
+
+    n, h, w, c = CONV_SHAPE
+    image = torch.rand(n, c, h, w) * 2 - 1  # NCHW: PyTorch's own fast layout
+    kernel = torch.rand(c, c, 3, 3) * 2 - 1
+    image_g = image.clone().requires_grad_()
+    kernel_g = kernel.clone().requires_grad_()
+
+    def conv_fwdbwd():
+        y = F.conv2d(image_g, kernel_g, padding=1)
+        torch.autograd.grad(y, [image_g, kernel_g], grad_outputs=torch.ones_like(y))
+
+    nn = torch.nn
+    model = nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
+    adam = torch.optim.Adam(model.parameters(), lr=0.001)
+    images = torch.rand(CNN_BATCH, 1, 28, 28)
+    labels = torch.randint(0, 10, (CNN_BATCH,))
+
+    def cnn_step():
+        adam.zero_grad()
+        F.cross_entropy(model(images), labels).backward()
+        adam.step()
+
+    square = torch.rand(4096, 4096)
+    table = torch.rand(100000, 128)
+    ids = torch.randint(0, 100000, (4096,))
+    return {
+        "conv_fwd": run(lambda: F.conv2d(image, kernel, padding=1)),
+        "conv_fwdbwd": conv_fwdbwd,
+        "cnn_step": cnn_step,
+        "transpose": run(lambda: square.t().contiguous()),
+        "gather": run(lambda: torch.index_select(table, 0, ids)),
     }
 
 
@@ -119,7 +170,7 @@ def tf_workloads(threads):
             sess = v1.Session(graph=g, config=config)
             if init is not None:
                 sess.run(init)
-        return lambda: sess.run(target)
+        return lambda feeds=None: sess.run(target, feed_dict=feeds)
 
     def op_on(*shapes, f):
         def build():
@@ -152,7 +203,53 @@ def tf_workloads(threads):
 
     out["randn4096"] = session_for(normal([4096, 4096]))
     out["randn64"] = session_for(normal([64]))
+    out.update(tf_model_workloads(tf, v1, uniform, session_for, op_on))
     return out
+
+
+def tf_model_workloads(tf, v1, uniform, session_for, op_on):
+    import numpy as np
+
+    n, h, w, c = CONV_SHAPE
+    conv = lambda x, k: tf.nn.conv2d(x, k, strides=[1, 1, 1, 1], padding="SAME")
+
+    def conv_grads():
+        x = v1.get_variable("x", initializer=uniform(n, h, w, c))
+        k = v1.get_variable("k", initializer=uniform(3, 3, c, c))
+        return tf.group(*tf.gradients(conv(x, k), [x, k])), v1.global_variables_initializer()
+
+    feeds = {}
+
+    def cnn():
+        images = v1.placeholder(tf.float32, [CNN_BATCH, 28, 28, 1])
+        labels = v1.placeholder(tf.int32, [CNN_BATCH])
+        layers = v1.layers
+        net = layers.conv2d(images, 32, 3, padding="same", activation=tf.nn.relu)
+        net = layers.max_pooling2d(net, 2, 2)
+        net = layers.conv2d(net, 64, 3, padding="same", activation=tf.nn.relu)
+        net = layers.max_pooling2d(net, 2, 2)
+        net = layers.dense(layers.flatten(net), 128, activation=tf.nn.relu)
+        logits = layers.dense(net, 10)
+        loss = tf.reduce_mean(
+            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits))
+        train = v1.train.AdamOptimizer(0.001).minimize(loss)
+        rng = np.random.default_rng(1)
+        feeds[images] = rng.uniform(0, 1, (CNN_BATCH, 28, 28, 1)).astype(np.float32)
+        feeds[labels] = rng.integers(0, 10, CNN_BATCH).astype(np.int32)
+        return train, v1.global_variables_initializer()
+
+    def with_feeds(build):
+        run = session_for(build)
+        return lambda: run(feeds)
+
+    ids = np.random.default_rng(2).integers(0, 100000, 4096).astype(np.int32)
+    return {
+        "conv_fwd": session_for(op_on((n, h, w, c), (3, 3, c, c), f=conv)),
+        "conv_fwdbwd": session_for(conv_grads),
+        "cnn_step": with_feeds(cnn),
+        "transpose": session_for(op_on((4096, 4096), f=tf.transpose)),
+        "gather": session_for(op_on((100000, 128), f=lambda t: tf.gather(t, ids))),
+    }
 
 
 def measure(framework, threads, repetitions):

@@ -6,6 +6,7 @@
 #include <string>
 #include <type_traits>
 
+#include "host/runtime/cpu/thread_pool.h"
 #include "kernels/dtype_dispatch.h"
 #include "varscope/errors.h"
 
@@ -13,23 +14,87 @@ namespace varscope::runtime::cpu {
 namespace {
 
 // Rows of the innermost dimension: the offsets of a row's first element from copy.h, then a
-// strided (or, where both strides are 1, a memcpy) inner loop.
+// strided (or, where both strides are 1, a memcpy) inner loop. Rows split over the pool.
 template <typename T>
 void copy_rows(const kernels::StridedCopyArgs& a) {
   const std::int64_t inner = a.dims[a.rank - 1];
   const std::int64_t ss = a.src_strides[a.rank - 1], ds = a.dst_strides[a.rank - 1];
   const auto* src = static_cast<const T*>(a.src);
   auto* dst = static_cast<T*>(a.dst);
-  for (std::int64_t row = 0; row < a.count; row += inner) {
-    std::int64_t s = 0, d = 0;
-    kernels::strided_copy_offsets(a, row, s, d);
-    if (ss == 1 && ds == 1) {
-      std::memcpy(dst + d, src + s, static_cast<std::size_t>(inner) * sizeof(T));
-    } else {
-      for (std::int64_t j = 0; j < inner; ++j)
-        dst[d + j * ds] = src[s + j * ss];
-    }
-  }
+  const std::int64_t rows = inner == 0 ? 0 : a.count / inner;
+  parallel_for(rows,
+               std::max<std::int64_t>(1, kMinElementsPerThread / std::max<std::int64_t>(inner, 1)),
+               [&](std::int64_t begin, std::int64_t end) {
+                 for (std::int64_t row = begin; row < end; ++row) {
+                   std::int64_t s = 0, d = 0;
+                   kernels::strided_copy_offsets(a, row * inner, s, d);
+                   if (ss == 1 && ds == 1) {
+                     std::memcpy(dst + d, src + s, static_cast<std::size_t>(inner) * sizeof(T));
+                   } else {
+                     for (std::int64_t j = 0; j < inner; ++j)
+                       dst[d + j * ds] = src[s + j * ss];
+                   }
+                 }
+               });
+}
+
+// The dimension other than the innermost along which the source is contiguous (a
+// transpose's), or -1: then reading row by row strides through memory a whole row per
+// element, and square tiles over the two dimensions keep both sides in cache.
+int contiguous_source_dim(const kernels::StridedCopyArgs& a) {
+  const int last = a.rank - 1;
+  if (a.src_strides[last] == 1 || a.dst_strides[last] != 1) return -1;
+  for (int d = last - 1; d >= 0; --d)
+    if (a.src_strides[d] == 1 && a.dims[d] > 1) return d;
+  return -1;
+}
+
+template <typename T>
+void copy_tiles(const kernels::StridedCopyArgs& a, int k) {
+  constexpr std::int64_t kTile = 32;  // elements a side: 32 rows of 128 bytes for float
+  const int last = a.rank - 1;
+  const std::int64_t rows = a.dims[k], cols = a.dims[last];
+  const std::int64_t row_tiles = (rows + kTile - 1) / kTile;
+  const std::int64_t outer = a.count / (rows * cols);
+  // The flat index of (outer o, row r, column 0) in the copy's row-major order.
+  std::int64_t after_k = 1;
+  for (int d = k + 1; d < last; ++d)
+    after_k *= a.dims[d];
+  const auto* src = static_cast<const T*>(a.src);
+  auto* dst = static_cast<T*>(a.dst);
+  const std::int64_t ssk = a.src_strides[k], dsk = a.dst_strides[k];
+  const std::int64_t ssl = a.src_strides[last];
+  parallel_for(outer * row_tiles, std::max<std::int64_t>(1, kMinElementsPerThread / (kTile * cols)),
+               [&](std::int64_t begin, std::int64_t end) {
+                 for (std::int64_t job = begin; job < end; ++job) {
+                   const std::int64_t o = job / row_tiles;
+                   const std::int64_t r0 = (job - o * row_tiles) * kTile;
+                   const std::int64_t r1 = std::min(rows, r0 + kTile);
+                   // o counts the dims before k (high part) and between k and last (low part).
+                   const std::int64_t high = o / after_k, low = o - high * after_k;
+                   const std::int64_t flat = (high * rows * after_k + low) * cols;
+                   std::int64_t s0 = 0, d0 = 0;
+                   kernels::strided_copy_offsets(a, flat, s0, d0);
+                   for (std::int64_t c0 = 0; c0 < cols; c0 += kTile) {
+                     const std::int64_t c1 = std::min(cols, c0 + kTile);
+                     for (std::int64_t r = r0; r < r1; ++r) {
+                       const T* from = src + s0 + r * ssk;
+                       T* to = dst + d0 + r * dsk;
+                       for (std::int64_t c = c0; c < c1; ++c)
+                         to[c] = from[c * ssl];
+                     }
+                   }
+                 }
+               });
+}
+
+template <typename T>
+void copy_as(const kernels::StridedCopyArgs& a) {
+  const int k = contiguous_source_dim(a);
+  if (k >= 0 && a.dims[a.rank - 1] > 1)
+    copy_tiles<T>(a, k);
+  else
+    copy_rows<T>(a);
 }
 
 }  // namespace
@@ -44,13 +109,13 @@ void strided_copy(const kernels::StridedCopyArgs& a) {
   }
   switch (a.element_size) {
     case 1:
-      return copy_rows<std::uint8_t>(a);
+      return copy_as<std::uint8_t>(a);
     case 2:
-      return copy_rows<std::uint16_t>(a);
+      return copy_as<std::uint16_t>(a);
     case 4:
-      return copy_rows<std::uint32_t>(a);
+      return copy_as<std::uint32_t>(a);
     case 8:
-      return copy_rows<std::uint64_t>(a);
+      return copy_as<std::uint64_t>(a);
     default:
       throw InternalError("strided copy of " + std::to_string(a.element_size) + "-byte elements");
   }
@@ -64,16 +129,20 @@ void one_hot_as(const kernels::OneHotArgs& a) {
     kernels::one_hot_element<T>(a, i);
 }
 
-// Whole rows of `inner` elements where the index is valid (a memcpy each).
+// Whole rows of `inner` elements where the index is valid (a memcpy each), split over the pool.
 template <typename T>
 void gather_as(const kernels::GatherArgs& a) {
   const auto* params = static_cast<const T*>(a.params);
   auto* out = static_cast<T*>(a.out);
-  for (std::int64_t o = 0; o < a.outer; ++o) {
-    for (std::int64_t j = 0; j < a.count_indices; ++j) {
+  const std::int64_t rows = a.outer * a.count_indices;
+  const std::int64_t min_rows =
+      std::max<std::int64_t>(1, kMinElementsPerThread / std::max<std::int64_t>(a.inner, 1));
+  parallel_for(rows, min_rows, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t row = begin; row < end; ++row) {
+      const std::int64_t o = row / a.count_indices, j = row - o * a.count_indices;
       const std::int64_t index = a.indices_int64 ? static_cast<const std::int64_t*>(a.indices)[j]
                                                  : static_cast<const std::int32_t*>(a.indices)[j];
-      T* dst = out + (o * a.count_indices + j) * a.inner;
+      T* dst = out + row * a.inner;
       if (index >= 0 && index < a.axis_size) {
         std::memcpy(dst, params + (o * a.axis_size + index) * a.inner,
                     static_cast<std::size_t>(a.inner) * sizeof(T));
@@ -81,7 +150,7 @@ void gather_as(const kernels::GatherArgs& a) {
         std::fill(dst, dst + a.inner, T(0));
       }
     }
-  }
+  });
 }
 
 }  // namespace
