@@ -1,0 +1,56 @@
+// The training examples run as a user runs them: the first line lists TF1's global
+// variables in creation order (Adam's slots included), the last reports a loss that went
+// down, and the example exits with 0.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+
+#include "command_output.h"
+
+namespace {
+
+using varscope::testing::run_command;
+
+// The loss pair of the last line, "loss: <first> -> <last>"; false when the line is another.
+bool read_losses(const std::string& line, double& first, double& last) {
+  return line.starts_with("loss: ") &&
+         std::sscanf(line.c_str(), "loss: %lf -> %lf", &first, &last) == 2;
+}
+
+void expect_names_and_learning(const char* exe, const std::string& globals, double factor) {
+  const auto run = run_command(std::string("VARSCOPE_DEVICE=cpu ") + exe);
+  EXPECT_EQ(run.exit_code, 0) << run.text;
+  const auto lines = run.lines();
+  ASSERT_GE(lines.size(), 2u) << run.text;
+  EXPECT_EQ(lines.front(), "global: " + globals);
+  double first = 0, last = 0;
+  ASSERT_TRUE(read_losses(lines.back(), first, last)) << lines.back();
+  EXPECT_LT(last, first * factor) << lines.back();
+}
+
+TEST(TrainingExamples, TwoTowerPrintsTfNamesAndLearns) {
+  expect_names_and_learning(
+      VARSCOPE_TWO_TOWER_TRAIN_EXE,
+      "tower/dense1/kernel:0 tower/dense1/bias:0 tower/dense2/kernel:0 tower/dense2/bias:0 "
+      "global_step:0 beta1_power:0 beta2_power:0 tower/dense1/kernel/Adam:0 "
+      "tower/dense1/kernel/Adam_1:0 tower/dense1/bias/Adam:0 tower/dense1/bias/Adam_1:0 "
+      "tower/dense2/kernel/Adam:0 tower/dense2/kernel/Adam_1:0 tower/dense2/bias/Adam:0 "
+      "tower/dense2/bias/Adam_1:0",
+      0.5);
+}
+
+TEST(TrainingExamples, CnnPrintsTfLayerNamesAndLearns) {
+  expect_names_and_learning(
+      VARSCOPE_CNN_TRAIN_EXE,
+      "conv2d/kernel:0 conv2d/bias:0 conv2d_1/kernel:0 conv2d_1/bias:0 dense/kernel:0 "
+      "dense/bias:0 dense_1/kernel:0 dense_1/bias:0 global_step:0 beta1_power:0 "
+      "beta2_power:0 conv2d/kernel/Adam:0 conv2d/kernel/Adam_1:0 conv2d/bias/Adam:0 "
+      "conv2d/bias/Adam_1:0 conv2d_1/kernel/Adam:0 conv2d_1/kernel/Adam_1:0 "
+      "conv2d_1/bias/Adam:0 conv2d_1/bias/Adam_1:0 dense/kernel/Adam:0 dense/kernel/Adam_1:0 "
+      "dense/bias/Adam:0 dense/bias/Adam_1:0 dense_1/kernel/Adam:0 dense_1/kernel/Adam_1:0 "
+      "dense_1/bias/Adam:0 dense_1/bias/Adam_1:0",
+      0.5);
+}
+
+}  // namespace
