@@ -112,16 +112,29 @@ Tensor conv2d(const Input& input,
                          name);
 }
 
+namespace {
+
+Tensor pool(OpType op,
+            const Input& value,
+            const std::vector<std::int64_t>& ksize,
+            const std::vector<std::int64_t>& strides,
+            std::string_view padding,
+            std::string_view data_format,
+            std::string_view name) {
+  detail::Attrs window{{attr_name::kKsize, detail::window_sequence(ksize, "ksize")},
+                       {attr_name::kStrides, detail::window_sequence(strides, "strides")}};
+  return build_window_op(op, value, nullptr, std::move(window), padding, data_format, name);
+}
+
+}  // namespace
+
 Tensor max_pool(const Input& value,
                 const std::vector<std::int64_t>& ksize,
                 const std::vector<std::int64_t>& strides,
                 std::string_view padding,
                 std::string_view data_format,
                 std::string_view name) {
-  detail::Attrs window{{attr_name::kKsize, detail::window_sequence(ksize, "ksize")},
-                       {attr_name::kStrides, detail::window_sequence(strides, "strides")}};
-  return build_window_op(OpType::kMaxPool, value, nullptr, std::move(window), padding, data_format,
-                         name);
+  return pool(OpType::kMaxPool, value, ksize, strides, padding, data_format, name);
 }
 
 Tensor avg_pool(const Input& value,
@@ -130,10 +143,7 @@ Tensor avg_pool(const Input& value,
                 std::string_view padding,
                 std::string_view data_format,
                 std::string_view name) {
-  detail::Attrs window{{attr_name::kKsize, detail::window_sequence(ksize, "ksize")},
-                       {attr_name::kStrides, detail::window_sequence(strides, "strides")}};
-  return build_window_op(OpType::kAvgPool, value, nullptr, std::move(window), padding, data_format,
-                         name);
+  return pool(OpType::kAvgPool, value, ksize, strides, padding, data_format, name);
 }
 
 FusedBatchNorm fused_batch_norm(const Input& x,
