@@ -9,7 +9,8 @@
 # also written to bench/out/<host>-peers.md: three rounds, each varscope's rows then the
 # peers' back to back (VARSCOPE_PEER_ROUNDS changes the count). PyTorch and tensorflow-cpu
 # are installed from PyPI into .venv-peers on first use (large downloads; benchmarks only,
-# never tests or CI).
+# never tests or CI). VARSCOPE_PEER_TF_PYTHON=<python> measures TF with another interpreter,
+# e.g. a Python 3.7 venv with tensorflow-cpu==1.15.0: TF1 itself rather than TF 2.x's compat.v1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 peers=0
@@ -21,9 +22,9 @@ set -- "${args[@]+"${args[@]}"}"
 if [ "$peers" = 1 ]; then
   venv=.venv-peers
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-  if ! "$venv/bin/python" -c 'import torch, tensorflow' >/dev/null 2>&1; then
-    echo "bench: installing torch and tensorflow-cpu into $venv (PyPI)"
-    "$venv/bin/pip" install -q torch tensorflow-cpu
+  if ! "$venv/bin/python" -c 'import torch, tensorflow, tf_keras' >/dev/null 2>&1; then
+    echo "bench: installing torch, tensorflow-cpu and tf_keras into $venv (PyPI)"
+    "$venv/bin/pip" install -q torch tensorflow-cpu tf_keras
   fi
 fi
 bash scripts/install-deps.sh
@@ -60,7 +61,9 @@ if [ "$peers" = 1 ]; then
     ./build/release/bench/conv_bench --benchmark_filter="$model_rows" --benchmark_repetitions=3 \
       --benchmark_out="$dir/models.json" --benchmark_out_format=json >/dev/null
     for fw in torch tf; do
-      .venv-peers/bin/python tools/peers.py measure "$fw" --threads "$(nproc)" >"$dir/$fw.json" ||
+      python=.venv-peers/bin/python
+      [ "$fw" = tf ] && python="${VARSCOPE_PEER_TF_PYTHON:-$python}"
+      "$python" tools/peers.py measure "$fw" --threads "$(nproc)" >"$dir/$fw.json" ||
         echo "bench: $fw failed in round $r" >&2
     done
     rounds+=("$dir")

@@ -45,11 +45,17 @@ WORKLOADS = [
     ("cnn_step", "small CNN Adam step, b64 28×28×1", "BM_Cpu_CnnTrainStep_Ours/real_time"),
     ("transpose", "transpose 4096×4096", "BM_Cpu_Transpose4096_Ours/real_time"),
     ("gather", "gather 4096 rows of 100000×128", "BM_Cpu_Gather4096Rows_Ours/real_time"),
+    # Issue 25: a 2-layer LSTM's Adam step, and building its graph (TF only: eager PyTorch
+    # builds none).
+    ("lstm_step", "2-layer LSTM 256, b32, 20 steps, Adam step", "BM_Cpu_LstmTrainStep_Ours/real_time"),
+    ("lstm_build", "building that LSTM graph + Adam", "BM_Cpu_LstmBuildGraph_Ours/real_time"),
 ]
 
 # Issue 24's models, the same in both peers (and in bench/conv_bench.cpp).
 CONV_SHAPE = (8, 56, 56, 64)  # NHWC
 CNN_BATCH = 64
+# Issue 25's LSTM (bench/rnn_bench.cpp): inputs of LSTM_UNITS features, 10 classes.
+LSTM_UNITS, LSTM_BATCH, LSTM_STEPS, LSTM_CLASSES = 256, 32, 20, 10
 
 
 def time_calls(fn, repetitions):
@@ -136,6 +142,18 @@ def torch_model_workloads(torch, run):
         F.cross_entropy(model(images), labels).backward()
         adam.step()
 
+    lstm = nn.LSTM(LSTM_UNITS, LSTM_UNITS, num_layers=2)
+    head = nn.Linear(LSTM_UNITS, LSTM_CLASSES)
+    lstm_adam = torch.optim.Adam(list(lstm.parameters()) + list(head.parameters()), lr=0.001)
+    sequence = torch.rand(LSTM_STEPS, LSTM_BATCH, LSTM_UNITS)
+    classes = torch.randint(0, LSTM_CLASSES, (LSTM_BATCH,))
+
+    def lstm_step():
+        lstm_adam.zero_grad()
+        outputs, _ = lstm(sequence)
+        F.cross_entropy(head(outputs[-1]), classes).backward()
+        lstm_adam.step()
+
     square = torch.rand(4096, 4096)
     table = torch.rand(100000, 128)
     ids = torch.randint(0, 100000, (4096,))
@@ -145,11 +163,14 @@ def torch_model_workloads(torch, run):
         "cnn_step": cnn_step,
         "transpose": run(lambda: square.t().contiguous()),
         "gather": run(lambda: torch.index_select(table, 0, ids)),
+        "lstm_step": lstm_step,
     }
 
 
 def tf_workloads(threads):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # tf.compat.v1.layers and rnn_cell live in tf_keras under TF 2.x.
+    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
     import numpy as np
     import tensorflow as tf
 
@@ -256,8 +277,33 @@ def tf_model_workloads(tf, v1, uniform, session_for, op_on):
         run = session_for(build)
         return lambda: run(feeds)
 
+    lstm_feeds = {}
+
+    def lstm():
+        rng = np.random.default_rng(3)
+        inputs = [v1.placeholder(tf.float32, [LSTM_BATCH, LSTM_UNITS]) for _ in range(LSTM_STEPS)]
+        labels = v1.placeholder(tf.int32, [LSTM_BATCH])
+        cell = v1.nn.rnn_cell.MultiRNNCell(
+            [v1.nn.rnn_cell.BasicLSTMCell(LSTM_UNITS) for _ in range(2)])
+        outputs, _ = v1.nn.static_rnn(cell, inputs, dtype=tf.float32)
+        logits = v1.layers.dense(outputs[-1], LSTM_CLASSES)
+        loss = tf.reduce_mean(
+            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits))
+        train = v1.train.AdamOptimizer(0.001).minimize(loss)
+        for x in inputs:
+            lstm_feeds[x] = rng.uniform(0, 1, (LSTM_BATCH, LSTM_UNITS)).astype(np.float32)
+        lstm_feeds[labels] = rng.integers(0, LSTM_CLASSES, LSTM_BATCH).astype(np.int32)
+        return train, v1.global_variables_initializer()
+
+    def build_lstm_graph():
+        with tf.Graph().as_default():
+            lstm()
+
+    lstm_run = session_for(lstm)
     ids = np.random.default_rng(2).integers(0, 100000, 4096).astype(np.int32)
     return {
+        "lstm_step": lambda: lstm_run(lstm_feeds),
+        "lstm_build": build_lstm_graph,
         "conv_fwd": session_for(op_on((n, h, w, c), (3, 3, c, c), f=conv)),
         "conv_fwdbwd": session_for(conv_grads),
         "cnn_step": with_feeds(cnn),
