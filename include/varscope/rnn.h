@@ -68,11 +68,17 @@ class RNNCell {
   virtual std::vector<Variable> variables() const { return variables_; }
   // Appends this cell and the cells it wraps (a failed call restores each of them).
   virtual void collect(std::vector<RNNCell*>& out) { out.push_back(this); }
+  // Which state tensors DropoutWrapper's state dropout reaches (TF's default filter: not an
+  // LSTMStateTuple's c).
+  virtual std::vector<bool> state_dropout_filter() const {
+    return std::vector<bool>(state_size().size(), true);
+  }
 
  protected:
   // kLayer: LayerRNNCell's scoping (the cell's own scope); kCell: RNNCell's (MultiRNNCell
-  // and the wrappers first re-enter the caller's variable scope, as TF does).
-  enum class Scoping { kLayer, kCell };
+  // first re-enters the caller's variable scope, as TF does); kWrapper: none (TF's
+  // RNNCellWrapperV1 calls the wrapped cell in the caller's scopes).
+  enum class Scoping { kLayer, kCell, kWrapper };
   RNNCell(std::string type_name, std::string base_name, Scoping scoping);
 
   // Creates the variables; input_shape is the first inputs' ([batch, depth], depth known).
@@ -132,6 +138,7 @@ class BasicLSTMCell : public RNNCell {
                          Activation activation = nullptr);
   std::vector<std::int64_t> state_size() const override { return {num_units_, num_units_}; }
   std::int64_t output_size() const override { return num_units_; }
+  std::vector<bool> state_dropout_filter() const override { return {false, true}; }
 
  protected:
   void build(Graph& g, const Shape& input_shape, DType dtype) override;
@@ -160,6 +167,7 @@ class LSTMCell : public RNNCell {
   explicit LSTMCell(std::int64_t num_units, LSTMCellOptions options = {});
   std::vector<std::int64_t> state_size() const override;
   std::int64_t output_size() const override;
+  std::vector<bool> state_dropout_filter() const override { return {false, true}; }
 
  protected:
   void build(Graph& g, const Shape& input_shape, DType dtype) override;
@@ -206,12 +214,44 @@ class MultiRNNCell : public RNNCell {
   State zero_state(const Tensor& batch_size, DType dtype) override;
   std::vector<Variable> variables() const override;
   void collect(std::vector<RNNCell*>& out) override;
+  std::vector<bool> state_dropout_filter() const override;
 
  protected:
   Output call(const Tensor& inputs, const State& state) override;
 
  private:
   std::vector<std::shared_ptr<RNNCell>> cells_;
+};
+
+struct DropoutWrapperOptions {
+  double input_keep_prob = 1.0;  // each in [0, 1]; 1 builds no dropout
+  double output_keep_prob = 1.0;
+  double state_keep_prob = 1.0;  // not an LSTM's c (TF's default state filter)
+};
+
+// tf.nn.rnn_cell.DropoutWrapper(cell, input_keep_prob, output_keep_prob, state_keep_prob):
+// constructed in `g` (TF's "DropoutWrapperInit/Const", "Const_1", "Const_2"); each call
+// drops the inputs, then the new state, then the output with vs::dropout_v2 in the caller's
+// name scope ("rnn/dropout", "rnn/dropout_1", ...) around the wrapped cell's call. The kept
+// elements come from varscope's random stream, not TF's (docs/differences.md); TF's seed
+// and variational_recurrent are not supported.
+class DropoutWrapper : public RNNCell {
+ public:
+  DropoutWrapper(Graph& g, std::shared_ptr<RNNCell> cell, DropoutWrapperOptions options = {});
+  std::vector<std::int64_t> state_size() const override { return cell_->state_size(); }
+  std::int64_t output_size() const override { return cell_->output_size(); }
+  State zero_state(Graph& g, std::int64_t batch_size, DType dtype) override;
+  State zero_state(const Tensor& batch_size, DType dtype) override;
+  std::vector<Variable> variables() const override { return cell_->variables(); }
+  void collect(std::vector<RNNCell*>& out) override;
+  std::vector<bool> state_dropout_filter() const override { return cell_->state_dropout_filter(); }
+
+ protected:
+  Output call(const Tensor& inputs, const State& state) override;
+
+ private:
+  std::shared_ptr<RNNCell> cell_;
+  DropoutWrapperOptions options_;
 };
 
 }  // namespace varscope::nn::rnn_cell

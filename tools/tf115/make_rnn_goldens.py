@@ -75,6 +75,18 @@ def two_calls(xs):
     return tf.nn.static_rnn(rnn_cell.BasicRNNCell(2), out1, dtype=tf.float32, scope="dec")
 
 
+def dropout(xs):
+    cell = rnn_cell.DropoutWrapper(rnn_cell.BasicLSTMCell(4), input_keep_prob=0.7,
+                                   output_keep_prob=0.8, state_keep_prob=0.9)
+    return tf.nn.static_rnn(cell, xs, dtype=tf.float32)
+
+
+def dropout_kept(xs):
+    # Keep probabilities of 1 drop nothing: TF's values.
+    cells = [rnn_cell.DropoutWrapper(rnn_cell.GRUCell(3)), rnn_cell.BasicRNNCell(2)]
+    return tf.nn.static_rnn(rnn_cell.MultiRNNCell(cells), xs, dtype=tf.float32)
+
+
 CASES = {
     "basic_rnn": (basic_rnn, BATCH),
     "basic_lstm": (basic_lstm, BATCH),
@@ -86,7 +98,11 @@ CASES = {
     "lstm_cell_peephole_projection": (lstm_cell_peephole_projection, BATCH),
     "gru": (gru, BATCH),
     "two_calls": (two_calls, BATCH),
+    "dropout": (dropout, BATCH),
+    "dropout_kept": (dropout_kept, BATCH),
 }
+# Cases whose values come from TF's random stream: their graphs only.
+NAMES_ONLY = {"dropout"}
 
 
 def record(build, batch):
@@ -153,11 +169,15 @@ def errors():
           lambda: tf.nn.static_rnn(rnn_cell.BasicRNNCell(2), [x([2, 3]), x([3, 3])],
                                    dtype=tf.float32))
     catch("multi_empty", lambda: rnn_cell.MultiRNNCell([]))
+    catch("keep_prob", lambda: rnn_cell.DropoutWrapper(rnn_cell.GRUCell(2), state_keep_prob=1.5))
     return out
 
 
 def main():
     golden = {key: record(build, batch) for key, (build, batch) in CASES.items()}
+    for key in NAMES_ONLY:
+        for field in ("outputs", "state", "gradients"):
+            del golden[key][field]
     golden["errors"] = errors()
     path = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "golden",
                         "rnn_tf115.json")

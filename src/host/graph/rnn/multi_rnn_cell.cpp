@@ -41,6 +41,15 @@ std::vector<Variable> MultiRNNCell::variables() const {
   return out;
 }
 
+std::vector<bool> MultiRNNCell::state_dropout_filter() const {
+  std::vector<bool> out;
+  for (const auto& c : cells_) {
+    const std::vector<bool> f = c->state_dropout_filter();
+    out.insert(out.end(), f.begin(), f.end());
+  }
+  return out;
+}
+
 void MultiRNNCell::collect(std::vector<RNNCell*>& out) {
   out.push_back(this);
   for (const auto& c : cells_)

@@ -50,6 +50,10 @@ RNNCell::Output RNNCell::call_in_scope(Graph& g, const Tensor& inputs, const Sta
     throw ValueError(type_name_ + ": expected a state of " + std::to_string(sizes.size()) +
                      " tensors, got " + std::to_string(state.size()));
   }
+  if (scoping_ == Scoping::kWrapper) {
+    built_ = true;
+    return call(inputs, state);
+  }
   // RNNCell.__call__ re-enters the caller's variable scope (a name scope of its last
   // component: "rnn/rnn/") before base.Layer.__call__.
   std::optional<VariableScopeGuard> caller;
