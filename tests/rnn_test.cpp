@@ -263,6 +263,23 @@ TEST_P(Rnn, TwoStaticRnns) {
       GetParam());
 }
 
+TEST_P(Rnn, CellsCalledByHand) {
+  expect_as_tf(
+      "direct_calls",
+      [](vs::Graph& g, const std::vector<vs::Tensor>& xs) {
+        rnn::BasicLSTMCell first(4), second(4);
+        rnn::State state = first.zero_state(g, kBatch, vs::DType::kFloat32);
+        std::vector<vs::Tensor> outputs;
+        for (std::size_t t = 0; t < xs.size(); ++t) {
+          rnn::RNNCell::Output step = (t < 2 ? first : second)(xs[t], state);
+          outputs.push_back(step.output);
+          state = step.state;
+        }
+        return Built{outputs, state};
+      },
+      GetParam());
+}
+
 TEST_P(Rnn, DropoutWrapperNames) {
   expect_as_tf(
       "dropout",

@@ -28,7 +28,7 @@ namespace varscope::nn::rnn_cell {
 // (c, h) for the LSTMs (TF's LSTMStateTuple), each layer's in turn for MultiRNNCell.
 using State = std::vector<Tensor>;
 
-// TF's LSTMStateTuple(c, h), convertible to and from a State of two tensors.
+// TF's LSTMStateTuple(c, h), convertible to a State of two tensors.
 struct LSTMStateTuple {
   Tensor c, h;
   operator State() const { return {c, h}; }
@@ -93,12 +93,6 @@ class RNNCell {
                         std::optional<Initializer> initializer = std::nullopt);
   const Variable& weight(std::size_t i) const { return variables_.at(i); }
   const std::string& type_name() const { return type_name_; }
-  // The zeros of one state tensor [batch, size] (RNNCell's _zero_state_tensors).
-  static Tensor zeros(Graph& g,
-                      const std::optional<Tensor>& batch,
-                      std::int64_t batch_size,
-                      std::int64_t size,
-                      DType dtype);
 
  private:
   friend class CellSnapshot;

@@ -87,6 +87,17 @@ def dropout_kept(xs):
     return tf.nn.static_rnn(rnn_cell.MultiRNNCell(cells), xs, dtype=tf.float32)
 
 
+def direct_calls(xs):
+    # Cells called by hand: each takes its own scope at the root ("basic_lstm_cell",
+    # "basic_lstm_cell_1"); the second call of a cell reuses its variables.
+    first, second = rnn_cell.BasicLSTMCell(4), rnn_cell.BasicLSTMCell(4)
+    state = first.zero_state(BATCH, tf.float32)
+    out0, state = first(xs[0], state)
+    out1, state = first(xs[1], state)
+    out2, state = second(xs[2], state)
+    return [out0, out1, out2], state
+
+
 CASES = {
     "basic_rnn": (basic_rnn, BATCH),
     "basic_lstm": (basic_lstm, BATCH),
@@ -100,6 +111,7 @@ CASES = {
     "two_calls": (two_calls, BATCH),
     "dropout": (dropout, BATCH),
     "dropout_kept": (dropout_kept, BATCH),
+    "direct_calls": (direct_calls, BATCH),
 }
 # Cases whose values come from TF's random stream: their graphs only.
 NAMES_ONLY = {"dropout"}

@@ -1,5 +1,6 @@
 // tf.nn.rnn_cell.DropoutWrapper (TF 1.15's DropoutWrapperBase over RNNCellWrapperV1, without
 // variational_recurrent or seeds).
+#include <cmath>
 #include <string>
 
 #include "host/graph/graph_impl.h"
@@ -27,8 +28,10 @@ void init_constants(Graph& g, const DropoutWrapperOptions& o) {
     for (const auto& [p, name] : probs) {
       constant(g, HostTensor(static_cast<float>(p)), {.name = "Const"});
       if (!(p >= 0 && p <= 1)) {
-        throw ValueError(std::string("Parameter ") + name +
-                         " must be between 0 and 1: " + std::to_string(static_cast<long long>(p)));
+        // Python's "%d" truncates; NaN, infinities and huge values print as floats.
+        const std::string shown =
+            std::abs(p) < 1e18 ? std::to_string(static_cast<long long>(p)) : std::to_string(p);
+        throw ValueError(std::string("Parameter ") + name + " must be between 0 and 1: " + shown);
       }
     }
   });

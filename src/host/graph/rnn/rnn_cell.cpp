@@ -104,13 +104,13 @@ Tensor batch_vector(Graph& g, const std::optional<Tensor>& batch, std::int64_t b
   return batch ? expand_dims(*batch, 0) : int32_vector(g, batch_size);
 }
 
-}  // namespace
-
-Tensor RNNCell::zeros(Graph& g,
-                      const std::optional<Tensor>& batch,
-                      std::int64_t batch_size,
-                      std::int64_t size,
-                      DType dtype) {
+// The zeros of one state tensor [batch, size]: a batch size known here (batch_size) or read
+// at run time (batch).
+Tensor zeros(Graph& g,
+             const std::optional<Tensor>& batch,
+             std::int64_t batch_size,
+             std::int64_t size,
+             DType dtype) {
   // _zero_state_tensors: zeros(_concat(batch, size)), then the static _concat's nodes.
   const Tensor p = batch_vector(g, batch, batch_size);
   const Tensor s = int32_vector(g, size);
@@ -127,6 +127,8 @@ Tensor RNNCell::zeros(Graph& g,
   impl->set_output_shape(impl->ref_of(out), Shape{batch ? kUnknownDim : batch_size, size});
   return out;
 }
+
+}  // namespace
 
 State RNNCell::zero_state(Graph& g, std::int64_t batch_size, DType dtype) {
   return varscope::detail::Access::impl(g)->mutate([&] {
