@@ -60,6 +60,8 @@ if [ "$peers" = 1 ]; then
       >/dev/null
     ./build/release/bench/conv_bench --benchmark_filter="$model_rows" --benchmark_repetitions=3 \
       --benchmark_out="$dir/models.json" --benchmark_out_format=json >/dev/null
+    ./build/release/bench/rnn_bench --benchmark_repetitions=3 \
+      --benchmark_out="$dir/rnn.json" --benchmark_out_format=json >/dev/null
     for fw in torch tf; do
       python=.venv-peers/bin/python
       [ "$fw" = tf ] && python="${VARSCOPE_PEER_TF_PYTHON:-$python}"

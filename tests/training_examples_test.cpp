@@ -53,4 +53,19 @@ TEST(TrainingExamples, CnnPrintsTfLayerNamesAndLearns) {
       0.5);
 }
 
+TEST(TrainingExamples, LstmClassifierPrintsTfRnnNamesAndLearns) {
+  const std::string cell0 = "rnn/multi_rnn_cell/cell_0/basic_lstm_cell/";
+  const std::string cell1 = "rnn/multi_rnn_cell/cell_1/basic_lstm_cell/";
+  std::string globals = "embedding:0 ";
+  for (const std::string& cell : {cell0, cell1})
+    globals += cell + "kernel:0 " + cell + "bias:0 ";
+  globals += "dense/kernel:0 dense/bias:0 global_step:0 beta1_power:0 beta2_power:0 ";
+  for (const std::string& var :
+       {std::string("embedding"), cell0 + "kernel", cell0 + "bias", cell1 + "kernel",
+        cell1 + "bias", std::string("dense/kernel"), std::string("dense/bias")})
+    globals += var + "/Adam:0 " + var + "/Adam_1:0 ";
+  globals.pop_back();
+  expect_names_and_learning(VARSCOPE_LSTM_CLASSIFIER_EXE, globals, 0.5);
+}
+
 }  // namespace

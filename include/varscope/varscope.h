@@ -18,6 +18,7 @@
 #include "varscope/math_ops.h"
 #include "varscope/nn_ops.h"
 #include "varscope/ops.h"
+#include "varscope/rnn.h"
 #include "varscope/saver.h"
 #include "varscope/scope.h"
 #include "varscope/session.h"
