@@ -18,24 +18,6 @@ namespace {
 
 using Fed = std::map<std::pair<int, int>, int>;  // tensor -> slot
 
-// How many leading inputs of an op are TF ref inputs (a variable's storage, not a value).
-int ref_inputs(OpType op) {
-  switch (op) {
-    case OpType::kAssign:
-    case OpType::kAssignAdd:
-    case OpType::kAssignSub:
-    case OpType::kIsVariableInitialized:
-    case OpType::kApplyGradientDescent:
-      return 1;
-    case OpType::kApplyMomentum:
-      return 2;
-    case OpType::kApplyAdam:
-      return 3;
-    default:
-      return 0;
-  }
-}
-
 // TF's DataTypeString: the C++ type names of its messages ("float", "double", "int32").
 std::string tf_type_string(DType dtype) {
   switch (dtype) {
