@@ -43,6 +43,28 @@ TEST(SessionDevices, DeviceCountGivesTfsDevices) {
             "SessionOptions.device_count[\"CPU\"] must be between 0 and 64, got 65");
 }
 
+// A CUDA session's devices (the placer alone: no GPU is needed to check them): TF's CPU:0
+// and GPU:0, ops without a device on the GPU, one GPU only (E267).
+TEST(SessionDevices, ACudaSessionHasOneGpuWhichIsTheDefault) {
+  const d::DevicePlacer cuda(vs::DeviceKind::kCuda, {}, false);
+  EXPECT_EQ(cuda.names(),
+            (std::vector<std::string>{kCpu0, "/job:localhost/replica:0/task:0/device:GPU:0"}));
+  vs::Graph g;
+  const vs::Tensor a = vs::constant(g, vs::HostTensor(1.0f), {.name = "a"});
+  vs::Tensor b;
+  {
+    auto on = g.device("/cpu:0");
+    b = a + 1.0;
+  }
+  EXPECT_EQ(cuda.place(*d::Access::impl(g), a.op().id()), 1);
+  EXPECT_EQ(cuda.place(*d::Access::impl(g), b.op().id()), 0);
+  EXPECT_EQ(vs::testing::error_of<vs::UnimplementedError>([] {
+              d::DevicePlacer(vs::DeviceKind::kCuda, {{"GPU", 2}}, false);
+            }),
+            "SessionOptions.device_count[\"GPU\"] is 2: a varscope session runs on one CUDA "
+            "device (SessionOptions.cuda_device)");
+}
+
 TEST(SessionDevices, OpsRunWhereTheyArePlaced) {
   vs::Graph g;
   vs::Variable w;
