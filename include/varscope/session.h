@@ -20,6 +20,7 @@
 #pragma GCC visibility push(default)
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,6 +61,17 @@ struct SessionOptions {
   // signature and shape keeps its temporaries allocated while the session lives (up to 8
   // shapes per signature), and cuBLAS gets a fixed workspace (4 MiB, 32 MiB from sm_90).
   bool use_cuda_graph = false;
+  // TF's ConfigProto(device_count={"CPU": 2}): the session's devices by type. "CPU": n gives
+  // /device:CPU:0 .. CPU:n-1 (at least one, as TF); "GPU" (CUDA sessions): 0 or 1, the
+  // device SessionOptions::cuda_device. Ops run where Graph::device and colocation put them,
+  // a value crossing devices is copied; the CPU devices share one CPU backend (a copy
+  // between them passes the buffer). A count below 0 or above 64 is vs::InvalidArgumentError;
+  // more than one GPU is vs::UnimplementedError.
+  std::map<std::string, int> device_count{};
+  // TF's allow_soft_placement: an op asking for a device the session lacks (another index
+  // or type, not another job or task) runs on the default device (GPU:0 on a CUDA session,
+  // else CPU:0) instead of failing the run with TF's "Cannot assign a device" error.
+  bool allow_soft_placement = false;
   // The CPU backend's threads (ignored by a CUDA session); 0: automatic. First set wins:
   // this option, the environment variable VARSCOPE_CPU_THREADS, OMP_NUM_THREADS, then the
   // machine: the CPUs of the process's affinity mask (taskset), capped by the cgroup CPU
@@ -130,6 +142,12 @@ class Session {
 
   DeviceKind device() const;
   std::string device_description() const;
+  // tf.Session.list_devices(): the devices' full names, CPUs first
+  // ("/job:localhost/replica:0/task:0/device:CPU:0").
+  std::vector<std::string> list_devices() const;
+  // The device the op runs on (TF's placer; log_device_placement's answer): its full name;
+  // vs::InvalidArgumentError with TF's text where a run of it would fail placement.
+  std::string assigned_device(const Operation& op);
 
   // How many runs did their device work as one CUDA Graph launch (use_cuda_graph), the run
   // that captured a graph included; always 0 on the CPU backend.

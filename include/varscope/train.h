@@ -84,8 +84,12 @@ class Optimizer {
                       std::string_view slot_name,
                       std::string_view op_name);
   // Optimizer._create_non_slot_variable: a tf.Variable (not trainable) in the current name
-  // scope, made once per optimizer; `name` is also its key ("beta1_power").
-  Variable non_slot(Graph& g, const HostTensor& initial_value, std::string_view name);
+  // scope, made once per optimizer and colocated with `colocate_with`; `name` is also its key
+  // ("beta1_power").
+  Variable non_slot(Graph& g,
+                    const HostTensor& initial_value,
+                    std::string_view name,
+                    const Variable& colocate_with);
   Variable find_non_slot(std::string_view name) const;
 
   std::string name_;

@@ -44,6 +44,10 @@ int add_op(GraphImpl& g,
            Attrs attrs,
            std::vector<int> control_inputs = {});
 
+// control_flow_ops.group (group.cpp): a NoOp named by `scope` ("x/" names it "x") after `deps`,
+// on their common device; deps on several devices get one "x/NoOp" per device first.
+int build_group(GraphImpl& g, const std::string& scope, std::vector<int> deps);
+
 // A one-input elementwise op (Tanh, Exp, Relu, OnesLike, ...) of the input's dtype and shape,
 // named `name` (default: its TF type) in the current scope; TF's type check from the op table.
 Tensor build_unary(OpType op, const Input& x, std::string_view name);

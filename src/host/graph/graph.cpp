@@ -122,6 +122,7 @@ int GraphImpl::add_node(OpType op,
   n.control_inputs = control_inputs_from_scopes(n.inputs, control_inputs);
   n.control_scopes = control_scope_ids();
   n.device = device;
+  apply_colocation(n);
   const int id = static_cast<int>(nodes.size());
   nodes.push_back(std::move(n));
   try {

@@ -258,6 +258,13 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
 
   std::string name_stack;
   std::string device;  // the tf.device scopes' merged spec, canonical; "" for none
+  // ops.colocate_with: the ops new ones are colocated with (ColocateGuard, colocation.cpp).
+  std::vector<int> colocation;
+  // Op::colocation_groups: the "loc:@" entries of the op's `_class`, else "loc:@<its name>".
+  std::vector<std::string> colocation_groups(int node) const;
+  // What Graph._create_op_helper does with the colocation stack (and op_def_library with an
+  // op's ref inputs): the `_class` attribute and the colocated ops' device.
+  void apply_colocation(Node& n) const;
   // The open tf.control_dependencies scopes, outermost first (add_node applies them).
   std::vector<ControlScope> control_scopes;
   void set_control_scopes(std::vector<ControlScope> scopes) {

@@ -40,6 +40,24 @@ const OpDef& op_def(OpType op) {
   return *table.rows[static_cast<std::size_t>(op)];
 }
 
+// How many leading inputs of an op are TF ref inputs (a variable's storage, not a value).
+int ref_inputs(OpType op) {
+  switch (op) {
+    case OpType::kAssign:
+    case OpType::kAssignAdd:
+    case OpType::kAssignSub:
+    case OpType::kIsVariableInitialized:
+    case OpType::kApplyGradientDescent:
+      return 1;
+    case OpType::kApplyMomentum:
+      return 2;
+    case OpType::kApplyAdam:
+      return 3;
+    default:
+      return 0;
+  }
+}
+
 std::string_view input_name(const OpDef& def, int index) {
   std::string_view names = def.inputs;
   for (int i = 0; i < index; ++i) {

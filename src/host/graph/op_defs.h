@@ -144,6 +144,9 @@ struct OpDef {
 };
 
 const OpDef& op_def(OpType op);
+// How many leading inputs of an op are TF ref inputs (a variable's storage, not a value):
+// Assign's ref, ApplyAdam's var, m and v, ...
+int ref_inputs(OpType op);
 // The name of input `index` of the op ("x" of "x, y"); a list input's one name for every
 // index past the listed ones.
 std::string_view input_name(const OpDef& def, int index);

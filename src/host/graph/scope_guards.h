@@ -24,6 +24,31 @@ class NoDeviceGuard {
   std::string saved_;
 };
 
+// ops.colocate_with(op): ops built inside take the op's colocation groups (`_class`) and its
+// device; the tf.device scopes are reset, as TF resets its device function stack.
+// `ignore_existing` drops the enclosing colocate_with scopes; node -1 pushes nothing
+// (colocate_with(None, ignore_existing=True)).
+class ColocateGuard {
+ public:
+  ColocateGuard(GraphImpl& g, int node, bool ignore_existing = false)
+      : g_(g), saved_device_(std::move(g.device)), saved_(g.colocation) {
+    g_.device.clear();
+    if (ignore_existing) g_.colocation.clear();
+    if (node >= 0) g_.colocation.push_back(node);
+  }
+  ~ColocateGuard() {
+    g_.device = std::move(saved_device_);
+    g_.colocation = std::move(saved_);
+  }
+  ColocateGuard(const ColocateGuard&) = delete;
+  ColocateGuard& operator=(const ColocateGuard&) = delete;
+
+ private:
+  GraphImpl& g_;
+  std::string saved_device_;
+  std::vector<int> saved_;
+};
+
 // ops.init_scope() around a variable's construction: no tf.control_dependencies scope
 // applies to its ops (TF lifts them out); restored on exit.
 class NoControlScopesGuard {

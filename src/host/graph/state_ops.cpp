@@ -100,8 +100,8 @@ Operation group(const std::vector<Operation>& inputs, std::string_view name) {
       if (Access::lock(op) != g) throw ValueError("group: all inputs must be from the same graph");
       deps.push_back(Access::id(op));
     }
-    const int node = detail::add_op(*g, OpType::kNoOp, wrapper_scope(*g, name, "group_deps"), {},
-                                    {}, std::move(deps));
+    const int node =
+        detail::build_group(*g, wrapper_scope(*g, name, "group_deps"), std::move(deps));
     return Access::operation(g, node);
   });
 }

@@ -168,11 +168,12 @@ Variable GraphImpl::create_variable(std::string_view name,
     NoDeviceGuard colocated(*this);  // TF colocates them with the variable: no device of their own
     const std::size_t first = nodes.size();
     init = initial_value(*this);
-    // TF builds these under _attr_scope({"_class": ["loc:@<v>"]}): colocated with the variable.
-    if (first < nodes.size()) {
-      const AttrValue colocation = std::vector<std::string>{"loc:@" + stack};
+    // TF builds these under _attr_scope({"_class": ["loc:@<v>"]}): colocated with the variable
+    // (inside colocate_with, add_node has given them the colocation's `_class` instead).
+    if (colocation.empty()) {
+      const AttrValue klass = std::vector<std::string>{"loc:@" + stack};
       for (std::size_t i = first; i < nodes.size(); ++i)
-        nodes[i].attrs.emplace_back("_class", colocation);
+        nodes[i].attrs.emplace_back("_class", klass);
     }
   } else {
     init = initial_value(*this);
@@ -196,8 +197,16 @@ Variable GraphImpl::create_variable(std::string_view name,
                       {{attr_name::kT, value.dtype},
                        {attr_name::kValidateShape, validate_shape},
                        {attr_name::kUseLocking, true}});
-  rec.read =
-      add_op(*this, OpType::kIdentity, "read", {{rec.node, 0}}, {{attr_name::kT, value.dtype}});
+  // The variable op is built under the initializer's _attr_scope too.
+  if (callable && colocation.empty()) {
+    nodes[static_cast<std::size_t>(rec.node)].attrs.emplace_back(
+        "_class", std::vector<std::string>{"loc:@" + stack});
+  }
+  {
+    ColocateGuard at_variable(*this, rec.node);  // RefVariable: colocate_with(self._variable.op)
+    rec.read =
+        add_op(*this, OpType::kIdentity, "read", {{rec.node, 0}}, {{attr_name::kT, value.dtype}});
+  }
 
   const int id = static_cast<int>(variables.size());
   nodes[static_cast<std::size_t>(rec.node)].variable = id;
@@ -264,9 +273,8 @@ Operation GraphImpl::variables_initializer(const std::vector<Variable>& vars,
       }
       deps.push_back(variables[static_cast<std::size_t>(v.id())].assign);
     }
-    // control_flow_ops.group(..., name="init") or no_op(name="init"): a NoOp either way.
-    const int id = add_op(*this, OpType::kNoOp, scope_string(resolve_name_scope(name)), {}, {},
-                          std::move(deps));
+    // control_flow_ops.group(..., name="init"), or no_op(name="init") for no variables.
+    const int id = build_group(*this, scope_string(resolve_name_scope(name)), std::move(deps));
     return Access::operation(shared_from_this(), id);
   });
 }

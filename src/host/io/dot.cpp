@@ -247,13 +247,17 @@ class DotWriter {
   void write_op(std::ostringstream& os, const std::string& indent, int i) const {
     const std::string& name = names_[static_cast<std::size_t>(i)];
     const std::string type = ops_[static_cast<std::size_t>(i)].type();
-    // Label: the short name, a line break, then the op type in parentheses.
+    // Label: the short name, a line break, then the op type in parentheses; then the device
+    // the op was placed on (Graph::device, colocation), when it has one.
     std::string label;
     label.push_back('"');
     label.append(io::dot_escape(last_component(name)));
     label.append("\\n(");
     label.append(io::dot_escape(type));
-    label.append(")\"");
+    label.append(")");
+    const std::string device = ops_[static_cast<std::size_t>(i)].device();
+    if (!device.empty()) label.append("\\n" + io::dot_escape(device));
+    label.push_back('"');
     os << indent << io::dot_quote(name) << " [label=" << label
        << ", tooltip=" << io::dot_quote(name);
     if (type == "VariableV2") os << ", shape=ellipse, style=\"\"";

@@ -13,6 +13,7 @@
 #include "host/graph/graph_impl.h"
 #include "host/graph/op_kernel.h"
 #include "host/runtime/backend.h"
+#include "host/runtime/placement.h"
 
 namespace varscope::detail {
 
@@ -33,6 +34,11 @@ struct Step : OpKernel {
   int node = -1;
   std::vector<int> inputs;  // slot of each data input
   int output = -1;          // slot of output 0; output i is output + i
+  int device = 0;           // the session's device it runs on (DevicePlacer)
+  // A copy of input 0's value onto `device` for `node`, which runs there (a cross-device
+  // edge, TF's _Send/_Recv pair). Between CPU devices it passes the buffer, as TF's
+  // in-process rendezvous does.
+  bool device_copy = false;
 
   // Set by the planner's fusions (planner.cpp).
   int random_node = -1;                // kFusedRandom: the random op (its seeds and stream)
@@ -98,8 +104,12 @@ struct RunSignature {
   auto operator<=>(const RunSignature&) const = default;
 };
 
-// Plans a run (planner.cpp). Refuses an unfed Placeholder the run needs.
-Plan build_plan(const GraphImpl& graph, const RunSignature& run);
+// Plans a run (planner.cpp): each node on the device `placer` gives it, a copy step where a
+// value crosses devices. Refuses an unfed Placeholder the run needs, and (the placer) an op
+// on a device the session lacks.
+Plan build_plan(const GraphImpl& graph,
+                const RunSignature& run,
+                const DevicePlacer& placer = DevicePlacer::one_cpu());
 
 // use_cuda_graph: whether a step's work can be recorded once and replayed, given its op's
 // Capture column (graph_replay.cpp).

@@ -18,24 +18,6 @@ namespace {
 
 using Fed = std::map<std::pair<int, int>, int>;  // tensor -> slot
 
-// How many leading inputs of an op are TF ref inputs (a variable's storage, not a value).
-int ref_inputs(OpType op) {
-  switch (op) {
-    case OpType::kAssign:
-    case OpType::kAssignAdd:
-    case OpType::kAssignSub:
-    case OpType::kIsVariableInitialized:
-    case OpType::kApplyGradientDescent:
-      return 1;
-    case OpType::kApplyMomentum:
-      return 2;
-    case OpType::kApplyAdam:
-      return 3;
-    default:
-      return 0;
-  }
-}
-
 // TF's DataTypeString: the C++ type names of its messages ("float", "double", "int32").
 std::string tf_type_string(DType dtype) {
   switch (dtype) {
@@ -142,7 +124,7 @@ void refuse_uncomputed_dtype(const Step& step, const Node& n) {
 
 }  // namespace
 
-Plan build_plan(const GraphImpl& graph, const RunSignature& run) {
+Plan build_plan(const GraphImpl& graph, const RunSignature& run, const DevicePlacer& placer) {
   const std::vector<TensorRef>& fetches = run.fetches;
   const std::vector<int>& targets = run.targets;
   Plan plan;
@@ -189,6 +171,30 @@ Plan build_plan(const GraphImpl& graph, const RunSignature& run) {
   }
   for (int node : order)  // before anything is planned: a fused initializer's Assign too
     check_ref_inputs(graph, graph.node(node), fed, run.fed);
+  // Each node's device, and each slot's: a fed tensor is on its producer's device.
+  std::unordered_map<int, int> device_of;
+  for (int node : order)
+    device_of[node] = placer.place(graph, node);
+  std::vector<int> slot_device(static_cast<std::size_t>(plan.num_slots), 0);
+  for (const auto& [tensor, slot] : fed)
+    slot_device[static_cast<std::size_t>(slot)] = placer.place(graph, tensor.first);
+  // A value crossing devices is copied once per destination device.
+  std::map<std::pair<int, int>, int> copies;  // (slot, device) -> the copy's slot
+  const auto on_device = [&](int slot, int device, int node) {
+    if (slot_device[static_cast<std::size_t>(slot)] == device) return slot;
+    auto [it, added] = copies.try_emplace({slot, device}, plan.num_slots);
+    if (!added) return it->second;
+    Step copy;
+    static_cast<OpKernel&>(copy) = op_def(OpType::kIdentity).kernel;
+    copy.node = node;  // an uninitialized variable read through the copy names this op
+    copy.inputs = {slot};
+    copy.output = plan.num_slots++;
+    copy.device = device;
+    copy.device_copy = true;
+    slot_device.push_back(device);
+    plan.steps.push_back(std::move(copy));
+    return it->second;
+  };
   const Fusions fusions = plan_fusions(graph, order, fetches, targets, fed);
   for (int node : order) {
     if (fusions.folded.contains(node)) continue;
@@ -203,6 +209,8 @@ Plan build_plan(const GraphImpl& graph, const RunSignature& run) {
       step.random_kind = op_def(graph.node(chain.random).op).kernel.kind;
       step.affine = kernels::Affine{true, chain.scale, chain.shift};
       step.output = plan.num_slots++;
+      step.device = device_of.at(node);
+      slot_device.push_back(step.device);
       output_slot[node] = step.output;
       plan.steps.push_back(std::move(step));
       continue;
@@ -212,13 +220,18 @@ Plan build_plan(const GraphImpl& graph, const RunSignature& run) {
                                  "' with dtype " + std::string(dtype_name(n.outputs[0].dtype)) +
                                  " and shape " + n.outputs[0].shape.to_list_string());
     }
-    step.output = plan.num_slots;
-    plan.num_slots += static_cast<int>(n.outputs.size());
-    output_slot[node] = step.output;
+    step.device = device_of.at(node);
+    const int refs = ref_inputs(n.op);  // a variable's storage: never copied
     for (const TensorRef& in : n.inputs) {
       auto f = fed.find({in.node, in.index});
-      step.inputs.push_back(f != fed.end() ? f->second : output_slot.at(in.node) + in.index);
+      const int slot = f != fed.end() ? f->second : output_slot.at(in.node) + in.index;
+      const bool ref = static_cast<int>(step.inputs.size()) < refs;
+      step.inputs.push_back(ref ? slot : on_device(slot, step.device, node));
     }
+    step.output = plan.num_slots;
+    plan.num_slots += static_cast<int>(n.outputs.size());
+    slot_device.resize(static_cast<std::size_t>(plan.num_slots), step.device);
+    output_slot[node] = step.output;
     if (step.kind == OpKind::kFill || step.kind == OpKind::kRandomUniformInt ||
         step.kind == OpKind::kAlias || step.kind == OpKind::kCopy ||
         step.kind == OpKind::kArgReduce || step.kind == OpKind::kScan) {
@@ -273,14 +286,18 @@ Plan build_plan(const GraphImpl& graph, const RunSignature& run) {
   }
   // A value whose only use is an Assign is produced straight into the variable.
   std::unordered_map<int, Step*> step_of;
-  for (Step& step : plan.steps)
-    step_of[step.node] = &step;
   for (Step& step : plan.steps) {
-    if (step.kind != OpKind::kAssign) continue;
+    if (!step.device_copy) step_of[step.node] = &step;
+  }
+  for (Step& step : plan.steps) {
+    if (step.kind != OpKind::kAssign || step.device_copy) continue;
     const Node& assign = graph.node(step.node);
     const TensorRef value = assign.inputs[1];
     auto producer = step_of.find(value.node);
-    if (producer == step_of.end() || !fusions.single_use.contains(value.node)) continue;
+    if (producer == step_of.end() || !fusions.single_use.contains(value.node) ||
+        producer->second->device != step.device) {
+      continue;
+    }
     const OpKind k = producer->second->kind;
     const bool writes_fresh = k == OpKind::kFusedRandom || k == OpKind::kFill ||
                               k == OpKind::kRandomUniform || k == OpKind::kRandomNormal ||

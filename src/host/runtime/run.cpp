@@ -73,7 +73,7 @@ void SessionImpl::check_feed(const TensorRef& ref, DType dtype, const Shape& sha
 Plan& SessionImpl::plan_for(RunSignature run) {
   auto it = plans_.find(run);
   if (it == plans_.end()) {
-    Plan plan = build_plan(*graph, run);
+    Plan plan = build_plan(*graph, run, placer);
     it = plans_.emplace(std::move(run), std::move(plan)).first;
   }
   return it->second;

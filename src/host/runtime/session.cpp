@@ -45,12 +45,20 @@ std::unique_ptr<runtime::Backend> make_backend(const SessionOptions& options) {
 }  // namespace
 
 SessionImpl::SessionImpl(std::shared_ptr<GraphImpl> g, const SessionOptions& options)
-    : SessionImpl(std::move(g), make_backend(options), options.use_cuda_graph) {}
+    : SessionImpl(std::move(g),
+                  make_backend(options),
+                  options.use_cuda_graph,
+                  options.device_count,
+                  options.allow_soft_placement) {}
 
 SessionImpl::SessionImpl(std::shared_ptr<GraphImpl> g,
                          std::unique_ptr<runtime::Backend> b,
-                         bool use_cuda_graph)
-    : graph(std::move(g)), backend(std::move(b)) {
+                         bool use_cuda_graph,
+                         const std::map<std::string, int>& device_count,
+                         bool allow_soft_placement)
+    : graph(std::move(g)),
+      backend(std::move(b)),
+      placer(backend->kind(), device_count, allow_soft_placement) {
   // The CPU backend declines: the option is a no-op there.
   use_graphs_ = use_cuda_graph && backend->enable_graphs();
 }
@@ -237,6 +245,17 @@ DeviceKind Session::device() const {
 }
 std::string Session::device_description() const {
   return impl().backend->description();
+}
+
+std::vector<std::string> Session::list_devices() const {
+  return impl().placer.names();
+}
+
+std::string Session::assigned_device(const Operation& op) {
+  const int id = checked_targets(impl(), {op}).front();
+  detail::SessionImpl& s = impl();
+  const auto reading = s.graph->lock_for_reading();
+  return s.placer.names().at(static_cast<std::size_t>(s.placer.place(*s.graph, id)));
 }
 
 std::uint64_t Session::cuda_graph_launches() const {

@@ -18,6 +18,7 @@
 
 #include "host/graph/graph_impl.h"
 #include "host/runtime/backend.h"
+#include "host/runtime/placement.h"
 #include "host/runtime/plan.h"
 #include "host/runtime/run_context.h"
 #include "varscope/session.h"
@@ -39,7 +40,9 @@ class SessionImpl {
   // With a given backend (tests use one that records instead of launching).
   SessionImpl(std::shared_ptr<GraphImpl> graph,
               std::unique_ptr<runtime::Backend> backend,
-              bool use_cuda_graph);
+              bool use_cuda_graph,
+              const std::map<std::string, int>& device_count = {},
+              bool allow_soft_placement = false);
 
   using Feeds = detail::Feeds;
 
@@ -59,6 +62,7 @@ class SessionImpl {
   std::shared_ptr<GraphImpl> graph;
   // Declared before the buffers and graphs (plans_): destroyed after them.
   std::unique_ptr<runtime::Backend> backend;
+  DevicePlacer placer;  // the session's devices; every one runs on `backend`
   std::mutex mu;
   std::vector<VariableStorage> variables;
   std::uint64_t graph_launches = 0;  // runs done as one graph launch; caller holds mu

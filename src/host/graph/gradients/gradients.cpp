@@ -32,8 +32,8 @@ std::vector<TensorRef> gate_tuple(GraphImpl& g, const std::vector<TensorRef>& te
     throw ValueError("Must have at least one Tensor: [" + list + "]");
   }
   StackGuard in_tuple(g, g.resolve_name_scope("tuple"));
-  const int gate = add_op(g, OpType::kNoOp, scope_string(g.resolve_name_scope("group_deps")), {},
-                          {}, std::move(gating));
+  const int gate =
+      build_group(g, scope_string(g.resolve_name_scope("group_deps")), std::move(gating));
   std::vector<TensorRef> out;
   for (const TensorRef& t : tensors) {
     if (t.node < 0) {
@@ -41,6 +41,7 @@ std::vector<TensorRef> gate_tuple(GraphImpl& g, const std::vector<TensorRef>& te
       continue;
     }
     const std::string name = scope_string(g.resolve_name_scope("control_dependency"));
+    ColocateGuard at_tensor(g, t.node);  // with_dependencies: colocate_with(output_tensor)
     out.push_back(
         {add_op(g, OpType::kIdentity, name, {t}, {{attr_name::kT, spec_of(g, t).dtype}}, {gate}),
          0});
@@ -203,7 +204,11 @@ std::vector<TensorRef> build_gradients(GraphImpl& g,
         std::vector<TensorRef> dxs = grad_fn(detail::GradInputs{g, v, dys, &sparse});
         const auto given =
             std::count_if(dxs.begin(), dxs.end(), [](TensorRef t) { return t.node >= 0; });
-        if (gate_gradients && given > 1) dxs = detail::gate_tuple(g, dxs);
+        if (gate_gradients && given > 1) {
+          // with ops.device(None), colocate_with(None, ignore_existing=True): tuple(in_grads)
+          detail::ColocateGuard lifted(g, -1, /*ignore_existing=*/true);
+          dxs = detail::gate_tuple(g, dxs);
+        }
         for (std::size_t i = 0; i < dxs.size() && i < node.inputs.size(); ++i)
           add_grad(node.inputs[i], dxs[i]);
       }

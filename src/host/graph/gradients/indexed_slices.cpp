@@ -70,6 +70,8 @@ TensorRef aggregate_gradients(GraphImpl& g, std::vector<TensorRef>& grads, Index
   const Attrs attrs{{attr_name::kN, static_cast<std::int64_t>(grads.size())},
                     {attr_name::kT, s.dtype}};
   if (!any_sparse) {
+    // _MultiDeviceAddN, for gradients on one device: colocated with the first one.
+    ColocateGuard at_first(g, grads.front().node, /*ignore_existing=*/true);
     grads.assign(1, grad_node(g, OpType::kAddN, "AddN", grads, attrs));
     return grads.front();
   }

@@ -145,17 +145,19 @@ Operation Optimizer::build_apply(Graph& g,
     std::vector<Operation> updates;
     for (const auto& [grad, var] : live) {
       StackGuard in_update(*impl, impl->resolve_name_scope("update_" + var.op_name()));
+      detail::ColocateGuard at_variable(*impl, Access::id(var.op()));
       updates.push_back(apply_dense(g, grad, var, after));
     }
     std::vector<int> deps;
     for (const Operation& op : finish(g, updates))
       deps.push_back(Access::id(op));
     if (!global_step.valid()) {
-      const int node = detail::add_op(*impl, OpType::kNoOp, detail::scope_string(scope), {}, {},
-                                      std::move(deps));
+      const int node = detail::build_group(*impl, detail::scope_string(scope), std::move(deps));
       return Access::operation(impl, node);
     }
-    const int update = detail::add_op(*impl, OpType::kNoOp, "update", {}, {}, std::move(deps));
+    const int update = detail::build_group(
+        *impl, detail::scope_string(impl->resolve_name_scope("update")), std::move(deps));
+    detail::ColocateGuard at_step(*impl, Access::id(global_step.op()));
     const DType step_dtype = global_step.dtype();
     const TensorRef one = detail::build_constant(
         *impl, HostTensor(std::int64_t{1}).cast(step_dtype), {}, {}, false, "value");
@@ -217,6 +219,8 @@ Variable Optimizer::zeros_slot(Graph& g,
   o.trainable = false;
   Variable slot;
   {
+    // slot_creator: colocate_with(primary), so the slot lives where its variable does.
+    detail::ColocateGuard at_primary(*Access::impl(g), Access::id(var.op()));
     VariableScopeOptions scope_options;
     scope_options.default_name = var.op_name() + "/" + std::string(op_name);
     auto in_slot = g.variable_scope(std::nullopt, scope_options);
@@ -226,12 +230,16 @@ Variable Optimizer::zeros_slot(Graph& g,
   return slot;
 }
 
-Variable Optimizer::non_slot(Graph& g, const HostTensor& initial_value, std::string_view name) {
+Variable Optimizer::non_slot(Graph& g,
+                             const HostTensor& initial_value,
+                             std::string_view name,
+                             const Variable& colocate_with) {
   Variable found = find_non_slot(name);
   if (found.valid()) return found;
   VariableOptions o;
   o.trainable = false;
   o.name = std::string(name);
+  detail::ColocateGuard at_variable(*Access::impl(g), Access::id(colocate_with.op()));
   Variable v = g.variable(initial_value, o);
   non_slots_.emplace_back(std::string(name), v);
   return v;

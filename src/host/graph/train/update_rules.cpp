@@ -1,10 +1,12 @@
 // The three optimizers' slots, hyperparameter Consts and fused update ops (TF's
 // gradient_descent.py, momentum.py, adam.py over training_ops' ApplyGradientDescent,
 // ApplyMomentum and ApplyAdam).
+#include <algorithm>
 #include <string>
 
 #include "host/graph/builders.h"
 #include "host/graph/op_defs.h"
+#include "host/graph/scope_guards.h"
 #include "varscope/ops.h"
 #include "varscope/train.h"
 
@@ -115,8 +117,12 @@ AdamOptimizer::AdamOptimizer(
 // "v" of each variable in order: TF's creation order. Both slots are made with op name
 // "Adam" (adam.py), so the second is uniquified to "<var>/Adam_1".
 void AdamOptimizer::create_slots(Graph& g, const std::vector<Variable>& vars) {
-  non_slot(g, HostTensor(static_cast<float>(beta1_)), "beta1_power");
-  non_slot(g, HostTensor(static_cast<float>(beta2_)), "beta2_power");
+  // Colocated with the first variable by name (adam.py: min(var_list, key=lambda x: x.name)).
+  const Variable& first =
+      *std::min_element(vars.begin(), vars.end(),
+                        [](const Variable& a, const Variable& b) { return a.name() < b.name(); });
+  non_slot(g, HostTensor(static_cast<float>(beta1_)), "beta1_power", first);
+  non_slot(g, HostTensor(static_cast<float>(beta2_)), "beta2_power", first);
   for (const Variable& v : vars) {
     zeros_slot(g, v, "m", name_);
     zeros_slot(g, v, "v", name_);
@@ -170,6 +176,8 @@ std::vector<Operation> AdamOptimizer::finish(Graph& g, const std::vector<Operati
                                     deps);
     out.push_back(Access::operation(Access::impl(g), node));
   };
+  // Both under colocate_with(beta1_power).
+  detail::ColocateGuard at_power(impl, Access::id(find_non_slot("beta1_power").op()));
   power_update(find_non_slot("beta1_power"), beta1_t_, "mul", "Assign");
   power_update(find_non_slot("beta2_power"), beta2_t_, "mul_1", "Assign_1");
   return out;
