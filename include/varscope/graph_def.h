@@ -108,7 +108,8 @@ namespace train {
 // gradients/ nodes and optimizer updates (BiasAddGrad, BroadcastGradientArgs,
 // PreventGradient, ApplyAdam, ...), so its train op runs. The SaverDef's nodes (its "save/"
 // scope: string ops varscope does not have) are not imported; a vs::Saver over the graph
-// stands in for them. Other collections (node lists such as "train_op", summaries) are not imported.
+// stands in for them. Other collections (node lists such as "train_op", summaries) are not
+// imported.
 // Errors: import_graph_def's, and vs::ValueError for a VariableDef naming a node the graph
 // does not have or one that is not a VariableV2 of the right kind.
 void import_meta_graph(Graph& graph, std::string_view path);
