@@ -1,8 +1,9 @@
 // Checkpoints (issue 26): saving and restoring a TensorFlow checkpoint (tensor bundle V2) of
 // 1,000 float32 variables totalling 1 GiB (VARSCOPE_BENCH_CKPT_MIB to change; 1 MiB in smoke
 // runs), beside a cp-like baseline: the same bytes read and written with plain syscalls
-// (read/write/fsync, as the save does) between two files in the same directory. Files go to
-// $TMPDIR (default /tmp); run it by hand, the page cache warm.
+// (read/write/fsync, as the save does) between two files in the same directory, and the `cp`
+// command on the same bytes (then `sync` of the copy). Files go to $TMPDIR (default /tmp);
+// run it by hand, the page cache warm.
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -98,6 +99,20 @@ void BM_Cpu_SaveCheckpoint_Baseline_CopyFile(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * total_bytes());
 }
 BENCHMARK(BM_Cpu_SaveCheckpoint_Baseline_CopyFile)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The `cp` command itself on the data file (coreutils picks its own copy path), then `sync`
+// of the copy (an fsync, as the save makes): the baseline the issue's speed row names.
+void BM_Cpu_Checkpoint_Baseline_CpCommand(benchmark::State& state) {
+  Fixture& f = fixture();
+  const std::string from = f.prefix + ".data-00000-of-00001";
+  const std::string to = (f.dir / "cp_copy").string();
+  const std::string command = "cp '" + from + "' '" + to + "' && sync '" + to + "'";
+  for (auto _ : state) {
+    if (std::system(command.c_str()) != 0) state.SkipWithError("cp failed");
+  }
+  state.SetBytesProcessed(state.iterations() * total_bytes());
+}
+BENCHMARK(BM_Cpu_Checkpoint_Baseline_CpCommand)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The restore's floor: the data file read (pread) into one buffer per variable.
 void BM_Cpu_RestoreCheckpoint_Baseline_ReadFile(benchmark::State& state) {

@@ -1,7 +1,8 @@
-// export_meta_graph (tf.train.export_meta_graph) with a checkpoint vs::Saver wrote: TF 1.15's
-// import_meta_graph plus restore rebuilt the trained model from the two and computed the
-// loss before and after one more Adam step (tests/golden/graph_def/, checked by hand with
-// tools/tf115/check_graph_def.py); varscope writes those same bytes and computes that loss.
+// export_meta_graph (with the Saver's SaverDef and save/ nodes) and a checkpoint vs::Saver
+// wrote: TF 1.15's import_meta_graph plus restore through that SaverDef rebuilt the trained
+// model from the two and computed the loss before and after one more Adam step
+// (tests/golden/graph_def/, checked by hand with tools/tf115/check_graph_def.py); varscope
+// writes those same bytes and computes that loss.
 #include <gtest/gtest.h>
 #include <varscope/varscope.h>
 
@@ -33,8 +34,9 @@ TEST(MetaGraph, TheFilesAreThoseTfRestoredAndTrainedFrom) {
   Trained t;
   const fs::path dir = fs::temp_directory_path() / ("vs_meta_graph_" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  vs::export_meta_graph(t.m.g, (dir / "mlp_train.meta").string());
-  vs::Saver(t.m.g).save(t.sess, (dir / "mlp_train.ckpt").string(), {.write_state = false});
+  const vs::Saver saver(t.m.g);
+  vs::export_meta_graph(t.m.g, (dir / "mlp_train.meta").string(), {.saver = &saver});
+  saver.save(t.sess, (dir / "mlp_train.ckpt").string(), {.write_state = false});
   for (const char* name :
        {"mlp_train.meta", "mlp_train.ckpt.index", "mlp_train.ckpt.data-00000-of-00001"}) {
     EXPECT_EQ(read_file(dir / name), read_file(golden_dir() / name))
@@ -52,6 +54,31 @@ TEST(MetaGraph, ComputesWhatTfComputedFromThem) {
   t.sess.run({}, feeds, {t.m.train_op});
   EXPECT_NEAR(t.sess.run(t.m.loss, feeds).data<float>()[0], tf["loss_after_step"].get<double>(),
               1e-6);
+}
+
+// TF's import_meta_graph built its Saver from the file's SaverDef (save/restore_all, not a
+// Saver of its own), restored every variable through the file's RestoreV2 and Assigns to
+// varscope's values, and saved through its SaveV2 under the same names.
+TEST(MetaGraph, TfRestoredThroughVarscopesSaverDef) {
+  const nlohmann::json& tf = tf_results()["restored"];
+  EXPECT_EQ(tf["saver_def"]["restore_op_name"], "save/restore_all");
+  EXPECT_EQ(tf["saver_def"]["filename_tensor_name"], "save/Const:0");
+  EXPECT_EQ(tf["saver_def"]["version"], 2);
+  Trained t;
+  const vs::Saver saver(t.m.g);
+  std::vector<std::string> names;
+  for (const auto& [key, v] : saver.var_list()) {
+    names.push_back(key);
+    const vs::HostTensor value = t.sess.run(v);
+    const nlohmann::json& read_back = tf["variables"][key];
+    ASSERT_EQ(read_back.size(), static_cast<std::size_t>(value.num_elements())) << key;
+    for (std::int64_t i = 0; i < value.num_elements(); ++i)
+      EXPECT_EQ(static_cast<float>(read_back[static_cast<std::size_t>(i)].get<double>()),
+                static_cast<float>(value.element_as_double(i)))
+          << key << " element " << i;
+  }
+  EXPECT_EQ(tf["variables"].size(), names.size());
+  EXPECT_EQ(tf["saved_names"].get<std::vector<std::string>>(), names);
 }
 
 // Every variable collection, as TF's Variable.to_proto writes its members.

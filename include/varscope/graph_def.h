@@ -34,15 +34,26 @@ std::string write_graph(const Graph& graph,
 // The GraphDef's bytes (binary protobuf), as write_graph would write with as_text false.
 std::string graph_def_bytes(const Graph& graph);
 
+class Saver;
+
 struct ExportMetaGraphOptions {
   bool as_text = false;  // TF's default: binary (".meta")
+  // The Saver whose graph and SaverDef the file carries (TF's saver.export_meta_graph);
+  // nullptr: none (tf.train.export_meta_graph without a saver_def).
+  const Saver* saver = nullptr;
 };
 
 // tf.train.export_meta_graph(filename, as_text): TF's MetaGraphDef, written atomically: the
 // graph as write_graph writes it and every variable collection ("variables",
-// "trainable_variables", "global_step", ...) as TF's VariableDefs. It holds no SaverDef, so
-// TF's import_meta_graph makes a Saver over the variables; its restore reads a checkpoint
-// that vs::Saver wrote in TF's format (the names are TF's).
+// "trainable_variables", "global_step", ...) as TF's VariableDefs. With a `saver`, also the
+// nodes TF 1.15's tf.train.Saver builds for its variables (the "save/" scope, uniquified:
+// save/Const, save/SaveV2, save/control_dependency, save/RestoreV2, save/Assign_<n>,
+// save/restore_all; these string-typed nodes exist only in the file) and its SaverDef
+// (format V2, max_to_keep, keep_checkpoint_every_n_hours), so TF's import_meta_graph
+// returns that Saver and its restore reads the checkpoints vs::Saver writes; without one,
+// TF's import_meta_graph makes a Saver over the variables, which reads them too.
+// Errors (nothing written): vs::ValueError "No variables to save" for a Saver without
+// variables, and "Variable <v> is not an element of this graph." for one of another graph.
 void export_meta_graph(const Graph& graph,
                        std::string_view filename,
                        const ExportMetaGraphOptions& options = {});
@@ -93,9 +104,12 @@ namespace train {
 // variable collections ("variables", "trainable_variables", "local_variables",
 // "global_step", "model_variables": TF's VariableDefs) rebuilt, so the variables are the
 // graph's own: get_collection, global_variables_initializer, vs::Saver (which restores TF's
-// checkpoint) and get_global_step find them. The SaverDef's nodes (its "save/" scope: string
-// ops varscope does not have) are not imported; a vs::Saver over the graph stands in for
-// them. Other collections (node lists such as "train_op", summaries) are not imported.
+// checkpoint) and get_global_step find them. A training graph TF built imports with its
+// gradients/ nodes and optimizer updates (BiasAddGrad, BroadcastGradientArgs,
+// PreventGradient, ApplyAdam, ...), so its train op runs. The SaverDef's nodes (its "save/"
+// scope: string ops varscope does not have) are not imported; a vs::Saver over the graph
+// stands in for them. Other collections (node lists such as "train_op", summaries) are not
+// imported.
 // Errors: import_graph_def's, and vs::ValueError for a VariableDef naming a node the graph
 // does not have or one that is not a VariableV2 of the right kind.
 void import_meta_graph(Graph& graph, std::string_view path);

@@ -73,6 +73,9 @@ class Saver {
 
   // Checkpoint key -> variable.
   const std::map<std::string, Variable>& var_list() const { return var_list_; }
+  // The options it was made with (export_meta_graph writes max_to_keep and
+  // keep_checkpoint_every_n_hours into TF's SaverDef).
+  const SaverOptions& options() const { return options_; }
 
   // Fetches every variable (vs::FailedPreconditionError if one is uninitialized, before
   // any file is touched), then writes the checkpoint and returns its path (the prefix, or

@@ -66,6 +66,27 @@ std::vector<OpCase> array_cases() {
        .inputs = {Shape{2, 3}},
        .build = [](Graph&, P p, DType) -> OpOutput { return {stop_gradient(p[0])}; },
        .reference = [](const Values& v) { return v[0]; }},
+      {.op = OpType::kPreventGradient,
+       .inputs = {Shape{2, 3}},
+       .build = [](Graph& g, P p, DType t) -> OpOutput {
+         return {internal_node(g, OpType::kPreventGradient, {p[0]}, t, Shape{2, 3},
+                               {{vd::attr_name::kT, t}, {vd::attr_name::kMessage, std::string()}})};
+       },
+       .reference = [](const Values& v) { return v[0]; },
+       .no_finite_differences = "its gradient is TF's refusal (import_graph_def_test)"},
+      // r0 of [2,1,1,3] and [4,1,3]: the axes x's gradient sums over (both 1 at axis 2).
+      {.op = OpType::kBroadcastGradientArgs,
+       .inputs = {},
+       .build = [](Graph& g, P, DType) -> OpOutput {
+         const Tensor x = constant(g, HostTensor(std::vector<std::int32_t>{2, 1, 1, 3}));
+         const Tensor y = constant(g, HostTensor(std::vector<std::int32_t>{4, 1, 3}));
+         return {internal_node(g, OpType::kBroadcastGradientArgs, {x, y}, DType::kInt32,
+                               Shape{kUnknownDim})};
+       },
+       .reference =
+           [](const Values&) {
+             return std::vector<double>{1, 2};
+           }},
       {.op = OpType::kTranspose,
        .inputs = {Shape{2, 3, 4}},
        .build = [](Graph&, P p, DType) -> OpOutput {

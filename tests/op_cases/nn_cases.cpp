@@ -35,6 +35,19 @@ std::vector<OpCase> nn_cases() {
            [](const Values& v) {
              return zip(v[0], v[1], [](double dy, double f) { return f > 0 ? dy : 0.0; });
            }},
+      // TF's gradient of BiasAdd (TF-built graphs import it): the sum over all but the last dim.
+      {.op = OpType::kBiasAddGrad,
+       .inputs = {Shape{2, 2, 3}},
+       .build = [](Graph& g, P p, DType t) -> OpOutput {
+         return {internal_node(g, OpType::kBiasAddGrad, {p[0]}, t, Shape{3})};
+       },
+       .reference =
+           [](const Values& v) {
+             std::vector<double> out(3, 0.0);
+             for (std::size_t i = 0; i < v[0].size(); ++i)
+               out[i % 3] += v[0][i];
+             return out;
+           }},
       // Labels are distributions: TF's backprop (softmax - labels) is the gradient only then.
       {.op = OpType::kSoftmaxXent,
        .inputs = {Shape{2, 4}},

@@ -11,14 +11,18 @@ writes), imports it with tf.import_graph_def (name=""), runs every variable's As
 feeds x and labels and fetches the loss and the softmax. Then the same with mlp_train.pbtxt
 (the model with Adam's training step, varscope's gradient helpers written as TF's ops): the
 loss before each of STEPS runs of the "Adam" op. Then tf.train.import_meta_graph of
-mlp_train.meta (export_meta_graph's file) and its Saver's restore of mlp_train.ckpt (the
-checkpoint vs::Saver wrote after 3 steps): the loss, and the loss after one more Adam step.
+mlp_train.meta (export_meta_graph's file, with varscope's SaverDef and save/ nodes) and the
+restore of mlp_train.ckpt (the checkpoint vs::Saver wrote after 3 steps) by the Saver TF
+builds from that SaverDef: the values TF read back, the names of a checkpoint TF saved
+through the same nodes, the loss, and the loss after one more Adam step.
 It writes the feeds and TF's results to tests/golden/graph_def/mlp_tf115.json, which the
 tests compare with varscope's own run. It also builds the same model in TF's Python API and prints every difference in
 node names, op types, inputs and attribute keys, so a drift from TF's own graph shows.
 """
 import json
 import os
+import shutil
+import tempfile
 
 import numpy as np
 import tensorflow as tf
@@ -87,17 +91,35 @@ def train_losses():
 
 
 def restored():
+    """import_meta_graph of mlp_train.meta: the Saver TF returns is the one of the file's
+    SaverDef (its save/ nodes, not a Saver TF made afresh); its restore reads mlp_train.ckpt
+    and its save writes a checkpoint TF's reader lists by the same names."""
     g = tf.Graph()
     with g.as_default():
         saver = tf.train.import_meta_graph(os.path.join(HERE, "mlp_train.meta"))
+        assert saver.saver_def.restore_op_name == "save/restore_all", saver.saver_def
+        assert not [op for op in g.get_operations() if op.name.startswith("save_1/")]
         with tf.Session() as sess:
             saver.restore(sess, os.path.join(HERE, "mlp_train.ckpt"))
+            variables = {v.op.name: sess.run(v).ravel().astype(float).tolist()
+                         for v in tf.global_variables()}
             feeds = {"x:0": X, "labels:0": LABELS}
             loss = float(sess.run("Mean:0", feeds))
+            tmp = tempfile.mkdtemp()
+            saved = saver.save(sess, os.path.join(tmp, "tf_saved.ckpt"), write_meta_graph=False,
+                               write_state=False)
+            saved_names = sorted(tf.train.load_checkpoint(saved).get_variable_to_shape_map())
+            shutil.rmtree(tmp)
             sess.run("Adam", feeds)
             after = float(sess.run("Mean:0", feeds))
-    print("restored: loss", loss, "then", after)
-    return {"loss": loss, "loss_after_step": after}
+    print("restored through varscope's SaverDef: loss", loss, "then", after)
+    return {"saver_def": {"filename_tensor_name": saver.saver_def.filename_tensor_name,
+                          "save_tensor_name": saver.saver_def.save_tensor_name,
+                          "restore_op_name": saver.saver_def.restore_op_name,
+                          "max_to_keep": saver.saver_def.max_to_keep,
+                          "version": saver.saver_def.version},
+            "variables": variables, "saved_names": saved_names,
+            "loss": loss, "loss_after_step": after}
 
 
 def main():

@@ -40,6 +40,21 @@ std::optional<Shape> broadcast(const Shape& a, const Shape& b) {
   return Shape(std::move(out));
 }
 
+std::optional<GradientReduceAxes> gradient_reduce_axes(std::span<const std::int64_t> x,
+                                                       std::span<const std::int64_t> y) {
+  GradientReduceAxes axes;
+  if (std::equal(x.begin(), x.end(), y.begin(), y.end())) return axes;
+  const std::size_t rank = std::max(x.size(), y.size());
+  for (std::size_t i = 0; i < rank; ++i) {
+    const std::int64_t a = i < rank - x.size() ? 1 : x[i - (rank - x.size())];
+    const std::int64_t b = i < rank - y.size() ? 1 : y[i - (rank - y.size())];
+    if (a != 1 && b != 1 && a != b) return std::nullopt;
+    if (a == 1) axes.x.push_back(static_cast<std::int64_t>(i));
+    if (b == 1) axes.y.push_back(static_cast<std::int64_t>(i));
+  }
+  return axes;
+}
+
 std::pair<std::int64_t, std::int64_t> first_broadcast_mismatch(const Shape& a, const Shape& b) {
   if (!a.has_rank() || !b.has_rank()) return {1, 1};
   const auto& da = a.dims();

@@ -21,6 +21,15 @@ std::optional<Shape> broadcast(const Shape& a, const Shape& b);
 // broadcast: what TF's messages name. {1, 1} when every pair broadcasts.
 std::pair<std::int64_t, std::int64_t> first_broadcast_mismatch(const Shape& a, const Shape& b);
 
+// TF's BCast gradient reduction indices (BroadcastGradientArgs): the axes of the broadcast
+// output that each operand's gradient sums over, ascending (none for equal shapes; an axis
+// where both are 1 for both). nullopt when the shapes do not broadcast.
+struct GradientReduceAxes {
+  std::vector<std::int64_t> x, y;
+};
+std::optional<GradientReduceAxes> gradient_reduce_axes(std::span<const std::int64_t> x,
+                                                       std::span<const std::int64_t> y);
+
 // MatMul (batched = false: both operands rank 2) and BatchMatMulV2 (batched: rank >= 2,
 // batch dims broadcast). transpose_* are MatMul's transpose_a/b and BatchMatMulV2's adj_x/y.
 struct MatMulShape {

@@ -85,6 +85,7 @@ inline constexpr char kTnumsegments[] = "Tnumsegments";
 inline constexpr char kOutputType[] = "output_type";
 inline constexpr char kExclusive[] = "exclusive";
 inline constexpr char kReverse[] = "reverse";
+inline constexpr char kMessage[] = "message";  // PreventGradient
 }  // namespace attr_name
 
 // The alternatives of AttrValue, in its order.

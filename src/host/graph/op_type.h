@@ -142,7 +142,11 @@ enum class OpType : std::uint8_t {
   // Batch normalization (op_rows/conv_ops.cpp; execute_conv.cpp).
   kFusedBatchNormV3,
   kFusedBatchNormGradV3,
-  kOpTypeEnd,  // not an op: one past the last (new op types go above it)
+  // TF's gradient ops that TF-built training graphs hold (issue 26: import_meta_graph).
+  kBiasAddGrad,            // op_rows/nn_ops.cpp: the SumToShape kernel to the last dim
+  kBroadcastGradientArgs,  // op_rows/array_ops.cpp: computed on the host
+  kPreventGradient,        // op_rows/array_ops.cpp: an alias whose gradient is refused
+  kOpTypeEnd,              // not an op: one past the last (new op types go above it)
 };
 inline constexpr int kNumOpTypes = static_cast<int>(OpType::kOpTypeEnd);
 

@@ -1,5 +1,5 @@
-// tf.train.export_meta_graph: the GraphDef and the variable collections in TF's
-// MetaGraphDef (proto/varscope_tf/meta_graph.proto).
+// tf.train.export_meta_graph: the GraphDef, the variable collections and a Saver's graph and
+// SaverDef in TF's MetaGraphDef (proto/varscope_tf/meta_graph.proto).
 #include <google/protobuf/text_format.h>
 
 #include <algorithm>
@@ -10,6 +10,7 @@
 #include "host/graph/graph_impl.h"
 #include "host/io/file.h"
 #include "host/io/graph_def.h"
+#include "host/io/saver_graph.h"
 #include "varscope/errors.h"
 #include "varscope/graph_def.h"
 #include "varscope_tf/meta_graph.pb.h"
@@ -56,6 +57,7 @@ void export_meta_graph(const Graph& graph,
         list->add_value(variable_def(*g, g->variables.at(static_cast<std::size_t>(v))));
     }
   }
+  if (options.saver != nullptr) io::add_saver_graph(graph, *options.saver, meta);
   std::string bytes;
   if (options.as_text) {
     if (!google::protobuf::TextFormat::PrintToString(meta, &bytes))

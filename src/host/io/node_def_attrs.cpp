@@ -151,6 +151,7 @@ std::optional<AttrValue> tf_default(detail::OpType op, std::string_view attr) {
   if (attr == a::kSeed || attr == a::kSeed2 || attr == a::kBatchDims)
     return AttrValue(std::int64_t{0});
   if (attr == a::kAlpha) return AttrValue(0.2);
+  if (attr == a::kMessage) return AttrValue(std::string());
   if (attr == a::kAxis && op == detail::OpType::kOneHot) return AttrValue(std::int64_t{-1});
   if (attr == a::kAxis && op == detail::OpType::kPack) return AttrValue(std::int64_t{0});
   if (attr == a::kAxis && op == detail::OpType::kUnpack) return AttrValue(std::int64_t{0});
@@ -174,6 +175,7 @@ constexpr DefaultOnly kDefaultOnly[] = {
     {"shared_name", ""},
     {"data_format", "NHWC"},
     {"Truncate", "", false, false},
+    {"incompatible_shape_error", "", true, false},  // Equal, NotEqual (TF 1.15's default)
 };
 
 }  // namespace

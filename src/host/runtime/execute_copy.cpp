@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "host/core/byte_size.h"
+#include "host/core/shape_rules.h"
 #include "host/graph/op_defs.h"
 #include "host/graph/shape_fn.h"
 #include "host/runtime/copy_steps.h"
@@ -228,7 +229,26 @@ void SessionImpl::execute_copy(const Step& step, std::vector<Value>& slots, RunC
       out = Value{x.data, x.dtype, std::move(specs.at(0).shape), -1};
       return;
     }
-    case OpKind::kHostArray: {  // InvertPermutation, Range: checked by their shape functions
+    case OpKind::kHostArray: {  // InvertPermutation, Range, BroadcastGradientArgs: checked
+                                // by their shape functions
+      if (n.op == OpType::kBroadcastGradientArgs) {
+        std::vector<std::int64_t> shapes[2];
+        for (int i = 0; i < 2; ++i)
+          for (std::int64_t e = 0; e < host[static_cast<std::size_t>(i)].num_elements(); ++e)
+            shapes[i].push_back(
+                static_cast<std::int64_t>(host[static_cast<std::size_t>(i)].element_as_double(e)));
+        const GradientReduceAxes axes = gradient_reduce_axes(shapes[0], shapes[1]).value();
+        for (int i = 0; i < 2; ++i) {
+          const OutputSpec& spec = specs.at(static_cast<std::size_t>(i));
+          const HostTensor value =
+              HostTensor(i == 0 ? axes.x : axes.y, spec.shape).cast(spec.dtype);
+          slots[static_cast<std::size_t>(step.output + i)] =
+              Value{ctx.temporary(value.nbytes()), spec.dtype, spec.shape, -1};
+          backend->copy_from_host(slots[static_cast<std::size_t>(step.output + i)].data.get(),
+                                  value.raw_data(), value.nbytes());
+        }
+        return;
+      }
       const OutputSpec& spec = specs.at(0);
       std::vector<std::int64_t> values(static_cast<std::size_t>(spec.shape.num_elements()));
       if (n.op == OpType::kInvertPermutation) {

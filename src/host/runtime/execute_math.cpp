@@ -117,18 +117,24 @@ void SessionImpl::execute_math(const Step& step, std::vector<Value>& slots, RunC
       }
       return;
     }
-    case OpKind::kSumToShape: {
+    case OpKind::kSumToShape: {  // and BiasAddGrad: the sum to the last dimension
       const Value& g = read(step, 0, slots, ctx);
-      const Value& like = read(step, 1, slots, ctx);
-      if (g.shape == like.shape) {
+      Shape target;
+      if (n.op == OpType::kBiasAddGrad) {
+        const Value* in[] = {&g};
+        target = run_outputs(step, in, nullptr).at(0).shape;
+      } else {
+        target = read(step, 1, slots, ctx).shape;
+      }
+      if (g.shape == target) {
         out = Value{g.data, g.dtype, g.shape, -1};
         return;
       }
       const int rank = g.shape.rank();
-      const int lead = rank - like.shape.rank();
+      const int lead = rank - target.rank();
       auto refuse = [&] {
         return InvalidArgumentError("Cannot sum a gradient of shape " + g.shape.to_list_string() +
-                                    " to shape " + like.shape.to_list_string() + where(n));
+                                    " to shape " + target.to_list_string() + where(n));
       };
       if (lead < 0 || rank > kernels::kMaxRank) throw refuse();
       kernels::ReduceArgs args;  // built in place: no copy of its reduction
@@ -136,7 +142,7 @@ void SessionImpl::execute_math(const Step& step, std::vector<Value>& slots, RunC
       const std::vector<std::int64_t> strides = strides_of(g.shape);
       for (int d = 0; d < rank; ++d) {
         const std::int64_t gd = g.shape.dim(d);
-        const std::int64_t td = d < lead ? 1 : like.shape.dim(d - lead);
+        const std::int64_t td = d < lead ? 1 : target.dim(d - lead);
         if (td != gd && td != 1) throw refuse();
         if (td == 1) {
           red.reduced_dims[red.reduced_rank] = gd;
@@ -147,12 +153,12 @@ void SessionImpl::execute_math(const Step& step, std::vector<Value>& slots, RunC
           red.kept_strides[red.kept_rank++] = strides[static_cast<std::size_t>(d)];
         }
       }
-      out = fresh(g.dtype, like.shape);
+      out = fresh(g.dtype, target);
       args.op = kernels::ReduceOp::kSum;
       args.dtype = g.dtype;
       args.x = g.data.get();
       args.out = out.data.get();
-      args.out_count = like.shape.num_elements();
+      args.out_count = target.num_elements();
       backend->reduce(args);
       return;
     }

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "host/core/shape_rules.h"
 #include "host/graph/op_defs.h"
 #include "varscope/errors.h"
 
@@ -299,6 +300,37 @@ std::vector<OutputSpec> invert_permutation(const ShapeContext& c) {
   }
   with_rank(c, 0, 1);
   return {{c.dtype(0), c.shape(0).has_rank() ? c.shape(0) : Shape{kUnknownDim}}};
+}
+
+}  // namespace varscope::detail::shape_fn
+
+namespace varscope::detail::shape_fn {
+
+std::vector<OutputSpec> broadcast_gradient_args(const ShapeContext& c) {
+  with_rank(c, 0, 1);
+  with_rank(c, 1, 1);
+  const DType t = c.dtype(0);
+  std::vector<OutputSpec> out{{t, Shape{kUnknownDim}}, {t, Shape{kUnknownDim}}};
+  if (!c.at_run_time()) return out;
+  const auto x = c.int_values(0);
+  const auto y = c.int_values(1);
+  if (!x || !y) return out;
+  const auto axes = gradient_reduce_axes(*x, *y);
+  if (!axes) {
+    const auto list = [](const std::vector<std::int64_t>& v) {
+      std::string s(1, '[');
+      for (std::int64_t d : v) {
+        if (s.size() > 1) s += ',';
+        s += str(d);
+      }
+      s += ']';
+      return s;
+    };
+    c.fail("Incompatible shapes: " + list(*x) + " vs. " + list(*y));
+  }
+  out[0].shape = Shape{static_cast<std::int64_t>(axes->x.size())};
+  out[1].shape = Shape{static_cast<std::int64_t>(axes->y.size())};
+  return out;
 }
 
 }  // namespace varscope::detail::shape_fn

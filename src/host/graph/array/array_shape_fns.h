@@ -27,6 +27,10 @@ std::vector<OutputSpec> slice(const ShapeContext& c);
 std::vector<OutputSpec> pad(const ShapeContext& c);
 std::vector<OutputSpec> tile(const ShapeContext& c);
 std::vector<OutputSpec> range(const ShapeContext& c);
+// TF's BroadcastGradientArgs: two vectors of unknown length at graph building (TF's shape
+// function); the run gives their lengths from the shapes' values, or TF's "Incompatible
+// shapes: [2,3] vs. [4]".
+std::vector<OutputSpec> broadcast_gradient_args(const ShapeContext& c);
 std::vector<OutputSpec> placeholder_with_default(const ShapeContext& c);
 std::vector<OutputSpec> one_hot(const ShapeContext& c);
 std::vector<OutputSpec> gather_v2(const ShapeContext& c);

@@ -77,6 +77,11 @@ std::vector<TensorRef> not_differentiable(const GradInputs&) {
   return {};
 }
 
+std::vector<TensorRef> prevent_gradient(const GradInputs& in) {
+  throw NotFoundError("Gradient explicitly disabled. Reason: " +
+                      attr<std::string>(node_of(in), attr_name::kMessage));
+}
+
 std::vector<TensorRef> add(const GradInputs& in) {
   return {sum_to(in.g, "Sum", in.dys[0], input(in, 0)),
           sum_to(in.g, "Sum_1", in.dys[0], input(in, 1))};

@@ -12,6 +12,8 @@ namespace varscope::detail {
 
 namespace grad {
 std::vector<TensorRef> not_differentiable(const GradInputs& in);
+// PreventGradient's: TF's LookupError "Gradient explicitly disabled. Reason: <message>".
+std::vector<TensorRef> prevent_gradient(const GradInputs& in);
 std::vector<TensorRef> identity(const GradInputs& in);  // Identity, and AddN to every input
 std::vector<TensorRef> matmul(const GradInputs& in);    // MatMul, BatchMatMulV2
 std::vector<TensorRef> add(const GradInputs& in);       // Add, AddV2

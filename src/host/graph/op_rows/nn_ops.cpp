@@ -16,6 +16,18 @@ std::vector<OutputSpec> softmax_shape(const ShapeContext& c) {
   return {{c.dtype(0), logits}};
 }
 
+// TF's BiasAddGradShape: the gradient's last dimension (NHWC); the run words a failure as
+// the kernel does.
+std::vector<OutputSpec> bias_add_grad_shape(const ShapeContext& c) {
+  const Shape& grad = c.shape(0);
+  if (!grad.has_rank()) return {{c.dtype(0), Shape{kUnknownDim}}};
+  if (grad.rank() < 2) {
+    c.fail("Shape must be at least rank 2 but is rank " + std::to_string(grad.rank()),
+           "Input tensor must be at least 2D: " + grad.to_list_string());
+  }
+  return {{c.dtype(0), Shape{grad.dim(grad.rank() - 1)}}};
+}
+
 // TF's BiasAddShape; the run words failures as the kernel does.
 std::vector<OutputSpec> bias_add_shape(const ShapeContext& c) {
   const Shape& value = c.shape(0);
@@ -105,6 +117,11 @@ constexpr OpDef kRows[] = {
     {.op = OpType::kBiasAdd, .name = "BiasAdd", .inputs = "value, bias", .outputs = "output",
      .attrs = {{kTypeT}}, .num_attrs = 1, .types = kNumberTypes, .shape = bias_add_shape,
      .kernel = binary_kernel(BinaryOp::kAdd), .grad = grad::bias_add, .capture = Capture::kYes},
+    // TF's gradient of BiasAdd, for TF-built graphs (varscope's own gradient is SumToShape).
+    {.op = OpType::kBiasAddGrad, .name = "BiasAddGrad", .inputs = "out_backprop",
+     .outputs = "output", .attrs = {{kTypeT}}, .num_attrs = 1, .types = kNumberTypes,
+     .shape = bias_add_grad_shape, .kernel = kernel_of(K::kSumToShape, kComputesNumeric),
+     .capture = Capture::kYes},
     {.op = OpType::kRelu, .name = "Relu", .inputs = "features", .outputs = "activations",
      .attrs = {{kTypeT}}, .num_attrs = 1, .types = kRealNumberTypes,
      .shape = shape_fn::same_as_input, .kernel = unary_kernel(UnaryOp::kRelu),
