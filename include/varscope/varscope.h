@@ -16,6 +16,7 @@
 #include "varscope/layers.h"
 #include "varscope/losses.h"
 #include "varscope/math_ops.h"
+#include "varscope/metrics.h"
 #include "varscope/nn_ops.h"
 #include "varscope/ops.h"
 #include "varscope/saver.h"
