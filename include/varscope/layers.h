@@ -14,6 +14,7 @@
 
 #include "varscope/initializers.h"
 #include "varscope/ops.h"
+#include "varscope/regularizers.h"
 #include "varscope/scope.h"
 #include "varscope/tensor.h"
 
@@ -27,6 +28,10 @@ struct DenseOptions {
   bool use_bias = true;
   std::optional<Initializer> kernel_initializer{};  // unset: the scope's (glorot_uniform)
   std::optional<Initializer> bias_initializer{};    // unset: zeros
+  // Empty: none. Called once, when the layer creates the variable: its loss joins
+  // REGULARIZATION_LOSSES ("<layer>/kernel/Regularizer/l2_regularizer" for l2_regularizer).
+  Regularizer kernel_regularizer{};
+  Regularizer bias_regularizer{};
   bool trainable = true;
   std::string name{};  // empty: "dense", uniquified in the current variable scope
   Reuse reuse = Reuse::kInherit;
@@ -56,6 +61,8 @@ struct Conv2DOptions {
   bool use_bias = true;
   std::optional<Initializer> kernel_initializer{};  // unset: the scope's (glorot_uniform)
   std::optional<Initializer> bias_initializer{};    // unset: zeros
+  Regularizer kernel_regularizer{};                 // as DenseOptions'
+  Regularizer bias_regularizer{};
   bool trainable = true;
   std::string name{};  // empty: "conv2d", uniquified in the current variable scope
   Reuse reuse = Reuse::kInherit;
@@ -92,7 +99,7 @@ Tensor flatten(const Tensor& inputs, std::string_view name = {});
 struct DropoutOptions {
   std::optional<Shape> noise_shape{};
   std::optional<std::int64_t> seed{};
-  bool training = false;  // false: "<layer>/Identity", as TF's layer
+  bool training = false;  // a C++ bool (TF's tensor form builds a cond); false: "<layer>/Identity"
   std::string name{};     // empty: "dropout"
 };
 // tf.layers.dropout(inputs, rate): in training, vs::dropout_v2 under the layer's scope

@@ -19,6 +19,7 @@
 #include "varscope/metrics.h"
 #include "varscope/nn_ops.h"
 #include "varscope/ops.h"
+#include "varscope/regularizers.h"
 #include "varscope/saver.h"
 #include "varscope/scope.h"
 #include "varscope/session.h"
