@@ -107,11 +107,11 @@ struct DropoutOptions {
 Tensor dropout(const Tensor& inputs, double rate = 0.5, const DropoutOptions& options = {});
 
 struct BatchNormalizationOptions {
-  int axis = -1;  // the channel axis: -1 or 3 (NHWC) only
+  int axis = -1;  // the channel axis: the last only
   double momentum = 0.99;
   double epsilon = 1e-3;
-  bool center = true;  // false: a Const of zeros instead of "<layer>/beta"
-  bool scale = true;   // false: a Const of ones instead of "<layer>/gamma"
+  bool center = true;  // false: no "<layer>/beta" (the fused path feeds a Const of zeros)
+  bool scale = true;   // false: no "<layer>/gamma" (the fused path feeds a Const of ones)
   std::optional<Initializer> beta_initializer{};             // unset: zeros
   std::optional<Initializer> gamma_initializer{};            // unset: ones
   std::optional<Initializer> moving_mean_initializer{};      // unset: zeros
@@ -122,13 +122,16 @@ struct BatchNormalizationOptions {
   Reuse reuse = Reuse::kInherit;
 };
 
-// tf.layers.batch_normalization of 4-D NHWC float32 inputs, TF's fused path:
+// tf.layers.batch_normalization of float32 inputs; of 4-D NHWC ones, TF's fused path:
 // "<layer>/gamma", "<layer>/beta" (trainable), "<layer>/moving_mean",
 // "<layer>/moving_variance" (GLOBAL_VARIABLES only) and "<layer>/FusedBatchNormV3". In
 // training it normalizes with the batch's statistics and adds "<layer>/AssignMovingAvg" and
 // "<layer>/AssignMovingAvg_1" (AssignSub of (moving - batch) * (1 - momentum); the variance
-// the batch's n/(n-1) one) to UPDATE_OPS; otherwise it reads the moving statistics. Other
-// ranks or axes (TF's non-fused path) are vs::UnimplementedError.
+// the batch's n/(n-1) one) to UPDATE_OPS; otherwise it reads the moving statistics. Inputs of
+// another rank (2, 3, ...) take TF's non-fused path: "<layer>/moments/..." (the biased batch
+// variance) feeding "AssignMovingAvg" (its Const "decay" = 1 - momentum) in training, then
+// "<layer>/batchnorm/add", "Rsqrt", "mul", ..., "add_1"; gamma and beta only where scale and
+// center ask for them. An axis other than the last is vs::UnimplementedError.
 Tensor batch_normalization(const Tensor& inputs, const BatchNormalizationOptions& options = {});
 
 }  // namespace varscope::layers
