@@ -47,11 +47,17 @@ inline nlohmann::json layers_record(Graph& g, std::size_t first) {
       inputs.push_back(all[i].input(k).name());
     ops.push_back({all[i].name(), all[i].type(), inputs});
   }
-  return {{"global", global}, {"trainable", trainable}, {"ops", ops}};
+  std::vector<std::string> regularization_losses;
+  for (const Tensor& t : g.get_collection_tensors(GraphKeys::kRegularizationLosses))
+    regularization_losses.push_back(t.name());
+  return {{"global", global},
+          {"trainable", trainable},
+          {"ops", ops},
+          {"regularization_losses", regularization_losses}};
 }
 
 // Builds the case `key` after a float32 placeholder "x" of the golden's shape and compares
-// the variables and ops with TF's.
+// the variables, ops and regularization losses with TF's.
 inline void expect_layers_as_tf(const char* key,
                                 const std::function<void(Graph&, const Tensor&)>& build) {
   const nlohmann::json& want = layers_golden()[key];
@@ -64,6 +70,7 @@ inline void expect_layers_as_tf(const char* key,
   EXPECT_EQ(got["global"], want["global"]) << key;
   EXPECT_EQ(got["trainable"], want["trainable"]) << key;
   EXPECT_EQ(got["ops"], want["ops"]) << key;
+  EXPECT_EQ(got["regularization_losses"], want["regularization_losses"]) << key;
 }
 
 }  // namespace varscope::testing

@@ -14,6 +14,7 @@
 
 #include "varscope/initializers.h"
 #include "varscope/ops.h"
+#include "varscope/regularizers.h"
 #include "varscope/scope.h"
 #include "varscope/tensor.h"
 
@@ -27,6 +28,10 @@ struct DenseOptions {
   bool use_bias = true;
   std::optional<Initializer> kernel_initializer{};  // unset: the scope's (glorot_uniform)
   std::optional<Initializer> bias_initializer{};    // unset: zeros
+  // Empty: none. Called once, when the layer creates the variable: its loss joins
+  // REGULARIZATION_LOSSES ("<layer>/kernel/Regularizer/l2_regularizer" for l2_regularizer).
+  Regularizer kernel_regularizer{};
+  Regularizer bias_regularizer{};
   bool trainable = true;
   std::string name{};  // empty: "dense", uniquified in the current variable scope
   Reuse reuse = Reuse::kInherit;
@@ -56,6 +61,8 @@ struct Conv2DOptions {
   bool use_bias = true;
   std::optional<Initializer> kernel_initializer{};  // unset: the scope's (glorot_uniform)
   std::optional<Initializer> bias_initializer{};    // unset: zeros
+  Regularizer kernel_regularizer{};                 // as DenseOptions'
+  Regularizer bias_regularizer{};
   bool trainable = true;
   std::string name{};  // empty: "conv2d", uniquified in the current variable scope
   Reuse reuse = Reuse::kInherit;
@@ -92,7 +99,7 @@ Tensor flatten(const Tensor& inputs, std::string_view name = {});
 struct DropoutOptions {
   std::optional<Shape> noise_shape{};
   std::optional<std::int64_t> seed{};
-  bool training = false;  // false: "<layer>/Identity", as TF's layer
+  bool training = false;  // a C++ bool (TF's tensor form builds a cond); false: "<layer>/Identity"
   std::string name{};     // empty: "dropout"
 };
 // tf.layers.dropout(inputs, rate): in training, vs::dropout_v2 under the layer's scope
@@ -100,11 +107,11 @@ struct DropoutOptions {
 Tensor dropout(const Tensor& inputs, double rate = 0.5, const DropoutOptions& options = {});
 
 struct BatchNormalizationOptions {
-  int axis = -1;  // the channel axis: -1 or 3 (NHWC) only
+  int axis = -1;  // the channel axis: the last only
   double momentum = 0.99;
   double epsilon = 1e-3;
-  bool center = true;  // false: a Const of zeros instead of "<layer>/beta"
-  bool scale = true;   // false: a Const of ones instead of "<layer>/gamma"
+  bool center = true;  // false: no "<layer>/beta" (the fused path feeds a Const of zeros)
+  bool scale = true;   // false: no "<layer>/gamma" (the fused path feeds a Const of ones)
   std::optional<Initializer> beta_initializer{};             // unset: zeros
   std::optional<Initializer> gamma_initializer{};            // unset: ones
   std::optional<Initializer> moving_mean_initializer{};      // unset: zeros
@@ -115,13 +122,16 @@ struct BatchNormalizationOptions {
   Reuse reuse = Reuse::kInherit;
 };
 
-// tf.layers.batch_normalization of 4-D NHWC float32 inputs, TF's fused path:
+// tf.layers.batch_normalization of float32 inputs; of 4-D NHWC ones, TF's fused path:
 // "<layer>/gamma", "<layer>/beta" (trainable), "<layer>/moving_mean",
 // "<layer>/moving_variance" (GLOBAL_VARIABLES only) and "<layer>/FusedBatchNormV3". In
 // training it normalizes with the batch's statistics and adds "<layer>/AssignMovingAvg" and
 // "<layer>/AssignMovingAvg_1" (AssignSub of (moving - batch) * (1 - momentum); the variance
-// the batch's n/(n-1) one) to UPDATE_OPS; otherwise it reads the moving statistics. Other
-// ranks or axes (TF's non-fused path) are vs::UnimplementedError.
+// the batch's n/(n-1) one) to UPDATE_OPS; otherwise it reads the moving statistics. Inputs of
+// another rank (2, 3, ...) take TF's non-fused path: "<layer>/moments/..." (the biased batch
+// variance) feeding "AssignMovingAvg" (its Const "decay" = 1 - momentum) in training, then
+// "<layer>/batchnorm/add", "Rsqrt", "mul", ..., "add_1"; gamma and beta only where scale and
+// center ask for them. An axis other than the last is vs::UnimplementedError.
 Tensor batch_normalization(const Tensor& inputs, const BatchNormalizationOptions& options = {});
 
 }  // namespace varscope::layers

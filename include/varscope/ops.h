@@ -129,7 +129,8 @@ Tensor reduce_max(const Input& x, const ReduceOptions& options = {});   // "Max"
 Tensor reduce_min(const Input& x, const ReduceOptions& options = {});   // "Min"
 Tensor reduce_prod(const Input& x, const ReduceOptions& options = {});  // "Prod"
 
-// tf.cast between float32, float64, int32 and int64 ("Cast"; x itself when already dtype).
+// tf.cast between float32, float64, int32 and int64, and from bool to those ("Cast"; x itself
+// when already dtype).
 Tensor cast(const Input& x, DType dtype, std::string_view name = {});
 
 // --- linear algebra ---

@@ -29,6 +29,7 @@ struct GraphKeys {
   static constexpr const char* kGlobalVariables = "variables";
   static constexpr const char* kLocalVariables = "local_variables";
   static constexpr const char* kModelVariables = "model_variables";
+  static constexpr const char* kMetricVariables = "metric_variables";
   static constexpr const char* kTrainableVariables = "trainable_variables";
   // Collections of tensors and ops (Graph::add_to_collection).
   static constexpr const char* kLosses = "losses";

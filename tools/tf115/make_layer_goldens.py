@@ -10,8 +10,10 @@ Run by hand, never in CI or tests, with TF 1.15 from PyPI:
 It writes tests/golden/layers_tf115.json: per case, the placeholder's shape, the global and
 trainable variables (name, shape) and every op outside the variables' own (name, type,
 inputs), plus the error text of a named layer built twice without reuse, and the values of
-dense, conv2d, the poolings, flatten and dense over rank 3 for fixed weights, and of
-batch_normalization in training (with its moving statistics after the update) and inference.
+dense, conv2d, the poolings, flatten and dense over rank 3 for fixed weights, of
+batch_normalization in training (with its moving statistics after the update) and inference
+(the fused 4-D path, and the non-fused 2-D one with a gradient descent step), and of layers'
+l2 regularizers with get_regularization_loss / get_total_loss.
 """
 import json
 import os
@@ -107,14 +109,48 @@ def batch_norm(x):
         tf.layers.batch_normalization(x, name="bn", reuse=tf.AUTO_REUSE, training=True)
 
 
+def batch_norm_2d(x):
+    tf.layers.batch_normalization(x, training=True)
+    tf.layers.batch_normalization(x)
+    tf.layers.batch_normalization(x, training=True, center=False, scale=False, momentum=0.9,
+                                  trainable=False)
+    tf.layers.batch_normalization(x, training=True, center=False)
+    tf.layers.batch_normalization(x, scale=False)
+    with tf.variable_scope("tower"):
+        tf.layers.batch_normalization(x, name="bn", reuse=tf.AUTO_REUSE)
+        tf.layers.batch_normalization(x, name="bn", reuse=tf.AUTO_REUSE, training=True)
+
+
+def batch_norm_3d(x):
+    tf.layers.batch_normalization(x, training=True)
+
+
+def regularized(x):
+    l2 = tf.contrib.layers.l2_regularizer
+    tf.layers.dense(x, 3, kernel_regularizer=l2(0.1), bias_regularizer=l2(0.5))
+    tf.layers.dense(x, 2, kernel_regularizer=l2(0.0), activation=tf.nn.relu)
+    with tf.variable_scope("t", reuse=tf.AUTO_REUSE):
+        tf.layers.dense(x, 3, name="fc", kernel_regularizer=l2(0.25))
+        tf.layers.dense(x, 3, name="fc", kernel_regularizer=l2(0.25))
+
+
+def conv_regularized(x):
+    l2 = tf.contrib.layers.l2_regularizer
+    tf.layers.conv2d(x, 2, 3, kernel_regularizer=l2(0.2), bias_regularizer=l2(0.3))
+    tf.layers.conv2d(x, 2, 1, use_bias=False, kernel_regularizer=l2(0.2), bias_regularizer=l2(0.3))
+
+
 # The placeholder x of each case: [2, 4] unless listed.
 SHAPES = {"conv": [2, 8, 8, 3], "pool": [2, 8, 8, 3], "flatten": [2, 4, 3, 2],
           "flatten_unknown_batch": [None, 4, 3], "dropout": [2, 4, 3], "dense3": [2, 3, 4],
-          "dense3_unknown_batch": [None, 3, 4], "batch_norm": [2, 3, 3, 4]}
+          "dense3_unknown_batch": [None, 3, 4], "batch_norm": [2, 3, 3, 4],
+          "conv_regularized": [1, 5, 5, 2], "batch_norm_3d": [2, 3, 4]}
 CASES = {"unnamed": unnamed, "scoped": scoped, "shared": shared, "options": options,
          "conv": conv, "pool": pool, "flatten": flatten,
          "flatten_unknown_batch": flatten_unknown_batch, "dropout": dropout, "dense3": dense3,
-         "dense3_unknown_batch": dense3_unknown_batch, "batch_norm": batch_norm}
+         "dense3_unknown_batch": dense3_unknown_batch, "batch_norm": batch_norm,
+         "regularized": regularized, "conv_regularized": conv_regularized,
+         "batch_norm_2d": batch_norm_2d, "batch_norm_3d": batch_norm_3d}
 
 
 def variable_internal(op):
@@ -136,6 +172,7 @@ def record(name, build):
             "ops": [[op.name, op.type, [t.name for t in op.inputs]]
                     for op in g.get_operations()[first:] if not variable_internal(op)],
             "update_ops": [op.name for op in tf.get_collection(tf.GraphKeys.UPDATE_OPS)],
+            "regularization_losses": [t.name for t in tf.losses.get_regularization_losses()],
         }
 
 
@@ -222,9 +259,82 @@ def batch_norm_values():
             "moving_mean": flat(mean), "moving_variance": flat(var), "infer_y": flat(infer_y)}
 
 
+def batch_norm_2d_values():
+    """The non-fused batch_normalization of a [4, 3] input: training (y, and the moving
+    statistics after its update ops), inference with them, then one gradient descent step
+    (learning rate 0.5) on sum(y * target) run with the update ops: the loss, and gamma, beta
+    and the moving statistics after it."""
+    g = tf.Graph()
+    with g.as_default():
+        x = pattern([4, 3], 0.4, 1.5)
+        gamma = pattern([3], 0.2, -0.5)
+        beta = pattern([3], 0.1, 0.3)
+        target = pattern([4, 3], 0.3, 1.2)
+        init = dict(gamma_initializer=tf.constant_initializer(gamma),
+                    beta_initializer=tf.constant_initializer(beta),
+                    moving_mean_initializer=tf.constant_initializer(0.25),
+                    moving_variance_initializer=tf.constant_initializer(2.0))
+        y = tf.layers.batch_normalization(tf.constant(x), training=True, momentum=0.9,
+                                          name="bn", **init)
+        z = tf.layers.batch_normalization(tf.constant(x), name="bn", reuse=True, **init)
+        loss = tf.reduce_sum(y * tf.constant(target))
+        updates = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+        with tf.control_dependencies(updates):
+            step = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
+        names = ["bn/gamma:0", "bn/beta:0", "bn/moving_mean:0", "bn/moving_variance:0"]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            train_y, _ = sess.run([y, updates])
+            mean, var = sess.run(names[2:])
+            infer_y = sess.run(z)
+            sess.run(tf.global_variables_initializer())
+            step_loss, _ = sess.run([loss, step])
+            after = sess.run(names)
+    flat = lambda t: np.ravel(t).astype(float).tolist()
+    return {"x": flat(x), "gamma": flat(gamma), "beta": flat(beta), "target": flat(target),
+            "moving_mean_init": 0.25, "moving_variance_init": 2.0, "momentum": 0.9,
+            "train_y": flat(train_y), "moving_mean": flat(mean), "moving_variance": flat(var),
+            "infer_y": flat(infer_y), "step_loss": float(step_loss),
+            "step": {n.split(":")[0]: flat(v) for n, v in zip(names, after)}}
+
+
+def regularizer_values():
+    """dense (kernel 0.1, bias 0.5) and conv2d (kernel 0.2) regularized by
+    tf.contrib.layers.l2_regularizer, an MSE loss of the dense output, and
+    get_regularization_loss / get_total_loss: their names and values."""
+    g = tf.Graph()
+    with g.as_default():
+        l2 = tf.contrib.layers.l2_regularizer
+        k = np.arange(12, dtype=np.float32).reshape(4, 3) / 10 - 0.5
+        y = tf.layers.dense(tf.constant(X, tf.float32), 3,
+                            kernel_initializer=tf.constant_initializer(k),
+                            bias_initializer=tf.constant_initializer(0.1),
+                            kernel_regularizer=l2(0.1), bias_regularizer=l2(0.5))
+        kc = pattern([3, 3, 2, 3], 0.05, 0.25)
+        xc = pattern([1, 5, 5, 2], 0.1, 0.5)
+        tf.layers.conv2d(tf.constant(xc), 3, 3,
+                         kernel_initializer=tf.constant_initializer(kc),
+                         kernel_regularizer=l2(0.2))
+        mse = tf.losses.mean_squared_error(tf.zeros([2, 3]), y)
+        reg = tf.losses.get_regularization_loss()
+        total = tf.losses.get_total_loss()
+        losses = tf.losses.get_regularization_losses()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            values = sess.run({"mse": mse, "reg": reg, "total": total, "losses": losses})
+    return {"kernel": k.ravel().tolist(), "bias": 0.1, "conv_kernel": np.ravel(kc).tolist(),
+            "conv_x": np.ravel(xc).astype(float).tolist(),
+            "names": {"mse": mse.name, "reg": reg.name, "total": total.name,
+                      "losses": [t.name for t in losses]},
+            "mse": float(values["mse"]), "reg": float(values["reg"]),
+            "total": float(values["total"]), "losses": [float(v) for v in values["losses"]]}
+
+
 def main():
     out = {"tf_version": tf.__version__, "twice_error": twice_error(), "values": values(),
-           "conv_values": conv_values(), "batch_norm_values": batch_norm_values()}
+           "conv_values": conv_values(), "batch_norm_values": batch_norm_values(),
+           "regularizer_values": regularizer_values(),
+           "batch_norm_2d_values": batch_norm_2d_values()}
     out.update({name: record(name, build) for name, build in CASES.items()})
     path = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "golden", "layers_tf115.json")
     with open(path, "w") as f:

@@ -203,7 +203,8 @@ Tensor cast(const Input& x, DType dtype, std::string_view name) {
       return d == DType::kFloat32 || d == DType::kFloat64 || d == DType::kInt32 ||
              d == DType::kInt64;
     };
-    if (!supported(s.dtype) || !supported(dtype)) {
+    // bool casts to numbers (accuracy's Equal, dropout's mask); nothing casts to bool yet.
+    if (!(supported(s.dtype) || s.dtype == DType::kBool) || !supported(dtype)) {
       throw UnimplementedError("Cast from " + std::string(dtype_name(s.dtype)) + " to " +
                                std::string(dtype_name(dtype)) + " is not supported");
     }

@@ -68,18 +68,22 @@ Tensor conv2d(const Tensor& inputs,
     if (!shape.has_rank() || shape.dim(3) < 0) {
       throw ValueError("The channel dimension of the inputs should be defined. Found `None`.");
     }
-    const Variable kernel = g.get_variable(
-        "kernel", {.shape = Shape{kernel_size.height, kernel_size.width, shape.dim(3), filters},
-                   .dtype = inputs.dtype(),
-                   .initializer = options.kernel_initializer,
-                   .trainable = options.trainable});
+    const Variable kernel = detail::add_weight(
+        g, "kernel",
+        {.shape = Shape{kernel_size.height, kernel_size.width, shape.dim(3), filters},
+         .dtype = inputs.dtype(),
+         .initializer = options.kernel_initializer,
+         .trainable = options.trainable},
+        options.kernel_regularizer);
     Variable bias;
     if (options.use_bias) {
-      bias = g.get_variable("bias",
-                            {.shape = Shape{filters},
-                             .dtype = inputs.dtype(),
-                             .initializer = options.bias_initializer.value_or(zeros_initializer()),
-                             .trainable = options.trainable});
+      bias =
+          detail::add_weight(g, "bias",
+                             {.shape = Shape{filters},
+                              .dtype = inputs.dtype(),
+                              .initializer = options.bias_initializer.value_or(zeros_initializer()),
+                              .trainable = options.trainable},
+                             options.bias_regularizer);
     }
     // nn_ops.Convolution converts its dilation rate to this Const, which nothing reads.
     constant(g,

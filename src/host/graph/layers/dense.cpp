@@ -84,20 +84,25 @@ Tensor dense(const Tensor& inputs, std::int64_t units, const DenseOptions& optio
       throw ValueError(
           "The last dimension of the inputs to `Dense` should be defined. Found `None`.");
     }
-    const Variable kernel =
-        g.get_variable("kernel", {.shape = Shape{shape.dim(shape.rank() - 1), units},
-                                  .dtype = inputs.dtype(),
-                                  .initializer = options.kernel_initializer,
-                                  .trainable = options.trainable});
-    Tensor out = shape.rank() == 2 ? matmul(inputs, kernel) : tensordot(g, inputs, kernel);
+    // Dense.build: the kernel, then the bias (each with its regularizer), then the product.
+    const Variable kernel = detail::add_weight(g, "kernel",
+                                               {.shape = Shape{shape.dim(shape.rank() - 1), units},
+                                                .dtype = inputs.dtype(),
+                                                .initializer = options.kernel_initializer,
+                                                .trainable = options.trainable},
+                                               options.kernel_regularizer);
+    Variable bias;
     if (options.use_bias) {
-      const Variable bias = g.get_variable(
-          "bias", {.shape = Shape{units},
-                   .dtype = inputs.dtype(),
-                   .initializer = options.bias_initializer.value_or(zeros_initializer()),
-                   .trainable = options.trainable});
-      out = bias_add(out, bias);
+      bias =
+          detail::add_weight(g, "bias",
+                             {.shape = Shape{units},
+                              .dtype = inputs.dtype(),
+                              .initializer = options.bias_initializer.value_or(zeros_initializer()),
+                              .trainable = options.trainable},
+                             options.bias_regularizer);
     }
+    Tensor out = shape.rank() == 2 ? matmul(inputs, kernel) : tensordot(g, inputs, kernel);
+    if (options.use_bias) out = bias_add(out, bias);
     return options.activation == nullptr ? out : options.activation(out, {});
   });
 }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <vector>
 
 #include "varscope/errors.h"
 
@@ -19,6 +20,21 @@ VariableScopeGuard enter_layer_scope(Graph& g,
                             {.default_name = std::string(default_name), .reuse = reuse});
   }
   return g.variable_scope(name.empty() ? default_name : std::string_view(name), {.reuse = reuse});
+}
+
+Variable add_weight(Graph& g,
+                    std::string_view name,
+                    const GetVariableOptions& options,
+                    const Regularizer& regularizer) {
+  std::vector<Variable> existing;
+  if (regularizer) existing = g.global_variables();
+  const Variable v = g.get_variable(name, options);
+  if (!regularizer || std::find(existing.begin(), existing.end(), v) != existing.end()) return v;
+  const NameScope scope = g.name_scope(std::string(name) + "/Regularizer");
+  if (const std::optional<Tensor> loss = regularizer(v.value())) {
+    g.add_to_collection(GraphKeys::kRegularizationLosses, *loss);
+  }
+  return v;
 }
 
 std::string layer_name(const VariableScope& scope) {

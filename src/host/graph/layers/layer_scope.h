@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "varscope/graph.h"
+#include "varscope/regularizers.h"
 #include "varscope/scope.h"
 #include "varscope/shape.h"
 
@@ -17,6 +18,15 @@ VariableScopeGuard enter_layer_scope(Graph& g,
                                      std::string_view default_name,
                                      const std::string& name,
                                      Reuse reuse);
+
+// base.Layer.add_weight: get_variable(name, options) and, when that created the variable
+// (TF's _should_add_regularizer: it was not among the global variables before), the loss of
+// `regularizer` (when set) built in the name scope "<name>/Regularizer" joins
+// REGULARIZATION_LOSSES.
+Variable add_weight(Graph& g,
+                    std::string_view name,
+                    const GetVariableOptions& options,
+                    const Regularizer& regularizer);
 
 // The layer's own name ("conv2d_1") from its entered scope ("tower/conv2d_1").
 std::string layer_name(const VariableScope& scope);

@@ -1,13 +1,16 @@
 // tf.layers.batch_normalization (TF 1.15's normalization.BatchNormalization through
-// base.Layer's scoping): the fused path of 4-D NHWC inputs only.
+// base.Layer's scoping): the fused path of 4-D NHWC inputs, and TF's non-fused path
+// (nn.moments, nn.batch_normalization) of other ranks normalized over their last axis.
 #include <string>
 #include <vector>
 
 #include "host/graph/graph_impl.h"
 #include "host/graph/layers/layer_scope.h"
+#include "varscope/array_ops.h"
 #include "varscope/errors.h"
 #include "varscope/graph.h"
 #include "varscope/layers.h"
+#include "varscope/math_ops.h"
 #include "varscope/nn_ops.h"
 #include "varscope/ops.h"
 
@@ -25,6 +28,94 @@ Operation assign_moving_average(Graph& g,
   const Tensor decay = subtract(HostTensor(1.0f), momentum, "sub");
   const Tensor update_delta = multiply(subtract(var.value(), value, "sub_1"), decay, "mul");
   return assign_sub(var, update_delta, scope.name()).op();
+}
+
+// The non-fused path's _assign_moving_average: "AssignMovingAvg" = AssignSub(var, (var -
+// value) * decay), decay the Const "decay" = 1 - momentum.
+Operation assign_moving_average(Graph& g,
+                                const Variable& var,
+                                const Tensor& value,
+                                double momentum) {
+  NameScope scope = g.name_scope(std::nullopt, "AssignMovingAvg");
+  const Tensor decay = constant(g, HostTensor(1.0 - momentum), {.name = "decay"});
+  return assign_sub(var, (var.value() - value) * decay, scope.name()).op();
+}
+
+// nn.moments(x, axes, keep_dims=False): the batch mean and the biased batch variance (the
+// mean of the squared differences from the mean), "moments/Squeeze" and "moments/Squeeze_1".
+std::pair<Tensor, Tensor> moments(Graph& g, const Tensor& x, const std::vector<int>& axes) {
+  const NameScope scope = g.name_scope(std::nullopt, "moments");
+  const Tensor mean = reduce_mean(x, {.axes = axes, .keepdims = true, .name = "mean"});
+  const Tensor variance = reduce_mean(squared_difference(x, stop_gradient(mean)),
+                                      {.axes = axes, .keepdims = true, .name = "variance"});
+  const std::vector<std::int64_t> dims(axes.begin(), axes.end());
+  const Tensor squeezed_mean = squeeze(mean, dims);
+  return {squeezed_mean, squeeze(variance, dims)};
+}
+
+// nn.batch_normalization under "batchnorm": inv = rsqrt(variance + epsilon) (* scale), then
+// x * inv + (offset - mean * inv), or + -mean * inv without an offset, built in Python's order.
+Tensor batchnorm(Graph& g,
+                 const Tensor& x,
+                 const Tensor& mean,
+                 const Tensor& variance,
+                 const std::optional<Tensor>& offset,
+                 const std::optional<Tensor>& scale,
+                 double epsilon) {
+  const NameScope ns = g.name_scope(std::nullopt, "batchnorm");
+  Tensor inv = rsqrt(variance + HostTensor(static_cast<float>(epsilon)));
+  if (scale) inv = inv * *scale;
+  const Tensor scaled = x * inv;
+  const Tensor shift = offset ? *offset - mean * inv : negative(mean) * inv;
+  return scaled + shift;
+}
+
+// The non-fused path over the last axis of `inputs` (rank >= 2): gamma and beta only where
+// scale and center ask for them; in training the batch's moments normalize and feed the
+// moving averages, otherwise the moving statistics do.
+Tensor batch_norm_unfused(Graph& g,
+                          const Tensor& inputs,
+                          std::int64_t channels,
+                          const BatchNormalizationOptions& options) {
+  const auto weight = [&](const char* name, Initializer init) {
+    return g
+        .get_variable(name, {.shape = Shape{channels},
+                             .dtype = DType::kFloat32,
+                             .initializer = init,
+                             .trainable = options.trainable})
+        .value();
+  };
+  std::optional<Tensor> gamma, beta;
+  if (options.scale)
+    gamma = weight("gamma", options.gamma_initializer.value_or(ones_initializer()));
+  if (options.center) beta = weight("beta", options.beta_initializer.value_or(zeros_initializer()));
+  const auto moving = [&](const char* name, const std::optional<Initializer>& init,
+                          Initializer fallback) {
+    return g.get_variable(name, {.shape = Shape{channels},
+                                 .dtype = DType::kFloat32,
+                                 .initializer = init.value_or(fallback),
+                                 .trainable = false});
+  };
+  const Variable moving_mean =
+      moving("moving_mean", options.moving_mean_initializer, zeros_initializer());
+  const Variable moving_variance =
+      moving("moving_variance", options.moving_variance_initializer, ones_initializer());
+  if (!options.training) {
+    return batchnorm(g, inputs, moving_mean.value(), moving_variance.value(), beta, gamma,
+                     options.epsilon);
+  }
+  std::vector<int> axes(static_cast<std::size_t>(inputs.shape().rank() - 1));
+  for (std::size_t i = 0; i < axes.size(); ++i)
+    axes[i] = static_cast<int>(i);
+  const auto [mean, variance] = moments(g, inputs, axes);
+  const Operation mean_update = assign_moving_average(g, moving_mean, mean, options.momentum);
+  const Operation variance_update =
+      assign_moving_average(g, moving_variance, variance, options.momentum);
+  if (options.trainable) {  // as the fused path: a frozen layer's updates are not collected
+    g.add_to_collection(GraphKeys::kUpdateOps, mean_update);
+    g.add_to_collection(GraphKeys::kUpdateOps, variance_update);
+  }
+  return batchnorm(g, inputs, mean, variance, beta, gamma, options.epsilon);
 }
 
 // The layer's weight, or for a disabled one (center/scale false) keras' K.constant.
@@ -72,17 +163,18 @@ Tensor batch_normalization(const Tensor& inputs, const BatchNormalizationOptions
     const int ndims = shape.rank();
     const int axis = options.axis < 0 ? ndims + options.axis : options.axis;
     if (axis < 0 || axis >= ndims) throw ValueError("Invalid axis: " + std::to_string(axis));
-    if (ndims != 4 || axis != 3) {
+    if (axis != ndims - 1 || ndims < 2) {
       throw UnimplementedError(
-          "batch_normalization: only the fused path is supported (4-D NHWC inputs, axis -1 or "
-          "3); got rank " +
+          "batch_normalization: only the last axis of inputs of rank 2 or more is supported; "
+          "got rank " +
           std::to_string(ndims) + ", axis " + std::to_string(options.axis));
     }
-    const std::int64_t channels = shape.dim(3);
+    const std::int64_t channels = shape.dim(axis);
     if (channels < 0) {
       throw ValueError("('Input has undefined `axis` dimension. Input shape: ', " +
                        tensor_shape_repr(shape) + ")");
     }
+    if (ndims != 4) return batch_norm_unfused(g, inputs, channels, options);
     const Tensor gamma =
         weight_or_constant(g, options.scale, "gamma", channels,
                            options.gamma_initializer.value_or(ones_initializer()), 1.0f, options);

@@ -14,11 +14,6 @@ namespace {
 
 constexpr const char* kAssertPrefix = "weights can not be broadcast to values.";
 
-// A literal as TF converts a Python number or list: floats become float32.
-HostTensor python_literal(const HostTensor& value) {
-  return value.dtype() == DType::kFloat64 ? value.cast(DType::kFloat32) : value;
-}
-
 // NumPy's print of an int vector: "[4 3]".
 std::string numpy_vector(const Shape& s) {
   std::string out = "[";
@@ -64,6 +59,10 @@ Tensor zeros_like(Graph& g, const Tensor& x) {
       constant(g, HostTensor(dims).cast(DType::kInt32), {.name = "shape_as_tensor"});
   const Tensor value = constant(g, zero, {.name = "Const"});
   return add_verbatim(g, OpType::kFill, scope.name(), {shape, value}, x.dtype());
+}
+
+HostTensor python_literal(const HostTensor& value) {
+  return value.dtype() == DType::kFloat64 ? value.cast(DType::kFloat32) : value;
 }
 
 Operation assert_broadcastable(Graph& g, const Input& weights, const Tensor& values) {

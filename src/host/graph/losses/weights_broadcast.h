@@ -18,6 +18,9 @@ Tensor ones_like(Graph& g, const Tensor& x);
 // ZerosLike op.
 Tensor zeros_like(Graph& g, const Tensor& x);
 
+// A literal as TF converts a Python number or list: floats become float32.
+HostTensor python_literal(const HostTensor& value);
+
 // weights_broadcast_ops.assert_broadcastable(weights, values), under "assert_broadcastable":
 // its "weights" (a literal becomes the float32 Const "assert_broadcastable/weights") and
 // "values" shape and rank, then, with both shapes known, the NoOp
