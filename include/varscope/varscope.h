@@ -18,6 +18,8 @@
 #include "varscope/math_ops.h"
 #include "varscope/nn_ops.h"
 #include "varscope/ops.h"
+#include "varscope/partitioned_variable.h"
+#include "varscope/partitioners.h"
 #include "varscope/saver.h"
 #include "varscope/scope.h"
 #include "varscope/session.h"
