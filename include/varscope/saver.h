@@ -71,8 +71,11 @@ class Saver {
   // vs::ValueError when two variables get the same key or a variable is of another graph.
   explicit Saver(const Graph& graph, SaverOptions options = {});
 
-  // Checkpoint key -> variable.
+  // Checkpoint key -> variable, and the parts of partitioned variables by their full name
+  // (saved as TF saves them: one full entry with slices, one entry per part; safetensors: the
+  // whole).
   const std::map<std::string, Variable>& var_list() const { return var_list_; }
+  const std::map<std::string, std::vector<Variable>>& sliced_var_list() const { return sliced_; }
 
   // Fetches every variable (vs::FailedPreconditionError if one is uninitialized, before
   // any file is touched), then writes the checkpoint and returns its path (the prefix, or
@@ -101,6 +104,7 @@ class Saver {
 
   Graph graph_;
   std::map<std::string, Variable> var_list_;
+  std::map<std::string, std::vector<Variable>> sliced_;
   SaverOptions options_;
   // TF's Saver state, updated by save(): (prefix, time) of the kept checkpoints and of those
   // due for deletion, and when the next one is kept for keep_checkpoint_every_n_hours.
