@@ -138,6 +138,10 @@ bool is_host_input(OpType op, int i, int num_inputs) {
     case OpType::kInvertPermutation:
     case OpType::kRange:
       return true;
+    case OpType::kDynamicPartition:  // the partitions
+      return i == 1;
+    case OpType::kParallelDynamicStitch:  // the indices
+      return i < num_inputs / 2;
     default:
       return false;
   }
