@@ -77,11 +77,8 @@ TensorRef build_slice_literal(GraphImpl& g,
                               std::string_view name);
 // gen_array_ops.gather_v2 in scope `scope` ("GatherV2/"): the axis a Const "<scope>/axis";
 // vs::TypeError for indices neither int32 nor int64.
-TensorRef build_gather(GraphImpl& g,
-                       TensorRef params,
-                       TensorRef indices,
-                       std::int64_t axis,
-                       const std::string& scope);
+TensorRef build_gather(
+    GraphImpl& g, TensorRef params, TensorRef indices, std::int64_t axis, const std::string& scope);
 // data_flow_ops.dynamic_partition / parallel_dynamic_stitch in scope `scope`
 // ("DynamicPartition/", "ParallelDynamicStitch/" or a wrapper's name).
 std::vector<TensorRef> build_dynamic_partition(GraphImpl& g,
