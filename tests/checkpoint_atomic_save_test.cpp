@@ -83,7 +83,7 @@ TEST_F(CheckpointAtomicSave, WriterFailingMidwayLeavesTheOldFileLoadable) {
                             header_end, header_end + 10, full - 1}) {
     std::size_t written = 0;
     EXPECT_EQ(error_of<std::runtime_error>([&] {
-                vs::io::save_variables(s2_, m2_.g, saver.var_list(), path_,
+                vs::io::save_variables(s2_, m2_.g, saver.var_list(), {}, path_,
                                        fail_after(limit, &written));
               }),
               "simulated write failure")
@@ -93,7 +93,7 @@ TEST_F(CheckpointAtomicSave, WriterFailingMidwayLeavesTheOldFileLoadable) {
   }
   // An unhindered save then replaces the file.
   std::size_t written = 0;
-  vs::io::save_variables(s2_, m2_.g, saver.var_list(), path_, fail_after(1 << 20, &written));
+  vs::io::save_variables(s2_, m2_.g, saver.var_list(), {}, path_, fail_after(1 << 20, &written));
   EXPECT_EQ(written, read_bytes(path_).size());
   Model fresh("v_scope", 5);
   vs::Session s(fresh.g, {.device = vs::DeviceKind::kCpu});

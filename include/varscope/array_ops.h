@@ -221,6 +221,31 @@ Tensor unsorted_segment_sum(const Input& data,
 // tf.nn.embedding_lookup(params, ids) of one table: "embedding_lookup" (GatherV2) and
 // "embedding_lookup/Identity", as TF 1.15.
 Tensor embedding_lookup(const Input& params, const Tensor& ids, std::string_view name = {});
+// tf.nn.embedding_lookup over a table in parts (a list, or a partitioned variable's parts),
+// as TF 1.15: ids assigned to parts by partition_strategy "mod" (id % n) or "div"
+// (contiguous ranges, the first parts one longer), "embedding_lookup/DynamicPartition",
+// one GatherV2 per part, the ParallelDynamicStitch "embedding_lookup", reshaped to
+// ids' shape + the rows' shape ("embedding_lookup/Reshape_1"). One part: the form above.
+// vs::ValueError "Unrecognized partition strategy: <s>" / "Need at least one param".
+Tensor embedding_lookup(const std::vector<Tensor>& params,
+                        const Tensor& ids,
+                        std::string_view partition_strategy = "mod",
+                        std::string_view name = {});
+Tensor embedding_lookup(const PartitionedVariable& params,
+                        const Tensor& ids,
+                        std::string_view partition_strategy = "mod",
+                        std::string_view name = {});
+// tf.dynamic_partition(data, partitions, num_partitions): "DynamicPartition"; output i holds
+// the rows of data whose partition is i (partitions int32, a prefix of data's shape).
+std::vector<Tensor> dynamic_partition(const Tensor& data,
+                                      const Tensor& partitions,
+                                      std::int64_t num_partitions,
+                                      std::string_view name = {});
+// tf.parallel_dynamic_stitch(indices, data): "ParallelDynamicStitch"; row indices[i][j] of
+// the result is data[i][j] (rows no index names are zero).
+Tensor parallel_dynamic_stitch(const std::vector<Tensor>& indices,
+                               const std::vector<Tensor>& data,
+                               std::string_view name = {});
 
 // tf.fill(dims, value): a tensor of `dims` filled with the scalar `value` (its dtype):
 // "Fill/dims", "Fill/value", "Fill" as TF 1.15.

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "varscope/initializers.h"
+#include "varscope/partitioned_variable.h"
 #include "varscope/scope.h"
 #include "varscope/tensor.h"
 #include "varscope/variable.h"
@@ -72,6 +73,14 @@ class Graph {
   Variable get_variable(std::string_view name,
                         const GetVariableOptions& options = {},
                         std::source_location where = std::source_location::current());
+  // tf.get_variable with a partitioner (options.partitioner, else the scope's): the parts
+  // "<scope>/<name>/part_<i>" with TF's shapes (the first dim % n parts one longer), slice
+  // information and collections; shared by the scope's reuse, as TF (with reuse=True an
+  // existing one is returned without a partitioner).
+  PartitionedVariable get_partitioned_variable(
+      std::string_view name,
+      const GetVariableOptions& options = {},
+      std::source_location where = std::source_location::current());
   // tf.get_local_variable: not trainable, in LOCAL_VARIABLES instead of GLOBAL_VARIABLES.
   Variable get_local_variable(std::string_view name,
                               const GetVariableOptions& options = {},

@@ -71,11 +71,14 @@ class Saver {
   // vs::ValueError when two variables get the same key or a variable is of another graph.
   explicit Saver(const Graph& graph, SaverOptions options = {});
 
-  // Checkpoint key -> variable.
+  // Checkpoint key -> variable, and the parts of partitioned variables by their full name
+  // (saved as TF saves them: one full entry with slices, one entry per part; safetensors: the
+  // whole).
   const std::map<std::string, Variable>& var_list() const { return var_list_; }
   // The options it was made with (export_meta_graph writes max_to_keep and
   // keep_checkpoint_every_n_hours into TF's SaverDef).
   const SaverOptions& options() const { return options_; }
+  const std::map<std::string, std::vector<Variable>>& sliced_var_list() const { return sliced_; }
 
   // Fetches every variable (vs::FailedPreconditionError if one is uninitialized, before
   // any file is touched), then writes the checkpoint and returns its path (the prefix, or
@@ -104,6 +107,7 @@ class Saver {
 
   Graph graph_;
   std::map<std::string, Variable> var_list_;
+  std::map<std::string, std::vector<Variable>> sliced_;
   SaverOptions options_;
   // TF's Saver state, updated by save(): (prefix, time) of the kept checkpoints and of those
   // due for deletion, and when the next one is kept for keep_checkpoint_every_n_hours.

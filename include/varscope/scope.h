@@ -15,6 +15,7 @@
 
 #include "varscope/dtype.h"
 #include "varscope/initializers.h"
+#include "varscope/partitioners.h"
 
 namespace varscope {
 
@@ -102,10 +103,12 @@ class VariableScope {
   Reuse reuse() const;                             // kFalse, kTrue or kAuto
   const std::optional<Initializer>& initializer() const;
   DType dtype() const;
+  const std::optional<Partitioner>& partitioner() const;
 
   void reuse_variables();
   void set_initializer(Initializer initializer);
   void set_dtype(DType dtype);
+  void set_partitioner(std::optional<Partitioner> partitioner);
 
   // Variables of this scope and below (collection filtered by "<name>/").
   std::vector<Variable> get_collection(const std::string& key) const;
@@ -134,6 +137,8 @@ struct VariableScopeOptions {
   Reuse reuse = Reuse::kInherit;
   std::optional<Initializer> initializer{};  // default for get_variable inside; inherited
   std::optional<DType> dtype{};              // default for get_variable inside; inherited
+  // default for get_partitioned_variable inside; inherited
+  std::optional<Partitioner> partitioner{};
   // false: enter no new name scope (for re-entering a captured scope); not inherited.
   bool auxiliary_name_scope = true;
 };

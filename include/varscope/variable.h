@@ -12,6 +12,7 @@
 
 #include "varscope/dtype.h"
 #include "varscope/initializers.h"
+#include "varscope/partitioners.h"
 #include "varscope/shape.h"
 #include "varscope/tensor.h"
 
@@ -45,6 +46,9 @@ struct GetVariableOptions {
   // Replace GLOBAL_VARIABLES (trainable variables still join TRAINABLE_VARIABLES).
   std::optional<std::vector<std::string>> collections{};
   bool validate_shape = true;
+  // Graph::get_partitioned_variable: unset = the scope's. get_variable refuses a partitioner
+  // in effect (TF would return a PartitionedVariable there), except for a scalar shape.
+  std::optional<Partitioner> partitioner{};
 };
 
 struct VariableOptions {
@@ -72,6 +76,8 @@ class Variable {
   // The store key for get_variable variables ("foo/v", even when the op is "foo/v_1");
   // empty for tf.Variable.
   std::string store_name() const;
+  // A part of a partitioned variable: where it lies in the whole (TF's _save_slice_info).
+  std::optional<SaveSliceInfo> save_slice_info() const;
 
   // An op reading a variable reads its snapshot, as TF's ref variables do.
   operator Tensor() const { return value(); }

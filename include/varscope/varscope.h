@@ -19,6 +19,8 @@
 #include "varscope/metrics.h"
 #include "varscope/nn_ops.h"
 #include "varscope/ops.h"
+#include "varscope/partitioned_variable.h"
+#include "varscope/partitioners.h"
 #include "varscope/regularizers.h"
 #include "varscope/rnn.h"
 #include "varscope/saver.h"

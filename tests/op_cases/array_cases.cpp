@@ -282,6 +282,35 @@ std::vector<OpCase> array_cases() {
                  y[std::size_t(ids[j] * 3 + c)] += v[0][std::size_t(j * 3 + c)];
              return y;
            }},
+      // Partitions {1, 0, 1, 2}: part 1 holds rows 0 and 2.
+      {.op = OpType::kDynamicPartition,
+       .inputs = {Shape{4, 3}},
+       .build = [](Graph& g, P p, DType) -> OpOutput {
+         const Tensor parts = constant(g, HostTensor(std::vector<std::int32_t>{1, 0, 1, 2}));
+         // Reshaped: a part's length is known only at run time ([?, 3], as TF).
+         return {reshape(dynamic_partition(p[0], parts, 3)[1], std::vector<std::int64_t>{2, 3})};
+       },
+       .reference =
+           [](const Values& v) {
+             std::vector<double> y(v[0].begin(), v[0].begin() + 3);
+             y.insert(y.end(), v[0].begin() + 6, v[0].begin() + 9);
+             return y;
+           }},
+      // Rows {2, 0} from the first data, {1} from the second.
+      {.op = OpType::kParallelDynamicStitch,
+       .inputs = {Shape{2, 3}, Shape{1, 3}},
+       .build = [](Graph& g, P p, DType) -> OpOutput {
+         const Tensor a = constant(g, HostTensor(std::vector<std::int32_t>{2, 0}));
+         const Tensor b = constant(g, HostTensor(std::vector<std::int32_t>{1}));
+         return {parallel_dynamic_stitch({a, b}, {p[0], p[1]})};
+       },
+       .reference =
+           [](const Values& v) {
+             std::vector<double> y(v[0].begin() + 3, v[0].begin() + 6);
+             y.insert(y.end(), v[1].begin(), v[1].end());
+             y.insert(y.end(), v[0].begin(), v[0].begin() + 3);
+             return y;
+           }},
   };
 }
 

@@ -105,6 +105,12 @@ namespace varscope::detail {
 
 // Calls an initializer for a fully defined shape and dtype, building TF's ops in the
 // current name scope (get_variable has entered "<v>/Initializer/").
-TensorRef build_initializer(GraphImpl& g, const Initializer& init, const Shape& shape, DType dtype);
+// `full_shape`: a part's partitioned variable's (TF's partition_info), whose fans a variance
+// scaling initializer uses.
+TensorRef build_initializer(GraphImpl& g,
+                            const Initializer& init,
+                            const Shape& shape,
+                            DType dtype,
+                            const Shape* full_shape = nullptr);
 
 }  // namespace varscope::detail

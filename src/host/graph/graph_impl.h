@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <memory_resource>
 #include <mutex>
@@ -94,6 +95,16 @@ struct VariableRecord {
   Shape shape;
   bool trainable = true;
   std::source_location defined_at;
+  std::optional<SaveSliceInfo> slice;  // a part of a partitioned variable
+};
+
+// A partitioned variable (partitioned_variables.cpp): its parts, ordered by offset.
+struct PartitionedRecord {
+  std::string name;
+  Shape shape;
+  DType dtype = DType::kFloat32;
+  std::vector<int> parts;  // indices into GraphImpl::variables
+  std::vector<std::int64_t> partitions;
 };
 
 struct VariableScopeData {
@@ -102,6 +113,7 @@ struct VariableScopeData {
   Reuse reuse = Reuse::kFalse;  // resolved: kFalse, kTrue or kAuto
   std::optional<Initializer> initializer;
   DType dtype = DType::kFloat32;
+  std::optional<Partitioner> partitioner;
 };
 
 // One open tf.control_dependencies scope: the ops it adds (those no outer scope adds).
@@ -200,6 +212,18 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
                         const GetVariableOptions& options,
                         bool local,
                         std::source_location where);
+  // _VariableStore._get_single_variable for `full_name` (the scope already applied); `slice`
+  // set for a part of a partitioned variable (initializers see the full shape).
+  Variable get_single_variable(const std::string& full_name,
+                               std::string_view name,
+                               const GetVariableOptions& options,
+                               bool local,
+                               std::source_location where,
+                               const SaveSliceInfo* slice);
+  // tf.get_variable with a partitioner (partitioned_variables.cpp).
+  int get_partitioned_variable(std::string_view name,
+                               const GetVariableOptions& options,
+                               std::source_location where);
   // Builds a variable's initial value inside its name scope.
   using InitialValue = std::function<TensorRef(GraphImpl&)>;
   // tf.Variable's construction: name scope `name` (default "Variable"), the initial value
@@ -281,6 +305,8 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   bool improper_nesting = false;
 
   std::vector<VariableRecord> variables;
+  std::vector<PartitionedRecord> partitioned;
+  std::map<std::string, int, std::less<>> partitioned_by_name;  // name -> index in partitioned
   struct KeyHash {  // lets collections be searched with a string_view
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const noexcept {
@@ -409,6 +435,13 @@ struct Access {
   static std::shared_ptr<GraphImpl> lock(const Tensor& t) { return lock(t.graph_, t.node_); }
   static std::shared_ptr<GraphImpl> lock(const Operation& o) { return lock(o.graph_, o.node_); }
   static std::shared_ptr<GraphImpl> lock(const Variable& v) { return lock(v.graph_, v.id_); }
+  static PartitionedVariable partitioned(const std::shared_ptr<GraphImpl>& g, int id) {
+    return PartitionedVariable(g, id);
+  }
+  static std::shared_ptr<GraphImpl> lock(const PartitionedVariable& v) {
+    return lock(v.graph_, v.id_);
+  }
+  static int id(const PartitionedVariable& v) { return v.id_; }
   static std::shared_ptr<GraphImpl> lock(const VariableScope& s);
   static TensorRef ref(const Tensor& t) { return {t.node_, t.index_}; }
   static int id(const Operation& o) { return o.node_; }

@@ -177,5 +177,8 @@ Graph Variable::graph() const {
 std::string Variable::store_name() const {
   return record(*Access::lock(*this), id_).store_key;
 }
+std::optional<SaveSliceInfo> Variable::save_slice_info() const {
+  return record(*Access::lock(*this), id_).slice;
+}
 
 }  // namespace varscope

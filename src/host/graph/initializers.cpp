@@ -105,7 +105,8 @@ void require_floating(DType dtype) {
 TensorRef build_initializer(GraphImpl& g,
                             const Initializer& init,
                             const Shape& shape,
-                            DType dtype) {
+                            DType dtype,
+                            const Shape* full_shape) {
   const Initializer::Params& p = init.params();
   switch (init.kind()) {
     case Initializer::Kind::kZeros:
@@ -128,7 +129,7 @@ TensorRef build_initializer(GraphImpl& g,
                                  "truncated_normal");
     case Initializer::Kind::kVarianceScaling: {
       require_floating(dtype);
-      const auto [fan_in, fan_out] = compute_fans(shape);
+      const auto [fan_in, fan_out] = compute_fans(full_shape ? *full_shape : shape);
       double scale = p.scale;
       switch (p.mode) {
         case FanMode::kFanIn:

@@ -54,6 +54,7 @@ inline constexpr char kSqueezeDims[] = "squeeze_dims";  // an int64 vector (TF: 
 inline constexpr char kAxis[] = "axis";
 inline constexpr char kNum[] = "num";
 inline constexpr char kNumSplit[] = "num_split";
+inline constexpr char kNumPartitions[] = "num_partitions";
 inline constexpr char kTidx[] = "Tidx";
 inline constexpr char kTlen[] = "Tlen";
 inline constexpr char kIndex[] = "Index";

@@ -146,7 +146,10 @@ enum class OpType : std::uint8_t {
   kBiasAddGrad,            // op_rows/nn_ops.cpp: the SumToShape kernel to the last dim
   kBroadcastGradientArgs,  // op_rows/array_ops.cpp: computed on the host
   kPreventGradient,        // op_rows/array_ops.cpp: an alias whose gradient is refused
-  kOpTypeEnd,              // not an op: one past the last (new op types go above it)
+  // Partitioning and stitching (op_rows/data_flow_ops.cpp; execute_data_flow.cpp).
+  kDynamicPartition,
+  kParallelDynamicStitch,
+  kOpTypeEnd,  // not an op: one past the last (new op types go above it)
 };
 inline constexpr int kNumOpTypes = static_cast<int>(OpType::kOpTypeEnd);
 

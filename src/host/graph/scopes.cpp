@@ -129,6 +129,7 @@ VariableScopeGuard GraphImpl::enter_variable_scope(const std::string* name,
       data->reuse = truthy(reuse_arg) ? reuse_arg : captured->reuse;
       data->initializer = captured->initializer;
       data->dtype = captured->dtype;
+      data->partitioner = captured->partitioner;
     } else {
       std::string local;
       if (name != nullptr) {
@@ -150,9 +151,11 @@ VariableScopeGuard GraphImpl::enter_variable_scope(const std::string* name,
       data->reuse = truthy(reuse_arg) ? reuse_arg : parent.reuse;
       data->initializer = parent.initializer;
       data->dtype = parent.dtype;
+      data->partitioner = parent.partitioner;
     }
     if (options.initializer) data->initializer = options.initializer;
     if (options.dtype) data->dtype = *options.dtype;
+    if (options.partitioner) data->partitioner = options.partitioner;
 
     // 3. Commit: nothing above changed the graph except the name table, as in TF.
     Frame frame;
@@ -283,6 +286,9 @@ const std::optional<Initializer>& VariableScope::initializer() const {
 DType VariableScope::dtype() const {
   return data().dtype;
 }
+const std::optional<Partitioner>& VariableScope::partitioner() const {
+  return data().partitioner;
+}
 
 void VariableScope::reuse_variables() {
   data();
@@ -295,6 +301,10 @@ void VariableScope::set_initializer(Initializer initializer) {
 void VariableScope::set_dtype(DType dtype) {
   data();
   data_->dtype = dtype;
+}
+void VariableScope::set_partitioner(std::optional<Partitioner> partitioner) {
+  data();
+  data_->partitioner = std::move(partitioner);
 }
 
 std::vector<Variable> VariableScope::get_collection(const std::string& key) const {

@@ -43,6 +43,38 @@ Variable GraphImpl::get_variable(std::string_view name,
     // TF: Variable(name="") at the root reaches create_op with an empty node name.
     if (full_name.empty()) throw ValueError("'' is not a valid node name");
 
+    // _VariableStore.get_variable's partitioned cases: TF returns a PartitionedVariable,
+    // which a Variable cannot hold (a scalar shape ignores the partitioner, as TF).
+    const bool scalar = options.shape && options.shape->rank() == 0;
+    if ((options.partitioner || scope.partitioner) && !scalar) {
+      throw ValueError("A partitioner is in effect for variable " + full_name +
+                       ": get it with Graph::get_partitioned_variable (TF's get_variable "
+                       "returns a PartitionedVariable here)");
+    }
+    if (scope.reuse == Reuse::kTrue && partitioned_by_name.contains(full_name)) {
+      throw ValueError("Variable " + full_name +
+                       " is partitioned: get it with Graph::get_partitioned_variable");
+    }
+    if (!partitioned.empty() && store.find(full_name + "/part_0") != nullptr) {
+      throw ValueError(
+          "No partitioner was provided, but a partitioned version of the variable "
+          "was found: " +
+          full_name +
+          "/part_0. Perhaps a variable of the same name was already created with "
+          "partitioning?");
+    }
+    return get_single_variable(full_name, name, options, local, where, nullptr);
+  });
+}
+
+Variable GraphImpl::get_single_variable(const std::string& full_name,
+                                        std::string_view name,
+                                        const GetVariableOptions& options,
+                                        bool local,
+                                        std::source_location where,
+                                        const SaveSliceInfo* slice) {
+  {
+    const VariableScopeData& scope = *current_scope;
     // VariableScope.get_variable: an explicit dtype must match a value initializer's.
     if (options.dtype && options.initializer && options.initializer->is_tensor()) {
       const DType init_dtype = options.initializer->tensor().dtype();
@@ -138,13 +170,17 @@ Variable GraphImpl::get_variable(std::string_view name,
       const Initializer& initializer;
       const Shape& shape;
       DType dtype;
-    } recipe{value, *initializer, shape, dtype};
+      std::optional<Shape> full_shape;  // a part's initializer scales by the whole's fans
+    } recipe{value, *initializer, shape, dtype, {}};
+    if (slice != nullptr) recipe.full_shape = Shape(slice->full_shape);
     InitialValue initial = [r = &recipe](GraphImpl& g) -> TensorRef {
-      return r->value ? *r->value : build_initializer(g, r->initializer, r->shape, r->dtype);
+      return r->value ? *r->value
+                      : build_initializer(g, r->initializer, r->shape, r->dtype,
+                                          r->full_shape ? &*r->full_shape : nullptr);
     };
     return create_variable(full_name, full_name, initial, /*callable=*/!from_value, trainable,
                            *collections_list, options.validate_shape, where);
-  });
+  }
 }
 
 Variable GraphImpl::create_variable(std::string_view name,

@@ -50,8 +50,9 @@ std::string py_slice(const std::string& s, std::size_t from) {
 }
 
 [[noreturn]] void partitioned_unsupported(const std::string& name) {
-  throw UnimplementedError("init_from_checkpoint: " + name + " is a partitioned variable (" + name +
-                           "/part_0, ...); varscope has no partitioners yet");
+  throw UnimplementedError(
+      "init_from_checkpoint: " + name + " is a partitioned variable (" + name +
+      "/part_0, ...); init_from_checkpoint of partitioned variables is not supported yet");
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -77,17 +78,29 @@ bool is_safetensors(const std::string& path) {
   return path.ends_with(".safetensors");
 }
 
+// The parts' values, fetched in order.
+std::map<std::string, std::vector<HostTensor>> fetch_parts(Session& session,
+                                                           const io::SlicedVarList& sliced) {
+  std::map<std::string, std::vector<HostTensor>> out;
+  for (const auto& [key, parts] : sliced)
+    for (const Variable& part : parts)
+      out[key].push_back(session.run(part));
+  return out;
+}
+
 }  // namespace
 
 namespace io {
 
 void save_bundle(Session& session,
                  const std::map<std::string, Variable>& var_list,
+                 const SlicedVarList& sliced,
                  const std::string& prefix,
                  const SinkFilter& filter) {
   std::map<std::string, HostTensor> values;
   for (const auto& [key, variable] : var_list)
     values.emplace(key, session.run(variable));
+  const std::map<std::string, std::vector<HostTensor>> parts = fetch_parts(session, sliced);
   // TF's BundleWriter creates the prefix's directory (one level); any failure shows when the
   // data file is opened.
   const std::string dir = tf::dirname(prefix);
@@ -95,18 +108,35 @@ void save_bundle(Session& session,
   tf::BundleWriter writer(prefix);
   for (const auto& [key, value] : values)
     writer.add(key, value);
+  // TF's SaveV2 with shape_and_slices: one full entry with slices, one entry per part.
+  for (const auto& [key, variables] : sliced) {
+    for (std::size_t i = 0; i < variables.size(); ++i) {
+      const SaveSliceInfo info = *variables[i].save_slice_info();
+      writer.add_slice(key, Shape(info.full_shape), tf::slice_of(info), parts.at(key)[i]);
+    }
+  }
   writer.finish(filter);
 }
 
 void save_variables(Session& session,
                     const Graph& graph,
                     const std::map<std::string, Variable>& var_list,
+                    const SlicedVarList& sliced,
                     const std::string& path,
                     const SinkFilter& filter) {
   // Every value is fetched before the file is touched: an uninitialized variable fails here.
   std::map<std::string, HostTensor> values;
   for (const auto& [key, variable] : var_list)
     values.emplace(key, session.run(variable));
+  // A partitioned variable is stored whole, under its full name.
+  for (const auto& [key, parts] : fetch_parts(session, sliced)) {
+    const std::vector<Variable>& variables = sliced.at(key);
+    const SaveSliceInfo first = *variables.front().save_slice_info();
+    HostTensor whole(parts.front().dtype(), Shape(first.full_shape));
+    for (std::size_t i = 0; i < parts.size(); ++i)
+      tf::copy_slice_into(tf::slice_of(*variables[i].save_slice_info()), parts[i], whole);
+    values.emplace(key, std::move(whole));
+  }
   const std::optional<std::int64_t> seed = graph.seed();
   const std::map<std::string, std::string> metadata{
       {"format_version", kCheckpointFormatVersion},
@@ -133,16 +163,31 @@ Saver::Saver(const Graph& graph, SaverOptions options) : graph_(graph), options_
     if (!(variable.graph() == graph)) {
       throw ValueError("Variable " + variable.name() + " is not an element of this graph.");
     }
+    const bool part = variable.save_slice_info().has_value();
+    if (part ? var_list_.contains(key) : sliced_.contains(key))
+      throw ValueError("At least two variables have the same name: " + key);
+    if (part) {  // a part: keyed by its partitioned variable's name
+      std::vector<Variable>& parts = sliced_[key];
+      if (std::find(parts.begin(), parts.end(), variable) == parts.end()) parts.push_back(variable);
+      return;
+    }
     const auto [it, inserted] = var_list_.emplace(key, variable);
     // The same variable listed twice (two handles of one shared variable) is harmless.
     if (!inserted && !(it->second == variable)) {
       throw ValueError("At least two variables have the same name: " + key);
     }
   };
-  for (const Variable& v : variables)
-    add(checkpoint_key(v.op_name(), options.prefix_map), v);
+  for (const Variable& v : variables) {
+    const std::optional<SaveSliceInfo> slice = v.save_slice_info();
+    add(checkpoint_key(slice ? slice->full_name : v.op_name(), options.prefix_map), v);
+  }
   for (const auto& [key, v] : options.name_map)
     add(key, v);
+  for (auto& [key, parts] : sliced_) {  // TF's order: by offset
+    std::sort(parts.begin(), parts.end(), [](const Variable& a, const Variable& b) {
+      return a.save_slice_info()->var_offset < b.save_slice_info()->var_offset;
+    });
+  }
 }
 
 std::string Saver::save(Session& session,
@@ -162,10 +207,10 @@ std::string Saver::save_checkpoint(Session& session,
                                 : path + step;
   }
   if (is_safetensors(file)) {
-    io::save_variables(session, graph_, var_list_, file, {});
+    io::save_variables(session, graph_, var_list_, sliced_, file, {});
     return file;
   }
-  io::save_bundle(session, var_list_, file, {});
+  io::save_bundle(session, var_list_, sliced_, file, {});
   if (!options.write_state) return file;
 
   // TF's Saver._RecordLastCheckpoint, update_checkpoint_state_internal and
@@ -239,6 +284,20 @@ void Saver::restore_checkpoint(Session& session, const std::string& path) const 
                            " has " + describe(variable.dtype(), variable.shape()));
     }
   }
+  for (const auto& [key, parts] : sliced_) {
+    const auto it = infos.find(key);
+    if (it == infos.end()) {
+      missing.push_back(key);
+      continue;
+    }
+    const detail::CheckpointTensorInfo& info = it->second;
+    const Shape full(parts.front().save_slice_info()->full_shape);
+    if (info.dtype != parts.front().dtype() || info.shape != full) {
+      mismatched.push_back("checkpoint entry " + key + " has dtype " + info.dtype_name +
+                           " and shape " + info.shape.to_string() + ", but partitioned variable " +
+                           key + " has " + describe(parts.front().dtype(), full));
+    }
+  }
   if (!missing.empty()) {
     throw NotFoundError(std::string(missing.size() == 1 ? "Key " : "Keys ") + join(missing, ", ") +
                         " not found in checkpoint " + path);
@@ -251,14 +310,27 @@ void Saver::restore_checkpoint(Session& session, const std::string& path) const 
   std::map<std::string, HostTensor> tensors;
   for (const auto& entry : var_list_)
     tensors.emplace(entry.first, source->read(entry.first));
+  std::vector<std::pair<Variable, HostTensor>> part_values;
+  for (const auto& [key, parts] : sliced_) {
+    const HostTensor whole = source->read(key);
+    for (const Variable& part : parts) {
+      HostTensor value(part.dtype(), part.shape());
+      io::tf::copy_slice_out(io::tf::slice_of(*part.save_slice_info()), whole, value);
+      part_values.emplace_back(part, std::move(value));
+    }
+  }
 
   // 3. Every variable belongs to this session's graph (throws otherwise, before any write).
   for (const auto& entry : var_list_)
     (void)session.is_initialized(entry.second);
+  for (const auto& entry : part_values)
+    (void)session.is_initialized(entry.first);
 
   // 4. Only now, the writes.
   for (const auto& [key, variable] : var_list_)
     session.load_variable(variable, tensors.at(key));
+  for (const auto& [part, value] : part_values)
+    session.load_variable(part, value);
 }
 
 }  // namespace varscope

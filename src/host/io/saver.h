@@ -12,11 +12,16 @@
 
 namespace varscope::io {
 
+// Parts of partitioned variables by their checkpoint key (the full name): TF's one full entry
+// with slices in a bundle; the assembled whole in a safetensors file.
+using SlicedVarList = std::map<std::string, std::vector<Variable>>;
+
 // Saver::save: fetches every variable of `var_list` (checkpoint key -> variable), then writes
 // them with the provenance metadata through `filter` (see write_file_atomically).
 void save_variables(Session& session,
                     const Graph& graph,
                     const std::map<std::string, Variable>& var_list,
+                    const SlicedVarList& sliced,
                     const std::string& path,
                     const SinkFilter& filter);
 
@@ -24,6 +29,7 @@ void save_variables(Session& session,
 // each file through `filter`.
 void save_bundle(Session& session,
                  const std::map<std::string, Variable>& var_list,
+                 const SlicedVarList& sliced,
                  const std::string& prefix,
                  const SinkFilter& filter);
 

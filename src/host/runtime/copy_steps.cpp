@@ -139,6 +139,10 @@ bool is_host_input(OpType op, int i, int num_inputs) {
     case OpType::kRange:
     case OpType::kBroadcastGradientArgs:
       return true;
+    case OpType::kDynamicPartition:  // the partitions
+      return i == 1;
+    case OpType::kParallelDynamicStitch:  // the indices
+      return i < num_inputs / 2;
     default:
       return false;
   }

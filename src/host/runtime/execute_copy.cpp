@@ -270,6 +270,10 @@ void SessionImpl::execute_copy(const Step& step, std::vector<Value>& slots, RunC
       if (n.op == OpType::kOneHot) return one_hot(step, slots, ctx, host, specs.at(0));
       if (n.op == OpType::kGatherV2) return gather(step, slots, ctx, host, specs.at(0));
       if (n.op == OpType::kUnsortedSegmentSum) return segment_sum(step, slots, ctx, specs.at(0));
+      if (n.op == OpType::kDynamicPartition)
+        return dynamic_partition(step, slots, ctx, host, std::move(specs));
+      if (n.op == OpType::kParallelDynamicStitch)
+        return parallel_dynamic_stitch(step, slots, ctx, host, specs.at(0));
       const DType dtype = specs.at(0).dtype;
       const std::size_t element_size = dtype_size(dtype);
       const CopySteps copies = copy_steps(n, shapes, host, specs, element_size);

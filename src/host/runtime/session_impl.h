@@ -143,6 +143,24 @@ class SessionImpl {
               RunContext& ctx,
               const std::vector<HostTensor>& host,
               OutputSpec spec);
+  // execute_data_flow.cpp
+  void gather_rows(RunContext& ctx,
+                   const void* src,
+                   std::int64_t num_rows,
+                   std::int64_t row,
+                   std::size_t element_size,
+                   const std::vector<std::int64_t>& rows,
+                   void* dst);
+  void dynamic_partition(const Step& step,
+                         std::vector<Value>& slots,
+                         RunContext& ctx,
+                         const std::vector<HostTensor>& host,
+                         std::vector<OutputSpec> specs);
+  void parallel_dynamic_stitch(const Step& step,
+                               std::vector<Value>& slots,
+                               RunContext& ctx,
+                               const std::vector<HostTensor>& host,
+                               OutputSpec spec);
   void one_hot(const Step& step,
                std::vector<Value>& slots,
                RunContext& ctx,

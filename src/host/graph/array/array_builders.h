@@ -75,6 +75,21 @@ TensorRef build_slice_literal(GraphImpl& g,
                               const std::vector<std::int64_t>& begin,
                               const std::vector<std::int64_t>& size,
                               std::string_view name);
+// gen_array_ops.gather_v2 in scope `scope` ("GatherV2/"): the axis a Const "<scope>/axis";
+// vs::TypeError for indices neither int32 nor int64.
+TensorRef build_gather(
+    GraphImpl& g, TensorRef params, TensorRef indices, std::int64_t axis, const std::string& scope);
+// data_flow_ops.dynamic_partition / parallel_dynamic_stitch in scope `scope`
+// ("DynamicPartition/", "ParallelDynamicStitch/" or a wrapper's name).
+std::vector<TensorRef> build_dynamic_partition(GraphImpl& g,
+                                               TensorRef data,
+                                               TensorRef partitions,
+                                               std::int64_t num_partitions,
+                                               const std::string& scope);
+TensorRef build_parallel_dynamic_stitch(GraphImpl& g,
+                                        const std::vector<TensorRef>& indices,
+                                        const std::vector<TensorRef>& data,
+                                        const std::string& scope);
 // tf.range(start, limit, delta, name="range"): literals become "range/start", ... Consts.
 TensorRef build_range(
     GraphImpl& g, ListItem start, ListItem limit, ListItem delta, std::string_view name);

@@ -24,9 +24,8 @@ Tensor placeholder_with_default(const Input& input, const Shape& shape, std::str
   });
 }
 
-namespace {
+namespace detail {
 
-// gen_array_ops.gather_v2 in scope `scope` ("GatherV2/"): the axis a Const "<scope>/axis".
 TensorRef build_gather(detail::GraphImpl& g,
                        TensorRef params,
                        TensorRef indices,
@@ -51,7 +50,9 @@ TensorRef build_gather(detail::GraphImpl& g,
           0};
 }
 
-}  // namespace
+}  // namespace detail
+
+using detail::build_gather;
 
 Tensor gather(const Input& params,
               const Tensor& indices,

@@ -66,7 +66,7 @@ TensorRef reshape_to_list(GraphImpl& g, TensorRef x, const std::vector<std::int6
 
 bool fills_missing_output_grads(OpType op) {
   return op == OpType::kUnpack || op == OpType::kSplit || op == OpType::kSplitV ||
-         op == OpType::kFusedBatchNormV3;
+         op == OpType::kFusedBatchNormV3 || op == OpType::kDynamicPartition;
 }
 
 // _PackGrad: unstack(grad, num=N, axis=axis).

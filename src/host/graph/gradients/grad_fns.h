@@ -60,6 +60,9 @@ std::vector<TensorRef> select_v2(const GradInputs& in);
 std::vector<TensorRef> log_softmax(const GradInputs& in);
 std::vector<TensorRef> l2_loss(const GradInputs& in);
 std::vector<TensorRef> log1p(const GradInputs& in);
+// DynamicPartition and ParallelDynamicStitch (data_flow_grads.cpp).
+std::vector<TensorRef> dynamic_partition(const GradInputs& in);
+std::vector<TensorRef> parallel_dynamic_stitch(const GradInputs& in);
 // Shapes and data movement (array_grads.cpp, after TF's array_grad.py).
 std::vector<TensorRef> reshape_to_input(const GradInputs& in);  // Reshape, ExpandDims, Squeeze
 std::vector<TensorRef> transpose(const GradInputs& in);

@@ -17,6 +17,7 @@
 #include "host/io/file.h"
 #include "varscope/dtype.h"
 #include "varscope/host_tensor.h"
+#include "varscope/partitioners.h"
 #include "varscope/shape.h"
 #include "varscope_tf/tensor_bundle.pb.h"
 
@@ -49,6 +50,11 @@ SliceSpec slice_from_proto(const varscope::tf::TensorSliceProto& proto);
 
 // Copies a part (`part`, of the shape `slice` selects) into its place in `full`.
 void copy_slice_into(const SliceSpec& slice, const HostTensor& part, HostTensor& full);
+// The inverse: the part of `full` that `slice` selects, into `part` (of that shape).
+void copy_slice_out(const SliceSpec& slice, const HostTensor& full, HostTensor& part);
+// A partitioned variable's part as a slice: TF's parse of SaveSliceInfo.spec (every extent
+// explicit).
+SliceSpec slice_of(const SaveSliceInfo& info);
 
 struct BundleTensorInfo {
   int tf_dtype = 0;

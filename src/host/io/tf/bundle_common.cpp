@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <string>
 
 #include "host/io/tf/bundle.h"
@@ -152,11 +153,18 @@ SliceSpec slice_from_proto(const varscope::tf::TensorSliceProto& proto) {
   return out;
 }
 
-void copy_slice_into(const SliceSpec& slice, const HostTensor& part, HostTensor& full) {
-  const auto& dims = full.shape().dims();
+namespace {
+
+// Calls run(offset in the whole, offset in the part, length), in elements, for each run of
+// the part along the last dimension, in the part's row-major order.
+void for_each_run(const SliceSpec& slice,
+                  const Shape& full,
+                  std::int64_t part_elements,
+                  const std::function<void(std::size_t, std::size_t, std::size_t)>& run) {
+  if (part_elements == 0) return;
+  const auto& dims = full.dims();
   const std::size_t rank = dims.size();
-  const std::size_t esize = dtype_size(full.dtype());
-  if (part.num_elements() == 0) return;
+  if (rank == 0) return run(0, 0, 1);
   // Row-major strides of the full tensor, and the part's extent per dimension.
   std::vector<std::int64_t> stride(rank, 1), len(rank), start(rank);
   for (std::size_t d = rank; d-- > 0;) {
@@ -164,24 +172,49 @@ void copy_slice_into(const SliceSpec& slice, const HostTensor& part, HostTensor&
     len[d] = slice[d].length < 0 ? dims[d] : slice[d].length;
     if (d + 1 < rank) stride[d] = stride[d + 1] * dims[d + 1];
   }
-  // Copy runs along the last dimension.
-  const std::int64_t run = rank == 0 ? 1 : len[rank - 1];
-  const std::int64_t runs = part.num_elements() / run;
+  const std::int64_t length = len[rank - 1];
+  const std::int64_t runs = part_elements / length;
   std::vector<std::int64_t> idx(rank, 0);
-  const auto* src = static_cast<const std::byte*>(part.raw_data());
-  auto* dst = static_cast<std::byte*>(full.raw_data());
   for (std::int64_t r = 0; r < runs; ++r) {
     std::int64_t at = 0;
     for (std::size_t d = 0; d < rank; ++d)
       at += (start[d] + idx[d]) * stride[d];
-    std::memcpy(dst + static_cast<std::size_t>(at) * esize,
-                src + static_cast<std::size_t>(r * run) * esize,
-                static_cast<std::size_t>(run) * esize);
+    run(static_cast<std::size_t>(at), static_cast<std::size_t>(r * length),
+        static_cast<std::size_t>(length));
     for (std::size_t d = rank - 1; d-- > 0;) {  // next run: odometer over all but the last dim
       if (++idx[d] < len[d]) break;
       idx[d] = 0;
     }
   }
+}
+
+}  // namespace
+
+void copy_slice_into(const SliceSpec& slice, const HostTensor& part, HostTensor& full) {
+  const std::size_t esize = dtype_size(full.dtype());
+  const auto* src = static_cast<const std::byte*>(part.raw_data());
+  auto* dst = static_cast<std::byte*>(full.raw_data());
+  for_each_run(slice, full.shape(), part.num_elements(),
+               [&](std::size_t whole, std::size_t piece, std::size_t n) {
+                 std::memcpy(dst + whole * esize, src + piece * esize, n * esize);
+               });
+}
+
+void copy_slice_out(const SliceSpec& slice, const HostTensor& full, HostTensor& part) {
+  const std::size_t esize = dtype_size(full.dtype());
+  const auto* src = static_cast<const std::byte*>(full.raw_data());
+  auto* dst = static_cast<std::byte*>(part.raw_data());
+  for_each_run(slice, full.shape(), part.num_elements(),
+               [&](std::size_t whole, std::size_t piece, std::size_t n) {
+                 std::memcpy(dst + piece * esize, src + whole * esize, n * esize);
+               });
+}
+
+SliceSpec slice_of(const SaveSliceInfo& info) {
+  SliceSpec slice;
+  for (std::size_t d = 0; d < info.var_offset.size(); ++d)
+    slice.push_back({info.var_offset[d], info.var_shape[d]});
+  return slice;
 }
 
 }  // namespace varscope::io::tf
