@@ -142,6 +142,9 @@ enum class OpType : std::uint8_t {
   // Batch normalization (op_rows/conv_ops.cpp; execute_conv.cpp).
   kFusedBatchNormV3,
   kFusedBatchNormGradV3,
+  // Horovod's collectives across processes (op_rows/collective_ops.cpp; issue 27).
+  kHorovodAllreduce,
+  kHorovodBroadcast,
   kOpTypeEnd,  // not an op: one past the last (new op types go above it)
 };
 inline constexpr int kNumOpTypes = static_cast<int>(OpType::kOpTypeEnd);

@@ -19,6 +19,8 @@ std::span<const OpDef> nn_ops();        // activations, softmax, losses
 std::span<const OpDef> conv_ops();      // convolution, pooling
 std::span<const OpDef> training_ops();  // optimizer updates
 std::span<const OpDef> axis_ops();      // ArgMax, ArgMin, Cumsum, Cumprod
+// HorovodAllreduce, HorovodBroadcast (Horovod's collectives)
+std::span<const OpDef> collective_ops();
 
 namespace a = attr_name;
 using T = AttrType;
