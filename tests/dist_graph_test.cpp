@@ -235,4 +235,22 @@ TEST_F(DistGraphTest, MismatchedCollectivesAreAnErrorNamingEachRanksOp) {
   EXPECT_EQ(comm->allreduce_calls, 0);  // refused before any tensor moved
 }
 
+TEST_F(DistGraphTest, BroadcastFromARankPastTheWorldIsRefusedAtRunTime) {
+  auto comm = std::make_shared<FakeCommunicator>(2);
+  vs::dist::set_communicator(comm);
+  vs::Graph g;
+  vs::Tensor c = vs::constant(g, vs::HostTensor(std::vector<float>{1, 2}, vs::Shape{2}));
+  vs::Tensor b = vs::dist::broadcast(c, 2);
+  vs::Session s(g);
+  try {
+    s.run(b);
+    FAIL() << "no error";
+  } catch (const vs::InvalidArgumentError& e) {
+    EXPECT_STREQ(e.what(), "root_rank 2 of HorovodBroadcast_Const_0 is not a rank: there are 2");
+  }
+  EXPECT_EQ(comm->broadcast_calls, 0);
+  EXPECT_EQ(s.run(vs::dist::broadcast(c, 1)).data<float>()[1], 2.0f);
+  EXPECT_EQ(comm->broadcast_calls, 1);
+}
+
 }  // namespace
