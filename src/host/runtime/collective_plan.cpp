@@ -26,11 +26,11 @@ std::string fingerprint_line(const Node& n) {
 }
 
 // Which steps (transitively) consume an allreduce that itself consumes none: those run after
-// the fused allreduces; `free[i]` marks such an allreduce.
+// the fused allreduces; `fusable[i]` marks such an allreduce.
 void classify(const GraphImpl& g,
               const std::vector<Step>& steps,
               std::vector<bool>& after,
-              std::vector<bool>& free) {
+              std::vector<bool>& fusable) {
   std::unordered_map<int, std::size_t> by_slot, by_node;
   for (std::size_t i = 0; i < steps.size(); ++i) {
     by_node[steps[i].node] = i;
@@ -39,10 +39,10 @@ void classify(const GraphImpl& g,
       by_slot[steps[i].output + k] = i;
   }
   after.assign(steps.size(), false);
-  free.assign(steps.size(), false);
+  fusable.assign(steps.size(), false);
   for (std::size_t i = 0; i < steps.size(); ++i) {
     bool needs = false;
-    auto consider = [&](std::size_t j) { needs = needs || free[j] || after[j]; };
+    auto consider = [&](std::size_t j) { needs = needs || fusable[j] || after[j]; };
     for (int slot : steps[i].inputs) {
       if (auto it = by_slot.find(slot); it != by_slot.end() && it->second < i) consider(it->second);
     }
@@ -52,7 +52,7 @@ void classify(const GraphImpl& g,
     if (needs) {
       after[i] = true;
     } else if (is_allreduce(g, steps[i])) {
-      free[i] = true;
+      fusable[i] = true;
     }
   }
 }
@@ -71,11 +71,11 @@ void plan_collectives(const GraphImpl& g, Plan& plan) {
                    [](const Step& s) { return s.kind == OpKind::kCollective; })) {
     return;
   }
-  std::vector<bool> after, free;
-  classify(g, steps, after, free);
+  std::vector<bool> after, fusable;
+  classify(g, steps, after, fusable);
   std::vector<Step> before_part, fused_part, after_part;
   for (std::size_t i = 0; i < steps.size(); ++i) {
-    (free[i] ? fused_part : after[i] ? after_part : before_part).push_back(std::move(steps[i]));
+    (fusable[i] ? fused_part : after[i] ? after_part : before_part).push_back(std::move(steps[i]));
   }
   // Buckets of consecutive allreduces with one dtype and reduce_op, within the threshold; a
   // tensor of unknown size is a bucket of its own.
