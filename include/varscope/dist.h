@@ -127,10 +127,10 @@ struct InitOptions {
   // VARSCOPE_DIST_TIMEOUT_S overrides it.
   double timeout_seconds = 60.0;
 };
-// hvd.init(): MPI_Init_thread when the process was not started by MPI yet. The rank, size and
-// local rank come from mpirun's environment (Open MPI's OMPI_COMM_WORLD_*), else from
-// torchrun's RANK, WORLD_SIZE and LOCAL_RANK (which must agree with MPI's). A second call
-// does nothing.
+// hvd.init(): MPI_Init_thread unless the application initialized MPI. The rank and size are
+// MPI's world (mpirun's); the local rank is Open MPI's OMPI_COMM_WORLD_LOCAL_RANK, else
+// torchrun's LOCAL_RANK, else the rank among this node's processes. torchrun's RANK and
+// WORLD_SIZE, where set, must agree with MPI's (E246). A second call does nothing.
 void init(const InitOptions& options = {});
 bool is_initialized();
 int rank();
