@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -251,6 +253,28 @@ TEST_F(DistGraphTest, BroadcastFromARankPastTheWorldIsRefusedAtRunTime) {
   EXPECT_EQ(comm->broadcast_calls, 0);
   EXPECT_EQ(s.run(vs::dist::broadcast(c, 1)).data<float>()[1], 2.0f);
   EXPECT_EQ(comm->broadcast_calls, 1);
+}
+
+// Horovod's nodes go to a GraphDef with Horovod's attributes, and come back from it.
+TEST_F(DistGraphTest, CollectivesRoundTripThroughAGraphDef) {
+  vs::Graph g;
+  vs::Tensor c = vs::constant(g, vs::HostTensor(std::vector<float>{1, 2}, vs::Shape{2}));
+  vs::dist::allreduce(c, vs::dist::ReduceOp::kSum);
+  vs::dist::broadcast(c, 1);
+  const std::string path = vs::write_graph(g, ::testing::TempDir(), "dist.pbtxt");
+  std::ifstream file(path);
+  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  for (const char* attr : {"reduce_op", "prescale_factor", "postscale_factor", "ignore_name_scope",
+                           "process_set_id", "root_rank"}) {
+    EXPECT_NE(text.find(attr), std::string::npos) << attr;
+  }
+  vs::Graph back;
+  vs::import_graph_def(back, vs::graph_def_bytes(g));
+  const auto names = op_names(back);
+  EXPECT_TRUE(has(names, "import/HorovodAllreduce_Const_0")) << ::testing::PrintToString(names);
+  EXPECT_TRUE(has(names, "import/HorovodBroadcast_Const_0"));
+  EXPECT_EQ(back.get_operation_by_name("import/HorovodAllreduce_Const_0").type(),
+            "HorovodAllreduce");
 }
 
 }  // namespace
