@@ -13,6 +13,7 @@ wanted=(
   libopenblas-dev libdnnl-dev ocl-icd-opencl-dev
   libre2-dev nlohmann-json3-dev
   libprotobuf-dev protobuf-compiler
+  libopenmpi-dev openmpi-bin
 )
 
 # A package counts as present when dpkg says it is installed, not when some file exists

@@ -1,7 +1,8 @@
 # Installs the build tree into a fresh prefix, then configures, builds and runs
 # tests/consumer against it with find_package(varscope CONFIG REQUIRED); with
 # CUDA_COMPILER set, tests/consumer_cuda too (a .cu file: it builds without a GPU, and runs
-# its kernel only where one is usable, printing "skip" otherwise).
+# its kernel only where one is usable, printing "skip" otherwise); with MPIEXEC set,
+# tests/consumer_dist (find_package(varscope COMPONENTS dist)) under mpirun -np 1.
 file(REMOVE_RECURSE ${WORK_DIR})
 set(prefix ${WORK_DIR}/prefix)
 set(consumer_build ${WORK_DIR}/consumer-build)
@@ -34,6 +35,15 @@ run_step(${CMAKE_COMMAND} -S ${CONSUMER_SOURCE_DIR} -B ${consumer_build}
          -G Ninja -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release)
 run_step(${CMAKE_COMMAND} --build ${consumer_build})
 run_step(${consumer_build}/consumer)
+
+# With varscope::dist installed: a project asking for COMPONENTS dist, run on one MPI rank.
+if(MPIEXEC)
+  set(dist_build ${WORK_DIR}/consumer-dist-build)
+  run_step(${CMAKE_COMMAND} -S ${CONSUMER_DIST_SOURCE_DIR} -B ${dist_build}
+           -G Ninja -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release)
+  run_step(${CMAKE_COMMAND} --build ${dist_build})
+  run_step(${MPIEXEC} --allow-run-as-root --oversubscribe -np 1 ${dist_build}/consumer_dist)
+endif()
 
 if(CUDA_COMPILER)
   set(cuda_build ${WORK_DIR}/consumer-cuda-build)

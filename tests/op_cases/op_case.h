@@ -147,7 +147,8 @@ std::vector<OpCase> math_cases();
 std::vector<OpCase> nn_cases();
 std::vector<OpCase> conv_cases();
 std::vector<OpCase> training_cases();
-std::vector<OpCase> reduction_cases();  // reductions and ops along one axis
+std::vector<OpCase> reduction_cases();   // reductions and ops along one axis
+std::vector<OpCase> collective_cases();  // HorovodAllreduce, HorovodBroadcast
 const std::vector<OpCase>& op_cases();
 
 }  // namespace varscope::testing

@@ -106,6 +106,8 @@ enum class OpKind {
   kConv,       // Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter
   kPool,       // MaxPool, AvgPool, MaxPoolGrad, AvgPoolGrad
   kBatchNorm,  // FusedBatchNormV3, FusedBatchNormGradV3
+  // Across processes, through dist::Communicator (execute_collective.cpp).
+  kCollective,  // HorovodAllreduce, HorovodBroadcast
 };
 
 // What varscope's kernels compute: float32 and float64 math, and the integer types of the

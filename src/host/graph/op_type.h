@@ -149,6 +149,9 @@ enum class OpType : std::uint8_t {
   // Partitioning and stitching (op_rows/data_flow_ops.cpp; execute_data_flow.cpp).
   kDynamicPartition,
   kParallelDynamicStitch,
+  // Horovod's collectives across processes (op_rows/collective_ops.cpp; issue 27).
+  kHorovodAllreduce,
+  kHorovodBroadcast,
   kOpTypeEnd,  // not an op: one past the last (new op types go above it)
 };
 inline constexpr int kNumOpTypes = static_cast<int>(OpType::kOpTypeEnd);

@@ -112,6 +112,8 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
     case OpKind::kPool:
     case OpKind::kBatchNorm:
       return execute_conv(step, slots, ctx);
+    case OpKind::kCollective:
+      return execute_collective(step, slots, ctx);
   }
 }
 

@@ -61,6 +61,16 @@ struct Step : OpKernel {
   // kConv, kPool: the backend's prepared primitive (kernels::PreparedSlot), built on the first
   // run and rebuilt when the shapes change.
   mutable kernels::PreparedSlot prepared;
+  // kCollective (collective_plan.cpp): the allreduces fused into one call, run by the bucket's
+  // last step (empty on the others, which do nothing); a broadcast lists itself.
+  struct CollectiveMember {
+    int node = -1, input = -1, output = -1;  // the node, its input's slot, its output's slot
+  };
+  std::vector<CollectiveMember> fused;
+  // The plan's first collective: every collective of the plan, in order ("name dtype shape"
+  // lines), exchanged with the other ranks on the plan's first run.
+  std::string fingerprint;
+  mutable bool fingerprint_checked = false;
 };
 
 // use_cuda_graph: one host-side check a run made, in order, to be made again on a replay.
@@ -110,6 +120,10 @@ struct RunSignature {
 Plan build_plan(const GraphImpl& graph,
                 const RunSignature& run,
                 const DevicePlacer& placer = DevicePlacer::one_cpu());
+// The collectives of a plan (collective_plan.cpp): allreduces that depend on no other allreduce
+// run together, after what they need and before what needs them, fused into buckets of at most
+// dist::fusion_threshold() bytes; the first collective carries the plan's fingerprint.
+void plan_collectives(const GraphImpl& graph, Plan& plan);
 
 // use_cuda_graph: whether a step's work can be recorded once and replayed, given its op's
 // Capture column (graph_replay.cpp).

@@ -21,6 +21,8 @@ std::span<const OpDef> training_ops();  // optimizer updates
 std::span<const OpDef> axis_ops();      // ArgMax, ArgMin, Cumsum, Cumprod
 // DynamicPartition, ParallelDynamicStitch
 std::span<const OpDef> data_flow_ops();
+// HorovodAllreduce, HorovodBroadcast (Horovod's collectives)
+std::span<const OpDef> collective_ops();
 
 namespace a = attr_name;
 using T = AttrType;

@@ -1,0 +1,147 @@
+// varscope::dist across processes: run by ctest under
+// `mpirun --allow-run-as-root --oversubscribe -np 2`. Every rank runs every test; the ranks
+// compare their variables through the communicator itself.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "dist/dist_model.h"
+#include "varscope/dist.h"
+
+namespace {
+
+namespace vs = varscope;
+using vs_dist_test::batch;
+using vs_dist_test::build_model;
+using vs_dist_test::kGlobalBatch;
+
+constexpr int kSteps = 50;
+
+// Every global variable's bytes, in order.
+std::string variable_bytes(vs::Session& s, const vs::Graph& g) {
+  std::string out;
+  for (const vs::Variable& v : g.global_variables()) {
+    const vs::HostTensor t = s.run(v);
+    out.append(static_cast<const char*>(t.raw_data()), t.nbytes());
+  }
+  return out;
+}
+
+bool identical_on_all_ranks(const std::string& mine) {
+  const auto all = vs::dist::communicator()->allgather(mine);
+  return std::all_of(all.begin(), all.end(), [&](const std::string& b) { return b == mine; });
+}
+
+struct Trained {
+  std::vector<vs::HostTensor> variables;
+  bool identical = false;
+};
+
+// Each rank starts from its own initial values (graph seed = 10 + rank) and trains on its
+// half of the global batch.
+Trained train_distributed(bool broadcast) {
+  const int rank = vs::dist::rank(), size = vs::dist::size();
+  auto m = build_model(10 + rank);
+  vs::train::AdamOptimizer adam(0.01);
+  vs::dist::DistributedOptimizer opt(adam);
+  vs::Variable step = vs::train::get_or_create_global_step(m.g);
+  vs::Operation train_op = opt.minimize(m.loss, step);
+  vs::Operation bcast = vs::dist::broadcast_global_variables(m.g, 0);
+  vs::Session s(m.g);
+  s.run(m.g.global_variables_initializer());
+  if (broadcast) s.run(bcast);
+  const int rows = kGlobalBatch / size;
+  for (int i = 0; i < kSteps; ++i)
+    s.run(train_op, batch(m, rank * rows, rows));
+  Trained out;
+  out.identical = identical_on_all_ranks(variable_bytes(s, m.g));
+  for (const vs::Variable& v : m.g.global_variables())
+    out.variables.push_back(s.run(v));
+  return out;
+}
+
+TEST(DistMpiTest, InitGivesRankSizeAndLocalRank) {
+  EXPECT_EQ(vs::dist::size(), 2);
+  EXPECT_GE(vs::dist::rank(), 0);
+  EXPECT_LT(vs::dist::rank(), 2);
+  EXPECT_EQ(vs::dist::local_rank(), vs::dist::rank());  // one node
+  vs::dist::init();                                     // a second call does nothing
+  EXPECT_EQ(vs::dist::size(), 2);
+}
+
+TEST(DistMpiTest, AfterFiftyAdamStepsRanksHoldBitIdenticalVariables) {
+  const Trained t = train_distributed(/*broadcast=*/true);
+  EXPECT_TRUE(t.identical);  // kernels, biases, slots, beta powers, global step
+  EXPECT_EQ(t.variables.front().dtype(), vs::DType::kFloat32);
+  // Rank 0 matches one process that trains on the whole global batch from rank 0's start.
+  if (vs::dist::rank() != 0) return;
+  auto m = build_model(10);
+  vs::train::AdamOptimizer adam(0.01);
+  vs::Variable step = vs::train::get_or_create_global_step(m.g);
+  vs::Operation train_op = adam.minimize(m.loss, step);
+  vs::Session s(m.g);
+  s.run(m.g.global_variables_initializer());
+  for (int i = 0; i < kSteps; ++i)
+    s.run(train_op, batch(m, 0, kGlobalBatch));
+  const auto vars = m.g.global_variables();
+  ASSERT_EQ(vars.size(), t.variables.size());
+  double worst = 0;
+  for (std::size_t v = 0; v < vars.size(); ++v) {
+    const vs::HostTensor one = s.run(vars[v]);
+    for (std::int64_t i = 0; i < one.num_elements(); ++i)
+      worst =
+          std::max(worst, std::abs(one.element_as_double(i) - t.variables[v].element_as_double(i)));
+  }
+  EXPECT_LE(worst, 1e-6);
+  EXPECT_EQ(s.run(step).data<std::int64_t>()[0], kSteps);
+}
+
+TEST(DistMpiTest, WithoutTheBroadcastRanksDiffer) {  // negative control
+  const Trained t = train_distributed(/*broadcast=*/false);
+  EXPECT_FALSE(t.identical);
+}
+
+TEST(DistMpiTest, MismatchedGraphsAreAnErrorWithinASecond) {  // negative control
+  const int rank = vs::dist::rank();
+  auto m = build_model(1, rank == 0 ? "hidden" : "hidden_other");
+  vs::train::AdamOptimizer adam(0.01);
+  vs::dist::DistributedOptimizer opt(adam);
+  vs::Operation train_op = opt.minimize(m.loss);
+  vs::Session s(m.g);
+  s.run(m.g.global_variables_initializer());
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    s.run(train_op, batch(m, rank * 8, 8));
+    FAIL() << "no error";
+  } catch (const vs::FailedPreconditionError& e) {
+    const std::string text = e.what();
+    // The first collective of the plan's order whose name differs, on each rank.
+    const std::size_t rank1_at = text.find("; rank 1: ");
+    ASSERT_NE(rank1_at, std::string::npos) << text;
+    EXPECT_EQ(text.rfind("Collective ops differ across ranks at collective #", 0), 0u) << text;
+    EXPECT_NE(text.find("rank 0: DistributedAdamOptimizer_Allreduce/cond"), std::string::npos);
+    EXPECT_NE(text.substr(0, rank1_at).find("/HorovodAllreduce_gradients_hidden_"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.substr(rank1_at).find("/HorovodAllreduce_gradients_hidden_other_"),
+              std::string::npos)
+        << text;
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(seconds, 1.0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  varscope::dist::init();
+  const int rc = RUN_ALL_TESTS();
+  varscope::dist::finalize();
+  return rc;
+}
