@@ -119,13 +119,20 @@ void SessionImpl::gather(const Step& step,
   a.count = spec.shape.num_elements();
   const HostTensor index_values =
       step.host_consts[1] >= 0 ? host_input(step, 1, slots, ctx) : to_host(indices);
-  for (std::int64_t j = 0; j < a.count_indices; ++j) {
-    const auto index = static_cast<std::int64_t>(index_values.element_as_double(j));
-    if (index >= 0 && index < a.axis_size) continue;
-    throw InvalidArgumentError("indices" + position(indices.shape, j) + " = " +
-                               std::to_string(index) + " is not in [0, " +
-                               std::to_string(a.axis_size) + ")" + where(n));
-  }
+  // A typed scan: the check runs on every call, over every index.
+  auto check = [&](auto values) {
+    for (std::size_t j = 0; j < values.size(); ++j) {
+      const auto index = static_cast<std::int64_t>(values[j]);
+      if (index >= 0 && index < a.axis_size) continue;
+      throw InvalidArgumentError("indices" + position(indices.shape, std::int64_t(j)) + " = " +
+                                 std::to_string(index) + " is not in [0, " +
+                                 std::to_string(a.axis_size) + ")" + where(n));
+    }
+  };
+  if (index_values.dtype() == DType::kInt64)
+    check(index_values.data<std::int64_t>());
+  else
+    check(index_values.data<std::int32_t>());
   a.params = params.data.get();
   a.indices = indices.data.get();
   a.indices_int64 = indices.dtype == DType::kInt64;
