@@ -81,6 +81,19 @@ TEST(SaverDef, NodesAndSaverDefAsTfSaverBuildsThem) {
     EXPECT_TRUE(MessageDifferencer::Equals(ours.graph_def().node(i), graph.node(i))) << i;
 }
 
+// A partitioned variable: each part saved and restored under the whole's name with its
+// slice spec ("7 2 3,2:0,2"), as TF's Saver writes it.
+TEST(SaverDef, PartitionedVariablesAsTfSlices) {
+  vs::Graph g;
+  g.get_partitioned_variable(
+      "emb", {.shape = vs::Shape{7, 2}, .partitioner = vs::fixed_size_partitioner(3)});
+  g.get_variable("w", {.shape = vs::Shape{2}});
+  const tfp::MetaGraphDef tf = golden("saver_partitioned_tf115.pbtxt");
+  const tfp::MetaGraphDef ours = exported(g, vs::Saver(g));
+  EXPECT_TRUE(MessageDifferencer::Equals(ours.saver_def(), tf.saver_def()));
+  expect_nodes_as_tf(ours, tf);
+}
+
 TEST(SaverDef, DevicesGroupRestoreAllPerDeviceAsTf) {
   vs::Graph g;
   {

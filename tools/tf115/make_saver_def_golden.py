@@ -14,6 +14,8 @@ variables (the "save_1/" scope, saver_options_tf115.pbtxt) shows TF's scope uniq
 and the options' fields.
 Then saver_devices_tf115.pbtxt: a Saver over variables on two devices and none
 (restore_all's per-device NoOps, the Assigns' devices) and of int32 and float64.
+Then saver_partitioned_tf115.pbtxt: a Saver over a variable partitioned in three and a plain
+one (each part saved under the whole's name with its slice spec).
 """
 import os
 import sys
@@ -63,6 +65,17 @@ def main():
                 meta.graph_def.node.add().CopyFrom(node)
         meta.saver_def.CopyFrom(saver.saver_def)
     write(meta, "saver_devices_tf115.pbtxt")
+
+    meta = meta_graph_pb2.MetaGraphDef()
+    with tf.Graph().as_default() as g:
+        tf.get_variable("emb", [7, 2], partitioner=tf.fixed_size_partitioner(3))
+        tf.get_variable("w", [2])
+        saver = tf.train.Saver()
+        for node in g.as_graph_def().node:
+            if node.name.startswith("save/"):
+                meta.graph_def.node.add().CopyFrom(node)
+        meta.saver_def.CopyFrom(saver.saver_def)
+    write(meta, "saver_partitioned_tf115.pbtxt")
 
 
 def write(meta, name):

@@ -139,19 +139,29 @@ void add_group(tfp::GraphDef& def,
 }  // namespace
 
 void add_saver_graph(const Graph& graph, const Saver& saver, tfp::MetaGraphDef& meta) {
-  std::vector<std::string> names;
+  // TF's saveables sorted by key: a plain variable under its key with an empty slice spec, a
+  // partitioned one as each part under the whole's key with the part's slice spec.
+  std::map<std::string, std::vector<std::pair<Variable, std::string>>> saveables;
+  for (const auto& [key, v] : saver.var_list())
+    saveables[key].emplace_back(v, "");
+  for (const auto& [key, parts] : saver.sliced_var_list())
+    for (const Variable& part : parts)
+      saveables[key].emplace_back(part, part.save_slice_info().value().spec());
+  std::vector<std::string> names, slices;
   std::vector<Variable> variables;
-  for (const auto& [key, v] : saver.var_list()) {  // sorted by key, as TF's saveables
-    if (!(v.graph() == graph)) {
-      throw ValueError("Variable " + v.name() + " is not an element of this graph.");
+  for (const auto& [key, entries] : saveables) {
+    for (const auto& [v, slice] : entries) {
+      if (!(v.graph() == graph)) {
+        throw ValueError("Variable " + v.name() + " is not an element of this graph.");
+      }
+      names.push_back(key);
+      slices.push_back(slice);
+      variables.push_back(v);
     }
-    names.push_back(key);
-    variables.push_back(v);
   }
   if (variables.empty()) throw ValueError("No variables to save");
   tfp::GraphDef& def = *meta.mutable_graph_def();
   const std::string s = saver_scope(def) + "/";
-  const std::vector<std::string> slices(names.size());
 
   add_string_const(def, s + "filename/input", nullptr, "model");
   add_placeholder_with_default(def, s + "filename", s + "filename/input");
@@ -162,8 +172,9 @@ void add_saver_graph(const Graph& graph, const Saver& saver, tfp::MetaGraphDef& 
   tfp::NodeDef& save = add_node(def, s + "SaveV2", "SaveV2");
   for (const char* in : {"Const", "SaveV2/tensor_names", "SaveV2/shape_and_slices"})
     save.add_input(s + in);
-  for (const Variable& v : variables)
-    save.add_input(v.op_name());
+  // TF saves a plain variable by its ref, a part of a partitioned one through its read.
+  for (std::size_t i = 0; i < variables.size(); ++i)
+    save.add_input(slices[i].empty() ? variables[i].op_name() : variables[i].value().op().name());
   set_dtypes(save, variables);
 
   tfp::NodeDef& saved = add_node(def, s + "control_dependency", "Identity");
