@@ -8,6 +8,7 @@
 #include <varscope/varscope.h>
 
 #include <cstdlib>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -112,6 +113,35 @@ TEST_P(PartitionedRestore, SafetensorsHoldsTheWhole) {
   EXPECT_EQ(floats(s2.run(m2.table.as_tensor())), table_values());
 }
 
+// tf.train.init_from_checkpoint of a partitioned variable: each part's initializer is its
+// slice of TF's tensor, whether named by the whole, listed, or found under a scope.
+TEST_P(PartitionedRestore, InitFromCheckpointGivesEachPartItsSlice) {
+  for (int form = 0; form < 3; ++form) {
+    Model m(3, /*from_table=*/false);
+    std::map<std::string, vs::train::AssignmentTarget> map;
+    if (form == 0) map = {{"emb/table", std::string("emb/table")}};
+    if (form == 1) map = {{"emb/table", m.table.variables()}};
+    if (form == 2) map = {{"emb/", std::string("emb/")}};
+    vs::train::init_from_checkpoint(m.g, kFixture + "/model.ckpt", map);
+    vs::Session s(m.g, options());
+    s.run(m.g.global_variables_initializer());
+    EXPECT_EQ(floats(s.run(m.table.as_tensor())), table_values()) << form;
+    EXPECT_EQ(floats(s.run(m.table[1])), (std::vector<float>{3, 3.5, 4, 4.5})) << form;
+  }
+  Model m(2, /*from_table=*/false);
+  const std::size_t nodes = m.g.num_operations();
+  try {
+    vs::train::init_from_checkpoint(m.g, kFixture + "/model.ckpt",
+                                    {{"emb/table", std::vector<vs::Variable>{m.plain}}});
+    ADD_FAILURE() << "no error";
+  } catch (const vs::ValueError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "init_from_checkpoint: plain:0 in a list of variables is not a part of a "
+              "partitioned variable");
+  }
+  EXPECT_EQ(m.g.num_operations(), nodes);
+}
+
 VARSCOPE_INSTANTIATE_ON_BACKENDS(PartitionedRestore);
 
 TEST(PartitionedSaver, AMismatchedFullShapeIsRefusedAndChangesNothing) {
@@ -135,6 +165,17 @@ TEST(PartitionedSaver, AMismatchedFullShapeIsRefusedAndChangesNothing) {
                   "but partitioned variable emb/table has dtype float32 and shape (6, 2)");
   }
   EXPECT_EQ(floats(s.run(t.as_tensor())), before);
+  // init_from_checkpoint refuses it at the call (TF: when RestoreV2 runs), graph unchanged.
+  const std::size_t nodes = g.num_operations();
+  try {
+    vs::train::init_from_checkpoint(g, kFixture + "/model.ckpt", {{"emb/", std::string("emb/")}});
+    ADD_FAILURE() << "no error";
+  } catch (const vs::InvalidArgumentError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "tensor_name = emb/table; shape in shape_and_slice spec [6,2] does not match the "
+              "shape stored in checkpoint: [7,2]");
+  }
+  EXPECT_EQ(g.num_operations(), nodes);
   // Two parts of one variable and a plain variable of the same key collide, as TF.
   vs::Graph g2;
   auto v = g2.get_partitioned_variable(
