@@ -1,8 +1,9 @@
 // Issue 24's data-movement ops through a Session, each beside a plain copy of the bytes it
-// writes (the ceiling a copy-shaped op cannot beat): transpose of a 4096x4096 float32 matrix,
-// and gather of 4096 rows of a 100000x128 float32 table. Inputs are variables, so no feed is
-// timed; the result stays on the device (the op is a target, not a fetch).
+// writes (the ceiling a copy-shaped op cannot beat; on the GPU a device-to-device copy): transpose
+// of a 4096x4096 float32 matrix, and gather of 4096 rows of a 100000x128 float32 table. Inputs are
+// variables, so no feed is timed; the result stays on the device (the op is a target, not a fetch).
 #include <benchmark/benchmark.h>
+#include <cuda_runtime_api.h>
 #include <varscope/varscope.h>
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "bench_common.h"
+#include "cuda_events.h"
 #include "ops_bench_util.h"
 
 namespace vs = varscope;
@@ -49,8 +51,7 @@ void run_target(benchmark::State& state, vs::Graph& g, vs::DeviceKind device, vs
 }
 
 void transpose_ours(benchmark::State& state, vs::DeviceKind device) {
-  if (skip_without_device(state, device))
-    return;
+  if (skip_without_device(state, device)) return;
   vs::Graph g;
   vs::Variable x =
       g.variable(vs::HostTensor(random_values(kSide * kSide, 1), vs::Shape{kSide, kSide}));
@@ -59,8 +60,7 @@ void transpose_ours(benchmark::State& state, vs::DeviceKind device) {
 }
 
 void gather_ours(benchmark::State& state, vs::DeviceKind device) {
-  if (skip_without_device(state, device))
-    return;
+  if (skip_without_device(state, device)) return;
   vs::Graph g;
   vs::Variable table = g.variable(
       vs::HostTensor(random_values(kTableRows * kWidth, 2), vs::Shape{kTableRows, kWidth}));
@@ -81,6 +81,26 @@ void BM_Cpu_Transpose4096_Baseline_Memcpy(benchmark::State& state) {
     std::memcpy(c.data(), a.data(), a.size() * 4);
     benchmark::DoNotOptimize(c.data());
   }
+  state.SetBytesProcessed(state.iterations() * kSide * kSide * 8);
+}
+
+// The GPU ceiling for a copy-shaped op: a device-to-device copy of the same bytes.
+void BM_Gpu_Transpose4096_Baseline_DeviceToDeviceCopy(benchmark::State& state) {
+  if (skip_without_device(state, vs::DeviceKind::kCuda)) return;
+  const std::size_t bytes = std::size_t(kSide * kSide) * 4;
+  void *a = nullptr, *c = nullptr;
+  bench::check_cuda(cudaMalloc(&a, bytes), "cudaMalloc");
+  bench::check_cuda(cudaMalloc(&c, bytes), "cudaMalloc");
+  bench::Events ev;
+  for (auto _ : state) {
+    bench::check_cuda(cudaEventRecord(ev.start, nullptr), "cudaEventRecord");
+    bench::check_cuda(cudaMemcpyAsync(c, a, bytes, cudaMemcpyDeviceToDevice, nullptr),
+                      "cudaMemcpyAsync");
+    bench::check_cuda(cudaEventRecord(ev.stop, nullptr), "cudaEventRecord");
+    state.SetIterationTime(ev.seconds());
+  }
+  cudaFree(a);  // teardown: nothing left to report to
+  cudaFree(c);
   state.SetBytesProcessed(state.iterations() * kSide * kSide * 8);
 }
 
@@ -109,8 +129,9 @@ void BM_Cpu_Gather4096Rows_Baseline_RowMemcpy(benchmark::State& state) {
 BENCHMARK(BM_Cpu_Transpose4096_Ours)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Cpu_Transpose4096_Baseline_Memcpy)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Gpu_Transpose4096_Ours)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Gpu_Transpose4096_Baseline_DeviceToDeviceCopy)
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime();
 BENCHMARK(BM_Cpu_Gather4096Rows_Ours)->Unit(benchmark::kMicrosecond)->UseRealTime();
-BENCHMARK(BM_Cpu_Gather4096Rows_Baseline_RowMemcpy)
-    ->Unit(benchmark::kMicrosecond)
-    ->UseRealTime();
+BENCHMARK(BM_Cpu_Gather4096Rows_Baseline_RowMemcpy)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_Gpu_Gather4096Rows_Ours)->Unit(benchmark::kMicrosecond)->UseRealTime();

@@ -32,7 +32,8 @@ cmake --preset release -DVARSCOPE_BUILD_BENCHMARKS=ON -DVARSCOPE_BUILD_TESTS=OFF
 cmake --build --preset release
 mkdir -p bench/out/raw
 inputs=()
-for bin in graph_building_bench initializers_bench ops_bench training_bench; do
+for bin in graph_building_bench initializers_bench ops_bench training_bench conv_bench \
+  gpu_window_ops_bench; do
   out="bench/out/raw/${bin}.json"
   reps=()
   [ "$peers" = 1 ] && reps=(--benchmark_repetitions=3)
