@@ -13,43 +13,18 @@
 #include <vector>
 
 #include "backend_test.h"
+#include "graph_golden.h"
 
 namespace vs = varscope;
 namespace losses = vs::losses;
 
 namespace {
 
+using varscope::testing::expect_nodes;
+
 const nlohmann::json& golden() {
-  static const nlohmann::json g = [] {
-    std::ifstream in(std::string(VARSCOPE_GOLDEN_DIR) + "/losses_tf115.json");
-    if (!in) throw std::runtime_error("cannot read tests/golden/losses_tf115.json");
-    return nlohmann::json::parse(in);
-  }();
+  static const nlohmann::json g = varscope::testing::read_golden("losses_tf115.json");
   return g;
-}
-
-// Every node of `g` as the golden lists them: [name, type, [inputs], [control inputs]].
-nlohmann::json nodes(const vs::Graph& g) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const vs::Operation& op : g.operations()) {
-    std::vector<std::string> inputs, controls;
-    for (int k = 0; k < op.num_inputs(); ++k)
-      inputs.push_back(op.input(k).name());
-    for (const vs::Operation& c : op.control_inputs())
-      controls.push_back(c.name());
-    out.push_back({op.name(), op.type(), inputs, controls});
-  }
-  return out;
-}
-
-void expect_nodes(const vs::Graph& g, const nlohmann::json& want) {
-  const nlohmann::json got = nodes(g);
-  const std::size_t n = std::max(got.size(), want.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    ASSERT_LT(i, got.size()) << "missing node " << want[i].dump();
-    ASSERT_LT(i, want.size()) << "extra node " << got[i].dump();
-    EXPECT_EQ(got[i], want[i]) << "node " << i;
-  }
 }
 
 std::vector<std::string> names(const std::vector<vs::Tensor>& ts) {
