@@ -331,6 +331,40 @@ TEST_P(Rnn, DropoutWrapperScalesKeptOutputs) {
   EXPECT_LT(kept, 56);
 }
 
+// The cells take their inputs' dtype: a float64 LSTM has float64 variables and state, and
+// computes what the float32 one does for the same weights.
+TEST_P(Rnn, Float64CellsMatchFloat32) {
+  const nlohmann::json& want = golden()["basic_lstm"];
+  auto run = [&](vs::DType dtype) {
+    vs::Graph g;
+    std::vector<vs::Tensor> xs;
+    vs::FeedDict feeds;
+    for (const char* name : {"x0", "x1", "x2"}) {
+      xs.push_back(vs::placeholder(g, dtype, vs::Shape{kBatch, kDepth}, name));
+      feeds.emplace_back(xs.back(), vs::HostTensor(want["inputs"][name].get<std::vector<double>>(),
+                                                   vs::Shape{kBatch, kDepth})
+                                        .cast(dtype));
+    }
+    rnn::BasicLSTMCell cell(4);
+    const vs::nn::RnnOutputs r = vs::nn::static_rnn(cell, xs, {.dtype = dtype});
+    EXPECT_EQ(cell.variables()[0].dtype(), dtype);
+    EXPECT_EQ(r.state[0].dtype(), dtype);
+    vs::Session sess(g, options());
+    sess.run(g.global_variables_initializer());
+    for (const vs::Variable& v : cell.variables()) {
+      sess.load_variable(
+          v, vs::HostTensor(want["weights"][v.op_name()].get<std::vector<double>>(), v.shape())
+                 .cast(dtype));
+    }
+    return sess.run(r.outputs.back(), feeds).cast(vs::DType::kFloat64);
+  };
+  const vs::HostTensor f64 = run(vs::DType::kFloat64), f32 = run(vs::DType::kFloat32);
+  ASSERT_EQ(f64.num_elements(), f32.num_elements());
+  for (std::int64_t i = 0; i < f64.num_elements(); ++i)
+    EXPECT_NEAR(f64.data<double>()[i], f32.data<double>()[i], 1e-5);
+  expect_values(f64, want["outputs"][2], "float64 output 2");
+}
+
 VARSCOPE_INSTANTIATE_ON_BACKENDS(Rnn);
 
 // TF's errors, and a failed call leaves the graph and the cell as they were.
