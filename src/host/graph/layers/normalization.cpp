@@ -70,6 +70,26 @@ Tensor batchnorm(Graph& g,
   return scaled + shift;
 }
 
+// moving_mean and moving_variance, shared by both paths: never trainable (TF's).
+struct MovingStatistics {
+  Variable mean, variance;
+};
+MovingStatistics moving_statistics(Graph& g,
+                                   std::int64_t channels,
+                                   const BatchNormalizationOptions& options) {
+  const auto moving = [&](const char* name, const std::optional<Initializer>& init,
+                          Initializer fallback) {
+    return g.get_variable(name, {.shape = Shape{channels},
+                                 .dtype = DType::kFloat32,
+                                 .initializer = init.value_or(fallback),
+                                 .trainable = false});
+  };
+  Variable mean = moving("moving_mean", options.moving_mean_initializer, zeros_initializer());
+  Variable variance =
+      moving("moving_variance", options.moving_variance_initializer, ones_initializer());
+  return {mean, variance};
+}
+
 // The non-fused path over the last axis of `inputs` (rank >= 2): gamma and beta only where
 // scale and center ask for them; in training the batch's moments normalize and feed the
 // moving averages, otherwise the moving statistics do.
@@ -89,17 +109,7 @@ Tensor batch_norm_unfused(Graph& g,
   if (options.scale)
     gamma = weight("gamma", options.gamma_initializer.value_or(ones_initializer()));
   if (options.center) beta = weight("beta", options.beta_initializer.value_or(zeros_initializer()));
-  const auto moving = [&](const char* name, const std::optional<Initializer>& init,
-                          Initializer fallback) {
-    return g.get_variable(name, {.shape = Shape{channels},
-                                 .dtype = DType::kFloat32,
-                                 .initializer = init.value_or(fallback),
-                                 .trainable = false});
-  };
-  const Variable moving_mean =
-      moving("moving_mean", options.moving_mean_initializer, zeros_initializer());
-  const Variable moving_variance =
-      moving("moving_variance", options.moving_variance_initializer, ones_initializer());
+  const auto [moving_mean, moving_variance] = moving_statistics(g, channels, options);
   if (!options.training) {
     return batchnorm(g, inputs, moving_mean.value(), moving_variance.value(), beta, gamma,
                      options.epsilon);
@@ -181,17 +191,7 @@ Tensor batch_normalization(const Tensor& inputs, const BatchNormalizationOptions
     const Tensor beta =
         weight_or_constant(g, options.center, "beta", channels,
                            options.beta_initializer.value_or(zeros_initializer()), 0.0f, options);
-    const auto moving = [&](const char* name, const std::optional<Initializer>& init,
-                            Initializer fallback) {
-      return g.get_variable(name, {.shape = Shape{channels},
-                                   .dtype = DType::kFloat32,
-                                   .initializer = init.value_or(fallback),
-                                   .trainable = false});
-    };
-    const Variable moving_mean =
-        moving("moving_mean", options.moving_mean_initializer, zeros_initializer());
-    const Variable moving_variance =
-        moving("moving_variance", options.moving_variance_initializer, ones_initializer());
+    const auto [moving_mean, moving_variance] = moving_statistics(g, channels, options);
     FusedBatchNorm out =
         options.training
             ? fused_batch_norm(inputs, gamma, beta, std::nullopt, std::nullopt, options.epsilon)
