@@ -7,6 +7,7 @@
 #include <varscope/varscope.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gpu_test.h"
@@ -118,14 +119,8 @@ void expect_near(const std::vector<double>& got, const nlohmann::json& want, con
     EXPECT_NEAR(got[i], w[i], 1e-5) << what << " [" << i << "]";
 }
 
-// One training step (y and its update ops in one run), then inference with the updated
-// moving statistics, as make_layer_goldens.py's batch_norm_values.
-void expect_tf_values(vs::DeviceKind device) {
-  const nlohmann::json& v = vs::testing::layers_golden()["batch_norm_values"];
-  vs::Graph g;
-  const vs::Tensor x =
-      vs::constant(g, vs::HostTensor(v["x"].get<std::vector<double>>(), vs::Shape{2, 3, 3, 4})
-                          .cast(vs::DType::kFloat32));
+// The golden case's layer "bn" on x in training, then again (reused) for inference.
+std::pair<vs::Tensor, vs::Tensor> train_and_infer(const vs::Tensor& x, const nlohmann::json& v) {
   layers::BatchNormalizationOptions options{
       .momentum = v["momentum"].get<double>(),
       .beta_initializer = vs::constant_initializer(v["beta"].get<std::vector<double>>()),
@@ -139,6 +134,18 @@ void expect_tf_values(vs::DeviceKind device) {
   options.training = false;
   options.reuse = vs::Reuse::kTrue;
   const vs::Tensor infer_y = layers::batch_normalization(x, options);
+  return {train_y, infer_y};
+}
+
+// One training step (y and its update ops in one run), then inference with the updated
+// moving statistics, as make_layer_goldens.py's batch_norm_values.
+void expect_tf_values(vs::DeviceKind device) {
+  const nlohmann::json& v = vs::testing::layers_golden()["batch_norm_values"];
+  vs::Graph g;
+  const vs::Tensor x =
+      vs::constant(g, vs::HostTensor(v["x"].get<std::vector<double>>(), vs::Shape{2, 3, 3, 4})
+                          .cast(vs::DType::kFloat32));
+  const auto [train_y, infer_y] = train_and_infer(x, v);
   const std::vector<vs::Variable> vars = g.global_variables();
   ASSERT_EQ(vars.size(), 4u);  // gamma, beta, moving_mean, moving_variance
   vs::Session sess(g, {.device = device});
@@ -172,19 +179,7 @@ void expect_tf_values_2d(vs::DeviceKind device) {
   const nlohmann::json& v = vs::testing::layers_golden()["batch_norm_2d_values"];
   vs::Graph g;
   const vs::Tensor x = float_constant(g, v["x"], vs::Shape{4, 3});
-  layers::BatchNormalizationOptions options{
-      .momentum = v["momentum"].get<double>(),
-      .beta_initializer = vs::constant_initializer(v["beta"].get<std::vector<double>>()),
-      .gamma_initializer = vs::constant_initializer(v["gamma"].get<std::vector<double>>()),
-      .moving_mean_initializer = vs::constant_initializer(v["moving_mean_init"].get<double>()),
-      .moving_variance_initializer =
-          vs::constant_initializer(v["moving_variance_init"].get<double>()),
-      .training = true,
-      .name = "bn"};
-  const vs::Tensor train_y = layers::batch_normalization(x, options);
-  options.training = false;
-  options.reuse = vs::Reuse::kTrue;
-  const vs::Tensor infer_y = layers::batch_normalization(x, options);
+  const auto [train_y, infer_y] = train_and_infer(x, v);
   const vs::Tensor loss = vs::reduce_sum(train_y * float_constant(g, v["target"], vs::Shape{4, 3}));
   const std::vector<vs::Operation> updates = g.get_collection_operations(vs::GraphKeys::kUpdateOps);
   vs::Operation step;

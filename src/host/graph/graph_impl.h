@@ -23,6 +23,7 @@
 #include <variant>
 #include <vector>
 
+#include "host/graph/handle_access.h"
 #include "host/graph/name_table.h"
 #include "host/graph/op_type.h"
 #include "host/graph/scope_counts.h"
@@ -41,12 +42,6 @@ using AttrValue = std::variant<std::int64_t,
                                std::vector<std::string>,
                                std::vector<std::int64_t>>;  // TF's list(int)
 using Attrs = std::vector<std::pair<std::string, AttrValue>>;
-
-struct TensorRef {
-  int node = -1;
-  int index = 0;
-  auto operator<=>(const TensorRef&) const = default;
-};
 
 struct OutputSpec {
   DType dtype;
@@ -397,59 +392,6 @@ decltype(auto) GraphImpl::mutate(F&& change) {
 // single underscores between them; nullopt for anything else ("0abc", "0.9", "0 junk").
 // Values beyond an int saturate (no tensor has that many outputs either way).
 std::optional<int> python_int(std::string_view s);
-
-// Handles <-> internals.
-struct Access {
-  static const std::shared_ptr<GraphImpl>& impl(const Graph& g) { return g.impl(); }
-  static Graph graph(std::shared_ptr<GraphImpl> impl) { return Graph(std::move(impl)); }
-  static Tensor tensor(const std::shared_ptr<GraphImpl>& g, TensorRef r) {
-    return Tensor(g, r.node, r.index);
-  }
-  static Operation operation(const std::shared_ptr<GraphImpl>& g, int node) {
-    return Operation(g, node);
-  }
-  static Variable variable(const std::shared_ptr<GraphImpl>& g, int id) { return Variable(g, id); }
-  static VariableScope scope(const std::shared_ptr<GraphImpl>& g,
-                             std::shared_ptr<VariableScopeData> data) {
-    return VariableScope(g, std::move(data));
-  }
-  static NameScope name_scope(std::shared_ptr<GraphImpl> g, std::uint64_t frame, std::string n) {
-    return NameScope(std::move(g), frame, std::move(n));
-  }
-  static DeviceScope device_scope(std::shared_ptr<GraphImpl> g,
-                                  std::uint64_t frame,
-                                  std::string device) {
-    return DeviceScope(std::move(g), frame, std::move(device));
-  }
-  static ControlDependencies control_dependencies(std::shared_ptr<GraphImpl> g,
-                                                  std::uint64_t frame) {
-    return ControlDependencies(std::move(g), frame);
-  }
-  static VariableScopeGuard scope_guard(std::shared_ptr<GraphImpl> g,
-                                        std::shared_ptr<VariableScopeData> data,
-                                        std::uint64_t frame) {
-    return VariableScopeGuard(std::move(g), std::move(data), frame);
-  }
-
-  // Lock a handle's graph; vs::FailedPreconditionError when it is gone or the handle empty.
-  static std::shared_ptr<GraphImpl> lock(const Tensor& t) { return lock(t.graph_, t.node_); }
-  static std::shared_ptr<GraphImpl> lock(const Operation& o) { return lock(o.graph_, o.node_); }
-  static std::shared_ptr<GraphImpl> lock(const Variable& v) { return lock(v.graph_, v.id_); }
-  static PartitionedVariable partitioned(const std::shared_ptr<GraphImpl>& g, int id) {
-    return PartitionedVariable(g, id);
-  }
-  static std::shared_ptr<GraphImpl> lock(const PartitionedVariable& v) {
-    return lock(v.graph_, v.id_);
-  }
-  static int id(const PartitionedVariable& v) { return v.id_; }
-  static std::shared_ptr<GraphImpl> lock(const VariableScope& s);
-  static TensorRef ref(const Tensor& t) { return {t.node_, t.index_}; }
-  static int id(const Operation& o) { return o.node_; }
-  static const std::shared_ptr<VariableScopeData>& data(const VariableScope& s) { return s.data_; }
-
- private:
-  static std::shared_ptr<GraphImpl> lock(const std::weak_ptr<GraphImpl>& g, int id);
-};
 
 inline Tensor GraphImpl::tensor(TensorRef ref) {
   return Access::tensor(shared_from_this(), ref);

@@ -2,6 +2,7 @@
 #include "varscope/losses.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host/graph/builders.h"
@@ -140,6 +141,18 @@ Tensor regression_loss(const Input& labels,
   });
 }
 
+// The logits as a tensor and the labels cast to their dtype, of compatible shapes (TF's
+// logits.get_shape().assert_is_compatible_with(labels.get_shape())).
+std::pair<Tensor, Tensor> logits_and_labels(Graph& g, const Input& logits, const Input& labels) {
+  Tensor x = logits.is_literal() ? constant(g, logits.literal()) : logits.tensor();
+  Tensor cast_labels = cast_input(g, labels, x.dtype());
+  if (!x.shape().is_compatible_with(cast_labels.shape())) {
+    throw ValueError("Shapes " + x.shape().to_string() + " and " + cast_labels.shape().to_string() +
+                     " are incompatible");
+  }
+  return {std::move(x), std::move(cast_labels)};
+}
+
 }  // namespace
 
 Tensor compute_weighted_loss(const Tensor& losses, const LossOptions& options) {
@@ -208,12 +221,7 @@ Tensor softmax_cross_entropy(const Input& onehot_labels,
   Graph g = graph_of(logits, onehot_labels, "softmax_cross_entropy");
   return building(g, [&] {
     const NameScope scope = g.name_scope(scope_arg(options.scope), "softmax_cross_entropy_loss");
-    const Tensor x = logits.is_literal() ? constant(g, logits.literal()) : logits.tensor();
-    Tensor labels = cast_input(g, onehot_labels, x.dtype());
-    if (!x.shape().is_compatible_with(labels.shape())) {
-      throw ValueError("Shapes " + x.shape().to_string() + " and " + labels.shape().to_string() +
-                       " are incompatible");
-    }
+    auto [x, labels] = logits_and_labels(g, logits, onehot_labels);
     if (label_smoothing > 0) {
       const Tensor classes = cast(index(shape(labels), {-1}), x.dtype());
       const Tensor negatives = divide(static_cast<float>(label_smoothing), classes);
@@ -233,12 +241,7 @@ Tensor sigmoid_cross_entropy(const Input& multi_class_labels,
   Graph g = graph_of(logits, multi_class_labels, "sigmoid_cross_entropy");
   return building(g, [&] {
     const NameScope scope = g.name_scope(scope_arg(options.scope), "sigmoid_cross_entropy_loss");
-    const Tensor x = logits.is_literal() ? constant(g, logits.literal()) : logits.tensor();
-    Tensor labels = cast_input(g, multi_class_labels, x.dtype());
-    if (!x.shape().is_compatible_with(labels.shape())) {
-      throw ValueError("Shapes " + x.shape().to_string() + " and " + labels.shape().to_string() +
-                       " are incompatible");
-    }
+    auto [x, labels] = logits_and_labels(g, logits, multi_class_labels);
     if (label_smoothing > 0) {
       const Tensor kept = labels * static_cast<float>(1 - label_smoothing);
       labels = kept + static_cast<float>(0.5 * label_smoothing);
