@@ -90,6 +90,7 @@ void SessionImpl::execute_math(const Step& step, std::vector<Value>& slots, RunC
     case OpKind::kReduce:
       return reduce(step, slots, ctx);
     case OpKind::kAddN: {
+      if (step.sum_of_products) return sum_of_products(step, slots, ctx);
       const Value& first = read(step, 0, slots, ctx);
       if (step.inputs.size() == 1) {
         out = Value{first.data, first.dtype, first.shape, -1};
@@ -288,6 +289,46 @@ void SessionImpl::matmul(const Step& step, std::vector<Value>& slots, RunContext
   }
   backend->matmul(
       {.dtype = a.dtype, .shape = s, .a = a.data.get(), .b = b.data.get(), .c = out.data.get()});
+}
+
+// An AddN of x_i^T dy_i (planner.cpp): x_i [k_i, m] and dy_i [k_i, n] stacked along k, and one
+// product x^T dy of the stacks.
+void SessionImpl::sum_of_products(const Step& step, std::vector<Value>& slots, RunContext& ctx) {
+  const Node& n = graph->node(step.node);
+  const Shape& out_shape = n.outputs[0].shape;  // [m, n]: the planner folds only known shapes
+  const DType dtype = n.outputs[0].dtype;
+  const std::size_t size = dtype_size(dtype);
+  runtime::Backend::MatMulShape s;
+  s.transpose_a = true;
+  s.m = out_shape.dim(0);
+  s.n = out_shape.dim(1);
+  s.stride_c = s.m * s.n;
+  for (std::size_t i = 0; i < step.inputs.size(); i += 2)
+    s.k += read(step, i, slots, ctx).shape.dim(0);
+  s.stride_a = s.k * s.m;
+  s.stride_b = s.k * s.n;
+  Value& out = slots[static_cast<std::size_t>(step.output)];
+  out = Value{ctx.temporary(byte_size(s.m * s.n, dtype)), dtype, out_shape, -1};
+  const std::shared_ptr<void> x = ctx.temporary(byte_size(s.stride_a, dtype));
+  const std::shared_ptr<void> dy = ctx.temporary(byte_size(s.stride_b, dtype));
+  std::size_t x_bytes = 0, dy_bytes = 0;
+  for (std::size_t i = 0; i < step.inputs.size(); i += 2) {
+    const Value& xi = read(step, i, slots, ctx);
+    const Value& dyi = read(step, i + 1, slots, ctx);
+    const std::size_t k = static_cast<std::size_t>(xi.shape.dim(0));
+    backend->copy(static_cast<char*>(x.get()) + x_bytes, xi.data.get(), k * s.m * size);
+    backend->copy(static_cast<char*>(dy.get()) + dy_bytes, dyi.data.get(), k * s.n * size);
+    x_bytes += k * s.m * size;
+    dy_bytes += k * s.n * size;
+  }
+  if (s.m * s.n == 0) return;
+  if (s.k == 0) {  // an empty sum: zeros
+    const std::uint64_t zero = 0;
+    backend->fill(
+        {.dst = out.data.get(), .pattern = &zero, .element_size = size, .count = s.m * s.n});
+    return;
+  }
+  backend->matmul({.dtype = dtype, .shape = s, .a = x.get(), .b = dy.get(), .c = out.data.get()});
 }
 
 void SessionImpl::reduce(const Step& step, std::vector<Value>& slots, RunContext& ctx) {

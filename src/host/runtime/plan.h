@@ -47,6 +47,9 @@ struct Step : OpKernel {
   int into_variable = -1;              // a producer that writes straight into this variable
   bool assign_in_place = false;        // an Assign whose value is already in the variable
   int host_axes = -1;                  // kReduce: the Const node of the axes, read on the host
+  // kAddN of MatMul(x_i, dy_i, transpose_a=True) terms: the inputs are x_0, dy_0, x_1, dy_1,
+  // ..., summed as one product of the stacked x_i and dy_i.
+  bool sum_of_products = false;
   // The run calls the node's shape function (its run-time check): an input's shape was not
   // fully known when the node was built, or (Sum, Mean) the axes are not a Const.
   bool check_shapes = false;
