@@ -287,8 +287,40 @@ void SessionImpl::matmul(const Step& step, std::vector<Value>& slots, RunContext
                    .count = s.batch * s.m * s.n});
     return;
   }
+  const void* b_data = b.data.get();
+  if (step.transposed_b >= 0 && backend->kind() == DeviceKind::kCpu) {
+    b_data = shared_transpose(step, b, slots, ctx);
+    s.transpose_b = false;
+  }
   backend->matmul(
-      {.dtype = a.dtype, .shape = s, .a = a.data.get(), .b = b.data.get(), .c = out.data.get()});
+      {.dtype = a.dtype, .shape = s, .a = a.data.get(), .b = b_data, .c = out.data.get()});
+}
+
+// Wᵀ for the plan's products x · Wᵀ that share W (shared_transposes.cpp): made by the first of
+// them in a run, read by the others.
+const void* SessionImpl::shared_transpose(const Step& step,
+                                          const Value& w,
+                                          std::vector<Value>& slots,
+                                          RunContext& ctx) {
+  Value& t = slots[static_cast<std::size_t>(step.transposed_b)];
+  if (t.data) return t.data.get();
+  const std::int64_t rows = w.shape.dim(0), cols = w.shape.dim(1);
+  t = Value{ctx.temporary(byte_size(w.shape.num_elements(), w.dtype)), w.dtype, Shape{cols, rows},
+            -1};
+  kernels::StridedCopyArgs copy;
+  copy.rank = 2;
+  copy.dims[0] = cols;  // the transpose's shape, walked with W's strides swapped
+  copy.dims[1] = rows;
+  copy.src_strides[0] = 1;
+  copy.src_strides[1] = cols;
+  copy.dst_strides[0] = rows;
+  copy.dst_strides[1] = 1;
+  copy.element_size = dtype_size(w.dtype);
+  copy.src = w.data.get();
+  copy.dst = t.data.get();
+  copy.count = rows * cols;
+  backend->strided_copy(copy);
+  return t.data.get();
 }
 
 // An AddN of x_i^T dy_i (planner.cpp): x_i [k_i, m] and dy_i [k_i, n] stacked along k, and one

@@ -50,6 +50,9 @@ struct Step : OpKernel {
   // kAddN of MatMul(x_i, dy_i, transpose_a=True) terms: the inputs are x_0, dy_0, x_1, dy_1,
   // ..., summed as one product of the stacked x_i and dy_i.
   bool sum_of_products = false;
+  // kMatMul x · Wᵀ of few rows sharing W with other products (shared_transposes.cpp): the slot
+  // of Wᵀ, written by the first of them to run on the CPU; -1 where there is none.
+  int transposed_b = -1;
   // The run calls the node's shape function (its run-time check): an input's shape was not
   // fully known when the node was built, or (Sum, Mean) the axes are not a Const.
   bool check_shapes = false;
@@ -127,6 +130,9 @@ Plan build_plan(const GraphImpl& graph,
 // run together, after what they need and before what needs them, fused into buckets of at most
 // dist::fusion_threshold() bytes; the first collective carries the plan's fingerprint.
 void plan_collectives(const GraphImpl& graph, Plan& plan);
+// The plan's products x · Wᵀ of few rows that share W (shared_transposes.cpp): W transposed
+// once per run on the CPU, the products run on Wᵀ.
+void plan_shared_transposes(const GraphImpl& graph, Plan& plan);
 
 // use_cuda_graph: whether a step's work can be recorded once and replayed, given its op's
 // Capture column (graph_replay.cpp).

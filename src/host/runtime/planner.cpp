@@ -411,6 +411,7 @@ Plan build_plan(const GraphImpl& graph, const RunSignature& run, const DevicePla
     producer->second->into_variable = variable;
     step.assign_in_place = true;
   }
+  plan_shared_transposes(graph, plan);
   plan_collectives(graph, plan);
   plan.capturable = std::all_of(plan.steps.begin(), plan.steps.end(), [&](const Step& step) {
     return capturable(step, op_def(graph.node(step.node).op).capture);
