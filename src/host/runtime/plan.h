@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -119,6 +120,23 @@ struct RunSignature {
   std::vector<int> targets;
   auto operator<=>(const RunSignature&) const = default;
 };
+
+// A run's fed tensors, (node, output), and the slot of each.
+using Fed = std::map<std::pair<int, int>, int>;
+
+// The AddNs of MatMul(x_i, dy_i, transpose_a=True) products that run as one product of the
+// stacked x_i and dy_i (product_sums.cpp), chosen by the planner from the run's nodes in
+// order.
+struct ProductSums {
+  std::unordered_map<int, std::vector<int>> terms;     // AddN node -> its MatMul nodes
+  std::unordered_map<int, std::vector<int>> absorbed;  // AddN node -> every node it runs
+};
+ProductSums plan_product_sums(const GraphImpl& g,
+                              const std::vector<int>& order,
+                              const std::vector<TensorRef>& fetches,
+                              const std::vector<int>& targets,
+                              const Fed& fed,
+                              const std::unordered_map<int, int>& device_of);
 
 // Plans a run (planner.cpp): each node on the device `placer` gives it, a copy step where a
 // value crosses devices. Refuses an unfed Placeholder the run needs, and (the placer) an op

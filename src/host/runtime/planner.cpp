@@ -16,8 +16,6 @@
 namespace varscope::detail {
 namespace {
 
-using Fed = std::map<std::pair<int, int>, int>;  // tensor -> slot
-
 // TF's DataTypeString: the C++ type names of its messages ("float", "double", "int32").
 std::string tf_type_string(DType dtype) {
   switch (dtype) {
@@ -64,104 +62,14 @@ void check_ref_inputs(const GraphImpl& graph,
 // Random initializers are built as TF builds them: RandomStandardNormal -> Mul(stddev) ->
 // Add(mean), RandomUniform -> Mul(Sub(max, min)) -> Add(min); the builder recorded what
 // each chain computes (GraphImpl::affine_random). When the intermediate values have no
-// other use, one pass computes the same bits: the planner folds them.
-//
-// A weight shared by the steps of an unrolled RNN gets its gradient as TF builds it: an AddN
-// of one MatMul(x_t, dy_t, transpose_a=True) per step (through an Identity where the optimizer
-// gates gradients, GATE_OP's tuple/control_dependency). Where those products have no other
-// data use, the AddN runs as one product of the stacked x_t and dy_t (the same sum over a
-// longer K), with no per-step product and no chain of adds. The products move from their
-// places in the plan to the AddN's: sound because they have no side effects and no variable
-// is written in between (their inputs may be a variable's buffer, through an Identity).
+// other use, one pass computes the same bits: the planner folds them. It folds the AddNs of
+// products too (product_sums.cpp).
 struct Fusions {
   std::unordered_map<int, const AffineRandom*> random;  // Add node -> its chain
-  std::unordered_map<int, std::vector<int>> products;   // AddN node -> its MatMul terms
+  ProductSums products;                                 // AddN node -> its MatMul terms
   std::unordered_set<int> folded;                       // nodes whose work a fused step does
   std::unordered_set<int> single_use;                   // exactly one consumer, not fetched
 };
-
-// Whether `in` is a product x^T dy that an AddN may fold: a rank-2 MatMul with
-// transpose_a=True only, of known shapes, on the AddN's device, reading no variable's storage
-// directly (whose read error names the MatMul).
-bool foldable_product(const GraphImpl& g,
-                      const TensorRef& in,
-                      int device,
-                      const std::unordered_map<int, int>& device_of) {
-  const Node& p = g.node(in.node);
-  if (p.op != OpType::kMatMul || in.index != 0) return false;
-  const DType dtype = p.outputs[0].dtype;
-  if (dtype != DType::kFloat32 && dtype != DType::kFloat64) return false;
-  if (!attr<bool>(p, attr_name::kTransposeA) || attr<bool>(p, attr_name::kTransposeB)) {
-    return false;
-  }
-  if (device_of.at(in.node) != device) return false;
-  return std::all_of(p.inputs.begin(), p.inputs.end(), [&](const TensorRef& x) {
-    const OutputSpec& spec = g.node(x.node).outputs.at(static_cast<std::size_t>(x.index));
-    return spec.shape.rank() == 2 && spec.shape.is_fully_defined() &&
-           op_def(g.node(x.node).op).kernel.kind != OpKind::kVariable;
-  });
-}
-
-// The AddNs of products to fold, and the MatMuls and Identities they absorb.
-void plan_product_sums(const GraphImpl& g,
-                       const std::vector<int>& order,
-                       const std::vector<TensorRef>& fetches,
-                       const std::vector<int>& targets,
-                       const Fed& fed,
-                       const std::unordered_map<int, int>& device_of,
-                       Fusions& out) {
-  std::unordered_map<int, int> data_uses, position;
-  std::unordered_set<int> pinned;  // fetched or targeted: their own step stays
-  for (const TensorRef& f : fetches)
-    pinned.insert(f.node);
-  pinned.insert(targets.begin(), targets.end());
-  // writes_before[i]: how many of the first i steps write a variable (an op with a ref input,
-  // or the value it assigns, which the plan may produce straight into the variable).
-  std::unordered_set<int> writers;
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    const Node& n = g.node(order[i]);
-    position[order[i]] = static_cast<int>(i);
-    for (const TensorRef& in : n.inputs) {
-      if (!fed.contains({in.node, in.index})) ++data_uses[in.node];
-    }
-    if (ref_inputs(n.op) > 0) {
-      writers.insert(order[i]);
-      if (n.inputs.size() > 1) writers.insert(n.inputs[1].node);
-    }
-  }
-  std::vector<int> writes_before(order.size() + 1, 0);
-  for (std::size_t i = 0; i < order.size(); ++i)
-    writes_before[i + 1] = writes_before[i] + (writers.contains(order[i]) ? 1 : 0);
-  const auto single = [&](const TensorRef& t) {
-    return !fed.contains({t.node, t.index}) && data_uses[t.node] == 1 && !pinned.contains(t.node);
-  };
-  for (int node : order) {
-    const Node& n = g.node(node);
-    if (n.op != OpType::kAddN || n.inputs.size() < 2) continue;
-    const int device = device_of.at(node);
-    std::vector<int> terms, absorbed;
-    int first = position.at(node);
-    bool ok = true;
-    for (TensorRef t : n.inputs) {
-      while (ok && g.node(t.node).op == OpType::kIdentity && single(t)) {
-        ok = device_of.at(t.node) == device;
-        absorbed.push_back(t.node);
-        t = g.node(t.node).inputs.at(0);
-      }
-      ok = ok && single(t) && foldable_product(g, t, device, device_of);
-      if (!ok) break;
-      terms.push_back(t.node);
-      absorbed.push_back(t.node);
-      first = std::min(first, position.at(t.node));
-    }
-    if (!ok || writes_before[static_cast<std::size_t>(position.at(node))] !=
-                   writes_before[static_cast<std::size_t>(first)]) {
-      continue;
-    }
-    out.folded.insert(absorbed.begin(), absorbed.end());
-    out.products.emplace(node, std::move(terms));
-  }
-}
 
 Fusions plan_fusions(const GraphImpl& g,
                      const std::vector<int>& order,
@@ -201,7 +109,9 @@ Fusions plan_fusions(const GraphImpl& g,
     if (chain.sub >= 0) out.folded.insert(chain.sub);
     out.random.emplace(node, &chain);
   }
-  plan_product_sums(g, order, fetches, targets, fed, device_of, out);
+  out.products = plan_product_sums(g, order, fetches, targets, fed, device_of);
+  for (const auto& [sum, absorbed] : out.products.absorbed)
+    out.folded.insert(absorbed.begin(), absorbed.end());
   return out;
 }
 
@@ -318,7 +228,7 @@ Plan build_plan(const GraphImpl& graph, const RunSignature& run, const DevicePla
     const int refs = ref_inputs(n.op);  // a variable's storage: never copied
     // A folded AddN reads its products' inputs: x_0, dy_0, x_1, dy_1, ...
     std::vector<TensorRef> inputs = n.inputs;
-    if (auto p = fusions.products.find(node); p != fusions.products.end()) {
+    if (auto p = fusions.products.terms.find(node); p != fusions.products.terms.end()) {
       step.sum_of_products = true;
       inputs.clear();
       for (int product : p->second) {
