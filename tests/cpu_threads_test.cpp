@@ -220,6 +220,10 @@ TEST(CpuThreads, ResultsAreBitIdenticalAtAnyThreadCount) {
            {1025, 777, 300}, {97, 513, 1}, {300, 200, 129}, {2050, 64, 256}}) {
     fetches.push_back(vs::matmul(normal({m, k}, 1), normal({k, n}, 2)));
   }
+  // One row block, cut into column blocks (an RNN step's products), B plain and transposed.
+  fetches.push_back(vs::matmul(normal({32, 512}, 17), normal({512, 1000}, 18)));
+  fetches.push_back(
+      vs::matmul(normal({20, 1024}, 19), normal({300, 1024}, 20), {.transpose_b = true}));
   fetches.push_back(
       vs::matmul(normal({3, 200, 130}, 4), normal({3, 150, 130}, 5), {.transpose_b = true}));
   fetches.push_back(vs::matmul(vs::cast(normal({513, 300}, 6), vs::DType::kFloat64),

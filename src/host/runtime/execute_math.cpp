@@ -90,6 +90,7 @@ void SessionImpl::execute_math(const Step& step, std::vector<Value>& slots, RunC
     case OpKind::kReduce:
       return reduce(step, slots, ctx);
     case OpKind::kAddN: {
+      if (step.sum_of_products) return sum_of_products(step, slots, ctx);
       const Value& first = read(step, 0, slots, ctx);
       if (step.inputs.size() == 1) {
         out = Value{first.data, first.dtype, first.shape, -1};
@@ -286,8 +287,80 @@ void SessionImpl::matmul(const Step& step, std::vector<Value>& slots, RunContext
                    .count = s.batch * s.m * s.n});
     return;
   }
+  const void* b_data = b.data.get();
+  if (step.transposed_b >= 0 && backend->kind() == DeviceKind::kCpu) {
+    b_data = shared_transpose(step, b, slots, ctx);
+    s.transpose_b = false;
+  }
   backend->matmul(
-      {.dtype = a.dtype, .shape = s, .a = a.data.get(), .b = b.data.get(), .c = out.data.get()});
+      {.dtype = a.dtype, .shape = s, .a = a.data.get(), .b = b_data, .c = out.data.get()});
+}
+
+// Wᵀ for the plan's products x · Wᵀ that share W (shared_transposes.cpp): made by the first of
+// them in a run, read by the others.
+const void* SessionImpl::shared_transpose(const Step& step,
+                                          const Value& w,
+                                          std::vector<Value>& slots,
+                                          RunContext& ctx) {
+  Value& t = slots[static_cast<std::size_t>(step.transposed_b)];
+  if (t.data) return t.data.get();
+  const std::int64_t rows = w.shape.dim(0), cols = w.shape.dim(1);
+  t = Value{ctx.temporary(byte_size(w.shape.num_elements(), w.dtype)), w.dtype, Shape{cols, rows},
+            -1};
+  kernels::StridedCopyArgs copy;
+  copy.rank = 2;
+  copy.dims[0] = cols;  // the transpose's shape, walked with W's strides swapped
+  copy.dims[1] = rows;
+  copy.src_strides[0] = 1;
+  copy.src_strides[1] = cols;
+  copy.dst_strides[0] = rows;
+  copy.dst_strides[1] = 1;
+  copy.element_size = dtype_size(w.dtype);
+  copy.src = w.data.get();
+  copy.dst = t.data.get();
+  copy.count = rows * cols;
+  backend->strided_copy(copy);
+  return t.data.get();
+}
+
+// An AddN of x_i^T dy_i (planner.cpp): x_i [k_i, m] and dy_i [k_i, n] stacked along k, and one
+// product x^T dy of the stacks.
+void SessionImpl::sum_of_products(const Step& step, std::vector<Value>& slots, RunContext& ctx) {
+  const Node& n = graph->node(step.node);
+  const Shape& out_shape = n.outputs[0].shape;  // [m, n]: the planner folds only known shapes
+  const DType dtype = n.outputs[0].dtype;
+  const std::size_t size = dtype_size(dtype);
+  runtime::Backend::MatMulShape s;
+  s.transpose_a = true;
+  s.m = out_shape.dim(0);
+  s.n = out_shape.dim(1);
+  s.stride_c = s.m * s.n;
+  for (std::size_t i = 0; i < step.inputs.size(); i += 2)
+    s.k += read(step, i, slots, ctx).shape.dim(0);
+  s.stride_a = s.k * s.m;
+  s.stride_b = s.k * s.n;
+  Value& out = slots[static_cast<std::size_t>(step.output)];
+  out = Value{ctx.temporary(byte_size(s.m * s.n, dtype)), dtype, out_shape, -1};
+  const std::shared_ptr<void> x = ctx.temporary(byte_size(s.stride_a, dtype));
+  const std::shared_ptr<void> dy = ctx.temporary(byte_size(s.stride_b, dtype));
+  std::size_t x_bytes = 0, dy_bytes = 0;
+  for (std::size_t i = 0; i < step.inputs.size(); i += 2) {
+    const Value& xi = read(step, i, slots, ctx);
+    const Value& dyi = read(step, i + 1, slots, ctx);
+    const std::size_t k = static_cast<std::size_t>(xi.shape.dim(0));
+    backend->copy(static_cast<char*>(x.get()) + x_bytes, xi.data.get(), k * s.m * size);
+    backend->copy(static_cast<char*>(dy.get()) + dy_bytes, dyi.data.get(), k * s.n * size);
+    x_bytes += k * s.m * size;
+    dy_bytes += k * s.n * size;
+  }
+  if (s.m * s.n == 0) return;
+  if (s.k == 0) {  // an empty sum: zeros
+    const std::uint64_t zero = 0;
+    backend->fill(
+        {.dst = out.data.get(), .pattern = &zero, .element_size = size, .count = s.m * s.n});
+    return;
+  }
+  backend->matmul({.dtype = dtype, .shape = s, .a = x.get(), .b = dy.get(), .c = out.data.get()});
 }
 
 void SessionImpl::reduce(const Step& step, std::vector<Value>& slots, RunContext& ctx) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -47,6 +48,12 @@ struct Step : OpKernel {
   int into_variable = -1;              // a producer that writes straight into this variable
   bool assign_in_place = false;        // an Assign whose value is already in the variable
   int host_axes = -1;                  // kReduce: the Const node of the axes, read on the host
+  // kAddN of MatMul(x_i, dy_i, transpose_a=True) terms: the inputs are x_0, dy_0, x_1, dy_1,
+  // ..., summed as one product of the stacked x_i and dy_i.
+  bool sum_of_products = false;
+  // kMatMul x · Wᵀ of few rows sharing W with other products (shared_transposes.cpp): the slot
+  // of Wᵀ, written by the first of them to run on the CPU; -1 where there is none.
+  int transposed_b = -1;
   // The run calls the node's shape function (its run-time check): an input's shape was not
   // fully known when the node was built, or (Sum, Mean) the axes are not a Const.
   bool check_shapes = false;
@@ -114,6 +121,23 @@ struct RunSignature {
   auto operator<=>(const RunSignature&) const = default;
 };
 
+// A run's fed tensors, (node, output), and the slot of each.
+using Fed = std::map<std::pair<int, int>, int>;
+
+// The AddNs of MatMul(x_i, dy_i, transpose_a=True) products that run as one product of the
+// stacked x_i and dy_i (product_sums.cpp), chosen by the planner from the run's nodes in
+// order.
+struct ProductSums {
+  std::unordered_map<int, std::vector<int>> terms;     // AddN node -> its MatMul nodes
+  std::unordered_map<int, std::vector<int>> absorbed;  // AddN node -> every node it runs
+};
+ProductSums plan_product_sums(const GraphImpl& g,
+                              const std::vector<int>& order,
+                              const std::vector<TensorRef>& fetches,
+                              const std::vector<int>& targets,
+                              const Fed& fed,
+                              const std::unordered_map<int, int>& device_of);
+
 // Plans a run (planner.cpp): each node on the device `placer` gives it, a copy step where a
 // value crosses devices. Refuses an unfed Placeholder the run needs, and (the placer) an op
 // on a device the session lacks.
@@ -124,6 +148,9 @@ Plan build_plan(const GraphImpl& graph,
 // run together, after what they need and before what needs them, fused into buckets of at most
 // dist::fusion_threshold() bytes; the first collective carries the plan's fingerprint.
 void plan_collectives(const GraphImpl& graph, Plan& plan);
+// The plan's products x · Wᵀ of few rows that share W (shared_transposes.cpp): W transposed
+// once per run on the CPU, the products run on Wᵀ.
+void plan_shared_transposes(const GraphImpl& graph, Plan& plan);
 
 // use_cuda_graph: whether a step's work can be recorded once and replayed, given its op's
 // Capture column (graph_replay.cpp).

@@ -16,8 +16,6 @@
 namespace varscope::detail {
 namespace {
 
-using Fed = std::map<std::pair<int, int>, int>;  // tensor -> slot
-
 // TF's DataTypeString: the C++ type names of its messages ("float", "double", "int32").
 std::string tf_type_string(DType dtype) {
   switch (dtype) {
@@ -64,9 +62,11 @@ void check_ref_inputs(const GraphImpl& graph,
 // Random initializers are built as TF builds them: RandomStandardNormal -> Mul(stddev) ->
 // Add(mean), RandomUniform -> Mul(Sub(max, min)) -> Add(min); the builder recorded what
 // each chain computes (GraphImpl::affine_random). When the intermediate values have no
-// other use, one pass computes the same bits: the planner folds them.
+// other use, one pass computes the same bits: the planner folds them. It folds the AddNs of
+// products too (product_sums.cpp).
 struct Fusions {
   std::unordered_map<int, const AffineRandom*> random;  // Add node -> its chain
+  ProductSums products;                                 // AddN node -> its MatMul terms
   std::unordered_set<int> folded;                       // nodes whose work a fused step does
   std::unordered_set<int> single_use;                   // exactly one consumer, not fetched
 };
@@ -75,7 +75,8 @@ Fusions plan_fusions(const GraphImpl& g,
                      const std::vector<int>& order,
                      const std::vector<TensorRef>& fetches,
                      const std::vector<int>& targets,
-                     const Fed& fed) {
+                     const Fed& fed,
+                     const std::unordered_map<int, int>& device_of) {
   Fusions out;
   std::unordered_map<int, int> uses;
   for (int node : order) {
@@ -108,6 +109,9 @@ Fusions plan_fusions(const GraphImpl& g,
     if (chain.sub >= 0) out.folded.insert(chain.sub);
     out.random.emplace(node, &chain);
   }
+  out.products = plan_product_sums(g, order, fetches, targets, fed, device_of);
+  for (const auto& [sum, absorbed] : out.products.absorbed)
+    out.folded.insert(absorbed.begin(), absorbed.end());
   return out;
 }
 
@@ -195,7 +199,7 @@ Plan build_plan(const GraphImpl& graph, const RunSignature& run, const DevicePla
     plan.steps.push_back(std::move(copy));
     return it->second;
   };
-  const Fusions fusions = plan_fusions(graph, order, fetches, targets, fed);
+  const Fusions fusions = plan_fusions(graph, order, fetches, targets, fed, device_of);
   for (int node : order) {
     if (fusions.folded.contains(node)) continue;
     const Node& n = graph.node(node);
@@ -222,7 +226,17 @@ Plan build_plan(const GraphImpl& graph, const RunSignature& run, const DevicePla
     }
     step.device = device_of.at(node);
     const int refs = ref_inputs(n.op);  // a variable's storage: never copied
-    for (const TensorRef& in : n.inputs) {
+    // A folded AddN reads its products' inputs: x_0, dy_0, x_1, dy_1, ...
+    std::vector<TensorRef> inputs = n.inputs;
+    if (auto p = fusions.products.terms.find(node); p != fusions.products.terms.end()) {
+      step.sum_of_products = true;
+      inputs.clear();
+      for (int product : p->second) {
+        for (const TensorRef& in : graph.node(product).inputs)
+          inputs.push_back(in);
+      }
+    }
+    for (const TensorRef& in : inputs) {
       auto f = fed.find({in.node, in.index});
       const int slot = f != fed.end() ? f->second : output_slot.at(in.node) + in.index;
       const bool ref = static_cast<int>(step.inputs.size()) < refs;
@@ -307,6 +321,7 @@ Plan build_plan(const GraphImpl& graph, const RunSignature& run, const DevicePla
     producer->second->into_variable = variable;
     step.assign_in_place = true;
   }
+  plan_shared_transposes(graph, plan);
   plan_collectives(graph, plan);
   plan.capturable = std::all_of(plan.steps.begin(), plan.steps.end(), [&](const Step& step) {
     return capturable(step, op_def(graph.node(step.node).op).capture);

@@ -126,6 +126,11 @@ class SessionImpl {
   void execute_math(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void binary(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void matmul(const Step& step, std::vector<Value>& slots, RunContext& ctx);
+  void sum_of_products(const Step& step, std::vector<Value>& slots, RunContext& ctx);
+  const void* shared_transpose(const Step& step,
+                               const Value& w,
+                               std::vector<Value>& slots,
+                               RunContext& ctx);
   void reduce(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void select(const Step& step, std::vector<Value>& slots, RunContext& ctx);  // execute_select.cpp
   // ArgMax/ArgMin and Cumsum (execute_axis.cpp).

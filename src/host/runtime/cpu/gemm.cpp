@@ -40,19 +40,23 @@ void zero_outputs(DType dtype, const Backend::MatMulShape& s, void* c) {
 constexpr bool kSplitOnOurPool = DNNL_CPU_THREADING_RUNTIME == DNNL_RUNTIME_OMP ||
                                  DNNL_CPU_THREADING_RUNTIME == DNNL_RUNTIME_SEQ;
 
-void sgemm_rows(const Backend::MatMulShape& s,
-                const float* a,
-                const float* b,
-                float* c,
-                std::int64_t row0,
-                std::int64_t rows) {
+// The block of C at rows row0.. and columns col0.. of one product.
+void sgemm_block(const Backend::MatMulShape& s,
+                 const float* a,
+                 const float* b,
+                 float* c,
+                 std::int64_t row0,
+                 std::int64_t rows,
+                 std::int64_t col0,
+                 std::int64_t cols) {
   const char ta = s.transpose_a ? 'T' : 'N', tb = s.transpose_b ? 'T' : 'N';
   const dnnl_dim_t lda = s.transpose_a ? s.m : s.k, ldb = s.transpose_b ? s.k : s.n;
-  // Rows row0.. of op(A): columns of A when it is transposed. Row-major throughout, like
-  // cblas_sgemm(CblasRowMajor, ...).
+  // Rows row0.. of op(A): columns of A when it is transposed; columns col0.. of op(B): rows
+  // of B when it is transposed. Row-major throughout, like cblas_sgemm(CblasRowMajor, ...).
   const float* a_rows = s.transpose_a ? a + row0 : a + row0 * lda;
-  const dnnl_status_t status =
-      dnnl_sgemm(ta, tb, rows, s.n, s.k, 1.0f, a_rows, lda, b, ldb, 0.0f, c + row0 * s.n, s.n);
+  const float* b_cols = s.transpose_b ? b + col0 * ldb : b + col0;
+  const dnnl_status_t status = dnnl_sgemm(ta, tb, rows, cols, s.k, 1.0f, a_rows, lda, b_cols, ldb,
+                                          0.0f, c + row0 * s.n + col0, s.n);
   if (status != dnnl_success) {
     throw InternalError("dnnl_sgemm failed with status " + std::to_string(status));
   }
@@ -61,7 +65,7 @@ void sgemm_rows(const Backend::MatMulShape& s,
 void sgemm(const Backend::MatMulShape& s, const float* a, const float* b, float* c) {
   if (!kSplitOnOurPool) {
     for (std::int64_t i = 0; i < s.batch; ++i)
-      sgemm_rows(s, a + i * s.stride_a, b + i * s.stride_b, c + i * s.stride_c, 0, s.m);
+      sgemm_block(s, a + i * s.stride_a, b + i * s.stride_b, c + i * s.stride_c, 0, s.m, 0, s.n);
     return;
   }
   // Row blocks of a size set by the shape alone: oneDNN's result for a row depends on the
@@ -72,16 +76,28 @@ void sgemm(const Backend::MatMulShape& s, const float* a, const float* b, float*
   std::int64_t block = s.m >= 512 ? std::max<std::int64_t>(128, (s.m + 63) / 64) : 64;
   block = (block + 15) / 16 * 16;
   const std::int64_t blocks_per_matrix = (s.m + block - 1) / block;
-  const double flops_per_block = 2.0 * double(std::min(block, s.m)) * double(s.n) * double(s.k);
+  // A single row block of 8 MFLOP or more (a recurrent step's [32, 512] x [512, 1024]) is cut
+  // into four column blocks instead, again by the shape alone: each packs only its columns
+  // of B, so nothing is packed twice.
+  std::int64_t cols = s.n;
+  if (s.batch * blocks_per_matrix == 1 &&
+      2.0 * double(s.m) * double(s.n) * double(s.k) >= double(std::int64_t{1} << 23)) {
+    cols = std::max<std::int64_t>(64, (s.n + 63) / 64 * 16);
+  }
+  const std::int64_t col_blocks = (s.n + cols - 1) / cols;
+  const std::int64_t blocks = s.batch * blocks_per_matrix * col_blocks;
+  const double flops_per_block =
+      2.0 * double(std::min(block, s.m)) * double(std::min(cols, s.n)) * double(s.k);
   const auto min_blocks =
       static_cast<std::int64_t>(std::max(1.0, double(std::int64_t{1} << 22) / flops_per_block));
-  parallel_for(s.batch * blocks_per_matrix, min_blocks, [&](std::int64_t first, std::int64_t end) {
+  parallel_for(blocks, min_blocks, [&](std::int64_t first, std::int64_t end) {
     ScopedOmpThreads one_thread(1);
     for (std::int64_t t = first; t < end; ++t) {
-      const std::int64_t i = t / blocks_per_matrix;
-      const std::int64_t row0 = (t % blocks_per_matrix) * block;
-      sgemm_rows(s, a + i * s.stride_a, b + i * s.stride_b, c + i * s.stride_c, row0,
-                 std::min(block, s.m - row0));
+      const std::int64_t i = t / (blocks_per_matrix * col_blocks);
+      const std::int64_t row0 = (t / col_blocks % blocks_per_matrix) * block;
+      const std::int64_t col0 = t % col_blocks * cols;
+      sgemm_block(s, a + i * s.stride_a, b + i * s.stride_b, c + i * s.stride_c, row0,
+                  std::min(block, s.m - row0), col0, std::min(cols, s.n - col0));
     }
   });
 }

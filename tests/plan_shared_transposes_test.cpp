@@ -1,0 +1,162 @@
+// The plan's shared transposes (shared_transposes.cpp): float32 products x · Wᵀ of few rows
+// that read the same W run, on the CPU, as x · (Wᵀ) with Wᵀ made once per run. The graph is
+// unchanged; the values are the untransposed products' (small integers: exact sums in
+// float32), and a variable written between the products keeps them as they are.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "gpu_test.h"
+#include "host/runtime/plan.h"
+#include "varscope/varscope.h"
+
+namespace vs = varscope;
+namespace d = varscope::detail;
+
+namespace {
+
+d::Plan plan_of(const vs::Graph& g,
+                const std::vector<vs::Tensor>& fetches,
+                const vs::FeedDict& feeds) {
+  std::vector<d::TensorRef> refs;
+  for (const vs::Tensor& t : fetches)
+    refs.push_back(d::Access::ref(t));
+  std::vector<d::TensorRef> fed;
+  for (const auto& [t, value] : feeds)
+    fed.push_back(d::Access::ref(t));
+  return d::build_plan(*d::Access::impl(g), {refs, fed, {}});
+}
+
+// The slots of Wᵀ the plan's products use (-1 for a product that transposes nothing).
+std::vector<int> transposed_slots(const d::Plan& plan) {
+  std::vector<int> out;
+  for (const d::Step& s : plan.steps) {
+    if (s.kind == d::OpKind::kMatMul) out.push_back(s.transposed_b);
+  }
+  return out;
+}
+
+vs::HostTensor integers(vs::Shape shape, int seed) {
+  std::vector<float> v(static_cast<std::size_t>(shape.num_elements()));
+  for (std::size_t i = 0; i < v.size(); ++i)
+    v[i] =
+        static_cast<float>(static_cast<int>((i * 5 + static_cast<std::size_t>(seed) * 11) % 7) - 3);
+  return vs::HostTensor(v, std::move(shape));
+}
+
+// x_i · Wᵀ for `count` inputs of `rows` rows; W is [40, 24].
+struct Products {
+  vs::Variable w;
+  std::vector<vs::Tensor> xs, products;
+  vs::FeedDict feeds;
+};
+
+Products build(vs::Graph& g, int count, std::int64_t rows) {
+  Products p;
+  p.w = g.variable(integers(vs::Shape{40, 24}, 1), {.name = "w"});
+  for (int i = 0; i < count; ++i) {
+    p.xs.push_back(vs::placeholder(g, vs::DType::kFloat32, vs::Shape{rows, 24}));
+    p.feeds.emplace_back(p.xs.back(), integers(vs::Shape{rows, 24}, i + 2));
+    p.products.push_back(vs::matmul(p.xs.back(), p.w.value(), {.transpose_b = true}));
+  }
+  return p;
+}
+
+// x · Wᵀ on the host.
+std::vector<float> expected(const vs::HostTensor& x, const vs::HostTensor& w) {
+  const std::int64_t rows = x.shape().dim(0), n = w.shape().dim(0), k = w.shape().dim(1);
+  std::vector<float> out(static_cast<std::size_t>(rows * n), 0.0f);
+  for (std::int64_t i = 0; i < rows; ++i) {
+    for (std::int64_t j = 0; j < n; ++j) {
+      for (std::int64_t l = 0; l < k; ++l)
+        out[static_cast<std::size_t>(i * n + j)] +=
+            x.data<float>()[static_cast<std::size_t>(i * k + l)] *
+            w.data<float>()[static_cast<std::size_t>(j * k + l)];
+    }
+  }
+  return out;
+}
+
+std::vector<float> values(const vs::HostTensor& t) {
+  const auto v = t.data<float>();
+  return {v.begin(), v.end()};
+}
+
+TEST(PlannerSharedTransposes, ProductsSharingAWeightReadOneTransposeWithTheSameValues) {
+  vs::Graph g;
+  const Products p = build(g, 5, 3);
+  const std::vector<int> slots = transposed_slots(plan_of(g, p.products, p.feeds));
+  ASSERT_EQ(slots.size(), 5u);
+  EXPECT_GE(slots[0], 0);
+  EXPECT_TRUE(std::all_of(slots.begin(), slots.end(), [&](int s) { return s == slots[0]; }));
+  // Alone, a product transposes nothing.
+  EXPECT_EQ(transposed_slots(plan_of(g, {p.products[2]}, p.feeds)), std::vector<int>{-1});
+
+  vs::Session sess(g, {.device = vs::DeviceKind::kCpu});
+  sess.run(g.global_variables_initializer());
+  const std::vector<vs::HostTensor> all = sess.run(p.products, p.feeds);
+  const vs::HostTensor w = sess.run(p.w.value());
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(values(all[i]), expected(p.feeds[i].second, w)) << "product " << i;
+    EXPECT_EQ(values(all[i]), values(sess.run(p.products[i], p.feeds))) << "product " << i;
+  }
+}
+
+TEST(PlannerSharedTransposes, NotForFewProductsManyRowsOrAcrossAVariableWrite) {
+  {
+    vs::Graph g;
+    const Products p = build(g, 3, 3);
+    EXPECT_EQ(transposed_slots(plan_of(g, p.products, p.feeds)), std::vector<int>(3, -1));
+  }
+  {
+    vs::Graph g;
+    const Products p = build(g, 5, 65);
+    EXPECT_EQ(transposed_slots(plan_of(g, p.products, p.feeds)), std::vector<int>(5, -1));
+  }
+  // The last product waits for an Assign to W: it must read the new W, the others the old.
+  vs::Graph g;
+  Products p = build(g, 4, 3);
+  const vs::HostTensor new_w = integers(vs::Shape{40, 24}, 9);
+  const vs::Tensor assign = vs::assign(p.w, new_w);
+  vs::Tensor x;
+  {
+    const auto deps = g.control_dependencies(std::vector<vs::Operation>{assign.op()});
+    x = vs::identity(p.xs[0]);
+  }
+  const vs::Tensor last = vs::matmul(x, p.w.value(), {.transpose_b = true});
+  // Walked last to first: `last` (and the Assign) after the four others.
+  const vs::Tensor sum =
+      vs::add_n({last, p.products[0], p.products[1], p.products[2], p.products[3]});
+  const d::Plan plan = plan_of(g, {sum}, p.feeds);
+  EXPECT_EQ(transposed_slots(plan), std::vector<int>(5, -1));
+  vs::Session sess(g, {.device = vs::DeviceKind::kCpu});
+  sess.run(g.global_variables_initializer());
+  const vs::HostTensor old_w = sess.run(p.w.value());
+  const std::vector<float> got = values(sess.run(sum, p.feeds));
+  std::vector<float> want = expected(p.feeds[0].second, new_w);
+  for (int i = 0; i < 4; ++i) {
+    const std::vector<float> term = expected(p.feeds[static_cast<std::size_t>(i)].second, old_w);
+    for (std::size_t j = 0; j < want.size(); ++j)
+      want[j] += term[j];
+  }
+  EXPECT_EQ(got, want);
+}
+
+class PlannerSharedTransposesGpu : public vs::testing::GpuTest {};
+
+TEST_F(PlannerSharedTransposesGpu, TheGpuMultipliesByWAsTheCpuDoes) {
+  vs::Graph g;
+  const Products p = build(g, 5, 3);
+  vs::Session cpu(g, {.device = vs::DeviceKind::kCpu});
+  vs::Session gpu(g, {.device = vs::DeviceKind::kCuda});
+  cpu.run(g.global_variables_initializer());
+  gpu.run(g.global_variables_initializer());
+  const std::vector<vs::HostTensor> c = cpu.run(p.products, p.feeds),
+                                    u = gpu.run(p.products, p.feeds);
+  for (std::size_t i = 0; i < c.size(); ++i)
+    EXPECT_EQ(values(c[i]), values(u[i])) << "product " << i;
+}
+
+}  // namespace
