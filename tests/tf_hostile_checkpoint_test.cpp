@@ -205,12 +205,12 @@ TEST(TfHostileCrafted, UncoveredPartitionedTensor) {
 TEST(TfHostileCrafted, DtypeVarscopeLacksIsListedButUnimplemented) {
   TempDir dir;
   write_bundle(dir.file("m"),
-               {{"", header_bytes()}, {"s", entry(7, {2}, 0, 6).SerializeAsString()}},
-               std::string(6, '\0'));
+               {{"", header_bytes()}, {"s", entry(22, {2}, 0, 8).SerializeAsString()}},
+               std::string(8, '\0'));
   const auto reader = vs::train::load_checkpoint(dir.file("m"));
   EXPECT_TRUE(reader.has_tensor("s"));
   EXPECT_TRUE(reader.variable_to_dtype_map().empty());
-  EXPECT_TRUE(has(error_of<vs::UnimplementedError>([&] { reader.get_tensor("s"); }), "DT_STRING"));
+  EXPECT_TRUE(has(error_of<vs::UnimplementedError>([&] { reader.get_tensor("s"); }), "DT_UINT32"));
 }
 
 TEST(TfHostileState, CheckpointFileOutsideItsDirectory) {
