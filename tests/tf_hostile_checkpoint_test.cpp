@@ -202,6 +202,24 @@ TEST(TfHostileCrafted, UncoveredPartitionedTensor) {
                   "Does not have sufficient slices for partitioned tensor v"));
 }
 
+TEST(TfHostileCrafted, PartitionedStringTensorIsUnimplemented) {
+  TempDir dir;
+  auto full = entry(7, {2}, 0, 0);
+  full.add_slices()->add_extent()->set_length(1);
+  auto* second = full.add_slices()->add_extent();
+  second->set_start(1);
+  second->set_length(1);
+  write_bundle(dir.file("m"),
+               {{"", header_bytes()},
+                {tfio::encode_slice_key("s", {{0, 1}}), entry(7, {1}, 0, 5).SerializeAsString()},
+                {tfio::encode_slice_key("s", {{1, 1}}), entry(7, {1}, 5, 5).SerializeAsString()},
+                {"s", full.SerializeAsString()}},
+               std::string(10, '\0'));
+  const auto reader = vs::train::load_checkpoint(dir.file("m"));
+  EXPECT_TRUE(has(error_of<vs::UnimplementedError>([&] { reader.get_tensor("s"); }),
+                  "is a partitioned string tensor"));
+}
+
 TEST(TfHostileCrafted, DtypeVarscopeLacksIsListedButUnimplemented) {
   TempDir dir;
   write_bundle(dir.file("m"),

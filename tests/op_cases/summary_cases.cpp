@@ -26,6 +26,7 @@ std::vector<OpCase> summary_cases() {
   using P = const std::vector<Tensor>&;
   return {
       {.op = vd::OpType::kScalarSummary,
+       .inputs = {},
        .build = [](Graph& g, P, DType dtype) -> OpOutput {
          return {summary::scalar("loss", constant(g, HostTensor(0.75).cast(dtype)))};
        },
@@ -34,6 +35,7 @@ std::vector<OpCase> summary_cases() {
              EXPECT_EQ(bytes_of(got), summary::scalar_proto("loss", 0.75));
            }},
       {.op = vd::OpType::kHistogramSummary,
+       .inputs = {},
        .build = [](Graph& g, P, DType dtype) -> OpOutput {
          return {summary::histogram("w", values(g, dtype))};
        },
@@ -42,6 +44,7 @@ std::vector<OpCase> summary_cases() {
              EXPECT_EQ(bytes_of(got), summary::histogram_proto("w", kValues));
            }},
       {.op = vd::OpType::kMergeSummary,
+       .inputs = {},
        .build = [](Graph& g, P, DType dtype) -> OpOutput {
          const Tensor s = summary::scalar("loss", constant(g, HostTensor(0.75).cast(dtype)));
          return {summary::merge({s, summary::histogram("w", values(g, dtype))})};
