@@ -286,6 +286,18 @@ TEST(StringTensors, GraphDefRoundTripKeepsStringConstantsAndSummaryOps) {
             from_hex(golden()["fetched"]["Merge_1/MergeSummary"]));
 }
 
+TEST(StringTensors, GraphDefRoundTripKeepsAStringPlaceholder) {
+  vs::Graph g;
+  vs::identity(vs::placeholder(g, vs::DType::kString, vs::Shape{2}, "names"), "same");
+  vs::Graph imported;
+  vs::import_graph_def(imported, vs::graph_def_bytes(g), {.name = ""});
+  const vs::Tensor names = imported.get_tensor_by_name("names:0");
+  EXPECT_EQ(names.dtype(), vs::DType::kString);
+  vs::Session sess(imported, {.device = vs::DeviceKind::kCpu});
+  const vs::HostTensor fed({std::string("a"), std::string("b")}, vs::Shape{2});
+  EXPECT_EQ(sess.run(imported.get_tensor_by_name("same:0"), {{names, fed}}), fed);
+}
+
 TEST(StringTensors, FileWriterTakesAFetchedSummary) {
   SummaryGraph s;
   vs::Session sess(s.g, {.device = vs::DeviceKind::kCpu});
