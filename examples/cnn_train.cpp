@@ -3,9 +3,12 @@
 // synthetic 12x12 images whose class is the quadrant holding a bright square. Prints the
 // global variables in creation order (TF1's names: conv2d/kernel, dense_1/bias, their Adam
 // slots), the loss every 5 steps, then the loss before and after training.
+// With a directory argument it also writes a TensorBoard log there (the graph, and the "loss"
+// summary op's value every 5 steps): tensorboard --logdir <directory>.
 #include <varscope/varscope.h>
 
 #include <iostream>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -40,7 +43,7 @@ void make_batch(std::int64_t batch, std::vector<float>& images, std::vector<std:
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   constexpr std::int64_t kBatch = 32;
   constexpr int kSteps = 40;
   vs::Graph g;
@@ -61,6 +64,8 @@ int main() {
   vs::Variable global_step = vs::train::get_or_create_global_step(g);
   vs::train::AdamOptimizer optimizer(0.001);
   const vs::Operation train_op = optimizer.minimize(loss, global_step);
+  vs::summary::scalar("loss", loss);
+  const vs::Tensor summaries = *vs::summary::merge_all(g);
 
   std::cout << "global:";
   for (const vs::Variable& v : g.global_variables())
@@ -74,12 +79,18 @@ int main() {
                            {labels, vs::HostTensor(classes, vs::Shape{kBatch})}};
   vs::Session sess(g);
   sess.run(g.global_variables_initializer());
+  std::optional<vs::summary::FileWriter> log;
+  if (argc > 1) log.emplace(argv[1], g);
   const double first = sess.run(loss, feeds).element_as_double(0);
   for (int step = 0; step < kSteps; ++step) {
-    if (step % 5 == 0)
-      std::cout << "step " << step << ": " << sess.run(loss, feeds).element_as_double(0) << '\n';
+    if (step % 5 == 0) {
+      const std::vector<vs::HostTensor> now = sess.run({loss, summaries}, feeds);
+      std::cout << "step " << step << ": " << now[0].element_as_double(0) << '\n';
+      if (log) log->add_summary(now[1], step);
+    }
     sess.run({}, feeds, {train_op});
   }
+  if (log) log->close();
   const double last = sess.run(loss, feeds).element_as_double(0);
   std::cout << "session on " << sess.device_description() << ", "
             << sess.run(global_step).element_as_double(0) << " steps\n";

@@ -2,8 +2,9 @@
 // through variable_scope("tower", reuse=AUTO_REUSE); Adam minimizes
 // mean((tower(xa) - tower(xb) - y)^2) on synthetic data. Prints the global variables in
 // creation order (TF1's names and order), then the loss before and after training.
-// With a directory argument it also writes a TensorBoard log there (the graph, the loss every
-// 10 steps, a histogram of the first layer's kernel): tensorboard --logdir <directory>.
+// With a directory argument it also writes a TensorBoard log there (the graph, and every 10
+// steps the summary ops' values: the loss and a histogram of the first layer's kernel):
+// tensorboard --logdir <directory>.
 #include <varscope/varscope.h>
 
 #include <iostream>
@@ -46,6 +47,9 @@ int main(int argc, char** argv) {
   vs::Variable global_step = vs::train::get_or_create_global_step(g);
   vs::train::AdamOptimizer optimizer(0.01);
   vs::Operation train_op = optimizer.minimize(loss, global_step);
+  vs::summary::scalar("loss", loss);
+  vs::summary::histogram("dense1/kernel", g.get_tensor_by_name("tower/dense1/kernel/read:0"));
+  const vs::Tensor summaries = *vs::summary::merge_all(g);
 
   std::cout << "global:";
   for (const vs::Variable& v : g.global_variables())
@@ -79,20 +83,11 @@ int main(int argc, char** argv) {
   std::optional<vs::summary::FileWriter> log;
   if (argc > 1) log.emplace(argv[1], g);
   const double first = sess.run(loss, feeds).element_as_double(0);
-  for (int step = 0; step < kSteps; ++step) {
-    if (log && step % 10 == 0) {
-      const double value = sess.run(loss, feeds).element_as_double(0);
-      log->add_summary(vs::summary::scalar_proto("loss", value), step);
-    }
-    sess.run({}, feeds, {train_op});
+  for (int step = 0; step <= kSteps; ++step) {
+    if (log && step % 10 == 0) log->add_summary(sess.run(summaries, feeds), step);
+    if (step < kSteps) sess.run({}, feeds, {train_op});
   }
-  if (log) {
-    const vs::HostTensor kernel =
-        sess.run(g.get_tensor_by_name("tower/dense1/kernel:0")).cast(vs::DType::kFloat64);
-    log->add_summary(vs::summary::histogram_proto("tower/dense1/kernel", kernel.data<double>()),
-                     kSteps);
-    log->close();
-  }
+  if (log) log->close();
   const double last = sess.run(loss, feeds).element_as_double(0);
   std::cout << "session on " << sess.device_description() << ", "
             << sess.run(global_step).element_as_double(0) << " steps\n";

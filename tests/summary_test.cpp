@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "host/io/tf/crc32c.h"
+#include "event_file.h"
 #include "test_util.h"
 #include "varscope_tf/event.pb.h"
 #include "varscope_tf/graph.pb.h"
@@ -25,12 +25,8 @@ namespace tfp = varscope::tf;
 
 namespace {
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using varscope::testing::read_events;
+using varscope::testing::read_file;
 
 fs::path golden_dir() {
   return fs::path(VARSCOPE_GOLDEN_DIR) / "summary";
@@ -41,39 +37,6 @@ std::string from_hex(const std::string& hex) {
   for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
     out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return out;
-}
-
-// The Events of a TFRecord file; a bad length, CRC or truncation fails the test.
-std::vector<tfp::Event> read_events(const fs::path& path) {
-  const std::string bytes = read_file(path);
-  std::vector<tfp::Event> events;
-  std::size_t at = 0;
-  const auto masked_crc = [](std::string_view data) {
-    return vs::io::tf::crc32c_mask(vs::io::tf::crc32c(data));
-  };
-  while (at < bytes.size()) {
-    std::uint64_t length = 0;
-    std::uint32_t length_crc = 0, data_crc = 0;
-    if (bytes.size() - at < 12) {
-      ADD_FAILURE() << "truncated header at " << at;
-      break;
-    }
-    std::memcpy(&length, bytes.data() + at, 8);
-    std::memcpy(&length_crc, bytes.data() + at + 8, 4);
-    EXPECT_EQ(length_crc, masked_crc(std::string_view(bytes).substr(at, 8))) << at;
-    if (bytes.size() - at - 12 < length + 4) {
-      ADD_FAILURE() << "truncated record at " << at;
-      break;
-    }
-    const std::string data = bytes.substr(at + 12, length);
-    std::memcpy(&data_crc, bytes.data() + at + 12 + length, 4);
-    EXPECT_EQ(data_crc, masked_crc(data)) << at;
-    tfp::Event e;
-    EXPECT_TRUE(e.ParseFromString(data)) << at;
-    events.push_back(e);
-    at += 12 + length + 4;
-  }
-  return events;
 }
 
 const nlohmann::json& golden() {

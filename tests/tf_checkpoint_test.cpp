@@ -227,3 +227,67 @@ TEST(TfCheckpointWriter, SlicesAreWrittenAsTensorFlowWritesThem) {
 }
 
 }  // namespace
+
+namespace {
+
+// tests/data/tf_checkpoints/strings: each tensor's strings as TF's reader returns them.
+std::map<std::string, vs::HostTensor> tf_string_tensors() {
+  std::ifstream in(kData + "/strings/manifest.json");
+  const nlohmann::json m = nlohmann::json::parse(in);
+  std::map<std::string, vs::HostTensor> out;
+  for (const auto& [name, entry] : m.items()) {
+    std::vector<std::string> strings;
+    for (const auto& hex : entry["hex"]) {
+      std::string s;
+      const std::string h = hex.get<std::string>();
+      for (std::size_t i = 0; i + 1 < h.size(); i += 2)
+        s.push_back(static_cast<char>(std::stoi(h.substr(i, 2), nullptr, 16)));
+      strings.push_back(s);
+    }
+    out.emplace(name, vs::HostTensor(strings, vs::Shape(dims_of(entry["shape"]))));
+  }
+  return out;
+}
+
+// String tensors TF 1.15's SaveV2 wrote read back exactly, and written by varscope to the
+// same bytes (lengths, their checksum, the strings; the entry's own checksum rule).
+TEST(TfCheckpointStrings, ReadAsTfWroteThemAndWrittenToTheSameBytes) {
+  const auto want = tf_string_tensors();
+  ASSERT_EQ(want.size(), 3u);
+  const auto reader = vs::train::load_checkpoint(kData + "/strings/model.ckpt");
+  for (const auto& [name, value] : want) {
+    EXPECT_EQ(reader.variable_to_dtype_map().at(name), vs::DType::kString) << name;
+    EXPECT_EQ(reader.get_tensor(name), value) << name;
+  }
+  TempDir dir;
+  tfio::BundleWriter writer(dir.file("model.ckpt"));
+  for (const auto& [name, value] : want)
+    writer.add(name, value);
+  writer.finish();
+  EXPECT_EQ(read_bytes(dir.file("model.ckpt.index")),
+            read_bytes(kData + "/strings/model.ckpt.index"));
+  EXPECT_EQ(read_bytes(dir.file("model.ckpt.data-00000-of-00001")),
+            read_bytes(kData + "/strings/model.ckpt.data-00000-of-00001"));
+}
+
+TEST(TfCheckpointStrings, CorruptStringBytesAreDataLoss) {
+  TempDir dir;
+  fs::copy(kData + "/strings", dir.file("s"));
+  std::string data = read_bytes(dir.file("s/model.ckpt.data-00000-of-00001"));
+  data[data.size() - 1] ^= 1;  // the scalar's last byte: the entry's checksum fails
+  std::ofstream(dir.file("s/model.ckpt.data-00000-of-00001"), std::ios::binary) << data;
+  const auto reader = vs::train::load_checkpoint(dir.file("s/model.ckpt"));
+  EXPECT_NE(error_of<vs::DataLossError>([&] {
+              reader.get_tensor("s/scalar");
+            }).find("Checksum does not match"),
+            std::string::npos);
+  data[4] ^= 1;  // the matrix's first length: its lengths' checksum fails
+  std::ofstream(dir.file("s/model.ckpt.data-00000-of-00001"), std::ios::binary) << data;
+  const auto again = vs::train::load_checkpoint(dir.file("s/model.ckpt"));
+  const std::string msg = error_of<vs::DataLossError>([&] { again.get_tensor("s/matrix"); });
+  EXPECT_TRUE(msg.find("The length checksum does not match") != std::string::npos ||
+              msg.find("run past") != std::string::npos)
+      << msg;
+}
+
+}  // namespace

@@ -202,15 +202,33 @@ TEST(TfHostileCrafted, UncoveredPartitionedTensor) {
                   "Does not have sufficient slices for partitioned tensor v"));
 }
 
+TEST(TfHostileCrafted, PartitionedStringTensorIsUnimplemented) {
+  TempDir dir;
+  auto full = entry(7, {2}, 0, 0);
+  full.add_slices()->add_extent()->set_length(1);
+  auto* second = full.add_slices()->add_extent();
+  second->set_start(1);
+  second->set_length(1);
+  write_bundle(dir.file("m"),
+               {{"", header_bytes()},
+                {tfio::encode_slice_key("s", {{0, 1}}), entry(7, {1}, 0, 5).SerializeAsString()},
+                {tfio::encode_slice_key("s", {{1, 1}}), entry(7, {1}, 5, 5).SerializeAsString()},
+                {"s", full.SerializeAsString()}},
+               std::string(10, '\0'));
+  const auto reader = vs::train::load_checkpoint(dir.file("m"));
+  EXPECT_TRUE(has(error_of<vs::UnimplementedError>([&] { reader.get_tensor("s"); }),
+                  "is a partitioned string tensor"));
+}
+
 TEST(TfHostileCrafted, DtypeVarscopeLacksIsListedButUnimplemented) {
   TempDir dir;
   write_bundle(dir.file("m"),
-               {{"", header_bytes()}, {"s", entry(7, {2}, 0, 6).SerializeAsString()}},
-               std::string(6, '\0'));
+               {{"", header_bytes()}, {"s", entry(22, {2}, 0, 8).SerializeAsString()}},
+               std::string(8, '\0'));
   const auto reader = vs::train::load_checkpoint(dir.file("m"));
   EXPECT_TRUE(reader.has_tensor("s"));
   EXPECT_TRUE(reader.variable_to_dtype_map().empty());
-  EXPECT_TRUE(has(error_of<vs::UnimplementedError>([&] { reader.get_tensor("s"); }), "DT_STRING"));
+  EXPECT_TRUE(has(error_of<vs::UnimplementedError>([&] { reader.get_tensor("s"); }), "DT_UINT32"));
 }
 
 TEST(TfHostileState, CheckpointFileOutsideItsDirectory) {

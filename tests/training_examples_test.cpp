@@ -1,12 +1,18 @@
 // The training examples run as a user runs them: the first line lists TF1's global
 // variables in creation order (Adam's slots included), the last reports a loss that went
-// down, and the example exits with 0.
+// down, and the example exits with 0. Given a directory, each writes a TensorBoard log there
+// through the summary ops, read back here.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "command_output.h"
+#include "event_file.h"
 
 namespace {
 
@@ -66,6 +72,55 @@ TEST(TrainingExamples, LstmClassifierPrintsTfRnnNamesAndLearns) {
     globals += var + "/Adam:0 " + var + "/Adam_1:0 ";
   globals.pop_back();
   expect_names_and_learning(VARSCOPE_LSTM_CLASSIFIER_EXE, globals, 0.5);
+}
+
+// The example run with a log directory: one event file holding the version, the graph, and the
+// summaries at `steps`, each with exactly `tags`.
+void expect_log(const char* exe,
+                const std::string& name,
+                const std::vector<std::int64_t>& steps,
+                const std::set<std::string>& tags) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / (name + "_log_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const auto run = run_command(std::string("VARSCOPE_DEVICE=cpu ") + exe + " " + dir.string());
+  ASSERT_EQ(run.exit_code, 0) << run.text;
+  const std::vector<fs::path> files = varscope::testing::event_files(dir);
+  ASSERT_EQ(files.size(), 1u);
+  const auto events = varscope::testing::read_events(files[0]);
+  ASSERT_GE(events.size(), 2u);
+  EXPECT_EQ(events[0].file_version(), "brain.Event:2");
+  EXPECT_FALSE(events[1].graph_def().empty());
+  std::vector<std::int64_t> got_steps;
+  for (std::size_t i = 2; i < events.size(); ++i) {
+    ASSERT_TRUE(events[i].has_summary()) << i;
+    got_steps.push_back(events[i].step());
+    std::set<std::string> got_tags;
+    for (const auto& v : events[i].summary().value())
+      got_tags.insert(v.tag());
+    EXPECT_EQ(got_tags, tags) << "step " << events[i].step();
+  }
+  EXPECT_EQ(got_steps, steps);
+  fs::remove_all(dir);
+}
+
+std::vector<std::int64_t> every(std::int64_t n, std::int64_t until) {
+  std::vector<std::int64_t> out;
+  for (std::int64_t s = 0; s < until; s += n)
+    out.push_back(s);
+  return out;
+}
+
+TEST(TrainingExamples, TwoTowerWritesALogThroughTheSummaryOps) {
+  expect_log(VARSCOPE_TWO_TOWER_TRAIN_EXE, "two_tower", every(10, 301), {"loss", "dense1/kernel"});
+}
+
+TEST(TrainingExamples, CnnWritesALogThroughTheSummaryOps) {
+  expect_log(VARSCOPE_CNN_TRAIN_EXE, "cnn", every(5, 40), {"loss"});
+}
+
+TEST(TrainingExamples, LstmClassifierWritesALogThroughTheSummaryOps) {
+  expect_log(VARSCOPE_LSTM_CLASSIFIER_EXE, "lstm", every(10, 60), {"loss"});
 }
 
 }  // namespace

@@ -173,6 +173,11 @@ std::vector<Bad> compare(const vs::HostTensor& a, const vs::HostTensor& b, const
              : std::isinf(std::abs(cx)) || std::isinf(std::abs(cy)) ? kInf
                                                                     : std::abs(cx - cy);
       magnitude_b = std::abs(cy);
+    } else if (a.dtype() == vs::DType::kString) {  // equal or not: no magnitude to print
+      diff = a.data<std::string>()[static_cast<std::size_t>(i)] ==
+                     b.data<std::string>()[static_cast<std::size_t>(i)]
+                 ? 0.0
+                 : kInf;
     } else if (a.dtype() == vs::DType::kInt64) {
       std::int64_t xi, yi;
       std::memcpy(&xi, pa + 8 * i, 8);

@@ -23,6 +23,9 @@ enum class DType : std::uint8_t {
   kUInt8,
   kBool,
   kComplex64,
+  // Byte strings (TF's DT_STRING): host-only, held by HostTensor::data<std::string>(); no
+  // device ever holds one (docs/differences.md "Strings").
+  kString,
 };
 
 // TF's DType.name: "float32", "int64", ...
@@ -34,6 +37,7 @@ std::string dtype_repr(DType dtype);
 // Parses a name produced by dtype_name; throws vs::ValueError on anything else.
 DType dtype_from_name(std::string_view name);
 
+// Bytes per element; 0 for kString, whose elements have no fixed size (TF's DataTypeSize).
 std::size_t dtype_size(DType dtype);
 bool is_floating(DType dtype);
 bool is_integer(DType dtype);  // signed or unsigned
@@ -76,6 +80,10 @@ struct dtype_of<std::uint8_t> {
 template <>
 struct dtype_of<bool> {
   static constexpr DType value = DType::kBool;
+};
+template <>
+struct dtype_of<std::string> {
+  static constexpr DType value = DType::kString;
 };
 template <typename T>
 inline constexpr DType dtype_of_v = dtype_of<T>::value;

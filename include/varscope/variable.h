@@ -36,6 +36,7 @@ struct GraphKeys {
   static constexpr const char* kLosses = "losses";
   static constexpr const char* kRegularizationLosses = "regularization_losses";
   static constexpr const char* kUpdateOps = "update_ops";
+  static constexpr const char* kSummaries = "summaries";  // vs::summary's ops
 };
 
 struct GetVariableOptions {

@@ -149,6 +149,7 @@ std::vector<OpCase> conv_cases();
 std::vector<OpCase> training_cases();
 std::vector<OpCase> reduction_cases();   // reductions and ops along one axis
 std::vector<OpCase> collective_cases();  // HorovodAllreduce, HorovodBroadcast
+std::vector<OpCase> summary_cases();     // ScalarSummary, HistogramSummary, MergeSummary
 const std::vector<OpCase>& op_cases();
 
 }  // namespace varscope::testing

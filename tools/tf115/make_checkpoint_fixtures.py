@@ -10,6 +10,7 @@ tensorflow-cpu==1.15.0 'protobuf<3.21' 'numpy<1.19'`):
 OUT_DIR defaults to tests/data/tf_checkpoints (wiped and rewritten). Other modes:
 
     make_checkpoint_fixtures.py --bench [N_VARS] [TOTAL_MIB]   # times TF's Saver save/restore
+    make_checkpoint_fixtures.py --strings [OUT_DIR]   # rewrites strings/ alone
 
 What it writes (every tensor's name, dtype, shape and raw little-endian bytes go to
 manifest.json, which the tests compare against exactly):
@@ -24,6 +25,8 @@ manifest.json, which the tests compare against exactly):
   sharded/     model.ckpt: two variables on /cpu:0 and /cpu:1, Saver(sharded=True): two data
                files, model.ckpt.data-0000{0,1}-of-00002.
   v1/          model.ckpt: the pre-2017 V1 format (Saver(write_version=V1)).
+  strings/     model.ckpt: string tensors (DT_STRING: varint lengths, their checksum, the
+               bytes) written by SaveV2, and strings/manifest.json (each tensor's strings in hex).
 """
 import json
 import os
@@ -231,7 +234,41 @@ def bench(n_vars, total_mib):
             shutil.rmtree(d, ignore_errors=True)
 
 
+STRINGS = [
+    ("s/empty_vector", []),
+    ("s/matrix", [[b"a", b""], [b"\x00\xffbytes", b"tf" * 40]]),
+    ("s/scalar", b"loss"),
+]
+
+
+def strings(out):
+    prefix = os.path.join(out, "strings", "model.ckpt")
+    g = tf.Graph()
+    with g.as_default():
+        consts = [tf.constant(v, dtype=tf.string, shape=np.shape(v)) for _, v in STRINGS]
+        save = io_ops.save_v2(prefix, [n for n, _ in STRINGS], [""] * len(STRINGS), consts)
+        with tf1.Session() as sess:
+            sess.run(save)
+    reader = tf1.train.NewCheckpointReader(prefix)
+    manifest = {}
+    for name, _ in STRINGS:
+        value = np.asarray(reader.get_tensor(name), dtype=object)
+        manifest[name] = {"shape": list(value.shape),
+                          "hex": [bytes(x).hex() for x in value.reshape(-1)]}
+    with open(os.path.join(out, "strings", "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--strings":
+        here = os.path.dirname(os.path.abspath(__file__))
+        out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(
+            here, "..", "..", "tests", "data", "tf_checkpoints")
+        shutil.rmtree(os.path.join(out, "strings"), ignore_errors=True)
+        os.makedirs(os.path.join(out, "strings"))
+        strings(out)
+        return
     if len(sys.argv) > 1 and sys.argv[1] == "--bench":
         n = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
         mib = int(sys.argv[3]) if len(sys.argv) > 3 else 1024
@@ -242,8 +279,9 @@ def main():
         here, "..", "..", "tests", "data", "tf_checkpoints")
     out = os.path.normpath(out)
     shutil.rmtree(out, ignore_errors=True)
-    for d in ("adam", "dtypes", "partitioned", "sharded", "v1"):
+    for d in ("adam", "dtypes", "partitioned", "sharded", "v1", "strings"):
         os.makedirs(os.path.join(out, d))
+    strings(out)
     manifest = {"tensorflow": tf.__version__,
                 "adam": adam(out), "dtypes": dtypes(out), "partitioned": partitioned(out),
                 "sharded": sharded(out)}

@@ -7,9 +7,11 @@ Run by hand, never in CI or tests, with TF 1.15 from PyPI:
     /work/venv-tf115/bin/python tools/tf115/make_summary_goldens.py
 
 It writes tests/golden/summary/summaries_tf115.json (the serialized Summary that TF's
-tf.summary.scalar and tf.summary.histogram ops compute for fixed values, in hex) and
+tf.summary.scalar and tf.summary.histogram ops compute for fixed values, in hex),
 tests/golden/summary/tf115.tfevents (an event file TF's FileWriter wrote: the version record,
-then scalar "loss" = 0.25 at step 3).
+then scalar "loss" = 0.25 at step 3) and tests/golden/summary/summary_ops_tf115.json (the
+graph tf.compat.v1.summary's scalar, histogram, merge and merge_all build, node for node, the
+bytes each op fetches, and TF's error texts for bad input).
 
 With a log directory as its argument it instead reads varscope's event files there with TF's
 own reader (tf.train.summary_iterator) and TensorBoard's EventAccumulator, and prints what
@@ -54,6 +56,88 @@ def record():
     shutil.rmtree(logdir)
 
 
+def node_json(n):
+    attrs = {}
+    for k, v in sorted(n.attr.items()):
+        which = v.WhichOneof("value")
+        if which == "type":
+            attrs[k] = tf.as_dtype(v.type).name
+        elif which == "i":
+            attrs[k] = v.i
+        elif which == "tensor":
+            t = tf.make_ndarray(v.tensor)
+            attrs[k] = [x.decode() for x in t.reshape(-1)] if t.dtype == object else t.tolist()
+    return {"name": n.name, "op": n.op, "inputs": list(n.input), "attrs": attrs}
+
+
+def error_text(fn):
+    try:
+        fn()
+    except Exception as e:  # the text varscope must match
+        msg = getattr(e, "message", None) or str(e)
+        return {"class": type(e).__name__, "message": msg.split("\n")[0]}
+    raise AssertionError("no error")
+
+
+def record_ops():
+    """The graph and bytes of tests/summary_ops_test.cpp's cases."""
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.constant(0.25, name="x")
+        w = tf.constant(VALUES, dtype=tf.float64, name="w")
+        ints = tf.constant([3, 1, 4, 1, 5], dtype=tf.int32, name="ints")
+        loss = tf.compat.v1.summary.scalar("loss", x)
+        loss_1 = tf.compat.v1.summary.scalar("loss", x)
+        with tf.name_scope("train"):
+            acc = tf.compat.v1.summary.scalar("a b:c", x)
+        fam = tf.compat.v1.summary.scalar("lr", x, family="opt")
+        weights = tf.compat.v1.summary.histogram("weights", w)
+        counts = tf.compat.v1.summary.histogram("/counts", ints)
+        mine = tf.compat.v1.summary.scalar("mine", x, collections=["mine"])
+        merged = tf.compat.v1.summary.merge([loss, weights])
+        named = tf.compat.v1.summary.merge([loss, counts], name="named")
+        merged_all = tf.compat.v1.summary.merge_all()
+        merged_mine = tf.compat.v1.summary.merge_all("mine")
+        assert tf.compat.v1.summary.merge_all("empty") is None
+        summaries = [t.name for t in g.get_collection(tf.compat.v1.GraphKeys.SUMMARIES)]
+        fetch = {"loss": loss, "loss_1": loss_1, "train/a_b_c": acc, "opt/lr": fam,
+                 "weights": weights, "counts": counts, "mine": mine, "Merge/MergeSummary": merged,
+                 "named/named": named, "Merge_1/MergeSummary": merged_all,
+                 "Merge_2/MergeSummary": merged_mine}
+        with tf.compat.v1.Session() as sess:
+            values = sess.run(fetch)
+    out = {"tf_version": tf.__version__, "values": VALUES, "ints": [3, 1, 4, 1, 5],
+           "nodes": [node_json(n) for n in g.as_graph_def().node],
+           "summaries_collection": summaries,
+           "fetched": {k: binascii.hexlify(v).decode() for k, v in sorted(values.items())}}
+
+    errors = {}
+    g = tf.Graph()
+    with g.as_default():
+        s = tf.constant("text")
+        errors["scalar_of_string"] = error_text(lambda: tf.compat.v1.summary.scalar("s", s))
+        errors["merge_of_float"] = error_text(
+            lambda: tf.compat.v1.summary.merge([tf.constant(1.0)]))
+        errors["merge_of_none"] = error_text(lambda: tf.compat.v1.summary.merge([]))
+        vec = tf.compat.v1.summary.scalar("vec", tf.constant([1.0, 2.0]))
+        nan = tf.compat.v1.summary.histogram("nan", tf.constant([1.0, float("nan")]))
+        inf = tf.compat.v1.summary.histogram("inf", tf.constant([float("inf")]))
+        a = tf.compat.v1.summary.scalar("dup", tf.constant(1.0))
+        feed = tf.compat.v1.placeholder(tf.string, shape=[], name="feed")
+        dup = tf.compat.v1.summary.merge([a, feed])
+        with tf.compat.v1.Session() as sess:
+            errors["scalar_of_vector"] = error_text(lambda: sess.run(vec))
+            errors["histogram_nan"] = error_text(lambda: sess.run(nan))
+            errors["histogram_inf"] = error_text(lambda: sess.run(inf))
+            errors["merge_duplicate"] = error_text(
+                lambda: sess.run(dup, {feed: sess.run(a)}))
+            errors["merge_garbage"] = error_text(lambda: sess.run(dup, {feed: b"\xff\xff"}))
+    out["errors"] = errors
+    with open(os.path.join(HERE, "summary_ops_tf115.json"), "w") as f:
+        json.dump(out, f, indent=1)
+        f.write("\n")
+
+
 def check(logdir):
     from tensorboard.backend.event_processing import event_accumulator
     for path in sorted(glob.glob(os.path.join(logdir, "events.out.tfevents.*"))):
@@ -79,3 +163,4 @@ if __name__ == "__main__":
         check(sys.argv[1])
     else:
         record()
+        record_ops()

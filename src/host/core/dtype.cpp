@@ -13,7 +13,7 @@ struct DTypeTraits {
   std::size_t size;
 };
 
-constexpr std::array<DTypeTraits, 11> kTraits = {{
+constexpr std::array<DTypeTraits, 12> kTraits = {{
     {DType::kFloat16, "float16", 2},
     {DType::kBFloat16, "bfloat16", 2},
     {DType::kFloat32, "float32", 4},
@@ -25,6 +25,7 @@ constexpr std::array<DTypeTraits, 11> kTraits = {{
     {DType::kUInt8, "uint8", 1},
     {DType::kBool, "bool", 1},
     {DType::kComplex64, "complex64", 8},
+    {DType::kString, "string", 0},
 }};
 
 const DTypeTraits& traits(DType dtype) {

@@ -4,9 +4,11 @@
 
 #include <bit>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "host/core/byte_size.h"
+#include "host/core/element_text.h"
 
 namespace varscope {
 namespace {
@@ -86,6 +88,8 @@ double read_element(DType dtype, const std::byte* p) {
       return load<std::uint8_t>(p) != 0 ? 1.0 : 0.0;
     case DType::kComplex64:
       return load<float>(p);  // the real part
+    case DType::kString:
+      break;  // element_as_double refuses strings before reading
   }
   return 0.0;
 }
@@ -126,7 +130,19 @@ void write_element(DType dtype, std::byte* p, double v) {
       store(p, static_cast<float>(v));
       store(p + 4, 0.0f);
       return;
+    case DType::kString:
+      return;  // cast refuses strings before writing
   }
+}
+
+// The bytes of `count` std::string objects; vs::ResourceExhaustedError when that overflows.
+std::size_t string_objects_size(std::int64_t count) {
+  const auto n = static_cast<std::uint64_t>(count);  // count >= 0: the shape is fully defined
+  if (n > std::numeric_limits<std::size_t>::max() / sizeof(std::string)) {
+    throw ResourceExhaustedError("OOM when allocating " + std::to_string(count) +
+                                 " elements of string: the size overflows");
+  }
+  return static_cast<std::size_t>(n) * sizeof(std::string);
 }
 
 }  // namespace
@@ -135,7 +151,11 @@ HostTensor::HostTensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::mo
   if (!shape_.is_fully_defined()) {
     throw ValueError("A HostTensor needs a fully defined shape, got " + shape_.to_string());
   }
-  const std::size_t bytes = detail::byte_size(shape_.num_elements(), dtype_);
+  // A string tensor's elements are std::string objects (their bytes come later, as each is
+  // set): the objects are what this allocates.
+  const std::size_t bytes = dtype_ == DType::kString
+                                ? string_objects_size(shape_.num_elements())
+                                : detail::byte_size(shape_.num_elements(), dtype_);
   // More than the machine's memory can never succeed; refuse it before asking (a sanitizer's
   // allocator would abort instead of throwing std::bad_alloc).
   static const std::size_t physical = static_cast<std::size_t>(sysconf(_SC_PHYS_PAGES)) *
@@ -145,7 +165,11 @@ HostTensor::HostTensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::mo
                                  " bytes of host memory");
   }
   try {
-    bytes_.resize(bytes);
+    if (dtype_ == DType::kString) {
+      strings_.resize(static_cast<std::size_t>(shape_.num_elements()));
+    } else {
+      bytes_.resize(bytes);
+    }
   } catch (const std::bad_alloc&) {
     throw ResourceExhaustedError("OOM when allocating " + std::to_string(bytes) +
                                  " bytes of host memory");
@@ -168,12 +192,19 @@ void HostTensor::check_dtype(DType requested) const {
 }
 
 double HostTensor::element_as_double(std::int64_t i) const {
+  if (dtype_ == DType::kString) {
+    throw InvalidArgumentError("HostTensor holds string, not numbers: read data<std::string>()");
+  }
   if (i < 0 || i >= num_elements()) throw InvalidArgumentError("HostTensor index out of range");
   return read_element(dtype_, bytes_.data() + static_cast<std::size_t>(i) * dtype_size(dtype_));
 }
 
 HostTensor HostTensor::cast(DType dtype) const {
   if (dtype == dtype_) return *this;
+  if (dtype == DType::kString || dtype_ == DType::kString) {
+    throw UnimplementedError("Cast " + std::string(dtype_name(dtype_)) + " to " +
+                             std::string(dtype_name(dtype)) + " is not supported");
+  }
   HostTensor out(dtype, shape_);
   const std::size_t in_size = dtype_size(dtype_);
   const std::size_t out_size = dtype_size(dtype);
@@ -212,14 +243,7 @@ std::string HostTensor::to_string() const {
   const auto& dims = shape_.dims();
   const std::size_t rank = dims.size();
   const std::int64_t n = num_elements();
-  auto element = [&](std::int64_t i) {
-    const double v = element_as_double(i);
-    if (dtype_ == DType::kBool) {
-      os << (v != 0 ? "True" : "False");
-    } else {
-      os << v;
-    }
-  };
+  auto element = [&](std::int64_t i) { detail::write_element_text(os, *this, i); };
   if (rank == 0) {
     element(0);
     return os.str();

@@ -6,9 +6,55 @@
 #include <string>
 #include <vector>
 
+#include "host/core/element_text.h"
 #include "varscope/host_tensor.h"
 
 namespace varscope {
+namespace detail {
+namespace {
+
+// Python's repr of bytes: b'...' (b"..." when it holds ' and no "), \\, \t, \n, \r and
+// \xNN for the rest outside printable ASCII.
+void write_bytes_repr(std::ostream& os, const std::string& s) {
+  const char quote =
+      s.find('\'') != std::string::npos && s.find('"') == std::string::npos ? '"' : '\'';
+  static constexpr char kHex[] = "0123456789abcdef";
+  os << 'b' << quote;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\\' || c == static_cast<unsigned char>(quote)) {
+      os << '\\' << ch;
+    } else if (c == '\t') {
+      os << "\\t";
+    } else if (c == '\n') {
+      os << "\\n";
+    } else if (c == '\r') {
+      os << "\\r";
+    } else if (c < 0x20 || c >= 0x7f) {
+      os << "\\x" << kHex[c >> 4] << kHex[c & 0xf];
+    } else {
+      os << ch;
+    }
+  }
+  os << quote;
+}
+
+}  // namespace
+
+void write_element_text(std::ostream& os, const HostTensor& t, std::int64_t i) {
+  if (t.dtype() == DType::kString) {
+    write_bytes_repr(os, t.data<std::string>()[static_cast<std::size_t>(i)]);
+    return;
+  }
+  const double v = t.element_as_double(i);
+  if (t.dtype() == DType::kBool) {
+    os << (v != 0 ? "True" : "False");
+  } else {
+    os << v;
+  }
+}
+
+}  // namespace detail
 namespace {
 
 constexpr std::int64_t kSummaryThreshold = 1000;  // numpy's print threshold
@@ -26,12 +72,7 @@ class Printer {
   void print(std::size_t depth, std::int64_t offset) {
     const std::size_t rank = dims_.size();
     if (depth == rank) {
-      const double v = t_.element_as_double(offset);
-      if (t_.dtype() == DType::kBool) {
-        os_ << (v != 0 ? "True" : "False");
-      } else {
-        os_ << v;
-      }
+      detail::write_element_text(os_, t_, offset);
       return;
     }
     // Between sub-arrays: one newline per dimension closed, then the next one's indent.

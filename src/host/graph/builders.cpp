@@ -25,6 +25,25 @@ std::string dtype_python_repr(DType dtype) {
 // (C++ literals have no separate "int" spelling in a std::vector<double>).
 HostTensor convert_literal(const HostTensor& value, DType dtype) {
   if (value.dtype() == dtype) return value;
+  if (value.dtype() == DType::kString || dtype == DType::kString) {
+    // TF's _AssertCompatible: a str is never a number, a number never a str.
+    std::ostringstream os;
+    os << "Expected " << dtype_name(dtype) << ", got ";
+    const char* type = value.dtype() == DType::kString ? "str"
+                       : value.dtype() == DType::kBool ? "bool"
+                       : is_integer(value.dtype())     ? "int"
+                                                       : "float";
+    if (value.num_elements() == 0) {
+      os << "[]";
+    } else if (value.dtype() == DType::kString) {
+      os << "'" << value.data<std::string>()[0] << "'";
+    } else {
+      const double v = value.element_as_double(0);
+      os << v << (type[0] == 'f' && v == std::floor(v) && std::fabs(v) < 1e16 ? ".0" : "");
+    }
+    os << " of type '" << type << "' instead.";
+    throw TypeError(os.str());
+  }
   if ((is_integer(dtype) || dtype == DType::kBool) && is_floating(value.dtype())) {
     for (std::int64_t i = 0; i < value.num_elements(); ++i) {
       double v = value.element_as_double(i);
@@ -164,13 +183,20 @@ TensorRef build_constant(GraphImpl& g,
     }
     // TF's FromProtoField: copy what was given, repeat the last value (zeros if none).
     HostTensor filled(v.dtype(), *shape);
-    const std::size_t esize = dtype_size(v.dtype());
-    auto* dst = static_cast<std::byte*>(filled.raw_data());
-    const auto* src = static_cast<const std::byte*>(v.raw_data());
-    for (std::int64_t i = 0; given > 0 && i < needed; ++i) {
-      const std::int64_t from = std::min(i, given - 1);
-      std::memcpy(dst + static_cast<std::size_t>(i) * esize,
-                  src + static_cast<std::size_t>(from) * esize, esize);
+    if (v.dtype() == DType::kString) {
+      const auto from = v.data<std::string>();
+      const auto to = filled.data<std::string>();
+      for (std::int64_t i = 0; given > 0 && i < needed; ++i)
+        to[static_cast<std::size_t>(i)] = from[static_cast<std::size_t>(std::min(i, given - 1))];
+    } else {
+      const std::size_t esize = dtype_size(v.dtype());
+      auto* dst = static_cast<std::byte*>(filled.raw_data());
+      const auto* src = static_cast<const std::byte*>(v.raw_data());
+      for (std::int64_t i = 0; given > 0 && i < needed; ++i) {
+        const std::int64_t from = std::min(i, given - 1);
+        std::memcpy(dst + static_cast<std::size_t>(i) * esize,
+                    src + static_cast<std::size_t>(from) * esize, esize);
+      }
     }
     v = std::move(filled);
   }

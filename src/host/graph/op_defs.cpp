@@ -17,7 +17,7 @@ struct OpTable {
     for (std::span<const OpDef> part :
          {op_rows::state_ops(), op_rows::array_ops(), op_rows::random_ops(), op_rows::math_ops(),
           op_rows::nn_ops(), op_rows::conv_ops(), op_rows::training_ops(), op_rows::axis_ops(),
-          op_rows::data_flow_ops(), op_rows::collective_ops()}) {
+          op_rows::data_flow_ops(), op_rows::collective_ops(), op_rows::summary_ops()}) {
       for (const OpDef& def : part) {
         const auto i = static_cast<std::size_t>(def.op);
         if (i >= rows.size() || rows[i] != nullptr) {

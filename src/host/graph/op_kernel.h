@@ -18,7 +18,7 @@ namespace varscope::detail {
 
 // A set of dtypes, written as TF writes an attribute's allowed values ("float32, int64"):
 // the text is kept for TF's error message; names varscope has no DType for (qint8,
-// string, ...) are in the text but can never match.
+// variant, ...) are in the text but can never match.
 class DTypeSet {
  public:
   constexpr DTypeSet() = default;
@@ -39,7 +39,7 @@ class DTypeSet {
 
  private:
   static constexpr std::uint32_t bit_of(std::string_view name) {
-    constexpr std::array<std::pair<std::string_view, DType>, 11> kNames = {{
+    constexpr std::array<std::pair<std::string_view, DType>, 12> kNames = {{
         {"float16", DType::kFloat16},
         {"bfloat16", DType::kBFloat16},
         {"float32", DType::kFloat32},
@@ -51,6 +51,7 @@ class DTypeSet {
         {"uint8", DType::kUInt8},
         {"bool", DType::kBool},
         {"complex64", DType::kComplex64},
+        {"string", DType::kString},
     }};
     for (const auto& [n, d] : kNames) {
       if (n == name) return 1u << static_cast<unsigned>(d);
@@ -108,6 +109,8 @@ enum class OpKind {
   kBatchNorm,  // FusedBatchNormV3, FusedBatchNormGradV3
   // Across processes, through dist::Communicator (execute_collective.cpp).
   kCollective,  // HorovodAllreduce, HorovodBroadcast
+  // On the host, whatever the session's device (execute_summary.cpp): string outputs.
+  kSummary,  // ScalarSummary, HistogramSummary, MergeSummary
 };
 
 // What varscope's kernels compute: float32 and float64 math, and the integer types of the

@@ -152,6 +152,10 @@ enum class OpType : std::uint8_t {
   // Horovod's collectives across processes (op_rows/collective_ops.cpp; issue 27).
   kHorovodAllreduce,
   kHorovodBroadcast,
+  // TensorBoard's summaries, host-only (op_rows/summary_ops.cpp; execute_summary.cpp).
+  kScalarSummary,
+  kHistogramSummary,
+  kMergeSummary,
   kOpTypeEnd,  // not an op: one past the last (new op types go above it)
 };
 inline constexpr int kNumOpTypes = static_cast<int>(OpType::kOpTypeEnd);

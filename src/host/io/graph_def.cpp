@@ -37,10 +37,16 @@ void set_shape(const Shape& shape, tfp::TensorShapeProto* out) {
     out->add_dim()->set_size(d < 0 ? -1 : d);
 }
 
-// A constant's value as TF writes a large one: the raw little-endian elements.
+// A constant's value as TF writes a large one: the raw little-endian elements; strings, which
+// have no raw form, one string_val each (as TF writes them).
 void set_tensor(const HostTensor& value, tfp::TensorProto* out) {
   out->set_dtype(io::tf::tf_data_type(value.dtype()));
   set_shape(value.shape(), out->mutable_tensor_shape());
+  if (value.dtype() == DType::kString) {
+    for (const std::string& s : value.data<std::string>())
+      out->add_string_val(s);
+    return;
+  }
   out->set_tensor_content(static_cast<const char*>(value.raw_data()), value.nbytes());
 }
 

@@ -242,7 +242,9 @@ int typed_input(detail::OpType op, std::string_view attr, int num_inputs) {
   int input = -1;
   if (attr == "T") {
     input = 0;
-    if (op == O::kFill || op == O::kSelect || op == O::kSelectV2 || op == O::kSplit) input = 1;
+    if (op == O::kFill || op == O::kSelect || op == O::kSelectV2 || op == O::kSplit ||
+        op == O::kScalarSummary || op == O::kHistogramSummary)  // after the tags
+      input = 1;
     if (op == O::kOneHot) input = 2;
   } else if (attr == "SrcT" || attr == "TI" || attr == "Tparams") {
     input = 0;

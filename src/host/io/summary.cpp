@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <set>
 #include <vector>
 
 #include "host/io/graph_def.h"
@@ -127,6 +128,25 @@ std::string histogram_proto(std::string_view tag, std::span<const double> values
   return serialized(s);
 }
 
+std::string merge_protos(std::span<const std::string> summaries) {
+  tfp::Summary merged;
+  std::set<std::string> tags;
+  for (const std::string& bytes : summaries) {
+    tfp::Summary in;
+    if (bytes.size() > static_cast<std::size_t>(INT32_MAX) ||
+        !in.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      throw InvalidArgumentError("Could not parse one of the summary inputs");
+    }
+    for (tfp::Summary::Value& v : *in.mutable_value()) {
+      if (!v.tag().empty() && !tags.insert(v.tag()).second) {
+        throw InvalidArgumentError("Duplicate tag " + v.tag() + " found in summary inputs");
+      }
+      *merged.add_value() = std::move(v);
+    }
+  }
+  return serialized(merged);
+}
+
 struct FileWriter::Impl {
   std::mutex mutex;
   std::string logdir, path;
@@ -210,6 +230,15 @@ void FileWriter::add_summary(std::string_view serialized_summary, std::int64_t g
     throw InvalidArgumentError("FileWriter::add_summary: the bytes are not a serialized Summary");
   }
   impl_->add(event);
+}
+
+void FileWriter::add_summary(const HostTensor& summary, std::int64_t global_step) {
+  if (summary.dtype() != DType::kString || summary.shape().rank() != 0) {
+    throw InvalidArgumentError("FileWriter::add_summary: a summary is a string scalar, got " +
+                               std::string(dtype_name(summary.dtype())) + " of shape " +
+                               summary.shape().to_string());
+  }
+  add_summary(std::string_view(summary.data<std::string>()[0]), global_step);
 }
 
 void FileWriter::flush() {

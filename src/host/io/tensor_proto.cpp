@@ -1,6 +1,7 @@
 // TensorProto -> HostTensor, as TF's Tensor::FromProto reads a Const's value.
 #include "host/io/tensor_proto.h"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -35,6 +36,37 @@ void fill_from_field(
     dst[i] = last;
 }
 
+// A string tensor: its string_val with TF's fill rule, each string's bytes counted against
+// TF's 2 GB limit before anything is allocated.
+HostTensor strings_from_proto(const tfp::TensorProto& proto,
+                              const Shape& shape,
+                              const std::string& node) {
+  const std::int64_t n = shape.num_elements();
+  const std::int64_t count = proto.string_val_size();
+  if (count > n) {
+    bad(node, "too many values: " + std::to_string(count) + " for a tensor of " +
+                  std::to_string(n) + " elements");
+  }
+  // n first: the objects' bytes cannot overflow after it; the strings' (each under 2 GB, at
+  // most 2^31 of them) fit an int64 too.
+  const auto too_large = [&] {
+    bad(node, "a constant of shape " + shape.to_string() +
+                  " is larger than 2GB, TF's largest in a GraphDef");
+  };
+  if (n > kMaxConstBytes / static_cast<std::int64_t>(sizeof(std::string))) too_large();
+  std::int64_t bytes = n * static_cast<std::int64_t>(sizeof(std::string));
+  for (const std::string& s : proto.string_val())
+    bytes += static_cast<std::int64_t>(s.size());
+  if (bytes > kMaxConstBytes) too_large();
+  HostTensor out(DType::kString, shape);
+  const auto dst = out.data<std::string>();
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::int64_t from = std::min(i, count - 1);
+    if (from >= 0) dst[static_cast<std::size_t>(i)] = proto.string_val(static_cast<int>(from));
+  }
+  return out;
+}
+
 }  // namespace
 
 Shape shape_from_proto(const tfp::TensorShapeProto& proto, const std::string& node) {
@@ -57,6 +89,7 @@ HostTensor tensor_from_proto(const tfp::TensorProto& proto, const std::string& n
   const Shape shape = shape_from_proto(proto.tensor_shape(), node);
   if (!shape.is_fully_defined()) bad(node, "shape " + shape.to_string() + " is not fully defined");
   const std::int64_t n = shape.num_elements();  // InvalidArgumentError on overflow
+  if (*dtype == DType::kString) return strings_from_proto(proto, shape, node);
   const auto esize = static_cast<std::int64_t>(dtype_size(*dtype));
   if (n > kMaxConstBytes / esize) {
     bad(node, "a constant of shape " + shape.to_string() +
@@ -132,6 +165,8 @@ HostTensor tensor_from_proto(const tfp::TensorProto& proto, const std::string& n
           });
       break;
     }
+    case DType::kString:
+      break;  // strings_from_proto, above
   }
   return out;
 }

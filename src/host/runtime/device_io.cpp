@@ -19,6 +19,11 @@ std::size_t view_bytes(const DeviceTensorView& view, const std::string& what) {
     throw InvalidArgumentError(what + ": a DeviceTensorView needs a fully defined shape, got " +
                                view.shape.to_string());
   }
+  if (view.dtype == DType::kString) {
+    throw InvalidArgumentError(what +
+                               ": a DeviceTensorView cannot hold strings: varscope keeps "
+                               "string tensors on the host (use HostTensor)");
+  }
   const std::size_t bytes = byte_size(view.shape.num_elements(), view.dtype);
   if (view.data == nullptr && bytes != 0) {
     throw InvalidArgumentError(what + ": the DeviceTensorView of shape " + view.shape.to_string() +

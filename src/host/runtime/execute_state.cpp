@@ -20,8 +20,13 @@ void SessionImpl::execute_state(const Step& step, std::vector<Value>& slots, Run
         // Uploaded by the plain first run; an upload waits for the stream: not while recording.
         if (ctx.recording()) throw InternalError("A constant uploaded while recording");
         const HostTensor& value = attr<HostTensor>(n, attr_name::kValue);
-        Value v{allocate(*backend, value.nbytes()), value.dtype(), value.shape(), -1};
-        backend->copy_from_host(v.data.get(), value.raw_data(), value.nbytes());
+        Value v{nullptr, value.dtype(), value.shape(), -1};
+        if (value.dtype() == DType::kString) {  // strings stay on the host
+          v.host = std::make_shared<HostTensor>(value);
+        } else {
+          v.data = allocate(*backend, value.nbytes());
+          backend->copy_from_host(v.data.get(), value.raw_data(), value.nbytes());
+        }
         it = constants_.emplace(step.node, std::move(v)).first;
       }
       out = it->second;
@@ -34,7 +39,7 @@ void SessionImpl::execute_state(const Step& step, std::vector<Value>& slots, Run
     }
     case OpKind::kIdentity: {
       const Value& in = read(step, 0, slots, ctx);
-      out = Value{in.data, in.dtype, in.shape, -1};
+      out = Value{in.data, in.dtype, in.shape, -1, in.host};
       return;
     }
     case OpKind::kAssign: {

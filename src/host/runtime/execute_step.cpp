@@ -114,6 +114,8 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
       return execute_conv(step, slots, ctx);
     case OpKind::kCollective:
       return execute_collective(step, slots, ctx);
+    case OpKind::kSummary:
+      return execute_summary(step, slots, ctx);
   }
 }
 

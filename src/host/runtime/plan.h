@@ -22,11 +22,13 @@ using Feeds = std::vector<std::pair<TensorRef, HostTensor>>;
 
 // A run-time value in backend memory. `variable` >= 0 marks a reference to a variable's
 // storage (a VariableV2 output), which ops other than Assign may read only when initialized.
+// A string value is never in backend memory: `host` holds it (data is null).
 struct Value {
   std::shared_ptr<void> data;
   DType dtype = DType::kFloat32;
   Shape shape;
   int variable = -1;
+  std::shared_ptr<const HostTensor> host{};  // DType::kString only
 };
 
 // A node's kernel (its op's row of the op table: OpKernel's kind and functor), where its

@@ -126,6 +126,26 @@ void refuse_uncomputed_dtype(const Step& step, const Node& n) {
                            std::string(dtype_name(dtype)));
 }
 
+// Strings live on the host (docs/differences.md "Strings"): a kernel that would take or give one
+// in backend memory is refused before the run.
+bool uses_strings(const GraphImpl& graph, const Node& n) {
+  const auto is_string = [](const OutputSpec& o) { return o.dtype == DType::kString; };
+  return std::any_of(n.outputs.begin(), n.outputs.end(), is_string) ||
+         std::any_of(n.inputs.begin(), n.inputs.end(), [&](const TensorRef& in) {
+           return is_string(graph.node(in.node).outputs.at(static_cast<std::size_t>(in.index)));
+         });
+}
+
+void refuse_strings(const Step& step, const Node& n) {
+  if (step.kind == OpKind::kConst || step.kind == OpKind::kIdentity ||
+      step.kind == OpKind::kSummary || step.kind == OpKind::kNoOp) {
+    return;
+  }
+  throw UnimplementedError(std::string(op_def(n.op).name) +
+                           " on string: varscope keeps strings on the host, where only Const, "
+                           "Placeholder, Identity and the summary ops take them");
+}
+
 }  // namespace
 
 Plan build_plan(const GraphImpl& graph, const RunSignature& run, const DevicePlacer& placer) {
@@ -200,6 +220,7 @@ Plan build_plan(const GraphImpl& graph, const RunSignature& run, const DevicePla
     return it->second;
   };
   const Fusions fusions = plan_fusions(graph, order, fetches, targets, fed, device_of);
+  bool has_strings = false;  // a string value: host work mid-run, never recorded
   for (int node : order) {
     if (fusions.folded.contains(node)) continue;
     const Node& n = graph.node(node);
@@ -256,6 +277,9 @@ Plan build_plan(const GraphImpl& graph, const RunSignature& run, const DevicePla
         }
       }
     }
+    const bool strings = uses_strings(graph, n);
+    if (strings) refuse_strings(step, n);
+    has_strings = has_strings || strings;
     refuse_uncomputed_dtype(step, n);
     if (step.kind == OpKind::kReduce) {
       const TensorRef axes = n.inputs.at(1);
@@ -323,9 +347,10 @@ Plan build_plan(const GraphImpl& graph, const RunSignature& run, const DevicePla
   }
   plan_shared_transposes(graph, plan);
   plan_collectives(graph, plan);
-  plan.capturable = std::all_of(plan.steps.begin(), plan.steps.end(), [&](const Step& step) {
-    return capturable(step, op_def(graph.node(step.node).op).capture);
-  });
+  plan.capturable =
+      !has_strings && std::all_of(plan.steps.begin(), plan.steps.end(), [&](const Step& step) {
+        return capturable(step, op_def(graph.node(step.node).op).capture);
+      });
   return plan;
 }
 

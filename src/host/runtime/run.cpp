@@ -94,6 +94,8 @@ void SessionImpl::run_steps(const Plan& plan,
 SessionImpl::FeedLoader SessionImpl::host_feeds(const Feeds& feeds) {
   return [this, &feeds](std::size_t i, RunContext& ctx) {
     const HostTensor& value = feeds[i].second;
+    if (value.dtype() == DType::kString)  // strings stay on the host
+      return Value{nullptr, value.dtype(), value.shape(), -1, std::make_shared<HostTensor>(value)};
     Value v{ctx.temporary(value.nbytes()), value.dtype(), value.shape(), -1};
     backend->copy_from_host(v.data.get(), value.raw_data(), value.nbytes());
     return v;
@@ -143,6 +145,13 @@ VariableStorage& SessionImpl::storage(int variable, const RunContext* ctx) {
       throw InternalError("A variable allocated while recording");
     }
     const VariableRecord& rec = graph->variables.at(static_cast<std::size_t>(variable));
+    if (rec.dtype == DType::kString) {
+      throw UnimplementedError(
+          "VariableV2 on string: varscope keeps strings on the host, "
+          "where only Const, Placeholder, Identity and the summary ops "
+          "take them (variable " +
+          graph->node(rec.node).name + ")");
+    }
     if (!rec.shape.is_fully_defined()) {
       throw UnimplementedError("Variable " + graph->node(rec.node).name +
                                " has no fully defined shape (validate_shape=false)");
@@ -160,6 +169,7 @@ void SessionImpl::throw_uninitialized(int variable, int node) const {
 }
 
 HostTensor SessionImpl::to_host(const Value& v) {
+  if (v.dtype == DType::kString) return *v.host;
   HostTensor out(v.dtype, v.shape);
   backend->copy_to_host(out.raw_data(), v.data.get(), out.nbytes());
   return out;

@@ -141,6 +141,8 @@ class SessionImpl {
   void execute_copy(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   // execute_conv.cpp: convolution and pooling, forward and backward.
   void execute_conv(const Step& step, std::vector<Value>& slots, RunContext& ctx);
+  // ScalarSummary, HistogramSummary, MergeSummary on the host (execute_summary.cpp).
+  void execute_summary(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   // HorovodAllreduce, HorovodBroadcast through dist::Communicator (execute_collective.cpp).
   void execute_collective(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void execute_batch_norm(const Step& step, std::vector<Value>& slots, RunContext& ctx);

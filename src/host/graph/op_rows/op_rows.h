@@ -23,6 +23,8 @@ std::span<const OpDef> axis_ops();      // ArgMax, ArgMin, Cumsum, Cumprod
 std::span<const OpDef> data_flow_ops();
 // HorovodAllreduce, HorovodBroadcast (Horovod's collectives)
 std::span<const OpDef> collective_ops();
+// ScalarSummary, HistogramSummary, MergeSummary (host-only)
+std::span<const OpDef> summary_ops();
 
 namespace a = attr_name;
 using T = AttrType;

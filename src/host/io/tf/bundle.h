@@ -11,7 +11,9 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "host/io/file.h"
@@ -56,6 +58,16 @@ void copy_slice_out(const SliceSpec& slice, const HostTensor& full, HostTensor& 
 // explicit).
 SliceSpec slice_of(const SaveSliceInfo& info);
 
+// A string tensor's bytes in a bundle (TF's WriteStringTensor): each length as a varint64,
+// the masked CRC-32C of the lengths (each as 4 bytes, 8 past 2^32), then the strings. `crc`
+// receives the CRC-32C of all of it (the entry's checksum, unmasked). bundle_strings.cpp.
+std::string encode_strings(std::span<const std::string> strings, std::uint32_t& crc);
+// The inverse (TF's ReadStringTensor) into `out`, whose size is the element count; what is
+// wrong with `bytes` when they do not hold that many strings or their lengths' checksum fails.
+std::optional<std::string> decode_strings(std::string_view bytes,
+                                          std::span<std::string> out,
+                                          std::uint32_t& crc);
+
 struct BundleTensorInfo {
   int tf_dtype = 0;
   std::optional<DType> dtype;  // nullopt: a dtype varscope has no DType for
@@ -81,6 +93,7 @@ class BundleReader {
 
  private:
   HostTensor read_entry(const std::string& key, const varscope::tf::BundleEntryProto& e) const;
+  HostTensor read_strings(const std::string& key, const varscope::tf::BundleEntryProto& e) const;
   HostTensor read_sliced(const std::string& name, const varscope::tf::BundleEntryProto& e) const;
   [[noreturn]] void fail(const std::string& what) const;
 

@@ -112,6 +112,8 @@ int to_tf_dtype(DType dtype) {
       return varscope::tf::DT_BOOL;
     case DType::kComplex64:
       return varscope::tf::DT_COMPLEX64;
+    case DType::kString:
+      return varscope::tf::DT_STRING;
   }
   throw InternalError("to_tf_dtype: unknown dtype");
 }
@@ -119,7 +121,7 @@ int to_tf_dtype(DType dtype) {
 std::optional<DType> from_tf_dtype(int tf_dtype) {
   for (const DType d : {DType::kFloat16, DType::kBFloat16, DType::kFloat32, DType::kFloat64,
                         DType::kInt8, DType::kInt16, DType::kInt32, DType::kInt64, DType::kUInt8,
-                        DType::kBool, DType::kComplex64}) {
+                        DType::kBool, DType::kComplex64, DType::kString}) {
     if (to_tf_dtype(d) == tf_dtype) return d;
   }
   return std::nullopt;

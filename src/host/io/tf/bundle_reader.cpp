@@ -36,7 +36,7 @@ std::optional<Shape> shape_of(const varscope::tf::TensorShapeProto& proto) {
 // variants, resources) or the product overflows.
 std::optional<std::uint64_t> fixed_bytes(int tf_dtype, std::int64_t count) {
   std::uint64_t esize = 0;
-  if (const std::optional<DType> d = from_tf_dtype(tf_dtype)) {
+  if (const std::optional<DType> d = from_tf_dtype(tf_dtype); d && d != DType::kString) {
     esize = dtype_size(*d);
   } else {
     switch (tf_dtype) {
@@ -171,12 +171,17 @@ HostTensor BundleReader::read(const std::string& name) const {
                              tf_dtype_name(it->second.dtype()) +
                              ", which varscope has no DType for");
   }
+  if (it->second.slices_size() > 0 && it->second.dtype() == varscope::tf::DT_STRING) {
+    throw UnimplementedError("Checkpoint " + prefix_ + " entry " + name +
+                             " is a partitioned string tensor, which varscope does not read");
+  }
   if (it->second.slices_size() > 0) return read_sliced(name, it->second);
   return read_entry(name, it->second);
 }
 
 HostTensor BundleReader::read_entry(const std::string& key,
                                     const varscope::tf::BundleEntryProto& e) const {
+  if (e.dtype() == varscope::tf::DT_STRING) return read_strings(key, e);
   // The constructor checked size == dtype x shape and that the bytes are in the file.
   HostTensor value(*from_tf_dtype(e.dtype()), *shape_of(e.shape()));
   const std::string path = data_filename(prefix_, e.shard_id(), num_shards_);
@@ -189,6 +194,35 @@ HostTensor BundleReader::read_entry(const std::string& key,
     throw DataLossError(
         "TensorBundle at " + prefix_ + " shard " + std::to_string(e.shard_id()) + " (" +
         std::to_string(e.size()) + " bytes): Checksum does not match: " + "stored " +
+        std::to_string(crc32c_unmask(e.crc32c())) + " vs. calculated on the restored bytes " +
+        std::to_string(actual) + " (entry " + key + ")");
+  }
+  return value;
+}
+
+HostTensor BundleReader::read_strings(const std::string& key,
+                                      const varscope::tf::BundleEntryProto& e) const {
+  // The constructor checked that the entry's bytes are in the file; each string takes one
+  // byte of them at least, so nothing is allocated beyond the file's size.
+  const Shape shape = *shape_of(e.shape());
+  if (shape.num_elements() > e.size()) {
+    fail("entry " + key + ": " + std::to_string(shape.num_elements()) + " strings cannot fit in " +
+         std::to_string(e.size()) + " bytes");
+  }
+  std::string bytes(static_cast<std::size_t>(e.size()), '\0');
+  const std::string path = data_filename(prefix_, e.shard_id(), num_shards_);
+  InputFile data(path);
+  if (!data.read_at(static_cast<std::uint64_t>(e.offset()),
+                    std::as_writable_bytes(std::span<char>(bytes.data(), bytes.size()))))
+    fail("entry " + key + ": " + path + " is shorter than its index says (truncated)");
+  HostTensor value(DType::kString, shape);
+  std::uint32_t actual = 0;
+  if (const auto bad = decode_strings(bytes, value.data<std::string>(), actual))
+    fail("entry " + key + ": " + *bad);
+  if (crc32c_unmask(e.crc32c()) != actual) {
+    throw DataLossError(
+        "TensorBundle at " + prefix_ + " shard " + std::to_string(e.shard_id()) + " (" +
+        std::to_string(e.size()) + " bytes): Checksum does not match: stored " +
         std::to_string(crc32c_unmask(e.crc32c())) + " vs. calculated on the restored bytes " +
         std::to_string(actual) + " (entry " + key + ")");
   }

@@ -65,15 +65,23 @@ void BundleWriter::finish(const SinkFilter& filter) {
       [&](const ByteSink& sink) {
         std::int64_t offset = 0;
         for (const auto& [key, tensor] : values_) {
-          const auto bytes = std::span<const std::byte>(
-              static_cast<const std::byte*>(tensor->raw_data()), tensor->nbytes());
+          std::string strings;  // a string tensor's encoding (the bytes below point into it)
+          std::uint32_t crc = 0;
+          auto bytes = std::span<const std::byte>(static_cast<const std::byte*>(tensor->raw_data()),
+                                                  tensor->nbytes());
+          if (tensor->dtype() == DType::kString) {
+            strings = encode_strings(tensor->data<std::string>(), crc);
+            bytes = std::as_bytes(std::span<const char>(strings.data(), strings.size()));
+          } else {
+            crc = crc32c(bytes);
+          }
           auto& e = entries[key];
           e.set_dtype(tf_data_type(tensor->dtype()));
           set_shape(tensor->shape(), e.mutable_shape());
           e.set_shard_id(0);
           e.set_offset(offset);
           e.set_size(static_cast<std::int64_t>(bytes.size()));
-          e.set_crc32c(crc32c_mask(crc32c(bytes)));
+          e.set_crc32c(crc32c_mask(crc));
           sink(bytes);
           offset += static_cast<std::int64_t>(bytes.size());
         }
