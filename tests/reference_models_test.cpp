@@ -46,8 +46,8 @@ vs::HostTensor weight(const vs::Variable& v, std::int64_t i) {
   std::vector<double> values(static_cast<std::size_t>(v.shape().num_elements()));
   const double shift = v.op_name().ends_with("moving_variance") ? 1.0 : 0.0;
   for (std::size_t k = 0; k < values.size(); ++k)
-    values[k] = static_cast<double>((static_cast<std::int64_t>(k) * 7 + 3 * i) % 11) * 0.1 - 0.5 +
-                shift;
+    values[k] =
+        static_cast<double>((static_cast<std::int64_t>(k) * 7 + 3 * i) % 11) * 0.1 - 0.5 + shift;
   return vs::HostTensor(values, v.shape()).cast(vs::DType::kFloat32);
 }
 
@@ -78,10 +78,10 @@ vs::FeedDict feeds(const vs::Graph& g, const nlohmann::json& want) {
   vs::FeedDict out;
   for (const auto& [name, feed] : want.items()) {
     const vs::DType dtype = feed["dtype"] == "int32" ? vs::DType::kInt32 : vs::DType::kFloat32;
-    out.emplace(g.get_tensor_by_name(name),
-                vs::testing::values_as(feed["values"],
-                                       vs::Shape(feed["shape"].get<std::vector<std::int64_t>>()),
-                                       dtype));
+    out.emplace_back(
+        g.get_tensor_by_name(name),
+        vs::testing::values_as(feed["values"],
+                               vs::Shape(feed["shape"].get<std::vector<std::int64_t>>()), dtype));
   }
   return out;
 }
@@ -182,9 +182,8 @@ TEST_P(ReferenceModels, Cnn) {
         net = layers::dense(net, 8, {.activation = vs::relu});
         const vs::Tensor logits = layers::dense(net, 3);
         const vs::Tensor loss = vs::losses::sparse_softmax_cross_entropy(labels, logits);
-        return Model{{logits, loss}, {}, [loss] {
-                       return vs::train::AdamOptimizer(0.01).minimize(loss);
-                     }};
+        return Model{
+            {logits, loss}, {}, [loss] { return vs::train::AdamOptimizer(0.01).minimize(loss); }};
       },
       GetParam());
 }
@@ -196,8 +195,7 @@ TEST_P(ReferenceModels, TwoLayerLstmOnAPartitionedEmbedding) {
         const vs::Tensor ids = vs::placeholder(g, vs::DType::kInt32, vs::Shape{3, 5}, "ids");
         const vs::Tensor labels = vs::placeholder(g, vs::DType::kInt32, vs::Shape{3}, "labels");
         const vs::PartitionedVariable embedding = g.get_partitioned_variable(
-            "embedding",
-            {.shape = vs::Shape{10, 4}, .partitioner = vs::fixed_size_partitioner(2)});
+            "embedding", {.shape = vs::Shape{10, 4}, .partitioner = vs::fixed_size_partitioner(2)});
         const std::vector<vs::Tensor> inputs =
             vs::unstack(vs::embedding_lookup(embedding, ids), std::nullopt, 1);
         rnn::MultiRNNCell cell(

@@ -87,7 +87,9 @@ def cnn():
     net = tf.layers.dense(net, 8, activation=tf.nn.relu)
     logits = tf.layers.dense(net, 3)
     loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
-    feeds = {"images:0": floats([2, 8, 8, 1], 2), "labels:0": ints([2], 0, 3)}
+    # Inputs for which no gradient is rounding noise (each is 0 or above 1e-3): Adam's first
+    # step moves a weight by about lr * sign(gradient) whatever its size.
+    feeds = {"images:0": floats([2, 8, 8, 1], 8), "labels:0": ints([2], 1, 3)}
     return [logits, loss], feeds, lambda: tf.train.AdamOptimizer(0.01).minimize(loss)
 
 
