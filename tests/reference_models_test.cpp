@@ -238,17 +238,25 @@ TEST_P(ReferenceModels, LayersUnderAPartitionedVariableScope) {
       "partitioned_layers",
       [](vs::Graph& g) {
         const vs::Tensor x = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{4, 5}, "x");
+        const vs::Tensor images =
+            vs::placeholder(g, vs::DType::kFloat32, vs::Shape{4, 3, 3, 2}, "images");
         const vs::Tensor y = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{4, 3}, "y");
         vs::Tensor out;
         {
           auto scope = g.variable_scope("part", {.partitioner = vs::fixed_size_partitioner(2)});
-          const vs::Tensor h = layers::dense(
+          vs::Tensor h = layers::dense(
               x, 4, {.activation = vs::relu, .kernel_regularizer = vs::l2_regularizer(0.1)});
-          out = layers::dense(h, 3, {.name = "out"});
+          h = layers::batch_normalization(h, {.training = true});
+          vs::Tensor c = layers::conv2d(images, 2, 2, {.activation = vs::relu});
+          c = layers::batch_normalization(c, {.training = true});
+          const vs::Tensor a = layers::dense(h, 3, {.name = "out"});
+          out = a + layers::dense(layers::flatten(c), 3);
         }
         vs::losses::mean_squared_error(y, out);
         const vs::Tensor total = vs::losses::get_total_loss(g);
-        return Model{{out, total}, {}, [total] {
+        return Model{{out, total}, {}, [&g, total] {
+                       auto deps = g.control_dependencies(
+                           g.get_collection_operations(vs::GraphKeys::kUpdateOps));
                        return vs::train::GradientDescentOptimizer(0.2).minimize(total);
                      }};
       },

@@ -131,19 +131,31 @@ def towers():
 
 def partitioned_layers():
     """tf.layers under variable_scope(partitioner=fixed_size_partitioner(2)): TF partitions
-    the layers' kernels and biases ("part/dense/kernel/part_0") and reads each through its
-    ConcatPartitions; the kernel's l2 regularizer is one loss per part. GradientDescent on
-    the mean squared error plus the regularization (get_total_loss)."""
+    the layers' kernels, biases, gammas and betas ("part/dense/kernel/part_0", not the moving
+    statistics) and reads each through its ConcatPartitions where an op takes it; the kernel's
+    l2 regularizer is one loss per part. A dense branch (with the non-fused batch norm) and a
+    conv2d branch (with the fused one), summed; GradientDescent on the mean squared error plus
+    the regularization (get_total_loss) with UPDATE_OPS as control deps."""
     x = tf.placeholder(tf.float32, [4, 5], name="x")
+    images = tf.placeholder(tf.float32, [4, 3, 3, 2], name="images")
     y = tf.placeholder(tf.float32, [4, 3], name="y")
     with tf.variable_scope("part", partitioner=tf.fixed_size_partitioner(2)):
         h = tf.layers.dense(x, 4, activation=tf.nn.relu,
                             kernel_regularizer=tf.contrib.layers.l2_regularizer(0.1))
-        out = tf.layers.dense(h, 3, name="out")
+        h = tf.layers.batch_normalization(h, training=True)
+        c = tf.layers.conv2d(images, 2, 2, activation=tf.nn.relu)
+        c = tf.layers.batch_normalization(c, training=True)
+        out = tf.layers.dense(h, 3, name="out") + tf.layers.dense(tf.layers.flatten(c), 3)
     tf.losses.mean_squared_error(y, out)
     total = tf.losses.get_total_loss()
-    feeds = {"x:0": floats([4, 5], 3), "y:0": floats([4, 3], 5)}
-    return [out, total], feeds, lambda: tf.train.GradientDescentOptimizer(0.2).minimize(total)
+
+    def train():
+        with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+            return tf.train.GradientDescentOptimizer(0.2).minimize(total)
+
+    feeds = {"x:0": floats([4, 5], 3), "images:0": floats([4, 3, 3, 2], 7),
+             "y:0": floats([4, 3], 5)}
+    return [out, total], feeds, train
 
 
 MODELS = {"mlp": mlp, "cnn": cnn, "lstm": lstm, "towers": towers,
