@@ -249,8 +249,12 @@ TEST_P(ReferenceModels, LayersUnderAPartitionedVariableScope) {
           h = layers::batch_normalization(h, {.training = true});
           vs::Tensor c = layers::conv2d(images, 2, 2, {.activation = vs::relu});
           c = layers::batch_normalization(c, {.training = true});
-          const vs::Tensor a = layers::dense(h, 3, {.name = "out"});
-          out = a + layers::dense(layers::flatten(c), 3);
+          const layers::DenseOptions shared{.kernel_regularizer = vs::l2_regularizer(0.05),
+                                            .name = "out",
+                                            .reuse = vs::Reuse::kAuto};
+          const vs::Tensor a = layers::dense(h, 3, shared);
+          const vs::Tensor b = a + layers::dense(layers::flatten(c), 3);
+          out = b + layers::dense(2.0f * h, 3, shared);
         }
         vs::losses::mean_squared_error(y, out);
         const vs::Tensor total = vs::losses::get_total_loss(g);

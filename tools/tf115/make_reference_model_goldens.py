@@ -132,8 +132,8 @@ def towers():
 def partitioned_layers():
     """tf.layers under variable_scope(partitioner=fixed_size_partitioner(2)): TF partitions
     the layers' kernels, biases, gammas and betas ("part/dense/kernel/part_0", not the moving
-    statistics) and reads each through its ConcatPartitions where an op takes it; the kernel's
-    l2 regularizer is one loss per part. A dense branch (with the non-fused batch norm) and a
+    statistics) and reads each through its ConcatPartitions where an op takes it; a kernel's
+    l2 regularizer is one loss per part, added once for a shared layer. A dense branch (with the non-fused batch norm) and a
     conv2d branch (with the fused one), summed; GradientDescent on the mean squared error plus
     the regularization (get_total_loss) with UPDATE_OPS as control deps."""
     x = tf.placeholder(tf.float32, [4, 5], name="x")
@@ -145,7 +145,11 @@ def partitioned_layers():
         h = tf.layers.batch_normalization(h, training=True)
         c = tf.layers.conv2d(images, 2, 2, activation=tf.nn.relu)
         c = tf.layers.batch_normalization(c, training=True)
-        out = tf.layers.dense(h, 3, name="out") + tf.layers.dense(tf.layers.flatten(c), 3)
+        # "out" twice by AUTO_REUSE: its parts read twice, its regularizer added once.
+        l2 = tf.contrib.layers.l2_regularizer(0.05)
+        shared = dict(name="out", reuse=tf.AUTO_REUSE, kernel_regularizer=l2)
+        out = (tf.layers.dense(h, 3, **shared) + tf.layers.dense(tf.layers.flatten(c), 3)
+               + tf.layers.dense(2 * h, 3, **shared))
     tf.losses.mean_squared_error(y, out)
     total = tf.losses.get_total_loss()
 
