@@ -267,6 +267,27 @@ TEST_P(ReferenceModels, LayersUnderAPartitionedVariableScope) {
       GetParam());
 }
 
+// A partitioned layer that fails (its shared kernel of another shape) changes nothing: no
+// part, op, loss or name is left behind, and the layer builds afterwards.
+TEST(ReferenceModelsPartitioned, AFailedLayerChangesNothing) {
+  vs::Graph g;
+  const vs::Tensor x = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{4, 5}, "x");
+  const vs::Tensor wide = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{4, 7}, "wide");
+  auto scope = g.variable_scope("part", {.partitioner = vs::fixed_size_partitioner(2)});
+  const layers::DenseOptions shared{
+      .kernel_regularizer = vs::l2_regularizer(0.1), .name = "fc", .reuse = vs::Reuse::kAuto};
+  layers::dense(x, 3, shared);
+  const std::size_t ops = g.num_operations();
+  const std::size_t variables = g.global_variables().size();
+  const std::size_t losses = g.get_collection_tensors(vs::GraphKeys::kRegularizationLosses).size();
+  EXPECT_THROW(layers::dense(wide, 3, shared), vs::ValueError);
+  EXPECT_EQ(g.num_operations(), ops);
+  EXPECT_EQ(g.global_variables().size(), variables);
+  EXPECT_EQ(g.get_collection_tensors(vs::GraphKeys::kRegularizationLosses).size(), losses);
+  EXPECT_EQ(layers::dense(x, 3, shared).op().name(), "part/fc_1/BiasAdd");
+  EXPECT_EQ(g.get_operation_by_name("part/fc/kernel_1").type(), "Identity");
+}
+
 VARSCOPE_INSTANTIATE_ON_BACKENDS(ReferenceModels);
 
 }  // namespace
