@@ -162,8 +162,26 @@ def partitioned_layers():
     return [out, total], feeds, train
 
 
+def partitioned_rnn():
+    """RNN cells under variable_scope(partitioner=fixed_size_partitioner(2)): TF partitions
+    each cell's kernel and bias ("p/rnn/multi_rnn_cell/cell_0/basic_lstm_cell/kernel/part_0")
+    and concatenates the parts at every time step. A BasicLSTMCell and a GRUCell in a
+    MultiRNNCell over 2 steps, a dense layer on the last output, GradientDescent."""
+    xs = [tf.placeholder(tf.float32, [2, 3], name="x_%d" % t) for t in range(2)]
+    y = tf.placeholder(tf.float32, [2, 2], name="y")
+    with tf.variable_scope("p", partitioner=tf.fixed_size_partitioner(2)):
+        cell = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.BasicLSTMCell(4),
+                                            tf.nn.rnn_cell.GRUCell(3)])
+        outputs, _ = tf.nn.static_rnn(cell, xs, dtype=tf.float32)
+        out = tf.layers.dense(outputs[-1], 2)
+    loss = tf.losses.mean_squared_error(y, out)
+    feeds = {"x_%d:0" % t: floats([2, 3], 2 * t + 1) for t in range(2)}
+    feeds["y:0"] = floats([2, 2], 4)
+    return [out, loss], feeds, lambda: tf.train.GradientDescentOptimizer(0.3).minimize(loss)
+
+
 MODELS = {"mlp": mlp, "cnn": cnn, "lstm": lstm, "towers": towers,
-          "partitioned_layers": partitioned_layers}
+          "partitioned_layers": partitioned_layers, "partitioned_rnn": partitioned_rnn}
 
 
 def variable_internal(op):
@@ -180,7 +198,8 @@ def record(name, build):
     with g.as_default():
         fetches, feeds, make_train, *later = build()
         model_variables = tf.global_variables()
-        ops_before_train = [[op.name, op.type, [t.name for t in op.inputs]]
+        # Names and types in creation order (the values check the wiring).
+        ops_before_train = [[op.name, op.type]
                             for op in g.get_operations() if not variable_internal(op)]
         train = make_train()
         trainable = set(tf.trainable_variables())
@@ -198,7 +217,7 @@ def record(name, build):
                       for k, v in feeds.items()},
             "loaded": [v.op.name for v in model_variables],
         }
-        if name == "partitioned_layers":  # the layers' ops, ConcatPartitions included
+        if name.startswith("partitioned"):  # the ops, ConcatPartitions included
             out["ops"] = ops_before_train
         with tf.Session() as sess:
             sess.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
