@@ -2,7 +2,11 @@
 // without a name takes "dense", "dense_1", ... ("conv2d", "max_pooling2d", "flatten",
 // "dropout", ...) in the current variable scope; a named one is variable_scope(name), so
 // `reuse` shares it (two towers calling dense(x, 10, {.name = "fc", .reuse = Reuse::kAuto})
-// read one "fc/kernel"). Each call is one graph change: a failed call changes nothing.
+// read one "fc/kernel"). Under a variable scope with a partitioner, a layer's weights (not
+// batch normalization's moving statistics) are partitioned as TF partitions them
+// ("part/dense/kernel/part_0", Graph::get_partitioned_variable) and each op reads them
+// through a new "<weight>/ConcatPartitions/concat". Each call is one graph change: a failed
+// call changes nothing.
 #pragma once
 // The public API: exported from a library built with hidden visibility.
 #pragma GCC visibility push(default)

@@ -3,8 +3,10 @@
 // whose first call creates its variables in "<scope>/<cell>" ("rnn/basic_lstm_cell/kernel")
 // and whose later calls (the later time steps) reuse them; ops go to the cell's name scope
 // ("rnn/basic_lstm_cell/MatMul_1"). dynamic_rnn (a while loop) is not provided: see
-// docs/differences.md. A failed call changes nothing: the graph, names included, and the
-// cells (a cell that failed on its first call is still unbuilt).
+// docs/differences.md. Under a variable scope with a partitioner the cells' weights are
+// partitioned as TF's ("rnn/basic_lstm_cell/kernel/part_0"), concatenated at each step. A
+// failed call changes nothing: the graph, names included, and the cells (a cell that failed
+// on its first call is still unbuilt).
 #pragma once
 // The public API: exported from a library built with hidden visibility.
 #pragma GCC visibility push(default)
@@ -18,6 +20,7 @@
 #include "varscope/graph.h"
 #include "varscope/initializers.h"
 #include "varscope/ops.h"
+#include "varscope/partitioned_variable.h"
 #include "varscope/scope.h"
 #include "varscope/tensor.h"
 #include "varscope/variable.h"
@@ -85,13 +88,16 @@ class RNNCell {
   virtual void build(Graph& g, const Shape& input_shape, DType dtype);
   // The cell's math, in its name scope; state has state_size().size() tensors.
   virtual Output call(const Tensor& inputs, const State& state) = 0;
-  // get_variable in the cell's scope, remembered in variables().
-  Variable add_variable(Graph& g,
-                        const std::string& name,
-                        const Shape& shape,
-                        DType dtype,
-                        std::optional<Initializer> initializer = std::nullopt);
-  const Variable& weight(std::size_t i) const { return variables_.at(i); }
+  // get_variable in the cell's scope, remembered in variables(); under a scope's partitioner
+  // (a shape of rank 1 or more) TF's partitioned variable, its parts remembered.
+  void add_variable(Graph& g,
+                    const std::string& name,
+                    const Shape& shape,
+                    DType dtype,
+                    std::optional<Initializer> initializer = std::nullopt);
+  // The i-th weight add_variable made, as an op takes it: "<v>/read:0", or a partitioned
+  // weight's parts concatenated by a new ConcatPartitions (TF converts it at each use).
+  Tensor weight(std::size_t i) const;
   const std::string& type_name() const { return type_name_; }
 
  private:
@@ -103,6 +109,11 @@ class RNNCell {
   bool built_ = false;
   VariableScope scope_{};
   std::vector<Variable> variables_{};
+  struct Weight {
+    Variable variable{};
+    PartitionedVariable partitioned{};
+  };
+  std::vector<Weight> weights_{};
 };
 
 // tf.nn.rnn_cell.BasicRNNCell(num_units, activation=tanh): output = new state =

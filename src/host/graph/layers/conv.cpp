@@ -68,14 +68,14 @@ Tensor conv2d(const Tensor& inputs,
     if (!shape.has_rank() || shape.dim(3) < 0) {
       throw ValueError("The channel dimension of the inputs should be defined. Found `None`.");
     }
-    const Variable kernel = detail::add_weight(
+    const detail::Weight kernel = detail::add_weight(
         g, "kernel",
         {.shape = Shape{kernel_size.height, kernel_size.width, shape.dim(3), filters},
          .dtype = inputs.dtype(),
          .initializer = options.kernel_initializer,
          .trainable = options.trainable},
         options.kernel_regularizer);
-    Variable bias;
+    detail::Weight bias;
     if (options.use_bias) {
       bias =
           detail::add_weight(g, "bias",
@@ -91,9 +91,9 @@ Tensor conv2d(const Tensor& inputs,
                                                   static_cast<std::int32_t>(dilation.width)},
                         Shape{2}),
              {.name = "dilation_rate"});
-    Tensor out = varscope::conv2d(inputs, kernel, {strides.height, strides.width}, padding, "NHWC",
-                                  {1, dilation.height, dilation.width, 1});
-    if (options.use_bias) out = bias_add(out, bias);
+    Tensor out = varscope::conv2d(inputs, kernel.read(), {strides.height, strides.width}, padding,
+                                  "NHWC", {1, dilation.height, dilation.width, 1});
+    if (options.use_bias) out = bias_add(out, bias.read());
     return options.activation == nullptr ? out : options.activation(out, {});
   });
 }

@@ -22,7 +22,7 @@ Tensor int32_vector(Graph& g, const std::vector<std::int32_t>& values, const cha
 // transposed and reshaped to matrices, their MatMul reshaped back by the Reshape named
 // "Tensordot". A fully known input shape folds the sizes into Consts; otherwise TF reads them
 // at run time (Tensordot/Shape, GatherV2, Prod, ...).
-Tensor tensordot(Graph& g, const Tensor& inputs, const Variable& kernel) {
+Tensor tensordot(Graph& g, const Tensor& inputs, const Tensor& kernel) {
   const std::vector<std::int64_t> dims = inputs.shape().dims();
   const std::int64_t depth = dims.back(), units = kernel.shape().dim(1);
   const int last = static_cast<int>(dims.size()) - 1;
@@ -85,13 +85,14 @@ Tensor dense(const Tensor& inputs, std::int64_t units, const DenseOptions& optio
           "The last dimension of the inputs to `Dense` should be defined. Found `None`.");
     }
     // Dense.build: the kernel, then the bias (each with its regularizer), then the product.
-    const Variable kernel = detail::add_weight(g, "kernel",
-                                               {.shape = Shape{shape.dim(shape.rank() - 1), units},
-                                                .dtype = inputs.dtype(),
-                                                .initializer = options.kernel_initializer,
-                                                .trainable = options.trainable},
-                                               options.kernel_regularizer);
-    Variable bias;
+    const detail::Weight kernel =
+        detail::add_weight(g, "kernel",
+                           {.shape = Shape{shape.dim(shape.rank() - 1), units},
+                            .dtype = inputs.dtype(),
+                            .initializer = options.kernel_initializer,
+                            .trainable = options.trainable},
+                           options.kernel_regularizer);
+    detail::Weight bias;
     if (options.use_bias) {
       bias =
           detail::add_weight(g, "bias",
@@ -101,8 +102,10 @@ Tensor dense(const Tensor& inputs, std::int64_t units, const DenseOptions& optio
                               .trainable = options.trainable},
                              options.bias_regularizer);
     }
-    Tensor out = shape.rank() == 2 ? matmul(inputs, kernel) : tensordot(g, inputs, kernel);
-    if (options.use_bias) out = bias_add(out, bias);
+    // As TF converts them: the kernel where the product takes it, then the bias.
+    const Tensor k = kernel.read();
+    Tensor out = shape.rank() == 2 ? matmul(inputs, k) : tensordot(g, inputs, k);
+    if (options.use_bias) out = bias_add(out, bias.read());
     return options.activation == nullptr ? out : options.activation(out, {});
   });
 }

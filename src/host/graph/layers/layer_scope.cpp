@@ -22,19 +22,33 @@ VariableScopeGuard enter_layer_scope(Graph& g,
   return g.variable_scope(name.empty() ? default_name : std::string_view(name), {.reuse = reuse});
 }
 
-Variable add_weight(Graph& g,
-                    std::string_view name,
-                    const GetVariableOptions& options,
-                    const Regularizer& regularizer) {
+Weight add_weight(Graph& g,
+                  std::string_view name,
+                  const GetVariableOptions& options,
+                  const Regularizer& regularizer) {
   std::vector<Variable> existing;
   if (regularizer) existing = g.global_variables();
-  const Variable v = g.get_variable(name, options);
-  if (!regularizer || std::find(existing.begin(), existing.end(), v) != existing.end()) return v;
-  const NameScope scope = g.name_scope(std::string(name) + "/Regularizer");
-  if (const std::optional<Tensor> loss = regularizer(v.value())) {
-    g.add_to_collection(GraphKeys::kRegularizationLosses, *loss);
+  Weight w;
+  std::vector<Variable> parts;
+  const bool scalar = options.shape && options.shape->rank() == 0;
+  if ((options.partitioner || g.get_variable_scope().partitioner()) && !scalar) {
+    w.partitioned = g.get_partitioned_variable(name, options);
+    parts = w.partitioned.variables();
+  } else {
+    w.variable = g.get_variable(name, options);
+    parts = {w.variable};
   }
-  return v;
+  if (!regularizer) return w;
+  for (const Variable& part : parts) {
+    if (std::find(existing.begin(), existing.end(), part) != existing.end()) return w;
+  }
+  for (const Variable& part : parts) {
+    const NameScope scope = g.name_scope(std::string(name) + "/Regularizer");
+    if (const std::optional<Tensor> loss = regularizer(part.value())) {
+      g.add_to_collection(GraphKeys::kRegularizationLosses, *loss);
+    }
+  }
+  return w;
 }
 
 std::string layer_name(const VariableScope& scope) {

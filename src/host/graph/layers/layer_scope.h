@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "varscope/graph.h"
+#include "varscope/partitioned_variable.h"
 #include "varscope/regularizers.h"
 #include "varscope/scope.h"
 #include "varscope/shape.h"
@@ -19,14 +20,27 @@ VariableScopeGuard enter_layer_scope(Graph& g,
                                      const std::string& name,
                                      Reuse reuse);
 
-// base.Layer.add_weight: get_variable(name, options) and, when that created the variable
-// (TF's _should_add_regularizer: it was not among the global variables before), the loss of
-// `regularizer` (when set) built in the name scope "<name>/Regularizer" joins
+// A weight as base.Layer.add_weight returns it: a Variable, or, with a partitioner in
+// effect, TF's PartitionedVariable, which an op reads through a new ConcatPartitions each time
+// it converts it (TF's as_tensor).
+struct Weight {
+  Variable variable{};
+  PartitionedVariable partitioned{};
+  // What an op takes: "<v>/read:0", or the parts concatenated ("<v>/ConcatPartitions/concat"
+  // read through the Identity "<v>"), built now.
+  Tensor read() const { return partitioned.valid() ? partitioned.as_tensor() : variable.value(); }
+};
+
+// base.Layer.add_weight: get_variable(name, options) (get_partitioned_variable where
+// options.partitioner or the scope's is set and the shape is not a scalar) and, when that
+// created the variable (TF's _should_add_regularizer: no part of it was among the global
+// variables before), the loss of `regularizer` (when set) built in the name scope
+// "<name>/Regularizer" (one per part: "Regularizer", "Regularizer_1", ...) joins
 // REGULARIZATION_LOSSES.
-Variable add_weight(Graph& g,
-                    std::string_view name,
-                    const GetVariableOptions& options,
-                    const Regularizer& regularizer);
+Weight add_weight(Graph& g,
+                  std::string_view name,
+                  const GetVariableOptions& options,
+                  const Regularizer& regularizer);
 
 // The layer's own name ("conv2d_1") from its entered scope ("tower/conv2d_1").
 std::string layer_name(const VariableScope& scope);

@@ -70,13 +70,34 @@ Tensor batchnorm(Graph& g,
   return scaled + shift;
 }
 
-// moving_mean and moving_variance, shared by both paths: never trainable (TF's).
+// BatchNormalization.build clears its scope's partitioner around the moving statistics (TF
+// never partitions them) and restores it after.
+class PartitionerCleared {
+ public:
+  explicit PartitionerCleared(Graph& g)
+      : scope_(g.get_variable_scope()), saved_(scope_.partitioner()) {
+    if (saved_) scope_.set_partitioner(std::nullopt);
+  }
+  ~PartitionerCleared() {
+    if (saved_) scope_.set_partitioner(saved_);
+  }
+  PartitionerCleared(const PartitionerCleared&) = delete;
+  PartitionerCleared& operator=(const PartitionerCleared&) = delete;
+
+ private:
+  VariableScope scope_;
+  std::optional<Partitioner> saved_;
+};
+
+// moving_mean and moving_variance, shared by both paths: never trainable nor partitioned
+// (TF's).
 struct MovingStatistics {
   Variable mean, variance;
 };
 MovingStatistics moving_statistics(Graph& g,
                                    std::int64_t channels,
                                    const BatchNormalizationOptions& options) {
+  const PartitionerCleared unpartitioned(g);
   const auto moving = [&](const char* name, const std::optional<Initializer>& init,
                           Initializer fallback) {
     return g.get_variable(name, {.shape = Shape{channels},
@@ -90,6 +111,32 @@ MovingStatistics moving_statistics(Graph& g,
   return {mean, variance};
 }
 
+// gamma or beta: the layer's weight (partitioned under a scope's partitioner, as TF), or for
+// a disabled one (center/scale false) on the fused path keras' K.constant, built at once.
+struct Parameter {
+  std::optional<detail::Weight> weight{};
+  std::optional<Tensor> constant{};
+  // Where TF converts it: a partitioned weight's ConcatPartitions is built here.
+  std::optional<Tensor> read() const {
+    if (weight) return weight->read();
+    return constant;
+  }
+};
+
+Parameter weight(Graph& g,
+                 const char* name,
+                 std::int64_t channels,
+                 const Initializer& initializer,
+                 const BatchNormalizationOptions& options) {
+  return {detail::add_weight(g, name,
+                             {.shape = Shape{channels},
+                              .dtype = DType::kFloat32,
+                              .initializer = initializer,
+                              .trainable = options.trainable},
+                             {}),
+          std::nullopt};
+}
+
 // The non-fused path over the last axis of `inputs` (rank >= 2): gamma and beta only where
 // scale and center ask for them; in training the batch's moments normalize and feed the
 // moving averages, otherwise the moving statistics do.
@@ -97,21 +144,20 @@ Tensor batch_norm_unfused(Graph& g,
                           const Tensor& inputs,
                           std::int64_t channels,
                           const BatchNormalizationOptions& options) {
-  const auto weight = [&](const char* name, Initializer init) {
-    return g
-        .get_variable(name, {.shape = Shape{channels},
-                             .dtype = DType::kFloat32,
-                             .initializer = init,
-                             .trainable = options.trainable})
-        .value();
-  };
-  std::optional<Tensor> gamma, beta;
-  if (options.scale)
-    gamma = weight("gamma", options.gamma_initializer.value_or(ones_initializer()));
-  if (options.center) beta = weight("beta", options.beta_initializer.value_or(zeros_initializer()));
+  Parameter gamma, beta;
+  if (options.scale) {
+    gamma = weight(g, "gamma", channels, options.gamma_initializer.value_or(ones_initializer()),
+                   options);
+  }
+  if (options.center) {
+    beta = weight(g, "beta", channels, options.beta_initializer.value_or(zeros_initializer()),
+                  options);
+  }
   const auto [moving_mean, moving_variance] = moving_statistics(g, channels, options);
   if (!options.training) {
-    return batchnorm(g, inputs, moving_mean.value(), moving_variance.value(), beta, gamma,
+    // keras casts the offset, then the scale, to the inputs' dtype: TF reads them then.
+    const std::optional<Tensor> offset = beta.read();
+    return batchnorm(g, inputs, moving_mean.value(), moving_variance.value(), offset, gamma.read(),
                      options.epsilon);
   }
   std::vector<int> axes(static_cast<std::size_t>(inputs.shape().rank() - 1));
@@ -125,27 +171,21 @@ Tensor batch_norm_unfused(Graph& g,
     g.add_to_collection(GraphKeys::kUpdateOps, mean_update);
     g.add_to_collection(GraphKeys::kUpdateOps, variance_update);
   }
-  return batchnorm(g, inputs, mean, variance, beta, gamma, options.epsilon);
+  const std::optional<Tensor> offset = beta.read();
+  return batchnorm(g, inputs, mean, variance, offset, gamma.read(), options.epsilon);
 }
 
-// The layer's weight, or for a disabled one (center/scale false) keras' K.constant.
-Tensor weight_or_constant(Graph& g,
-                          bool enabled,
-                          const char* name,
-                          std::int64_t channels,
-                          const std::optional<Initializer>& initializer,
-                          float fill,
-                          const BatchNormalizationOptions& options) {
-  if (enabled) {
-    return g
-        .get_variable(name, {.shape = Shape{channels},
-                             .dtype = DType::kFloat32,
-                             .initializer = initializer,
-                             .trainable = options.trainable})
-        .value();
-  }
-  return constant(
-      g, HostTensor(std::vector<float>(static_cast<std::size_t>(channels), fill), Shape{channels}));
+Parameter weight_or_constant(Graph& g,
+                             bool enabled,
+                             const char* name,
+                             std::int64_t channels,
+                             const Initializer& initializer,
+                             float fill,
+                             const BatchNormalizationOptions& options) {
+  if (enabled) return weight(g, name, channels, initializer, options);
+  return {std::nullopt,
+          constant(g, HostTensor(std::vector<float>(static_cast<std::size_t>(channels), fill),
+                                 Shape{channels}))};
 }
 
 // Python's repr of TF 1.15's TensorShape, as its ValueErrors print it.
@@ -185,17 +225,20 @@ Tensor batch_normalization(const Tensor& inputs, const BatchNormalizationOptions
                        tensor_shape_repr(shape) + ")");
     }
     if (ndims != 4) return batch_norm_unfused(g, inputs, channels, options);
-    const Tensor gamma =
+    const Parameter gamma =
         weight_or_constant(g, options.scale, "gamma", channels,
                            options.gamma_initializer.value_or(ones_initializer()), 1.0f, options);
-    const Tensor beta =
+    const Parameter beta =
         weight_or_constant(g, options.center, "beta", channels,
                            options.beta_initializer.value_or(zeros_initializer()), 0.0f, options);
     const auto [moving_mean, moving_variance] = moving_statistics(g, channels, options);
+    // nn.fused_batch_norm converts the scale, then the offset.
+    const Tensor scale = *gamma.read();
+    const Tensor offset = *beta.read();
     FusedBatchNorm out =
         options.training
-            ? fused_batch_norm(inputs, gamma, beta, std::nullopt, std::nullopt, options.epsilon)
-            : fused_batch_norm(inputs, gamma, beta, moving_mean.value(), moving_variance.value(),
+            ? fused_batch_norm(inputs, scale, offset, std::nullopt, std::nullopt, options.epsilon)
+            : fused_batch_norm(inputs, scale, offset, moving_mean.value(), moving_variance.value(),
                                options.epsilon, "NHWC", false);
     const Tensor momentum = constant(g, HostTensor(static_cast<float>(options.momentum)));
     if (options.training) {

@@ -17,7 +17,9 @@ void BasicRNNCell::build(Graph& g, const Shape& input_shape, DType dtype) {
 }
 
 RNNCell::Output BasicRNNCell::call(const Tensor& inputs, const State& state) {
-  const Tensor gate_inputs = matmul(concat({inputs, state[0]}, 1), weight(0));
+  // The concat, then the kernel (a partitioned one's ConcatPartitions), as Python evaluates.
+  const Tensor joined = concat({inputs, state[0]}, 1);
+  const Tensor gate_inputs = matmul(joined, weight(0));
   const Tensor output = detail::activate(activation_, bias_add(gate_inputs, weight(1)));
   return {output, {output}};
 }
@@ -39,7 +41,8 @@ RNNCell::Output BasicLSTMCell::call(const Tensor& inputs, const State& state) {
   const Tensor& c = state[0];
   const Tensor& h = state[1];
   const Tensor one = detail::int32_scalar(g, 1);
-  Tensor gate_inputs = matmul(concat({inputs, h}, 1), weight(0));
+  const Tensor joined = concat({inputs, h}, 1);
+  Tensor gate_inputs = matmul(joined, weight(0));
   gate_inputs = bias_add(gate_inputs, weight(1));
   // i = input gate, j = new input, f = forget gate, o = output gate.
   const std::vector<Tensor> ijfo = detail::split_on(gate_inputs, 4, one);

@@ -24,11 +24,14 @@ void GRUCell::build(Graph& g, const Shape& input_shape, DType dtype) {
 
 RNNCell::Output GRUCell::call(const Tensor& inputs, const State& state) {
   const Tensor& h = state[0];
-  Tensor gate_inputs = matmul(concat({inputs, h}, 1), weight(0));
+  // Each concat, then the kernel (a partitioned one's ConcatPartitions), as Python evaluates.
+  const Tensor joined = concat({inputs, h}, 1);
+  Tensor gate_inputs = matmul(joined, weight(0));
   gate_inputs = bias_add(gate_inputs, weight(1));
   const std::vector<Tensor> ru = split(sigmoid(gate_inputs), 2, 1);
   const Tensor r_state = ru[0] * h;
-  Tensor candidate = matmul(concat({inputs, r_state}, 1), weight(2));
+  const Tensor joined_r = concat({inputs, r_state}, 1);
+  Tensor candidate = matmul(joined_r, weight(2));
   candidate = bias_add(candidate, weight(3));
   const Tensor c = detail::activate(options_.activation, candidate);
   // u * state + (1 - u) * c, in Python's order.

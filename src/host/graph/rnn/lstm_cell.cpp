@@ -57,7 +57,9 @@ RNNCell::Output LSTMCell::call(const Tensor& inputs, const State& state) {
   const Tensor& c_prev = state[0];
   const Tensor& m_prev = state[1];
   const Activation act = options_.activation;
-  Tensor lstm_matrix = matmul(concat({inputs, m_prev}, 1), weight(0));
+  // The concat, then the kernel (a partitioned one's ConcatPartitions), as Python evaluates.
+  const Tensor joined = concat({inputs, m_prev}, 1);
+  Tensor lstm_matrix = matmul(joined, weight(0));
   lstm_matrix = bias_add(lstm_matrix, weight(1));
   // i = input gate, j = new input, f = forget gate, o = output gate.
   const std::vector<Tensor> ijfo = split(lstm_matrix, 4, 1);

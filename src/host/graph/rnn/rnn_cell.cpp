@@ -21,7 +21,7 @@ CellSnapshot::CellSnapshot(RNNCell& cell) {
   std::vector<RNNCell*> cells;
   cell.collect(cells);
   for (RNNCell* c : cells)
-    saved_.push_back({c, c->built_, c->scope_, c->variables_});
+    saved_.push_back({c, c->built_, c->scope_, c->variables_, c->weights_});
 }
 
 void CellSnapshot::restore() {
@@ -29,6 +29,7 @@ void CellSnapshot::restore() {
     s.cell->built_ = s.built;
     s.cell->scope_ = s.scope;
     s.cell->variables_ = s.variables;
+    s.cell->weights_ = s.weights;
   }
 }
 
@@ -80,15 +81,28 @@ RNNCell::Output RNNCell::call_in_scope(Graph& g, const Tensor& inputs, const Sta
   return call(inputs, state);
 }
 
-Variable RNNCell::add_variable(Graph& g,
-                               const std::string& name,
-                               const Shape& shape,
-                               DType dtype,
-                               std::optional<Initializer> initializer) {
-  Variable v =
-      g.get_variable(name, {.shape = shape, .dtype = dtype, .initializer = std::move(initializer)});
-  variables_.push_back(v);
-  return v;
+void RNNCell::add_variable(Graph& g,
+                           const std::string& name,
+                           const Shape& shape,
+                           DType dtype,
+                           std::optional<Initializer> initializer) {
+  const GetVariableOptions options{
+      .shape = shape, .dtype = dtype, .initializer = std::move(initializer)};
+  Weight w;
+  if (g.get_variable_scope().partitioner() && shape.rank() > 0) {
+    w.partitioned = g.get_partitioned_variable(name, options);
+    for (const Variable& part : w.partitioned.variables())
+      variables_.push_back(part);
+  } else {
+    w.variable = g.get_variable(name, options);
+    variables_.push_back(w.variable);
+  }
+  weights_.push_back(std::move(w));
+}
+
+Tensor RNNCell::weight(std::size_t i) const {
+  const Weight& w = weights_.at(i);
+  return w.partitioned.valid() ? w.partitioned.as_tensor() : w.variable.value();
 }
 
 namespace {

@@ -23,6 +23,7 @@ class CellSnapshot {
     bool built;
     VariableScope scope;
     std::vector<Variable> variables;
+    std::vector<RNNCell::Weight> weights;
   };
   std::vector<Saved> saved_;
 };
