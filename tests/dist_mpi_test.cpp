@@ -136,6 +136,71 @@ TEST(DistMpiTest, MismatchedGraphsAreAnErrorWithinASecond) {  // negative contro
   EXPECT_LT(seconds, 1.0);
 }
 
+TEST(DistMpiTest, Float16OverMpiIsUnimplementedOnEveryRank) {  // E249
+  // Through a graph the planner refuses it first (the CPU kernels compute no float16
+  // allreduce); the communicator itself refuses it too, before calling MPI.
+  vs::Graph g;
+  vs::Tensor x = vs::constant(
+      g, vs::HostTensor(std::vector<float>{1, 2}, vs::Shape{2}).cast(vs::DType::kFloat16));
+  vs::Tensor r = vs::dist::allreduce(x);
+  vs::Session s(g);
+  try {
+    s.run(r);
+    FAIL() << "no error";
+  } catch (const vs::UnimplementedError& e) {
+    EXPECT_STREQ(e.what(), "HorovodAllreduce on float16");
+  }
+  std::vector<std::uint16_t> halves = {0x3c00, 0x4000};  // 1, 2
+  vs::dist::CollectiveBuffer b{halves.data(), 2, vs::DType::kFloat16};
+  try {
+    vs::dist::communicator()->allreduce(b, vs::dist::ReduceOp::kSum);
+    FAIL() << "no error";
+  } catch (const vs::UnimplementedError& e) {
+    EXPECT_STREQ(e.what(), "HorovodAllreduce over MPI on float16");
+  }
+  EXPECT_EQ(halves, (std::vector<std::uint16_t>{0x3c00, 0x4000}));  // untouched
+  EXPECT_TRUE(identical_on_all_ranks("after float16"));             // the communicator still works
+}
+
+// The counts are checked before any memory is read: a buffer of no memory and a count past
+// MPI's int stands for a tensor of that size.
+TEST(DistMpiTest, CountsPastMpisIntAreUnimplemented) {  // E249
+  const auto comm = vs::dist::communicator();
+  vs::dist::CollectiveBuffer huge;
+  huge.count = std::int64_t{1} << 31;  // INT32_MAX + 1 elements
+  try {
+    comm->allreduce(huge, vs::dist::ReduceOp::kSum);
+    FAIL() << "no error";
+  } catch (const vs::UnimplementedError& e) {
+    EXPECT_STREQ(e.what(), "An MPI allreduce of over 2^31 elements");
+  }
+  huge.count = std::int64_t{1} << 29;  // 2^31 bytes of float32: one byte past MPI's int
+  try {
+    comm->broadcast(huge, 0);
+    FAIL() << "no error";
+  } catch (const vs::UnimplementedError& e) {
+    EXPECT_STREQ(e.what(), "An MPI broadcast of over 2^31 bytes");
+  }
+  // Refused before MPI was called: the communicator still works.
+  std::vector<float> x = {1.0f, 2.0f};
+  vs::dist::CollectiveBuffer small{x.data(), 2, vs::DType::kFloat32};
+  comm->allreduce(small, vs::dist::ReduceOp::kSum);
+  EXPECT_EQ(x, (std::vector<float>{2.0f, 4.0f}));
+}
+
+TEST(DistMpiTest, AnMpiErrorIsUnavailableWithMpisText) {  // E248
+  std::vector<float> x = {1.0f};
+  vs::dist::CollectiveBuffer b{x.data(), 1, vs::DType::kFloat32};
+  try {
+    vs::dist::communicator()->broadcast(b, /*root=*/7);  // not a rank of 2
+    FAIL() << "no error";
+  } catch (const vs::UnavailableError& e) {
+    const std::string text = e.what();
+    EXPECT_EQ(text.rfind("MPI_Ibcast failed: MPI_ERR_ROOT", 0), 0u) << text;
+  }
+  EXPECT_TRUE(identical_on_all_ranks("after a failed broadcast"));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
