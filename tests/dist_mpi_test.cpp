@@ -136,6 +136,26 @@ TEST(DistMpiTest, MismatchedGraphsAreAnErrorWithinASecond) {  // negative contro
   EXPECT_LT(seconds, 1.0);
 }
 
+// Horovod's gradients of its collectives, across real ranks: z = collective(x) * c with
+// c = rank + 1, so the gradient reaching each rank's collective is c (1 on rank 0, 2 on 1).
+TEST(DistMpiTest, CollectiveGradientsAreHorovods) {
+  const int rank = vs::dist::rank();
+  vs::Graph g;
+  vs::Tensor x =
+      vs::constant(g, vs::HostTensor(std::vector<float>{1, 2}, vs::Shape{2}), {.name = "x"});
+  const float mine = static_cast<float>(rank + 1);
+  vs::Tensor c = vs::constant(g, vs::HostTensor(std::vector<float>{mine, mine}, vs::Shape{2}));
+  const auto grad = [&](const vs::Tensor& y) { return vs::gradients({y * c}, {x}).at(0); };
+  const vs::Tensor sum = grad(vs::dist::allreduce(x, vs::dist::ReduceOp::kSum));
+  const vs::Tensor mean = grad(vs::dist::allreduce(x, vs::dist::ReduceOp::kAverage));
+  const vs::Tensor bcast = grad(vs::dist::broadcast(x, 0));
+  vs::Session s(g);
+  const auto out = s.run(std::vector<vs::Tensor>{sum, mean, bcast});
+  EXPECT_EQ(out[0].data<float>()[1], 3.0f);                     // 1 + 2
+  EXPECT_EQ(out[1].data<float>()[1], 1.5f);                     // (1 + 2) / 2
+  EXPECT_EQ(out[2].data<float>()[1], rank == 0 ? 1.5f : 0.0f);  // the root keeps the mean
+}
+
 TEST(DistMpiTest, Float16OverMpiIsUnimplementedOnEveryRank) {  // E249
   // Through a graph the planner refuses it first (the CPU kernels compute no float16
   // allreduce); the communicator itself refuses it too, before calling MPI.
