@@ -208,6 +208,27 @@ TEST(DistMpiTest, CountsPastMpisIntAreUnimplemented) {  // E249
   EXPECT_EQ(x, (std::vector<float>{2.0f, 4.0f}));
 }
 
+// A buffer of several pipelined chunks (4 MiB each, the last one short), summed and
+// averaged element for element.
+TEST(DistMpiTest, ALargeAllreduceInChunksIsExact) {
+  const int rank = vs::dist::rank();
+  const std::size_t count = (std::size_t{3} << 20) + 12345;  // 12 MiB of float32 and a tail
+  std::vector<float> x(count);
+  for (std::size_t i = 0; i < count; ++i)
+    x[i] = static_cast<float>(rank + 1 + static_cast<int>(i % 7));
+  const auto comm = vs::dist::communicator();
+  vs::dist::CollectiveBuffer b{x.data(), static_cast<std::int64_t>(count), vs::DType::kFloat32};
+  comm->allreduce(b, vs::dist::ReduceOp::kSum);
+  std::size_t wrong = 0;
+  for (std::size_t i = 0; i < count; ++i)
+    wrong += x[i] != static_cast<float>(3 + 2 * static_cast<int>(i % 7));  // (1 + k) + (2 + k)
+  EXPECT_EQ(wrong, 0u);
+  comm->allreduce(b, vs::dist::ReduceOp::kAverage);  // equal on both ranks: unchanged
+  for (std::size_t i = 0; i < count; ++i)
+    wrong += x[i] != static_cast<float>(3 + 2 * static_cast<int>(i % 7));
+  EXPECT_EQ(wrong, 0u);
+}
+
 TEST(DistMpiTest, AnMpiErrorIsUnavailableWithMpisText) {  // E248
   std::vector<float> x = {1.0f};
   vs::dist::CollectiveBuffer b{x.data(), 1, vs::DType::kFloat32};

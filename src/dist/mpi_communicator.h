@@ -31,7 +31,11 @@ class MpiCommunicator final : public Communicator {
   bool broken() const { return broken_; }
 
  private:
+  // Polls against the timeout until `request` completes (E242 when it does not).
   void wait(MPI_Request& request, const char* what);
+  // Until at least one of `requests` completes; the completed ones are removed. The timeout
+  // counts from the call: a pipeline that keeps completing chunks never expires.
+  void wait_some(std::vector<MPI_Request>& requests, const char* what);
   void check_usable() const;
   MPI_Comm data_ = MPI_COMM_NULL, control_ = MPI_COMM_NULL;
   int rank_ = 0, size_ = 1, local_rank_ = 0;
