@@ -308,6 +308,7 @@ Plan build_plan(const GraphImpl& graph, const RunSignature& run, const DevicePla
     step.assign_in_place = true;
   }
   plan_collectives(graph, plan);
+  plan_device_schedule(graph, plan);
   plan.capturable = std::all_of(plan.steps.begin(), plan.steps.end(), [&](const Step& step) {
     return capturable(step, op_def(graph.node(step.node).op).capture);
   });
