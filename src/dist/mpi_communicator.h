@@ -29,6 +29,9 @@ class MpiCommunicator final : public Communicator {
   void broadcast_bytes(void* data, int size, int root);
   // After a timeout a collective is still pending: MPI cannot be finalized cleanly.
   bool broken() const { return broken_; }
+  // The collectives' timeout (InitOptions::timeout_seconds, VARSCOPE_DIST_TIMEOUT_S); the
+  // NCCL path polls against it too.
+  double timeout_seconds() const { return timeout_seconds_; }
 
  private:
   // Polls against the timeout until `request` completes (E242 when it does not).
