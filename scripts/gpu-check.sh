@@ -5,7 +5,10 @@
 #   3. the GPU tests (ctest label `gpu`: gtest suites Gpu*) with VARSCOPE_REQUIRE_GPU=1, so
 #      a device that cannot be used fails them instead of skipping them;
 #   4. compute-sanitizer memcheck, initcheck, racecheck and synccheck over those tests;
-#   5. the GPU benchmarks (BM_Gpu_*).
+#   5. the GPU benchmarks (BM_Gpu_*);
+#   6. the NCCL path of varscope::dist (scripts/nccl-check.sh: one rank on device memory and the
+#      session's stream; two processes on one GPU refused with NCCL's duplicate GPU error).
+#      NEVER RUN YET: written without a GPU.
 # It stops at nothing: every step runs, the summary at the end lists the ones that failed,
 # and the exit status is 1 if any did (2 if no GPU test ran at all).
 #
@@ -51,7 +54,7 @@ bench_args=(${BENCH_ARGS:-})
 
 # Test and benchmark binaries; lists nothing when the build has none.
 binaries() { find "${build}/tests" "${build}/bench" -maxdepth 1 -type f -perm -u+x \
-  \( -name '*_test' -o -name '*_bench' \) 2>/dev/null | sort; }
+  \( -name '*_test' -o -name '*_bench' -o -name 'dist_nccl_check' \) 2>/dev/null | sort; }
 
 has_gpu_tests() { "$1" --gtest_list_tests --gtest_filter="${filter}" 2>/dev/null | grep -q '^  '; }
 
@@ -60,7 +63,7 @@ if [[ -n "${bundle}" ]]; then
   mkdir -p "${stage}/tests" "${stage}/bench" "${stage}/runtime-libs"
   for bin in $(binaries); do
     kind="$(basename "$(dirname "${bin}")")"
-    [[ "${kind}" == bench ]] || has_gpu_tests "${bin}" || continue
+    [[ "${kind}" == bench || "${bin}" == */dist_nccl_check ]] || has_gpu_tests "${bin}" || continue
     strip -o "${stage}/${kind}/$(basename "${bin}")" "${bin}"
     ldd "${bin}" | awk '/=> \// {print $3}'  # the libraries of libraries too
   done | sort -u |
@@ -163,6 +166,9 @@ if [[ ${bench} -eq 1 ]]; then
       --benchmark_out_format=json "${bench_args[@]}" 2>&1 | tee "${logs}/${name}.log" || failed+=("bench ${name}")
   done
 fi
+
+step "NCCL (scripts/nccl-check.sh; never run before this machine)"
+bash scripts/nccl-check.sh "${build}" || failed+=("nccl")
 
 step "summary"
 echo "$(date -u +%Y-%m-%d) ${device}; ${ran} GPU tests passed; sanitizers: ${tools:-none}"

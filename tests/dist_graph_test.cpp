@@ -24,8 +24,8 @@ using vs_dist_test::build_model;
 // other ranks report for their collectives.
 class FakeCommunicator final : public vs::dist::Communicator {
  public:
-  explicit FakeCommunicator(int ranks) : ranks_(ranks) {}
-  int rank() const override { return 0; }
+  explicit FakeCommunicator(int ranks, int rank = 0) : ranks_(ranks), rank_(rank) {}
+  int rank() const override { return rank_; }
   int size() const override { return ranks_; }
   int local_rank() const override { return 0; }
   std::string name() const override { return "fake"; }
@@ -50,7 +50,7 @@ class FakeCommunicator final : public vs::dist::Communicator {
   std::string other_fingerprint;
 
  private:
-  int ranks_;
+  int ranks_, rank_;
 };
 
 class DistGraphTest : public ::testing::Test {
@@ -104,6 +104,84 @@ TEST_F(DistGraphTest, DistributedOptimizerHasHorovodsNamesAndTheInnerOnes) {
     EXPECT_TRUE(has(names, name)) << name;
   }
   EXPECT_EQ(opt.get_slot(step, "m").valid(), false);
+}
+
+// y = allreduce(x), z = y * w: the gradient reaching y is TF's "gradients/mul_grad/Mul:0".
+struct CollectiveGradCase {
+  vs::Graph g;
+  vs::Tensor x =
+      vs::constant(g, vs::HostTensor(std::vector<float>{1, 2}, vs::Shape{2}), {.name = "x"});
+  vs::Tensor w =
+      vs::constant(g, vs::HostTensor(std::vector<float>{3, 4}, vs::Shape{2}), {.name = "w"});
+};
+
+// Horovod's _allreduce_grad: an allreduce of the incoming gradient with the op's attributes,
+// named after the gradient's tensor in the op's gradient scope.
+TEST_F(DistGraphTest, AllreduceGradientIsAnAllreduceOfTheGradient) {
+  auto comm = std::make_shared<FakeCommunicator>(2);
+  vs::dist::set_communicator(comm);
+  for (const auto op : {vs::dist::ReduceOp::kSum, vs::dist::ReduceOp::kAverage}) {
+    CollectiveGradCase c;
+    vs::Tensor y = vs::dist::allreduce(c.x, op);
+    const vs::Tensor dx = vs::gradients({y * c.w}, {c.x}).at(0);
+    const vs::Operation grad = dx.op();
+    EXPECT_EQ(grad.name(),
+              "gradients/HorovodAllreduce_x_0_grad/HorovodAllreduce_gradients_mul_grad_Mul_0");
+    EXPECT_EQ(grad.type(), "HorovodAllreduce");
+    EXPECT_EQ(grad.input(0).name(), "gradients/mul_grad/Mul:0");
+    EXPECT_EQ(grad.attr_int("reduce_op"), static_cast<int>(op));
+    EXPECT_EQ(grad.attr_float("prescale_factor"), 1.0);
+    EXPECT_EQ(grad.attr_bool("ignore_name_scope"), false);
+    EXPECT_EQ(grad.attr_int("process_set_id"), 0);
+    // The fake world holds this process's values on 2 ranks: a sum doubles w, a mean keeps it.
+    vs::Session s(c.g);
+    const vs::HostTensor v = s.run(dx);
+    const float factor = op == vs::dist::ReduceOp::kSum ? 2.0f : 1.0f;
+    EXPECT_EQ(v.data<float>()[0], 3.0f * factor);
+    EXPECT_EQ(v.data<float>()[1], 4.0f * factor);
+  }
+}
+
+// Horovod's _broadcast_grad: the gradient averaged over the ranks, kept on the root and
+// multiplied by 0 elsewhere (the rank is read when the graph is built).
+TEST_F(DistGraphTest, BroadcastGradientIsTheAverageOnTheRootAndZeroElsewhere) {
+  for (const int rank : {0, 1}) {
+    vs::dist::set_communicator(std::make_shared<FakeCommunicator>(2, rank));
+    CollectiveGradCase c;
+    vs::Tensor y = vs::dist::broadcast(c.x, 0);
+    const vs::Tensor dx = vs::gradients({y * c.w}, {c.x}).at(0);
+    const std::string scope = "gradients/HorovodBroadcast_x_0_grad/";
+    const vs::Operation reduced =
+        c.g.get_operation_by_name(scope + "HorovodAllreduce_gradients_mul_grad_Mul_0");
+    EXPECT_EQ(reduced.attr_int("reduce_op"), static_cast<int>(vs::dist::ReduceOp::kAverage));
+    EXPECT_EQ(reduced.input(0).name(), "gradients/mul_grad/Mul:0");
+    vs::Session s(c.g);
+    const vs::HostTensor v = s.run(dx);
+    if (rank == 0) {
+      EXPECT_EQ(dx.op().name(), reduced.name());
+      EXPECT_EQ(v.data<float>()[1], 4.0f);
+    } else {
+      EXPECT_EQ(dx.op().name(), scope + "mul");
+      EXPECT_EQ(dx.op().type(), "Mul");
+      EXPECT_EQ(dx.op().input(0).name(), reduced.name() + ":0");
+      EXPECT_EQ(dx.op().input(1).name(), scope + "mul/y:0");
+      EXPECT_EQ(v.data<float>()[0], 0.0f);
+      EXPECT_EQ(v.data<float>()[1], 0.0f);
+    }
+  }
+}
+
+TEST_F(DistGraphTest, BroadcastGradientBeforeInitIsHorovodsErrorAndChangesNothing) {
+  CollectiveGradCase c;
+  vs::Tensor z = vs::dist::broadcast(c.x, 0) * c.w;
+  const auto before = op_names(c.g);
+  try {
+    vs::gradients({z}, {c.x});
+    FAIL() << "no error";
+  } catch (const vs::FailedPreconditionError& e) {
+    EXPECT_STREQ(e.what(), "Horovod has not been initialized; use hvd.init().");
+  }
+  EXPECT_EQ(op_names(c.g), before);
 }
 
 TEST_F(DistGraphTest, OptimizerClassNames) {

@@ -136,6 +136,112 @@ TEST(DistMpiTest, MismatchedGraphsAreAnErrorWithinASecond) {  // negative contro
   EXPECT_LT(seconds, 1.0);
 }
 
+// Horovod's gradients of its collectives, across real ranks: z = collective(x) * c with
+// c = rank + 1, so the gradient reaching each rank's collective is c (1 on rank 0, 2 on 1).
+TEST(DistMpiTest, CollectiveGradientsAreHorovods) {
+  const int rank = vs::dist::rank();
+  vs::Graph g;
+  vs::Tensor x =
+      vs::constant(g, vs::HostTensor(std::vector<float>{1, 2}, vs::Shape{2}), {.name = "x"});
+  const float mine = static_cast<float>(rank + 1);
+  vs::Tensor c = vs::constant(g, vs::HostTensor(std::vector<float>{mine, mine}, vs::Shape{2}));
+  const auto grad = [&](const vs::Tensor& y) { return vs::gradients({y * c}, {x}).at(0); };
+  const vs::Tensor sum = grad(vs::dist::allreduce(x, vs::dist::ReduceOp::kSum));
+  const vs::Tensor mean = grad(vs::dist::allreduce(x, vs::dist::ReduceOp::kAverage));
+  const vs::Tensor bcast = grad(vs::dist::broadcast(x, 0));
+  vs::Session s(g);
+  const auto out = s.run(std::vector<vs::Tensor>{sum, mean, bcast});
+  EXPECT_EQ(out[0].data<float>()[1], 3.0f);                     // 1 + 2
+  EXPECT_EQ(out[1].data<float>()[1], 1.5f);                     // (1 + 2) / 2
+  EXPECT_EQ(out[2].data<float>()[1], rank == 0 ? 1.5f : 0.0f);  // the root keeps the mean
+}
+
+TEST(DistMpiTest, Float16OverMpiIsUnimplementedOnEveryRank) {  // E249
+  // Through a graph the planner refuses it first (the CPU kernels compute no float16
+  // allreduce); the communicator itself refuses it too, before calling MPI.
+  vs::Graph g;
+  vs::Tensor x = vs::constant(
+      g, vs::HostTensor(std::vector<float>{1, 2}, vs::Shape{2}).cast(vs::DType::kFloat16));
+  vs::Tensor r = vs::dist::allreduce(x);
+  vs::Session s(g);
+  try {
+    s.run(r);
+    FAIL() << "no error";
+  } catch (const vs::UnimplementedError& e) {
+    EXPECT_STREQ(e.what(), "HorovodAllreduce on float16");
+  }
+  std::vector<std::uint16_t> halves = {0x3c00, 0x4000};  // 1, 2
+  vs::dist::CollectiveBuffer b{halves.data(), 2, vs::DType::kFloat16};
+  try {
+    vs::dist::communicator()->allreduce(b, vs::dist::ReduceOp::kSum);
+    FAIL() << "no error";
+  } catch (const vs::UnimplementedError& e) {
+    EXPECT_STREQ(e.what(), "HorovodAllreduce over MPI on float16");
+  }
+  EXPECT_EQ(halves, (std::vector<std::uint16_t>{0x3c00, 0x4000}));  // untouched
+  EXPECT_TRUE(identical_on_all_ranks("after float16"));             // the communicator still works
+}
+
+// The counts are checked before any memory is read: a buffer of no memory and a count past
+// MPI's int stands for a tensor of that size.
+TEST(DistMpiTest, CountsPastMpisIntAreUnimplemented) {  // E249
+  const auto comm = vs::dist::communicator();
+  vs::dist::CollectiveBuffer huge;
+  huge.count = std::int64_t{1} << 31;  // INT32_MAX + 1 elements
+  try {
+    comm->allreduce(huge, vs::dist::ReduceOp::kSum);
+    FAIL() << "no error";
+  } catch (const vs::UnimplementedError& e) {
+    EXPECT_STREQ(e.what(), "An MPI allreduce of over 2^31 elements");
+  }
+  huge.count = std::int64_t{1} << 29;  // 2^31 bytes of float32: one byte past MPI's int
+  try {
+    comm->broadcast(huge, 0);
+    FAIL() << "no error";
+  } catch (const vs::UnimplementedError& e) {
+    EXPECT_STREQ(e.what(), "An MPI broadcast of over 2^31 bytes");
+  }
+  // Refused before MPI was called: the communicator still works.
+  std::vector<float> x = {1.0f, 2.0f};
+  vs::dist::CollectiveBuffer small{x.data(), 2, vs::DType::kFloat32};
+  comm->allreduce(small, vs::dist::ReduceOp::kSum);
+  EXPECT_EQ(x, (std::vector<float>{2.0f, 4.0f}));
+}
+
+// A buffer of several pipelined chunks (4 MiB each, the last one short), summed and
+// averaged element for element.
+TEST(DistMpiTest, ALargeAllreduceInChunksIsExact) {
+  const int rank = vs::dist::rank();
+  const std::size_t count = (std::size_t{3} << 20) + 12345;  // 12 MiB of float32 and a tail
+  std::vector<float> x(count);
+  for (std::size_t i = 0; i < count; ++i)
+    x[i] = static_cast<float>(rank + 1 + static_cast<int>(i % 7));
+  const auto comm = vs::dist::communicator();
+  vs::dist::CollectiveBuffer b{x.data(), static_cast<std::int64_t>(count), vs::DType::kFloat32};
+  comm->allreduce(b, vs::dist::ReduceOp::kSum);
+  std::size_t wrong = 0;
+  for (std::size_t i = 0; i < count; ++i)
+    wrong += x[i] != static_cast<float>(3 + 2 * static_cast<int>(i % 7));  // (1 + k) + (2 + k)
+  EXPECT_EQ(wrong, 0u);
+  comm->allreduce(b, vs::dist::ReduceOp::kAverage);  // equal on both ranks: unchanged
+  for (std::size_t i = 0; i < count; ++i)
+    wrong += x[i] != static_cast<float>(3 + 2 * static_cast<int>(i % 7));
+  EXPECT_EQ(wrong, 0u);
+}
+
+TEST(DistMpiTest, AnMpiErrorIsUnavailableWithMpisText) {  // E248
+  std::vector<float> x = {1.0f};
+  vs::dist::CollectiveBuffer b{x.data(), 1, vs::DType::kFloat32};
+  try {
+    vs::dist::communicator()->broadcast(b, /*root=*/7);  // not a rank of 2
+    FAIL() << "no error";
+  } catch (const vs::UnavailableError& e) {
+    const std::string text = e.what();
+    EXPECT_EQ(text.rfind("MPI_Ibcast failed: MPI_ERR_ROOT", 0), 0u) << text;
+  }
+  EXPECT_TRUE(identical_on_all_ranks("after a failed broadcast"));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {

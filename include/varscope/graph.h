@@ -28,6 +28,9 @@ struct GraphImpl;
 struct Access;
 }  // namespace detail
 
+// A device function (tf.device(function)): an op to its device string.
+using DeviceFunction = std::function<std::string(const Operation&)>;
+
 class Graph {
  public:
   Graph();
@@ -50,6 +53,16 @@ class Graph {
   // it (TF's tf.device(None)). A bad spec is TF's vs::ValueError. Placement is recorded (and
   // written to GraphDefs): a Session still runs every op on its one device.
   DeviceScope device(std::optional<std::string_view> spec);
+  // tf.device(function): each op built in the scope is handed to `fn`, whose string becomes
+  // its device, as TF 1.15 applies its device function stack: the string scopes inside this
+  // one first (fn sees their merged spec as op.device()), then fn, whose string replaces it
+  // and is kept as written ("/cpu:0" stays "/cpu:0", as in TF), then the string scopes around
+  // it merged in field by field (a bad string is then TF's vs::ValueError), then an outer
+  // function; tf.device(std::nullopt) stops the walk. Ops colocated with another (a
+  // variable's reads and Assign, slots, ops on ref inputs, initializers) never reach it: they
+  // follow their op. `fn` must not build ops; its exception fails the building call, which
+  // changes nothing. An empty function is vs::ValueError (E285).
+  DeviceScope device(DeviceFunction fn);
 
   // tf.control_dependencies(control_inputs): ops built in the scope get control inputs on
   // `control_inputs`, and on those of the scopes around it, as TF adds them: an op already

@@ -29,9 +29,16 @@ class MpiCommunicator final : public Communicator {
   void broadcast_bytes(void* data, int size, int root);
   // After a timeout a collective is still pending: MPI cannot be finalized cleanly.
   bool broken() const { return broken_; }
+  // The collectives' timeout (InitOptions::timeout_seconds, VARSCOPE_DIST_TIMEOUT_S); the
+  // NCCL path polls against it too.
+  double timeout_seconds() const { return timeout_seconds_; }
 
  private:
+  // Polls against the timeout until `request` completes (E242 when it does not).
   void wait(MPI_Request& request, const char* what);
+  // Until at least one of `requests` completes; the completed ones are removed. The timeout
+  // counts from the call: a pipeline that keeps completing chunks never expires.
+  void wait_some(std::vector<MPI_Request>& requests, const char* what);
   void check_usable() const;
   MPI_Comm data_ = MPI_COMM_NULL, control_ = MPI_COMM_NULL;
   int rank_ = 0, size_ = 1, local_rank_ = 0;

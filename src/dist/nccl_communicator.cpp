@@ -4,8 +4,11 @@
 #include <dlfcn.h>
 #include <nccl.h>
 
+#include <algorithm>
+#include <chrono>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "varscope/errors.h"
 
@@ -16,7 +19,8 @@ const char* const kLibrary = "libnccl.so.2";
 
 struct NcclApi {
   decltype(&ncclGetUniqueId) get_unique_id = nullptr;
-  decltype(&ncclCommInitRank) comm_init_rank = nullptr;
+  decltype(&ncclCommInitRankConfig) comm_init_rank_config = nullptr;
+  decltype(&ncclCommGetAsyncError) comm_get_async_error = nullptr;
   decltype(&ncclCommDestroy) comm_destroy = nullptr;
   decltype(&ncclCommAbort) comm_abort = nullptr;
   decltype(&ncclAllReduce) all_reduce = nullptr;
@@ -43,7 +47,8 @@ const NcclApi& nccl() {
     }
     NcclApi a;
     resolve(library, "ncclGetUniqueId", a.get_unique_id);
-    resolve(library, "ncclCommInitRank", a.comm_init_rank);
+    resolve(library, "ncclCommInitRankConfig", a.comm_init_rank_config);
+    resolve(library, "ncclCommGetAsyncError", a.comm_get_async_error);
     resolve(library, "ncclCommDestroy", a.comm_destroy);
     resolve(library, "ncclCommAbort", a.comm_abort);
     resolve(library, "ncclAllReduce", a.all_reduce);
@@ -57,6 +62,11 @@ const NcclApi& nccl() {
 void check_nccl(ncclResult_t rc, const char* call) {
   if (rc == ncclSuccess) return;
   throw UnavailableError(std::string(call) + " failed: " + nccl().error_string(rc));
+}
+
+// A nonblocking communicator's call: ncclInProgress is "enqueued, not yet done".
+void check_enqueued(ncclResult_t rc, const char* call) {
+  if (rc != ncclInProgress) check_nccl(rc, call);
 }
 
 ncclDataType_t nccl_type(DType dtype) {
@@ -80,6 +90,11 @@ ncclDataType_t nccl_type(DType dtype) {
   }
 }
 
+// Collectives on device memory, enqueued on the session's stream. The communicator is
+// nonblocking (ncclConfig_t::blocking = 0): its creation and each collective are polled, as
+// the MPI path polls, against the same timeout; on expiry, or when NCCL reports an error
+// (ncclCommGetAsyncError), the communicator is aborted (ncclCommAbort) and the process's
+// later collectives are refused, as after an MPI timeout. Never run here: no GPU.
 class NcclCommunicator final : public Communicator {
  public:
   explicit NcclCommunicator(std::shared_ptr<MpiCommunicator> mpi) : mpi_(std::move(mpi)) {}
@@ -94,17 +109,25 @@ class NcclCommunicator final : public Communicator {
 
   void allreduce(const CollectiveBuffer& b, ReduceOp op) override {
     if (!b.on_device) return mpi_->allreduce(b, op);
-    check_nccl(nccl().all_reduce(b.data, b.data, static_cast<std::size_t>(b.count),
-                                 nccl_type(b.dtype), op == ReduceOp::kAverage ? ncclAvg : ncclSum,
-                                 comm(), static_cast<cudaStream_t>(b.stream)),
-               "ncclAllReduce");
+    std::lock_guard<std::mutex> lock(mu_);
+    const ncclDataType_t type = nccl_type(b.dtype);
+    ncclComm_t c = comm();
+    auto stream = static_cast<cudaStream_t>(b.stream);
+    check_enqueued(nccl().all_reduce(b.data, b.data, static_cast<std::size_t>(b.count), type,
+                                     op == ReduceOp::kAverage ? ncclAvg : ncclSum, c, stream),
+                   "ncclAllReduce");
+    wait("ncclAllReduce", stream);
   }
   void broadcast(const CollectiveBuffer& b, int root) override {
     if (!b.on_device) return mpi_->broadcast(b, root);
-    check_nccl(
-        nccl().broadcast(b.data, b.data, static_cast<std::size_t>(b.count), nccl_type(b.dtype),
-                         root, comm(), static_cast<cudaStream_t>(b.stream)),
+    std::lock_guard<std::mutex> lock(mu_);
+    const ncclDataType_t type = nccl_type(b.dtype);
+    ncclComm_t c = comm();
+    auto stream = static_cast<cudaStream_t>(b.stream);
+    check_enqueued(
+        nccl().broadcast(b.data, b.data, static_cast<std::size_t>(b.count), type, root, c, stream),
         "ncclBroadcast");
+    wait("ncclBroadcast", stream);
   }
   std::vector<std::string> allgather(const std::string& mine) override {
     return mpi_->allgather(mine);
@@ -112,19 +135,74 @@ class NcclCommunicator final : public Communicator {
 
  private:
   // Made on the first device collective, on the calling session's device (NCCL refuses two
-  // ranks on one GPU: "Duplicate GPU detected").
+  // ranks on one GPU: "Duplicate GPU detected", E248). Caller holds mu_.
   ncclComm_t comm() {
-    std::lock_guard<std::mutex> lock(mu_);
+    if (aborted_) {
+      throw FailedPreconditionError(
+          "A collective failed or timed out earlier; this process's NCCL communicator was "
+          "aborted and can no longer be used");
+    }
     if (comm_ != nullptr) return comm_;
     ncclUniqueId id{};
     if (mpi_->rank() == 0) check_nccl(nccl().get_unique_id(&id), "ncclGetUniqueId");
     mpi_->broadcast_bytes(&id, static_cast<int>(sizeof id), 0);
-    check_nccl(nccl().comm_init_rank(&comm_, mpi_->size(), id, mpi_->rank()), "ncclCommInitRank");
+    ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
+    config.blocking = 0;  // returns at once: a rank that never joins is a timeout, not a hang
+    const ncclResult_t rc =
+        nccl().comm_init_rank_config(&comm_, mpi_->size(), id, mpi_->rank(), &config);
+    if (rc != ncclSuccess && rc != ncclInProgress) {
+      if (comm_ != nullptr) nccl().comm_abort(comm_);
+      comm_ = nullptr;
+      check_nccl(rc, "ncclCommInitRankConfig");
+    }
+    wait("ncclCommInitRankConfig", nullptr);
     return comm_;
   }
+
+  // Polls until NCCL has finished `what` (its async state leaves ncclInProgress) and, for a
+  // collective, `stream` has run it. Aborts the communicator on an error or the timeout.
+  void wait(const char* what, cudaStream_t stream) {
+    const double timeout = mpi_->timeout_seconds();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout);
+    auto pause = std::chrono::microseconds(1);
+    for (;;) {
+      ncclResult_t state = ncclSuccess;
+      check_nccl(nccl().comm_get_async_error(comm_, &state), "ncclCommGetAsyncError");
+      if (state != ncclSuccess && state != ncclInProgress) {
+        abort();
+        throw UnavailableError(std::string(what) + " failed: " + nccl().error_string(state));
+      }
+      if (state == ncclSuccess) {
+        if (stream == nullptr) return;
+        const cudaError_t q = cudaStreamQuery(stream);
+        if (q == cudaSuccess) return;
+        if (q != cudaErrorNotReady) {
+          abort();
+          throw UnavailableError(std::string(what) + " failed: " + cudaGetErrorString(q));
+        }
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        abort();
+        throw Error(StatusCode::kDeadlineExceeded,
+                    std::string(what) + " did not complete on all " + std::to_string(size()) +
+                        " ranks within " + std::to_string(timeout) + " s (rank " +
+                        std::to_string(rank()) + "): a rank is running other collectives, or none");
+      }
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::microseconds(200));
+    }
+  }
+
+  void abort() noexcept {
+    if (comm_ != nullptr) nccl().comm_abort(comm_);
+    comm_ = nullptr;
+    aborted_ = true;
+  }
+
   std::shared_ptr<MpiCommunicator> mpi_;
   ncclComm_t comm_ = nullptr;
-  std::mutex mu_;
+  bool aborted_ = false;
+  std::mutex mu_;  // one collective at a time
 };
 
 }  // namespace

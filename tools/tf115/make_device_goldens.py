@@ -52,10 +52,71 @@ def model_devices():
         return [[op.name, op.device] for op in g.get_operations()]
 
 
+def matmul_on_gpu(op):
+    """tf.device's docstring example (the C++ test writes the same function)."""
+    return "/device:GPU:0" if op.type == "MatMul" else "/cpu:0"
+
+
+def function_devices():
+    """tf.device(function): order, nesting with strings and None, strings kept as returned."""
+    g = tf.Graph()
+    seen = []
+
+    def record(op):
+        seen.append([op.name, op.device])
+        return "/gpu:1" if op.type == "MatMul" else "cpu:0"
+
+    with g.as_default():
+        with tf.device(matmul_on_gpu):
+            a = tf.constant([[1.0]], name="a")
+            tf.matmul(a, a)
+        with tf.device("/job:w"):
+            with tf.device(record):
+                with tf.device("/cpu:3"):
+                    tf.matmul(a, a, name="c")
+                tf.constant(2.0, name="d")
+        with tf.device(matmul_on_gpu):
+            with tf.device(None):
+                tf.constant(1.0, name="e")
+        with tf.device(lambda op: "/gpu:0"):
+            with tf.device(lambda op: op.device + "/task:7"):
+                tf.constant(1.0, name="f")
+        with tf.device("/job:a/cpu:0"):
+            with tf.device(lambda op: "/job:b"):
+                tf.constant(1.0, name="h")
+        with tf.device(lambda op: "/foo:1"):
+            tf.constant(1.0, name="i")
+    error = None
+    with tf.Graph().as_default():
+        try:
+            with tf.device("/job:w"):
+                with tf.device(lambda op: "/foo:1"):
+                    tf.constant(1.0, name="j")
+        except ValueError as e:
+            error = str(e)
+    return {"ops": [[op.name, op.device] for op in g.get_operations()], "seen": seen,
+            "merge_error": error}
+
+
+def replica_device_setter_model():
+    """The distributed-TF1 device function: variables round-robin over the ps tasks."""
+    g = tf.Graph()
+    setter = tf.train.replica_device_setter(ps_tasks=2, worker_device="/job:worker/task:0")
+    with g.as_default(), tf.device(setter):
+        x = tf.constant([[1.0, 2.0]], name="x")
+        w = tf.get_variable("w", [2, 3], initializer=tf.ones_initializer())
+        b = tf.get_variable("b", [3], initializer=tf.zeros_initializer())
+        loss = tf.reduce_sum(tf.matmul(x, w) + b)
+        tf.train.AdamOptimizer(0.1).minimize(loss)
+    return [[op.name, op.type, op.device] for op in g.get_operations()]
+
+
 def main():
     out = {"tf_version": tf.__version__,
            "stacks": [[s, stack(s)] for s in STACKS],
-           "model": model_devices()}
+           "model": model_devices(),
+           "functions": function_devices(),
+           "replica_device_setter": replica_device_setter_model()}
     path = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "golden", "devices_tf115.json")
     with open(path, "w") as f:
         json.dump(out, f, indent=1)

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "host/graph/device_functions.h"
 #include "host/graph/graph_impl.h"
 #include "host/graph/op_defs.h"
 #include "varscope/errors.h"
@@ -122,12 +123,22 @@ int GraphImpl::add_node(OpType op,
   n.control_inputs = control_inputs_from_scopes(n.inputs, control_inputs);
   n.control_scopes = control_scope_ids();
   n.device = device;
+  // Inside tf.device(function): the functions place the op once it is built; a colocated op
+  // follows its op instead (TF's colocate_with empties the device function stack).
+  const bool by_functions = has_device_function(device);
+  const bool colocated = !colocation.empty() || ref_inputs(n.op) > 0;
+  if (by_functions) n.device = colocated ? std::string() : std::string(device_spec_part(device));
   apply_colocation(n);
   const int id = static_cast<int>(nodes.size());
   nodes.push_back(std::move(n));
   try {
     nodes_by_name.try_emplace(nodes.back().name, id);  // the probe above left these in cache
-  } catch (...) {                                      // out of memory: no node without its name
+    if (by_functions && !colocated) {
+      std::string placed = apply_device_functions(*this, id, nodes.back(), device);
+      nodes.back().device = std::move(placed);
+    }
+  } catch (...) {  // out of memory, or a device function failed: no trace of the node
+    nodes_by_name.erase(nodes.back().name);
     nodes.pop_back();
     throw;
   }
@@ -182,6 +193,20 @@ std::string Graph::get_name_scope() const {
 
 DeviceScope Graph::device(std::optional<std::string_view> spec) {
   return impl()->enter_device_scope(spec);
+}
+
+DeviceScope Graph::device(DeviceFunction fn) {
+  if (!fn) throw ValueError("tf.device needs a device name or a function, got an empty function");
+  const auto& g = impl();
+  return g->mutate([&] {
+    detail::Frame frame;
+    frame.id = g->next_frame_id++;
+    frame.saved_name_stack = g->name_stack;
+    std::string inside = detail::open_device_function(std::move(fn), g->device, frame.id);
+    frame.saved_device = std::exchange(g->device, std::move(inside));
+    g->frames.push_back(std::move(frame));
+    return detail::Access::device_scope(g, g->frames.back().id, std::string());
+  });
 }
 
 ControlDependencies Graph::control_dependencies(

@@ -4,7 +4,7 @@
 #include <map>
 
 #include "host/graph/builders.h"
-#include "host/graph/device_spec.h"
+#include "host/graph/device_functions.h"
 #include "host/graph/scope_guards.h"
 
 namespace varscope::detail {
@@ -16,10 +16,7 @@ int group_on_device(GraphImpl& g,
                     const std::string& device,
                     std::string_view name,
                     std::vector<int> deps) {
-  std::string merged =
-      device.empty()
-          ? g.device
-          : DeviceSpec::parse(g.device).merged_with(DeviceSpec::parse(device)).to_string();
+  std::string merged = device.empty() ? g.device : merge_device(g.device, device);
   std::swap(g.device, merged);
   struct Restore {
     GraphImpl& g;

@@ -2,6 +2,7 @@
 // (variable_scope.py) entered and exited through a stack of frames.
 #include <algorithm>
 
+#include "host/graph/device_functions.h"
 #include "host/graph/device_spec.h"
 #include "host/graph/graph_impl.h"
 #include "varscope/errors.h"
@@ -44,15 +45,15 @@ NameScope GraphImpl::enter_name_scope(std::optional<std::string_view> name) {
 DeviceScope GraphImpl::enter_device_scope(std::optional<std::string_view> spec) {
   return mutate([&] {
     // _apply_device_functions: each scope merges its spec into the outer ones'; None resets.
-    std::string merged =
-        spec ? DeviceSpec::parse(device).merged_with(DeviceSpec::parse(*spec)).to_string()
-             : std::string();
+    // (inside a device function scope, the string scopes opened inside it)
+    std::string merged = spec ? merge_device(device, *spec) : std::string();
     Frame frame;
     frame.id = next_frame_id++;
     frame.saved_name_stack = name_stack;
     frame.saved_device = std::exchange(device, merged);
     frames.push_back(std::move(frame));
-    return Access::device_scope(shared_from_this(), frames.back().id, std::move(merged));
+    return Access::device_scope(shared_from_this(), frames.back().id,
+                                std::string(device_spec_part(device)));
   });
 }
 
@@ -196,7 +197,10 @@ void GraphImpl::exit_frame(std::uint64_t id) noexcept {
       current_scope = std::move(f.saved_scope);
     }
     name_stack = std::move(f.saved_name_stack);
-    if (f.saved_device) device = std::move(*f.saved_device);
+    if (f.saved_device) {
+      device = std::move(*f.saved_device);
+      close_device_function(f.id);  // a tf.device(function) frame's layer ends with it
+    }
     if (f.saved_controls) set_control_scopes(std::move(*f.saved_controls));
     frames.pop_back();
   }

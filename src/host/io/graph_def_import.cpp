@@ -17,7 +17,7 @@
 #include <unordered_set>
 
 #include "host/graph/builders.h"
-#include "host/graph/device_spec.h"
+#include "host/graph/device_functions.h"
 #include "host/graph/op_defs.h"
 #include "host/graph/scope_guards.h"
 #include "host/io/file.h"
@@ -106,9 +106,7 @@ class NodeDevice {
  public:
   NodeDevice(GraphImpl& g, const std::string& device) : g_(g), saved_(g.device) {
     if (!device.empty()) {
-      g_.device = detail::DeviceSpec::parse(saved_)
-                      .merged_with(detail::DeviceSpec::parse(device))
-                      .to_string();
+      g_.device = detail::merge_device(saved_, device);
     }
   }
   ~NodeDevice() { g_.device = std::move(saved_); }

@@ -121,7 +121,11 @@ void SessionImpl::random(const Step& step, std::vector<Value>& slots, RunContext
 
   // Philox stream: (seed, seed2) from the graph's seed rules; (0, 0) = nondeterministic,
   // drawn once per op and session. Re-running the op continues its stream (TF's behaviour).
+  // The maps' entries stay put as others are added; each is this step's alone.
+  std::unique_lock<std::mutex> lock(run_state_mu_);  // devices may run in parallel
   std::uint64_t& seed = rng_seeds_[random_node];
+  std::uint64_t& offset = rng_offsets_[random_node];
+  lock.unlock();
   if (seed == 0) {
     const auto s1 = static_cast<std::uint64_t>(attr<std::int64_t>(n, attr_name::kSeed));
     const auto s2 = static_cast<std::uint64_t>(attr<std::int64_t>(n, attr_name::kSeed2));
@@ -129,7 +133,6 @@ void SessionImpl::random(const Step& step, std::vector<Value>& slots, RunContext
                ? (std::uint64_t{std::random_device{}()} << 32 | std::random_device{}()) | 1
                : (s1 << 32) | s2;
   }
-  std::uint64_t& offset = rng_offsets_[random_node];
   rs.seed = seed;
   rs.offset = offset;
   if (count > 0) {

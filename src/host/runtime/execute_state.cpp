@@ -15,6 +15,7 @@ void SessionImpl::execute_state(const Step& step, std::vector<Value>& slots, Run
   Value& out = slots[static_cast<std::size_t>(step.output)];
   switch (step.kind) {
     case OpKind::kConst: {
+      std::lock_guard<std::mutex> lock(run_state_mu_);  // devices may run in parallel
       auto it = constants_.find(step.node);
       if (it == constants_.end()) {
         // Uploaded by the plain first run; an upload waits for the stream: not while recording.

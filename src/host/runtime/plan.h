@@ -112,6 +112,24 @@ struct Plan {
   // and the recordings, keyed by the feeds' shapes (rank, dims, rank, dims, ...).
   bool capturable = false;
   std::map<std::vector<std::int64_t>, CapturedRun> graphs;
+  // Several CPU devices (device_schedule.cpp): each device's steps, in plan order, run by a
+  // thread of their own; a step first waits until each other device it depends on has
+  // finished that many of its steps. Empty: the steps run in order on the calling thread.
+  struct DeviceWait {
+    int device = 0;
+    int steps = 0;
+  };
+  std::vector<std::vector<int>> device_steps;
+  std::vector<std::vector<DeviceWait>> waits;  // per step
+  // Whether side by side pays (run.cpp): a small model's steps cost less than the threads'
+  // handoffs. The plan's first 8 runs alternate (side by side first), timing their steps; the
+  // faster way is kept, and timed again every 1024 runs (the cost follows the feeds' shapes).
+  // Either way gives the same values. Runs hold the session's lock.
+  struct DeviceTiming {
+    std::uint32_t runs = 0;
+    double side_by_side_s = 0, in_order_s = 0;
+  };
+  mutable DeviceTiming device_timing;
 };
 
 // What a run fetches, which tensors it feeds (in the order given) and which ops it runs:
@@ -153,6 +171,11 @@ void plan_collectives(const GraphImpl& graph, Plan& plan);
 // The plan's products x · Wᵀ of few rows that share W (shared_transposes.cpp): W transposed
 // once per run on the CPU, the products run on Wᵀ.
 void plan_shared_transposes(const GraphImpl& graph, Plan& plan);
+
+// Fills plan.device_steps and plan.waits where the steps are on several devices
+// (device_schedule.cpp): a step waits for the other devices' steps that make its inputs and
+// its control inputs; collectives and fused random steps wait for every earlier step.
+void plan_device_schedule(const GraphImpl& graph, Plan& plan);
 
 // use_cuda_graph: whether a step's work can be recorded once and replayed, given its op's
 // Capture column (graph_replay.cpp).

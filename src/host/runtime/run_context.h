@@ -40,6 +40,8 @@ class RunContext {
   void capture_ended() { capturing_ = false; }
   // Nothing may be allocated or uploaded while recording: memory would belong to the graph.
   bool recording() const { return recording_ != nullptr; }
+  // A plain run that notes nothing: its steps may run on several threads.
+  bool plain() const { return recording_ == nullptr && sizes_ == nullptr; }
   // A check a replay makes again (noted only while recording).
   void note(const GraphCheck& check) {
     if (recording_ != nullptr) checks_.push_back(check);

@@ -34,6 +34,8 @@ struct VariableStorage {
 // fully defined or a null pointer to a non-empty tensor.
 std::size_t view_bytes(const DeviceTensorView& view, const std::string& what);
 
+class DeviceWorkers;  // device_workers.h
+
 class SessionImpl {
  public:
   SessionImpl(std::shared_ptr<GraphImpl> graph, const SessionOptions& options);
@@ -78,6 +80,10 @@ class SessionImpl {
                  const FeedLoader& load_feed,
                  std::vector<Value>& slots,
                  RunContext& ctx);
+  // device_schedule.cpp: a plan's devices on a thread each (plan.device_steps), each step
+  // after what it waits for; the error of the earliest failing step in plan order, as a run
+  // in order would raise it.
+  void run_devices_in_parallel(const Plan& plan, std::vector<Value>& slots, RunContext& ctx);
   FeedLoader host_feeds(const Feeds& feeds);
   // `temporaries`, when given, receives the size of every temporary the run allocates.
   std::vector<HostTensor> run_plain(const Plan& plan,
@@ -176,6 +182,9 @@ class SessionImpl {
                const std::vector<HostTensor>& host,
                OutputSpec spec);
 
+  // Guards the maps below and variable allocation while devices run in parallel.
+  std::mutex run_state_mu_;
+  std::shared_ptr<DeviceWorkers> workers_;  // started by the first run on several devices
   std::unordered_map<int, Value> constants_;
   std::unordered_map<int, std::uint64_t> rng_offsets_;
   std::unordered_map<int, std::uint64_t> rng_seeds_;

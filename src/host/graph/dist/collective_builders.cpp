@@ -1,5 +1,8 @@
 // hvd.allreduce, hvd.broadcast and hvd.broadcast_global_variables (horovod/tensorflow/
 // mpi_ops.py, functions.py): the graph side, which needs no MPI.
+#include "host/graph/dist/collective_builders.h"
+
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -18,7 +21,6 @@ namespace c = detail::collective_attr;
 
 namespace {
 
-// mpi_ops.py's ops: "<prefix><named_after normalized>" in the current name scope.
 Tensor build_collective(OpType op,
                         const Tensor& tensor,
                         const std::string& named_after,
@@ -26,14 +28,8 @@ Tensor build_collective(OpType op,
                         detail::Attrs attrs) {
   auto g = Access::lock(tensor);
   return g->mutate([&] {
-    const detail::OpDef& def = detail::op_def(op);
-    detail::check_input_dtype(def, 0, tensor.dtype());
-    attrs.insert(attrs.begin(), {detail::attr_name::kT, tensor.dtype()});
-    attrs.emplace_back(c::kIgnoreNameScope, false);
-    attrs.emplace_back(c::kProcessSetId, std::int64_t{0});
-    const int node = detail::add_op(*g, op, std::string(prefix) + normalize_name(named_after),
-                                    {g->ref_of(tensor)}, std::move(attrs));
-    return Access::tensor(g, {node, 0});
+    return Access::tensor(g, detail::build_horovod_collective(
+                                 *g, op, g->ref_of(tensor), named_after, prefix, std::move(attrs)));
   });
 }
 
@@ -91,3 +87,27 @@ Operation broadcast_global_variables(Graph& g, int root_rank) {
 }
 
 }  // namespace varscope::dist
+
+namespace varscope::detail {
+
+TensorRef build_horovod_collective(GraphImpl& g,
+                                   OpType op,
+                                   TensorRef input,
+                                   std::string_view named_after,
+                                   std::string_view prefix,
+                                   Attrs attrs) {
+  const DType dtype = g.node(input.node).outputs.at(static_cast<std::size_t>(input.index)).dtype;
+  check_input_dtype(op_def(op), 0, dtype);
+  const auto given = [&](std::string_view name) {
+    return std::any_of(attrs.begin(), attrs.end(), [&](const auto& a) { return a.first == name; });
+  };
+  if (!given(attr_name::kT)) attrs.insert(attrs.begin(), {attr_name::kT, dtype});
+  if (!given(collective_attr::kIgnoreNameScope))
+    attrs.emplace_back(collective_attr::kIgnoreNameScope, false);
+  if (!given(collective_attr::kProcessSetId))
+    attrs.emplace_back(collective_attr::kProcessSetId, std::int64_t{0});
+  const std::string name = std::string(prefix) + dist::normalize_name(named_after);
+  return {add_op(g, op, name, {input}, std::move(attrs)), 0};
+}
+
+}  // namespace varscope::detail

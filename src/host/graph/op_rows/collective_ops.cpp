@@ -1,6 +1,7 @@
 // Horovod's collectives (horovod/tensorflow/mpi_ops.cc): the output is the input's shape;
 // the kernel (execute_collective.cpp) calls the process's dist::Communicator.
 #include "host/graph/dist/collective_attrs.h"
+#include "host/graph/dist/collective_grads.h"
 #include "host/graph/op_rows/op_rows.h"
 
 namespace varscope::detail::op_rows {
@@ -20,12 +21,14 @@ constexpr OpDef kRows[] = {
      .attrs = {{kTypeT, {c::kReduceOp, T::kInt}, {c::kPrescaleFactor, T::kFloat},
                 {c::kPostscaleFactor, T::kFloat}, {c::kIgnoreNameScope, T::kBool},
                 {c::kProcessSetId, T::kInt}}}, .num_attrs = 6, .types = kAllreduceTypes,
-     .shape = shape_fn::same_as_input, .kernel = kernel_of(K::kCollective, kComputesNumeric)},
+     .shape = shape_fn::same_as_input, .kernel = kernel_of(K::kCollective, kComputesNumeric),
+     .grad = grad::horovod_allreduce},
     {.op = OpType::kHorovodBroadcast, .name = "HorovodBroadcast", .inputs = "tensor",
      .outputs = "output",
      .attrs = {{kTypeT, {c::kRootRank, T::kInt}, {c::kIgnoreNameScope, T::kBool},
                 {c::kProcessSetId, T::kInt}}}, .num_attrs = 4, .types = kBroadcastTypes,
-     .shape = shape_fn::same_as_input, .kernel = kernel_of(K::kCollective)},
+     .shape = shape_fn::same_as_input, .kernel = kernel_of(K::kCollective),
+     .grad = grad::horovod_broadcast},
 };
 // clang-format on
 
