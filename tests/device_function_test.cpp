@@ -10,6 +10,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "test_util.h"
@@ -82,6 +83,17 @@ TEST(DeviceFunction, OrderAndNestingAsTf) {
     got.push_back({op.name(), op.device()});
   EXPECT_EQ(got, golden()["functions"]["ops"]);
   EXPECT_EQ(seen, golden()["functions"]["seen"]);
+}
+
+// Each graph keeps its own function scopes: two graphs with a scope open at the same frame
+// number, closed in either order, place by their own functions.
+TEST(DeviceFunction, EachGraphKeepsItsOwnFunctions) {
+  vs::Graph first, second;
+  auto on_first = first.device([](const vs::Operation&) { return std::string("/cpu:1"); });
+  auto on_second = second.device([](const vs::Operation&) { return std::string("/gpu:2"); });
+  EXPECT_EQ(scalar(second, "s").op().device(), "/device:GPU:2");
+  { auto ended = std::move(on_second); }
+  EXPECT_EQ(scalar(first, "f").op().device(), "/device:CPU:1");
 }
 
 TEST(DeviceFunction, ABadStringMergedWithAnOuterScopeIsTfsErrorAndChangesNothing) {

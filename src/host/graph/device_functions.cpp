@@ -1,7 +1,5 @@
 #include "host/graph/device_functions.h"
 
-#include <mutex>
-#include <unordered_map>
 #include <utility>
 
 #include "host/graph/device_spec.h"
@@ -13,20 +11,6 @@ namespace {
 
 // The marker: "\x01<frame>\x01", then the string scopes' spec ('\x01' is in no device spec).
 constexpr char kMark = '\x01';
-
-struct Layer {
-  DeviceFunction fn;
-  std::string outer;
-};
-
-std::mutex& layers_mu() {
-  static std::mutex mu;
-  return mu;
-}
-std::unordered_map<std::uint64_t, Layer>& layers() {  // by the frame that opened it
-  static std::unordered_map<std::uint64_t, Layer> map;
-  return map;
-}
 
 std::uint64_t frame_of(std::string_view device) {
   return std::stoull(std::string(device.substr(1, device.find(kMark, 1) - 1)));
@@ -42,15 +26,18 @@ std::string marked(std::uint64_t frame, std::string_view spec) {
 
 }  // namespace
 
-std::string open_device_function(DeviceFunction fn, std::string outer, std::uint64_t frame) {
-  std::lock_guard<std::mutex> lock(layers_mu());
-  layers().insert_or_assign(frame, Layer{std::move(fn), std::move(outer)});
-  return marked(frame, "");
+std::string open_device_function(GraphImpl& g,
+                                 DeviceFunction fn,
+                                 std::string outer,
+                                 std::uint64_t frame) {
+  std::string inside = marked(frame, "");
+  g.device_function_layers.insert_or_assign(
+      frame, GraphImpl::DeviceFunctionLayer{std::move(fn), std::move(outer)});
+  return inside;
 }
 
-void close_device_function(std::uint64_t frame) noexcept {
-  std::lock_guard<std::mutex> lock(layers_mu());
-  layers().erase(frame);
+void close_device_function(GraphImpl& g, std::uint64_t frame) noexcept {
+  g.device_function_layers.erase(frame);
 }
 
 bool has_device_function(std::string_view device) {
@@ -71,14 +58,12 @@ std::string apply_device_functions(GraphImpl& g, int node, Node& built, const st
   std::string current(device_spec_part(device));
   std::string scope = device;
   while (has_device_function(scope)) {
-    Layer layer;
-    {
-      std::lock_guard<std::mutex> lock(layers_mu());
-      const auto it = layers().find(frame_of(scope));
-      if (it == layers().end()) throw InternalError("a device function scope that has ended");
-      layer = it->second;
+    const auto it = g.device_function_layers.find(frame_of(scope));
+    if (it == g.device_function_layers.end()) {
+      throw InternalError("a device function scope that has ended");
     }
-    built.device = current;  // op.device() for the function
+    const GraphImpl::DeviceFunctionLayer layer = it->second;  // a copy: the function may build
+    built.device = current;                                   // op.device() for the function
     current = layer.fn(Access::operation(g.shared_from_this(), node));
     scope = layer.outer;
     const std::string_view around = device_spec_part(scope);

@@ -19,9 +19,12 @@ struct Node;
 
 // Opens a layer for `fn` around the device string `outer` (frame `frame` ends it); returns
 // the device string to use inside it.
-std::string open_device_function(DeviceFunction fn, std::string outer, std::uint64_t frame);
+std::string open_device_function(GraphImpl& g,
+                                 DeviceFunction fn,
+                                 std::string outer,
+                                 std::uint64_t frame);
 // Ends the layer frame `frame` opened, if it opened one.
-void close_device_function(std::uint64_t frame) noexcept;
+void close_device_function(GraphImpl& g, std::uint64_t frame) noexcept;
 
 // Whether a device string is inside a function scope.
 bool has_device_function(std::string_view device);

@@ -202,7 +202,7 @@ DeviceScope Graph::device(DeviceFunction fn) {
     detail::Frame frame;
     frame.id = g->next_frame_id++;
     frame.saved_name_stack = g->name_stack;
-    std::string inside = detail::open_device_function(std::move(fn), g->device, frame.id);
+    std::string inside = detail::open_device_function(*g, std::move(fn), g->device, frame.id);
     frame.saved_device = std::exchange(g->device, std::move(inside));
     g->frames.push_back(std::move(frame));
     return detail::Access::device_scope(g, g->frames.back().id, std::string());

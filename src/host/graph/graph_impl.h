@@ -296,6 +296,13 @@ struct GraphImpl : std::enable_shared_from_this<GraphImpl> {
   ScopeCounts scope_counts;
   std::vector<Frame> frames;
   std::uint64_t next_frame_id = 1;
+  // The tf.device(function) scopes open now, by the frame that opened each: the function and
+  // the device string around it (device_functions.h).
+  struct DeviceFunctionLayer {
+    DeviceFunction fn;
+    std::string outer;
+  };
+  std::unordered_map<std::uint64_t, DeviceFunctionLayer> device_function_layers;
   int open_object_frames = 0;
   bool improper_nesting = false;
 

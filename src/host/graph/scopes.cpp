@@ -199,7 +199,7 @@ void GraphImpl::exit_frame(std::uint64_t id) noexcept {
     name_stack = std::move(f.saved_name_stack);
     if (f.saved_device) {
       device = std::move(*f.saved_device);
-      close_device_function(f.id);  // a tf.device(function) frame's layer ends with it
+      close_device_function(*this, f.id);  // a tf.device(function) frame's layer ends with it
     }
     if (f.saved_controls) set_control_scopes(std::move(*f.saved_controls));
     frames.pop_back();
