@@ -9,6 +9,7 @@
 #include "varscope/dtype.h"
 #include "varscope/errors.h"
 #include "varscope/gradients.h"
+#include "varscope/indexed_slices.h"
 #include "varscope/graph.h"
 #include "varscope/graph_def.h"
 #include "varscope/host_tensor.h"

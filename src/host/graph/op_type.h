@@ -152,6 +152,12 @@ enum class OpType : std::uint8_t {
   // Horovod's collectives across processes (op_rows/collective_ops.cpp; issue 27).
   kHorovodAllreduce,
   kHorovodBroadcast,
+  // IndexedSlices gradients applied sparsely (op_rows/training_ops.cpp; issue 25): Unique
+  // deduplicates the ids, the scatters and SparseApplyMomentum update the rows they name.
+  kUnique,
+  kScatterAdd,
+  kScatterSub,
+  kSparseApplyMomentum,
   kOpTypeEnd,  // not an op: one past the last (new op types go above it)
 };
 inline constexpr int kNumOpTypes = static_cast<int>(OpType::kOpTypeEnd);
