@@ -9,15 +9,17 @@ namespace {
 // ScatterAdd / ScatterSub of updates [3, 2] into a [4, 2] variable at rows {2, 0, 2} (row 2
 // twice, rows 1 and 3 never).
 OpOutput scatter_case(Graph& g, vd::OpType op, const Tensor& updates, DType t) {
-  Variable v = g.variable(cases::values_of(t, {1, 2, 3, 4, 5, 6, 7, 8}, Shape{4, 2}), {.name = "v"});
+  Variable v =
+      g.variable(cases::values_of(t, {1, 2, 3, 4, 5, 6, 7, 8}, Shape{4, 2}), {.name = "v"});
   const Tensor ids = constant(g, HostTensor(std::vector<std::int32_t>{2, 0, 2}));
   const auto& impl = vd::Access::impl(g);
   const Tensor out = impl->mutate([&] {
-    const int node = vd::add_op(*impl, op, vd::op_def(op).name,
-                                {{vd::Access::id(v.op()), 0}, impl->ref_of(ids), impl->ref_of(updates)},
-                                {{vd::attr_name::kT, t},
-                                 {vd::attr_name::kTindices, DType::kInt32},
-                                 {vd::attr_name::kUseLocking, false}});
+    const int node =
+        vd::add_op(*impl, op, vd::op_def(op).name,
+                   {{vd::Access::id(v.op()), 0}, impl->ref_of(ids), impl->ref_of(updates)},
+                   {{vd::attr_name::kT, t},
+                    {vd::attr_name::kTindices, DType::kInt32},
+                    {vd::attr_name::kUseLocking, false}});
     return impl->tensor({node, 0});
   });
   return {v.value(), {out.op()}};
@@ -90,9 +92,9 @@ std::vector<OpCase> training_cases() {
          const auto& impl = vd::Access::impl(g);
          const Tensor ids = cast(p[0], DType::kInt32);
          return {impl->mutate([&] {
-           const int node = vd::add_op(*impl, OpType::kUnique, "Unique", {impl->ref_of(ids)},
-                                       {{vd::attr_name::kT, DType::kInt32},
-                                        {vd::attr_name::kOutIdx, DType::kInt32}});
+           const int node = vd::add_op(
+               *impl, OpType::kUnique, "Unique", {impl->ref_of(ids)},
+               {{vd::attr_name::kT, DType::kInt32}, {vd::attr_name::kOutIdx, DType::kInt32}});
            return impl->tensor({node, 0});
          })};
        },
@@ -108,18 +110,21 @@ std::vector<OpCase> training_cases() {
        .no_gradient = {true}},
       {.op = OpType::kScatterAdd,
        .inputs = {Shape{3, 2}},
-       .build = [](Graph& g, P p, DType t) { return scatter_case(g, OpType::kScatterAdd, p[0], t); },
+       .build = [](Graph& g, P p,
+                   DType t) { return scatter_case(g, OpType::kScatterAdd, p[0], t); },
        .reference = [](const Values& v) { return scatter_reference(v, 1.0); }},
       {.op = OpType::kScatterSub,
        .inputs = {Shape{3, 2}},
-       .build = [](Graph& g, P p, DType t) { return scatter_case(g, OpType::kScatterSub, p[0], t); },
+       .build = [](Graph& g, P p,
+                   DType t) { return scatter_case(g, OpType::kScatterSub, p[0], t); },
        .reference = [](const Values& v) { return scatter_reference(v, -1.0); }},
       // Momentum's sparse update of rows {2, 0, 2}: Unique and UnsortedSegmentSum sum row 2's
       // two gradient rows, then accum = g and var -= lr * accum on rows 0 and 2 alone.
       {.op = OpType::kSparseApplyMomentum,
        .inputs = {Shape{3, 2}},
        .build = [](Graph& g, P p, DType t) -> OpOutput {
-         Variable v = g.variable(values_of(t, {1, 2, 3, 4, 5, 6, 7, 8}, Shape{4, 2}), {.name = "v"});
+         Variable v =
+             g.variable(values_of(t, {1, 2, 3, 4, 5, 6, 7, 8}, Shape{4, 2}), {.name = "v"});
          const Tensor ids = constant(g, HostTensor(std::vector<std::int32_t>{2, 0, 2}));
          const Tensor shape = constant(g, HostTensor(std::vector<std::int32_t>{4, 2}));
          train::MomentumOptimizer opt(0.5, 0.9);
