@@ -68,13 +68,8 @@ struct UpdateScalars {
 // TF's training_ops.cc formulas, in T. Element i of var (and the slots) from the gradient's
 // element g.
 template <typename T>
-VS_HD inline void update_element(UpdateRule rule,
-                                 const UpdateScalars& s,
-                                 T* var,
-                                 T* slot1,
-                                 T* slot2,
-                                 T g,
-                                 std::int64_t i) {
+VS_HD inline void update_element(
+    UpdateRule rule, const UpdateScalars& s, T* var, T* slot1, T* slot2, T g, std::int64_t i) {
   switch (rule) {
     case UpdateRule::kGradientDescent:
       var[i] -= static_cast<T>(s.lr) * g;
