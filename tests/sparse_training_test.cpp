@@ -3,8 +3,8 @@
 // GradientDescent, Momentum (plain and Nesterov) and Adam over an embedding table (one
 // variable; a partitioned one looked up with "mod" and "div") on ids that repeat and miss
 // rows, compute_gradients' IndexedSlices, every op apply_gradients adds (name, type, data
-// inputs) and the values after three steps on both backends; a dense gradient of the same
-// variable still takes the dense update; DistributedOptimizer densifies.
+// inputs, TF's bool and type attributes) and the values after three steps on both backends; a dense
+// gradient of the same variable still takes the dense update; DistributedOptimizer densifies.
 #include <gtest/gtest.h>
 #include <varscope/varscope.h>
 
@@ -63,19 +63,43 @@ struct Model {
   vs::Tensor loss;
 };
 
-// The ops from `first` on, as the golden file lists them; varscope's own gate
-// ("<opt>/gradients_ready", docs/differences.md) left out.
-nlohmann::json ops_after(const vs::Graph& g, std::size_t first) {
-  nlohmann::json ops = nlohmann::json::array();
+// The ops from `first` on; varscope's own gate ("<opt>/gradients_ready",
+// docs/differences.md) left out.
+std::vector<vs::Operation> ops_from(const vs::Graph& g, std::size_t first) {
+  std::vector<vs::Operation> out;
   const std::vector<vs::Operation> all = g.operations();
   for (std::size_t i = first; i < all.size(); ++i) {
-    if (all[i].name().ends_with("/gradients_ready")) continue;
-    std::vector<std::string> inputs;
-    for (int k = 0; k < all[i].num_inputs(); ++k)
-      inputs.push_back(all[i].input(k).name());
-    ops.push_back({{"inputs", inputs}, {"name", all[i].name()}, {"type", all[i].type()}});
+    if (!all[i].name().ends_with("/gradients_ready")) out.push_back(all[i]);
   }
+  return out;
+}
+
+// An op as the golden file lists it: name, type, data inputs (attributes apart).
+nlohmann::json row(const vs::Operation& op) {
+  std::vector<std::string> inputs;
+  for (int k = 0; k < op.num_inputs(); ++k)
+    inputs.push_back(op.input(k).name());
+  return {{"inputs", inputs}, {"name", op.name()}, {"type", op.type()}};
+}
+
+nlohmann::json ops_after(const vs::Graph& g, std::size_t first) {
+  nlohmann::json ops = nlohmann::json::array();
+  for (const vs::Operation& op : ops_from(g, first))
+    ops.push_back(row(op));
   return ops;
+}
+
+// TF's bool and type attributes of the op (use_locking, validate_shape, T, Tindices, ...).
+void expect_attrs(const vs::Operation& op, const nlohmann::json& want, const std::string& what) {
+  for (const auto& [name, value] : want.items()) {
+    ASSERT_TRUE(op.has_attr(name)) << what << ": " << op.name() << " has no " << name;
+    if (value.is_boolean()) {
+      EXPECT_EQ(op.attr_bool(name), value.get<bool>()) << what << ": " << op.name() << " " << name;
+    } else {
+      EXPECT_EQ(std::string(vs::dtype_name(op.attr_dtype(name))), value.get<std::string>())
+          << what << ": " << op.name() << " " << name;
+    }
+  }
 }
 
 TEST(SparseTraining, GraphsAsTf) {
@@ -99,12 +123,15 @@ TEST(SparseTraining, GraphsAsTf) {
     const std::size_t first = m.g.num_operations();
     const vs::Operation train = opt->apply_gradients(grads);
     EXPECT_EQ(train.name(), c["train_op"]) << what;
-    const nlohmann::json got = ops_after(m.g, first);
+    const std::vector<vs::Operation> got = ops_from(m.g, first);
     const nlohmann::json& want = c["ops"];
     for (std::size_t i = 0; i < std::max(got.size(), want.size()); ++i) {
       ASSERT_LT(i, got.size()) << what << ": missing " << want[i].dump();
-      ASSERT_LT(i, want.size()) << what << ": extra " << got[i].dump();
-      ASSERT_EQ(got[i], want[i]) << what << ": op " << i;
+      ASSERT_LT(i, want.size()) << what << ": extra " << row(got[i]).dump();
+      nlohmann::json tf = want[i];
+      tf.erase("attrs");
+      ASSERT_EQ(row(got[i]), tf) << what << ": op " << i;
+      expect_attrs(got[i], want[i]["attrs"], what);
     }
     for (const vs::Variable& p : m.parts) {
       for (const auto& [slot, name] : c["slots"][p.op_name()].items())

@@ -9,7 +9,8 @@ It writes tests/golden/sparse_training_tf115.json. For each optimizer (GradientD
 Momentum, Adam) and each table (one variable; a partitioned one looked up with the "mod" and
 "div" strategies), an embedding table is trained STEPS steps on a batch whose ids repeat and
 miss some rows: the gradients compute_gradients gives (IndexedSlices: values, indices,
-dense_shape names), every op apply_gradients adds (name, type, data inputs), the losses and
+dense_shape names), every op apply_gradients adds (name, type, data inputs, bool and type
+attributes), the losses and
 the tables and slots after the steps. Graph mode, ref variables (tf.compat.v1's defaults).
 """
 import json
@@ -34,8 +35,21 @@ SLOTS = {"sgd": [], "momentum": ["momentum"], "nesterov": ["momentum"], "adam": 
 TABLES = ["single", "mod", "div"]
 
 
+def attrs(o):
+    """The op's bool and type attributes (use_locking, validate_shape, T, Tindices, ...)."""
+    out = {}
+    for k in o.node_def.attr:
+        v = o.node_def.attr[k]
+        if v.HasField("b"):
+            out[k] = v.b
+        elif v.HasField("type"):
+            out[k] = tf.as_dtype(v.type).name
+    return out
+
+
 def op_rows(ops):
-    return [{"name": o.name, "type": o.type, "inputs": [i.name for i in o.inputs]} for o in ops]
+    return [{"name": o.name, "type": o.type, "inputs": [i.name for i in o.inputs],
+             "attrs": attrs(o)} for o in ops]
 
 
 def case(kind, table):
