@@ -1,7 +1,9 @@
 // One training step (forward, backward, Adam update) on the CPU backend (issue 18): the
 // shared two-tower model at batch 64 and an MLP 784-256-256-10 at batch 128 with sparse
 // softmax cross-entropy. Baseline in the same binary: the forward pass alone (the loss), so
-// the ratio says what backward + update cost on top of it.
+// the ratio says what backward + update cost on top of it. An embedding step (issue 25): a
+// 100000x128 table looked up by 512 ids, its IndexedSlices gradient applied sparsely (as
+// TF) beside the same gradient made dense first (varscope's update before issue 25).
 #include <benchmark/benchmark.h>
 #include <varscope/varscope.h>
 
@@ -147,8 +149,49 @@ void BM_Minimize1000VariablesForwardBaseline(benchmark::State& state) {
   }
 }
 
+// loss = sum(lookup(table, ids)^2) over `batch` ids (repeating, as a batch's do); the
+// gradient applied as compute_gradients gives it (sparse) or converted to a dense tensor.
+template <class Opt>
+void embedding_step(benchmark::State& state, bool sparse) {
+  const std::int64_t rows = bench::smoke() ? 1000 : 100000, dim = 128, batch = 512;
+  vs::Graph g;
+  vs::Variable table = g.get_variable("table", {.shape = vs::Shape{rows, dim}});
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<std::int32_t> id(0, static_cast<std::int32_t>(rows / 8));
+  std::vector<std::int32_t> ids(batch);
+  for (std::int32_t& i : ids)
+    i = id(rng);
+  const vs::Tensor fed = vs::placeholder(g, vs::DType::kInt32, vs::Shape{batch}, "ids");
+  const vs::Tensor loss = vs::reduce_sum(vs::square(vs::embedding_lookup(table, fed)));
+  Opt opt(0.01);
+  std::vector<vs::train::GradAndVar> grads = opt.compute_gradients(loss);
+  if (!sparse) grads[0].first = vs::to_dense(grads[0].first.indexed_slices());
+  const vs::Operation train = opt.apply_gradients(grads);
+  vs::Session sess(g, {.device = vs::DeviceKind::kCpu});
+  sess.run(g.global_variables_initializer());
+  const vs::FeedDict feeds{{fed, vs::HostTensor(ids, vs::Shape{batch})}};
+  for (auto _ : state)
+    sess.run({}, feeds, {train});
+}
+void BM_EmbeddingSgdStepSparse(benchmark::State& s) {
+  embedding_step<vs::train::GradientDescentOptimizer>(s, true);
+}
+void BM_EmbeddingSgdStepDense(benchmark::State& s) {
+  embedding_step<vs::train::GradientDescentOptimizer>(s, false);
+}
+void BM_EmbeddingAdamStepSparse(benchmark::State& s) {
+  embedding_step<vs::train::AdamOptimizer>(s, true);
+}
+void BM_EmbeddingAdamStepDense(benchmark::State& s) {
+  embedding_step<vs::train::AdamOptimizer>(s, false);
+}
+
 }  // namespace
 
+BENCHMARK(BM_EmbeddingSgdStepSparse)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_EmbeddingSgdStepDense)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_EmbeddingAdamStepSparse)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_EmbeddingAdamStepDense)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Minimize1000VariablesBuild)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Minimize1000VariablesForwardBaseline)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_TwoTowerTrainStep)->Unit(benchmark::kMicrosecond);

@@ -32,7 +32,7 @@ std::vector<vs::train::GradAndVar> average_gradients(
   for (std::size_t v = 0; v < tower_grads.front().size(); ++v) {
     std::vector<vs::Tensor> grads;
     for (const auto& tower : tower_grads)
-      grads.push_back(vs::expand_dims(tower[v].first, 0));
+      grads.push_back(vs::expand_dims(tower[v].first.dense(), 0));
     const vs::Tensor mean = vs::reduce_mean(vs::concat(grads, 0), {.axes = std::vector<int>{0}});
     averaged.emplace_back(mean, tower_grads.front()[v].second);
   }

@@ -78,6 +78,26 @@ TEST_F(DistGraphTest, NormalizeNameIsHorovods) {
   EXPECT_EQ(vs::dist::normalize_name("a-b.c:0"), "a_b_c_0");
 }
 
+// An embedding's IndexedSlices gradient is made dense in "<name>_Allreduce/" before its
+// allreduce (Horovod's sparse_as_dense=True), then applied densely.
+TEST_F(DistGraphTest, SparseGradientsAreAllreducedDense) {
+  vs::Graph g;
+  vs::Variable table = g.get_variable("table", {.shape = vs::Shape{5, 2}});
+  const vs::Tensor ids = vs::constant(g, vs::HostTensor(std::vector<std::int32_t>{1, 3, 1}));
+  const vs::Tensor loss = vs::reduce_sum(vs::square(vs::embedding_lookup(table, ids)));
+  vs::train::GradientDescentOptimizer sgd(0.1);
+  vs::dist::DistributedOptimizer opt(sgd);
+  const auto grads = opt.compute_gradients(loss);
+  ASSERT_EQ(grads.size(), 1u);
+  EXPECT_FALSE(grads[0].first.is_indexed_slices());
+  EXPECT_EQ(grads[0].first.op().type(), "HorovodAllreduce");
+  ASSERT_EQ(grads[0].first.op().num_inputs(), 1);
+  EXPECT_EQ(grads[0].first.op().input(0).name(),
+            "DistributedGradientDescentOptimizer_Allreduce/UnsortedSegmentSum:0");
+  opt.apply_gradients(grads);
+  EXPECT_TRUE(has(op_names(g), "GradientDescent/update_table/ApplyGradientDescent"));
+}
+
 TEST_F(DistGraphTest, DistributedOptimizerHasHorovodsNamesAndTheInnerOnes) {
   auto m = build_model(1);
   vs::train::AdamOptimizer adam(0.01);

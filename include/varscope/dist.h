@@ -93,6 +93,7 @@ Operation broadcast_global_variables(Graph& g, int root_rank);
 // allreduce per gradient in "<name>_Allreduce/cond/", "cond_1/", ... as Horovod >= 0.20
 // names them (docs/differences.md: no Switch/Merge nodes are built); apply_gradients is
 // the inner optimizer's, so slots, update ops and checkpoint keys are single-process TF1's.
+// An IndexedSlices gradient is made dense first (Horovod's sparse_as_dense=True).
 class DistributedOptimizer {
  public:
   explicit DistributedOptimizer(train::Optimizer& inner, ReduceOp op = ReduceOp::kAverage);

@@ -1,7 +1,9 @@
 // tf.train's optimizers (GradientDescent, Momentum, Adam) and the global step, with TF1's
 // names: slots "<var>/Momentum", "<var>/Adam", "<var>/Adam_1", Adam's non-slot
 // "beta1_power"/"beta2_power", update ops "<Opt>/update_<var>/Apply<Opt>", and the train op
-// named after the optimizer ("Adam"). A checkpoint of a training run has TF1's keys.
+// named after the optimizer ("Adam"). A checkpoint of a training run has TF1's keys. An
+// IndexedSlices gradient (an embedding's) is applied to the rows it names, as TF's
+// _apply_sparse: ScatterSub, SparseApplyMomentum, Adam's scatter_add form.
 #pragma once
 // The public API: exported from a library built with hidden visibility.
 #pragma GCC visibility push(default)
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "varscope/graph.h"
+#include "varscope/indexed_slices.h"
 #include "varscope/tensor.h"
 #include "varscope/variable.h"
 
@@ -27,8 +30,8 @@ Variable get_or_create_global_step(Graph& g);
 // The GLOBAL_STEP collection's variable; an invalid Variable when there is none.
 Variable get_global_step(const Graph& g);
 
-// A gradient (invalid: TF's None) and its variable.
-using GradAndVar = std::pair<Tensor, Variable>;
+// A gradient (dense, an IndexedSlices, or invalid: TF's None) and its variable.
+using GradAndVar = std::pair<Gradient, Variable>;
 
 class Optimizer {
  public:
@@ -40,7 +43,8 @@ class Optimizer {
   // gradients together ("tuple/control_dependency_N" in the current name scope).
   enum class Gate { kNone, kOp, kGraph };
 
-  // tf.gradients of `loss` with respect to var_list (empty: TRAINABLE_VARIABLES).
+  // tf.gradients of `loss` with respect to var_list (empty: TRAINABLE_VARIABLES); a
+  // variable read through lookups gets an IndexedSlices, as in TF.
   std::vector<GradAndVar> compute_gradients(const Tensor& loss,
                                             const std::vector<Variable>& var_list = {},
                                             Gate gate = Gate::kOp);
@@ -73,6 +77,18 @@ class Optimizer {
                                 const Tensor& grad,
                                 const Variable& var,
                                 const std::vector<Operation>& after) = 0;
+  // TF's _apply_sparse_duplicate_indices: the repeated indices' rows summed ("Unique",
+  // "Shape", "strided_slice", "UnsortedSegmentSum"), then apply_sparse. GradientDescent
+  // overrides it: its ScatterSub adds repeated rows up itself.
+  virtual Operation apply_sparse_duplicate_indices(Graph& g,
+                                                   const IndexedSlices& grad,
+                                                   const Variable& var,
+                                                   const std::vector<Operation>& after);
+  // TF's _apply_sparse: `grad`'s indices are distinct.
+  virtual Operation apply_sparse(Graph& g,
+                                 const IndexedSlices& grad,
+                                 const Variable& var,
+                                 const std::vector<Operation>& after) = 0;
   // After every update (Adam's beta powers); returns the ops the train op groups.
   virtual std::vector<Operation> finish(Graph& g, const std::vector<Operation>& updates);
 
@@ -110,6 +126,14 @@ class GradientDescentOptimizer final : public Optimizer {
                         const Tensor& grad,
                         const Variable& var,
                         const std::vector<Operation>& after) override;
+  Operation apply_sparse(Graph& g,
+                         const IndexedSlices& grad,
+                         const Variable& var,
+                         const std::vector<Operation>& after) override;
+  Operation apply_sparse_duplicate_indices(Graph& g,
+                                           const IndexedSlices& grad,
+                                           const Variable& var,
+                                           const std::vector<Operation>& after) override;
   double learning_rate_;
   Tensor lr_t_;
 };
@@ -128,6 +152,10 @@ class MomentumOptimizer final : public Optimizer {
                         const Tensor& grad,
                         const Variable& var,
                         const std::vector<Operation>& after) override;
+  Operation apply_sparse(Graph& g,
+                         const IndexedSlices& grad,
+                         const Variable& var,
+                         const std::vector<Operation>& after) override;
   double learning_rate_, momentum_;
   bool use_nesterov_;
   Tensor lr_t_, momentum_t_;
@@ -148,6 +176,10 @@ class AdamOptimizer final : public Optimizer {
                         const Tensor& grad,
                         const Variable& var,
                         const std::vector<Operation>& after) override;
+  Operation apply_sparse(Graph& g,
+                         const IndexedSlices& grad,
+                         const Variable& var,
+                         const std::vector<Operation>& after) override;
   std::vector<Operation> finish(Graph& g, const std::vector<Operation>& updates) override;
   double learning_rate_, beta1_, beta2_, epsilon_;
   Tensor lr_t_, beta1_t_, beta2_t_, epsilon_t_;

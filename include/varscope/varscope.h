@@ -12,6 +12,7 @@
 #include "varscope/graph.h"
 #include "varscope/graph_def.h"
 #include "varscope/host_tensor.h"
+#include "varscope/indexed_slices.h"
 #include "varscope/initializers.h"
 #include "varscope/layers.h"
 #include "varscope/losses.h"

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "kernels/hd.h"
 #include "varscope/dtype.h"
@@ -113,7 +114,8 @@ VS_HD inline void gather_element(const GatherArgs& a, std::int64_t i) {
 
 // Unsorted segment sum: out[ids[j], k] += data[j, k] for j < count_ids, k < inner, into an
 // `out` of num_segments rows the executor zeroed. The executor checks the ids first (TF's
-// error); a negative id (TF drops it) or one past the end adds nothing.
+// error); a negative id (TF drops it) or one past the end adds nothing. ScatterAdd and
+// ScatterSub (`subtract`: -=) are the same loop into a variable instead of zeros.
 struct SegmentSumArgs {
   const void* data = nullptr;
   const void* ids = nullptr;
@@ -122,7 +124,18 @@ struct SegmentSumArgs {
   DType dtype = DType::kFloat32;  // float32, float64, int32 or int64
   std::int64_t count_ids = 0, inner = 0, num_segments = 0;
   std::int64_t count = 0;  // count_ids * inner
+  bool subtract = false;   // out[...] -= data[...] (ScatterSub)
 };
+
+// data[i], negated for ScatterSub (integers wrap as two's complement, as x - y does).
+template <typename T>
+VS_HD inline T segment_sum_term(const SegmentSumArgs& a, T x) {
+  if (!a.subtract) return x;
+  if constexpr (std::is_integral_v<T>)
+    return static_cast<T>(std::make_unsigned_t<T>(0) - static_cast<std::make_unsigned_t<T>>(x));
+  else
+    return -x;
+}
 
 // Where element i of data goes (an offset into out); false: nowhere.
 VS_HD inline bool segment_sum_target(const SegmentSumArgs& a, std::int64_t i, std::int64_t& at) {

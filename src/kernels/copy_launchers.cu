@@ -70,7 +70,8 @@ __global__ void segment_sum_kernel(SegmentSumArgs a) {
   for (std::int64_t i = g.first; i < a.count; i += g.step) {
     std::int64_t at = 0;
     if (segment_sum_target(a, i, at)) {
-      atomic_add(static_cast<T*>(a.out) + at, static_cast<const T*>(a.data)[i]);
+      atomic_add(static_cast<T*>(a.out) + at,
+                 segment_sum_term(a, static_cast<const T*>(a.data)[i]));
     }
   }
 }

@@ -167,7 +167,13 @@ struct ApplyUpdateArgs {
   void* slot1 = nullptr;  // Momentum's accumulator, Adam's m; null where the rule has none
   void* slot2 = nullptr;  // Adam's v; null otherwise
   const void* grad = nullptr;
-  std::int64_t count = 0;
+  std::int64_t count = 0;  // the gradient's elements
+  // SparseApply*: grad's rows of `inner` elements update var's rows `indices` (null: dense).
+  // Repeated indices are applied in order on the CPU, racing on the GPU: the optimizers
+  // deduplicate them first (Unique), as TF's do.
+  const void* indices = nullptr;
+  bool indices_int64 = false;
+  std::int64_t inner = 0;
 };
 
 // Row-major C[b] = op(A[b]) x op(B[b]) for b < batch, with op(A) m x k and op(B) k x n.

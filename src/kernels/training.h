@@ -65,16 +65,11 @@ struct UpdateScalars {
   bool use_nesterov = false;
 };
 
-// TF's training_ops.cc formulas, in T. Element i of var (and the slots) from grad.
+// TF's training_ops.cc formulas, in T. Element i of var (and the slots) from the gradient's
+// element g.
 template <typename T>
-VS_HD inline void apply_update(UpdateRule rule,
-                               const UpdateScalars& s,
-                               T* var,
-                               T* slot1,
-                               T* slot2,
-                               const T* grad,
-                               std::int64_t i) {
-  const T g = grad[i];
+VS_HD inline void update_element(
+    UpdateRule rule, const UpdateScalars& s, T* var, T* slot1, T* slot2, T g, std::int64_t i) {
   switch (rule) {
     case UpdateRule::kGradientDescent:
       var[i] -= static_cast<T>(s.lr) * g;
@@ -100,6 +95,37 @@ VS_HD inline void apply_update(UpdateRule rule,
       return;
     }
   }
+}
+
+// The dense Apply* ops: element i of var from element i of grad.
+template <typename T>
+VS_HD inline void apply_update(UpdateRule rule,
+                               const UpdateScalars& s,
+                               T* var,
+                               T* slot1,
+                               T* slot2,
+                               const T* grad,
+                               std::int64_t i) {
+  update_element(rule, s, var, slot1, slot2, grad[i], i);
+}
+
+// The SparseApply* ops: grad holds rows of `inner` elements, row r for var's row indices[r]
+// (checked in range by the executor); element i of grad updates that row's element.
+template <typename T>
+VS_HD inline void sparse_apply_update(UpdateRule rule,
+                                      const UpdateScalars& s,
+                                      T* var,
+                                      T* slot1,
+                                      T* slot2,
+                                      const T* grad,
+                                      const void* indices,
+                                      bool indices_int64,
+                                      std::int64_t inner,
+                                      std::int64_t i) {
+  const std::int64_t r = i / inner;
+  const std::int64_t row = indices_int64 ? static_cast<const std::int64_t*>(indices)[r]
+                                         : static_cast<const std::int32_t*>(indices)[r];
+  update_element(rule, s, var, slot1, slot2, grad[i], row * inner + (i - r * inner));
 }
 
 }  // namespace varscope::kernels

@@ -54,6 +54,23 @@ __global__ void update_kernel(
 }
 
 template <typename T>
+__global__ void sparse_update_kernel(UpdateRule rule,
+                                     UpdateScalars s,
+                                     T* var,
+                                     T* slot1,
+                                     T* slot2,
+                                     const T* grad,
+                                     const void* indices,
+                                     bool indices_int64,
+                                     std::int64_t inner,
+                                     std::int64_t n) {
+  const GridStride g = my_stride();
+  for (std::int64_t i = g.first; i < n; i += g.step) {
+    sparse_apply_update(rule, s, var, slot1, slot2, grad, indices, indices_int64, inner, i);
+  }
+}
+
+template <typename T>
 void xent_as(const SoftmaxXentArgs& a, cudaStream_t s) {
   const std::int64_t rows = a.rows, cols = a.cols;
   const T* x = static_cast<const T*>(a.logits);
@@ -102,6 +119,13 @@ int launch_apply_update(const ApplyUpdateArgs& a, void* stream) {
   auto s = static_cast<cudaStream_t>(stream);
   const bool ok = dispatch(kFloatTypes, a.dtype, [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
+    if (a.indices != nullptr) {
+      sparse_update_kernel<<<blocks_for(a.count, kThreads), kThreads, 0, s>>>(
+          a.rule, a.scalars, static_cast<T*>(a.var), static_cast<T*>(a.slot1),
+          static_cast<T*>(a.slot2), static_cast<const T*>(a.grad), a.indices, a.indices_int64,
+          a.inner, a.count);
+      return;
+    }
     update_kernel<<<blocks_for(a.count, kThreads), kThreads, 0, s>>>(
         a.rule, a.scalars, static_cast<T*>(a.var), static_cast<T*>(a.slot1),
         static_cast<T*>(a.slot2), static_cast<const T*>(a.grad), a.count);

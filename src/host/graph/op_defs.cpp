@@ -49,8 +49,11 @@ int ref_inputs(OpType op) {
     case OpType::kAssignSub:
     case OpType::kIsVariableInitialized:
     case OpType::kApplyGradientDescent:
+    case OpType::kScatterAdd:
+    case OpType::kScatterSub:
       return 1;
     case OpType::kApplyMomentum:
+    case OpType::kSparseApplyMomentum:
       return 2;
     case OpType::kApplyAdam:
       return 3;

@@ -64,6 +64,7 @@ inline constexpr char kTI[] = "TI";
 inline constexpr char kBatchDims[] = "batch_dims";
 inline constexpr char kTparams[] = "Tparams";
 inline constexpr char kTindices[] = "Tindices";
+inline constexpr char kOutIdx[] = "out_idx";
 inline constexpr char kTaxis[] = "Taxis";
 // Conv2D, the pools and their gradients (list(int) attributes are int64 vectors):
 inline constexpr char kStrides[] = "strides";

@@ -98,6 +98,7 @@ enum class OpKind {
   kXent,
   kL2Loss,  // sum(x^2) / 2: the unary Square, then a reduce that halves
   kApplyUpdate,
+  kScatter,  // ScatterAdd, ScatterSub: the segment-sum kernel into the variable
   // Shapes and data movement (execute_array.cpp).
   kAlias,      // the input's buffer with the output's shape: Reshape, ExpandDims, Squeeze, ...
   kShapeOf,    // Shape, Size, Rank: computed on the host from the input's shape

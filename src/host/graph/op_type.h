@@ -156,6 +156,12 @@ enum class OpType : std::uint8_t {
   kScalarSummary,
   kHistogramSummary,
   kMergeSummary,
+  // IndexedSlices gradients applied sparsely (op_rows/training_ops.cpp; issue 25): Unique
+  // deduplicates the ids, the scatters and SparseApplyMomentum update the rows they name.
+  kUnique,
+  kScatterAdd,
+  kScatterSub,
+  kSparseApplyMomentum,
   kOpTypeEnd,  // not an op: one past the last (new op types go above it)
 };
 inline constexpr int kNumOpTypes = static_cast<int>(OpType::kOpTypeEnd);

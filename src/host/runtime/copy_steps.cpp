@@ -137,6 +137,7 @@ bool is_host_input(OpType op, int i, int num_inputs) {
       return i >= 1;
     case OpType::kInvertPermutation:
     case OpType::kRange:
+    case OpType::kUnique:
     case OpType::kBroadcastGradientArgs:
       return true;
     case OpType::kDynamicPartition:  // the partitions

@@ -238,6 +238,7 @@ void SessionImpl::execute_copy(const Step& step, std::vector<Value>& slots, RunC
     }
     case OpKind::kHostArray: {  // InvertPermutation, Range, BroadcastGradientArgs: checked
                                 // by their shape functions
+      if (n.op == OpType::kUnique) return unique(step, slots, ctx, host, std::move(specs));
       if (n.op == OpType::kBroadcastGradientArgs) {
         std::vector<std::int64_t> shapes[2];
         for (int i = 0; i < 2; ++i)

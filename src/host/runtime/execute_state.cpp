@@ -96,6 +96,8 @@ void SessionImpl::execute_state(const Step& step, std::vector<Value>& slots, Run
     }
     case OpKind::kApplyUpdate:
       return apply_update(step, slots, ctx);
+    case OpKind::kScatter:
+      return scatter(step, slots, ctx);
     default:
       throw InternalError("execute_state: not a state step (node " + n.name + ")");
   }
@@ -120,7 +122,7 @@ void SessionImpl::apply_update(const Step& step, std::vector<Value>& slots, RunC
     case kernels::UpdateRule::kMomentum:
       slot1 = read(step, 1, slots, ctx).data.get();
       s.lr = host_scalar(2);
-      s.momentum = host_scalar(4);
+      s.momentum = host_scalar(n.op == OpType::kSparseApplyMomentum ? 5 : 4);
       s.use_nesterov = attr<bool>(n, attr_name::kUseNesterov);
       grad_input = 3;
       break;
@@ -138,19 +140,29 @@ void SessionImpl::apply_update(const Step& step, std::vector<Value>& slots, RunC
       break;
   }
   const Value& grad = read(step, grad_input, slots, ctx);
-  if (step.check_shapes) {  // the shape function's check, for a gradient of unknown shape
+  // SparseApplyMomentum: var, accum, lr, grad, indices, momentum.
+  const Value* indices =
+      n.op == OpType::kSparseApplyMomentum ? &read(step, 4, slots, ctx) : nullptr;
+  std::int64_t inner = 0;
+  if (indices != nullptr) check_sparse_apply(step, var, grad, *indices, inner);
+  if (step.check_shapes &&
+      indices == nullptr) {  // the shape function's check, for a gradient of unknown shape
     std::vector<const Value*> in(step.inputs.size(), &var);
     in[grad_input] = &grad;
     run_outputs(step, in);
   }
-  backend->apply_update({.rule = step.update,
-                         .dtype = var.dtype,
-                         .scalars = s,
-                         .var = var.data.get(),
-                         .slot1 = slot1,
-                         .slot2 = slot2,
-                         .grad = grad.data.get(),
-                         .count = var.shape.num_elements()});
+  backend->apply_update(
+      {.rule = step.update,
+       .dtype = var.dtype,
+       .scalars = s,
+       .var = var.data.get(),
+       .slot1 = slot1,
+       .slot2 = slot2,
+       .grad = grad.data.get(),
+       .count = indices != nullptr ? grad.shape.num_elements() : var.shape.num_elements(),
+       .indices = indices != nullptr ? indices->data.get() : nullptr,
+       .indices_int64 = indices != nullptr && indices->dtype == DType::kInt64,
+       .inner = inner});
   slots[static_cast<std::size_t>(step.output)] = var;
 }
 

@@ -75,6 +75,7 @@ void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContex
     case OpKind::kAssignSub:
     case OpKind::kIsVariableInitialized:
     case OpKind::kApplyUpdate:
+    case OpKind::kScatter:
       return execute_state(step, slots, ctx);
     case OpKind::kFill:
     case OpKind::kFillLike:

@@ -158,6 +158,19 @@ class SessionImpl {
               RunContext& ctx,
               const std::vector<HostTensor>& host,
               OutputSpec spec);
+  // execute_sparse.cpp: Unique, ScatterAdd / ScatterSub, SparseApplyMomentum's checks (its
+  // indices in range; `inner`: elements per gradient row).
+  void unique(const Step& step,
+              std::vector<Value>& slots,
+              RunContext& ctx,
+              const std::vector<HostTensor>& host,
+              std::vector<OutputSpec> specs);
+  void scatter(const Step& step, std::vector<Value>& slots, RunContext& ctx);
+  void check_sparse_apply(const Step& step,
+                          const Value& var,
+                          const Value& grad,
+                          const Value& indices,
+                          std::int64_t& inner);
   // execute_data_flow.cpp
   void gather_rows(RunContext& ctx,
                    const void* src,

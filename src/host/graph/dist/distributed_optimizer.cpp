@@ -36,6 +36,11 @@ std::vector<train::GradAndVar> DistributedOptimizer::compute_gradients(
   return impl->mutate([&] {
     std::vector<train::GradAndVar> grads = inner_.compute_gradients(loss, var_list, gate);
     auto in_allreduce = g.name_scope(name_ + "_Allreduce");
+    // Horovod's sparse_as_dense=True: every IndexedSlices made dense first (tf.convert_to_tensor
+    // in "<name>_Allreduce/"), then allreduced as a dense gradient and applied densely.
+    for (auto& [grad, var] : grads) {
+      if (grad.is_indexed_slices()) grad = to_dense(grad.indexed_slices());
+    }
     for (auto& [grad, var] : grads) {
       if (!grad.valid()) continue;  // None stays None, and opens no cond
       auto in_cond = g.name_scope("cond");

@@ -7,6 +7,7 @@
 
 #include "host/graph/graph_impl.h"
 #include "host/graph/op_defs.h"
+#include "varscope/indexed_slices.h"
 
 namespace varscope::detail {
 
@@ -100,6 +101,15 @@ TensorRef densify(GraphImpl& g,
 // (all IndexedSlices: their values and indices concatenated, "concat", "concat_1"; else
 // add_n, converting each IndexedSlices as its input "AddN/inputs_<i>").
 TensorRef aggregate_gradients(GraphImpl& g, std::vector<TensorRef>& grads, IndexedSlicesMap& map);
+
+// tf.gradients of `loss` with respect to `vars` as the optimizers take them (TF's
+// compute_gradients): an IndexedSlices stays one; gate_op: TF's gate_gradients; gate_graph:
+// every gradient through one tuple (GATE_GRAPH).
+std::vector<Gradient> optimizer_gradients(GraphImpl& g,
+                                          const Tensor& loss,
+                                          const std::vector<Variable>& vars,
+                                          bool gate_op,
+                                          bool gate_graph);
 
 // Builders shared by the gradient functions: a one-output node named `name` in the current
 // name scope, its outputs from its shape function; attribute T of input 0's dtype unless

@@ -15,6 +15,7 @@
 #include "host/graph/op_defs.h"
 #include "host/graph/scope_guards.h"
 #include "varscope/errors.h"
+#include "varscope/indexed_slices.h"
 
 namespace varscope::detail {
 
@@ -230,6 +231,27 @@ std::vector<TensorRef> build_gradients(GraphImpl& g,
   return out;
 }
 
+// The gradients' refs (the values of those in `sparse`, TF's IndexedSlices).
+std::vector<TensorRef> build_refs(GraphImpl& g,
+                                  const std::vector<Tensor>& ys,
+                                  const std::vector<Tensor>& xs,
+                                  const std::vector<Variable>& vars,
+                                  const std::vector<Tensor>& grad_ys,
+                                  std::string_view name,
+                                  bool gate_gradients,
+                                  detail::IndexedSlicesMap& sparse) {
+  std::vector<TensorRef> y_refs, x_refs;
+  for (const Tensor& y : ys)
+    y_refs.push_back(g.ref_of(y));
+  for (const Tensor& x : xs)
+    x_refs.push_back(g.ref_of(x));
+  for (const Variable& v : vars) {
+    if (Access::lock(v).get() != &g) throw ValueError("gradients: a variable of another graph");
+    x_refs.push_back({g.variables.at(static_cast<std::size_t>(v.id())).node, 0});
+  }
+  return build_gradients(g, y_refs, x_refs, grad_ys, name, gate_gradients, sparse);
+}
+
 std::vector<Tensor> run(const std::vector<Tensor>& ys,
                         const std::vector<Tensor>& xs,
                         const std::vector<Variable>& vars,
@@ -240,17 +262,8 @@ std::vector<Tensor> run(const std::vector<Tensor>& ys,
   auto g = Access::lock(ys.front());
   return g->mutate([&] {
     detail::IndexedSlicesMap sparse;
-    std::vector<TensorRef> y_refs, x_refs;
-    for (const Tensor& y : ys)
-      y_refs.push_back(g->ref_of(y));
-    for (const Tensor& x : xs)
-      x_refs.push_back(g->ref_of(x));
-    for (const Variable& v : vars) {
-      if (Access::lock(v) != g) throw ValueError("gradients: a variable of another graph");
-      x_refs.push_back({g->variables.at(static_cast<std::size_t>(v.id())).node, 0});
-    }
     const std::vector<TensorRef> refs =
-        build_gradients(*g, y_refs, x_refs, grad_ys, name, gate_gradients, sparse);
+        build_refs(*g, ys, xs, vars, grad_ys, name, gate_gradients, sparse);
     // An IndexedSlices made dense as tf.convert_to_tensor would, in the caller's scope.
     std::vector<Tensor> out;
     for (const TensorRef& r : refs) {
@@ -264,6 +277,66 @@ std::vector<Tensor> run(const std::vector<Tensor>& ys,
 }
 
 }  // namespace
+
+namespace detail {
+
+std::vector<Gradient> optimizer_gradients(GraphImpl& g,
+                                          const Tensor& loss,
+                                          const std::vector<Variable>& vars,
+                                          bool gate_op,
+                                          bool gate_graph) {
+  IndexedSlicesMap sparse;
+  std::vector<TensorRef> refs = build_refs(g, {loss}, {}, vars, {}, "gradients", gate_op, sparse);
+  const std::vector<TensorRef> built = refs;
+  // tuple() passes an IndexedSlices' values on through the gate, its indices as they are.
+  if (gate_graph) refs = gate_tuple(g, refs);
+  std::vector<Gradient> out;
+  for (std::size_t i = 0; i < refs.size(); ++i) {
+    const TensorRef r = refs[i], b = built[i];
+    auto it = b.node >= 0 && b.index == 0 ? sparse.find(b.node) : sparse.end();
+    if (r.node < 0) {
+      out.emplace_back();
+    } else if (it == sparse.end()) {
+      out.emplace_back(g.tensor(r));
+    } else {
+      const IndexedSlicesRef& s = it->second;
+      out.emplace_back(
+          IndexedSlices{g.tensor(r), g.tensor(s.indices), g.tensor(s.dense_shape), s.shape});
+    }
+  }
+  return out;
+}
+
+}  // namespace detail
+
+Tensor to_dense(const IndexedSlices& slices, std::string_view name) {
+  auto g = Access::lock(slices.values);
+  return g->mutate([&] {
+    if (!name.empty()) g->check_scope_name(name);
+    const detail::IndexedSlicesRef s{g->ref_of(slices.indices), g->ref_of(slices.dense_shape),
+                                     slices.shape};
+    return g->tensor(detail::densify(*g, g->ref_of(slices.values), s, name));
+  });
+}
+
+Gradient::Gradient(Tensor dense) : dense_(std::move(dense)) {}
+Gradient::Gradient(IndexedSlices slices) : slices_(std::move(slices)), sparse_(true) {}
+
+const Tensor& Gradient::dense() const {
+  if (sparse_) {
+    throw ValueError("The gradient " + slices_.values.name() +
+                     " is an IndexedSlices, not a dense Tensor: convert it with vs::to_dense");
+  }
+  return dense_;
+}
+
+const IndexedSlices& Gradient::indexed_slices() const {
+  if (!sparse_) {
+    throw ValueError("The gradient " + (dense_.valid() ? dense_.name() : std::string("None")) +
+                     " is not an IndexedSlices");
+  }
+  return slices_;
+}
 
 std::vector<Tensor> gradients(const std::vector<Tensor>& ys,
                               const std::vector<Tensor>& xs,

@@ -37,6 +37,14 @@ std::string variables_repr(const std::vector<GradAndVar>& grads_and_vars) {
   return out + "]";
 }
 
+// [?] + shape[1:]: the values of an IndexedSlices of a tensor of `shape`.
+Shape sparse_rows_shape(const Shape& shape) {
+  if (!shape.has_rank() || shape.rank() == 0) return shape;
+  std::vector<std::int64_t> dims = shape.dims();
+  dims[0] = kUnknownDim;
+  return Shape(dims);
+}
+
 }  // namespace
 
 Variable get_or_create_global_step(Graph& g) {
@@ -74,14 +82,14 @@ std::vector<GradAndVar> Optimizer::compute_gradients(const Tensor& loss,
     std::vector<Variable> vars =
         var_list.empty() ? g->collection(GraphKeys::kTrainableVariables, std::nullopt) : var_list;
     if (vars.empty()) throw ValueError("No variables to optimize.");
-    const std::vector<Tensor> grads = gradients({loss}, vars, {}, "gradients", gate == Gate::kOp);
-    std::vector<TensorRef> refs;
-    for (const Tensor& t : grads)
-      refs.push_back(t.valid() ? g->ref_of(t) : TensorRef{});
-    if (gate == Gate::kGraph) refs = detail::gate_tuple(*g, refs);
+    for (const Variable& v : vars) {
+      if (Access::lock(v) != g) throw ValueError("gradients: a variable of another graph");
+    }
+    const std::vector<Gradient> grads =
+        detail::optimizer_gradients(*g, loss, vars, gate == Gate::kOp, gate == Gate::kGraph);
     std::vector<GradAndVar> out;
     for (std::size_t i = 0; i < vars.size(); ++i)
-      out.emplace_back(refs[i].node < 0 ? Tensor() : g->tensor(refs[i]), vars[i]);
+      out.emplace_back(grads[i], vars[i]);
     return out;
   });
 }
@@ -118,12 +126,16 @@ Operation Optimizer::build_apply(Graph& g,
         throw TypeError("Gradient of " + std::string(dtype_name(grad.dtype())) + " for " +
                         var.name() + " of " + std::string(dtype_name(var.dtype())));
       }
-      if (!grad.shape().is_compatible_with(var.shape())) {
-        throw ValueError("Shapes " + grad.shape().to_list_string() + " and " +
-                         var.shape().to_list_string() + " are incompatible (" + var.name() + ")");
+      // An IndexedSlices' rows are the variable's ([?] + its shape[1:]).
+      const Shape want = grad.is_indexed_slices() ? sparse_rows_shape(var.shape()) : var.shape();
+      if (!grad.values().shape().is_compatible_with(want)) {
+        throw ValueError("Shapes " + grad.values().shape().to_list_string() + " and " +
+                         want.to_list_string() + " are incompatible (" + var.name() + ")");
       }
       live.emplace_back(grad, var);
       grad_ops.push_back(Access::id(grad.op()));
+      if (grad.is_indexed_slices())
+        grad_ops.push_back(Access::id(grad.indexed_slices().indices.op()));
     }
     if (live.empty()) {
       throw ValueError("No gradients provided for any variable: " + variables_repr(grads_and_vars) +
@@ -146,7 +158,9 @@ Operation Optimizer::build_apply(Graph& g,
     for (const auto& [grad, var] : live) {
       StackGuard in_update(*impl, impl->resolve_name_scope("update_" + var.op_name()));
       detail::ColocateGuard at_variable(*impl, Access::id(var.op()));
-      updates.push_back(apply_dense(g, grad, var, after));
+      updates.push_back(grad.is_indexed_slices()
+                            ? apply_sparse_duplicate_indices(g, grad.indexed_slices(), var, after)
+                            : apply_dense(g, grad.dense(), var, after));
     }
     std::vector<int> deps;
     for (const Operation& op : finish(g, updates))

@@ -193,7 +193,7 @@ void segment_sum(const kernels::SegmentSumArgs& a) {
     auto* out = static_cast<T*>(a.out);
     for (std::int64_t i = 0; i < a.count; ++i) {
       std::int64_t at = 0;
-      if (kernels::segment_sum_target(a, i, at)) out[at] += data[i];
+      if (kernels::segment_sum_target(a, i, at)) out[at] += kernels::segment_sum_term(a, data[i]);
     }
   });
   if (!known) throw InternalError("segment_sum of " + std::string(dtype_name(a.dtype)));

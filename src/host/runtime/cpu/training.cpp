@@ -102,6 +102,12 @@ void apply_update(const kernels::ApplyUpdateArgs& args) {
     T* s2 = static_cast<T*>(args.slot2);
     const T* g = static_cast<const T*>(args.grad);
     const std::int64_t count = args.count;
+    if (args.indices != nullptr) {  // TF's CPU kernel: the rows in order, one thread
+      for (std::int64_t i = 0; i < count; ++i)
+        kernels::sparse_apply_update(args.rule, scalars, v, s1, s2, g, args.indices,
+                                     args.indices_int64, args.inner, i);
+      return;
+    }
     // One loop per rule, so that the rule is a constant inside it (the loop vectorizes).
     auto loop = [&](auto rule_constant) {
       cpu::parallel_for(count, kMinPerThread, [&](std::int64_t b, std::int64_t e) {
