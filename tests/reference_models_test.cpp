@@ -111,9 +111,6 @@ void expect_model_as_tf(const std::string& key,
   EXPECT_EQ(variable_rows(g.global_variables()), want["global"]);
   EXPECT_EQ(variable_rows(g.local_variables()), want["local"]);
   for (const auto& [name, items] : want["collections"].items()) {
-    // TF's Optimizer.apply_gradients adds its op to TRAIN_OP; varscope's does not yet
-    // (src/host/graph/train/): recorded, not compared.
-    if (name == "train_op") continue;
     EXPECT_EQ(collection(g, name), items.get<std::vector<std::string>>()) << name;
   }
 

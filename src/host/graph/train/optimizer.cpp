@@ -45,6 +45,15 @@ Shape sparse_rows_shape(const Shape& shape) {
   return Shape(dims);
 }
 
+// TF's apply_gradients appends its op to GraphKeys.TRAIN_OP ("train_op") unless it is there.
+Operation in_train_op_collection(Graph& g, Operation op) {
+  const std::vector<Operation> listed = g.get_collection_operations("train_op");
+  if (std::find(listed.begin(), listed.end(), op) == listed.end()) {
+    g.add_to_collection("train_op", op);
+  }
+  return op;
+}
+
 }  // namespace
 
 Variable get_or_create_global_step(Graph& g) {
@@ -167,7 +176,7 @@ Operation Optimizer::build_apply(Graph& g,
       deps.push_back(Access::id(op));
     if (!global_step.valid()) {
       const int node = detail::build_group(*impl, detail::scope_string(scope), std::move(deps));
-      return Access::operation(impl, node);
+      return in_train_op_collection(g, Access::operation(impl, node));
     }
     const int update = detail::build_group(
         *impl, detail::scope_string(impl->resolve_name_scope("update")), std::move(deps));
@@ -179,7 +188,7 @@ Operation Optimizer::build_apply(Graph& g,
         *impl, OpType::kAssignAdd, detail::scope_string(scope),
         {{Access::id(global_step.op()), 0}, one},
         {{detail::attr_name::kT, step_dtype}, {detail::attr_name::kUseLocking, false}}, {update});
-    return Access::operation(impl, node);
+    return in_train_op_collection(g, Access::operation(impl, node));
   });
 }
 
