@@ -15,11 +15,11 @@
 #include <vector>
 
 #include "host/runtime/backend.h"
+#include "host/runtime/cuda/cublas_gemm.h"
 #include "host/runtime/cuda/cuda_check.h"
 #include "host/runtime/cuda/cudnn_ops.h"
 #include "host/runtime/cuda/deferred_error.h"
 #include "host/runtime/cuda/device_guard.h"
-#include "host/runtime/cuda/gemm_args.h"
 #include "host/runtime/cuda/handles.h"
 #include "host/runtime/dtype_dispatch.h"
 #include "kernels/copy_launchers.h"
@@ -202,8 +202,10 @@ class CudaBackend final : public Backend {
   void matmul(const kernels::MatMulArgs& a) override {
     const MatMulShape& s = a.shape;
     if (s.batch == 0 || s.m == 0 || s.n == 0) return;
-    dispatch(kernels::kFloatTypes, a.dtype, "MatMul",
-             [&](auto* tag) { gemm<std::remove_pointer_t<decltype(tag)>>(s, a.a, a.b, a.c); });
+    dispatch(kernels::kFloatTypes, a.dtype, "MatMul", [&](auto* tag) {
+      const cuda::DeviceGuard on = enter();
+      cuda::row_major_gemm<std::remove_pointer_t<decltype(tag)>>(blas_.get(), s, a.a, a.b, a.c);
+    });
   }
 
   void conv2d(const kernels::Conv2DArgs& a) override {
@@ -404,28 +406,6 @@ class CudaBackend final : public Backend {
     for (void* p : freed_while_capturing_)
       VARSCOPE_KEEP_CUDA_FAILURE(deferred_, cudaFreeAsync(p, stream_));
     freed_while_capturing_.clear();
-  }
-
-  // Row-major C = op(A) op(B) through cuBLAS's 64-bit API: no size is narrowed to int.
-  template <class T>
-  void gemm(const MatMulShape& s, const void* a, const void* b, void* c) {
-    const cuda::DeviceGuard on = enter();
-    const cuda::GemmArgs g = cuda::column_major_gemm(s);
-    const cublasOperation_t op_first = g.transpose_first ? CUBLAS_OP_T : CUBLAS_OP_N;
-    const cublasOperation_t op_second = g.transpose_second ? CUBLAS_OP_T : CUBLAS_OP_N;
-    const T one = 1, zero = 0;
-    const T* first = static_cast<const T*>(b);
-    const T* second = static_cast<const T*>(a);
-    T* out = static_cast<T*>(c);
-    if constexpr (std::is_same_v<T, float>) {
-      VARSCOPE_CHECK_CUBLAS(cuda::cublas().sgemm_strided_batched(
-          blas_.get(), op_first, op_second, g.m, g.n, g.k, &one, first, g.ld_first, g.stride_first,
-          second, g.ld_second, g.stride_second, &zero, out, g.ld_c, g.stride_c, g.batch));
-    } else {
-      VARSCOPE_CHECK_CUBLAS(cuda::cublas().dgemm_strided_batched(
-          blas_.get(), op_first, op_second, g.m, g.n, g.k, &one, first, g.ld_first, g.stride_first,
-          second, g.ld_second, g.stride_second, &zero, out, g.ld_c, g.stride_c, g.batch));
-    }
   }
 
   const int device_;
