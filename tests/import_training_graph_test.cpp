@@ -55,7 +55,11 @@ void trains_as_tf(const std::string& kind, vs::DeviceKind device) {
       {g.get_tensor_by_name("labels:0"),
        vs::HostTensor(tf["labels"].get<std::vector<std::int32_t>>(), vs::Shape{3})}};
   const vs::Tensor loss = g.get_tensor_by_name("loss:0");
-  const vs::Operation train = g.get_operation_by_name(model["train_op"].get<std::string>());
+  // TF's file lists the train op in its "train_op" collection, where a TF user finds it.
+  const std::vector<vs::Operation> train_ops = g.get_collection_operations("train_op");
+  ASSERT_EQ(train_ops.size(), 1u);
+  EXPECT_EQ(train_ops[0].name(), model["train_op"].get<std::string>());
+  const vs::Operation train = train_ops[0];
   int step = 0;
   for (const nlohmann::json& want : model["steps"]) {
     SCOPED_TRACE("step " + std::to_string(step++));

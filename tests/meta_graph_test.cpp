@@ -7,8 +7,10 @@
 #include <varscope/varscope.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "graph_def_test_util.h"
@@ -112,6 +114,89 @@ TEST(MetaGraph, HoldsTheVariableCollectionsAsTfVariableDefs) {
       EXPECT_EQ(def.trainable(), trainable.contains(v.name())) << v.name();
     }
   }
+}
+
+std::vector<std::string> op_names(const std::vector<vs::Operation>& ops) {
+  std::vector<std::string> out;
+  for (const vs::Operation& op : ops)
+    out.push_back(op.name());
+  return out;
+}
+
+std::vector<std::string> tensor_names(const std::vector<vs::Tensor>& tensors) {
+  std::vector<std::string> out;
+  for (const vs::Tensor& t : tensors)
+    out.push_back(t.name());
+  return out;
+}
+
+// TF's import_meta_graph of varscope's file found the train op in "train_op" (and ran it:
+// the loss after the step above).
+TEST(MetaGraph, TfFindsTheTrainOpInItsCollection) {
+  const Mlp m(/*train=*/true);
+  EXPECT_EQ(op_names(m.g.get_collection_operations("train_op")),
+            tf_results()["restored"]["collections"]["train_op"].get<std::vector<std::string>>());
+}
+
+// The node lists (ops by name, tensors by "name:i") come back from varscope's own file.
+TEST(MetaGraph, NodeListCollectionsRoundTrip) {
+  Mlp m(/*train=*/true);
+  m.g.add_to_collection(vs::GraphKeys::kLosses, m.loss);
+  m.g.add_to_collection("extra", m.probs);
+  m.g.add_to_collection("extra", m.train_op);
+  const fs::path path = fs::temp_directory_path() / ("vs_meta_nl_" + std::to_string(::getpid()));
+  vs::export_meta_graph(m.g, path.string());
+  vs::Graph imported;
+  vs::train::import_meta_graph(imported, path.string());
+  fs::remove(path);
+  for (const char* key : {"train_op", "extra"}) {
+    EXPECT_EQ(op_names(imported.get_collection_operations(key)),
+              op_names(m.g.get_collection_operations(key)))
+        << key;
+  }
+  for (const char* key : {vs::GraphKeys::kLosses, "extra"}) {
+    EXPECT_EQ(tensor_names(imported.get_collection_tensors(key)),
+              tensor_names(m.g.get_collection_tensors(key)))
+        << key;
+  }
+}
+
+// A node list naming a node the graph lacks is TF's as_graph_element error, and the import
+// adds nothing.
+TEST(MetaGraph, ANodeListNamingAMissingNodeIsTfsErrorAndChangesNothing) {
+  const Mlp m(/*train=*/true);
+  const fs::path path = fs::temp_directory_path() / ("vs_meta_bad_" + std::to_string(::getpid()));
+  vs::export_meta_graph(m.g, path.string());
+  varscope::tf::MetaGraphDef meta;
+  ASSERT_TRUE(meta.ParseFromString(read_file(path)));
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"nope", "The name 'nope' refers to an Operation not in the graph."},
+      {"nope:0",
+       "The name 'nope:0' refers to a Tensor which does not exist. The operation, 'nope', does "
+       "not exist in the graph."},
+      {"Mean:3",
+       "The name 'Mean:3' refers to a Tensor which does not exist. The operation, 'Mean', exists "
+       "but only has 1 outputs."}};
+  for (const auto& [name, text] : cases) {
+    varscope::tf::MetaGraphDef bad = meta;
+    (*bad.mutable_collection_def())["zzz"].mutable_node_list()->add_value(name);
+    std::string bytes;
+    ASSERT_TRUE(bad.SerializeToString(&bytes));
+    {
+      std::ofstream out(path, std::ios::binary);
+      out << bytes;
+    }
+    vs::Graph g;
+    try {
+      vs::train::import_meta_graph(g, path.string());
+      ADD_FAILURE() << name << " was accepted";
+    } catch (const vs::NotFoundError& e) {
+      EXPECT_EQ(std::string(e.what()), text);
+    }
+    EXPECT_EQ(g.num_operations(), 0u) << name;
+    EXPECT_TRUE(g.get_collection_operations("train_op").empty()) << name;
+  }
+  fs::remove(path);
 }
 
 }  // namespace

@@ -44,8 +44,10 @@ struct ExportMetaGraphOptions {
 };
 
 // tf.train.export_meta_graph(filename, as_text): TF's MetaGraphDef, written atomically: the
-// graph as write_graph writes it and every variable collection ("variables",
-// "trainable_variables", "global_step", ...) as TF's VariableDefs. With a `saver`, also the
+// graph as write_graph writes it, every variable collection ("variables",
+// "trainable_variables", "global_step", ...) as TF's VariableDefs, and every collection of
+// ops and tensors ("train_op", "losses", "update_ops", "summaries", ...) as TF's node lists
+// ("Adam", "loss:0"). With a `saver`, also the
 // nodes TF 1.15's tf.train.Saver builds for its variables (the "save/" scope, uniquified:
 // save/Const, save/SaveV2, save/control_dependency, save/RestoreV2, save/Assign_<n>,
 // save/restore_all; these string-typed nodes exist only in the file) and its SaverDef
@@ -108,10 +110,12 @@ namespace train {
 // gradients/ nodes and optimizer updates (BiasAddGrad, BroadcastGradientArgs,
 // PreventGradient, ApplyAdam, ...), so its train op runs. The SaverDef's nodes (its "save/"
 // scope: string ops varscope does not have) are not imported; a vs::Saver over the graph
-// stands in for them. Other collections (node lists such as "train_op", summaries) are not
-// imported.
-// Errors: import_graph_def's, and vs::ValueError for a VariableDef naming a node the graph
-// does not have or one that is not a VariableV2 of the right kind.
+// stands in for them. The node lists ("train_op", "losses", summaries, ...) are rebuilt by
+// name, but for entries in the Saver's scope; other kinds of collection are not imported.
+// Errors: import_graph_def's, vs::ValueError for a VariableDef naming a node the graph
+// does not have or one that is not a VariableV2 of the right kind, and TF's
+// vs::NotFoundError ("The name '<n>' refers to an Operation not in the graph.") for a node
+// list naming a node or output it does not have; the graph is then unchanged.
 void import_meta_graph(Graph& graph, std::string_view path);
 
 }  // namespace train

@@ -110,7 +110,10 @@ def restored():
                                write_state=False)
             saved_names = sorted(tf.train.load_checkpoint(saved).get_variable_to_shape_map())
             shutil.rmtree(tmp)
-            sess.run("Adam", feeds)
+            # The train op through the file's "train_op" collection, as a TF user finds it.
+            train_op = [op.name for op in g.get_collection("train_op")]
+            losses = [t.name for t in g.get_collection("losses")]
+            sess.run(g.get_collection("train_op")[0], feeds)
             after = float(sess.run("Mean:0", feeds))
     print("restored through varscope's SaverDef: loss", loss, "then", after)
     return {"saver_def": {"filename_tensor_name": saver.saver_def.filename_tensor_name,
@@ -119,6 +122,7 @@ def restored():
                           "max_to_keep": saver.saver_def.max_to_keep,
                           "version": saver.saver_def.version},
             "variables": variables, "saved_names": saved_names,
+            "collections": {"train_op": train_op, "losses": losses},
             "loss": loss, "loss_after_step": after}
 
 

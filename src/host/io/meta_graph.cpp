@@ -1,8 +1,9 @@
-// tf.train.export_meta_graph: the GraphDef, the variable collections and a Saver's graph and
-// SaverDef in TF's MetaGraphDef (proto/varscope_tf/meta_graph.proto).
+// tf.train.export_meta_graph: the GraphDef, the collections and a Saver's graph and SaverDef
+// in TF's MetaGraphDef (proto/varscope_tf/meta_graph.proto).
 #include <google/protobuf/text_format.h>
 
 #include <algorithm>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -45,16 +46,26 @@ void export_meta_graph(const Graph& graph,
   {
     const auto& g = detail::Access::impl(graph);
     auto reading = g->lock_for_reading();
-    std::vector<std::string> keys;
+    // meta_graph.add_collection_def: variables as VariableDefs ("bytes_list"), ops and
+    // tensors by name ("node_list": "train", "loss:0"), keys in sorted order.
+    std::set<std::string_view> keys;
     for (const auto& [key, members] : g->collections)
-      keys.push_back(key);
-    std::sort(keys.begin(), keys.end());
-    for (const std::string& key : keys) {
-      const std::vector<int>& members = g->collections.find(key)->second;
-      if (members.empty()) continue;
-      auto* list = (*meta.mutable_collection_def())[key].mutable_bytes_list();
-      for (int v : members)
-        list->add_value(variable_def(*g, g->variables.at(static_cast<std::size_t>(v))));
+      if (!members.empty()) keys.insert(key);
+    for (const auto& [key, elements] : g->element_collections)
+      if (!elements.empty()) keys.insert(key);
+    for (std::string_view key : keys) {
+      tfp::CollectionDef& def = (*meta.mutable_collection_def())[std::string(key)];
+      if (const auto vars = g->collections.find(key);
+          vars != g->collections.end() && !vars->second.empty()) {
+        for (int v : vars->second)
+          def.mutable_bytes_list()->add_value(
+              variable_def(*g, g->variables.at(static_cast<std::size_t>(v))));
+        continue;  // a key is one kind in TF; varscope keeps variables and tensors apart
+      }
+      for (const detail::TensorRef& element : g->element_collections.find(key)->second) {
+        def.mutable_node_list()->add_value(element.index < 0 ? g->node(element.node).name
+                                                             : tensor_name(*g, element));
+      }
     }
   }
   if (options.saver != nullptr) io::add_saver_graph(graph, *options.saver, meta);

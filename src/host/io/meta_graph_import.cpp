@@ -1,6 +1,8 @@
 // tf.train.import_meta_graph: the MetaGraphDef's graph, then its variable collections from
-// TF's VariableDefs, so the imported variables are the graph's own.
+// TF's VariableDefs, so the imported variables are the graph's own, and its node lists.
 #include <array>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -43,6 +45,11 @@ class Names {
                        std::string(name) + "' is not in the graph");
     }
     return it->second;
+  }
+  // The imported node named `name`; -1 when there is none.
+  int find(std::string_view name) const {
+    const auto it = by_name_.find(name);
+    return it == by_name_.end() ? -1 : it->second;
   }
   const GraphImpl& graph() const { return g_; }
 
@@ -87,6 +94,32 @@ int variable_from_def(GraphImpl& g, const Names& names, const std::string& bytes
   return n.variable;
 }
 
+// Graph.as_graph_element for a node_list entry: "op" or "op:i", TF's errors otherwise.
+detail::TensorRef graph_element(const GraphImpl& g, const Names& names, const std::string& name) {
+  const std::size_t colon = name.find(':');
+  const int node = names.find(std::string_view(name).substr(0, colon));
+  if (colon == std::string::npos) {
+    if (node < 0)
+      throw NotFoundError("The name '" + name + "' refers to an Operation not in the graph.");
+    return {node, -1};
+  }
+  const std::optional<int> index = detail::python_int(std::string_view(name).substr(colon + 1));
+  if (!index || name.find(':', colon + 1) != std::string::npos)
+    throw ValueError("The name '" + name + "' has an invalid output index.");
+  if (node < 0) {
+    throw NotFoundError("The name '" + name +
+                        "' refers to a Tensor which does not exist. The operation, '" +
+                        name.substr(0, colon) + "', does not exist in the graph.");
+  }
+  const int outputs = static_cast<int>(g.node(node).outputs.size());
+  if (*index < 0 || *index >= outputs) {
+    throw NotFoundError(
+        "The name '" + name + "' refers to a Tensor which does not exist. The operation, '" +
+        name.substr(0, colon) + "', exists but only has " + std::to_string(outputs) + " outputs.");
+  }
+  return {node, *index};
+}
+
 }  // namespace
 
 void import_meta_graph(Graph& graph, std::string_view path) {
@@ -111,6 +144,17 @@ void import_meta_graph(Graph& graph, std::string_view path) {
       const bool trainable = key == "trainable_variables";
       for (const std::string& bytes : it->second.bytes_list().value())
         g->add_to_collection(key, variable_from_def(*g, names, bytes, trainable));
+    }
+    // import_scoped_meta_graph: the node lists (train_op, losses, update_ops, summaries, ...)
+    // by name, in sorted key order as TF adds them.
+    std::map<std::string_view, const tfp::CollectionDef*> lists;
+    for (const auto& [key, def] : meta.collection_def())
+      if (def.has_node_list()) lists.emplace(key, &def);
+    for (const auto& [key, def] : lists) {
+      for (const std::string& name : def->node_list().value()) {
+        if (!saver_scope.empty() && name.starts_with(saver_scope)) continue;  // not imported
+        g->add_element_to_collection(key, graph_element(*g, names, name));
+      }
     }
   });
 }
