@@ -7,10 +7,10 @@
 // summary op's value every 5 steps): tensorboard --logdir <directory>.
 #include <varscope/varscope.h>
 
-#include <iostream>
-#include <optional>
 #include <random>
 #include <vector>
+
+#include "training_loop.h"
 
 namespace vs = varscope;
 namespace layers = vs::layers;
@@ -59,41 +59,13 @@ int main(int argc, char** argv) {
   net = layers::flatten(net);
   net = layers::dense(net, 32, {.activation = vs::relu});
   const vs::Tensor logits = layers::dense(net, kClasses);
-  const vs::Tensor loss =
-      vs::reduce_mean(vs::sparse_softmax_cross_entropy_with_logits(labels, logits));
-  vs::Variable global_step = vs::train::get_or_create_global_step(g);
-  vs::train::AdamOptimizer optimizer(0.001);
-  const vs::Operation train_op = optimizer.minimize(loss, global_step);
-  vs::summary::scalar("loss", loss);
-  const vs::Tensor summaries = *vs::summary::merge_all(g);
-
-  std::cout << "global:";
-  for (const vs::Variable& v : g.global_variables())
-    std::cout << ' ' << v.name();
-  std::cout << '\n';
+  const examples::Training training = examples::classifier_training(g, labels, logits, 0.001);
+  examples::print_global_variables(g);
 
   std::vector<float> pixels;
   std::vector<std::int32_t> classes;
   make_batch(kBatch, pixels, classes);
   const vs::FeedDict feeds{{images, vs::HostTensor(pixels, vs::Shape{kBatch, kSide, kSide, 1})},
                            {labels, vs::HostTensor(classes, vs::Shape{kBatch})}};
-  vs::Session sess(g);
-  sess.run(g.global_variables_initializer());
-  std::optional<vs::summary::FileWriter> log;
-  if (argc > 1) log.emplace(argv[1], g);
-  const double first = sess.run(loss, feeds).element_as_double(0);
-  for (int step = 0; step < kSteps; ++step) {
-    if (step % 5 == 0) {
-      const std::vector<vs::HostTensor> now = sess.run({loss, summaries}, feeds);
-      std::cout << "step " << step << ": " << now[0].element_as_double(0) << '\n';
-      if (log) log->add_summary(now[1], step);
-    }
-    sess.run({}, feeds, {train_op});
-  }
-  if (log) log->close();
-  const double last = sess.run(loss, feeds).element_as_double(0);
-  std::cout << "session on " << sess.device_description() << ", "
-            << sess.run(global_step).element_as_double(0) << " steps\n";
-  std::cout << "loss: " << first << " -> " << last << '\n';
-  return last < first ? 0 : 1;
+  return examples::train_printing_loss(g, training, feeds, kSteps, 5, argc > 1 ? argv[1] : nullptr);
 }

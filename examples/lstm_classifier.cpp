@@ -8,11 +8,11 @@
 // summary op's value every 10 steps): tensorboard --logdir <directory>.
 #include <varscope/varscope.h>
 
-#include <iostream>
 #include <memory>
-#include <optional>
 #include <random>
 #include <vector>
+
+#include "training_loop.h"
 
 namespace vs = varscope;
 namespace rnn = vs::nn::rnn_cell;
@@ -64,40 +64,13 @@ int main(int argc, char** argv) {
   const vs::nn::RnnOutputs rnn_out =
       vs::nn::static_rnn(cell, inputs, {.dtype = vs::DType::kFloat32});
   const vs::Tensor logits = vs::layers::dense(rnn_out.outputs.back(), kClasses);
-  const vs::Tensor loss =
-      vs::reduce_mean(vs::sparse_softmax_cross_entropy_with_logits(labels, logits));
-  vs::Variable global_step = vs::train::get_or_create_global_step(g);
-  vs::train::AdamOptimizer optimizer(0.01);
-  const vs::Operation train_op = optimizer.minimize(loss, global_step);
-  vs::summary::scalar("loss", loss);
-  const vs::Tensor summaries = *vs::summary::merge_all(g);
-
-  std::cout << "global:";
-  for (const vs::Variable& v : g.global_variables())
-    std::cout << ' ' << v.name();
-  std::cout << '\n';
+  const examples::Training training = examples::classifier_training(g, labels, logits, 0.01);
+  examples::print_global_variables(g);
 
   std::vector<std::int32_t> tokens, classes;
   make_batch(kBatch, tokens, classes);
   const vs::FeedDict feeds{{ids, vs::HostTensor(tokens, vs::Shape{kBatch, kSteps})},
                            {labels, vs::HostTensor(classes, vs::Shape{kBatch})}};
-  vs::Session sess(g);
-  sess.run(g.global_variables_initializer());
-  std::optional<vs::summary::FileWriter> log;
-  if (argc > 1) log.emplace(argv[1], g);
-  const double first = sess.run(loss, feeds).element_as_double(0);
-  for (int step = 0; step < kTrainSteps; ++step) {
-    if (step % 10 == 0) {
-      const std::vector<vs::HostTensor> now = sess.run({loss, summaries}, feeds);
-      std::cout << "step " << step << ": " << now[0].element_as_double(0) << '\n';
-      if (log) log->add_summary(now[1], step);
-    }
-    sess.run({}, feeds, {train_op});
-  }
-  if (log) log->close();
-  const double last = sess.run(loss, feeds).element_as_double(0);
-  std::cout << "session on " << sess.device_description() << ", "
-            << sess.run(global_step).element_as_double(0) << " steps\n";
-  std::cout << "loss: " << first << " -> " << last << '\n';
-  return last < first ? 0 : 1;
+  return examples::train_printing_loss(g, training, feeds, kTrainSteps, 10,
+                                       argc > 1 ? argv[1] : nullptr);
 }

@@ -3,7 +3,7 @@
 #include <varscope/varscope.h>
 
 #include <iostream>
-#include <random>
+#include <vector>
 
 #include "two_tower_model.h"
 
@@ -12,11 +12,9 @@ namespace vs = varscope;
 int main() {
   vs::Graph g;
   g.set_random_seed(2024);
-  vs::Tensor query =
-      vs::placeholder(g, vs::DType::kFloat32, vs::Shape{vs::kUnknownDim, 8}, "query");
-  vs::Tensor item = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{vs::kUnknownDim, 8}, "item");
-  examples::Tower a = examples::tower(g, query);
-  examples::Tower b = examples::tower(g, item);
+  const examples::TwoTowers towers = examples::two_towers(g);
+  const examples::Tower& a = towers.a;
+  const examples::Tower& b = towers.b;
 
   std::cout << "trainable variables:\n";
   for (const vs::Variable& v : g.trainable_variables())
@@ -33,15 +31,11 @@ int main() {
               << sess.data_ptr(b.variables[i]) << "\n";
   }
 
-  std::mt19937 rng(7);
-  std::normal_distribution<float> normal;
-  std::vector<float> q(2 * 8), it(3 * 8);
-  for (float& v : q)
-    v = normal(rng);
-  for (float& v : it)
-    v = normal(rng);
-  auto out = sess.run({a.output, b.output}, {{query, vs::HostTensor(q, vs::Shape{2, 8})},
-                                             {item, vs::HostTensor(it, vs::Shape{3, 8})}});
+  examples::NormalSamples normal(7);
+  const std::vector<float> q = normal.take(2 * 8);
+  const std::vector<float> it = normal.take(3 * 8);
+  auto out = sess.run({a.output, b.output}, {{towers.query, vs::HostTensor(q, vs::Shape{2, 8})},
+                                             {towers.item, vs::HostTensor(it, vs::Shape{3, 8})}});
   std::cout << "\nquery tower (2 rows):\n" << out[0].to_string() << "\n";
   std::cout << "item tower (3 rows):\n" << out[1].to_string() << "\n";
   return 0;

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <random>
+#include <vector>
 
 #include "backend_test.h"
 #include "two_tower_model.h"
@@ -38,11 +38,9 @@ class TwoTower : public vs::testing::BackendTest {};
 TEST_P(TwoTower, BothTowersReadOneAllocationPerWeightAndMatchTheReference) {
   vs::Graph g;
   g.set_random_seed(11);
-  vs::Tensor query =
-      vs::placeholder(g, vs::DType::kFloat32, vs::Shape{vs::kUnknownDim, 8}, "query");
-  vs::Tensor item = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{vs::kUnknownDim, 8}, "item");
-  examples::Tower a = examples::tower(g, query);
-  examples::Tower b = examples::tower(g, item);
+  const examples::TwoTowers towers = examples::two_towers(g);
+  const examples::Tower& a = towers.a;
+  const examples::Tower& b = towers.b;
 
   ASSERT_EQ(g.trainable_variables().size(), 4u);
   EXPECT_EQ(a.output.name(), "tower/layer2/BiasAdd:0");
@@ -56,15 +54,11 @@ TEST_P(TwoTower, BothTowersReadOneAllocationPerWeightAndMatchTheReference) {
   for (std::size_t i = 0; i < 4; ++i)
     EXPECT_EQ(sess.data_ptr(a.variables[i]), sess.data_ptr(b.variables[i]));
 
-  std::mt19937 rng(3);
-  std::normal_distribution<float> normal;
-  std::vector<float> q(5 * 8), it(3 * 8);
-  for (float& v : q)
-    v = normal(rng);
-  for (float& v : it)
-    v = normal(rng);
-  auto out = sess.run({a.output, b.output}, {{query, vs::HostTensor(q, vs::Shape{5, 8})},
-                                             {item, vs::HostTensor(it, vs::Shape{3, 8})}});
+  examples::NormalSamples normal(3);
+  const std::vector<float> q = normal.take(5 * 8);
+  const std::vector<float> it = normal.take(3 * 8);
+  auto out = sess.run({a.output, b.output}, {{towers.query, vs::HostTensor(q, vs::Shape{5, 8})},
+                                             {towers.item, vs::HostTensor(it, vs::Shape{3, 8})}});
 
   std::vector<vs::HostTensor> w;
   for (const vs::Variable& v : a.variables)

@@ -1,17 +1,12 @@
-// The three examples EX1-EX3 of docs/tf1-semantics.md.
+// The three examples EX1-EX3 of docs/tf1-semantics.md: the graphs examples/seed_examples.cpp
+// builds, against TF's names.
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cctype>
-#include <cstddef>
-#include <cstdint>
-#include <exception>
-#include <optional>
 #include <string>
-#include <typeinfo>
-#include <utility>
 #include <vector>
 
+#include "seed_examples.h"
 #include "test_util.h"
 #include "varscope/varscope.h"
 
@@ -20,12 +15,8 @@ namespace vs = varscope;
 namespace {
 
 using varscope::testing::error_of;
-
-using varscope::testing::DoesNotExist;
 using varscope::testing::ExpectAlreadyExists;
-using varscope::testing::HasNumber;
 using varscope::testing::Names;
-using varscope::testing::Scalar;
 
 }  // namespace
 
@@ -35,20 +26,7 @@ using varscope::testing::Scalar;
 
 TEST(DesignExamples, Example1_SharingThroughVariableScopeAndReuse) {
   vs::Graph g;
-  vs::Variable w1, b1, w2, w3;
-  {
-    auto s1 = g.variable_scope("v_scope");
-    w1 = g.get_variable("Weights", {.shape = vs::Shape{2, 3}});
-    b1 = g.get_variable("bias", {.shape = vs::Shape{3}});
-  }
-  {
-    auto s2 = g.variable_scope("v_scope", {.reuse = vs::Reuse::kTrue});
-    w2 = g.get_variable("Weights");
-  }
-  {
-    auto s3 = g.variable_scope("v_scope", {.reuse = vs::Reuse::kTrue});
-    w3 = g.get_variable("Weights");
-  }
+  const auto [w1, b1, w2, w3] = examples::share_weights_with_reuse(g);
   EXPECT_EQ(w1.name(), "v_scope/Weights:0");
   EXPECT_EQ(w2.name(), "v_scope/Weights:0");
   EXPECT_EQ(w3.name(), "v_scope/Weights:0");
@@ -61,17 +39,7 @@ TEST(DesignExamples, Example1_SharingThroughVariableScopeAndReuse) {
 
 TEST(DesignExamples, Example2_VariableScopePrefixesBothKinds) {
   vs::Graph g;
-  vs::Variable a1, a2, a3, a4;
-  {
-    auto s = g.variable_scope("V1");
-    a1 = g.get_variable("a1", {.shape = vs::Shape{1}, .initializer = vs::constant_initializer(1)});
-    a2 = g.variable(vs::random_normal(g, {2, 3}, {.mean = 0, .stddev = 1}), {.name = "a2"});
-  }
-  {
-    auto s = g.variable_scope("V2");
-    a3 = g.get_variable("a1", {.shape = vs::Shape{1}, .initializer = vs::constant_initializer(1)});
-    a4 = g.variable(vs::random_normal(g, {2, 3}, {.mean = 0, .stddev = 1}), {.name = "a2"});
-  }
+  const auto [a1, a2, a3, a4] = examples::variables_in_two_variable_scopes(g);
   EXPECT_EQ(a1.name(), "V1/a1:0");
   EXPECT_EQ(a2.name(), "V1/a2:0");
   EXPECT_EQ(a3.name(), "V2/a1:0");
@@ -114,16 +82,7 @@ TEST(DesignExamples, Example3_NameScopeDoesNotPrefixGetVariable) {
   {
     // With get_variable removed.
     vs::Graph g2;
-    vs::Variable a2;
-    vs::Variable a4;
-    {
-      auto s = g2.name_scope("V1");
-      a2 = g2.variable(vs::random_normal(g2, {2, 3}), {.name = "a2"});
-    }
-    {
-      auto s = g2.name_scope("V2");
-      a4 = g2.variable(vs::random_normal(g2, {2, 3}), {.name = "a2"});
-    }
+    const auto [a2, a4] = examples::variables_in_two_name_scopes(g2);
     EXPECT_EQ(a2.name(), "V1/a2:0");
     EXPECT_EQ(a4.name(), "V2/a2:0");
   }
