@@ -9,13 +9,15 @@
 namespace varscope::dist {
 namespace {
 
+// Never destroyed: dist::init's exit handler clears the communicator, and an exit handler
+// registered before the first use of these would otherwise run after their destructors.
 std::mutex& registry_mutex() {
-  static std::mutex mu;
-  return mu;
+  static auto* mu = new std::mutex;
+  return *mu;
 }
 std::shared_ptr<Communicator>& installed() {
-  static std::shared_ptr<Communicator> communicator;
-  return communicator;
+  static auto* communicator = new std::shared_ptr<Communicator>;
+  return *communicator;
 }
 std::atomic<std::size_t> threshold{kDefaultFusionThreshold};
 
