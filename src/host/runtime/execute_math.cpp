@@ -247,7 +247,7 @@ void SessionImpl::matmul(const Step& step, std::vector<Value>& slots, RunContext
   const Value& a = read(step, 0, slots, ctx);
   const Value& b = read(step, 1, slots, ctx);
   const Value* in[] = {&a, &b};
-  const Shape& out_shape = run_outputs(step, in)[0].shape;
+  Shape out_shape = run_outputs(step, in)[0].shape;
   const bool batched = n.op == OpType::kBatchMatMulV2;
   const bool ta = attr<bool>(n, batched ? attr_name::kAdjX : attr_name::kTransposeA);
   const bool tb = attr<bool>(n, batched ? attr_name::kAdjY : attr_name::kTransposeB);
@@ -276,6 +276,14 @@ void SessionImpl::matmul(const Step& step, std::vector<Value>& slots, RunContext
   s.stride_a = na == 1 ? 0 : s.m * s.k;
   s.stride_b = nb == 1 ? 0 : s.k * s.n;
   s.stride_c = s.m * s.n;
+  // Cut to columns (column_slices.cpp: one matrix, x · Wᵀ): the same rows of W, contiguous.
+  const void* b_data = b.data.get();
+  if (step.columns >= 0) {
+    b_data = static_cast<const char*>(b_data) + step.columns_begin * s.k * dtype_size(b.dtype);
+    s.n = step.columns;
+    s.stride_c = s.m * s.n;
+    out_shape = Shape{s.m, s.n};
+  }
   Value& out = slots[static_cast<std::size_t>(step.output)];
   out = Value{ctx.temporary(byte_size(out_shape.num_elements(), a.dtype)), a.dtype, out_shape, -1};
   if (out_shape.num_elements() == 0) return;
@@ -287,7 +295,6 @@ void SessionImpl::matmul(const Step& step, std::vector<Value>& slots, RunContext
                    .count = s.batch * s.m * s.n});
     return;
   }
-  const void* b_data = b.data.get();
   if (step.transposed_b >= 0 && backend->kind() == DeviceKind::kCpu) {
     b_data = shared_transpose(step, b, slots, ctx);
     s.transpose_b = false;
@@ -304,9 +311,11 @@ const void* SessionImpl::shared_transpose(const Step& step,
                                           RunContext& ctx) {
   Value& t = slots[static_cast<std::size_t>(step.transposed_b)];
   if (t.data) return t.data.get();
-  const std::int64_t rows = w.shape.dim(0), cols = w.shape.dim(1);
-  t = Value{ctx.temporary(byte_size(w.shape.num_elements(), w.dtype)), w.dtype, Shape{cols, rows},
-            -1};
+  // Rows columns_begin.. of W where the product is cut to those columns (column_slices.cpp).
+  const std::int64_t cols = w.shape.dim(1);
+  const std::int64_t rows = step.columns >= 0 ? step.columns : w.shape.dim(0);
+  const std::int64_t first_row = step.columns >= 0 ? step.columns_begin : 0;
+  t = Value{ctx.temporary(byte_size(rows * cols, w.dtype)), w.dtype, Shape{cols, rows}, -1};
   kernels::StridedCopyArgs copy;
   copy.rank = 2;
   copy.dims[0] = cols;  // the transpose's shape, walked with W's strides swapped
@@ -316,7 +325,7 @@ const void* SessionImpl::shared_transpose(const Step& step,
   copy.dst_strides[0] = rows;
   copy.dst_strides[1] = 1;
   copy.element_size = dtype_size(w.dtype);
-  copy.src = w.data.get();
+  copy.src = static_cast<const char*>(w.data.get()) + first_row * cols * dtype_size(w.dtype);
   copy.dst = t.data.get();
   copy.count = rows * cols;
   backend->strided_copy(copy);

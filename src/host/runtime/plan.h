@@ -56,6 +56,10 @@ struct Step : OpKernel {
   // kMatMul x · Wᵀ of few rows sharing W with other products (shared_transposes.cpp): the slot
   // of Wᵀ, written by the first of them to run on the CPU; -1 where there is none.
   int transposed_b = -1;
+  // kMatMul x · Wᵀ whose only reader was a Slice of its columns [columns_begin, +columns)
+  // (column_slices.cpp): only those columns are computed, from the same rows of W, and the
+  // Slice's readers read the product. columns < 0: every column.
+  std::int64_t columns_begin = 0, columns = -1;
   // The run calls the node's shape function (its run-time check): an input's shape was not
   // fully known when the node was built, or (Sum, Mean) the axes are not a Const.
   bool check_shapes = false;
@@ -168,6 +172,9 @@ Plan build_plan(const GraphImpl& graph,
 // run together, after what they need and before what needs them, fused into buckets of at most
 // dist::fusion_threshold() bytes; the first collective carries the plan's fingerprint.
 void plan_collectives(const GraphImpl& graph, Plan& plan);
+// The plan's products x · Wᵀ whose only reader is a Slice of their columns (column_slices.cpp):
+// only those columns computed, the Slice removed.
+void plan_column_slices(const GraphImpl& graph, Plan& plan);
 // The plan's products x · Wᵀ of few rows that share W (shared_transposes.cpp): W transposed
 // once per run on the CPU, the products run on Wᵀ.
 void plan_shared_transposes(const GraphImpl& graph, Plan& plan);

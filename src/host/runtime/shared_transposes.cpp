@@ -4,8 +4,12 @@
 // serves only a few rows. Where several such products in a plan read the same W and no
 // variable is written between the first and the last, the first writes Wᵀ into a slot of its
 // own and all of them multiply by it untransposed (execute_math.cpp; the CPU backend only:
-// cuBLAS reads either layout at full speed). The graph is unchanged.
+// cuBLAS reads either layout at full speed). A product cut to some columns (column_slices.cpp)
+// shares only with products cut alike: the slot holds the transpose of those rows of W. The
+// graph is unchanged.
+#include <cstdint>
 #include <map>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -41,13 +45,15 @@ bool writes_variable(const GraphImpl& graph, const Step& step) {
 }  // namespace
 
 void plan_shared_transposes(const GraphImpl& graph, Plan& plan) {
-  // (W's slot, device) -> the positions of the products that read it.
-  std::map<std::pair<int, int>, std::vector<std::size_t>> users;
+  // (W's slot, device, W's rows read: column_slices.cpp) -> the products that read it.
+  std::map<std::tuple<int, int, std::int64_t, std::int64_t>, std::vector<std::size_t>> users;
   std::vector<int> writes_before(plan.steps.size() + 1, 0);
   for (std::size_t i = 0; i < plan.steps.size(); ++i) {
     const Step& step = plan.steps[i];
     writes_before[i + 1] = writes_before[i] + (writes_variable(graph, step) ? 1 : 0);
-    if (transposable(graph, step)) users[{step.inputs.at(1), step.device}].push_back(i);
+    if (transposable(graph, step)) {
+      users[{step.inputs.at(1), step.device, step.columns_begin, step.columns}].push_back(i);
+    }
   }
   for (const auto& [w, products] : users) {
     if (static_cast<int>(products.size()) < kMinProducts) continue;
