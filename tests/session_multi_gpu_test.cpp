@@ -17,6 +17,7 @@
 #include "host/runtime/session_impl.h"
 #include "test_util.h"
 #include "towers_model.h"
+#include "varscope/dist.h"
 #include "varscope/varscope.h"
 
 namespace vs = varscope;
@@ -216,6 +217,29 @@ TEST(SessionMultiGpu, DeviceViewsAreGpu0MemoryCopiedAcrossWithEvents) {
   EXPECT_EQ(s.calls("FOREIGN"), std::vector<std::string>{});
   s.gpu[0]->deallocate(in);
   s.gpu[0]->deallocate(out);
+}
+
+// Horovod's model is a process per GPU: one session's allreduces on two GPUs, fused into one
+// call, are refused before anything runs (E290).
+TEST(SessionMultiGpu, CollectivesOnTwoGpusAreRefused) {
+  vs::Graph g;
+  vs::Tensor a, b;
+  {
+    auto on = g.device("/gpu:0");
+    a = vs::dist::allreduce(vs::constant(g, vs::HostTensor(1.0f), {.name = "a"}));
+  }
+  {
+    auto on = g.device("/gpu:1");
+    b = vs::dist::allreduce(vs::constant(g, vs::HostTensor(2.0f), {.name = "b"}));
+  }
+  Gpus s(g, 2, {{"GPU", 2}});
+  EXPECT_EQ(vs::testing::error_of<vs::UnimplementedError>([&] {
+              s.run({a, b});
+            }),
+            "HorovodAllreduce_a_0 on " + kGpu + "0 and HorovodAllreduce_b_0 on " + kGpu +
+                "1: varscope runs a session's Horovod collectives on one GPU (Horovod's model "
+                "is one process per GPU)");
+  EXPECT_EQ(s.calls("gpu"), std::vector<std::string>{});  // nothing ran
 }
 
 TEST(SessionMultiGpu, CudaGraphsFallBackToPlainLaunches) {

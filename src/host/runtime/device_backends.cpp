@@ -60,6 +60,16 @@ std::vector<int> SessionImpl::plan_slot_devices(const Plan& plan, const RunSigna
   for (const Step& s : plan.steps) {
     if (s.device_copy) continue;
     const Node& n = graph->node(s.node);
+    // A bucket's last step reduces every member's input in one buffer of its own GPU.
+    for (const Step::CollectiveMember& m : s.fused) {
+      const int from = device[static_cast<std::size_t>(m.input)];
+      if (&backend_of(from) == &backend_of(s.device)) continue;
+      throw UnimplementedError(
+          graph->node(m.node).name + " on " + placer.names().at(static_cast<std::size_t>(from)) +
+          " and " + n.name + " on " + placer.names().at(static_cast<std::size_t>(s.device)) +
+          ": varscope runs a session's Horovod collectives on one GPU (Horovod's model is one "
+          "process per GPU)");
+    }
     const int refs = std::min(ref_inputs(n.op), static_cast<int>(s.inputs.size()));
     for (int i = 0; i < refs; ++i) {
       const int from = device[static_cast<std::size_t>(s.inputs[static_cast<std::size_t>(i)])];
