@@ -236,8 +236,8 @@ TEST(SessionMultiGpu, CollectivesOnTwoGpusAreRefused) {
   EXPECT_EQ(vs::testing::error_of<vs::UnimplementedError>([&] {
               s.run({a, b});
             }),
-            "HorovodAllreduce_a_0 on " + kGpu + "0 and HorovodAllreduce_b_0 on " + kGpu +
-                "1: varscope runs a session's Horovod collectives on one GPU (Horovod's model "
+            "HorovodAllreduce_b_0 on " + kGpu + "1 and HorovodAllreduce_a_0 on " + kGpu +
+                "0: varscope runs a session's Horovod collectives on one GPU (Horovod's model "
                 "is one process per GPU)");
   EXPECT_EQ(s.calls("gpu"), std::vector<std::string>{});  // nothing ran
 }
