@@ -3,7 +3,8 @@
 // one Adam apply_gradients — run by a session with two CPU devices (TF's
 // ConfigProto(device_count={"CPU": 2})). Prints the session's devices, where the ops ran,
 // the loss before and after training, and whether the same towers on one device give
-// bit-identical variables.
+// bit-identical variables. On a machine with two GPUs the same towers run on "/gpu:0" and
+// "/gpu:1" with {.device = kCuda, .device_count = {{"GPU", 2}}}.
 #include <varscope/varscope.h>
 
 #include <cmath>

@@ -44,8 +44,8 @@ TEST(SessionDevices, DeviceCountGivesTfsDevices) {
 }
 
 // A CUDA session's devices (the placer alone: no GPU is needed to check them): TF's CPU:0
-// and GPU:0, ops without a device on the GPU, one GPU only (E267).
-TEST(SessionDevices, ACudaSessionHasOneGpuWhichIsTheDefault) {
+// and GPU:0, ops without a device on the GPU; as many GPUs as asked, up to those there are.
+TEST(SessionDevices, ACudaSessionsGpu0IsTheDefault) {
   const d::DevicePlacer cuda(vs::DeviceKind::kCuda, {}, false);
   EXPECT_EQ(cuda.names(),
             (std::vector<std::string>{kCpu0, "/job:localhost/replica:0/task:0/device:GPU:0"}));
@@ -58,11 +58,18 @@ TEST(SessionDevices, ACudaSessionHasOneGpuWhichIsTheDefault) {
   }
   EXPECT_EQ(cuda.place(*d::Access::impl(g), a.op().id()), 1);
   EXPECT_EQ(cuda.place(*d::Access::impl(g), b.op().id()), 0);
-  EXPECT_EQ(vs::testing::error_of<vs::UnimplementedError>([] {
-              d::DevicePlacer(vs::DeviceKind::kCuda, {{"GPU", 2}}, false);
+  // Several GPUs (session_multi_gpu_test): as many as asked, up to those there are (TF).
+  EXPECT_EQ(d::DevicePlacer(vs::DeviceKind::kCuda, {{"GPU", 2}}, false).gpus(), 1);
+  const d::DevicePlacer two(vs::DeviceKind::kCuda, {{"GPU", 2}}, false, 3);
+  EXPECT_EQ(two.names(),
+            (std::vector<std::string>{kCpu0, "/job:localhost/replica:0/task:0/device:GPU:0",
+                                      "/job:localhost/replica:0/task:0/device:GPU:1"}));
+  EXPECT_EQ(cuda.gpus(), 1);
+  EXPECT_EQ(d::DevicePlacer(vs::DeviceKind::kCuda, {{"GPU", 0}}, false, 3).gpus(), 0);
+  EXPECT_EQ(vs::testing::error_of<vs::InvalidArgumentError>([] {
+              d::DevicePlacer(vs::DeviceKind::kCuda, {{"GPU", 65}}, false, 3);
             }),
-            "SessionOptions.device_count[\"GPU\"] is 2: a varscope session runs on one CUDA "
-            "device (SessionOptions.cuda_device)");
+            "SessionOptions.device_count[\"GPU\"] must be between 0 and 64, got 65");
 }
 
 TEST(SessionDevices, OpsRunWhereTheyArePlaced) {

@@ -4,7 +4,10 @@
 //
 // Streams (CUDA). A session enqueues all of its device work, in call order, on one stream:
 // stream() -- SessionOptions::stream when given, else one the session creates (non-blocking:
-// it does not wait for the legacy default stream).
+// it does not wait for the legacy default stream). A session of several GPUs
+// (SessionOptions::device_count) has a stream per GPU; stream() is GPU:0's. A run's work on
+// the others comes after what stream() held when it started, and stream() waits for it
+// (events, no host wait), so what is said below of stream() holds for the whole session.
 //  - run(...) with host feeds and fetches is synchronous: it returns when the stream has
 //    finished everything the session enqueued so far (earlier run_async work included).
 //  - run_async(...) enqueues and returns at once. Its feed buffers are read, and its output
@@ -62,11 +65,16 @@ struct SessionOptions {
   // shapes per signature), and cuBLAS gets a fixed workspace (4 MiB, 32 MiB from sm_90).
   bool use_cuda_graph = false;
   // TF's ConfigProto(device_count={"CPU": 2}): the session's devices by type. "CPU": n gives
-  // /device:CPU:0 .. CPU:n-1 (at least one, as TF); "GPU" (CUDA sessions): 0 or 1, the
-  // device SessionOptions::cuda_device. Ops run where Graph::device and colocation put them,
-  // a value crossing devices is copied; the CPU devices share one CPU backend (a copy
-  // between them passes the buffer). A count below 0 or above 64 is vs::InvalidArgumentError;
-  // more than one GPU is vs::UnimplementedError.
+  // /device:CPU:0 .. CPU:n-1 (at least one, as TF); "GPU": n (CUDA sessions; default 1)
+  // gives /device:GPU:0 .. GPU:n-1, GPU:i being CUDA device cuda_device + i, each with its
+  // own stream and memory; as TF, no more GPUs than there are from cuda_device on (an op
+  // asking for a missing one fails placement). Ops run where Graph::device and colocation
+  // put them, variables live on their op's device, and a value crossing devices is copied:
+  // between GPUs on the destination's stream, ordered by CUDA events (no host wait); the CPU
+  // devices share one CPU backend (a copy between them passes the buffer), or on a CUDA
+  // session run on GPU:0. With several GPUs, stream(), `stream` and device views are
+  // GPU:0's, and use_cuda_graph gives plain launches (docs/differences.md). A count below 0
+  // or above 64 is vs::InvalidArgumentError.
   std::map<std::string, int> device_count{};
   // TF's allow_soft_placement: an op asking for a device the session lacks (another index
   // or type, not another job or task) runs on the default device (GPU:0 on a CUDA session,
@@ -117,7 +125,8 @@ class Session {
   // throws vs::InvalidArgumentError. Nothing changes on error.
   void load_variable(const Variable& variable, const DeviceTensorView& value);
 
-  // Where the variable lives: a device pointer on CUDA, a host pointer on the CPU backend.
+  // Where the variable lives: a device pointer on CUDA (of the variable's GPU, ready in its
+  // stream's order, where the session has several), a host pointer on the CPU backend.
   // Every handle of one variable gives the same pointer. Before the variable is initialized
   // (by its initializer or load_variable) the memory holds no defined values, and writing it
   // through this pointer does not make the variable initialized: use load_variable.

@@ -67,6 +67,21 @@ class Backend {
   // any thread, after anything changed the device); the session calls it on every entry.
   virtual void activate() {}
 
+  // Sessions of several GPUs (device_count {"GPU": n}: one backend per device). A value
+  // crossing devices is copied on the destination's stream, ordered by events, never by a
+  // host wait (device_backends.cpp). The CPU backend runs work when called: no events.
+  // An event marking the work enqueued on this backend so far; nullptr where there is none.
+  virtual std::shared_ptr<void> record_event() { return nullptr; }
+  // Work enqueued on this backend from now on waits for `event` (from record_event of any
+  // backend of the session; nullptr: nothing to wait for).
+  virtual void wait_event(const std::shared_ptr<void>& /*event*/) {}
+  // `dst` (this backend's memory) = `src`, memory of another device of the session, enqueued
+  // on this backend's stream. The caller orders it after the source's producer.
+  virtual void copy_peer(void* dst, const void* src, std::size_t bytes) { copy(dst, src, bytes); }
+  // Lets `peer`'s device reach this backend's memory directly where the hardware can (P2P);
+  // where it cannot, copy_peer still works (staged by the driver).
+  virtual void allow_peer(const Backend& /*peer*/) {}
+
   // Graph capture (SessionOptions::use_cuda_graph): the work one run enqueues is recorded
   // once, then replayed with one launch. The executor calls the methods below only after
   // enable_graphs() returned true.

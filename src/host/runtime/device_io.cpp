@@ -33,7 +33,7 @@ std::size_t view_bytes(const DeviceTensorView& view, const std::string& what) {
 }
 
 void SessionImpl::require_device_views(const std::string& what) const {
-  if (backend->kind() != DeviceKind::kCuda) {
+  if (main_backend().kind() != DeviceKind::kCuda) {
     throw InvalidArgumentError(what +
                                ": a DeviceTensorView needs a CUDA session; this session runs "
                                "on the CPU backend (use HostTensor feeds and fetches there)");
@@ -50,7 +50,7 @@ void SessionImpl::run_async(const std::vector<TensorRef>& fetches,
                                " fetches but " + std::to_string(outputs.size()) + " outputs");
   }
   if (!feeds.empty() || !outputs.empty()) require_device_views("Session::run_async");
-  backend->activate();
+  activate_all();
   // Everything the caller gave is checked before anything is enqueued.
   RunSignature signature{fetches, {}, targets};
   for (const auto& [ref, view] : feeds) {
@@ -72,13 +72,16 @@ void SessionImpl::run_async(const std::vector<TensorRef>& fetches,
     }
   }
   const Plan& plan = plan_for(std::move(signature));
-  RunContext ctx(*backend);
+  RunContext ctx(main_backend());
+  ctx.slot_devices = slot_devices(plan);
   std::vector<Value> slots(static_cast<std::size_t>(plan.num_slots));
   // The caller's buffers are the feeds' slots: no step writes its inputs, and they are
-  // never freed here.
-  const FeedLoader device_feeds = [&feeds](std::size_t i, RunContext&) {
+  // never freed here. They are the main backend's memory (stream() order): several GPUs copy
+  // a feed of another device's tensor there.
+  const FeedLoader device_feeds = [this, &feeds](std::size_t i, RunContext& feed_ctx) {
     const DeviceTensorView& view = feeds[i].second;
-    return Value{std::shared_ptr<void>(view.data, [](void*) {}), view.dtype, view.shape, -1};
+    const Value v{std::shared_ptr<void>(view.data, [](void*) {}), view.dtype, view.shape, -1};
+    return copy_across(v, main_backend(), feed_ctx.backend(), feed_ctx);
   };
   run_steps(plan, device_feeds, slots, ctx);
   // A value's shape is known only now where the graph's is partial: check all, then copy.
@@ -91,9 +94,20 @@ void SessionImpl::run_async(const std::vector<TensorRef>& fetches,
     }
   }
   for (std::size_t i = 0; i < outputs.size(); ++i) {
-    const Value& v = slots[static_cast<std::size_t>(plan.fetch_slots[i])];
+    const auto slot = static_cast<std::size_t>(plan.fetch_slots[i]);
+    const Value& v = slots[slot];
     const std::size_t bytes = byte_size(v.shape.num_elements(), v.dtype);
-    if (bytes != 0) backend->copy(outputs[i].data, v.data.get(), bytes);
+    if (bytes == 0) continue;
+    // Several GPUs: a value of another device is copied on stream() after it is made.
+    runtime::Backend& from =
+        ctx.slot_devices != nullptr ? backend_of(ctx.slot_devices->at(slot)) : main_backend();
+    if (&from == &main_backend()) {
+      main_backend().copy(outputs[i].data, v.data.get(), bytes);
+    } else {
+      order_after(main_backend(), from);
+      main_backend().copy_peer(outputs[i].data, v.data.get(), bytes);
+      order_after(from, main_backend());
+    }
   }
 }
 

@@ -39,7 +39,7 @@ void SessionImpl::execute_array(const Step& step, std::vector<Value>& slots, Run
       const HostTensor value = host_input(step, 1, slots, ctx);
       OutputSpec spec = n.outputs[0];
       if (!spec.shape.is_fully_defined()) {  // dims computed in the graph: read when run
-        const HostTensor dims = to_host(read(step, 0, slots, ctx));
+        const HostTensor dims = to_host(read(step, 0, slots, ctx), ctx);
         std::vector<std::int64_t> d;
         for (std::int64_t i = 0; i < dims.num_elements(); ++i) {
           d.push_back(static_cast<std::int64_t>(dims.element_as_double(i)));
@@ -56,20 +56,20 @@ void SessionImpl::execute_array(const Step& step, std::vector<Value>& slots, Run
                                       static_cast<std::size_t>(spec.shape.num_elements())),
                         spec.dtype, spec.shape, -1};
       if (spec.shape.num_elements() == 0) return;
-      backend->fill({.dst = out.data.get(),
-                     .pattern = value.raw_data(),
-                     .element_size = value.nbytes(),
-                     .count = spec.shape.num_elements()});
+      ctx.backend().fill({.dst = out.data.get(),
+                          .pattern = value.raw_data(),
+                          .element_size = value.nbytes(),
+                          .count = spec.shape.num_elements()});
       return;
     }
     case OpKind::kFillLike: {
       const Value& x = read(step, 0, slots, ctx);
       out = Value{ctx.temporary(byte_size(x.shape.num_elements(), x.dtype)), x.dtype, x.shape, -1};
       const ScalarBytes s = scalar_bytes(x.dtype, n.op == OpType::kOnesLike ? 1.0 : 0.0);
-      backend->fill({.dst = out.data.get(),
-                     .pattern = s.bytes,
-                     .element_size = s.size,
-                     .count = x.shape.num_elements()});
+      ctx.backend().fill({.dst = out.data.get(),
+                          .pattern = s.bytes,
+                          .element_size = s.size,
+                          .count = x.shape.num_elements()});
       return;
     }
     default:
@@ -136,7 +136,7 @@ void SessionImpl::random(const Step& step, std::vector<Value>& slots, RunContext
   rs.seed = seed;
   rs.offset = offset;
   if (count > 0) {
-    backend->random({.spec = rs, .dtype = spec.dtype, .out = out.data.get(), .count = count});
+    ctx.backend().random({.spec = rs, .dtype = spec.dtype, .out = out.data.get(), .count = count});
   }
   offset += kernels::random_stream_words(count, dtype_size(spec.dtype));
 }

@@ -30,18 +30,18 @@ void SessionImpl::axis_op(const Step& step, std::vector<Value>& slots, RunContex
   Value& out = slots[static_cast<std::size_t>(step.output)];
   out = Value{ctx.temporary(byte_size(count, spec.dtype)), spec.dtype, std::move(spec.shape), -1};
   if (step.kind == OpKind::kArgReduce) {
-    backend->arg_reduce({.op = n.op == OpType::kArgMin ? kernels::ArgReduceOp::kArgMin
-                                                       : kernels::ArgReduceOp::kArgMax,
-                         .dtype = x.dtype,
-                         .index_dtype = out.dtype,
-                         .x = x.data.get(),
-                         .out = out.data.get(),
-                         .outer = outer,
-                         .n = along,
-                         .inner = inner});
+    ctx.backend().arg_reduce({.op = n.op == OpType::kArgMin ? kernels::ArgReduceOp::kArgMin
+                                                            : kernels::ArgReduceOp::kArgMax,
+                              .dtype = x.dtype,
+                              .index_dtype = out.dtype,
+                              .x = x.data.get(),
+                              .out = out.data.get(),
+                              .outer = outer,
+                              .n = along,
+                              .inner = inner});
     return;
   }
-  backend->scan(
+  ctx.backend().scan(
       {.op = n.op == OpType::kCumprod ? kernels::ReduceOp::kProd : kernels::ReduceOp::kSum,
        .dtype = x.dtype,
        .exclusive = attr<bool>(n, attr_name::kExclusive),

@@ -84,11 +84,11 @@ void SessionImpl::execute_collective(const Step& step, std::vector<Value>& slots
   for (std::size_t i = 0; i < step.fused.size(); ++i) {
     const Value& in = slots[static_cast<std::size_t>(step.fused[i].input)];
     const std::size_t bytes = byte_size(in.shape.num_elements(), in.dtype);
-    if (bytes > 0) backend->copy(base + offsets[i], in.data.get(), bytes);
+    if (bytes > 0) ctx.backend().copy(base + offsets[i], in.data.get(), bytes);
   }
   const std::int64_t count = static_cast<std::int64_t>(total / dtype_size(dtype));
   auto call = [&](void* data, bool on_device) {
-    const dist::CollectiveBuffer b{data, count, dtype, on_device, backend->native_stream()};
+    const dist::CollectiveBuffer b{data, count, dtype, on_device, ctx.backend().native_stream()};
     if (last.op == OpType::kHorovodBroadcast) {
       const auto root = attr<std::int64_t>(last, collective_attr::kRootRank);
       if (root >= comm->size()) {
@@ -102,15 +102,15 @@ void SessionImpl::execute_collective(const Step& step, std::vector<Value>& slots
     }
   };
   if (total > 0) {
-    if (backend->kind() == DeviceKind::kCpu) {
+    if (ctx.backend().kind() == DeviceKind::kCpu) {
       call(base, false);
     } else if (comm->accepts_device_memory()) {
       call(base, true);
     } else {  // staged through host memory: the transport takes none on the device
       std::vector<char> host(total);
-      backend->copy_to_host(host.data(), base, total);
+      ctx.backend().copy_to_host(host.data(), base, total);
       call(host.data(), false);
-      backend->copy_from_host(base, host.data(), total);
+      ctx.backend().copy_from_host(base, host.data(), total);
     }
   }
   for (std::size_t i = 0; i < step.fused.size(); ++i) {

@@ -89,10 +89,10 @@ void SessionImpl::execute_batch_norm(const Step& step, std::vector<Value>& slots
   };
   auto fill = [&](const Value& v, float value) {
     if (v.shape.num_elements() == 0) return;
-    backend->fill({.dst = v.data.get(),
-                   .pattern = &value,
-                   .element_size = sizeof(float),
-                   .count = v.shape.num_elements()});
+    ctx.backend().fill({.dst = v.data.get(),
+                        .pattern = &value,
+                        .element_size = sizeof(float),
+                        .count = v.shape.num_elements()});
   };
   kernels::BatchNormArgs args{
       .pass = forward ? kernels::BatchNormPass::kForward : kernels::BatchNormPass::kBackward,
@@ -139,7 +139,7 @@ void SessionImpl::execute_batch_norm(const Step& step, std::vector<Value>& slots
       return;
     }
   }
-  backend->batch_norm(args);
+  ctx.backend().batch_norm(args);
 }
 
 void SessionImpl::execute_conv(const Step& step, std::vector<Value>& slots, RunContext& ctx) {
@@ -158,7 +158,7 @@ void SessionImpl::execute_conv(const Step& step, std::vector<Value>& slots, RunC
   auto sizes = [&](std::size_t i) {
     const Shape& known = n.outputs[0].shape;
     if (known.is_fully_defined()) return known;
-    const HostTensor v = to_host(read(step, i, slots, ctx));
+    const HostTensor v = to_host(read(step, i, slots, ctx), ctx);
     if (v.num_elements() != 4) {
       throw InvalidArgumentError("input_sizes must hold 4 sizes, got " + str(v.num_elements()) +
                                  where(n));
@@ -189,13 +189,13 @@ void SessionImpl::execute_conv(const Step& step, std::vector<Value>& slots, RunC
       const kernels::WindowGeometry g = window_geometry(w, x.shape, &f.shape);
       out = fresh(x.dtype, Shape({g.n, g.out_h, g.out_w, g.out_c}));
       if (g.output_count() == 0) return;
-      backend->conv2d({.pass = kernels::ConvPass::kForward,
-                       .dtype = x.dtype,
-                       .geometry = g,
-                       .x = x.data.get(),
-                       .filter = f.data.get(),
-                       .out = out.data.get(),
-                       .prepared = &step.prepared});
+      ctx.backend().conv2d({.pass = kernels::ConvPass::kForward,
+                            .dtype = x.dtype,
+                            .geometry = g,
+                            .x = x.data.get(),
+                            .filter = f.data.get(),
+                            .out = out.data.get(),
+                            .prepared = &step.prepared});
       return;
     }
     case OpType::kConv2DBackpropInput: {
@@ -210,13 +210,13 @@ void SessionImpl::execute_conv(const Step& step, std::vector<Value>& slots, RunC
       check_backprop(n, "Conv2DCustomBackpropInput", g, dy.shape, false);
       out = fresh(f.dtype, x);
       if (g.input_count() == 0) return;
-      backend->conv2d({.pass = kernels::ConvPass::kBackwardData,
-                       .dtype = f.dtype,
-                       .geometry = g,
-                       .filter = f.data.get(),
-                       .dy = dy.data.get(),
-                       .out = out.data.get(),
-                       .prepared = &step.prepared});
+      ctx.backend().conv2d({.pass = kernels::ConvPass::kBackwardData,
+                            .dtype = f.dtype,
+                            .geometry = g,
+                            .filter = f.data.get(),
+                            .dy = dy.data.get(),
+                            .out = out.data.get(),
+                            .prepared = &step.prepared});
       return;
     }
     case OpType::kConv2DBackpropFilter: {
@@ -231,13 +231,13 @@ void SessionImpl::execute_conv(const Step& step, std::vector<Value>& slots, RunC
       check_backprop(n, "Conv2DCustomBackpropFilter", g, dy.shape, false);
       out = fresh(x.dtype, f);
       if (g.filter_count() == 0) return;
-      backend->conv2d({.pass = kernels::ConvPass::kBackwardFilter,
-                       .dtype = x.dtype,
-                       .geometry = g,
-                       .x = x.data.get(),
-                       .dy = dy.data.get(),
-                       .out = out.data.get(),
-                       .prepared = &step.prepared});
+      ctx.backend().conv2d({.pass = kernels::ConvPass::kBackwardFilter,
+                            .dtype = x.dtype,
+                            .geometry = g,
+                            .x = x.data.get(),
+                            .dy = dy.data.get(),
+                            .out = out.data.get(),
+                            .prepared = &step.prepared});
       return;
     }
     case OpType::kMaxPool:
@@ -248,7 +248,7 @@ void SessionImpl::execute_conv(const Step& step, std::vector<Value>& slots, RunC
       const kernels::WindowGeometry g = window_geometry(w, x.shape, nullptr);
       out = fresh(x.dtype, Shape({g.n, g.out_h, g.out_w, g.c}));
       if (g.output_count() == 0) return;
-      backend->pool2d(
+      ctx.backend().pool2d(
           {.op = n.op == OpType::kMaxPool ? kernels::PoolOp::kMax : kernels::PoolOp::kAvg,
            .dtype = x.dtype,
            .geometry = g,
@@ -276,15 +276,15 @@ void SessionImpl::execute_conv(const Step& step, std::vector<Value>& slots, RunC
       }
       out = fresh(dy.dtype, x_shape);
       if (g.input_count() == 0) return;
-      backend->pool2d({.op = max ? kernels::PoolOp::kMax : kernels::PoolOp::kAvg,
-                       .backward = true,
-                       .dtype = dy.dtype,
-                       .geometry = g,
-                       .x = max ? x->data.get() : nullptr,
-                       .y = max ? y->data.get() : nullptr,
-                       .dy = dy.data.get(),
-                       .out = out.data.get(),
-                       .prepared = &step.prepared});
+      ctx.backend().pool2d({.op = max ? kernels::PoolOp::kMax : kernels::PoolOp::kAvg,
+                            .backward = true,
+                            .dtype = dy.dtype,
+                            .geometry = g,
+                            .x = max ? x->data.get() : nullptr,
+                            .y = max ? y->data.get() : nullptr,
+                            .dy = dy.data.get(),
+                            .out = out.data.get(),
+                            .prepared = &step.prepared});
       return;
     }
     default:

@@ -68,7 +68,7 @@ void SessionImpl::segment_sum(const Step& step,
   a.count_ids = ids.shape.num_elements();
   a.count = data.shape.num_elements();
   a.inner = a.count_ids > 0 ? a.count / a.count_ids : 0;
-  const HostTensor id_values = to_host(ids);
+  const HostTensor id_values = to_host(ids, ctx);
   for (std::int64_t j = 0; j < a.count_ids; ++j) {
     const auto id = static_cast<std::int64_t>(id_values.element_as_double(j));
     if (id < a.num_segments) continue;  // negative: dropped, as TF 1.15's CPU kernel
@@ -82,16 +82,16 @@ void SessionImpl::segment_sum(const Step& step,
       Value{ctx.temporary(byte_size(out_count, spec.dtype)), spec.dtype, std::move(spec.shape), -1};
   const std::uint64_t zero = 0;
   if (out_count > 0) {
-    backend->fill({.dst = out.data.get(),
-                   .pattern = &zero,
-                   .element_size = dtype_size(spec.dtype),
-                   .count = out_count});
+    ctx.backend().fill({.dst = out.data.get(),
+                        .pattern = &zero,
+                        .element_size = dtype_size(spec.dtype),
+                        .count = out_count});
   }
   a.data = data.data.get();
   a.ids = ids.data.get();
   a.ids_int64 = ids.dtype == DType::kInt64;
   a.out = out.data.get();
-  if (a.count > 0 && out_count > 0) backend->segment_sum(a);
+  if (a.count > 0 && out_count > 0) ctx.backend().segment_sum(a);
 }
 
 // GatherV2: the indices checked on the host (TF's error, on both backends), then one kernel.
@@ -118,7 +118,7 @@ void SessionImpl::gather(const Step& step,
   a.count_indices = indices.shape.num_elements();
   a.count = spec.shape.num_elements();
   const HostTensor index_values =
-      step.host_consts[1] >= 0 ? host_input(step, 1, slots, ctx) : to_host(indices);
+      step.host_consts[1] >= 0 ? host_input(step, 1, slots, ctx) : to_host(indices, ctx);
   // A typed scan: the check runs on every call, over every index.
   auto check = [&](auto values) {
     for (std::size_t j = 0; j < values.size(); ++j) {
@@ -139,7 +139,7 @@ void SessionImpl::gather(const Step& step,
   Value& out = slots[static_cast<std::size_t>(step.output)];
   out = Value{ctx.temporary(byte_size(a.count, spec.dtype)), spec.dtype, std::move(spec.shape), -1};
   a.out = out.data.get();
-  if (a.count > 0) backend->gather(a);
+  if (a.count > 0) ctx.backend().gather(a);
 }
 
 // OneHot: the bit patterns of on and off (read on the host), then one kernel.
@@ -170,7 +170,7 @@ void SessionImpl::one_hot(const Step& step,
   Value& out = slots[static_cast<std::size_t>(step.output)];
   out = Value{ctx.temporary(byte_size(a.count, spec.dtype)), spec.dtype, std::move(spec.shape), -1};
   a.out = out.data.get();
-  if (a.count > 0) backend->one_hot(a);
+  if (a.count > 0) ctx.backend().one_hot(a);
 }
 
 void SessionImpl::execute_copy(const Step& step, std::vector<Value>& slots, RunContext& ctx) {
@@ -191,7 +191,7 @@ void SessionImpl::execute_copy(const Step& step, std::vector<Value>& slots, RunC
                                            "Shape output type is 32-bit  but dim ");
         Value& o = slots[static_cast<std::size_t>(step.output) + i];
         o = Value{ctx.temporary(dims.nbytes()), dtype, dims.shape(), -1};
-        backend->copy_from_host(o.data.get(), dims.raw_data(), dims.nbytes());
+        ctx.backend().copy_from_host(o.data.get(), dims.raw_data(), dims.nbytes());
       }
       return;
     } else if (n.op == OpType::kSize) {
@@ -205,7 +205,7 @@ void SessionImpl::execute_copy(const Step& step, std::vector<Value>& slots, RunC
       value = HostTensor(x.shape.rank());
     }
     out = Value{ctx.temporary(value.nbytes()), dtype, value.shape(), -1};
-    backend->copy_from_host(out.data.get(), value.raw_data(), value.nbytes());
+    ctx.backend().copy_from_host(out.data.get(), value.raw_data(), value.nbytes());
     return;
   }
 
@@ -219,8 +219,8 @@ void SessionImpl::execute_copy(const Step& step, std::vector<Value>& slots, RunC
     const auto k = static_cast<std::size_t>(i);
     if (is_host_input(n.op, i, num_inputs)) {
       // host_input knows the planner's Consts for inputs 1 and 2 only.
-      host[k] =
-          (i >= 1 && i <= 2) ? host_input(step, k, slots, ctx) : to_host(read(step, k, slots, ctx));
+      host[k] = (i >= 1 && i <= 2) ? host_input(step, k, slots, ctx)
+                                   : to_host(read(step, k, slots, ctx), ctx);
       in[k] = {host[k].dtype(), &host[k].shape(), &host[k]};
     } else {
       const Value& v = read(step, k, slots, ctx);
@@ -252,8 +252,8 @@ void SessionImpl::execute_copy(const Step& step, std::vector<Value>& slots, RunC
               HostTensor(i == 0 ? axes.x : axes.y, spec.shape).cast(spec.dtype);
           slots[static_cast<std::size_t>(step.output + i)] =
               Value{ctx.temporary(value.nbytes()), spec.dtype, spec.shape, -1};
-          backend->copy_from_host(slots[static_cast<std::size_t>(step.output + i)].data.get(),
-                                  value.raw_data(), value.nbytes());
+          ctx.backend().copy_from_host(slots[static_cast<std::size_t>(step.output + i)].data.get(),
+                                       value.raw_data(), value.nbytes());
         }
         return;
       }
@@ -271,7 +271,7 @@ void SessionImpl::execute_copy(const Step& step, std::vector<Value>& slots, RunC
       }
       const HostTensor value = HostTensor(values, spec.shape).cast(spec.dtype);
       out = Value{ctx.temporary(value.nbytes()), spec.dtype, spec.shape, -1};
-      backend->copy_from_host(out.data.get(), value.raw_data(), value.nbytes());
+      ctx.backend().copy_from_host(out.data.get(), value.raw_data(), value.nbytes());
       return;
     }
     case OpKind::kCopy: {
@@ -295,10 +295,10 @@ void SessionImpl::execute_copy(const Step& step, std::vector<Value>& slots, RunC
         const Value& v = slots[static_cast<std::size_t>(step.output + o)];
         const std::uint64_t zero = 0;
         if (v.shape.num_elements() > 0) {
-          backend->fill({.dst = v.data.get(),
-                         .pattern = &zero,
-                         .element_size = element_size,
-                         .count = v.shape.num_elements()});
+          ctx.backend().fill({.dst = v.data.get(),
+                              .pattern = &zero,
+                              .element_size = element_size,
+                              .count = v.shape.num_elements()});
         }
       }
       for (const CopyPart& part : copies.parts) {
@@ -306,7 +306,7 @@ void SessionImpl::execute_copy(const Step& step, std::vector<Value>& slots, RunC
         a.src = slots[static_cast<std::size_t>(step.inputs[static_cast<std::size_t>(part.input)])]
                     .data.get();
         a.dst = slots[static_cast<std::size_t>(step.output + part.output)].data.get();
-        backend->strided_copy(a);
+        ctx.backend().strided_copy(a);
       }
       return;
     }

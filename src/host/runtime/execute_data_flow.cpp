@@ -32,7 +32,7 @@ void SessionImpl::gather_rows(RunContext& ctx,
   if (rows.empty() || row == 0) return;
   const std::size_t bytes = rows.size() * sizeof(std::int64_t);
   const std::shared_ptr<void> indices = ctx.temporary(bytes);
-  backend->copy_from_host(indices.get(), rows.data(), bytes);
+  ctx.backend().copy_from_host(indices.get(), rows.data(), bytes);
   kernels::GatherArgs a;
   a.params = src;
   a.indices = indices.get();
@@ -44,7 +44,7 @@ void SessionImpl::gather_rows(RunContext& ctx,
   a.count_indices = static_cast<std::int64_t>(rows.size());
   a.inner = row;
   a.count = a.count_indices * row;
-  backend->gather(a);
+  ctx.backend().gather(a);
 }
 
 void SessionImpl::dynamic_partition(const Step& step,
@@ -96,10 +96,10 @@ void SessionImpl::parallel_dynamic_stitch(const Step& step,
   auto* merged_bytes = static_cast<std::byte*>(merged.get());
   const std::uint64_t zero = 0;
   if (row > 0) {
-    backend->fill({.dst = merged_bytes + static_cast<std::size_t>(total * row) * element_size,
-                   .pattern = &zero,
-                   .element_size = element_size,
-                   .count = row});
+    ctx.backend().fill({.dst = merged_bytes + static_cast<std::size_t>(total * row) * element_size,
+                        .pattern = &zero,
+                        .element_size = element_size,
+                        .count = row});
   }
   at = 0;
   for (std::size_t i = 0; i < n; ++i) {

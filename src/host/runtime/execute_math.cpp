@@ -55,6 +55,7 @@ double float_attr_or_zero(const Node& n, std::string_view name) {
 }  // namespace
 
 void SessionImpl::execute_math(const Step& step, std::vector<Value>& slots, RunContext& ctx) {
+  runtime::Backend* const backend = &ctx.backend();  // the step's device's
   const Node& n = graph->node(step.node);
   Value& out = slots[static_cast<std::size_t>(step.output)];
   auto fresh = [&](DType dtype, const Shape& shape) {
@@ -166,7 +167,7 @@ void SessionImpl::execute_math(const Step& step, std::vector<Value>& slots, RunC
     case OpKind::kBroadcastToShape: {
       const Value& g = read(step, 0, slots, ctx);
       const Value& like = read(step, 1, slots, ctx);
-      const HostTensor axes = to_host(read(step, 2, slots, ctx));
+      const HostTensor axes = to_host(read(step, 2, slots, ctx), ctx);
       const int rank = like.shape.rank();
       if (rank > kernels::kMaxRank) throw UnimplementedError("rank > 8" + where(n));
       std::vector<std::int64_t> kept_shape = like.shape.dims();
@@ -204,6 +205,7 @@ void SessionImpl::execute_math(const Step& step, std::vector<Value>& slots, RunC
 }
 
 void SessionImpl::binary(const Step& step, std::vector<Value>& slots, RunContext& ctx) {
+  runtime::Backend* const backend = &ctx.backend();  // the step's device's
   const Node& n = graph->node(step.node);
   const Value& x = read(step, 0, slots, ctx);
   const Value& y = read(step, 1, slots, ctx);
@@ -243,6 +245,7 @@ void SessionImpl::binary(const Step& step, std::vector<Value>& slots, RunContext
 }
 
 void SessionImpl::matmul(const Step& step, std::vector<Value>& slots, RunContext& ctx) {
+  runtime::Backend* const backend = &ctx.backend();  // the step's device's
   const Node& n = graph->node(step.node);
   const Value& a = read(step, 0, slots, ctx);
   const Value& b = read(step, 1, slots, ctx);
@@ -309,6 +312,7 @@ const void* SessionImpl::shared_transpose(const Step& step,
                                           const Value& w,
                                           std::vector<Value>& slots,
                                           RunContext& ctx) {
+  runtime::Backend* const backend = &ctx.backend();  // the step's device's
   Value& t = slots[static_cast<std::size_t>(step.transposed_b)];
   if (t.data) return t.data.get();
   // Rows columns_begin.. of W where the product is cut to those columns (column_slices.cpp).
@@ -335,6 +339,7 @@ const void* SessionImpl::shared_transpose(const Step& step,
 // An AddN of x_i^T dy_i (planner.cpp): x_i [k_i, m] and dy_i [k_i, n] stacked along k, and one
 // product x^T dy of the stacks.
 void SessionImpl::sum_of_products(const Step& step, std::vector<Value>& slots, RunContext& ctx) {
+  runtime::Backend* const backend = &ctx.backend();  // the step's device's
   const Node& n = graph->node(step.node);
   const Shape& out_shape = n.outputs[0].shape;  // [m, n]: the planner folds only known shapes
   const DType dtype = n.outputs[0].dtype;
@@ -373,13 +378,14 @@ void SessionImpl::sum_of_products(const Step& step, std::vector<Value>& slots, R
 }
 
 void SessionImpl::reduce(const Step& step, std::vector<Value>& slots, RunContext& ctx) {
+  runtime::Backend* const backend = &ctx.backend();  // the step's device's
   const Node& n = graph->node(step.node);
   const Value& x = read(step, 0, slots, ctx);
   // Constant axes come from the graph, with no round trip through the device.
   const Value* axes_input = step.host_axes >= 0 ? nullptr : &read(step, 1, slots, ctx);
   const HostTensor axes_value =
       step.host_axes >= 0 ? attr<HostTensor>(graph->node(step.host_axes), attr_name::kValue)
-                          : to_host(*axes_input);
+                          : to_host(*axes_input, ctx);
   const int rank = x.shape.rank();
   if (rank > kernels::kMaxRank)
     throw UnimplementedError("reductions of rank > 8 (node " + n.name + ")");

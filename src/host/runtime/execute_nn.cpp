@@ -24,12 +24,12 @@ void SessionImpl::execute_nn(const Step& step, std::vector<Value>& slots, RunCon
       const std::int64_t cols = x.shape.dim(x.shape.rank() - 1);
       const std::int64_t rows = cols == 0 ? 0 : x.shape.num_elements() / cols;
       out = fresh(x.dtype, x.shape);
-      backend->softmax({.dtype = x.dtype,
-                        .x = x.data.get(),
-                        .out = out.data.get(),
-                        .rows = rows,
-                        .cols = cols,
-                        .log = n.op == OpType::kLogSoftmax});
+      ctx.backend().softmax({.dtype = x.dtype,
+                             .x = x.data.get(),
+                             .out = out.data.get(),
+                             .rows = rows,
+                             .cols = cols,
+                             .log = n.op == OpType::kLogSoftmax});
       return;
     }
     case OpKind::kL2Loss: {
@@ -37,11 +37,11 @@ void SessionImpl::execute_nn(const Step& step, std::vector<Value>& slots, RunCon
       const Value& x = read(step, 0, slots, ctx);
       const std::int64_t count = x.shape.num_elements();
       const Value squares = fresh(x.dtype, x.shape);
-      backend->unary({.op = kernels::UnaryOp::kSquare,
-                      .dtype = x.dtype,
-                      .x = x.data.get(),
-                      .out = squares.data.get(),
-                      .count = count});
+      ctx.backend().unary({.op = kernels::UnaryOp::kSquare,
+                           .dtype = x.dtype,
+                           .x = x.data.get(),
+                           .out = squares.data.get(),
+                           .count = count});
       out = fresh(x.dtype, Shape({}));
       kernels::ReduceArgs args;
       args.reduction.reduced_rank = 1;
@@ -53,7 +53,7 @@ void SessionImpl::execute_nn(const Step& step, std::vector<Value>& slots, RunCon
       args.x = squares.data.get();
       args.out = out.data.get();
       args.out_count = 1;
-      backend->reduce(args);
+      ctx.backend().reduce(args);
       return;
     }
     case OpKind::kActivationGrad: {
@@ -62,12 +62,12 @@ void SessionImpl::execute_nn(const Step& step, std::vector<Value>& slots, RunCon
       const Value* in[] = {&a, &b};
       run_outputs(step, in);
       out = fresh(a.dtype, a.shape);
-      backend->activation_grad({.op = step.activation_grad,
-                                .dtype = a.dtype,
-                                .a = a.data.get(),
-                                .b = b.data.get(),
-                                .out = out.data.get(),
-                                .count = a.shape.num_elements()});
+      ctx.backend().activation_grad({.op = step.activation_grad,
+                                     .dtype = a.dtype,
+                                     .a = a.data.get(),
+                                     .b = b.data.get(),
+                                     .out = out.data.get(),
+                                     .count = a.shape.num_elements()});
       return;
     }
     case OpKind::kXent: {
@@ -78,7 +78,7 @@ void SessionImpl::execute_nn(const Step& step, std::vector<Value>& slots, RunCon
       const bool sparse = n.op == OpType::kSparseSoftmaxXent;
       const std::int64_t rows = logits.shape.dim(0), cols = logits.shape.dim(1);
       if (sparse) {
-        const HostTensor host_labels = to_host(labels);
+        const HostTensor host_labels = to_host(labels, ctx);
         for (std::int64_t i = 0; i < rows; ++i) {
           const auto label = static_cast<std::int64_t>(host_labels.element_as_double(i));
           if (label < 0 || label >= cols) {
@@ -92,15 +92,15 @@ void SessionImpl::execute_nn(const Step& step, std::vector<Value>& slots, RunCon
       out = fresh(logits.dtype, Shape({rows}));
       Value& backprop = slots[static_cast<std::size_t>(step.output + 1)];
       backprop = fresh(logits.dtype, logits.shape);
-      backend->softmax_xent({.dtype = logits.dtype,
-                             .label_dtype = labels.dtype,
-                             .sparse = sparse,
-                             .logits = logits.data.get(),
-                             .labels = labels.data.get(),
-                             .loss = out.data.get(),
-                             .backprop = backprop.data.get(),
-                             .rows = rows,
-                             .cols = cols});
+      ctx.backend().softmax_xent({.dtype = logits.dtype,
+                                  .label_dtype = labels.dtype,
+                                  .sparse = sparse,
+                                  .logits = logits.data.get(),
+                                  .labels = labels.data.get(),
+                                  .loss = out.data.get(),
+                                  .backprop = backprop.data.get(),
+                                  .rows = rows,
+                                  .cols = cols});
       return;
     }
     default:

@@ -104,7 +104,7 @@ void SessionImpl::select(const Step& step, std::vector<Value>& slots, RunContext
   args.e = e.data.get();
   args.out = out.data.get();
   args.count = count;
-  backend->select(args);
+  ctx.backend().select(args);
 }
 
 }  // namespace varscope::detail

@@ -47,8 +47,10 @@ void SessionImpl::unique(const Step& step,
     idx.push_back(it->second);
   }
   const auto at = [&](int i) -> Value& { return slots[static_cast<std::size_t>(step.output + i)]; };
-  at(0) = upload(*backend, ctx, HostTensor(y, std::move(specs.at(0).shape)).cast(specs[0].dtype));
-  at(1) = upload(*backend, ctx, HostTensor(idx, std::move(specs.at(1).shape)).cast(specs[1].dtype));
+  at(0) =
+      upload(ctx.backend(), ctx, HostTensor(y, std::move(specs.at(0).shape)).cast(specs[0].dtype));
+  at(1) = upload(ctx.backend(), ctx,
+                 HostTensor(idx, std::move(specs.at(1).shape)).cast(specs[1].dtype));
 }
 
 // ScatterAdd / ScatterSub: ref[indices[j], ...] += (-=) updates[j, ...]; the output is the ref.
@@ -68,7 +70,7 @@ void SessionImpl::scatter(const Step& step, std::vector<Value>& slots, RunContex
         updates.shape.to_list_string() + ", indices.shape " + indices.shape.to_list_string() +
         ", params.shape " + ref.shape.to_list_string() + where(n));
   }
-  const std::vector<std::int64_t> ids = int_values(to_host(indices));
+  const std::vector<std::int64_t> ids = int_values(to_host(indices, ctx));
   for (std::size_t j = 0; j < ids.size(); ++j) {
     if (ids[j] >= 0 && ids[j] < rows) continue;
     throw InvalidArgumentError("indices[" + std::to_string(j) + "] = " + std::to_string(ids[j]) +
@@ -85,7 +87,7 @@ void SessionImpl::scatter(const Step& step, std::vector<Value>& slots, RunContex
   a.inner = a.count_ids > 0 ? a.count / a.count_ids : 0;
   a.num_segments = rows;
   a.subtract = n.op == OpType::kScatterSub;
-  if (a.count > 0) backend->segment_sum(a);
+  if (a.count > 0) ctx.backend().segment_sum(a);
   slots[static_cast<std::size_t>(step.output)] = ref;
 }
 
@@ -94,6 +96,7 @@ void SessionImpl::check_sparse_apply(const Step& step,
                                      const Value& var,
                                      const Value& grad,
                                      const Value& indices,
+                                     const RunContext& ctx,
                                      std::int64_t& inner) {
   const Node& n = graph->node(step.node);
   const std::int64_t rows = var.shape.rank() > 0 ? var.shape.dim(0) : 0;
@@ -107,7 +110,7 @@ void SessionImpl::check_sparse_apply(const Step& step,
     throw InvalidArgumentError("grad must be the same size as indices in the first dimension." +
                                where(n));
   }
-  const std::vector<std::int64_t> ids = int_values(to_host(indices));
+  const std::vector<std::int64_t> ids = int_values(to_host(indices, ctx));
   for (std::size_t j = 0; j < ids.size(); ++j) {
     if (ids[j] >= 0 && ids[j] < rows) continue;
     throw InvalidArgumentError("Index " + std::to_string(ids[j]) + " at offset " +

@@ -25,8 +25,8 @@ void SessionImpl::execute_state(const Step& step, std::vector<Value>& slots, Run
         if (value.dtype() == DType::kString) {  // strings stay on the host
           v.host = std::make_shared<HostTensor>(value);
         } else {
-          v.data = allocate(*backend, value.nbytes());
-          backend->copy_from_host(v.data.get(), value.raw_data(), value.nbytes());
+          v.data = allocate(ctx.backend(), value.nbytes());
+          ctx.backend().copy_from_host(v.data.get(), value.raw_data(), value.nbytes());
         }
         it = constants_.emplace(step.node, std::move(v)).first;
       }
@@ -54,8 +54,8 @@ void SessionImpl::execute_state(const Step& step, std::vector<Value>& slots, Run
                                    " rhs shape= " + value.shape.to_list_string());
       }
       if (!step.assign_in_place) {
-        backend->copy(ref.data.get(), value.data.get(),
-                      byte_size(value.shape.num_elements(), value.dtype));
+        ctx.backend().copy(ref.data.get(), value.data.get(),
+                           byte_size(value.shape.num_elements(), value.dtype));
       }
       variables[static_cast<std::size_t>(ref.variable)].initialized = true;
       ctx.note({GraphCheck::kAssign, ref.variable, step.node});
@@ -71,7 +71,7 @@ void SessionImpl::execute_state(const Step& step, std::vector<Value>& slots, Run
         throw InvalidArgumentError("Parameters and update must be the same size\n\t [[{{node " +
                                    n.name + "}}]]");
       }
-      backend->binary(
+      ctx.backend().binary(
           {.op =
                step.kind == OpKind::kAssignAdd ? kernels::BinaryOp::kAdd : kernels::BinaryOp::kSub,
            .dtype = ref.dtype,
@@ -91,7 +91,7 @@ void SessionImpl::execute_state(const Step& step, std::vector<Value>& slots, Run
       const bool initialized = variables[static_cast<std::size_t>(ref.variable)].initialized;
       const std::uint8_t byte = initialized ? 1 : 0;
       out = Value{ctx.temporary(1), DType::kBool, Shape(), -1};
-      backend->copy_from_host(out.data.get(), &byte, 1);
+      ctx.backend().copy_from_host(out.data.get(), &byte, 1);
       return;
     }
     case OpKind::kApplyUpdate:
@@ -109,7 +109,7 @@ void SessionImpl::apply_update(const Step& step, std::vector<Value>& slots, RunC
   const Node& n = graph->node(step.node);
   const Value& var = read(step, 0, slots, ctx);
   auto host_scalar = [&](std::size_t i) {
-    return to_host(read(step, i, slots, ctx)).element_as_double(0);
+    return to_host(read(step, i, slots, ctx), ctx).element_as_double(0);
   };
   kernels::UpdateScalars s;
   void* slot1 = nullptr;
@@ -144,14 +144,14 @@ void SessionImpl::apply_update(const Step& step, std::vector<Value>& slots, RunC
   const Value* indices =
       n.op == OpType::kSparseApplyMomentum ? &read(step, 4, slots, ctx) : nullptr;
   std::int64_t inner = 0;
-  if (indices != nullptr) check_sparse_apply(step, var, grad, *indices, inner);
+  if (indices != nullptr) check_sparse_apply(step, var, grad, *indices, ctx, inner);
   if (step.check_shapes &&
       indices == nullptr) {  // the shape function's check, for a gradient of unknown shape
     std::vector<const Value*> in(step.inputs.size(), &var);
     in[grad_input] = &grad;
     run_outputs(step, in);
   }
-  backend->apply_update(
+  ctx.backend().apply_update(
       {.rule = step.update,
        .dtype = var.dtype,
        .scalars = s,

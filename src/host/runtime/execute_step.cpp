@@ -17,7 +17,7 @@ HostTensor SessionImpl::host_input(const Step& step,
                                    RunContext& ctx) {
   const int node = step.host_consts[input];
   if (node >= 0) return attr<HostTensor>(graph->node(node), attr_name::kValue);
-  return to_host(read(step, input, slots, ctx));
+  return to_host(read(step, input, slots, ctx), ctx);
 }
 
 const Value& SessionImpl::read(const Step& step,
@@ -62,6 +62,12 @@ const std::vector<OutputSpec>& SessionImpl::run_outputs(const Step& step,
 }
 
 void SessionImpl::execute(const Step& step, std::vector<Value>& slots, RunContext& ctx) {
+  // Several GPUs: the step's work and temporaries on its device's backend; a value crossing
+  // backends really copied (device_backends.cpp). One backend: never changed.
+  if (several_backends()) {
+    ctx.use(backend_of(step.device));
+    if (step.device_copy) return execute_device_copy(step, slots, ctx);
+  }
   switch (step.kind) {
     case OpKind::kNoOp:
     case OpKind::kPlaceholder:

@@ -51,7 +51,7 @@ void SessionImpl::execute_summary(const Step& step, std::vector<Value>& slots, R
   const Node& n = graph->node(step.node);
   std::vector<HostTensor> in;
   for (std::size_t i = 0; i < step.inputs.size(); ++i)
-    in.push_back(to_host(read(step, i, slots, ctx)));
+    in.push_back(to_host(read(step, i, slots, ctx), ctx));
   std::string summary;
   switch (n.op) {
     case OpType::kScalarSummary:

@@ -72,9 +72,9 @@ std::vector<HostTensor> SessionImpl::capture(Plan& plan, CapturedRun& rec, const
   std::vector<bool> initialized;
   for (const VariableStorage& v : variables)
     initialized.push_back(v.initialized);
-  RunContext ctx(*backend, rec);
+  RunContext ctx(main_backend(), rec);
   auto undo = [&] {
-    if (ctx.capturing()) backend->abort_capture();  // never leave the stream capturing
+    if (ctx.capturing()) main_backend().abort_capture();  // never leave the stream capturing
     ctx.capture_ended();
     for (std::size_t i = 0; i < initialized.size() && i < variables.size(); ++i)
       variables[i].initialized = initialized[i];
@@ -86,12 +86,12 @@ std::vector<HostTensor> SessionImpl::capture(Plan& plan, CapturedRun& rec, const
     // buffers (alive as long as it is), then the feeds copied into the first of them
     // (run_steps starts the capture after the feeds).
     for (std::size_t bytes : rec.temporaries)
-      rec.buffers.push_back(allocate(*backend, bytes));
+      rec.buffers.push_back(allocate(main_backend(), bytes));
     run_steps(plan, host_feeds(feeds), slots, ctx);
     ctx.check_all_buffers_taken();
     ctx.capture_ended();
-    std::unique_ptr<runtime::Backend::Graph> graph = backend->end_capture();
-    if (graph) backend->launch(*graph);
+    std::unique_ptr<runtime::Backend::Graph> graph = main_backend().end_capture();
+    if (graph) main_backend().launch(*graph);
     rec.graph = std::move(graph);
   } catch (const InternalError&) {
     // A device call failed while recording (work a graph cannot hold): nothing ran and the
@@ -133,16 +133,16 @@ std::vector<HostTensor> SessionImpl::replay(CapturedRun& rec, const Feeds& feeds
   }
   for (std::size_t i = 0; i < feeds.size(); ++i) {
     const HostTensor& value = feeds[i].second;
-    backend->copy_from_host(rec.feeds[i].data.get(), value.raw_data(), value.nbytes());
+    main_backend().copy_from_host(rec.feeds[i].data.get(), value.raw_data(), value.nbytes());
   }
-  backend->launch(*rec.graph);
+  main_backend().launch(*rec.graph);
   ++graph_launches;
   for (int v : assigned)
     variables[static_cast<std::size_t>(v)].initialized = true;
   std::vector<HostTensor> out;
   for (const Value& v : rec.fetches)
-    out.push_back(to_host(v));
-  backend->synchronize();
+    out.push_back(to_host(v, main_backend()));
+  main_backend().synchronize();
   return out;
 }
 

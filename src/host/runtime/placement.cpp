@@ -45,18 +45,19 @@ const std::string* requested_device(const GraphImpl& g, const Node& n, const Nod
 
 }  // namespace
 
+int DevicePlacer::gpu_count(DeviceKind kind, const std::map<std::string, int>& device_count) {
+  return kind == DeviceKind::kCuda ? count_of(device_count, "GPU", 1) : 0;
+}
+
 DevicePlacer::DevicePlacer(DeviceKind kind,
                            const std::map<std::string, int>& device_count,
-                           bool soft)
+                           bool soft,
+                           int gpus_available)
     : soft_(soft) {
   // TF always has one CPU device, whatever the count asks.
   const int cpus = std::max(1, count_of(device_count, "CPU", 1));
-  const int gpus = kind == DeviceKind::kCuda ? count_of(device_count, "GPU", 1) : 0;
-  if (gpus > 1) {
-    throw UnimplementedError(
-        "SessionOptions.device_count[\"GPU\"] is " + std::to_string(gpus) +
-        ": a varscope session runs on one CUDA device (SessionOptions.cuda_device)");
-  }
+  const int gpus = std::min(gpu_count(kind, device_count), std::max(0, gpus_available));
+  gpus_ = gpus;
   for (int i = 0; i < cpus; ++i)
     devices_.push_back({"CPU", i});
   for (int i = 0; i < gpus; ++i)

@@ -16,8 +16,14 @@ namespace varscope::detail {
 class DevicePlacer {
  public:
   // `kind` is the backend's (kCpu or kCuda). vs::InvalidArgumentError for a count below 0 or
-  // above 64; vs::UnimplementedError for more than one GPU.
-  DevicePlacer(DeviceKind kind, const std::map<std::string, int>& device_count, bool soft);
+  // above 64. A CUDA session gets min(device_count["GPU"] (default 1), gpus_available) GPUs,
+  // as TF gives no more GPU devices than there are.
+  DevicePlacer(DeviceKind kind,
+               const std::map<std::string, int>& device_count,
+               bool soft,
+               int gpus_available = 1);
+  // The GPUs device_count asks for (1 when it names none; 0 for a CPU session), checked.
+  static int gpu_count(DeviceKind kind, const std::map<std::string, int>& device_count);
   static const DevicePlacer& one_cpu();  // a CPU session's default: /device:CPU:0 only
 
   // The device index (into names()) op `node` runs on; vs::InvalidArgumentError with TF's
@@ -26,6 +32,7 @@ class DevicePlacer {
   // TF's full device names, CPUs first: "/job:localhost/replica:0/task:0/device:CPU:0".
   const std::vector<std::string>& names() const { return names_; }
   int size() const { return static_cast<int>(names_.size()); }
+  int gpus() const { return gpus_; }  // the last gpus() devices: GPU:0 .. GPU:gpus()-1
 
  private:
   struct Device {
@@ -35,6 +42,7 @@ class DevicePlacer {
   std::vector<Device> devices_;
   std::vector<std::string> names_;
   int default_device_ = 0;  // GPU:0 on a CUDA session, else CPU:0
+  int gpus_ = 0;
   bool soft_ = false;
 };
 

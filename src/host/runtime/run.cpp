@@ -43,7 +43,7 @@ std::vector<HostTensor> SessionImpl::run(const std::vector<TensorRef>& fetches,
   std::lock_guard<std::mutex> lock(mu);
   // Another thread may be building the graph: the run sees it before or after each call.
   const auto reading = graph->lock_for_reading();
-  backend->activate();
+  activate_all();
   // Feeds are checked before anything runs, so a bad feed changes nothing.
   RunSignature signature{fetches, {}, targets};
   for (const auto& [ref, value] : feeds) {
@@ -75,21 +75,65 @@ Plan& SessionImpl::plan_for(RunSignature run) {
   auto it = plans_.find(run);
   if (it == plans_.end()) {
     Plan plan = build_plan(*graph, run, placer);
+    // Before the plan is kept: a refused plan is built again (and refused) by the next run.
+    std::vector<int> devices;
+    if (several_backends()) devices = plan_slot_devices(plan, run);
     it = plans_.emplace(std::move(run), std::move(plan)).first;
+    if (several_backends()) slot_devices_[&it->second] = std::move(devices);
   }
   return it->second;
+}
+
+const std::vector<int>* SessionImpl::slot_devices(const Plan& plan) const {
+  if (!several_backends()) return nullptr;
+  return &slot_devices_.at(&plan);
 }
 
 void SessionImpl::run_steps(const Plan& plan,
                             const FeedLoader& load_feed,
                             std::vector<Value>& slots,
                             RunContext& ctx) {
-  for (std::size_t i = 0; i < plan.feed_slots.size(); ++i)
-    slots[static_cast<std::size_t>(plan.feed_slots[i])] = load_feed(i, ctx);
+  // Several GPUs: the run's work on each comes after what stream() (GPU:0's) holds, and
+  // stream() waits for all of it at the end: the session's stream order covers the run.
+  if (several_backends()) {
+    for (std::size_t b = 1; b < backends.size(); ++b)
+      order_after(*backends[b], main_backend());
+    try {
+      run_feeds_and_steps(plan, load_feed, slots, ctx);
+    } catch (...) {
+      try {
+        join_backends();
+      } catch (...) {  // the run's own error says more
+      }
+      throw;
+    }
+    join_backends();
+    return;
+  }
+  run_feeds_and_steps(plan, load_feed, slots, ctx);
+}
+
+void SessionImpl::join_backends() {
+  for (std::size_t b = 1; b < backends.size(); ++b)
+    order_after(main_backend(), *backends[b]);
+}
+
+void SessionImpl::run_feeds_and_steps(const Plan& plan,
+                                      const FeedLoader& load_feed,
+                                      std::vector<Value>& slots,
+                                      RunContext& ctx) {
+  for (std::size_t i = 0; i < plan.feed_slots.size(); ++i) {
+    const auto slot = static_cast<std::size_t>(plan.feed_slots[i]);
+    // Several GPUs: a feed goes to its tensor's device.
+    if (ctx.slot_devices != nullptr) ctx.use(backend_of(ctx.slot_devices->at(slot)));
+    slots[slot] = load_feed(i, ctx);
+  }
   ctx.start_steps();
   // Several CPU devices may run side by side (where it pays: Plan::DeviceTiming); a
-  // recording or a GPU backend runs in order.
-  if (!plan.device_steps.empty() && ctx.plain() && backend->kind() == DeviceKind::kCpu) {
+  // recording or a GPU backend runs in order (several GPUs: one host thread enqueues for
+  // all of them, their streams run side by side).
+  if (!plan.device_steps.empty() && ctx.plain() && !several_backends() &&
+      main_backend().kind() == DeviceKind::kCpu) {
     Plan::DeviceTiming& timing = plan.device_timing;
     const std::uint32_t phase = timing.runs++ % 1024;
     if (phase == 0) timing = {timing.runs, 0, 0};
@@ -120,7 +164,7 @@ SessionImpl::FeedLoader SessionImpl::host_feeds(const Feeds& feeds) {
     if (value.dtype() == DType::kString)  // strings stay on the host
       return Value{nullptr, value.dtype(), value.shape(), -1, std::make_shared<HostTensor>(value)};
     Value v{ctx.temporary(value.nbytes()), value.dtype(), value.shape(), -1};
-    backend->copy_from_host(v.data.get(), value.raw_data(), value.nbytes());
+    ctx.backend().copy_from_host(v.data.get(), value.raw_data(), value.nbytes());
     return v;
   };
 }
@@ -128,7 +172,8 @@ SessionImpl::FeedLoader SessionImpl::host_feeds(const Feeds& feeds) {
 std::vector<HostTensor> SessionImpl::run_plain(const Plan& plan,
                                                const Feeds& feeds,
                                                std::vector<std::size_t>* temporaries) {
-  RunContext ctx(*backend, temporaries);
+  RunContext ctx(main_backend(), temporaries);
+  ctx.slot_devices = slot_devices(plan);
   std::vector<Value> slots(static_cast<std::size_t>(plan.num_slots));
   run_steps(plan, host_feeds(feeds), slots, ctx);
   return fetch_to_host(plan, slots);
@@ -136,10 +181,14 @@ std::vector<HostTensor> SessionImpl::run_plain(const Plan& plan,
 
 std::vector<HostTensor> SessionImpl::fetch_to_host(const Plan& plan,
                                                    const std::vector<Value>& slots) {
+  const std::vector<int>* devices = slot_devices(plan);
   std::vector<HostTensor> out;
-  for (int slot : plan.fetch_slots)
-    out.push_back(to_host(slots[static_cast<std::size_t>(slot)]));
-  backend->synchronize();
+  for (int slot : plan.fetch_slots) {
+    const auto i = static_cast<std::size_t>(slot);
+    out.push_back(
+        to_host(slots[i], devices != nullptr ? backend_of(devices->at(i)) : main_backend()));
+  }
+  synchronize_all();
   return out;
 }
 
@@ -181,7 +230,7 @@ VariableStorage& SessionImpl::storage(int variable, const RunContext* ctx) {
       throw UnimplementedError("Variable " + graph->node(rec.node).name +
                                " has no fully defined shape (validate_shape=false)");
     }
-    s.data = allocate(*backend, byte_size(rec.shape.num_elements(), rec.dtype));
+    s.data = allocate(variable_backend(variable), byte_size(rec.shape.num_elements(), rec.dtype));
   }
   return s;
 }
@@ -193,10 +242,10 @@ void SessionImpl::throw_uninitialized(int variable, int node) const {
   throw FailedPreconditionError(message);
 }
 
-HostTensor SessionImpl::to_host(const Value& v) {
+HostTensor SessionImpl::to_host(const Value& v, runtime::Backend& on) {
   if (v.dtype == DType::kString) return *v.host;
   HostTensor out(v.dtype, v.shape);
-  backend->copy_to_host(out.raw_data(), v.data.get(), out.nbytes());
+  on.copy_to_host(out.raw_data(), v.data.get(), out.nbytes());
   return out;
 }
 

@@ -22,17 +22,25 @@ class RunContext {
  public:
   // A plain run; `sizes`, when given, receives the size of every temporary, in order.
   explicit RunContext(runtime::Backend& backend, std::vector<std::size_t>* sizes = nullptr)
-      : backend_(&backend), sizes_(sizes) {}
+      : main_(&backend), backend_(&backend), sizes_(sizes) {}
   // The recording of `recording`, whose buffers are allocated.
   RunContext(runtime::Backend& backend, CapturedRun& recording)
-      : backend_(&backend), recording_(&recording) {}
+      : main_(&backend), backend_(&backend), recording_(&recording) {}
+
+  // The backend of the device the current step (or feed) is on: its work and temporaries
+  // go there. A session of one backend never changes it (its devices may run on several
+  // threads); one of several GPUs sets it before each step (SessionImpl::execute).
+  runtime::Backend& backend() const { return *backend_; }
+  void use(runtime::Backend& backend) { backend_ = &backend; }
+  // Several GPUs: the device of each slot's value (SessionImpl::slot_devices); else null.
+  const std::vector<int>* slot_devices = nullptr;
 
   // A run's values: fresh memory, or while recording, the recording's next buffer.
   std::shared_ptr<void> temporary(std::size_t bytes);
   // Between the feeds and the first step: a recording starts the backend's capture here.
   void start_steps() {
     if (recording_ == nullptr) return;
-    backend_->begin_capture();
+    main_->begin_capture();
     capturing_ = true;
   }
   // Whether the backend is capturing this run's work (until end_capture or abort_capture).
@@ -51,7 +59,8 @@ class RunContext {
   std::vector<GraphCheck> take_checks() { return std::move(checks_); }
 
  private:
-  runtime::Backend* backend_;
+  runtime::Backend* main_;     // the run's: a recording captures on it (one backend only)
+  runtime::Backend* backend_;  // the current step's
   std::vector<std::size_t>* sizes_ = nullptr;
   CapturedRun* recording_ = nullptr;
   std::size_t next_buffer_ = 0;

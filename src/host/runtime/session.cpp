@@ -1,6 +1,7 @@
 // Session: device choice, handle checks, and the public run() forms.
 #include "varscope/session.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -27,11 +28,23 @@ DeviceKind choose_device(const SessionOptions& options) {
   return cuda_available() ? DeviceKind::kCuda : DeviceKind::kCpu;
 }
 
-std::unique_ptr<runtime::Backend> make_backend(const SessionOptions& options) {
+std::vector<std::unique_ptr<runtime::Backend>> make_backends(const SessionOptions& options) {
   // A bad count is refused on either device (only the option: nothing else is read here).
   runtime::cpu::choose_cpu_threads({.option = options.cpu_threads});
+  std::vector<std::unique_ptr<runtime::Backend>> backends;
   if (choose_device(options) == DeviceKind::kCuda) {
-    return runtime::make_cuda_backend(options.cuda_device, options.stream, options.allow_tf32);
+    // GPU:i is CUDA device cuda_device + i. As TF, a count above the devices present gives
+    // the devices present (an op asking for a missing one fails placement).
+    const int asked = DevicePlacer::gpu_count(DeviceKind::kCuda, options.device_count);
+    const int gpus = std::max(1, std::min(asked, cuda_device_count() - options.cuda_device));
+    // The first checks cuda_device (vs::UnavailableError); the caller's stream is GPU:0's.
+    backends.push_back(
+        runtime::make_cuda_backend(options.cuda_device, options.stream, options.allow_tf32));
+    for (int i = 1; i < gpus; ++i) {
+      backends.push_back(
+          runtime::make_cuda_backend(options.cuda_device + i, nullptr, options.allow_tf32));
+    }
+    return backends;
   }
   // Work the caller meant to order on its stream would silently run elsewhere.
   if (options.stream != nullptr) {
@@ -39,14 +52,34 @@ std::unique_ptr<runtime::Backend> make_backend(const SessionOptions& options) {
         "SessionOptions.stream is set, but this session runs on the CPU backend, which has no "
         "stream; leave it null or ask for DeviceKind::kCuda");
   }
-  return runtime::make_cpu_backend(options.cpu_threads);
+  backends.push_back(runtime::make_cpu_backend(options.cpu_threads));
+  return backends;
+}
+
+std::vector<std::unique_ptr<runtime::Backend>> one(std::unique_ptr<runtime::Backend> backend) {
+  std::vector<std::unique_ptr<runtime::Backend>> backends;
+  backends.push_back(std::move(backend));
+  return backends;
+}
+
+// The backends' kind, checked to be one; several only for CUDA (vs::InternalError).
+DeviceKind kind_of(const std::vector<std::unique_ptr<runtime::Backend>>& backends) {
+  if (backends.empty()) throw InternalError("A session needs a backend");
+  const DeviceKind kind = backends.front()->kind();
+  for (const auto& b : backends) {
+    if (b->kind() != kind) throw InternalError("A session's backends must be of one kind");
+  }
+  if (kind != DeviceKind::kCuda && backends.size() > 1) {
+    throw InternalError("Only a CUDA session has one backend per device");
+  }
+  return kind;
 }
 
 }  // namespace
 
 SessionImpl::SessionImpl(std::shared_ptr<GraphImpl> g, const SessionOptions& options)
     : SessionImpl(std::move(g),
-                  make_backend(options),
+                  make_backends(options),
                   options.use_cuda_graph,
                   options.device_count,
                   options.allow_soft_placement) {}
@@ -56,11 +89,28 @@ SessionImpl::SessionImpl(std::shared_ptr<GraphImpl> g,
                          bool use_cuda_graph,
                          const std::map<std::string, int>& device_count,
                          bool allow_soft_placement)
+    : SessionImpl(
+          std::move(g), one(std::move(b)), use_cuda_graph, device_count, allow_soft_placement) {}
+
+SessionImpl::SessionImpl(std::shared_ptr<GraphImpl> g,
+                         std::vector<std::unique_ptr<runtime::Backend>> b,
+                         bool use_cuda_graph,
+                         const std::map<std::string, int>& device_count,
+                         bool allow_soft_placement)
     : graph(std::move(g)),
-      backend(std::move(b)),
-      placer(backend->kind(), device_count, allow_soft_placement) {
-  // The CPU backend declines: the option is a no-op there.
-  use_graphs_ = use_cuda_graph && backend->enable_graphs();
+      backends(std::move(b)),
+      placer(kind_of(backends),
+             device_count,
+             allow_soft_placement,
+             static_cast<int>(backends.size())) {
+  // The CPU backend declines: the option is a no-op there. Several GPUs: plain launches (a
+  // capture records one stream; the copies between them would need a multi-stream capture).
+  use_graphs_ = use_cuda_graph && !several_backends() && main_backend().enable_graphs();
+  for (const auto& to : backends) {  // direct copies between the GPUs where they can
+    for (const auto& from : backends) {
+      if (to != from) to->allow_peer(*from);
+    }
+  }
 }
 
 }  // namespace detail
@@ -186,9 +236,11 @@ int checked_load(const detail::SessionImpl& s,
 void Session::load_variable(const Variable& variable, const HostTensor& value) {
   const int id = checked_load(impl(), variable, value.dtype(), value.shape());
   std::lock_guard<std::mutex> lock(impl().mu);
-  impl().backend->activate();
+  const auto reading = impl().graph->lock_for_reading();  // the placer reads the graph
+  impl().activate_all();
+  runtime::Backend& on = impl().variable_backend(id);
   detail::VariableStorage& s = impl().storage(id);
-  impl().backend->copy_from_host(s.data.get(), value.raw_data(), value.nbytes());
+  on.copy_from_host(s.data.get(), value.raw_data(), value.nbytes());
   s.initialized = true;
 }
 
@@ -197,22 +249,36 @@ void Session::load_variable(const Variable& variable, const DeviceTensorView& va
   const std::size_t bytes = detail::view_bytes(value, "Session::load_variable");
   std::lock_guard<std::mutex> lock(impl().mu);
   impl().require_device_views("Session::load_variable");
-  impl().backend->activate();
+  const auto reading = impl().graph->lock_for_reading();
+  impl().activate_all();
+  runtime::Backend& on = impl().variable_backend(id);
   detail::VariableStorage& s = impl().storage(id);
-  if (bytes != 0) impl().backend->copy(s.data.get(), value.data, bytes);
-  impl().backend->synchronize();
+  // The view is stream() memory (the main backend's); a variable of another GPU copies it
+  // after the work enqueued there so far.
+  runtime::Backend& main = impl().main_backend();
+  if (&on != &main) detail::SessionImpl::order_after(on, main);
+  if (bytes != 0) {
+    if (&on == &main) {
+      on.copy(s.data.get(), value.data, bytes);
+    } else {
+      on.copy_peer(s.data.get(), value.data, bytes);
+    }
+  }
+  on.synchronize();
   s.initialized = true;
 }
 
 void* Session::data_ptr(const Variable& variable) {
   const int id = checked_variable(impl(), variable);
   std::lock_guard<std::mutex> lock(impl().mu);
-  impl().backend->activate();
+  const auto reading = impl().graph->lock_for_reading();
+  impl().activate_all();
+  runtime::Backend& on = impl().variable_backend(id);
   const bool allocated = static_cast<std::size_t>(id) < impl().variables.size() &&
                          impl().variables[static_cast<std::size_t>(id)].data;
   void* data = impl().storage(id).data.get();
   // A new allocation is stream-ordered: usable from another stream only once it is done.
-  if (!allocated) impl().backend->synchronize();
+  if (!allocated) on.synchronize();
   return data;
 }
 
@@ -232,19 +298,22 @@ void Session::run_async(const std::vector<Tensor>& fetches,
 
 void Session::synchronize() {
   std::lock_guard<std::mutex> lock(impl().mu);
-  impl().backend->activate();
-  impl().backend->synchronize();
+  impl().activate_all();
+  impl().synchronize_all();
 }
 
 void* Session::stream() const {
-  return impl().backend->native_stream();
+  return impl().main_backend().native_stream();
 }
 
 DeviceKind Session::device() const {
-  return impl().backend->kind();
+  return impl().main_backend().kind();
 }
 std::string Session::device_description() const {
-  return impl().backend->description();
+  std::string text;
+  for (const auto& b : impl().backends)
+    text += (text.empty() ? "" : "; ") + b->description();
+  return text;
 }
 
 std::vector<std::string> Session::list_devices() const {

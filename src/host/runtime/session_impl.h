@@ -1,4 +1,5 @@
-// A session's state: its backend, the variables' storage, cached constants and plans.
+// A session's state: its backends (one, or one per GPU), the variables' storage, cached
+// constants and plans.
 // Session::run goes: run.cpp (feed checks, plan cache, run loop) -> planner.cpp (a new
 // signature's plan) -> execute_step.cpp (each step on the backend, by concept:
 // execute_state/array/math/nn.cpp); graph_replay.cpp when
@@ -39,7 +40,14 @@ class DeviceWorkers;  // device_workers.h
 class SessionImpl {
  public:
   SessionImpl(std::shared_ptr<GraphImpl> graph, const SessionOptions& options);
-  // With a given backend (tests use one that records instead of launching).
+  // With given backends (tests use ones that record instead of launching): one, or one per
+  // GPU of a CUDA session (GPU:i on backends[i]; fewer than device_count asks gives fewer
+  // GPU devices, as TF). vs::InternalError for several backends of the CPU kind.
+  SessionImpl(std::shared_ptr<GraphImpl> graph,
+              std::vector<std::unique_ptr<runtime::Backend>> backends,
+              bool use_cuda_graph,
+              const std::map<std::string, int>& device_count = {},
+              bool allow_soft_placement = false);
   SessionImpl(std::shared_ptr<GraphImpl> graph,
               std::unique_ptr<runtime::Backend> backend,
               bool use_cuda_graph,
@@ -62,14 +70,44 @@ class SessionImpl {
   VariableStorage& storage(int variable, const RunContext* ctx = nullptr);
 
   std::shared_ptr<GraphImpl> graph;
-  // Declared before the buffers and graphs (plans_): destroyed after them.
-  std::unique_ptr<runtime::Backend> backend;
-  DevicePlacer placer;  // the session's devices; every one runs on `backend`
+  // Declared before the buffers and graphs (plans_): destroyed after them. One backend, or
+  // one per GPU of a CUDA session of several (GPU:i on backends[i]).
+  std::vector<std::unique_ptr<runtime::Backend>> backends;
+  DevicePlacer placer;  // the session's devices
+  // ---- device_backends.cpp: which backend runs what ----
+  // The default device's backend (GPU:0's on CUDA): the session's stream, the caller's
+  // device views, CUDA Graphs.
+  runtime::Backend& main_backend() const { return *backends.front(); }
+  bool several_backends() const { return backends.size() > 1; }
+  // The backend of device `device` (a placer index): GPU:i's is backends[i]; the CPU devices
+  // share backends[0] (a CUDA session runs its CPU-placed ops on GPU:0, as it always did).
+  runtime::Backend& backend_of(int device) const;
+  // The backend that holds the variable's storage: its VariableV2 op's device's. Several
+  // backends: the placer reads the graph (the caller holds its read lock).
+  runtime::Backend& variable_backend(int variable) const;
+  // `later`'s work from now on waits for `earlier`'s so far (an event recorded on `earlier`,
+  // waited for on `later`'s stream: no host wait); nothing when they are one backend.
+  static void order_after(runtime::Backend& later, runtime::Backend& earlier);
+  // Calls activate() on every backend; synchronize() on every backend.
+  void activate_all();
+  void synchronize_all();
   std::mutex mu;
   std::vector<VariableStorage> variables;
   std::uint64_t graph_launches = 0;  // runs done as one graph launch; caller holds mu
 
  private:
+  // ---- device_backends.cpp ----
+  // Several backends: each slot's device (a step's outputs on its device, a feed on its
+  // tensor's producer's); vs::InternalError where a step would take a variable of another
+  // GPU by reference (graph building colocates them). Stored in slot_devices_ by plan_for.
+  std::vector<int> plan_slot_devices(const Plan& plan, const RunSignature& run) const;
+  // `v` (memory of `from`) copied into a new buffer of `to`, on `to`'s stream: `to` waits
+  // for an event of `from`, and `from` for one of `to` after the copy (`from` may free or
+  // overwrite the source only once the copy has read it). No host wait.
+  Value copy_across(const Value& v, runtime::Backend& from, runtime::Backend& to, RunContext& ctx);
+  // A device_copy step between two backends.
+  void execute_device_copy(const Step& step, std::vector<Value>& slots, RunContext& ctx);
+
   // ---- run.cpp ----
   // Feed i's value in backend memory: a host tensor copied in, or a caller's device buffer.
   using FeedLoader = std::function<Value(std::size_t i, RunContext& ctx)>;
@@ -80,6 +118,11 @@ class SessionImpl {
                  const FeedLoader& load_feed,
                  std::vector<Value>& slots,
                  RunContext& ctx);
+  void run_feeds_and_steps(const Plan& plan,
+                           const FeedLoader& load_feed,
+                           std::vector<Value>& slots,
+                           RunContext& ctx);
+  void join_backends();  // several GPUs: the main backend waits for the others' work
   // device_schedule.cpp: a plan's devices on a thread each (plan.device_steps), each step
   // after what it waits for; the error of the earliest failing step in plan order, as a run
   // in order would raise it.
@@ -95,7 +138,11 @@ class SessionImpl {
   void check_feed(const TensorRef& ref, DType dtype, const Shape& shape) const;
   void check_fetches(const Plan& plan, const std::vector<Value>& slots, RunContext& ctx) const;
   [[noreturn]] void throw_uninitialized(int variable, int node) const;
-  HostTensor to_host(const Value& v);
+  // A value of backend `on` (of the step's device: `ctx`'s) copied to the host.
+  HostTensor to_host(const Value& v, runtime::Backend& on);
+  HostTensor to_host(const Value& v, const RunContext& ctx) { return to_host(v, ctx.backend()); }
+  // The plan's slot devices (plan_slot_devices) where the session has several backends.
+  const std::vector<int>* slot_devices(const Plan& plan) const;
 
   // ---- graph_replay.cpp (use_cuda_graph): the plain first run, the recording, the replays ----
   std::vector<HostTensor> run_recorded(Plan& plan, const Feeds& feeds);
@@ -170,6 +217,7 @@ class SessionImpl {
                           const Value& var,
                           const Value& grad,
                           const Value& indices,
+                          const RunContext& ctx,
                           std::int64_t& inner);
   // execute_data_flow.cpp
   void gather_rows(RunContext& ctx,
@@ -202,6 +250,7 @@ class SessionImpl {
   std::unordered_map<int, std::uint64_t> rng_offsets_;
   std::unordered_map<int, std::uint64_t> rng_seeds_;
   std::map<RunSignature, Plan> plans_;
+  std::map<const Plan*, std::vector<int>> slot_devices_;  // several backends: per plan
   bool use_graphs_ = false;
 };
 

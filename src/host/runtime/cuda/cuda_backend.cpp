@@ -21,6 +21,7 @@
 #include "host/runtime/cuda/deferred_error.h"
 #include "host/runtime/cuda/device_guard.h"
 #include "host/runtime/cuda/handles.h"
+#include "host/runtime/cuda/peer.h"
 #include "host/runtime/dtype_dispatch.h"
 #include "kernels/copy_launchers.h"
 #include "kernels/launchers.h"
@@ -228,6 +229,26 @@ class CudaBackend final : public Backend {
   }
 
   void* native_stream() const override { return stream_; }
+
+  // Several GPUs (cuda/peer.cpp): never run here, no GPU in CI.
+  std::shared_ptr<void> record_event() override {
+    const cuda::DeviceGuard on = enter();
+    return cuda::record_event(stream_);
+  }
+  void wait_event(const std::shared_ptr<void>& event) override {
+    const cuda::DeviceGuard on = enter();
+    cuda::wait_event(stream_, event);
+  }
+  void copy_peer(void* dst, const void* src, std::size_t bytes) override {
+    const cuda::DeviceGuard on = enter();
+    cuda::copy_peer(stream_, dst, src, bytes);
+  }
+  void allow_peer(const Backend& peer) override {
+    const auto* other = dynamic_cast<const CudaBackend*>(&peer);
+    if (other == nullptr) throw InternalError("allow_peer: the peer is not a CUDA backend");
+    const cuda::DeviceGuard on = enter();
+    cuda::allow_peer(pool_.get(), device_, other->device_);
+  }
 
   void synchronize() override {
     const cuda::DeviceGuard on = enter();
