@@ -48,22 +48,9 @@ class CudaGraph final : public Backend::Graph {
   cuda::GraphExec exec_;
 };
 
-// `device` when it exists; vs::UnavailableError saying why not otherwise.
-int usable_device(int device) {
-  const int count = cuda_device_count();
-  if (count == 0) {
-    throw UnavailableError("CUDA was requested but is not usable: " + cuda_unavailable_reason());
-  }
-  if (device < 0 || device >= count) {
-    throw UnavailableError("CUDA device " + std::to_string(device) + " was requested but " +
-                           std::to_string(count) + " device(s) are present");
-  }
-  return device;
-}
-
 class CudaBackend final : public Backend {
  public:
-  CudaBackend(int device, void* stream, bool allow_tf32) : device_(usable_device(device)) {
+  CudaBackend(int device, void* stream, bool allow_tf32) : device_(cuda::usable_device(device)) {
     const cuda::DeviceGuard on(device_);
     try {
       create(static_cast<cudaStream_t>(stream), allow_tf32);

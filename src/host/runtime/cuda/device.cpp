@@ -6,6 +6,7 @@
 #include <string>
 
 #include "host/runtime/cuda/cuda_check.h"
+#include "host/runtime/cuda/device_guard.h"
 #include "varscope/errors.h"
 
 namespace varscope {
@@ -78,3 +79,19 @@ CudaDeviceInfo cuda_device_info(int ordinal) {
 }
 
 }  // namespace varscope
+
+namespace varscope::runtime::cuda {
+
+int usable_device(int device) {
+  const int count = cuda_device_count();
+  if (count == 0) {
+    throw UnavailableError("CUDA was requested but is not usable: " + cuda_unavailable_reason());
+  }
+  if (device < 0 || device >= count) {
+    throw UnavailableError("CUDA device " + std::to_string(device) + " was requested but " +
+                           std::to_string(count) + " device(s) are present");
+  }
+  return device;
+}
+
+}  // namespace varscope::runtime::cuda

@@ -10,6 +10,10 @@
 
 namespace varscope::runtime::cuda {
 
+// `device` when this process can use it; vs::UnavailableError saying why not otherwise
+// (device.cpp).
+int usable_device(int device);
+
 class DeviceGuard {
  public:
   // Throws vs::InternalError naming the call that failed; then nothing is changed.
