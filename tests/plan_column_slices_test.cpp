@@ -9,6 +9,7 @@
 
 #include "gpu_test.h"
 #include "host/runtime/plan.h"
+#include "plan_test_util.h"
 #include "varscope/varscope.h"
 
 namespace vs = varscope;
@@ -16,17 +17,9 @@ namespace d = varscope::detail;
 
 namespace {
 
-d::Plan plan_of(const vs::Graph& g,
-                const std::vector<vs::Tensor>& fetches,
-                const vs::FeedDict& feeds) {
-  std::vector<d::TensorRef> refs;
-  for (const vs::Tensor& t : fetches)
-    refs.push_back(d::Access::ref(t));
-  std::vector<d::TensorRef> fed;
-  for (const auto& [t, value] : feeds)
-    fed.push_back(d::Access::ref(t));
-  return d::build_plan(*d::Access::impl(g), {refs, fed, {}});
-}
+using plan_test::integers;
+using plan_test::plan_of;
+using plan_test::values;
 
 struct Cut {
   std::int64_t begin = 0, columns = -1;
@@ -45,14 +38,6 @@ std::vector<Cut> cuts(const vs::Graph& g, const d::Plan& plan, int* slices = nul
     }
   }
   return out;
-}
-
-vs::HostTensor integers(vs::Shape shape, int seed) {
-  std::vector<float> v(static_cast<std::size_t>(shape.num_elements()));
-  for (std::size_t i = 0; i < v.size(); ++i)
-    v[i] =
-        static_cast<float>(static_cast<int>((i * 5 + static_cast<std::size_t>(seed) * 11) % 7) - 3);
-  return vs::HostTensor(v, std::move(shape));
 }
 
 // x_i · Wᵀ for `count` inputs of `rows` rows (W is [40, 24]), each sliced to columns 10..29.
@@ -88,11 +73,6 @@ std::vector<float> expected(const vs::HostTensor& x, const vs::HostTensor& w) {
     }
   }
   return out;
-}
-
-std::vector<float> values(const vs::HostTensor& t) {
-  const auto v = t.data<float>();
-  return {v.begin(), v.end()};
 }
 
 TEST(PlannerColumnSlices, AProductReadOnlyByAColumnSliceComputesThoseColumns) {

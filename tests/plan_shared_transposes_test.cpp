@@ -10,6 +10,7 @@
 
 #include "gpu_test.h"
 #include "host/runtime/plan.h"
+#include "plan_test_util.h"
 #include "varscope/varscope.h"
 
 namespace vs = varscope;
@@ -17,17 +18,9 @@ namespace d = varscope::detail;
 
 namespace {
 
-d::Plan plan_of(const vs::Graph& g,
-                const std::vector<vs::Tensor>& fetches,
-                const vs::FeedDict& feeds) {
-  std::vector<d::TensorRef> refs;
-  for (const vs::Tensor& t : fetches)
-    refs.push_back(d::Access::ref(t));
-  std::vector<d::TensorRef> fed;
-  for (const auto& [t, value] : feeds)
-    fed.push_back(d::Access::ref(t));
-  return d::build_plan(*d::Access::impl(g), {refs, fed, {}});
-}
+using plan_test::integers;
+using plan_test::plan_of;
+using plan_test::values;
 
 // The slots of Wᵀ the plan's products use (-1 for a product that transposes nothing).
 std::vector<int> transposed_slots(const d::Plan& plan) {
@@ -36,14 +29,6 @@ std::vector<int> transposed_slots(const d::Plan& plan) {
     if (s.kind == d::OpKind::kMatMul) out.push_back(s.transposed_b);
   }
   return out;
-}
-
-vs::HostTensor integers(vs::Shape shape, int seed) {
-  std::vector<float> v(static_cast<std::size_t>(shape.num_elements()));
-  for (std::size_t i = 0; i < v.size(); ++i)
-    v[i] =
-        static_cast<float>(static_cast<int>((i * 5 + static_cast<std::size_t>(seed) * 11) % 7) - 3);
-  return vs::HostTensor(v, std::move(shape));
 }
 
 // x_i · Wᵀ for `count` inputs of `rows` rows; W is [40, 24].
@@ -77,11 +62,6 @@ std::vector<float> expected(const vs::HostTensor& x, const vs::HostTensor& w) {
     }
   }
   return out;
-}
-
-std::vector<float> values(const vs::HostTensor& t) {
-  const auto v = t.data<float>();
-  return {v.begin(), v.end()};
 }
 
 TEST(PlannerSharedTransposes, ProductsSharingAWeightReadOneTransposeWithTheSameValues) {

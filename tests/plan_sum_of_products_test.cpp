@@ -11,12 +11,17 @@
 
 #include "gpu_test.h"
 #include "host/runtime/plan.h"
+#include "plan_test_util.h"
 #include "varscope/varscope.h"
 
 namespace vs = varscope;
 namespace d = varscope::detail;
 
 namespace {
+
+using plan_test::integers;
+using plan_test::plan_of;
+using plan_test::values;
 
 int count_kind(const d::Plan& plan, d::OpKind kind) {
   return static_cast<int>(std::count_if(plan.steps.begin(), plan.steps.end(),
@@ -26,27 +31,6 @@ int count_kind(const d::Plan& plan, d::OpKind kind) {
 int folded_sums(const d::Plan& plan) {
   return static_cast<int>(std::count_if(plan.steps.begin(), plan.steps.end(),
                                         [](const d::Step& s) { return s.sum_of_products; }));
-}
-
-d::Plan plan_of(const vs::Graph& g,
-                const std::vector<vs::Tensor>& fetches,
-                const vs::FeedDict& feeds) {
-  std::vector<d::TensorRef> refs;
-  for (const vs::Tensor& t : fetches)
-    refs.push_back(d::Access::ref(t));
-  std::vector<d::TensorRef> fed;
-  for (const auto& [t, value] : feeds)
-    fed.push_back(d::Access::ref(t));
-  return d::build_plan(*d::Access::impl(g), {refs, fed, {}});
-}
-
-// Small integers, different per tensor: exact products and sums in float32.
-vs::HostTensor integers(vs::Shape shape, int seed) {
-  std::vector<float> v(static_cast<std::size_t>(shape.num_elements()));
-  for (std::size_t i = 0; i < v.size(); ++i)
-    v[i] =
-        static_cast<float>(static_cast<int>((i * 7 + static_cast<std::size_t>(seed) * 13) % 9) - 4);
-  return vs::HostTensor(v, std::move(shape));
 }
 
 // sum_i x_i^T dy_i over terms of different k, as an RNN's weight gradient is built.
@@ -71,11 +55,6 @@ Terms build_terms(vs::Graph& g,
   }
   t.sum = vs::add_n(t.products);
   return t;
-}
-
-std::vector<float> values(const vs::HostTensor& t) {
-  const auto v = t.data<float>();
-  return {v.begin(), v.end()};
 }
 
 TEST(PlannerSumOfProducts, AnAddNOfTransposedProductsIsOneStepWithTheUnfoldedValues) {

@@ -12,12 +12,15 @@
 
 #include "host/core/shape_rules.h"
 #include "host/graph/op_defs.h"
+#include "plan_test_util.h"
 #include "varscope/varscope.h"
 
 namespace vs = varscope;
 namespace d = varscope::detail;
 
 namespace {
+
+using plan_test::plan_of;
 
 int count_kind(const d::Plan& plan, d::OpKind kind) {
   return static_cast<int>(std::count_if(plan.steps.begin(), plan.steps.end(),
@@ -29,22 +32,6 @@ const d::Step& only_step(const d::Plan& plan, d::OpKind kind) {
                          [&](const d::Step& s) { return s.kind == kind; });
   if (it == plan.steps.end()) throw std::runtime_error("no such step");
   return *it;
-}
-
-d::Plan plan_of(const vs::Graph& g,
-                const std::vector<vs::Tensor>& fetches,
-                const vs::FeedDict& feeds,
-                const std::vector<vs::Operation>& targets) {
-  std::vector<d::TensorRef> refs;
-  for (const vs::Tensor& t : fetches)
-    refs.push_back(d::Access::ref(t));
-  std::vector<d::TensorRef> fed;
-  for (const auto& [t, value] : feeds)
-    fed.push_back(d::Access::ref(t));
-  std::vector<int> ids;
-  for (const vs::Operation& op : targets)
-    ids.push_back(op.id());
-  return d::build_plan(*d::Access::impl(g), {refs, fed, ids});
 }
 
 // ---- shape rules ----
