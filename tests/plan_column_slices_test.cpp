@@ -17,7 +17,6 @@ namespace d = varscope::detail;
 
 namespace {
 
-using plan_test::integers;
 using plan_test::plan_of;
 using plan_test::values;
 
@@ -41,36 +40,25 @@ std::vector<Cut> cuts(const vs::Graph& g, const d::Plan& plan, int* slices = nul
 }
 
 // x_i · Wᵀ for `count` inputs of `rows` rows (W is [40, 24]), each sliced to columns 10..29.
-struct Products {
-  vs::Variable w;
-  std::vector<vs::Tensor> xs, products, slices;
-  vs::FeedDict feeds;
+struct Sliced : plan_test::Products {
+  std::vector<vs::Tensor> slices;
 };
 
-Products build(vs::Graph& g, int count, std::int64_t rows) {
-  Products p;
-  p.w = g.variable(integers(vs::Shape{40, 24}, 1), {.name = "w"});
-  for (int i = 0; i < count; ++i) {
-    p.xs.push_back(vs::placeholder(g, vs::DType::kFloat32, vs::Shape{rows, 24}));
-    p.feeds.emplace_back(p.xs.back(), integers(vs::Shape{rows, 24}, i + 2));
-    p.products.push_back(vs::matmul(p.xs.back(), p.w.value(), {.transpose_b = true}));
-    p.slices.push_back(vs::slice(p.products.back(), {0, 10}, {-1, 20}));
-  }
+Sliced build(vs::Graph& g, int count, std::int64_t rows) {
+  Sliced p{plan_test::build_products(g, count, rows), {}};
+  for (const vs::Tensor& product : p.products)
+    p.slices.push_back(vs::slice(product, {0, 10}, {-1, 20}));
   return p;
 }
 
 // Columns 10..29 of x · Wᵀ on the host.
 std::vector<float> expected(const vs::HostTensor& x, const vs::HostTensor& w) {
-  const std::int64_t rows = x.shape().dim(0), k = w.shape().dim(1);
+  const std::vector<float> full = plan_test::x_times_w_transposed(x, w);
+  const std::int64_t n = w.shape().dim(0);
   std::vector<float> out;
-  for (std::int64_t i = 0; i < rows; ++i) {
-    for (std::int64_t j = 10; j < 30; ++j) {
-      float sum = 0;
-      for (std::int64_t l = 0; l < k; ++l)
-        sum += x.data<float>()[static_cast<std::size_t>(i * k + l)] *
-               w.data<float>()[static_cast<std::size_t>(j * k + l)];
-      out.push_back(sum);
-    }
+  for (std::int64_t i = 0; i < x.shape().dim(0); ++i) {
+    for (std::int64_t j = 10; j < 30; ++j)
+      out.push_back(full[static_cast<std::size_t>(i * n + j)]);
   }
   return out;
 }
@@ -78,7 +66,7 @@ std::vector<float> expected(const vs::HostTensor& x, const vs::HostTensor& w) {
 TEST(PlannerColumnSlices, AProductReadOnlyByAColumnSliceComputesThoseColumns) {
   for (const int count : {1, 5}) {  // 5: the products also share one transposed W (CPU)
     vs::Graph g;
-    const Products p = build(g, count, 3);
+    const Sliced p = build(g, count, 3);
     int slices = -1;
     const d::Plan plan = plan_of(g, p.slices, p.feeds);
     EXPECT_EQ(cuts(g, plan, &slices), std::vector<Cut>(static_cast<std::size_t>(count), {10, 20}));
@@ -96,7 +84,7 @@ TEST(PlannerColumnSlices, AProductReadOnlyByAColumnSliceComputesThoseColumns) {
 
 TEST(PlannerColumnSlices, NotWhenTheProductHasAnotherReaderOrIsNotXTimesWTransposed) {
   vs::Graph g;
-  const Products p = build(g, 1, 3);
+  const Sliced p = build(g, 1, 3);
   // Fetched beside its slice, or read by a second slice: every column is needed.
   EXPECT_EQ(cuts(g, plan_of(g, {p.slices[0], p.products[0]}, p.feeds)), std::vector<Cut>{{}});
   const vs::Tensor other = vs::slice(p.products[0], {0, 0}, {-1, 5});
@@ -118,7 +106,7 @@ class PlannerColumnSlicesGpu : public vs::testing::GpuTest {};
 
 TEST_F(PlannerColumnSlicesGpu, TheGpuCutsAsTheCpuDoes) {
   vs::Graph g;
-  const Products p = build(g, 5, 3);
+  const Sliced p = build(g, 5, 3);
   vs::Session cpu(g, {.device = vs::DeviceKind::kCpu});
   vs::Session gpu(g, {.device = vs::DeviceKind::kCuda});
   cpu.run(g.global_variables_initializer());

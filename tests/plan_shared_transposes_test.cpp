@@ -18,9 +18,12 @@ namespace d = varscope::detail;
 
 namespace {
 
+using plan_test::build_products;
 using plan_test::integers;
 using plan_test::plan_of;
+using plan_test::Products;
 using plan_test::values;
+using plan_test::x_times_w_transposed;
 
 // The slots of Wᵀ the plan's products use (-1 for a product that transposes nothing).
 std::vector<int> transposed_slots(const d::Plan& plan) {
@@ -31,42 +34,9 @@ std::vector<int> transposed_slots(const d::Plan& plan) {
   return out;
 }
 
-// x_i · Wᵀ for `count` inputs of `rows` rows; W is [40, 24].
-struct Products {
-  vs::Variable w;
-  std::vector<vs::Tensor> xs, products;
-  vs::FeedDict feeds;
-};
-
-Products build(vs::Graph& g, int count, std::int64_t rows) {
-  Products p;
-  p.w = g.variable(integers(vs::Shape{40, 24}, 1), {.name = "w"});
-  for (int i = 0; i < count; ++i) {
-    p.xs.push_back(vs::placeholder(g, vs::DType::kFloat32, vs::Shape{rows, 24}));
-    p.feeds.emplace_back(p.xs.back(), integers(vs::Shape{rows, 24}, i + 2));
-    p.products.push_back(vs::matmul(p.xs.back(), p.w.value(), {.transpose_b = true}));
-  }
-  return p;
-}
-
-// x · Wᵀ on the host.
-std::vector<float> expected(const vs::HostTensor& x, const vs::HostTensor& w) {
-  const std::int64_t rows = x.shape().dim(0), n = w.shape().dim(0), k = w.shape().dim(1);
-  std::vector<float> out(static_cast<std::size_t>(rows * n), 0.0f);
-  for (std::int64_t i = 0; i < rows; ++i) {
-    for (std::int64_t j = 0; j < n; ++j) {
-      for (std::int64_t l = 0; l < k; ++l)
-        out[static_cast<std::size_t>(i * n + j)] +=
-            x.data<float>()[static_cast<std::size_t>(i * k + l)] *
-            w.data<float>()[static_cast<std::size_t>(j * k + l)];
-    }
-  }
-  return out;
-}
-
 TEST(PlannerSharedTransposes, ProductsSharingAWeightReadOneTransposeWithTheSameValues) {
   vs::Graph g;
-  const Products p = build(g, 5, 3);
+  const Products p = build_products(g, 5, 3);
   const std::vector<int> slots = transposed_slots(plan_of(g, p.products, p.feeds));
   ASSERT_EQ(slots.size(), 5u);
   EXPECT_GE(slots[0], 0);
@@ -79,7 +49,7 @@ TEST(PlannerSharedTransposes, ProductsSharingAWeightReadOneTransposeWithTheSameV
   const std::vector<vs::HostTensor> all = sess.run(p.products, p.feeds);
   const vs::HostTensor w = sess.run(p.w.value());
   for (std::size_t i = 0; i < all.size(); ++i) {
-    EXPECT_EQ(values(all[i]), expected(p.feeds[i].second, w)) << "product " << i;
+    EXPECT_EQ(values(all[i]), x_times_w_transposed(p.feeds[i].second, w)) << "product " << i;
     EXPECT_EQ(values(all[i]), values(sess.run(p.products[i], p.feeds))) << "product " << i;
   }
 }
@@ -87,17 +57,17 @@ TEST(PlannerSharedTransposes, ProductsSharingAWeightReadOneTransposeWithTheSameV
 TEST(PlannerSharedTransposes, NotForFewProductsManyRowsOrAcrossAVariableWrite) {
   {
     vs::Graph g;
-    const Products p = build(g, 3, 3);
+    const Products p = build_products(g, 3, 3);
     EXPECT_EQ(transposed_slots(plan_of(g, p.products, p.feeds)), std::vector<int>(3, -1));
   }
   {
     vs::Graph g;
-    const Products p = build(g, 5, 65);
+    const Products p = build_products(g, 5, 65);
     EXPECT_EQ(transposed_slots(plan_of(g, p.products, p.feeds)), std::vector<int>(5, -1));
   }
   // The last product waits for an Assign to W: it must read the new W, the others the old.
   vs::Graph g;
-  Products p = build(g, 4, 3);
+  Products p = build_products(g, 4, 3);
   const vs::HostTensor new_w = integers(vs::Shape{40, 24}, 9);
   const vs::Tensor assign = vs::assign(p.w, new_w);
   vs::Tensor x;
@@ -115,9 +85,10 @@ TEST(PlannerSharedTransposes, NotForFewProductsManyRowsOrAcrossAVariableWrite) {
   sess.run(g.global_variables_initializer());
   const vs::HostTensor old_w = sess.run(p.w.value());
   const std::vector<float> got = values(sess.run(sum, p.feeds));
-  std::vector<float> want = expected(p.feeds[0].second, new_w);
+  std::vector<float> want = x_times_w_transposed(p.feeds[0].second, new_w);
   for (int i = 0; i < 4; ++i) {
-    const std::vector<float> term = expected(p.feeds[static_cast<std::size_t>(i)].second, old_w);
+    const std::vector<float> term =
+        x_times_w_transposed(p.feeds[static_cast<std::size_t>(i)].second, old_w);
     for (std::size_t j = 0; j < want.size(); ++j)
       want[j] += term[j];
   }
@@ -128,7 +99,7 @@ class PlannerSharedTransposesGpu : public vs::testing::GpuTest {};
 
 TEST_F(PlannerSharedTransposesGpu, TheGpuMultipliesByWAsTheCpuDoes) {
   vs::Graph g;
-  const Products p = build(g, 5, 3);
+  const Products p = build_products(g, 5, 3);
   vs::Session cpu(g, {.device = vs::DeviceKind::kCpu});
   vs::Session gpu(g, {.device = vs::DeviceKind::kCuda});
   cpu.run(g.global_variables_initializer());

@@ -1,8 +1,10 @@
 // What the planner tests share (plan_test): a run's plan built straight from the graph, inputs
-// of small integers (exact products and sums in float32), a tensor's values as a vector.
+// of small integers (exact products and sums in float32), a tensor's values as a vector, and
+// products x_i · Wᵀ with their values computed on the host.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -42,6 +44,39 @@ inline vs::HostTensor integers(vs::Shape shape, int seed) {
 inline std::vector<float> values(const vs::HostTensor& t) {
   const auto v = t.data<float>();
   return {v.begin(), v.end()};
+}
+
+// x_i · Wᵀ for `count` inputs of `rows` rows; W is [40, 24].
+struct Products {
+  vs::Variable w;
+  std::vector<vs::Tensor> xs, products;
+  vs::FeedDict feeds;
+};
+
+inline Products build_products(vs::Graph& g, int count, std::int64_t rows) {
+  Products p;
+  p.w = g.variable(integers(vs::Shape{40, 24}, 1), {.name = "w"});
+  for (int i = 0; i < count; ++i) {
+    p.xs.push_back(vs::placeholder(g, vs::DType::kFloat32, vs::Shape{rows, 24}));
+    p.feeds.emplace_back(p.xs.back(), integers(vs::Shape{rows, 24}, i + 2));
+    p.products.push_back(vs::matmul(p.xs.back(), p.w.value(), {.transpose_b = true}));
+  }
+  return p;
+}
+
+// x · Wᵀ on the host, row-major [rows of x, rows of W].
+inline std::vector<float> x_times_w_transposed(const vs::HostTensor& x, const vs::HostTensor& w) {
+  const std::int64_t rows = x.shape().dim(0), n = w.shape().dim(0), k = w.shape().dim(1);
+  std::vector<float> out(static_cast<std::size_t>(rows * n), 0.0f);
+  for (std::int64_t i = 0; i < rows; ++i) {
+    for (std::int64_t j = 0; j < n; ++j) {
+      for (std::int64_t l = 0; l < k; ++l)
+        out[static_cast<std::size_t>(i * n + j)] +=
+            x.data<float>()[static_cast<std::size_t>(i * k + l)] *
+            w.data<float>()[static_cast<std::size_t>(j * k + l)];
+    }
+  }
+  return out;
 }
 
 }  // namespace plan_test
