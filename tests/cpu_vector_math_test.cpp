@@ -1,13 +1,15 @@
 // The CPU's vector math (vector_exp, vector_tanh, vector_log): each lane form against its
 // scalar form bit for bit, compiled for the CPU at hand (the clone the library runs here),
 // both against libm in double to the documented ulp; and through the library's own unary
-// loops, a value's bits in a 16-lane body against the same value in a scalar tail.
+// loops, a value's bits in a vector body against the same value in a scalar tail. The lane
+// forms are checked in 16 lanes and in the unary kernels' 8.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "host/runtime/backend.h"
@@ -23,14 +25,12 @@ namespace {
 
 enum class Fn { kTanh, kLog };
 
-// fn's scalar form into `scalar`, its lane form into `lanes` (whole vectors of x only),
-// compiled for the CPU at hand (the clone the library runs here).
-VS_CPU_CLONES void two_ways(Fn fn, const float* x, std::int64_t n, float* scalar, float* lanes) {
+// fn's lane form in vectors of V into `lanes` (whole vectors of x only).
+template <typename V>
+VS_CPU_INLINE void tanh_or_log_lanes(Fn fn, const float* x, std::int64_t n, float* lanes) {
   namespace cpu = vs::runtime::cpu;
-  for (std::int64_t i = 0; i < n; ++i)
-    scalar[i] = fn == Fn::kTanh ? cpu::vector_tanh(x[i]) : cpu::vector_log(x[i]);
-  for (std::int64_t i = 0; i + cpu::kFloatLanes <= n; i += cpu::kFloatLanes) {
-    cpu::F32Lanes v, r;
+  for (std::int64_t i = 0; i + cpu::kLanesOf<V> <= n; i += cpu::kLanesOf<V>) {
+    V v, r;
     cpu::load_lanes(v, x + i);
     if (fn == Fn::kTanh) {
       cpu::vector_tanh_lanes(v, r);
@@ -41,24 +41,54 @@ VS_CPU_CLONES void two_ways(Fn fn, const float* x, std::int64_t n, float* scalar
   }
 }
 
-// vector_exp three ways, compiled for the CPU at hand (the clone the library runs here).
-VS_CPU_CLONES void exp_three_ways(
-    const float* x, std::int64_t n, float* scalar, float* lanes, float* below_overflow) {
+// fn's scalar form into `scalar`, its lane form in `width` lanes (16, or the unary kernels'
+// 8) into `lanes`, compiled for the CPU at hand (the clone the library runs here).
+VS_CPU_CLONES void two_ways(
+    Fn fn, const float* x, std::int64_t n, float* scalar, float* lanes, int width) {
   namespace cpu = vs::runtime::cpu;
   for (std::int64_t i = 0; i < n; ++i)
-    scalar[i] = cpu::vector_exp(x[i]);
-  for (std::int64_t i = 0; i + cpu::kFloatLanes <= n; i += cpu::kFloatLanes) {
-    cpu::F32Lanes v, e;
+    scalar[i] = fn == Fn::kTanh ? cpu::vector_tanh(x[i]) : cpu::vector_log(x[i]);
+  if (width == cpu::kFloatLanes) {
+    tanh_or_log_lanes<cpu::F32Lanes>(fn, x, n, lanes);
+  } else {
+    tanh_or_log_lanes<cpu::F32x8>(fn, x, n, lanes);
+  }
+}
+
+template <typename V>
+VS_CPU_INLINE void exp_lanes_two_ways(const float* x,
+                                      std::int64_t n,
+                                      float* lanes,
+                                      float* below_overflow) {
+  namespace cpu = vs::runtime::cpu;
+  for (std::int64_t i = 0; i + cpu::kLanesOf<V> <= n; i += cpu::kLanesOf<V>) {
+    V v, e;
     cpu::load_lanes(v, x + i);
     cpu::vector_exp_lanes(v, e);
     cpu::store_lanes(lanes + i, e);
-    cpu::F32Lanes zero, nonpositive;  // its domain: x <= 0 (or NaN); compared there only
+    V zero, nonpositive;  // its domain: x <= 0 (or NaN); compared there only
     cpu::broadcast_lanes(zero, 0.0f);
     nonpositive = v > zero ? zero : v;
     cpu::exp_nonpositive_lanes(nonpositive, e);
     cpu::store_lanes(below_overflow + i, e);
   }
 }
+
+// vector_exp three ways (the lane forms in `width` lanes), compiled for the CPU at hand (the
+// clone the library runs here).
+VS_CPU_CLONES void exp_three_ways(
+    const float* x, std::int64_t n, float* scalar, float* lanes, float* below_overflow, int width) {
+  namespace cpu = vs::runtime::cpu;
+  for (std::int64_t i = 0; i < n; ++i)
+    scalar[i] = cpu::vector_exp(x[i]);
+  if (width == cpu::kFloatLanes) {
+    exp_lanes_two_ways<cpu::F32Lanes>(x, n, lanes, below_overflow);
+  } else {
+    exp_lanes_two_ways<cpu::F32x8>(x, n, lanes, below_overflow);
+  }
+}
+
+constexpr int kWidths[] = {vs::runtime::cpu::kFloatLanes, vs::runtime::cpu::kElementwiseLanes};
 
 std::uint32_t bits_of(float f) {
   std::uint32_t b;
@@ -80,31 +110,34 @@ TEST(CpuVectorMath, VectorExpLanesGiveTheScalarsBitsWithin2UlpOfExp) {
   while (x.size() % 16 != 0)
     x.push_back(0.5f);
   const auto n = static_cast<std::int64_t>(x.size());
-  std::vector<float> scalar(x.size()), lanes(x.size()), below(x.size());
-  exp_three_ways(x.data(), n, scalar.data(), lanes.data(), below.data());
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    const float v = x[i];
-    if (std::isnan(v)) {
-      EXPECT_TRUE(std::isnan(scalar[i]) && std::isnan(lanes[i]) && std::isnan(below[i]));
-      continue;
-    }
-    ASSERT_EQ(bits_of(lanes[i]), bits_of(scalar[i])) << "x = " << v;
-    if (v <= 0.0f) {
-      ASSERT_EQ(bits_of(below[i]), bits_of(scalar[i])) << "x = " << v;
-    }
-    // Results that would be subnormal flush to 0; above ln(FLT_MAX), inf.
-    if (v < -87.33654022216797f) {
-      ASSERT_EQ(scalar[i], 0.0f) << "x = " << v;
-    } else if (v > 88.72283172607422f) {
-      ASSERT_EQ(scalar[i], std::numeric_limits<float>::infinity()) << "x = " << v;
-    } else {
-      const double want = std::exp(static_cast<double>(v));
-      if (want > std::numeric_limits<float>::max()) {
-        ASSERT_EQ(scalar[i], std::numeric_limits<float>::infinity()) << "x = " << v;
+  for (const int width : kWidths) {
+    SCOPED_TRACE(std::to_string(width) + " lanes");
+    std::vector<float> scalar(x.size()), lanes(x.size()), below(x.size());
+    exp_three_ways(x.data(), n, scalar.data(), lanes.data(), below.data(), width);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const float v = x[i];
+      if (std::isnan(v)) {
+        EXPECT_TRUE(std::isnan(scalar[i]) && std::isnan(lanes[i]) && std::isnan(below[i]));
         continue;
       }
-      const double ulp = std::ldexp(1.0, std::ilogb(want) - 23);
-      ASSERT_LE(std::fabs(scalar[i] - want), 2 * ulp) << "x = " << v;
+      ASSERT_EQ(bits_of(lanes[i]), bits_of(scalar[i])) << "x = " << v;
+      if (v <= 0.0f) {
+        ASSERT_EQ(bits_of(below[i]), bits_of(scalar[i])) << "x = " << v;
+      }
+      // Results that would be subnormal flush to 0; above ln(FLT_MAX), inf.
+      if (v < -87.33654022216797f) {
+        ASSERT_EQ(scalar[i], 0.0f) << "x = " << v;
+      } else if (v > 88.72283172607422f) {
+        ASSERT_EQ(scalar[i], std::numeric_limits<float>::infinity()) << "x = " << v;
+      } else {
+        const double want = std::exp(static_cast<double>(v));
+        if (want > std::numeric_limits<float>::max()) {
+          ASSERT_EQ(scalar[i], std::numeric_limits<float>::infinity()) << "x = " << v;
+          continue;
+        }
+        const double ulp = std::ldexp(1.0, std::ilogb(want) - 23);
+        ASSERT_LE(std::fabs(scalar[i] - want), 2 * ulp) << "x = " << v;
+      }
     }
   }
 }
@@ -128,22 +161,26 @@ TEST(CpuVectorMath, VectorTanhLanesGiveTheScalarsBitsWithin5UlpOfTanh) {
     x.push_back(v);
   while (x.size() % 16 != 0)
     x.push_back(0.25f);
-  std::vector<float> scalar(x.size()), lanes(x.size());
-  two_ways(Fn::kTanh, x.data(), static_cast<std::int64_t>(x.size()), scalar.data(), lanes.data());
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    const float v = x[i];
-    if (std::isnan(v)) {
-      EXPECT_TRUE(std::isnan(scalar[i]) && std::isnan(lanes[i]));
-      continue;
+  for (const int width : kWidths) {
+    SCOPED_TRACE(std::to_string(width) + " lanes");
+    std::vector<float> scalar(x.size()), lanes(x.size());
+    two_ways(Fn::kTanh, x.data(), static_cast<std::int64_t>(x.size()), scalar.data(), lanes.data(),
+             width);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const float v = x[i];
+      if (std::isnan(v)) {
+        EXPECT_TRUE(std::isnan(scalar[i]) && std::isnan(lanes[i]));
+        continue;
+      }
+      ASSERT_EQ(bits_of(lanes[i]), bits_of(scalar[i])) << "x = " << v;
+      const double want = std::tanh(static_cast<double>(v));
+      if (want == 0.0) {
+        ASSERT_EQ(bits_of(scalar[i]), bits_of(v)) << "x = " << v;
+        continue;
+      }
+      const double ulp = std::ldexp(1.0, std::ilogb(want) - 23);
+      ASSERT_LE(std::fabs(scalar[i] - want), 5 * ulp) << "x = " << v;
     }
-    ASSERT_EQ(bits_of(lanes[i]), bits_of(scalar[i])) << "x = " << v;
-    const double want = std::tanh(static_cast<double>(v));
-    if (want == 0.0) {
-      ASSERT_EQ(bits_of(scalar[i]), bits_of(v)) << "x = " << v;
-      continue;
-    }
-    const double ulp = std::ldexp(1.0, std::ilogb(want) - 23);
-    ASSERT_LE(std::fabs(scalar[i] - want), 5 * ulp) << "x = " << v;
   }
 }
 
@@ -162,34 +199,38 @@ TEST(CpuVectorMath, VectorLogLanesGiveTheScalarsBitsWithin2UlpOfLog) {
     x.push_back(v);
   while (x.size() % 16 != 0)
     x.push_back(3.0f);
-  std::vector<float> scalar(x.size()), lanes(x.size());
-  two_ways(Fn::kLog, x.data(), static_cast<std::int64_t>(x.size()), scalar.data(), lanes.data());
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    const float v = x[i];
-    if (std::isnan(v) || v < 0.0f) {
-      EXPECT_TRUE(std::isnan(scalar[i]) && std::isnan(lanes[i])) << "x = " << v;
-      continue;
+  for (const int width : kWidths) {
+    SCOPED_TRACE(std::to_string(width) + " lanes");
+    std::vector<float> scalar(x.size()), lanes(x.size());
+    two_ways(Fn::kLog, x.data(), static_cast<std::int64_t>(x.size()), scalar.data(), lanes.data(),
+             width);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const float v = x[i];
+      if (std::isnan(v) || v < 0.0f) {
+        EXPECT_TRUE(std::isnan(scalar[i]) && std::isnan(lanes[i])) << "x = " << v;
+        continue;
+      }
+      ASSERT_EQ(bits_of(lanes[i]), bits_of(scalar[i])) << "x = " << v;
+      if (v == 0.0f) {
+        ASSERT_EQ(scalar[i], -kInf);
+        continue;
+      }
+      if (v == kInf) {
+        ASSERT_EQ(scalar[i], kInf);
+        continue;
+      }
+      const double want = std::log(static_cast<double>(v));
+      if (want == 0.0) {
+        ASSERT_EQ(scalar[i], 0.0f);
+        continue;
+      }
+      const double ulp = std::ldexp(1.0, std::ilogb(want) - 23);
+      ASSERT_LE(std::fabs(scalar[i] - want), 2 * ulp) << "x = " << v;
     }
-    ASSERT_EQ(bits_of(lanes[i]), bits_of(scalar[i])) << "x = " << v;
-    if (v == 0.0f) {
-      ASSERT_EQ(scalar[i], -kInf);
-      continue;
-    }
-    if (v == kInf) {
-      ASSERT_EQ(scalar[i], kInf);
-      continue;
-    }
-    const double want = std::log(static_cast<double>(v));
-    if (want == 0.0) {
-      ASSERT_EQ(scalar[i], 0.0f);
-      continue;
-    }
-    const double ulp = std::ldexp(1.0, std::ilogb(want) - 23);
-    ASSERT_LE(std::fabs(scalar[i] - want), 2 * ulp) << "x = " << v;
   }
 }
 
-// Through the library's own compiled loops: each value gives the same bits in a 16-lane
+// Through the library's own compiled loops: each value gives the same bits in an 8-lane
 // body as alone (the scalar tail), for exp, sigmoid, tanh and log; a NaN comes back as the
 // same NaN (sign and payload) either way.
 TEST(CpuVectorMath, UnaryLanesAndTailsGiveTheSameBits) {

@@ -12,19 +12,40 @@
 
 namespace varscope::runtime::cpu {
 
+// W float lanes and their int32 twin.
+template <int W>
+struct LaneTypes {
+  typedef float F __attribute__((vector_size(W * sizeof(float))));
+  typedef std::int32_t I __attribute__((vector_size(W * sizeof(std::int32_t))));
+};
+
 inline constexpr int kFloatLanes = 16;
-typedef float F32Lanes __attribute__((vector_size(kFloatLanes * sizeof(float))));
-typedef std::int32_t I32Lanes __attribute__((vector_size(kFloatLanes * sizeof(std::int32_t))));
+using F32Lanes = LaneTypes<kFloatLanes>::F;
+using I32Lanes = LaneTypes<kFloatLanes>::I;
+
+// 8 lanes, AVX2's register width, for the elementwise kernels whose lanes compare and select
+// (exp, sigmoid, tanh, log): GCC lowers a 16-lane compare or select piece by piece, in
+// scalar code, where the ISA's registers are narrower (AVX2: sigmoid 5x slower). A lane's
+// bits do not depend on the width; sums (which do) keep 16.
+inline constexpr int kElementwiseLanes = 8;
+using F32x8 = LaneTypes<kElementwiseLanes>::F;
+
+template <typename V>
+inline constexpr int kLanesOf = static_cast<int>(sizeof(V) / sizeof(float));
+template <typename V>
+using IntLanes = typename LaneTypes<kLanesOf<V>>::I;
 
 // Elements per float partial sum: four accumulators of 16 lanes, 64 adds each; partial sums
 // are added in double (docs/kernels.md).
 inline constexpr std::int64_t kFloatBlock = 4096;
 
-VS_CPU_INLINE void load_lanes(F32Lanes& v, const float* p) {
+template <typename V>
+VS_CPU_INLINE void load_lanes(V& v, const float* p) {
   std::memcpy(&v, p, sizeof v);
 }
 
-VS_CPU_INLINE void store_lanes(float* p, const F32Lanes& v) {
+template <typename V>
+VS_CPU_INLINE void store_lanes(float* p, const V& v) {
   std::memcpy(p, &v, sizeof v);
 }
 
@@ -35,32 +56,33 @@ VS_CPU_INLINE void add_lanes(F32Lanes& acc, const float* p) {
   acc += v;
 }
 
-VS_CPU_INLINE void broadcast_lanes(F32Lanes& v, float x) {
-  for (int l = 0; l < kFloatLanes; ++l)
+template <typename V>
+VS_CPU_INLINE void broadcast_lanes(V& v, float x) {
+  for (int l = 0; l < kLanesOf<V>; ++l)
     v[l] = x;
 }
 
 // out = a * b + c per lane, each one fused multiply-add (correctly rounded once). Through
 // plain arrays: GCC vectorizes that loop for every clone's register width, where a loop over
 // the vector's own lanes stays scalar on some.
-VS_CPU_INLINE void fma_lanes(F32Lanes& out,
-                             const F32Lanes& a,
-                             const F32Lanes& b,
-                             const F32Lanes& c) {
-  float ta[kFloatLanes], tb[kFloatLanes], tc[kFloatLanes], t[kFloatLanes];
+template <typename V>
+VS_CPU_INLINE void fma_lanes(V& out, const V& a, const V& b, const V& c) {
+  constexpr int kLanes = kLanesOf<V>;
+  float ta[kLanes], tb[kLanes], tc[kLanes], t[kLanes];
   std::memcpy(ta, &a, sizeof ta);
   std::memcpy(tb, &b, sizeof tb);
   std::memcpy(tc, &c, sizeof tc);
 #if defined(_OPENMP)  // the library's build; without it (a test) the loop is still correct
 #pragma omp simd
 #endif
-  for (int l = 0; l < kFloatLanes; ++l)
+  for (int l = 0; l < kLanes; ++l)
     t[l] = __builtin_fmaf(ta[l], tb[l], tc[l]);
   std::memcpy(&out, t, sizeof t);
 }
 
-VS_CPU_INLINE void fma_lanes(F32Lanes& out, const F32Lanes& a, float b, const F32Lanes& c) {
-  F32Lanes bs;
+template <typename V>
+VS_CPU_INLINE void fma_lanes(V& out, const V& a, float b, const V& c) {
+  V bs;
   broadcast_lanes(bs, b);
   fma_lanes(out, a, bs, c);
 }

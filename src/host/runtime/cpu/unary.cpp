@@ -1,6 +1,7 @@
 // Unary ops on the CPU, one loop per op so that each is vectorized on its own (a switch
 // inside the loop kept every op scalar). float32 exp, sigmoid, tanh and log run vector_exp,
-// vector_tanh and vector_log over 16-float lanes; float64 uses the shared kernels' libm.
+// vector_tanh and vector_log over 8-float lanes (float_lanes.h says why 8); float64 uses the shared
+// kernels' libm.
 #include <type_traits>
 
 #include "host/runtime/cpu/cpu_ops.h"
@@ -44,15 +45,15 @@ VS_CPU_INLINE float lane_op_scalar(float x) {
 template <UnaryOp kOp>
 VS_CPU_CLONES void lanes_run_f32(const float* x, float* o, std::int64_t n) {
   std::int64_t i = 0;
-  for (; i + kFloatLanes <= n; i += kFloatLanes) {
-    F32Lanes v, r;
+  for (; i + kElementwiseLanes <= n; i += kElementwiseLanes) {
+    F32x8 v, r;
     load_lanes(v, x + i);
     if constexpr (kOp == UnaryOp::kExp) vector_exp_lanes(v, r);
     if constexpr (kOp == UnaryOp::kSigmoid) {
-      F32Lanes zero, y;
+      F32x8 zero, y;
       broadcast_lanes(zero, 0.0f);
       exp_nonpositive_lanes(v > zero ? -v : v, y);
-      const F32Lanes s = 1.0f / (1.0f + y);
+      const F32x8 s = 1.0f / (1.0f + y);
       r = v < zero ? y * s : s;
     }
     if constexpr (kOp == UnaryOp::kTanh) vector_tanh_lanes(v, r);

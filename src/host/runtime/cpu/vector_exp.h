@@ -60,11 +60,12 @@ VS_CPU_INLINE float vector_exp(float x) {
 
 // The lane form's steps for xc in [kLo, kHi]: e * 2^n as in vector_exp. Callers compute NaN
 // lanes as kLo (a NaN-to-int conversion is undefined) and put the NaN back after.
-VS_CPU_INLINE void exp_lanes_in_range(const F32Lanes& xc, F32Lanes& out) {
+template <typename V>
+VS_CPU_INLINE void exp_lanes_in_range(const V& xc, V& out) {
   using namespace exp_detail;
-  F32Lanes minus_n, r, p, e, coefficient;
-  const F32Lanes v = xc * kLog2e;
-  const F32Lanes n = (v + kRound) - kRound;
+  V minus_n, r, p, e, coefficient;
+  const V v = xc * kLog2e;
+  const V n = (v + kRound) - kRound;
   minus_n = -n;
   fma_lanes(r, minus_n, kLn2Hi, xc);
   fma_lanes(r, minus_n, kLn2Lo, r);
@@ -75,16 +76,17 @@ VS_CPU_INLINE void exp_lanes_in_range(const F32Lanes& xc, F32Lanes& out) {
     fma_lanes(p, p, r, coefficient);
   }
   fma_lanes(e, p, r * r, r + 1.0f);
-  I32Lanes bits;
+  IntLanes<V> bits;
   std::memcpy(&bits, &e, sizeof bits);
-  bits += __builtin_convertvector(n, I32Lanes) << 23;
+  bits += __builtin_convertvector(n, IntLanes<V>) << 23;
   std::memcpy(&out, &bits, sizeof out);
 }
 
 // out = vector_exp of each lane of x, for lanes x <= 0 (or NaN): no overflow handling,
 // which softmax's exp(x - max) allows. The same bits as vector_exp there.
-VS_CPU_INLINE void exp_nonpositive_lanes(const F32Lanes& x, F32Lanes& out) {
-  F32Lanes lo, zero, result;
+template <typename V>
+VS_CPU_INLINE void exp_nonpositive_lanes(const V& x, V& out) {
+  V lo, zero, result;
   broadcast_lanes(lo, exp_detail::kLo);
   broadcast_lanes(zero, 0.0f);
   // `x >= lo` is false for NaN: NaN lanes are computed as lo, then given back as x.
@@ -94,9 +96,10 @@ VS_CPU_INLINE void exp_nonpositive_lanes(const F32Lanes& x, F32Lanes& out) {
 }
 
 // out = vector_exp of each lane of x.
-VS_CPU_INLINE void vector_exp_lanes(const F32Lanes& x, F32Lanes& out) {
+template <typename V>
+VS_CPU_INLINE void vector_exp_lanes(const V& x, V& out) {
   using namespace exp_detail;
-  F32Lanes hi, lo, zero, inf, result;
+  V hi, lo, zero, inf, result;
   broadcast_lanes(hi, kHi);
   broadcast_lanes(lo, kLo);
   broadcast_lanes(zero, 0.0f);

@@ -54,9 +54,10 @@ VS_CPU_INLINE float vector_log(float x0) {
   return x0 != x0 ? x0 : r;
 }
 
-VS_CPU_INLINE void vector_log_lanes(const F32Lanes& x0, F32Lanes& out) {
+template <typename V>
+VS_CPU_INLINE void vector_log_lanes(const V& x0, V& out) {
   using namespace log_detail;
-  F32Lanes smallest, sqrt_half, zero, inf, minus_inf, nan, y, coefficient;
+  V smallest, sqrt_half, zero, inf, minus_inf, nan, y, coefficient;
   broadcast_lanes(smallest, kSmallest);
   broadcast_lanes(sqrt_half, kSqrtHalf);
   broadcast_lanes(zero, 0.0f);
@@ -64,17 +65,17 @@ VS_CPU_INLINE void vector_log_lanes(const F32Lanes& x0, F32Lanes& out) {
   broadcast_lanes(minus_inf, -std::numeric_limits<float>::infinity());
   broadcast_lanes(nan, std::numeric_limits<float>::quiet_NaN());
   const auto subnormal = x0 < smallest;  // lanes of all ones (true) or zeros
-  const F32Lanes x1 = subnormal ? x0 * kTwoTo23 : x0;
-  I32Lanes bits;
+  const V x1 = subnormal ? x0 * kTwoTo23 : x0;
+  IntLanes<V> bits;
   std::memcpy(&bits, &x1, sizeof bits);
-  I32Lanes e = ((bits >> 23) & 0xff) - 126 + (subnormal & -23);
-  const I32Lanes mbits = (bits & 0x007fffff) | 0x3f000000;
-  F32Lanes m;
+  IntLanes<V> e = ((bits >> 23) & 0xff) - 126 + (subnormal & -23);
+  const IntLanes<V> mbits = (bits & 0x007fffff) | 0x3f000000;
+  V m;
   std::memcpy(&m, &mbits, sizeof m);
   const auto low = m < sqrt_half;
   e += low;  // -1 where low
-  const F32Lanes x = low ? (m + m) - 1.0f : m - 1.0f;
-  const F32Lanes z = x * x;
+  const V x = low ? (m + m) - 1.0f : m - 1.0f;
+  const V z = x * x;
   broadcast_lanes(coefficient, kP[1]);
   fma_lanes(y, x, kP[0], coefficient);
   for (int i = 2; i < 9; ++i) {
@@ -82,10 +83,10 @@ VS_CPU_INLINE void vector_log_lanes(const F32Lanes& x0, F32Lanes& out) {
     fma_lanes(y, y, x, coefficient);
   }
   y = (y * x) * z;
-  const F32Lanes fe = __builtin_convertvector(e, F32Lanes);
+  const V fe = __builtin_convertvector(e, V);
   fma_lanes(y, fe, kLn2Lo, y);
   fma_lanes(y, z, -0.5f, y);
-  F32Lanes r;
+  V r;
   fma_lanes(r, fe, kLn2Hi, x + y);
   r = x0 == inf ? x0 : r;
   r = x0 == zero ? minus_inf : r;

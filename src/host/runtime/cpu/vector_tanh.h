@@ -40,14 +40,15 @@ VS_CPU_INLINE float vector_tanh(float a) {
   return abs_a < kTiny ? a : p / q;
 }
 
-VS_CPU_INLINE void vector_tanh_lanes(const F32Lanes& a, F32Lanes& out) {
+template <typename V>
+VS_CPU_INLINE void vector_tanh_lanes(const V& a, V& out) {
   using namespace tanh_detail;
-  F32Lanes hi, lo, zero, p, q, coefficient;
+  V hi, lo, zero, p, q, coefficient;
   broadcast_lanes(hi, kClamp);
   broadcast_lanes(lo, -kClamp);
   broadcast_lanes(zero, 0.0f);
-  const F32Lanes x = a > hi ? hi : (a < lo ? lo : a);
-  const F32Lanes x2 = x * x;
+  const V x = a > hi ? hi : (a < lo ? lo : a);
+  const V x2 = x * x;
   broadcast_lanes(coefficient, kAlpha[1]);
   fma_lanes(p, x2, kAlpha[0], coefficient);
   for (int i = 2; i < 7; ++i) {
@@ -61,7 +62,7 @@ VS_CPU_INLINE void vector_tanh_lanes(const F32Lanes& a, F32Lanes& out) {
     broadcast_lanes(coefficient, kBeta[i]);
     fma_lanes(q, q, x2, coefficient);
   }
-  const F32Lanes abs_a = a < zero ? -a : a;
+  const V abs_a = a < zero ? -a : a;
   out = abs_a < kTiny ? a : p / q;
 }
 
