@@ -3,7 +3,9 @@
 // slices the input gradient of concat([x, h]) · W per input; where x needs no gradient (an
 // RNN's first layer reads a placeholder) the plan keeps only h's slice, and the product
 // that made both halves did twice the work (a 2-layer LSTM step: a sixth of its GEMM time).
-// The graph is unchanged; the Slice's readers read the product.
+// The graph is unchanged; the Slice's readers read the product (or the Identities between,
+// which pass the cut value on: TF's gradients put one after each input gradient). Slices no
+// step reads are gone by then (dead_steps.cpp).
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -53,18 +55,36 @@ void plan_column_slices(const GraphImpl& graph, Plan& plan) {
   for (int slot : plan.fetch_slots)
     readers[static_cast<std::size_t>(slot)] += 2;
   std::unordered_map<int, std::size_t> producer;  // output 0's slot -> step
+  std::unordered_map<int, const Step*> identity;  // an Identity's output slot -> its step
   for (std::size_t i = 0; i < plan.steps.size(); ++i) {
-    if (cuttable(graph, plan.steps[i])) producer[plan.steps[i].output] = i;
+    const Step& step = plan.steps[i];
+    if (cuttable(graph, step)) producer[step.output] = i;
+    if (step.kind == OpKind::kIdentity && !step.device_copy) identity[step.output] = &step;
   }
   std::unordered_map<int, int> renamed;  // a removed Slice's output slot -> the product's
   std::vector<bool> removed(plan.steps.size(), false);
   for (std::size_t i = 0; i < plan.steps.size(); ++i) {
     const Step& slice = plan.steps[i];
     const Node& n = graph.node(slice.node);
-    if (n.op != OpType::kSlice || slice.device_copy || slice.check_shapes) continue;
-    const int source = slice.inputs.at(0);
+    if (n.op != OpType::kSlice || slice.kind != OpKind::kCopy || slice.device_copy ||
+        slice.check_shapes) {
+      continue;
+    }
+    // What the Slice reads: the product, or (TF's gradients: `tuple`) Identities of it,
+    // each read only by the next.
+    const int read = slice.inputs.at(0);
+    int source = read;
+    bool one_reader = true;
+    for (auto id = identity.find(source); id != identity.end() && one_reader;
+         id = identity.find(source)) {
+      one_reader =
+          readers[static_cast<std::size_t>(source)] == 1 && id->second->device == slice.device;
+      source = id->second->inputs.at(0);
+    }
     auto p = producer.find(source);
-    if (p == producer.end() || readers[static_cast<std::size_t>(source)] != 1) continue;
+    if (!one_reader || p == producer.end() || readers[static_cast<std::size_t>(source)] != 1) {
+      continue;
+    }
     Step& product = plan.steps[p->second];
     if (product.device != slice.device) continue;
     const HostTensor* begin = const_input(graph, n, 1, plan, slice.inputs.at(1));
@@ -87,7 +107,7 @@ void plan_column_slices(const GraphImpl& graph, Plan& plan) {
     }
     product.columns_begin = first;
     product.columns = count;
-    renamed[slice.output] = product.output;
+    renamed[slice.output] = read;  // the product's columns, or an Identity passing them on
     removed[i] = true;
   }
   if (renamed.empty()) return;
