@@ -143,8 +143,8 @@ TEST(PlannerColumnSlices, TheGradientOfAConcatIsCutThroughTfsTuple) {
 }
 
 // A product, slice or identity no step reads becomes a no-op, from the last reader back; one
-// that reads a variable's storage directly (its "read" Identity) stays: reading an
-// uninitialized variable is still the run's error.
+// that reads a variable's storage directly (its "read" Identity) stays (reading an
+// uninitialized variable is still the run's error), and so does a target of the run.
 TEST(PlannerDeadSteps, UnreadProductsSlicesAndIdentitiesBecomeNoOps) {
   vs::Graph g;
   const vs::Tensor x = vs::placeholder(g, vs::DType::kFloat32, vs::Shape{3, 4});
@@ -165,6 +165,11 @@ TEST(PlannerDeadSteps, UnreadProductsSlicesAndIdentitiesBecomeNoOps) {
     EXPECT_EQ(std::count(live.begin(), live.end(), dead.op().name()), 0) << dead.op().name();
   for (const vs::Tensor& kept : {w.value(), fetched})
     EXPECT_EQ(std::count(live.begin(), live.end(), kept.op().name()), 1) << kept.op().name();
+  // A target of the run is run, as TF runs it.
+  const d::Plan targeted = plan_of(g, {fetched}, feeds, {product.op()});
+  EXPECT_TRUE(std::any_of(targeted.steps.begin(), targeted.steps.end(), [&](const d::Step& s) {
+    return s.kind == d::OpKind::kMatMul && graph.node(s.node).name == product.op().name();
+  }));
   vs::Session sess(g, {.device = vs::DeviceKind::kCpu});
   EXPECT_THROW(sess.run(std::vector<vs::Tensor>{fetched}, feeds, {target}),
                vs::FailedPreconditionError);

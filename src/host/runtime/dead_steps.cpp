@@ -5,8 +5,10 @@
 // placeholder and h's where h is the zero state, and the product that feeds only such slices
 // (an RNN's first layer at its first step) runs too. Such a step becomes a no-op: it stays in
 // the plan, so the control edges on it still order the device schedule, but reads nothing.
-// It is kept where it reads a variable directly: reading an uninitialized variable is an
-// error the run must still raise.
+// It is kept where it reads a variable directly (reading an uninitialized variable is an
+// error the run must still raise), and where the run names it as a target (asked for, as TF
+// runs it: a benchmark's product).
+#include <unordered_set>
 #include <vector>
 
 #include "host/graph/op_defs.h"
@@ -27,7 +29,8 @@ bool pure(const GraphImpl& graph, const Step& step) {
 
 }  // namespace
 
-void plan_dead_steps(const GraphImpl& graph, Plan& plan) {
+void plan_dead_steps(const GraphImpl& graph, const std::vector<int>& targets, Plan& plan) {
+  const std::unordered_set<int> targeted(targets.begin(), targets.end());
   const auto slots = static_cast<std::size_t>(plan.num_slots);
   std::vector<int> readers(slots, 0);
   std::vector<bool> variable_slot(slots, false);
@@ -44,7 +47,7 @@ void plan_dead_steps(const GraphImpl& graph, Plan& plan) {
   // slices, then the identity they read, then the product).
   for (auto it = plan.steps.rbegin(); it != plan.steps.rend(); ++it) {
     Step& step = *it;
-    if (!pure(graph, step) || step.output < 0) continue;
+    if (!pure(graph, step) || step.output < 0 || targeted.contains(step.node)) continue;
     const auto outputs = graph.node(step.node).outputs.size();
     bool read = false;
     for (std::size_t o = 0; o < outputs; ++o)

@@ -172,9 +172,9 @@ Plan build_plan(const GraphImpl& graph,
 // run together, after what they need and before what needs them, fused into buckets of at most
 // dist::fusion_threshold() bytes; the first collective carries the plan's fingerprint.
 void plan_collectives(const GraphImpl& graph, Plan& plan);
-// The plan's products, slices and identities that no step reads and no fetch names
-// (dead_steps.cpp): each becomes a no-op, kept for the control edges on it.
-void plan_dead_steps(const GraphImpl& graph, Plan& plan);
+// The plan's products, slices and identities that no step reads and neither a fetch nor a
+// target names (dead_steps.cpp): each becomes a no-op, kept for the control edges on it.
+void plan_dead_steps(const GraphImpl& graph, const std::vector<int>& targets, Plan& plan);
 // The plan's products x · Wᵀ whose only reader is a Slice of their columns (column_slices.cpp):
 // only those columns computed, the Slice removed.
 void plan_column_slices(const GraphImpl& graph, Plan& plan);

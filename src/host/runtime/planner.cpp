@@ -345,7 +345,7 @@ Plan build_plan(const GraphImpl& graph, const RunSignature& run, const DevicePla
     producer->second->into_variable = variable;
     step.assign_in_place = true;
   }
-  plan_dead_steps(graph, plan);
+  plan_dead_steps(graph, run.targets, plan);
   plan_column_slices(graph, plan);
   plan_shared_transposes(graph, plan);
   plan_collectives(graph, plan);
