@@ -125,6 +125,8 @@ struct Plan {
   };
   std::vector<std::vector<int>> device_steps;
   std::vector<std::vector<DeviceWait>> waits;  // per step
+  // The slots whose values a CPU run in plan order drops after each step (slot_releases.cpp).
+  std::vector<std::vector<int>> release_after;
   // Whether side by side pays (run.cpp): a small model's steps cost less than the threads'
   // handoffs. The plan's first 8 runs alternate (side by side first), timing their steps; the
   // faster way is kept, and timed again every 1024 runs (the cost follows the feeds' shapes).
@@ -181,6 +183,10 @@ void plan_column_slices(const GraphImpl& graph, Plan& plan);
 // The plan's products x · Wᵀ of few rows that share W (shared_transposes.cpp): W transposed
 // once per run on the CPU, the products run on Wᵀ.
 void plan_shared_transposes(const GraphImpl& graph, Plan& plan);
+
+// Fills plan.release_after (slot_releases.cpp): each slot after the last step that reads it,
+// a slot no step reads after the step that makes it; never a fetched slot.
+void plan_slot_releases(const GraphImpl& graph, Plan& plan);
 
 // Fills plan.device_steps and plan.waits where the steps are on several devices
 // (device_schedule.cpp): a step waits for the other devices' steps that make its inputs and

@@ -350,6 +350,7 @@ Plan build_plan(const GraphImpl& graph, const RunSignature& run, const DevicePla
   plan_shared_transposes(graph, plan);
   plan_collectives(graph, plan);
   plan_device_schedule(graph, plan);
+  plan_slot_releases(graph, plan);
   plan.capturable =
       !has_strings && std::all_of(plan.steps.begin(), plan.steps.end(), [&](const Step& step) {
         return capturable(step, op_def(graph.node(step.node).op).capture);

@@ -143,8 +143,7 @@ void SessionImpl::run_feeds_and_steps(const Plan& plan,
     if (side_by_side) {
       run_devices_in_parallel(plan, slots, ctx);
     } else {
-      for (const Step& step : plan.steps)
-        execute(step, slots, ctx);
+      run_in_order(plan, slots, ctx);
     }
     if (timed) {  // each way's fastest run: a busy machine's slow outliers do not decide
       const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
@@ -152,10 +151,23 @@ void SessionImpl::run_feeds_and_steps(const Plan& plan,
       if (best == 0 || took.count() < best) best = took.count();
     }
   } else {
-    for (const Step& step : plan.steps)
-      execute(step, slots, ctx);
+    run_in_order(plan, slots, ctx);
   }
   check_fetches(plan, slots, ctx);
+}
+
+void SessionImpl::run_in_order(const Plan& plan, std::vector<Value>& slots, RunContext& ctx) {
+  // Dropped values go back to the CPU backend's cache while still in the CPU's caches
+  // (slot_releases.cpp). A recording keeps every buffer it was handed, and a GPU's memory
+  // is not handed out again before the stream is done with it: both keep their values.
+  const bool release =
+      ctx.plain() && !several_backends() && main_backend().kind() == DeviceKind::kCpu;
+  for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+    execute(plan.steps[i], slots, ctx);
+    if (!release) continue;
+    for (int slot : plan.release_after[i])
+      slots[static_cast<std::size_t>(slot)] = Value{};
+  }
 }
 
 SessionImpl::FeedLoader SessionImpl::host_feeds(const Feeds& feeds) {

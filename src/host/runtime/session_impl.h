@@ -127,6 +127,8 @@ class SessionImpl {
   // after what it waits for; the error of the earliest failing step in plan order, as a run
   // in order would raise it.
   void run_devices_in_parallel(const Plan& plan, std::vector<Value>& slots, RunContext& ctx);
+  // The steps in plan order; a plain CPU run drops each value after its last reader.
+  void run_in_order(const Plan& plan, std::vector<Value>& slots, RunContext& ctx);
   FeedLoader host_feeds(const Feeds& feeds);
   // `temporaries`, when given, receives the size of every temporary the run allocates.
   std::vector<HostTensor> run_plain(const Plan& plan,
