@@ -7,7 +7,8 @@
 // the plan, so the control edges on it still order the device schedule, but reads nothing.
 // It is kept where it reads a variable directly (reading an uninitialized variable is an
 // error the run must still raise), and where the run names it as a target (asked for, as TF
-// runs it: a benchmark's product).
+// runs it: a benchmark's product). The pass runs before the plan's other rewrites of products
+// (column_slices.cpp, shared_transposes.cpp), which then see only live steps.
 #include <unordered_set>
 #include <vector>
 
@@ -23,8 +24,7 @@ bool pure(const GraphImpl& graph, const Step& step) {
   return (op == OpType::kMatMul || op == OpType::kSlice || op == OpType::kIdentity) &&
          (step.kind == OpKind::kMatMul || step.kind == OpKind::kCopy ||
           step.kind == OpKind::kIdentity) &&
-         !step.device_copy && !step.check_shapes && step.into_variable < 0 &&
-         !step.sum_of_products && step.transposed_b < 0 && step.columns < 0;
+         !step.device_copy && !step.check_shapes && step.into_variable < 0 && !step.sum_of_products;
 }
 
 }  // namespace

@@ -158,8 +158,9 @@ void SessionImpl::run_feeds_and_steps(const Plan& plan,
 
 void SessionImpl::run_in_order(const Plan& plan, std::vector<Value>& slots, RunContext& ctx) {
   // Dropped values go back to the CPU backend's cache while still in the CPU's caches
-  // (slot_releases.cpp). A recording keeps every buffer it was handed, and a GPU's memory
-  // is not handed out again before the stream is done with it: both keep their values.
+  // (slot_releases.cpp). A recording keeps every buffer it was handed; a GPU run keeps its
+  // values too (a buffer freed while queued work still reads it is safe only if reuse is
+  // ordered by the stream, which no GPU here has shown).
   const bool release =
       ctx.plain() && !several_backends() && main_backend().kind() == DeviceKind::kCpu;
   for (std::size_t i = 0; i < plan.steps.size(); ++i) {
