@@ -1,9 +1,11 @@
 // Softmax and LogSoftmax over the last axis on the CPU, rows split over the pool. float32 rows run
 // three passes in 16-float lanes: the max, then exp(x - max) written and summed (float partial sums
-// of 4096 elements added in double, as the float sums), then the scale. float64 rows use the shared
+// of 4096 elements added in double, as the float sums), then the scale; the compares, selects and
+// exp in 8-lane halves. float64 rows use the shared
 // kernel (libm's exp). Within the documented tolerance of the GPU's result.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <type_traits>
 
 #include "host/runtime/cpu/cpu_ops.h"
@@ -18,10 +20,16 @@ namespace {
 
 constexpr std::int64_t kStep = 4 * kFloatLanes;
 
+// The compares and selects in 8-lane halves: GCC makes a 16-lane select scalar code where
+// the registers hold 8 floats (AVX2; float_lanes.h). Each lane's value is the same.
 VS_CPU_INLINE void max_lanes(F32Lanes& m, const float* p) {
-  F32Lanes v;
-  load_lanes(v, p);
-  m = v > m ? v : m;
+  for (int half = 0; half < kFloatLanes; half += kElementwiseLanes) {
+    F32x8 v, mh;
+    load_lanes(v, p + half);
+    std::memcpy(&mh, reinterpret_cast<const float*>(&m) + half, sizeof mh);
+    mh = v > mh ? v : mh;
+    std::memcpy(reinterpret_cast<float*>(&m) + half, &mh, sizeof mh);
+  }
 }
 
 // The row's max; NaN is skipped as in kernels::softmax_row (unless it is in[0]).
@@ -47,17 +55,23 @@ VS_CPU_INLINE float row_max(const float* in, std::int64_t cols) {
   return m;
 }
 
-VS_CPU_INLINE void exp_lanes(F32Lanes& sum, const F32Lanes& m, const float* in, float* o) {
-  F32Lanes v, e;
-  load_lanes(v, in);
-  exp_nonpositive_lanes(v - m, e);  // x - max <= 0, or NaN
+// exp in 8-lane halves (as max_lanes), summed in 16 lanes: the sums' order is unchanged.
+VS_CPU_INLINE void exp_lanes(F32Lanes& sum, const F32x8& m, const float* in, float* o) {
+  F32Lanes e;
+  for (int half = 0; half < kFloatLanes; half += kElementwiseLanes) {
+    F32x8 v, eh;
+    load_lanes(v, in + half);
+    exp_nonpositive_lanes(v - m, eh);  // x - max <= 0, or NaN
+    std::memcpy(reinterpret_cast<float*>(&e) + half, &eh, sizeof eh);
+  }
   store_lanes(o, e);
   sum += e;
 }
 
 // o = exp(in - m) for n elements (at most kFloatBlock); returns their sum, in float.
 VS_CPU_INLINE float exp_block(const float* in, float* o, std::int64_t n, float m) {
-  F32Lanes mv, s0 = {}, s1 = {}, s2 = {}, s3 = {};
+  F32x8 mv;
+  F32Lanes s0 = {}, s1 = {}, s2 = {}, s3 = {};
   broadcast_lanes(mv, m);
   std::int64_t c = 0;
   for (; c + kStep <= n; c += kStep) {
