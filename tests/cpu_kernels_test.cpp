@@ -331,4 +331,68 @@ TEST(CpuKernels, LargeMatMulsInRowBlocksMatchTheReference) {
   }
 }
 
+// B read through its row stride (MatMulShape::ldb, padded rows: the gaps hold NaN, which must
+// never be read), in both dtypes and with B transposed or not; and products of 64 rows or
+// more on a B with rows of 2 KiB, which the float32 GEMM copies with padded rows first
+// (cpu/gemm_layout.h): batched, broadcast or not. Against a double reference.
+TEST(CpuKernels, MatMulsReadBThroughItsRowStrideAndPadBWhereItsRowsAre2KiB) {
+  auto backend = vs::runtime::make_cpu_backend();
+  const auto check = [&](vs::DType dtype, vs::runtime::Backend::MatMulShape s, unsigned seed) {
+    const std::int64_t b_rows = s.transpose_b ? s.n : s.k, b_cols = s.transpose_b ? s.k : s.n;
+    const std::int64_t stride = s.b_row_stride(), b_matrices = s.stride_b == 0 ? 1 : s.batch;
+    const auto a = uniform(static_cast<std::size_t>(s.batch * s.m * s.k), seed);
+    const auto dense_b = uniform(static_cast<std::size_t>(b_matrices * b_rows * b_cols), seed + 1);
+    std::vector<double> b(static_cast<std::size_t>(b_matrices * b_rows * stride),
+                          std::numeric_limits<double>::quiet_NaN());
+    for (std::int64_t r = 0; r < b_matrices * b_rows; ++r) {
+      for (std::int64_t c = 0; c < b_cols; ++c)
+        b[static_cast<std::size_t>(r * stride + c)] =
+            dense_b[static_cast<std::size_t>(r * b_cols + c)];
+    }
+    std::vector<double> c(static_cast<std::size_t>(s.batch * s.m * s.n), -1.0);
+    std::vector<float> a32(a.begin(), a.end()), b32(b.begin(), b.end()), c32(c.size());
+    const std::vector<double> a64(a.begin(), a.end());
+    if (dtype == vs::DType::kFloat32) {
+      backend->matmul({dtype, s, a32.data(), b32.data(), c32.data()});
+      c.assign(c32.begin(), c32.end());
+    } else {
+      backend->matmul({dtype, s, a64.data(), b.data(), c.data()});
+    }
+    for (std::int64_t i = 0; i < s.batch; ++i) {
+      for (std::int64_t r = 0; r < s.m; ++r) {
+        for (std::int64_t col = 0; col < s.n; ++col) {
+          double want = 0.0, scale = 0.0;
+          for (std::int64_t x = 0; x < s.k; ++x) {
+            const double av = a[static_cast<std::size_t>(i * s.m * s.k + r * s.k + x)];
+            const std::int64_t at = s.transpose_b ? col * stride + x : x * stride + col;
+            const double bv = b[static_cast<std::size_t>(i * s.stride_b + at)];
+            want += av * bv;
+            scale += std::fabs(av * bv);
+          }
+          ASSERT_NEAR(c[static_cast<std::size_t>(i * s.m * s.n + r * s.n + col)], want,
+                      1e-5 * scale + 1e-6)
+              << vs::dtype_name(dtype) << " batch " << i << " row " << r << " col " << col << " tb "
+              << s.transpose_b << " ldb " << s.ldb;
+        }
+      }
+    }
+  };
+  unsigned seed = 10;
+  for (vs::DType dtype : {vs::DType::kFloat32, vs::DType::kFloat64}) {
+    for (bool tb : {false, true}) {
+      vs::runtime::Backend::MatMulShape s{.m = 5, .n = 7, .k = 6, .transpose_b = tb};
+      s.ldb = (tb ? s.k : s.n) + 3;
+      s.stride_c = s.m * s.n;
+      check(dtype, s, seed += 2);
+    }
+  }
+  for (std::int64_t stride_b : {std::int64_t{0}, std::int64_t{33} * 512}) {
+    vs::runtime::Backend::MatMulShape s{.batch = 2, .m = 70, .n = 512, .k = 33};
+    s.stride_a = s.m * s.k;
+    s.stride_b = stride_b;
+    s.stride_c = s.m * s.n;
+    check(vs::DType::kFloat32, s, seed += 2);
+  }
+}
+
 }  // namespace

@@ -287,6 +287,11 @@ TEST(GemmArgs, SizesPastInt32PassUnchangedAndLeadingDimensionsAreAtLeastOne) {
   const cuda::GemmArgs empty_k_t =
       cuda::column_major_gemm({.m = 2, .n = 3, .k = 0, .transpose_b = true});
   EXPECT_EQ(empty_k_t.ld_first, 1);
+  // Padded rows (MatMulShape::ldb): B's leading dimension is its row stride.
+  EXPECT_EQ(cuda::column_major_gemm({.m = 2, .n = 3, .k = 4, .ldb = 19}).ld_first, 19);
+  EXPECT_EQ(
+      cuda::column_major_gemm({.m = 2, .n = 3, .k = 4, .transpose_b = true, .ldb = 19}).ld_first,
+      19);
 }
 
 // ---- on a device ----

@@ -182,6 +182,9 @@ struct MatMulShape {
   std::int64_t batch = 1, m = 0, n = 0, k = 0;
   bool transpose_a = false, transpose_b = false;
   std::int64_t stride_a = 0, stride_b = 0, stride_c = 0;  // in elements
+  // B's row stride in elements where its rows are padded (cpu/gemm_layout.h); 0: dense.
+  std::int64_t ldb = 0;
+  std::int64_t b_row_stride() const { return ldb > 0 ? ldb : (transpose_b ? k : n); }
 };
 
 // A (batched) matrix product (float32, float64).

@@ -8,7 +8,7 @@
 // It is kept where it reads a variable directly (reading an uninitialized variable is an
 // error the run must still raise), and where the run names it as a target (asked for, as TF
 // runs it: a benchmark's product). The pass runs before the plan's other rewrites of products
-// (column_slices.cpp, shared_transposes.cpp), which then see only live steps.
+// (column_slices.cpp, shared_b_layouts.cpp), which then see only live steps.
 #include <unordered_set>
 #include <vector>
 

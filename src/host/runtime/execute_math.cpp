@@ -8,6 +8,7 @@
 #include "host/core/byte_size.h"
 #include "host/core/shape_rules.h"
 #include "host/graph/op_defs.h"
+#include "host/runtime/cpu/gemm_layout.h"
 #include "host/runtime/scalar_bytes.h"
 #include "host/runtime/session_impl.h"
 #include "varscope/errors.h"
@@ -298,35 +299,42 @@ void SessionImpl::matmul(const Step& step, std::vector<Value>& slots, RunContext
                    .count = s.batch * s.m * s.n});
     return;
   }
-  if (step.transposed_b >= 0 && backend->kind() == DeviceKind::kCpu) {
-    b_data = shared_transpose(step, b, slots, ctx);
+  if (step.shared_b >= 0 && backend->kind() == DeviceKind::kCpu) {
+    b_data = shared_b_layout(step, b, slots, ctx);
     s.transpose_b = false;
+    s.ldb = runtime::cpu::padded_b_row_stride(s.n, dtype_size(b.dtype));
   }
   backend->matmul(
       {.dtype = a.dtype, .shape = s, .a = a.data.get(), .b = b_data, .c = out.data.get()});
 }
 
-// Wᵀ for the plan's products x · Wᵀ that share W (shared_transposes.cpp): made by the first of
-// them in a run, read by the others.
-const void* SessionImpl::shared_transpose(const Step& step,
-                                          const Value& w,
-                                          std::vector<Value>& slots,
-                                          RunContext& ctx) {
+// op(W) for the plan's products of few rows that share W (shared_b_layouts.cpp), k rows of n
+// columns, each row padded_b_row_stride(n) long: made by the first of them in a run, read by
+// the others.
+const void* SessionImpl::shared_b_layout(const Step& step,
+                                         const Value& w,
+                                         std::vector<Value>& slots,
+                                         RunContext& ctx) {
   runtime::Backend* const backend = &ctx.backend();  // the step's device's
-  Value& t = slots[static_cast<std::size_t>(step.transposed_b)];
+  Value& t = slots[static_cast<std::size_t>(step.shared_b)];
   if (t.data) return t.data.get();
-  // Rows columns_begin.. of W where the product is cut to those columns (column_slices.cpp).
+  const bool transposed = attr<bool>(graph->node(step.node), attr_name::kTransposeB);
+  // W [rows, cols]; op(W) has `cols` rows where it is Wᵀ. Only rows columns_begin.. of W where
+  // the product x · Wᵀ is cut to those columns (column_slices.cpp).
   const std::int64_t cols = w.shape.dim(1);
   const std::int64_t rows = step.columns >= 0 ? step.columns : w.shape.dim(0);
   const std::int64_t first_row = step.columns >= 0 ? step.columns_begin : 0;
-  t = Value{ctx.temporary(byte_size(rows * cols, w.dtype)), w.dtype, Shape{cols, rows}, -1};
+  const std::int64_t out_rows = transposed ? cols : rows, out_cols = transposed ? rows : cols;
+  const std::int64_t stride = runtime::cpu::padded_b_row_stride(out_cols, dtype_size(w.dtype));
+  t = Value{ctx.temporary(byte_size(out_rows * stride, w.dtype)), w.dtype, Shape{out_rows, stride},
+            -1};
   kernels::StridedCopyArgs copy;
   copy.rank = 2;
-  copy.dims[0] = cols;  // the transpose's shape, walked with W's strides swapped
-  copy.dims[1] = rows;
-  copy.src_strides[0] = 1;
-  copy.src_strides[1] = cols;
-  copy.dst_strides[0] = rows;
+  copy.dims[0] = out_rows;  // op(W)'s shape, walked with W's strides (swapped for Wᵀ)
+  copy.dims[1] = out_cols;
+  copy.src_strides[0] = transposed ? 1 : cols;
+  copy.src_strides[1] = transposed ? cols : 1;
+  copy.dst_strides[0] = stride;
   copy.dst_strides[1] = 1;
   copy.element_size = dtype_size(w.dtype);
   copy.src = static_cast<const char*>(w.data.get()) + first_row * cols * dtype_size(w.dtype);
@@ -340,7 +348,8 @@ const void* SessionImpl::shared_transpose(const Step& step,
 // product x^T dy of the stacks. On the CPU the x_i are stacked transposed, as x^T [m, k]:
 // oneDNN packs a transposed A again for every block of columns, and a [512, 640]^T product
 // cut in two ran slower than whole on one thread (an LSTM's kernel gradient: 9.3 ms whole,
-// 14 ms in halves; untransposed, 5 ms on two threads).
+// 14 ms in halves; untransposed, 5 ms on two threads). There the dy_i are stacked with rows
+// padded where cpu/gemm_layout.h asks (the same gradient: 7.5 ms, 3.6 ms padded).
 void SessionImpl::sum_of_products(const Step& step, std::vector<Value>& slots, RunContext& ctx) {
   runtime::Backend* const backend = &ctx.backend();  // the step's device's
   const Node& n = graph->node(step.node);
@@ -355,8 +364,10 @@ void SessionImpl::sum_of_products(const Step& step, std::vector<Value>& slots, R
   s.stride_c = s.m * s.n;
   for (std::size_t i = 0; i < step.inputs.size(); i += 2)
     s.k += read(step, i, slots, ctx).shape.dim(0);
+  const std::int64_t padded = runtime::cpu::padded_b_row_stride(s.n, size);
+  if (stack_transposed && dtype == DType::kFloat32 && padded != s.n) s.ldb = padded;
   s.stride_a = s.k * s.m;
-  s.stride_b = s.k * s.n;
+  s.stride_b = s.k * s.b_row_stride();
   Value& out = slots[static_cast<std::size_t>(step.output)];
   out = Value{ctx.temporary(byte_size(s.m * s.n, dtype)), dtype, out_shape, -1};
   const std::shared_ptr<void> x = ctx.temporary(byte_size(s.stride_a, dtype));
@@ -383,9 +394,25 @@ void SessionImpl::sum_of_products(const Step& step, std::vector<Value>& slots, R
     } else {
       backend->copy(static_cast<char*>(x.get()) + x_bytes, xi.data.get(), k * s.m * size);
     }
-    backend->copy(static_cast<char*>(dy.get()) + dy_bytes, dyi.data.get(), k * s.n * size);
+    if (s.ldb == 0) {
+      backend->copy(static_cast<char*>(dy.get()) + dy_bytes, dyi.data.get(), k * s.n * size);
+    } else if (k > 0) {  // dy_i's rows into rows of s.ldb elements
+      kernels::StridedCopyArgs copy;
+      copy.rank = 2;
+      copy.dims[0] = static_cast<std::int64_t>(k);
+      copy.dims[1] = s.n;
+      copy.src_strides[0] = s.n;
+      copy.src_strides[1] = 1;
+      copy.dst_strides[0] = s.ldb;
+      copy.dst_strides[1] = 1;
+      copy.element_size = size;
+      copy.src = dyi.data.get();
+      copy.dst = static_cast<char*>(dy.get()) + dy_bytes;
+      copy.count = static_cast<std::int64_t>(k) * s.n;
+      backend->strided_copy(copy);
+    }
     x_bytes += k * s.m * size;
-    dy_bytes += k * s.n * size;
+    dy_bytes += k * s.b_row_stride() * size;
     rows_before += k;
   }
   if (s.m * s.n == 0) return;

@@ -53,9 +53,10 @@ struct Step : OpKernel {
   // kAddN of MatMul(x_i, dy_i, transpose_a=True) terms: the inputs are x_0, dy_0, x_1, dy_1,
   // ..., summed as one product of the stacked x_i and dy_i.
   bool sum_of_products = false;
-  // kMatMul x · Wᵀ of few rows sharing W with other products (shared_transposes.cpp): the slot
-  // of Wᵀ, written by the first of them to run on the CPU; -1 where there is none.
-  int transposed_b = -1;
+  // kMatMul x · W or x · Wᵀ of few rows sharing W with other products (shared_b_layouts.cpp):
+  // the slot of op(W) laid out for the CPU GEMM (rows padded where cpu/gemm_layout.h asks),
+  // written by the first of them to run on the CPU; -1 where there is none.
+  int shared_b = -1;
   // kMatMul x · Wᵀ whose only reader was a Slice of its columns [columns_begin, +columns)
   // (column_slices.cpp): only those columns are computed, from the same rows of W, and the
   // Slice's readers read the product. columns < 0: every column.
@@ -180,9 +181,9 @@ void plan_dead_steps(const GraphImpl& graph, const std::vector<int>& targets, Pl
 // The plan's products x · Wᵀ whose only reader is a Slice of their columns (column_slices.cpp):
 // only those columns computed, the Slice removed.
 void plan_column_slices(const GraphImpl& graph, Plan& plan);
-// The plan's products x · Wᵀ of few rows that share W (shared_transposes.cpp): W transposed
-// once per run on the CPU, the products run on Wᵀ.
-void plan_shared_transposes(const GraphImpl& graph, Plan& plan);
+// The plan's products x · W and x · Wᵀ of few rows that share a W the CPU GEMM wants laid out
+// anew (shared_b_layouts.cpp): op(W) copied once per run on the CPU, the products run on it.
+void plan_shared_b_layouts(const GraphImpl& graph, Plan& plan);
 
 // Fills plan.release_after (slot_releases.cpp): each slot after the last step that reads it,
 // a slot no step reads after the step that makes it; never a fetched slot.

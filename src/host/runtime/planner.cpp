@@ -347,7 +347,7 @@ Plan build_plan(const GraphImpl& graph, const RunSignature& run, const DevicePla
   }
   plan_dead_steps(graph, run.targets, plan);
   plan_column_slices(graph, plan);
-  plan_shared_transposes(graph, plan);
+  plan_shared_b_layouts(graph, plan);
   plan_collectives(graph, plan);
   plan_device_schedule(graph, plan);
   plan_slot_releases(graph, plan);

@@ -182,10 +182,10 @@ class SessionImpl {
   void binary(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void matmul(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void sum_of_products(const Step& step, std::vector<Value>& slots, RunContext& ctx);
-  const void* shared_transpose(const Step& step,
-                               const Value& w,
-                               std::vector<Value>& slots,
-                               RunContext& ctx);
+  const void* shared_b_layout(const Step& step,
+                              const Value& w,
+                              std::vector<Value>& slots,
+                              RunContext& ctx);
   void reduce(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void select(const Step& step, std::vector<Value>& slots, RunContext& ctx);  // execute_select.cpp
   // ArgMax/ArgMin and Cumsum (execute_axis.cpp).

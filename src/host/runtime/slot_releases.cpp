@@ -22,7 +22,7 @@ void plan_slot_releases(const GraphImpl& graph, Plan& plan) {
     const Step& step = plan.steps[i];
     for (int slot : step.inputs)
       touch(slot, i);
-    touch(step.transposed_b, i);  // made by the first product that reads it, read by the rest
+    touch(step.shared_b, i);  // made by the first product that reads it, read by the rest
     for (const Step::CollectiveMember& m : step.fused) {
       touch(m.input, i);
       touch(m.output, i);

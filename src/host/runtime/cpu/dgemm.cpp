@@ -262,7 +262,8 @@ template <class K>
 void batched(const Backend::MatMulShape& s, const double* a, const double* b, double* c) {
   auto one = [&](i64 i, bool parallel) {
     const Operand oa{a + i * s.stride_a, s.transpose_a ? 1 : s.k, s.transpose_a ? s.m : 1};
-    const Operand ob{b + i * s.stride_b, s.transpose_b ? 1 : s.n, s.transpose_b ? s.k : 1};
+    const Operand ob{b + i * s.stride_b, s.transpose_b ? 1 : s.b_row_stride(),
+                     s.transpose_b ? s.b_row_stride() : 1};
     product<K>(oa, ob, c + i * s.stride_c, s.m, s.n, s.k, parallel);
   };
   const double flops = 2.0 * double(s.m) * double(s.n) * double(s.k);

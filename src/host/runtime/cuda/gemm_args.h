@@ -30,7 +30,7 @@ inline GemmArgs column_major_gemm(const Backend::MatMulShape& s) {
   g.k = s.k;
   // A leading dimension is the stored row-major matrix's column count. cuBLAS rejects one
   // below 1 even where nothing is read (k == 0), hence the floor.
-  g.ld_first = std::max<std::int64_t>(1, s.transpose_b ? s.k : s.n);
+  g.ld_first = std::max<std::int64_t>(1, s.b_row_stride());
   g.ld_second = std::max<std::int64_t>(1, s.transpose_a ? s.m : s.k);
   g.ld_c = std::max<std::int64_t>(1, s.n);
   g.stride_first = s.stride_b;
