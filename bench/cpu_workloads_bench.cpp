@@ -9,8 +9,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <random>
 #include <vector>
 
@@ -66,6 +68,73 @@ BENCHMARK(BM_Cpu_MatMul_Baseline_oneDNN)
     ->Arg(256)
     ->Arg(512)
     ->Arg(1024)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// ---- an RNN's per-step products: 20 products x_t · W, [32, 512] · [512, 1024], sharing W ----
+// W's rows are 4 KiB apart, which oneDNN 2.6's AVX2 sgemm reads at about half speed
+// (docs/kernels.md). Baselines: raw dnnl_sgemm calls on W as a tensor runtime stores it (dense,
+// 64-byte aligned), and on W with rows padded by one cache line (what varscope multiplies by).
+
+constexpr std::int64_t kSteps = 20, kBatch = 32;
+const std::int64_t kInputs = bench::smoke() ? 64 : 512, kGates = bench::smoke() ? 128 : 1024;
+
+void BM_Cpu_RecurrentProducts_Ours(benchmark::State& state) {
+  vs::Graph g;
+  const vs::Variable w =
+      g.variable(vs::HostTensor(uniform(kInputs * kGates, 1), vs::Shape{kInputs, kGates}));
+  std::vector<vs::Operation> products;
+  for (std::int64_t t = 0; t < kSteps; ++t) {
+    const vs::Variable x = g.variable(vs::HostTensor(
+        uniform(kBatch * kInputs, static_cast<unsigned>(t + 2)), vs::Shape{kBatch, kInputs}));
+    products.push_back(vs::matmul(x.value(), w.value()).op());
+  }
+  // The products themselves are the run's targets: unread, a group's control inputs would
+  // be dropped as dead steps.
+  vs::Session sess(g, {.device = vs::DeviceKind::kCpu});
+  sess.run(g.global_variables_initializer());
+  sess.run({}, {}, products);
+  for (auto _ : state)
+    sess.run({}, {}, products);
+  state.counters["TFLOP/s"] =
+      benchmark::Counter(2.0 * double(kSteps * kBatch * kInputs * kGates) * 1e-12,
+                         benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void recurrent_products_onednn(benchmark::State& state, std::int64_t w_row_stride) {
+  const auto free_aligned = [](float* p) { std::free(p); };
+  const auto aligned = [&](std::int64_t n) {  // 64-byte aligned, as tensor runtimes allocate
+    const std::size_t bytes = (static_cast<std::size_t>(n) * sizeof(float) + 63) / 64 * 64;
+    return std::unique_ptr<float, decltype(free_aligned)>(
+        static_cast<float*>(std::aligned_alloc(64, bytes)), free_aligned);
+  };
+  const auto w = aligned(kInputs * w_row_stride), x = aligned(kSteps * kBatch * kInputs),
+             c = aligned(kSteps * kBatch * kGates);
+  const auto w_values = uniform(kInputs * kGates, 1),
+             x_values = uniform(kSteps * kBatch * kInputs, 2);
+  for (std::int64_t r = 0; r < kInputs; ++r)
+    std::memcpy(w.get() + r * w_row_stride, w_values.data() + r * kGates, kGates * sizeof(float));
+  std::memcpy(x.get(), x_values.data(), x_values.size() * sizeof(float));
+  for (auto _ : state) {
+    for (std::int64_t t = 0; t < kSteps; ++t) {
+      dnnl_sgemm('N', 'N', kBatch, kGates, kInputs, 1.0f, x.get() + t * kBatch * kInputs, kInputs,
+                 w.get(), w_row_stride, 0.0f, c.get() + t * kBatch * kGates, kGates);
+    }
+    benchmark::DoNotOptimize(c.get());
+  }
+  state.counters["TFLOP/s"] =
+      benchmark::Counter(2.0 * double(kSteps * kBatch * kInputs * kGates) * 1e-12,
+                         benchmark::Counter::kIsIterationInvariantRate);
+}
+void BM_Cpu_RecurrentProducts_Baseline_oneDNN(benchmark::State& state) {
+  recurrent_products_onednn(state, kGates);
+}
+void BM_Cpu_RecurrentProducts_Baseline_oneDNNPaddedW(benchmark::State& state) {
+  recurrent_products_onednn(state, kGates + 16);
+}
+BENCHMARK(BM_Cpu_RecurrentProducts_Ours)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Cpu_RecurrentProducts_Baseline_oneDNN)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Cpu_RecurrentProducts_Baseline_oneDNNPaddedW)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
