@@ -6,6 +6,7 @@
 #include <string>
 #include <type_traits>
 
+#include "host/runtime/cpu/isa.h"
 #include "host/runtime/cpu/thread_pool.h"
 #include "kernels/dtype_dispatch.h"
 #include "varscope/errors.h"
@@ -49,6 +50,55 @@ int contiguous_source_dim(const kernels::StridedCopyArgs& a) {
   return -1;
 }
 
+using U32x8 = std::uint32_t __attribute__((vector_size(32), aligned(4)));
+
+// out[i][j] = in[j][i] for an 8 x 8 block of 4-byte elements: in's rows `in_stride` apart,
+// out's `out_stride` apart (AVX2's unpack, shuffle and 128-bit permute steps, as shuffles).
+VS_CPU_INLINE void transpose_8x8(const std::uint32_t* in,
+                                 std::int64_t in_stride,
+                                 std::uint32_t* out,
+                                 std::int64_t out_stride) {
+  U32x8 r[8], t[8];
+  for (int j = 0; j < 8; ++j)
+    std::memcpy(&r[j], in + j * in_stride, sizeof(U32x8));
+  for (int j = 0; j < 8; j += 2) {
+    t[j] = __builtin_shufflevector(r[j], r[j + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+    t[j + 1] = __builtin_shufflevector(r[j], r[j + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+  }
+  for (int j = 0; j < 8; j += 4) {
+    r[j] = __builtin_shufflevector(t[j], t[j + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+    r[j + 1] = __builtin_shufflevector(t[j], t[j + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+    r[j + 2] = __builtin_shufflevector(t[j + 1], t[j + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+    r[j + 3] = __builtin_shufflevector(t[j + 1], t[j + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+  }
+  for (int j = 0; j < 4; ++j) {
+    t[j] = __builtin_shufflevector(r[j], r[j + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+    t[j + 4] = __builtin_shufflevector(r[j], r[j + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+  }
+  for (int i = 0; i < 8; ++i)
+    std::memcpy(out + i * out_stride, &t[i], sizeof(U32x8));
+}
+
+// One tile of a transposing copy of 4-byte elements: dst[r * dst_row + c] =
+// src[r + c * src_col] for r < rows, c < cols, in 8 x 8 blocks where they fit.
+VS_CPU_CLONES void transpose_tile_u32(const std::uint32_t* src,
+                                      std::int64_t src_col,
+                                      std::uint32_t* dst,
+                                      std::int64_t dst_row,
+                                      std::int64_t rows,
+                                      std::int64_t cols) {
+  const std::int64_t full_rows = rows / 8 * 8, full_cols = cols / 8 * 8;
+  for (std::int64_t r = 0; r < full_rows; r += 8) {
+    for (std::int64_t c = 0; c < full_cols; c += 8)
+      transpose_8x8(src + r + c * src_col, src_col, dst + r * dst_row + c, dst_row);
+  }
+  for (std::int64_t r = 0; r < rows; ++r) {  // the ragged edges
+    const std::int64_t c_begin = r < full_rows ? full_cols : 0;
+    for (std::int64_t c = c_begin; c < cols; ++c)
+      dst[r * dst_row + c] = src[r + c * src_col];
+  }
+}
+
 template <typename T>
 void copy_tiles(const kernels::StridedCopyArgs& a, int k) {
   constexpr std::int64_t kTile = 32;  // elements a side: 32 rows of 128 bytes for float
@@ -75,6 +125,16 @@ void copy_tiles(const kernels::StridedCopyArgs& a, int k) {
                    const std::int64_t flat = (high * rows * after_k + low) * cols;
                    std::int64_t s0 = 0, d0 = 0;
                    kernels::strided_copy_offsets(a, flat, s0, d0);
+                   if constexpr (std::is_same_v<T, std::uint32_t>) {
+                     if (ssk == 1) {  // a plain transpose of the tile: 8 x 8 blocks
+                       for (std::int64_t c0 = 0; c0 < cols; c0 += kTile) {
+                         const std::int64_t c1 = std::min(cols, c0 + kTile);
+                         transpose_tile_u32(src + s0 + r0 + c0 * ssl, ssl, dst + d0 + r0 * dsk + c0,
+                                            dsk, r1 - r0, c1 - c0);
+                       }
+                       continue;
+                     }
+                   }
                    for (std::int64_t c0 = 0; c0 < cols; c0 += kTile) {
                      const std::int64_t c1 = std::min(cols, c0 + kTile);
                      for (std::int64_t r = r0; r < r1; ++r) {
