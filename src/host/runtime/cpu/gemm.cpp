@@ -71,15 +71,18 @@ void sgemm_block(const Backend::MatMulShape& s,
 // the copy did not pay. Products of fewer rows that share B get it padded once per run
 // instead (shared_b_layouts.cpp).
 constexpr std::int64_t kPadMinRows = 64;
+// The largest B copied so (its bytes): the copy doubles B's memory while the product runs.
+constexpr std::int64_t kPadMaxBytes = std::int64_t{64} << 20;
 
-// B's matrices copied with rows padded[i] elements apart, or null (no padding pays, or no memory
-// for it: the product then runs on B as it is).
+// B's matrices copied with padded rows (s.ldb set), or null (no padding pays, B is too large, or no
+// memory for it: the product then runs on B as it is).
 std::unique_ptr<float[]> padded_copy(Backend::MatMulShape& s, const float* b) {
   const std::int64_t stride = padded_b_row_stride(s.n, sizeof(float));
   if (s.transpose_b || s.ldb != 0 || stride == s.n || s.m < kPadMinRows) return nullptr;
   if (s.stride_b != 0 && s.stride_b != s.k * s.n) return nullptr;  // not dense matrices
   const std::int64_t matrices = s.stride_b == 0 ? 1 : s.batch;
   const std::int64_t rows = matrices * s.k;  // every row of every B
+  if (rows > kPadMaxBytes / std::int64_t{sizeof(float)} / stride) return nullptr;
   std::unique_ptr<float[]> out(new (std::nothrow) float[static_cast<std::size_t>(rows * stride)]);
   if (!out) return nullptr;
   parallel_for(rows, std::max<std::int64_t>(1, kMinElementsPerThread / s.n),
