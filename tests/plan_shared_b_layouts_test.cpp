@@ -24,6 +24,7 @@ using plan_test::integers;
 using plan_test::plan_of;
 using plan_test::Products;
 using plan_test::values;
+using plan_test::x_times_w;
 using plan_test::x_times_w_transposed;
 
 // The slots of op(W) the plan's products use (-1 for a product that copies nothing).
@@ -35,7 +36,7 @@ std::vector<int> shared_slots(const d::Plan& plan) {
   return out;
 }
 
-// `count` products x_i · W (untransposed) of `rows` rows, W [24, columns].
+// `count` products x_i · W (untransposed) of 3 rows, W [24, columns].
 Products build_untransposed_products(vs::Graph& g, int count, std::int64_t columns) {
   Products p;
   p.w = g.variable(integers(vs::Shape{24, columns}, 1), {.name = "w"});
@@ -45,21 +46,6 @@ Products build_untransposed_products(vs::Graph& g, int count, std::int64_t colum
     p.products.push_back(vs::matmul(p.xs.back(), p.w.value()));
   }
   return p;
-}
-
-// x · W on the host, row-major.
-std::vector<float> x_times_w(const vs::HostTensor& x, const vs::HostTensor& w) {
-  const std::int64_t rows = x.shape().dim(0), k = w.shape().dim(0), n = w.shape().dim(1);
-  std::vector<float> out(static_cast<std::size_t>(rows * n), 0.0f);
-  for (std::int64_t i = 0; i < rows; ++i) {
-    for (std::int64_t l = 0; l < k; ++l) {
-      for (std::int64_t j = 0; j < n; ++j)
-        out[static_cast<std::size_t>(i * n + j)] +=
-            x.data<float>()[static_cast<std::size_t>(i * k + l)] *
-            w.data<float>()[static_cast<std::size_t>(l * n + j)];
-    }
-  }
-  return out;
 }
 
 TEST(PlannerSharedBLayouts, ProductsSharingAWeightReadOneTransposeWithTheSameValues) {

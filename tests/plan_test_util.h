@@ -64,19 +64,27 @@ inline Products build_products(vs::Graph& g, int count, std::int64_t rows) {
   return p;
 }
 
-// x · Wᵀ on the host, row-major [rows of x, rows of W].
-inline std::vector<float> x_times_w_transposed(const vs::HostTensor& x, const vs::HostTensor& w) {
-  const std::int64_t rows = x.shape().dim(0), n = w.shape().dim(0), k = w.shape().dim(1);
+// x · W, or x · Wᵀ, on the host, row-major (small integers: exact in float32 in any order).
+inline std::vector<float> x_times_w(const vs::HostTensor& x,
+                                    const vs::HostTensor& w,
+                                    bool transpose_w = false) {
+  const int k_dim = transpose_w ? 1 : 0;
+  const std::int64_t rows = x.shape().dim(0), k = w.shape().dim(k_dim),
+                     n = w.shape().dim(1 - k_dim);
   std::vector<float> out(static_cast<std::size_t>(rows * n), 0.0f);
   for (std::int64_t i = 0; i < rows; ++i) {
     for (std::int64_t j = 0; j < n; ++j) {
       for (std::int64_t l = 0; l < k; ++l)
         out[static_cast<std::size_t>(i * n + j)] +=
             x.data<float>()[static_cast<std::size_t>(i * k + l)] *
-            w.data<float>()[static_cast<std::size_t>(j * k + l)];
+            w.data<float>()[static_cast<std::size_t>(transpose_w ? j * k + l : l * n + j)];
     }
   }
   return out;
+}
+
+inline std::vector<float> x_times_w_transposed(const vs::HostTensor& x, const vs::HostTensor& w) {
+  return x_times_w(x, w, /*transpose_w=*/true);
 }
 
 }  // namespace plan_test
