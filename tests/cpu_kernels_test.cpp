@@ -4,6 +4,7 @@
 // and matmul split over the threads. The vector math itself: cpu_vector_math_test.cpp.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -192,6 +193,63 @@ TEST(CpuKernels, FloatSumsOfIntegerValuesAreExact) {
     for (std::int64_t r = 0; r < rows; ++r)
       column += static_cast<std::int64_t>(x[static_cast<std::size_t>(r * cols + j)]);
     ASSERT_EQ(sums[static_cast<std::size_t>(j)], static_cast<float>(column)) << "column " << j;
+  }
+}
+
+// The float32 row sum's order, which sets its bits (docs/kernels.md): blocks of 4096 elements,
+// each summed in 16 lanes by four accumulators over strides of 64 (then 16), the lanes added
+// as a tree (l + l+8, +4, +2, +1), the block's tail in order; the block sums added in double.
+// Spelled out in scalar code here and compared bit for bit, for rows of every remainder.
+float documented_row_sum(const float* x, std::int64_t n) {
+  double total = 0.0;
+  for (std::int64_t b = 0; b < n; b += 4096) {
+    const float* p = x + b;
+    const std::int64_t m = std::min<std::int64_t>(4096, n - b);
+    float a[4][16] = {};
+    std::int64_t j = 0;
+    for (; j + 64 <= m; j += 64) {
+      for (int q = 0; q < 4; ++q)
+        for (int l = 0; l < 16; ++l)
+          a[q][l] += p[j + 16 * q + l];
+    }
+    for (; j + 16 <= m; j += 16)
+      for (int l = 0; l < 16; ++l)
+        a[0][l] += p[j + l];
+    float t[16];
+    for (int l = 0; l < 16; ++l)
+      t[l] = (a[0][l] + a[1][l]) + (a[2][l] + a[3][l]);
+    for (int width = 8; width >= 2; width /= 2)
+      for (int l = 0; l < width; ++l)
+        t[l] += t[l + width];
+    float s = t[0] + t[1];
+    for (; j < m; ++j)
+      s += p[j];
+    total += static_cast<double>(s);
+  }
+  return static_cast<float>(total);
+}
+
+TEST(CpuKernels, FloatRowSumsAddInTheDocumentedOrderBitForBit) {
+  auto backend = vs::runtime::make_cpu_backend();
+  for (const std::int64_t cols : {1, 15, 16, 17, 63, 64, 65, 1000, 4096, 4097, 10007}) {
+    const std::int64_t rows = 3;
+    const auto x = uniform(static_cast<std::size_t>(rows * cols), 21, -1.0f, 3.0f);
+    k::Reduction red;
+    red.kept_rank = 1;
+    red.kept_dims[0] = rows;
+    red.kept_strides[0] = cols;
+    red.reduced_rank = 1;
+    red.reduced_dims[0] = cols;
+    red.reduced_strides[0] = 1;
+    red.reduced_count = cols;
+    std::vector<float> got(static_cast<std::size_t>(rows));
+    backend->reduce({k::ReduceOp::kSum, vs::DType::kFloat32, red, x.data(), got.data(), rows});
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const float want = documented_row_sum(x.data() + r * cols, cols);
+      EXPECT_EQ(std::memcmp(&got[static_cast<std::size_t>(r)], &want, sizeof want), 0)
+          << cols << " columns, row " << r << ": " << got[static_cast<std::size_t>(r)] << " vs "
+          << want;
+    }
   }
 }
 

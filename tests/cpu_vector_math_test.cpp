@@ -49,7 +49,7 @@ VS_CPU_CLONES void two_ways(
   for (std::int64_t i = 0; i < n; ++i)
     scalar[i] = fn == Fn::kTanh ? cpu::vector_tanh(x[i]) : cpu::vector_log(x[i]);
   if (width == cpu::kFloatLanes) {
-    tanh_or_log_lanes<cpu::F32Lanes>(fn, x, n, lanes);
+    tanh_or_log_lanes<cpu::LaneTypes<cpu::kFloatLanes>::F>(fn, x, n, lanes);
   } else {
     tanh_or_log_lanes<cpu::F32x8>(fn, x, n, lanes);
   }
@@ -82,7 +82,7 @@ VS_CPU_CLONES void exp_three_ways(
   for (std::int64_t i = 0; i < n; ++i)
     scalar[i] = cpu::vector_exp(x[i]);
   if (width == cpu::kFloatLanes) {
-    exp_lanes_two_ways<cpu::F32Lanes>(x, n, lanes, below_overflow);
+    exp_lanes_two_ways<cpu::LaneTypes<cpu::kFloatLanes>::F>(x, n, lanes, below_overflow);
   } else {
     exp_lanes_two_ways<cpu::F32x8>(x, n, lanes, below_overflow);
   }

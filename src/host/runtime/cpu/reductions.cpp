@@ -96,19 +96,22 @@ VS_CPU_CLONES void float_add_rows(
         add_lanes(a2, p + 2 * kFloatLanes);
         add_lanes(a3, p + 3 * kFloatLanes);
       }
-      for (int l = 0; l < kFloatLanes; ++l) {
-        acc[j + l] += static_cast<double>(a0[l]);
-        acc[j + kFloatLanes + l] += static_cast<double>(a1[l]);
-        acc[j + 2 * kFloatLanes + l] += static_cast<double>(a2[l]);
-        acc[j + 3 * kFloatLanes + l] += static_cast<double>(a3[l]);
-      }
+      float sums[4 * kFloatLanes];
+      store_lanes(sums, a0);
+      store_lanes(sums + kFloatLanes, a1);
+      store_lanes(sums + 2 * kFloatLanes, a2);
+      store_lanes(sums + 3 * kFloatLanes, a3);
+      for (int l = 0; l < 4 * kFloatLanes; ++l)
+        acc[j + l] += static_cast<double>(sums[l]);
     }
     for (; j + kFloatLanes <= width; j += kFloatLanes) {
       F32Lanes a = {};
       for (std::int64_t r = 0; r < chunk; ++r)
         add_lanes(a, base + r * stride + j);
+      float sums[kFloatLanes];
+      store_lanes(sums, a);
       for (int l = 0; l < kFloatLanes; ++l)
-        acc[j + l] += static_cast<double>(a[l]);
+        acc[j + l] += static_cast<double>(sums[l]);
     }
     for (; j < width; ++j) {
       float s = 0.0f;

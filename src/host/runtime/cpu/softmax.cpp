@@ -1,7 +1,7 @@
 // Softmax and LogSoftmax over the last axis on the CPU, rows split over the pool. float32 rows run
-// three passes in 16-float lanes: the max, then exp(x - max) written and summed (float partial sums
-// of 4096 elements added in double, as the float sums), then the scale; the compares, selects and
-// exp in 8-lane halves. float64 rows use the shared
+// three passes in 16-float lanes (float_lanes.h: two 8-lane halves): the max, then exp(x - max)
+// written and summed (float partial sums of 4096 elements added in double, as the float sums),
+// then the scale. float64 rows use the shared
 // kernel (libm's exp). Within the documented tolerance of the GPU's result.
 #include <algorithm>
 #include <cmath>
@@ -20,16 +20,10 @@ namespace {
 
 constexpr std::int64_t kStep = 4 * kFloatLanes;
 
-// The compares and selects in 8-lane halves: GCC makes a 16-lane select scalar code where
-// the registers hold 8 floats (AVX2; float_lanes.h). Each lane's value is the same.
 VS_CPU_INLINE void max_lanes(F32Lanes& m, const float* p) {
-  for (int half = 0; half < kFloatLanes; half += kElementwiseLanes) {
-    F32x8 v, mh;
-    load_lanes(v, p + half);
-    std::memcpy(&mh, reinterpret_cast<const float*>(&m) + half, sizeof mh);
-    mh = v > mh ? v : mh;
-    std::memcpy(reinterpret_cast<float*>(&m) + half, &mh, sizeof mh);
-  }
+  F32Lanes v;
+  load_lanes(v, p);
+  max_into(m, v);
 }
 
 // The row's max; NaN is skipped as in kernels::softmax_row (unless it is in[0]).
@@ -46,24 +40,21 @@ VS_CPU_INLINE float row_max(const float* in, std::int64_t cols) {
   }
   for (; c + kFloatLanes <= cols; c += kFloatLanes)
     max_lanes(m0, in + c);
-  m0 = m1 > m0 ? m1 : m0;
-  m0 = m2 > m0 ? m2 : m0;
-  m0 = m3 > m0 ? m3 : m0;
+  max_into(m0, m1);
+  max_into(m0, m2);
+  max_into(m0, m3);
   float m = lane_max(m0);
   for (; c < cols; ++c)
     m = in[c] > m ? in[c] : m;
   return m;
 }
 
-// exp in 8-lane halves (as max_lanes), summed in 16 lanes: the sums' order is unchanged.
+// exp of 16 lanes, in their 8-lane halves, added to the 16-lane sum.
 VS_CPU_INLINE void exp_lanes(F32Lanes& sum, const F32x8& m, const float* in, float* o) {
-  F32Lanes e;
-  for (int half = 0; half < kFloatLanes; half += kElementwiseLanes) {
-    F32x8 v, eh;
-    load_lanes(v, in + half);
-    exp_nonpositive_lanes(v - m, eh);  // x - max <= 0, or NaN
-    std::memcpy(reinterpret_cast<float*>(&e) + half, &eh, sizeof eh);
-  }
+  F32Lanes v, e;
+  load_lanes(v, in);
+  exp_nonpositive_lanes(v.lo - m, e.lo);  // x - max <= 0, or NaN
+  exp_nonpositive_lanes(v.hi - m, e.hi);
   store_lanes(o, e);
   sum += e;
 }
