@@ -1,7 +1,7 @@
 // One step of a plan on the backend: its inputs read (an uninitialized variable refused),
 // the run's shapes checked by the node's shape function where the graph could not check
 // them, and the step handed to its concept's executor: execute_state.cpp, execute_array.cpp,
-// execute_math.cpp, execute_nn.cpp.
+// execute_math.cpp, execute_matmul.cpp, execute_nn.cpp.
 #include <algorithm>
 
 #include "host/graph/op_defs.h"

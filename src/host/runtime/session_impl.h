@@ -177,7 +177,8 @@ class SessionImpl {
   // execute_array.cpp: fills and the random streams.
   void execute_array(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void random(const Step& step, std::vector<Value>& slots, RunContext& ctx);
-  // execute_math.cpp: elementwise ops, matmul, reductions, AddN, the gradient reshapers.
+  // execute_math.cpp: elementwise ops, reductions, AddN, the gradient reshapers;
+  // execute_matmul.cpp: the matrix products.
   void execute_math(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void binary(const Step& step, std::vector<Value>& slots, RunContext& ctx);
   void matmul(const Step& step, std::vector<Value>& slots, RunContext& ctx);

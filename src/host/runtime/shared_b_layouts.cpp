@@ -7,7 +7,7 @@
 //   runs at about half speed too (cpu/gemm_layout.h): the copy is W with padded rows.
 // Either copy has its rows padded where gemm_layout.h asks. The copies pay only when several
 // products share them and no variable is written between the first and the last; the first of
-// them in a run writes the copy into a slot of its own (execute_math.cpp). A product cut to
+// them in a run writes the copy into a slot of its own (execute_matmul.cpp). A product cut to
 // some columns (column_slices.cpp) shares only with products cut alike: the slot holds those
 // rows of W, transposed. The GPU multiplies by W as it is (cuBLAS reads either layout at full
 // speed), and the graph is unchanged.
