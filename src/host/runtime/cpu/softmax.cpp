@@ -5,7 +5,6 @@
 // kernel (libm's exp). Within the documented tolerance of the GPU's result.
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <type_traits>
 
 #include "host/runtime/cpu/cpu_ops.h"
